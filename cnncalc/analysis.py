@@ -1,0 +1,149 @@
+"""Walk the layer graph in topological order and produce a Report: pure data, exact ints, no printing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cnncalc import rf as rfmod
+from cnncalc.errors import LayerArgError, SpecError
+from cnncalc.layers.base import ELEMENTWISE, WHOLE, Facts, Window
+from cnncalc.shapes import product
+from cnncalc.spec import Spec
+
+DTYPE_BITS = {"float64": 64, "float32": 32, "float16": 16, "bfloat16": 16, "int8": 8, "int4": 4}
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    type: str
+    label: str
+    inputs: tuple
+    output_shape: tuple
+    params: int
+    trainable_params: int
+    state: int
+    macs: int
+    flops: int
+    rf: tuple                 # rf.AxisRF per spatial axis of the network input
+    activation_elements: int
+
+
+@dataclass(frozen=True)
+class Totals:
+    params: int
+    trainable_params: int
+    non_trainable_params: int
+    state: int
+    macs: int
+    flops: int
+    activation_elements: int
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Bytes at one dtype and batch size. Parameters and state do not scale with the batch."""
+    dtype: str
+    batch: int
+    param_bytes: int          # (parameters + state) · bits / 8
+    activation_bytes: int     # every layer's output, input excluded, · batch
+    input_bytes: int          # the input tensor · batch
+
+
+@dataclass(frozen=True)
+class Warning_:
+    layer: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    description: str
+    source: str
+    input_shape: tuple
+    output_shape: tuple
+    output_rf: tuple
+    rows: tuple
+    totals: Totals
+    memory: Memory
+    warnings: tuple = field(default=())
+
+
+def bytes_for(elements: int, bits: int) -> int:
+    return -(-elements * bits // 8)
+
+
+def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
+    if dtype not in DTYPE_BITS:
+        raise ValueError(f"unknown dtype {dtype!r}")
+    graph = spec.graph
+    shapes: dict[str, tuple] = {}
+    fields: dict[str, tuple] = {}
+    rows, warnings = [], []
+    for node in graph.topological_order():
+        in_shapes = [shapes[name] for name in node.inputs]
+        try:
+            facts = node.layer.infer(in_shapes)
+        except LayerArgError as err:
+            raise SpecError(str(err), node.where(err.key), node.name) from None
+        output = tuple(facts.output)
+        if any(size < 1 for size in output):
+            raise SpecError(f"the output shape {list(output)} has a size below 1", node.location, node.name)
+        shapes[node.name] = output
+        field_, disagree = _receptive_field(node, facts, output, [fields[name] for name in node.inputs],
+                                            spec.input_shape)
+        fields[node.name] = field_
+        for axis in disagree:
+            warnings.append(Warning_(node.name, f"inputs disagree in effective stride on spatial axis {axis}; "
+                                                f"the receptive field from here on is unknown"))
+        warnings.extend(Warning_(node.name, text) for text in facts.warnings)
+        rows.append(Row(
+            name=node.name, type=node.layer.type_name, label=facts.label or node.layer.type_name,
+            inputs=node.inputs, output_shape=output, params=facts.params,
+            trainable_params=facts.params if node.trainable else 0, state=facts.state, macs=facts.macs,
+            flops=facts.flops, rf=field_, activation_elements=product(output)))
+    for name in graph.unused():
+        warnings.append(Warning_(name, "its output is not used by any layer (it still counts in the totals)"))
+
+    body = [row for row in rows if row.type != "input"]
+    params = sum(row.params for row in rows)
+    trainable = sum(row.trainable_params for row in rows)
+    state = sum(row.state for row in rows)
+    totals = Totals(params=params, trainable_params=trainable, non_trainable_params=params - trainable,
+                    state=state, macs=sum(row.macs for row in rows), flops=sum(row.flops for row in rows),
+                    activation_elements=sum(row.activation_elements for row in body))
+    bits = DTYPE_BITS[dtype]
+    memory = Memory(dtype=dtype, batch=batch, param_bytes=bytes_for(params + state, bits),
+                    activation_bytes=bytes_for(totals.activation_elements * batch, bits),
+                    input_bytes=bytes_for(product(spec.input_shape) * batch, bits))
+    return Report(name=spec.name, description=spec.description, source=spec.source,
+                  input_shape=tuple(spec.input_shape), output_shape=shapes[graph.output],
+                  output_rf=fields[graph.output], rows=tuple(rows), totals=totals, memory=memory,
+                  warnings=tuple(warnings))
+
+
+def _receptive_field(node, facts: Facts, output: tuple, in_fields: list, input_shape: tuple):
+    """Compose the node's receptive field from its inputs' (union first when it has several)."""
+    if not node.inputs:
+        return rfmod.identity(input_shape[1:]), []
+    disagree: list[int] = []
+    if len(in_fields) == 1:
+        field_ = in_fields[0]
+    else:
+        field_, disagree = rfmod.union(in_fields)
+    spatial = output[1:]
+    op = facts.rf
+    if op == ELEMENTWISE:
+        if len(spatial) == len(field_):
+            field_ = rfmod.with_extents(field_, spatial)
+    elif op == WHOLE:
+        field_ = rfmod.whole(field_)
+        if len(spatial) == len(field_):
+            field_ = rfmod.with_extents(field_, spatial)
+    elif isinstance(op, Window) and len(op.spans) == len(field_) == len(spatial):
+        field_ = tuple(rfmod.step(a, span, stride, offset, n)
+                       for a, span, stride, offset, n in zip(field_, op.spans, op.strides, op.offsets, spatial))
+    else:  # UNKNOWN, or a window whose axes no longer line up with the input's
+        field_ = tuple(rfmod.AxisRF(None, None, None, a.extent) for a in field_)
+    return field_, disagree

@@ -1,0 +1,67 @@
+"""The command line: translate between the user and the core; map errors to exit codes.
+
+Exit codes (cnncalc.errors.ExitCode): 0 ok, 1 a budget was exceeded, 2 a bad spec or bad usage,
+3 an internal error (a bug in cnncalc: please report it).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from cnncalc import __version__
+from cnncalc.errors import CnncalcError, ExitCode
+
+
+class _Group(click.Group):
+    """Runs commands so that a user never sees a traceback, unless asked for with --traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except CnncalcError as err:
+            if _wants_traceback(ctx):
+                raise
+            click.echo(f"cnncalc: error: {err}", err=True)
+            ctx.exit(int(err.exit_code))
+        except KeyboardInterrupt:
+            click.echo("cnncalc: interrupted", err=True)
+            ctx.exit(130)
+        except RecursionError:
+            if _wants_traceback(ctx):
+                raise
+            click.echo("cnncalc: error: the spec is nested too deeply to analyse", err=True)
+            ctx.exit(int(ExitCode.BAD_INPUT))
+        except Exception as err:  # a bug of ours, never the user's fault
+            if _wants_traceback(ctx):
+                raise
+            click.echo(f"cnncalc: internal error: {type(err).__name__}: {err}\n"
+                       f"This is a bug in cnncalc {__version__}, not a problem with your spec. Please report it "
+                       f"with the spec and the output of the same command run with --traceback.", err=True)
+            ctx.exit(int(ExitCode.INTERNAL_ERROR))
+
+
+def _wants_traceback(ctx: click.Context) -> bool:
+    return bool((ctx.obj or {}).get("traceback")) or os.environ.get("CNNCALC_TRACEBACK") == "1"
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="cnncalc")
+@click.option("--traceback", is_flag=True, help="Show the full Python traceback of an error (for debugging).")
+@click.pass_context
+def main(ctx: click.Context, traceback: bool) -> None:
+    """Exact shapes, parameters, MACs, FLOPs, receptive fields and memory of a CNN described in YAML.
+
+    Exit codes: 0 ok, 1 budget exceeded, 2 bad spec or usage, 3 internal error.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["traceback"] = traceback
+
+
+from cnncalc.cli.analyze import analyze  # noqa: E402
+
+main.add_command(analyze)

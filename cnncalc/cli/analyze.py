@@ -1,0 +1,35 @@
+"""`cnncalc analyze SPEC`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cnncalc.cli.options import format_option, memory_options, spec_options
+
+
+@click.command()
+@click.argument("spec", metavar="SPEC")
+@format_option("table", "json", "markdown", "csv")
+@spec_options
+@memory_options
+def analyze(spec: str, output_format: str, input_shape, max_layers: int, dtype: str, batch: int) -> None:
+    """Per-layer table and totals of the network in SPEC (a YAML file, or - for standard input)."""
+    from cnncalc.analysis import analyze as run
+    from cnncalc.spec import Limits, read_spec
+
+    parsed = read_spec(spec, input_shape, Limits(max_layers=max_layers), stdin=sys.stdin.buffer)
+    report = run(parsed, dtype=dtype, batch=batch)
+    if output_format == "table":
+        from cnncalc.render.table import console, print_report
+        print_report(report, console())
+        return
+    from cnncalc.render import plain
+    if output_format == "json":
+        text = plain.to_json(plain.report_dict(report))
+    elif output_format == "csv":
+        text = plain.report_csv(report)
+    else:
+        text = plain.report_markdown(report)
+    click.echo(text, nl=False)

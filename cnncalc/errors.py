@@ -1,0 +1,76 @@
+"""Errors the core raises. The CLI turns them into one-line messages and exit codes.
+
+Every error about a spec carries where it happened: the file, the line and column (1-based), and the
+path of the layer (``layer2.1.conv2``) when one is known.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    BUDGET_EXCEEDED = 1
+    BAD_INPUT = 2
+    INTERNAL_ERROR = 3
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str = "<spec>"
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        text = self.file
+        if self.line is not None:
+            text += f":{self.line}"
+            if self.column is not None:
+                text += f":{self.column}"
+        return text
+
+
+class CnncalcError(Exception):
+    """Base of every error the user can cause. Never an internal bug."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+
+class SpecError(CnncalcError):
+    """A spec that cannot be read, built or analysed."""
+
+    def __init__(self, message: str, location: Location | None = None, layer: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.location = location
+        self.layer = layer
+
+    def at(self, location: Location | None = None, layer: str | None = None) -> "SpecError":
+        """The same error, with location or layer filled in where they were missing."""
+        return SpecError(self.message, self.location or location, self.layer or layer)
+
+    def __str__(self) -> str:
+        parts = []
+        if self.location is not None:
+            parts.append(str(self.location))
+        if self.layer:
+            parts.append(f"layer '{self.layer}'")
+        prefix = ": ".join(parts)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class LayerArgError(ValueError):
+    """Raised by a layer's own checks; the graph builder adds the location and layer path."""
+
+    def __init__(self, message: str, key: str | None = None):
+        super().__init__(message)
+        self.key = key
+
+
+def did_you_mean(word: str, choices) -> str:
+    """' (did you mean 'conv'?)' or '' when nothing is close."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -1,0 +1,72 @@
+"""The layer graph: named nodes, their inputs, and a stable topological order."""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+
+from cnncalc.errors import Location, SpecError
+from cnncalc.layers.base import Layer
+
+
+@dataclass(frozen=True)
+class Node:
+    name: str                         # full path, e.g. 'layer2.1.conv2'
+    layer: Layer
+    inputs: tuple                     # names of the nodes it reads
+    location: Location
+    trainable: bool = True
+    arg_locations: dict = field(default_factory=dict, compare=False)   # argument → where it was written
+
+    def where(self, key: str | None) -> Location:
+        return self.arg_locations.get(key, self.location) if key else self.location
+
+
+@dataclass(frozen=True)
+class Graph:
+    nodes: dict                       # name → Node, in the order the spec defines them
+    output: str                       # the node whose output is the network's output
+
+    def topological_order(self) -> list[Node]:
+        """Every node after its inputs; among ready nodes, the one defined first (so a plain sequence
+        keeps its written order). A cycle is an error naming the nodes on it."""
+        index = {name: i for i, name in enumerate(self.nodes)}
+        waiting = {name: len(set(node.inputs)) for name, node in self.nodes.items()}
+        readers: dict[str, list[str]] = {name: [] for name in self.nodes}
+        for name, node in self.nodes.items():
+            for source in set(node.inputs):
+                readers[source].append(name)
+        ready = [index[name] for name, count in waiting.items() if count == 0]
+        heapq.heapify(ready)
+        names = list(self.nodes)
+        order = []
+        while ready:
+            name = names[heapq.heappop(ready)]
+            order.append(self.nodes[name])
+            for reader in readers[name]:
+                waiting[reader] -= 1
+                if waiting[reader] == 0:
+                    heapq.heappush(ready, index[reader])
+        if len(order) != len(self.nodes):
+            cycle = self._find_cycle({name for name, count in waiting.items() if count > 0})
+            first = self.nodes[cycle[0]]
+            raise SpecError("the layers form a cycle: " + " → ".join(cycle + [cycle[0]]),
+                            first.location, first.name)
+        return order
+
+    def _find_cycle(self, stuck: set) -> list[str]:
+        """One cycle among the nodes that could not be ordered (each has an input among them)."""
+        start = min(stuck, key=list(self.nodes).index)
+        path, seen = [start], {start: 0}
+        while True:
+            node = self.nodes[path[-1]]
+            nxt = next(name for name in node.inputs if name in stuck)
+            if nxt in seen:
+                return path[seen[nxt]:][::-1]
+            seen[nxt] = len(path)
+            path.append(nxt)
+
+    def unused(self) -> list[str]:
+        """Nodes whose output nobody reads and that are not the network's output."""
+        read = {source for node in self.nodes.values() for source in node.inputs}
+        return [name for name in self.nodes if name not in read and name != self.output]

@@ -1,0 +1,78 @@
+"""Element-wise activations. No parameters; FLOPs per element as written in docs/conventions.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from cnncalc.layers.base import NUMBER, Facts, Layer, arg, choice, register
+from cnncalc.shapes import product
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Activation(Layer):
+    flops_per_element: ClassVar[int] = 1
+
+    def infer(self, inputs) -> Facts:
+        (shape,) = inputs
+        return Facts(output=tuple(shape), flops=self.flops_per_element * product(shape))
+
+
+@register("relu")
+@dataclass(frozen=True, kw_only=True)
+class ReLU(_Activation):
+    """max(0, x): 1 FLOP per element."""
+
+
+@register("leaky_relu")
+@dataclass(frozen=True, kw_only=True)
+class LeakyReLU(_Activation):
+    """x if x > 0 else a·x: 2 FLOPs per element (compare, multiply)."""
+
+    negative_slope: float = arg(NUMBER, "slope a for x < 0", 0.01)
+    flops_per_element: ClassVar[int] = 2
+
+
+@register("elu")
+@dataclass(frozen=True, kw_only=True)
+class ELU(_Activation):
+    """x if x > 0 else α·(exp(x) − 1): 4 FLOPs per element (compare, exp, subtract, multiply)."""
+
+    alpha: float = arg(NUMBER, "α", 1.0)
+    flops_per_element: ClassVar[int] = 4
+
+
+@register("gelu")
+@dataclass(frozen=True, kw_only=True)
+class GELU(_Activation):
+    """x·Φ(x). Exact (erf): 5 FLOPs per element; tanh approximation: 9."""
+
+    approximate: str = arg(choice("none", "tanh"), "erf form (none) or PyTorch's tanh approximation", "none")
+
+    def infer(self, inputs) -> Facts:
+        (shape,) = inputs
+        per_element = 9 if self.approximate == "tanh" else 5
+        return Facts(output=tuple(shape), flops=per_element * product(shape))
+
+
+@register("tanh")
+@dataclass(frozen=True, kw_only=True)
+class Tanh(_Activation):
+    """tanh(x): 1 FLOP per element (a transcendental function counts as one)."""
+
+
+@register("sigmoid")
+@dataclass(frozen=True, kw_only=True)
+class Sigmoid(_Activation):
+    """1 / (1 + exp(−x)): 4 FLOPs per element (negate, exp, add, divide)."""
+
+    flops_per_element: ClassVar[int] = 4
+
+
+@register("softmax")
+@dataclass(frozen=True, kw_only=True)
+class Softmax(_Activation):
+    """exp(x_c) / Σ exp over the channel axis, at each position: 3 FLOPs per element (exp, add to the
+    sum, divide). The max-subtraction of stable implementations is not counted."""
+
+    flops_per_element: ClassVar[int] = 3

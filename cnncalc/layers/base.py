@@ -1,0 +1,237 @@
+"""What every layer type is: a small frozen dataclass registered under its YAML name.
+
+A layer's arguments are its dataclass fields; each field's metadata says how to check the YAML value and
+documents it (``cnncalc layers`` prints exactly this). A layer computes its :class:`Facts` from the
+shapes of its inputs; the analysis composes the rest (receptive fields, totals). No code outside this
+package chooses a formula by the name of a layer type.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Callable, ClassVar, Mapping, Optional, Sequence
+
+from cnncalc.errors import LayerArgError, did_you_mean
+
+Shape = tuple  # (channels, *spatial) ints; batch excluded
+
+REGISTRY: dict[str, type["Layer"]] = {}
+ALIASES: dict[str, str] = {}
+
+
+def register(name: str, *aliases: str):
+    """Class decorator: make a layer type usable in specs under ``name`` (and ``aliases``)."""
+    def decorate(cls):
+        if name in REGISTRY or name in ALIASES:
+            raise RuntimeError(f"layer type '{name}' registered twice")
+        cls.type_name = name
+        cls.aliases = aliases
+        REGISTRY[name] = cls
+        for alias in aliases:
+            ALIASES[alias] = name
+        return cls
+    return decorate
+
+
+def lookup(name: str) -> Optional[type["Layer"]]:
+    return REGISTRY.get(ALIASES.get(name, name))
+
+
+def all_type_names() -> list[str]:
+    return sorted([*REGISTRY, *ALIASES])
+
+
+# ----------------------------------------------------------------------------- argument checks
+
+@dataclass(frozen=True)
+class Check:
+    """How one argument's YAML value is checked and normalised, and how it is described to users."""
+    describe: str
+    convert: Callable[[object, str], object]
+
+    def __call__(self, value, key):
+        return self.convert(value, key)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _int_at_least(low: int, what: str) -> Check:
+    def convert(value, key):
+        if not _is_int(value):
+            raise LayerArgError(f"'{key}' must be {what}, got {value!r}", key)
+        if value < low:
+            raise LayerArgError(f"'{key}' must be {what}, got {value}", key)
+        return value
+    return Check(what, convert)
+
+
+POSITIVE_INT = _int_at_least(1, "a positive int")
+NON_NEGATIVE_INT = _int_at_least(0, "an int ≥ 0")
+
+
+def _ints_at_least(low: int, what: str) -> Check:
+    scalar = _int_at_least(low, what)
+
+    def convert(value, key):
+        if isinstance(value, list):
+            if not value:
+                raise LayerArgError(f"'{key}' must not be an empty list", key)
+            return tuple(scalar(item, key) for item in value)
+        return scalar(value, key)
+    return Check(f"{what}, or a list of them (one per spatial axis)", convert)
+
+
+POSITIVE_INTS = _ints_at_least(1, "a positive int")
+NON_NEGATIVE_INTS = _ints_at_least(0, "an int ≥ 0")
+
+
+def _padding(value, key):
+    if value in ("valid", "same", "full"):
+        return value
+    if _is_int(value):
+        return NON_NEGATIVE_INT(value, key)
+    if isinstance(value, list) and value:
+        items = []
+        for item in value:
+            if isinstance(item, list):
+                if len(item) != 2:
+                    raise LayerArgError(f"'{key}': each explicit pair must be [before, after], got {item!r}", key)
+                items.append((NON_NEGATIVE_INT(item[0], key), NON_NEGATIVE_INT(item[1], key)))
+            else:
+                items.append(NON_NEGATIVE_INT(item, key))
+        return tuple(items)
+    raise LayerArgError(f"'{key}' must be valid, same, full, an int ≥ 0, a list of ints (one per axis) "
+                        f"or a list of [before, after] pairs; got {value!r}", key)
+
+
+PADDING = Check("valid | same | full | int | [int per axis] | [[before, after] per axis]", _padding)
+
+
+def _boolean(value, key):
+    if not isinstance(value, bool):
+        raise LayerArgError(f"'{key}' must be true or false, got {value!r}", key)
+    return value
+
+
+BOOLEAN = Check("true or false", _boolean)
+
+
+def _number(value, key):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise LayerArgError(f"'{key}' must be a number, got {value!r}", key)
+    return value
+
+
+NUMBER = Check("a number", _number)
+
+
+def choice(*options: str) -> Check:
+    def convert(value, key):
+        if value not in options:
+            raise LayerArgError(f"'{key}' must be one of {', '.join(options)}; got {value!r}"
+                                f"{did_you_mean(value, options)}", key)
+        return value
+    return Check(" | ".join(options), convert)
+
+
+_REQUIRED = dataclasses.MISSING
+
+
+def arg(check: Check, doc: str, default=_REQUIRED):
+    """A layer argument: a dataclass field carrying its check and its one-line documentation."""
+    meta = {"check": check, "doc": doc}
+    if default is _REQUIRED:
+        return field(metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+# ----------------------------------------------------------------------------- facts and the base class
+
+ELEMENTWISE = "elementwise"   # receptive field unchanged (activations, normalisation, dropout, merges)
+WHOLE = "whole"               # sees every input position (dense, global pooling)
+UNKNOWN = "unknown"           # the layer scrambles positions in a way the tool does not model
+
+
+@dataclass(frozen=True)
+class Window:
+    """A windowed layer, per spatial axis: output unit 0 sees input positions offset .. offset+span−1,
+    and neighbouring output units are ``stride`` input positions apart (may be a Fraction)."""
+    spans: tuple
+    strides: tuple
+    offsets: tuple
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything a layer knows about itself once its input shapes are known. Exact ints."""
+    output: Shape
+    params: int = 0
+    state: int = 0
+    macs: int = 0
+    flops: int = 0
+    rf: object = ELEMENTWISE      # ELEMENTWISE | WHOLE | UNKNOWN | Window
+    warnings: tuple = ()
+    label: str = ""               # short text for the table's type column ('conv 3×3/2'); default: type
+
+
+class Layer:
+    """Base of every layer type. Subclasses are frozen, keyword-only dataclasses whose fields are args."""
+
+    type_name: ClassVar[str] = ""
+    aliases: ClassVar[tuple] = ()
+    arity: ClassVar[Optional[int]] = 1      # inputs it takes; None: two or more
+    has_branches: ClassVar[bool] = False    # accepts parallel branches (concat, add)
+
+    @classmethod
+    def arg_fields(cls) -> list[dataclasses.Field]:
+        return [f for f in dataclasses.fields(cls) if "check" in f.metadata]
+
+    @classmethod
+    def from_args(cls, args: Mapping, defaults: Mapping = {}) -> "Layer":
+        """Check the YAML arguments (after filling in spec-wide defaults) and build the layer."""
+        fields = {f.name: f for f in cls.arg_fields()}
+        for key in args:
+            if key not in fields:
+                known = ", ".join(fields) or "none"
+                raise LayerArgError(f"unknown argument '{key}' for {cls.type_name}"
+                                    f"{did_you_mean(key, fields)}; it takes: {known}", key)
+        values = {}
+        for name, f in fields.items():
+            if name in args:
+                raw = args[name]
+            elif name in defaults:
+                raw = defaults[name]
+            elif f.default is dataclasses.MISSING:
+                raise LayerArgError(f"{cls.type_name} needs '{name}' ({f.metadata['doc']})", None)
+            else:
+                continue
+            values[name] = f.metadata["check"](raw, name)
+        layer = cls(**values)
+        layer.validate()
+        return layer
+
+    def validate(self) -> None:
+        """Checks between arguments that need no input shape. Raise LayerArgError."""
+
+    def infer(self, inputs: Sequence[Shape]) -> Facts:
+        raise NotImplementedError
+
+
+def spatial_axes(shape: Shape, type_name: str, low: int = 1, high: int = 3) -> tuple:
+    """The spatial sizes of a channels-first shape, or a clear error when the rank does not fit."""
+    spatial = tuple(shape[1:])
+    if not low <= len(spatial) <= high:
+        forms = {1: "[C, L]", 2: "[C, H, W]", 3: "[C, D, H, W]"}
+        wanted = " or ".join(forms[n] for n in range(low, high + 1) if n in forms)
+        raise LayerArgError(f"{type_name} needs an input shaped {wanted}; got {list(shape)}")
+    return spatial
+
+
+def fraction(numerator: int, denominator: int):
+    """An exact ratio: an int when it divides, else a Fraction."""
+    value = Fraction(numerator, denominator)
+    return int(value) if value.denominator == 1 else value

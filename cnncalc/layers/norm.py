@@ -1,0 +1,46 @@
+"""Normalisation and regularisation layers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cnncalc.errors import LayerArgError
+from cnncalc.layers.base import BOOLEAN, NUMBER, Facts, Layer, arg, register
+from cnncalc.shapes import product
+
+
+@register("batchnorm")
+@dataclass(frozen=True, kw_only=True)
+class BatchNorm(Layer):
+    """Batch normalisation over the channel axis. Parameters γ and β (2·C, if affine); state: the
+    running mean and variance (2·C). FLOPs at inference: 2 per element (the per-channel scale and shift
+    are folded constants: one multiply, one add)."""
+
+    affine: bool = arg(BOOLEAN, "learnable γ and β", True)
+    track_running_stats: bool = arg(BOOLEAN, "keep running mean and variance (state)", True)
+    eps: float = arg(NUMBER, "ε added to the variance (does not change any count)", 1e-5)
+    momentum: float = arg(NUMBER, "running-statistics momentum (does not change any count)", 0.1)
+
+    def infer(self, inputs) -> Facts:
+        (shape,) = inputs
+        channels = shape[0]
+        return Facts(output=tuple(shape),
+                     params=2 * channels if self.affine else 0,
+                     state=2 * channels if self.track_running_stats else 0,
+                     flops=2 * product(shape))
+
+
+@register("dropout")
+@dataclass(frozen=True, kw_only=True)
+class Dropout(Layer):
+    """Dropout: the identity at inference, so 0 FLOPs."""
+
+    rate: float = arg(NUMBER, "probability of dropping an element, 0 ≤ rate < 1", 0.5)
+
+    def validate(self) -> None:
+        if not 0 <= self.rate < 1:
+            raise LayerArgError(f"'rate' must be in [0, 1), got {self.rate}", "rate")
+
+    def infer(self, inputs) -> Facts:
+        (shape,) = inputs
+        return Facts(output=tuple(shape))

@@ -1,0 +1,84 @@
+"""Pooling: windowed max / average / sum, and global pooling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Optional
+
+from cnncalc.layers.base import (BOOLEAN, PADDING, POSITIVE_INTS, WHOLE, Facts, Layer, arg, register,
+                                 spatial_axes)
+from cnncalc.layers.window import check_pool_padding, geometry, window_label
+from cnncalc.shapes import product
+
+
+@dataclass(frozen=True, kw_only=True)
+class _WindowPool(Layer):
+    kernel: object = arg(POSITIVE_INTS, "window size")
+    stride: Optional[object] = arg(POSITIVE_INTS, "stride (default: the window size)", None)
+    padding: object = arg(PADDING, "padding; at most half the window on each side (PyTorch's rule)", 0)
+    dilation: object = arg(POSITIVE_INTS, "dilation: the window spans d·(k−1)+1", 1)
+    ceil_mode: bool = arg(BOOLEAN, "round the output size up (PyTorch's ceil_mode rule)", False)
+
+    # FLOPs per output element for a window of ``taps`` elements
+    flops_per_output: ClassVar = staticmethod(lambda taps: taps - 1)
+
+    def infer(self, inputs) -> Facts:
+        (shape,) = inputs
+        spatial = spatial_axes(shape, self.type_name)
+        stride = self.kernel if self.stride is None else self.stride
+        geo = geometry(spatial, self.kernel, stride, self.padding, self.dilation, self.ceil_mode)
+        check_pool_padding(geo, self.type_name)
+        out_elements = shape[0] * product(geo.output)
+        return Facts(output=(shape[0], *geo.output),
+                     flops=out_elements * self.flops_per_output(product(geo.kernel)),
+                     rf=geo.window, label=window_label(self.type_name, geo))
+
+
+@register("maxpool")
+@dataclass(frozen=True, kw_only=True)
+class MaxPool(_WindowPool):
+    """Max pooling over each window: k−1 comparisons per output element."""
+
+
+@register("avgpool")
+@dataclass(frozen=True, kw_only=True)
+class AvgPool(_WindowPool):
+    """Average pooling: k−1 additions and one division per output element. Zero padding counts in the
+    average (PyTorch's count_include_pad=True); the FLOPs are the same either way."""
+
+    flops_per_output: ClassVar = staticmethod(lambda taps: taps)
+
+
+@register("sumpool")
+@dataclass(frozen=True, kw_only=True)
+class SumPool(_WindowPool):
+    """Sum pooling (L1 pooling without the division): k−1 additions per output element."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class _GlobalPool(Layer):
+    keepdims: bool = arg(BOOLEAN, "keep the spatial axes as size 1 ([C, 1, 1]) instead of [C]", False)
+
+    extra_flops_per_channel: ClassVar[int] = 0
+
+    def infer(self, inputs) -> Facts:
+        (shape,) = inputs
+        spatial = spatial_axes(shape, self.type_name)
+        channels, positions = shape[0], product(spatial)
+        output = (channels, *([1] * len(spatial))) if self.keepdims else (channels,)
+        flops = channels * (positions - 1 + self.extra_flops_per_channel)
+        return Facts(output=output, flops=flops, rf=WHOLE)
+
+
+@register("global_avgpool")
+@dataclass(frozen=True, kw_only=True)
+class GlobalAvgPool(_GlobalPool):
+    """Average over all spatial positions, per channel: n−1 additions and one division."""
+
+    extra_flops_per_channel: ClassVar[int] = 1
+
+
+@register("global_maxpool")
+@dataclass(frozen=True, kw_only=True)
+class GlobalMaxPool(_GlobalPool):
+    """Maximum over all spatial positions, per channel: n−1 comparisons."""

@@ -1,0 +1,65 @@
+"""The geometry every sliding-window layer shares (convolutions and pooling)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cnncalc import shapes
+from cnncalc.errors import LayerArgError
+from cnncalc.layers.base import Window
+
+
+@dataclass(frozen=True)
+class Geometry:
+    kernel: tuple        # taps per axis
+    span: tuple          # d·(k−1)+1 per axis
+    stride: tuple
+    dilation: tuple
+    padding: tuple       # ((before, after), ...)
+    output: tuple        # output size per axis
+
+    @property
+    def window(self) -> Window:
+        return Window(self.span, self.stride, tuple(-before for before, _ in self.padding))
+
+
+def geometry(spatial, kernel, stride, padding, dilation=1, ceil_mode=False) -> Geometry:
+    """Normalise per-axis arguments against the input's spatial sizes and compute the output sizes."""
+    ndim = len(spatial)
+    try:
+        k = shapes.per_axis(kernel, ndim, "kernel")
+        s = shapes.per_axis(stride, ndim, "stride")
+        d = shapes.per_axis(dilation, ndim, "dilation")
+        span = tuple(shapes.effective_kernel(ki, di) for ki, di in zip(k, d))
+        pads = shapes.resolve_padding(padding, spatial, span, s)
+    except ValueError as err:
+        raise LayerArgError(str(err)) from None
+    out = []
+    for axis, (n, ki, si, (before, after)) in enumerate(zip(spatial, span, s, pads)):
+        padded = n + before + after
+        if ki > padded:
+            raise LayerArgError(f"on spatial axis {axis} the kernel spans {ki}, larger than the padded "
+                                f"input ({n} + {before} + {after} = {padded})", "kernel")
+        out.append(shapes.conv_output_size(n, ki, si, before, after, ceil_mode))
+    return Geometry(k, span, s, d, pads, tuple(out))
+
+
+def check_pool_padding(geo: Geometry, type_name: str) -> None:
+    """PyTorch's rule for pooling: padding at most half the (dilated) window on each side, so that no
+    window lies wholly in padding."""
+    for axis, (span, (before, after)) in enumerate(zip(geo.span, geo.padding)):
+        if 2 * max(before, after) > span:
+            raise LayerArgError(f"{type_name}: padding {max(before, after)} on spatial axis {axis} is more "
+                                f"than half the window {span}", "padding")
+
+
+def window_label(name: str, geo: Geometry, groups: int = 1) -> str:
+    """'conv 3×3/2', 'maxpool 3×3/2', with ' d2' for dilation and ' g32' for groups."""
+    text = f"{name} {'×'.join(map(str, geo.kernel))}"
+    if any(s != 1 for s in geo.stride):
+        text += "/" + ("×".join(map(str, geo.stride)) if len(set(geo.stride)) > 1 else str(geo.stride[0]))
+    if any(d != 1 for d in geo.dilation):
+        text += " d" + ("×".join(map(str, geo.dilation)) if len(set(geo.dilation)) > 1 else str(geo.dilation[0]))
+    if groups != 1:
+        text += f" g{groups}"
+    return text

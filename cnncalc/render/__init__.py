@@ -1,0 +1,1 @@
+"""Turning reports into text. Only render.table imports rich; the other formats stay light."""

@@ -1,0 +1,118 @@
+"""Receptive fields, per spatial axis of the network input (Araujo et al., Distill 2019).
+
+For one axis, a node's field is three exact numbers, in units of network-input positions:
+
+* ``size``:   how many input positions one output unit sees (its span);
+* ``stride``: the effective stride (jump) between neighbouring output units;
+* ``start``:  the input coordinate where output unit 0's field begins (negative: it reaches into padding).
+
+plus ``extent``, how many positions the node has along that axis (kept even after ``flatten`` so that a
+following dense layer knows what "the whole input" is). Every layer reduces to one affine step
+(:func:`step`); merges take the union (:func:`union`). Values are ints, or ``Fraction`` where a transposed
+convolution or an upsampling makes them fractional, never floats. ``None`` means unknown: the paths into a
+merge disagreed in stride and the tool refuses to guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Optional, Sequence, Union
+
+Number = Union[int, Fraction]
+
+
+def exact(value):
+    """A Fraction with denominator 1 becomes an int; anything else is returned unchanged."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return int(value)
+    return value
+
+
+@dataclass(frozen=True)
+class AxisRF:
+    size: Optional[Number]
+    stride: Optional[Number]
+    start: Optional[Number]
+    extent: int
+
+    @property
+    def known(self) -> bool:
+        return self.size is not None and self.stride is not None and self.start is not None
+
+    @property
+    def end(self):
+        """One past the last input coordinate unit 0 sees."""
+        return None if not self.known else self.start + self.size
+
+
+RF = tuple  # tuple[AxisRF, ...], one per spatial axis of the network input
+
+
+def identity(extents: Sequence[int]) -> RF:
+    """The network input: every unit sees itself."""
+    return tuple(AxisRF(1, 1, 0, n) for n in extents)
+
+
+def step(rf: AxisRF, span: Number, stride: Number, offset: Number, extent: int) -> AxisRF:
+    """Compose one layer whose output unit 0 sees its input positions ``offset .. offset+span−1``
+    and whose output units are ``stride`` input positions apart.
+
+    A convolution or pooling window: span = d·(k−1)+1, stride = s, offset = −pad_before.
+    """
+    if not rf.known:
+        return AxisRF(None, None, None, extent)
+    return AxisRF(exact(rf.size + (span - 1) * rf.stride),
+                  exact(rf.stride * stride),
+                  exact(rf.start + offset * rf.stride),
+                  extent)
+
+
+def window(rf: RF, spans: Sequence[int], strides: Sequence[int], pads_before: Sequence[int],
+           extents: Sequence[int]) -> RF:
+    return tuple(step(a, k, s, -p, n) for a, k, s, p, n in zip(rf, spans, strides, pads_before, extents))
+
+
+def whole(rf: RF) -> RF:
+    """A layer that sees every position (dense, global pooling): one window over the whole extent."""
+    return tuple(step(a, a.extent, a.extent, 0, 1) for a in rf)
+
+
+def with_extents(rf: RF, extents: Sequence[int]) -> RF:
+    """The same fields, at a node with a different number of positions (elementwise layers keep them)."""
+    return tuple(AxisRF(a.size, a.stride, a.start, n) for a, n in zip(rf, extents))
+
+
+def union(rfs: Sequence[RF]) -> tuple[RF, list[int]]:
+    """The union of the fields of several inputs of a merge.
+
+    Returns the merged field and the axes (0-based) on which the inputs' strides disagree; on those axes
+    the result is unknown (None), never guessed.
+    """
+    first = rfs[0]
+    merged, disagree = [], []
+    for axis, items in enumerate(zip(*rfs)):
+        if not all(a.known for a in items):
+            merged.append(AxisRF(None, None, None, first[axis].extent))
+            continue
+        if len({a.stride for a in items}) > 1:
+            disagree.append(axis)
+            merged.append(AxisRF(None, None, None, first[axis].extent))
+            continue
+        start = min(a.start for a in items)
+        end = max(a.end for a in items)
+        merged.append(AxisRF(exact(end - start), items[0].stride, start, first[axis].extent))
+    return tuple(merged), disagree
+
+
+def as_json(rf: RF) -> dict:
+    """{'size': [...], 'stride': [...], 'start': [...]}: ints, 'p/q' strings for fractions, null if unknown."""
+    def enc(value):
+        if value is None or isinstance(value, int):
+            return value
+        return f"{value.numerator}/{value.denominator}"
+    return {
+        "size": [enc(a.size) for a in rf],
+        "stride": [enc(a.stride) for a in rf],
+        "start": [enc(a.start) for a in rf],
+    }
