@@ -1,0 +1,54 @@
+"""Shared helpers: build a spec from text and analyse it; run the CLI."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from cnncalc.analysis import analyze
+from cnncalc.cli import main
+from cnncalc.spec import parse_spec
+
+
+def report_of(text: str, **kwargs):
+    """Analyse a spec given as YAML text."""
+    return analyze(parse_spec(textwrap.dedent(text), "test.yaml"), **kwargs)
+
+
+def one_layer(input_shape, layer_yaml: str):
+    """The analysed row of a single layer applied to ``input_shape`` (flow-style YAML for the layer)."""
+    report = report_of(f"input: {list(input_shape)}\nlayers:\n  - {layer_yaml}\n")
+    return report.rows[1]
+
+
+@pytest.fixture
+def cli():
+    """Run cnncalc; returns (exit_code, stdout, stderr)."""
+    runner = CliRunner()
+
+    def run(*args, input=None):
+        result = runner.invoke(main, list(args), input=input, catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
+    return run
+
+
+@pytest.fixture
+def cli_json(cli):
+    def run(*args):
+        code, out, err = cli(*args, "--format", "json")
+        assert code == 0, err
+        return json.loads(out)
+    return run
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write a spec file from text; returns its path as a string."""
+    def make(text: str, name: str = "spec.yaml") -> str:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text))
+        return str(path)
+    return make
