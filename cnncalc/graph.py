@@ -62,7 +62,10 @@ class Graph:
             node = self.nodes[path[-1]]
             nxt = next(name for name in node.inputs if name in stuck)
             if nxt in seen:
-                return path[seen[nxt]:][::-1]
+                cycle = path[seen[nxt]:][::-1]                 # in data-flow order
+                first = min(cycle, key=list(self.nodes).index)   # start at the one written first
+                i = cycle.index(first)
+                return cycle[i:] + cycle[:i]
             seen[nxt] = len(path)
             path.append(nxt)
 

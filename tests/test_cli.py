@@ -1,0 +1,170 @@
+"""`cnncalc analyze` through the command line: formats, options, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "specs" / "seed"
+
+SMALL = """
+name: small
+input: [3, 8, 8]
+layers:
+  - conv: {out: 4, kernel: 3, padding: 1}
+  - relu
+  - maxpool: {kernel: 2}
+  - flatten
+  - dense: {out: 10}
+"""
+# By hand: conv 4·3·9 + 4 = 112 params, 8·8·4·27 = 6,912 MACs; dense 64·10 + 10 = 650 params, 640 MACs.
+SMALL_PARAMS = 4 * 3 * 9 + 4 + 64 * 10 + 10
+SMALL_MACS = 8 * 8 * 4 * 27 + 64 * 10
+
+
+def test_table_has_rows_totals_and_labels(cli, write):
+    code, out, err = cli("analyze", write(SMALL))
+    assert code == 0, err
+    for text in ("conv1", "relu1", "maxpool1", "flatten1", "dense1", "total", f"{SMALL_PARAMS:,}",
+                 f"{SMALL_MACS:,}", "MACs", "FLOPs", "Output receptive field"):
+        assert text in out
+    assert err == ""
+
+
+def test_json_has_the_documented_fields(cli_json, write):
+    data = cli_json("analyze", write(SMALL))
+    assert data["name"] == "small"
+    assert data["input"] == [3, 8, 8] and data["output"] == [10]
+    assert set(data["totals"]) >= {"params", "trainable_params", "non_trainable_params", "state", "macs",
+                                    "flops", "activation_elements"}
+    assert data["totals"]["params"] == SMALL_PARAMS
+    assert data["totals"]["macs"] == SMALL_MACS
+    layer = data["layers"][1]
+    assert set(layer) >= {"name", "type", "inputs", "output_shape", "params", "macs", "flops", "receptive_field"}
+    assert layer["receptive_field"] == {"size": [3, 3], "stride": [1, 1], "start": [-1, -1]}
+    assert all(isinstance(row["params"], int) for row in data["layers"])
+    # the rows add up to the totals
+    for key in ("params", "macs", "flops"):
+        assert sum(row[key] for row in data["layers"]) == data["totals"][key]
+
+
+def test_csv_rows_add_up(cli, write):
+    code, out, _ = cli("analyze", write(SMALL), "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    body, total = rows[:-1], rows[-1]
+    assert total["name"] == "total"
+    assert int(total["params"]) == SMALL_PARAMS == sum(int(r["params"]) for r in body)
+    assert int(total["macs"]) == sum(int(r["macs"]) for r in body)
+
+
+def test_markdown(cli, write):
+    code, out, _ = cli("analyze", write(SMALL), "--format", "markdown")
+    assert code == 0
+    assert out.startswith("## small")
+    assert f"| **total** |" in out and f"**{SMALL_PARAMS:,}**" in out
+
+
+def test_input_override_batch_and_dtype(cli_json, write):
+    path = write(SMALL.replace("  - flatten\n  - dense: {out: 10}\n", ""))
+    data = cli_json("analyze", path, "--input", "3,16,16", "--batch", "4", "--dtype", "float16")
+    assert data["output"] == [4, 8, 8]
+    # outputs: conv 4·16·16, relu 4·16·16, pool 4·8·8 = 2,304 elements; × batch 4 × 2 bytes
+    assert data["totals"]["activation_elements"] == 4 * 256 * 2 + 4 * 64
+    assert data["memory"]["activation_bytes"] == (4 * 256 * 2 + 4 * 64) * 4 * 2
+    assert data["memory"]["param_bytes"] == (4 * 3 * 9 + 4) * 2       # not scaled by the batch
+
+
+def test_spec_from_stdin(cli):
+    code, out, err = cli("analyze", "-", "--format", "json", input=SMALL)
+    assert code == 0, err
+    assert json.loads(out)["totals"]["params"] == SMALL_PARAMS
+
+
+BAD = {
+    "syntax": ("input: [3, 8, 8]\nlayers:\n  - conv: {out: 4\n", ":4:"),
+    "unknown type": ("input: [3, 8, 8]\nlayers:\n  - reluu\n", "did you mean 'relu'"),
+    "missing argument": ("input: [3, 8, 8]\nlayers:\n  - conv: {out: 4}\n", "needs 'kernel'"),
+    "wrong type": ("input: [3, 8, 8]\nlayers:\n  - conv: {out: 4, kernel: x}\n", "must be a positive int"),
+    "unknown key": ("input: [3, 8, 8]\nlayers:\n  - conv: {out: 4, kernel: 3, pad: 1}\n", "unknown argument 'pad'"),
+    "unknown from": ("input: [3, 8, 8]\nlayers:\n  - {from: x, relu: {}}\n", "no layer has that name"),
+    "cycle": ("input: [3, 8, 8]\nlayers:\n  - {name: a, from: b, relu: {}}\n  - {name: b, from: a, relu: {}}\n", "cycle"),
+    "add mismatch": ("input: [3, 8, 8]\nlayers:\n  - {name: a, conv: {out: 4, kernel: 1}}\n  - {from: [a, input], add: {}}\n", "one shape"),
+    "concat mismatch": ("input: [3, 8, 8]\nlayers:\n  - {name: a, maxpool: {kernel: 2}}\n  - {from: [a, input], concat: {}}\n", "must match"),
+    "kernel too big": ("input: [3, 8, 8]\nlayers:\n  - conv: {out: 4, kernel: 11, padding: 1}\n", "larger than the padded input"),
+    "groups": ("input: [3, 8, 8]\nlayers:\n  - conv: {out: 6, kernel: 1, groups: 2}\n", "not divisible by groups"),
+    "non-positive": ("input: [3, 8, 8]\nlayers:\n  - conv: {out: -1, kernel: 1}\n", "positive"),
+    "unsafe tag": ("input: !!python/object/apply:os.getcwd []\nlayers: [relu]\n", "constructor"),
+    "empty": ("", "empty"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_is_one_line_and_exit_2(cli, write, case):
+    text, fragment = BAD[case]
+    path = write(text)
+    code, out, err = cli("analyze", path)
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"cnncalc: error: {path}")
+    assert fragment in lines[0]
+    assert "Traceback" not in err
+
+
+def test_errors_inside_a_layer_name_line_and_layer(cli, write):
+    path = write("input: [3, 8, 8]\nlayers:\n  - relu\n  - {name: c1, conv: {out: 4, kernel: 3, groups: 2}}\n")
+    code, _, err = cli("analyze", path)
+    assert code == 2
+    assert err.startswith(f"cnncalc: error: {path}:4:") and "layer 'c1'" in err
+
+
+def test_missing_file_and_directory(cli, tmp_path):
+    code, _, err = cli("analyze", str(tmp_path / "nope.yaml"))
+    assert code == 2 and "no such file" in err
+    code, _, err = cli("analyze", str(tmp_path))
+    assert code == 2 and "directory" in err
+
+
+def test_bad_option_is_usage_error(cli, write):
+    code, _, err = cli("analyze", write(SMALL), "--input", "3,abc")
+    assert code == 2 and "Traceback" not in err
+    code, _, err = cli("analyze", write(SMALL), "--batch", "0")
+    assert code == 2
+
+
+def test_internal_error_says_so_and_traceback_flag_shows_it(cli, write, monkeypatch):
+    from cnncalc.layers.activation import ReLU
+
+    def broken(self, inputs):
+        raise ZeroDivisionError("simulated bug")
+    monkeypatch.setattr(ReLU, "infer", broken)
+    code, _, err = cli("analyze", write(SMALL))
+    assert code == 3
+    assert "internal error" in err and "bug in cnncalc" in err and "Traceback" not in err
+    with pytest.raises(ZeroDivisionError):
+        cli("--traceback", "analyze", write(SMALL))
+
+
+def test_analyze_does_not_import_numpy():
+    spec = SEED / "inception_bottleneck.yaml"
+    code = ("import sys\nfrom click.testing import CliRunner\nfrom cnncalc.cli import main\n"
+            f"r = CliRunner().invoke(main, ['analyze', {str(spec)!r}])\n"
+            f"r2 = CliRunner().invoke(main, ['analyze', {str(spec)!r}, '--format', 'json'])\n"
+            "assert r.exit_code == 0 and r2.exit_code == 0, (r.output, r2.output)\n"
+            "print('numpy' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_python_dash_m_and_version():
+    result = subprocess.run([sys.executable, "-m", "cnncalc", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and "cnncalc" in result.stdout
