@@ -68,3 +68,6 @@ main.add_command(analyze)
 from cnncalc.cli.compare import compare  # noqa: E402
 
 main.add_command(compare)
+from cnncalc.cli.check import check  # noqa: E402
+
+main.add_command(check)
