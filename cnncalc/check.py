@@ -20,10 +20,10 @@ import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Optional
 
 from cnncalc import units, yamlsource
-from cnncalc.analysis import Report, analyze
+from cnncalc.analysis import analyze
 from cnncalc.errors import Location, SpecError, did_you_mean
 from cnncalc.metrics import BUDGET_KEYS, BY_KEY
 from cnncalc.spec import Limits, read_spec

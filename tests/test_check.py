@@ -193,9 +193,11 @@ def test_baseline_max_increase_exact_boundary(cli, write):
     # floor(10,000 · (1 + 1/20)) = 10,500
     assert (params["limit"], params["baseline"], params["max_increase"], params["source"]) == \
         (10_500, 10_000, "1/20", "baseline")
-    code, data, _ = run_json(cli, new, "--baseline", old, "--max-increase", "4.99%")
-    # floor(10,000 · 1.0499) = 10,499 < 10,500
+    code, data, _ = run_json(cli, new, "--baseline", old, "--max-increase", "4.999%")
+    # 10,000 · 1.04999 = 10,499.9: counts are whole, so the allowed value is 10,499 < 10,500
     assert code == 1
+    params = next(c for c in data["checks"] if c["metric"] == "params")
+    assert params["limit"] == 10_499 and params["max_increase"] == "4999/100000"
 
 
 def test_per_metric_increase_and_composition_with_limits(cli, write):

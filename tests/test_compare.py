@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from fractions import Fraction
 
 import pytest
