@@ -65,3 +65,9 @@ def main(ctx: click.Context, traceback: bool) -> None:
 from cnncalc.cli.analyze import analyze  # noqa: E402
 
 main.add_command(analyze)
+from cnncalc.cli.compare import compare  # noqa: E402
+
+main.add_command(compare)
+from cnncalc.cli.check import check  # noqa: E402
+
+main.add_command(check)

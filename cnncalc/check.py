@@ -1,0 +1,339 @@
+"""Size budgets: check analysed specs against limits. Pure data: frozen results, exact ints, no printing.
+
+Limits come from four places (docs/ci.md):
+
+* the command line (``--max-params 25M``): every spec of the run;
+* a budget file (``--budget budgets.yaml``): ``specs: {path or glob: {metric: limit}}``, paths relative to
+  the budget file, later entries overriding earlier ones metric by metric;
+* the spec's own ``budget:`` block;
+* a baseline spec (``--baseline OLD.yaml --max-increase 5%``): a limit of baseline × (1 + increase).
+
+For one metric, the command line wins over the budget file, which wins over the spec's ``budget:`` (the
+nearer to this invocation, the higher). Baseline limits are separate checks: a spec must pass both its
+limit and its allowed increase.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Optional
+
+from cnncalc import units, yamlsource
+from cnncalc.analysis import analyze
+from cnncalc.errors import Location, SpecError, did_you_mean
+from cnncalc.metrics import BUDGET_KEYS, BY_KEY
+from cnncalc.spec import Limits, read_spec
+from cnncalc.yamlsource import LocDict
+
+OPTION, BUDGET_FILE, SPEC_BUDGET, BASELINE = "option", "budget-file", "spec", "baseline"
+BUDGET_FILE_KEYS = ("specs",)
+
+
+@dataclass(frozen=True)
+class Limit:
+    metric: str
+    value: int                                  # the largest value that passes
+    source: str                                 # OPTION, BUDGET_FILE, SPEC_BUDGET or BASELINE
+    origin: str                                 # for people: '--max-params', 'budgets.yaml:4', 'spec budget'
+    location: Optional[Location] = None         # where the limit is written, when it is in a file
+    baseline: Optional[int] = None              # BASELINE only: the baseline's value
+    max_increase: Optional[Fraction] = None     # BASELINE only: the allowed relative increase
+
+
+@dataclass(frozen=True)
+class Check:
+    spec: str                                   # the spec's path, as given
+    metric: str
+    actual: int
+    limit: Limit
+
+    @property
+    def passed(self) -> bool:
+        return self.actual <= self.limit.value
+
+    @property
+    def headroom(self) -> int:
+        """limit − actual: what is left (negative: how far over)."""
+        return self.limit.value - self.actual
+
+
+@dataclass(frozen=True)
+class SpecResult:
+    spec: str
+    name: Optional[str] = None
+    checks: tuple = ()
+    error: Optional[SpecError] = None           # the spec, its budget or its baseline could not be read
+    skipped: Optional[str] = None               # why it was not checked (--skip-non-specs)
+    notes: tuple = ()
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    results: tuple
+    dtype: str
+    batch: int
+    notes: tuple = ()
+
+    @property
+    def checks(self) -> list:
+        return [c for r in self.results for c in r.checks]
+
+    @property
+    def errors(self) -> list:
+        return [r for r in self.results if r.error is not None]
+
+    @property
+    def passed(self) -> bool:
+        return not self.errors and all(c.passed for c in self.checks)
+
+    @property
+    def exit_code(self) -> int:
+        """2 if any spec, budget or baseline was bad; else 1 if any limit was exceeded; else 0."""
+        if self.errors:
+            return 2
+        return 0 if self.passed else 1
+
+
+# ----------------------------------------------------------------------------- limits from YAML
+
+def limits_from_mapping(mapping, source: str, origin: str, where: Location) -> dict:
+    """Validate a `{metric: limit}` mapping (a spec's budget, a budget-file entry) into Limits."""
+    if not isinstance(mapping, LocDict):
+        raise SpecError(f"{origin}: limits are a mapping such as {{params: 25M, macs: 4.1G}}", where)
+    limits = {}
+    for key, value in mapping.items():
+        loc = mapping.where(key)
+        if key not in BUDGET_KEYS:
+            raise SpecError(f"unknown budget key '{key}'{did_you_mean(key, BUDGET_KEYS)}; budget keys are "
+                            f"{', '.join(BUDGET_KEYS)}", loc)
+        try:
+            amount = units.parse(value, BY_KEY[key].kind, key)
+        except units.UnitError as err:
+            raise SpecError(str(err), loc) from None
+        if loc.line is None:
+            text = origin
+        elif source == SPEC_BUDGET:
+            text = f"{origin}, line {loc.line}"
+        else:
+            text = f"{origin}:{loc.line}"
+        limits[key] = Limit(key, amount, source, text, loc)
+    return limits
+
+
+# ----------------------------------------------------------------------------- budget files
+
+def _glob_regex(pattern: str) -> re.Pattern:
+    """A path glob: '*' and '?' within one path part, '**/' any number of directories."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:[^/]*/)*")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out))
+
+
+def _absolute(path: str) -> str:
+    return Path(os.path.abspath(path)).as_posix()
+
+
+@dataclass(frozen=True)
+class BudgetEntry:
+    pattern: str                                # as written
+    absolute: str                               # joined to the budget file's folder
+    regex: re.Pattern = field(compare=False)
+    limits: dict = field(compare=False)
+    location: Location = None
+
+    @property
+    def is_glob(self) -> bool:
+        return any(c in self.pattern for c in "*?")
+
+
+@dataclass(frozen=True)
+class BudgetFile:
+    path: str
+    entries: tuple
+
+    def matches(self, spec: str) -> bool:
+        target = _absolute(spec)
+        return any(e.regex.fullmatch(target) for e in self.entries)
+
+    def limits_for(self, spec: str) -> dict:
+        """The limits of every entry matching the spec, later entries overriding earlier ones per metric."""
+        target = _absolute(spec)
+        limits: dict = {}
+        for entry in self.entries:
+            if entry.regex.fullmatch(target):
+                limits.update(entry.limits)
+        return limits
+
+    def expand(self) -> tuple[list, list]:
+        """The spec files the entries name (globs expanded), as paths relative to the working directory
+        where possible, and notes about globs that match nothing."""
+        found, notes = [], []
+        for entry in self.entries:
+            if entry.is_glob:
+                root = Path(os.path.dirname(self.path) or ".")
+                matched = sorted(p for p in root.glob(entry.pattern) if p.is_file())
+                if not matched:
+                    notes.append(f"{entry.location}: '{entry.pattern}' matches no file")
+                found += [str(p) for p in matched]
+            else:
+                target = Path(os.path.dirname(self.path) or ".") / entry.pattern
+                if not target.is_file():
+                    raise SpecError(f"'{entry.pattern}' names no file (looked for {target})", entry.location)
+                found.append(str(target))
+        return list(dict.fromkeys(_display_path(p) for p in found)), notes
+
+
+def _display_path(path: str) -> str:
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else Path(relative).as_posix()
+
+
+def read_budget_file(path: str) -> BudgetFile:
+    p = Path(path)
+    if p.is_dir():
+        raise SpecError("is a directory, not a budget file", Location(path))
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise SpecError("no such budget file", Location(path)) from None
+    except OSError as err:
+        raise SpecError(f"cannot read the budget file: {err.strerror}", Location(path)) from None
+    doc = yamlsource.load(data, path)
+    here = Location(path, 1, 1)
+    example = "specs: {'specs/*.yaml': {params: 25M}}"
+    if not isinstance(doc, LocDict):
+        raise SpecError(f"a budget file is a mapping such as {example}", getattr(doc, "loc", here))
+    for key in doc:
+        if key not in BUDGET_FILE_KEYS:
+            raise SpecError(f"unknown key '{key}'{did_you_mean(key, BUDGET_FILE_KEYS)} in a budget file; it has "
+                            f"{', '.join(BUDGET_FILE_KEYS)}", doc.where(key))
+    specs = doc.get("specs")
+    if not isinstance(specs, LocDict) or not specs:
+        raise SpecError(f"a budget file needs 'specs', a mapping of spec paths or globs to limits: {example}",
+                        doc.where("specs") if "specs" in doc else doc.loc)
+    base = os.path.dirname(os.path.abspath(path))
+    entries = []
+    for pattern, limits in specs.items():
+        loc = specs.where(pattern)
+        if not isinstance(pattern, str) or not pattern.strip():
+            raise SpecError("a budget file key is a spec path or glob, such as 'specs/*.yaml'", loc)
+        if os.path.isabs(pattern):
+            raise SpecError(f"'{pattern}': write paths relative to the budget file", loc)
+        absolute = Path(os.path.normpath(os.path.join(base, pattern))).as_posix()
+        entries.append(BudgetEntry(pattern, absolute, _glob_regex(absolute),
+                                   limits_from_mapping(limits, BUDGET_FILE, path, loc), loc))
+    return BudgetFile(path, tuple(entries))
+
+
+# ----------------------------------------------------------------------------- the run
+
+@dataclass(frozen=True)
+class Request:
+    specs: tuple                                # spec paths as given ('-': standard input)
+    option_limits: dict = field(default_factory=dict)      # metric → Limit (source OPTION)
+    budget_file: Optional[BudgetFile] = None
+    baseline: Optional[str] = None              # a spec file, or a folder of specs at the same paths
+    increases: dict = field(default_factory=dict)          # metric → Fraction
+    increase_text: dict = field(default_factory=dict)      # metric → '5%' as written
+    dtype: str = "float32"
+    batch: int = 1
+    input_shape: Optional[tuple] = None
+    limits: Limits = Limits()
+    skip_non_specs: bool = False
+
+
+def _is_spec(path: str) -> bool:
+    """Whether a YAML file looks like a cnncalc spec (a mapping with 'layers'), for --skip-non-specs."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return True                             # let read_spec report it
+    doc = yamlsource.load(data, path)
+    return isinstance(doc, dict) and "layers" in doc
+
+
+def _baseline_path(baseline: str, spec: str) -> Optional[str]:
+    if not os.path.isdir(baseline):
+        return baseline
+    relative = os.path.relpath(spec)
+    if relative.startswith("..") or os.path.isabs(relative):
+        raise SpecError(f"the spec is outside the working directory, so it has no path under the baseline "
+                        f"folder {baseline}", Location(spec))
+    candidate = os.path.join(baseline, relative)
+    return candidate if os.path.isfile(candidate) else None
+
+
+def _analyze(path: str, request: Request, stdin) -> tuple:
+    spec = read_spec(path, request.input_shape, request.limits, stdin=stdin)
+    return analyze(spec, dtype=request.dtype, batch=request.batch), spec
+
+
+def check_one(path: str, request: Request, stdin=None) -> SpecResult:
+    if request.skip_non_specs and path != "-" and not _is_spec(path):
+        return SpecResult(path, skipped="not a cnncalc spec (no 'layers')")
+    report, spec = _analyze(path, request, stdin)
+    limits: dict = {}
+    if spec.budget is not None:
+        limits.update(limits_from_mapping(spec.budget, SPEC_BUDGET, "spec budget", spec.budget.loc))
+    if request.budget_file is not None and path != "-":
+        limits.update(request.budget_file.limits_for(path))
+    limits.update(request.option_limits)
+
+    increase_limits: dict = {}
+    notes = []
+    if request.baseline is not None and request.increases:
+        base_path = _baseline_path(request.baseline, path)
+        if base_path is None:
+            notes.append(f"no baseline for {path} in {request.baseline}: a new spec, its increase is not checked")
+        else:
+            base_report, _ = _analyze(base_path, request, None)
+            for key, fraction in request.increases.items():
+                base_value = BY_KEY[key].get(base_report)
+                allowed = base_value * (1 + fraction)
+                increase_limits[key] = Limit(
+                    key, allowed.numerator // allowed.denominator, BASELINE,
+                    f"baseline {base_path} +{request.increase_text.get(key, '')}".rstrip(),
+                    None, base_value, fraction)
+    if not limits and not increase_limits:
+        raise SpecError("no limits to check: give --max-... options, a 'budget:' block in the spec, a --budget "
+                        "file entry that matches it, or --baseline with --max-increase", Location(path))
+    checks = []
+    for key in BUDGET_KEYS:
+        actual = BY_KEY[key].get(report)
+        for source in (limits, increase_limits):
+            if key in source:
+                checks.append(Check(path, key, actual, source[key]))
+    return SpecResult(path, report.name, tuple(checks), notes=tuple(notes))
+
+
+def run(request: Request, stdin=None) -> CheckRun:
+    """Check every spec; a bad spec is recorded as an error and the others are still checked."""
+    results = []
+    for path in request.specs:
+        try:
+            results.append(check_one(path, request, stdin))
+        except SpecError as err:
+            results.append(SpecResult(path, error=err))
+        except RecursionError:
+            results.append(SpecResult(path, error=SpecError("the spec is nested too deeply to analyse",
+                                                            Location(path))))
+    return CheckRun(tuple(results), request.dtype, request.batch)

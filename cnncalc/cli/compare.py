@@ -1,0 +1,57 @@
+"""`cnncalc compare A B [C ...]`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cnncalc.cli.options import format_option, memory_options, spec_options
+
+
+@click.command()
+@click.argument("specs", nargs=-1, required=True, metavar="A B [C ...]")
+@click.option("--by", "by", type=click.Choice(["total", "layer"]), default="total", show_default=True,
+              help="Compare the totals, or the layers aligned by name.")
+@click.option("--depth", type=click.IntRange(min=1), default=None,
+              help="With --by layer: group layers by the first N parts of their names "
+                   "(mixed.conv3x3.reduce → mixed.conv3x3 at 2), summing their figures.")
+@format_option("table", "json", "markdown", "csv")
+@spec_options
+@memory_options
+def compare(specs, by: str, depth, output_format: str, input_shape, max_layers: int, dtype: str,
+            batch: int) -> None:
+    """Compare networks: totals side by side, with the change of each against the first (A).
+
+    Parameters, MACs, FLOPs, parameter and activation memory, output shape and receptive field; the
+    smallest value is highlighted. --by layer aligns the layers by name to show where variants differ.
+    """
+    from cnncalc.analysis import analyze
+    from cnncalc.compare import compare as run, compare_layers
+    from cnncalc.spec import Limits, read_spec
+
+    if len(specs) < 2:
+        raise click.UsageError("compare needs at least two specs")
+    if specs.count("-") > 1:
+        raise click.UsageError("standard input (-) can be read only once")
+    if depth is not None and by != "layer":
+        raise click.UsageError("--depth applies to --by layer")
+    reports = [analyze(read_spec(path, input_shape, Limits(max_layers=max_layers), stdin=sys.stdin.buffer),
+                       dtype=dtype, batch=batch) for path in specs]
+    if by == "layer":
+        result = compare_layers(reports, depth)
+    else:
+        result = run(reports)
+    if output_format == "table":
+        from cnncalc.render.compare_table import print_comparison, print_layers
+        from cnncalc.render.table import console
+        (print_layers if by == "layer" else print_comparison)(result, console())
+        return
+    from cnncalc.render import compare_plain as plain
+    if output_format == "json":
+        text = plain.to_json(plain.layers_dict(result) if by == "layer" else plain.compare_dict(result))
+    elif output_format == "csv":
+        text = plain.layers_csv(result) if by == "layer" else plain.compare_csv(result)
+    else:
+        text = plain.layers_markdown(result) if by == "layer" else plain.compare_markdown(result)
+    click.echo(text, nl=False)

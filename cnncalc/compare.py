@@ -1,0 +1,227 @@
+"""Compare analysed networks: totals side by side with exact changes against the first, and layers aligned
+by name. Pure data: frozen results, exact ints and Fractions, no printing (renderers live in cnncalc/render/).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Optional, Sequence
+
+from cnncalc.analysis import Report
+from cnncalc.metrics import METRICS, Metric
+
+
+@dataclass(frozen=True)
+class Change:
+    """A value against the base (the first spec's value)."""
+    base: int
+    value: int
+
+    @property
+    def delta(self) -> int:
+        return self.value - self.base
+
+    @property
+    def ratio(self) -> Optional[Fraction]:
+        """value / base, exact; None when the base is 0."""
+        return Fraction(self.value, self.base) if self.base else None
+
+    @property
+    def relative(self) -> Optional[Fraction]:
+        """(value − base) / base, exact (−3/7 is −42.857…%); None when the base is 0."""
+        return Fraction(self.delta, self.base) if self.base else None
+
+
+def smallest(values: Sequence[int]) -> tuple:
+    """Indices of the smallest value; empty when every value is the same (nothing to highlight)."""
+    if len(set(values)) <= 1:
+        return ()
+    low = min(values)
+    return tuple(i for i, v in enumerate(values) if v == low)
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    metric: Metric
+    values: tuple                     # one exact int per spec
+
+    @property
+    def changes(self) -> tuple:
+        """None for the first spec, then a Change against it for each other spec."""
+        return (None,) + tuple(Change(self.values[0], v) for v in self.values[1:])
+
+    @property
+    def smallest(self) -> tuple:
+        return smallest(self.values)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    names: tuple                      # display names, unique
+    sources: tuple
+    dtype: str
+    batch: int
+    metrics: tuple                    # MetricRow, in metrics.METRICS order
+    output_shapes: tuple              # one shape tuple per spec
+    output_rfs: tuple                 # one rf tuple (AxisRF per axis) per spec
+
+    def metric(self, key: str) -> MetricRow:
+        return next(row for row in self.metrics if row.metric.key == key)
+
+    @property
+    def same_output_shape(self) -> bool:
+        return len(set(self.output_shapes)) == 1
+
+    @property
+    def same_output_rf(self) -> bool:
+        return len({_rf_key(rf) for rf in self.output_rfs}) == 1
+
+
+def _rf_key(rf) -> tuple:
+    return tuple((a.size, a.stride, a.start) for a in rf)
+
+
+def unique_names(reports: Sequence[Report]) -> tuple:
+    """The networks' names; where two share a name, their source is added; where that is shared too, '#n'."""
+    names = [r.name for r in reports]
+    out = []
+    for i, r in enumerate(reports):
+        name = r.name
+        if names.count(name) > 1:
+            name = f"{r.name} ({r.source})"
+            if sum(1 for s in reports if s.name == r.name and s.source == r.source) > 1:
+                name += f" #{i + 1}"
+        out.append(name)
+    return tuple(out)
+
+
+def compare(reports: Sequence[Report]) -> Comparison:
+    if len(reports) < 2:
+        raise ValueError("compare needs at least two reports")
+    return Comparison(
+        names=unique_names(reports),
+        sources=tuple(r.source for r in reports),
+        dtype=reports[0].memory.dtype,
+        batch=reports[0].memory.batch,
+        metrics=tuple(MetricRow(m, tuple(m.get(r) for r in reports)) for m in METRICS),
+        output_shapes=tuple(tuple(r.output_shape) for r in reports),
+        output_rfs=tuple(tuple(r.output_rf) for r in reports),
+    )
+
+
+# ----------------------------------------------------------------------------- layer by layer
+
+LAYER_FIELDS = ("params", "macs", "flops", "activation_elements")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One layer, or the layers of a group (names cut to --depth parts), of one spec."""
+    label: str                        # the layer's label ('conv 3×3'), or 'n layers' for a group
+    layers: int
+    output_shape: tuple               # of the group's last layer (a block's output)
+    params: int
+    macs: int
+    flops: int
+    activation_elements: int
+
+    def key(self) -> tuple:
+        return (self.label, self.output_shape, self.params, self.macs, self.flops, self.activation_elements)
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    name: str
+    cells: tuple                      # Cell, or None where the spec has no layer of that name
+
+    @property
+    def present(self) -> tuple:
+        return tuple(c is not None for c in self.cells)
+
+    @property
+    def same(self) -> bool:
+        """Present in every spec with identical figures."""
+        return all(self.present) and len({c.key() for c in self.cells}) == 1
+
+    def values(self, field: str) -> tuple:
+        """The field per spec; None where the layer is absent."""
+        return tuple(None if c is None else getattr(c, field) for c in self.cells)
+
+
+@dataclass(frozen=True)
+class LayerComparison:
+    names: tuple
+    sources: tuple
+    depth: Optional[int]
+    rows: tuple                       # LayerRow, in merged order
+    totals: Comparison
+
+
+def group_name(name: str, depth: Optional[int]) -> str:
+    """'mixed.conv3x3.reduce_then1.conv' at depth 2 → 'mixed.conv3x3'; depth None keeps the full name."""
+    if depth is None:
+        return name
+    return ".".join(name.split(".")[:depth])
+
+
+def _cells(report: Report, depth: Optional[int]) -> dict:
+    groups: dict[str, list] = {}
+    for row in report.rows:
+        groups.setdefault(group_name(row.name, depth), []).append(row)
+    cells = {}
+    for name, rows in groups.items():
+        cells[name] = Cell(
+            label=rows[0].label if len(rows) == 1 else f"{len(rows)} layers",
+            layers=len(rows),
+            output_shape=tuple(rows[-1].output_shape),
+            params=sum(r.params for r in rows),
+            macs=sum(r.macs for r in rows),
+            flops=sum(r.flops for r in rows),
+            activation_elements=sum(r.activation_elements for r in rows),
+        )
+    return cells
+
+
+def merge_order(lists: Sequence[Sequence[str]]) -> list:
+    """The union of several name orders, aligned on the names they share (their longest common
+    subsequence). Between two shared names, the names found in only one list are grouped by their dotted
+    prefixes (mixed.conv3x3.* together), so a layer replaced in a variant sits beside its replacement."""
+    order = list(dict.fromkeys(lists[0]))
+    for names in lists[1:]:
+        names = list(dict.fromkeys(names))
+        placed = set(order)
+        matcher = difflib.SequenceMatcher(None, order, names, autojunk=False)
+        merged, i, j = [], 0, 0
+        for a, b, size in matcher.get_matching_blocks():
+            merged += _grouped(order[i:a] + [n for n in names[j:b] if n not in placed])
+            merged += order[a:a + size]
+            i, j = a + size, b + size
+        order = merged
+    return order
+
+
+def _grouped(names: list) -> list:
+    """Stable grouping by dotted prefix: each prefix ranks by its first appearance in the list."""
+    first: dict = {}
+    for index, name in enumerate(names):
+        parts = name.split(".")
+        for k in range(1, len(parts) + 1):
+            first.setdefault(".".join(parts[:k]), index)
+
+    def key(item):
+        index, name = item
+        parts = name.split(".")
+        return tuple(first[".".join(parts[:k])] for k in range(1, len(parts) + 1)) + (index,)
+    return [name for _, name in sorted(enumerate(names), key=key)]
+
+
+def compare_layers(reports: Sequence[Report], depth: Optional[int] = None) -> LayerComparison:
+    if depth is not None and depth < 1:
+        raise ValueError("depth must be at least 1")
+    totals = compare(reports)
+    per_spec = [_cells(r, depth) for r in reports]
+    order = merge_order([list(cells) for cells in per_spec])
+    rows = tuple(LayerRow(name, tuple(cells.get(name) for cells in per_spec)) for name in order)
+    return LayerComparison(names=totals.names, sources=totals.sources, depth=depth, rows=rows, totals=totals)

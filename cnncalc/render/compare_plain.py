@@ -1,0 +1,273 @@
+"""Machine and paste-able formats of a comparison: JSON (exact), Markdown, CSV, and the one-line summary
+sentences ('inception-bottleneck vs inception-naive: parameters 5,120 vs 8,960 (−42.9%, ×0.571); ...').
+No rich here."""
+
+from __future__ import annotations
+
+import csv
+import io
+from fractions import Fraction
+
+from cnncalc import __version__
+from cnncalc.compare import Comparison, LayerComparison, LAYER_FIELDS
+from cnncalc.render import change as ch
+from cnncalc.render import fmt
+from cnncalc.render.labels import CONVENTIONS
+from cnncalc.render.plain import to_json  # noqa: F401  (re-exported for the CLI)
+from cnncalc.rf import as_json, exact
+
+SCHEMA = "cnncalc.compare/1"
+HEADLINE_METRICS = ("params", "macs", "activation_memory")
+
+
+def _frac(value):
+    """An exact number for JSON: an int, or 'p/q'; None stays None."""
+    if value is None:
+        return None
+    value = exact(value)
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    return value
+
+
+def metric_label(metric, comparison: Comparison) -> str:
+    label = metric.label[0].upper() + metric.label[1:]
+    if metric.key == "param_memory":
+        return f"{label} ({comparison.dtype}, params + state)"
+    if metric.key == "activation_memory":
+        return f"{label} ({comparison.dtype}, batch {comparison.batch})"
+    if metric.key in ("trainable_params", "non_trainable_params"):
+        return "  " + metric.label
+    return label
+
+
+def rf_text(rf) -> str:
+    if not rf:
+        return "-"
+    return (f"size {fmt.per_axis(a.size for a in rf)}, stride {fmt.per_axis(a.stride for a in rf)}, "
+            f"start {fmt.per_axis(a.start for a in rf)}")
+
+
+# ----------------------------------------------------------------------------- summary sentences
+
+def headlines(comparison: Comparison) -> list[str]:
+    """One sentence per spec after the first: the main figures against the first, and what changed in output."""
+    lines = []
+    base = comparison.names[0]
+    for i in range(1, len(comparison.names)):
+        parts = []
+        for key in HEADLINE_METRICS:
+            row = comparison.metric(key)
+            c = row.changes[i]
+            text = f"{row.metric.label} {ch.amount(row.values[i], row.metric.kind)} vs " \
+                   f"{ch.amount(row.values[0], row.metric.kind)}"
+            if c.delta == 0:
+                text += " (the same)"
+            elif c.ratio is None:
+                text += " (from 0)"
+            else:
+                text += f" ({ch.percent(c.relative)}, {ch.ratio(c.ratio)})"
+            parts.append(text)
+        shapes = comparison.output_shapes
+        if shapes[i] == shapes[0]:
+            parts.append(f"output {fmt.shape(shapes[i])}, the same")
+        else:
+            parts.append(f"output {fmt.shape(shapes[i])} vs {fmt.shape(shapes[0])}")
+        rfs = comparison.output_rfs
+        if [(a.size, a.stride, a.start) for a in rfs[i]] == [(a.size, a.stride, a.start) for a in rfs[0]]:
+            parts.append(f"receptive field size {fmt.per_axis(a.size for a in rfs[i])}, the same")
+        else:
+            parts.append(f"receptive field size {fmt.per_axis(a.size for a in rfs[i])} vs "
+                         f"{fmt.per_axis(a.size for a in rfs[0])}")
+        lines.append(f"{comparison.names[i]} vs {base}: " + "; ".join(parts))
+    return lines
+
+
+# ----------------------------------------------------------------------------- JSON
+
+def _change_dict(c, kind: str):
+    if c is None:
+        return None
+    return {
+        "delta": c.delta,
+        "ratio": _frac(c.ratio),
+        "relative": _frac(c.relative),
+        "percent": None if c.relative is None else ch.percent(c.relative, ascii=True),
+        "times": None if c.ratio is None else ch.ratio(c.ratio, ascii=True),
+    }
+
+
+def _totals_dict(comparison: Comparison) -> dict:
+    return {
+        row.metric.key: {
+            "unit": "bytes" if row.metric.kind == "bytes" else "count",
+            "values": list(row.values),
+            "changes": [_change_dict(c, row.metric.kind) for c in row.changes],
+            "smallest": list(row.smallest),
+        }
+        for row in comparison.metrics
+    }
+
+
+def compare_dict(comparison: Comparison) -> dict:
+    return {
+        "schema": SCHEMA,
+        "cnncalc_version": __version__,
+        "by": "total",
+        "dtype": comparison.dtype,
+        "batch": comparison.batch,
+        "specs": [
+            {"name": name, "source": source, "output": list(shape), "receptive_field": as_json(rf)}
+            for name, source, shape, rf in zip(comparison.names, comparison.sources, comparison.output_shapes,
+                                               comparison.output_rfs)
+        ],
+        "totals": _totals_dict(comparison),
+        "same_output_shape": comparison.same_output_shape,
+        "same_receptive_field": comparison.same_output_rf,
+        "conventions": CONVENTIONS,
+    }
+
+
+def _cell_dict(cell):
+    if cell is None:
+        return None
+    return {"label": cell.label, "layers": cell.layers, "output_shape": list(cell.output_shape),
+            **{f: getattr(cell, f) for f in LAYER_FIELDS}}
+
+
+def layers_dict(lc: LayerComparison) -> dict:
+    data = compare_dict(lc.totals)
+    data["by"] = "layer"
+    data["depth"] = lc.depth
+    data["layers"] = [
+        {"name": row.name, "present": list(row.present), "same": row.same,
+         "specs": [_cell_dict(c) for c in row.cells]}
+        for row in lc.rows
+    ]
+    return data
+
+
+# ----------------------------------------------------------------------------- Markdown
+
+def _md_value(text: str, bold: bool) -> str:
+    return f"**{text}**" if bold else text
+
+
+def compare_markdown(comparison: Comparison) -> str:
+    names = comparison.names
+    lines = [f"## Comparison: {' vs '.join(names)}", ""]
+    lines += [f"- {line}" for line in headlines(comparison)]
+    header = ["", names[0]]
+    for name in names[1:]:
+        header += [name, f"change vs {names[0]}"]
+    lines += ["", "| " + " | ".join(header) + " |", "|---|" + "--:|" * (len(header) - 1)]
+    for row in comparison.metrics:
+        cells = [metric_label(row.metric, comparison).strip()]
+        low = row.smallest
+        for i, (value, c) in enumerate(zip(row.values, row.changes)):
+            cells.append(_md_value(ch.amount(value, row.metric.kind), i in low))
+            if c is not None:
+                cells.append(ch.change(c, row.metric.kind))
+        lines.append("| " + " | ".join(cells) + " |")
+    for label, values, same in (("Output shape", [fmt.shape(s) for s in comparison.output_shapes],
+                                 comparison.same_output_shape),
+                                ("Output receptive field", [rf_text(rf) for rf in comparison.output_rfs],
+                                 comparison.same_output_rf)):
+        cells = [label, values[0]]
+        for value in values[1:]:
+            cells += [value, "=" if value == values[0] else "differs"]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", f"_Smallest value in bold. Changes are against {names[0]}: difference (percent, ratio). "
+                  f"{CONVENTIONS['macs']}. {CONVENTIONS['flops']}._", ""]
+    return "\n".join(lines)
+
+
+def layer_note(row, names) -> str:
+    if row.same:
+        return ""
+    present = row.present
+    if not all(present):
+        have = [n for n, p in zip(names, present) if p]
+        return "only in " + ", ".join(have)
+    return "differs"
+
+
+def letters(names) -> list[str]:
+    """Short column tags for the layer tables: A, B, C, ..."""
+    return [chr(ord("A") + i) if i < 26 else f"S{i + 1}" for i in range(len(names))]
+
+
+def legend(lc: LayerComparison) -> str:
+    return "; ".join(f"{tag} = {name} ({source})" for tag, name, source in zip(letters(lc.names), lc.names, lc.sources))
+
+
+def layers_markdown(lc: LayerComparison) -> str:
+    names, tags = lc.names, letters(lc.names)
+    title = "layer by layer" if lc.depth is None else f"by name, {lc.depth} part{'s' if lc.depth > 1 else ''} deep"
+    lines = [f"## Comparison {title}: {' vs '.join(names)}", "", legend(lc), ""]
+    header = ["Layer"] + [f"{t} output" for t in tags] + [f"{t} params" for t in tags] \
+        + [f"{t} MACs" for t in tags] + [""]
+    lines += ["| " + " | ".join(header) + " |",
+              "|---|" + "---|" * len(names) + "--:|" * (2 * len(names)) + "---|"]
+    for row in lc.rows:
+        outs = ["—" if c is None else f"{fmt.shape(c.output_shape)}" for c in row.cells]
+        cells = [f"`{row.name}`"] + outs
+        for field in ("params", "macs"):
+            values = row.values(field)
+            present = [v for v in values if v is not None]
+            low = min(present) if len(set(present)) > 1 else None
+            cells += ["—" if v is None else _md_value(fmt.count(v), v == low) for v in values]
+        cells.append(layer_note(row, tags))
+        lines.append("| " + " | ".join(cells) + " |")
+    t = lc.totals
+    total = ["**total**"] + [fmt.shape(s) for s in t.output_shapes]
+    for key in ("params", "macs"):
+        row = t.metric(key)
+        total += [_md_value(fmt.count(v), i in row.smallest) for i, v in enumerate(row.values)]
+    lines.append("| " + " | ".join(total + [""]) + " |")
+    lines += ["", "_— : no layer of that name in the spec. Smallest value in bold._", ""]
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- CSV
+
+def _axes(values) -> str:
+    return "x".join(fmt.number(v) for v in values)
+
+
+def compare_csv(comparison: Comparison) -> str:
+    """Long form: one row per metric and spec. delta is exact; percent (one decimal) and ratio (three
+    significant digits) are rounded for display, ASCII, empty for the first spec or a zero base."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("metric", "spec", "source", "value", "delta", "percent", "ratio"))
+    for row in comparison.metrics:
+        for name, source, value, c in zip(comparison.names, comparison.sources, row.values, row.changes):
+            if c is None:
+                writer.writerow((row.metric.key, name, source, value, "", "", ""))
+                continue
+            percent = "" if c.relative is None else ch.percent(c.relative, ascii=True).rstrip("%")
+            ratio = "" if c.ratio is None else ch.significant(c.ratio).replace(",", "")
+            writer.writerow((row.metric.key, name, source, value, c.delta, percent, ratio))
+    for i, (name, source) in enumerate(zip(comparison.names, comparison.sources)):
+        rf = comparison.output_rfs[i]
+        writer.writerow(("output_shape", name, source, _axes(comparison.output_shapes[i]), "", "", ""))
+        writer.writerow(("rf_size", name, source, _axes(a.size for a in rf), "", "", ""))
+        writer.writerow(("rf_stride", name, source, _axes(a.stride for a in rf), "", "", ""))
+        writer.writerow(("rf_start", name, source, _axes(a.start for a in rf), "", "", ""))
+    return out.getvalue()
+
+
+def layers_csv(lc: LayerComparison) -> str:
+    """One row per aligned layer and spec; present=0 (and empty figures) where the spec lacks the layer."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("layer", "spec", "source", "present", "label", "layers", "output_shape") + LAYER_FIELDS)
+    for row in lc.rows:
+        for name, source, cell in zip(lc.names, lc.sources, row.cells):
+            if cell is None:
+                writer.writerow((row.name, name, source, 0, "", "", "") + ("",) * len(LAYER_FIELDS))
+            else:
+                writer.writerow((row.name, name, source, 1, cell.label, cell.layers, _axes(cell.output_shape))
+                                + tuple(getattr(cell, f) for f in LAYER_FIELDS))
+    return out.getvalue()

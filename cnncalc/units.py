@@ -1,0 +1,119 @@
+"""Human units for limits, parsed exactly: '25M', '4.1G', '100MiB', '5%'.
+
+* Counts (parameters, MACs, FLOPs): a plain integer, or a number with K, M, G or T (powers of 1000;
+  'k' is accepted for K). ``4.1G`` is exactly 4,100,000,000.
+* Bytes: a plain integer (bytes), or a number with B, KB/kB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB,
+  TiB (powers of 1024). A bare K/M/G/T is refused for bytes: '100M' could mean 10^8 or 100·2^20.
+* Percentages: a number followed by '%', e.g. '5%', '2.5%'; returned as an exact Fraction (5% → 1/20).
+
+Arithmetic is done on Decimal → Fraction, never floats; a value that is not a whole number of the unit's
+smallest step (``0.1KiB`` = 102.4 bytes) is refused. Negative values are refused.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+COUNT_UNITS = {"": 1, "K": 10**3, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+BYTE_UNITS = {"": 1, "B": 1, "KB": 10**3, "kB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+              "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+COUNT = "count"
+BYTES = "bytes"
+
+_VALUE = re.compile(r"(?P<sign>[-+]?)\s*(?P<num>[0-9](?:_?[0-9])*(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)"
+                    r"\s*(?P<unit>[A-Za-z%]*)")
+_MAX_TEXT = 64
+
+
+class UnitError(ValueError):
+    """A value that cannot be read as a count, a byte size or a percentage. The message says why."""
+
+
+def _split(value, what: str) -> tuple[Fraction, str]:
+    """(exact number, unit text) of a YAML value or command-line text."""
+    if isinstance(value, bool) or value is None:
+        raise UnitError(f"{what}: expected a number such as 25M, got {value!r}")
+    if isinstance(value, int):
+        if value < 0:
+            raise UnitError(f"{what}: a value cannot be negative, got {value}")
+        return Fraction(value), ""
+    if isinstance(value, float):
+        # YAML floats (4.1e+9): read back through their shortest decimal form, the one the user wrote
+        if value != value or value in (float("inf"), float("-inf")):
+            raise UnitError(f"{what}: expected a finite number, got {value!r}")
+        value = repr(value)
+    if not isinstance(value, str):
+        raise UnitError(f"{what}: expected a number such as 25M, got {type(value).__name__}")
+    text = value.strip()
+    if len(text) > _MAX_TEXT:
+        raise UnitError(f"{what}: '{text[:20]}…' is too long for a number")
+    match = _VALUE.fullmatch(text)
+    if not match:
+        raise UnitError(f"{what}: '{text}' is not a number with an optional unit, such as 25M, 4.1G or 100MiB")
+    if match["sign"] == "-":
+        raise UnitError(f"{what}: a value cannot be negative, got '{text}'")
+    try:
+        number = Fraction(Decimal(match["num"].replace("_", "")))
+    except (InvalidOperation, ValueError):  # pragma: no cover - the pattern admits only valid decimals
+        raise UnitError(f"{what}: '{text}' is not a number") from None
+    return number, match["unit"]
+
+
+def _whole(number: Fraction, text, what: str, noun: str) -> int:
+    if number.denominator != 1:
+        raise UnitError(f"{what}: '{text}' is {number_text(number)}{noun}, not a whole number")
+    return int(number)
+
+
+def _unknown(unit: str, units: dict, what: str, kind: str) -> UnitError:
+    folded = {u.lower(): u for u in units if u}
+    hint = f" (did you mean '{folded[unit.lower()]}'?)" if unit.lower() in folded else ""
+    listed = ", ".join(u for u in units if u and u != "k")
+    return UnitError(f"{what}: unknown unit '{unit}'{hint}; {kind} take {listed}")
+
+
+def parse_count(value, what: str = "count") -> int:
+    """'25M' → 25_000_000; '4.1G' → 4_100_000_000; 1234 → 1234."""
+    number, unit = _split(value, what)
+    if unit not in COUNT_UNITS:
+        if unit in BYTE_UNITS:
+            raise UnitError(f"{what}: '{value}' is a byte size; {what} is a count: use K, M, G or T "
+                            f"(powers of 1000) or a plain integer")
+        if unit == "%":
+            raise UnitError(f"{what}: '{value}' is a percentage; a limit is a count such as 25M")
+        raise _unknown(unit, COUNT_UNITS, what, "counts")
+    return _whole(number * COUNT_UNITS[unit], value, what, "")
+
+
+def parse_bytes(value, what: str = "size") -> int:
+    """'100MiB' → 104_857_600; '1GB' → 10**9; 4096 → 4096 bytes."""
+    number, unit = _split(value, what)
+    if unit not in BYTE_UNITS:
+        if unit in COUNT_UNITS:
+            raise UnitError(f"{what}: '{value}' is ambiguous for a byte size: write {number_text(number)}{unit.upper()}B "
+                            f"(powers of 1000) or {number_text(number)}{unit.upper()}iB (powers of 1024)")
+        raise _unknown(unit, BYTE_UNITS, what, "byte sizes")
+    return _whole(number * BYTE_UNITS[unit], value, what, " bytes")
+
+
+def parse_percent(value, what: str = "increase") -> Fraction:
+    """'5%' → Fraction(1, 20). The '%' is required: '0.05' and '5' are refused as ambiguous."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise UnitError(f"{what}: write a percentage with '%', such as 5%, got {value!r}")
+    number, unit = _split(value, what)
+    if unit != "%":
+        raise UnitError(f"{what}: '{value}' is not a percentage such as 5% or 2.5%")
+    return number / 100
+
+
+def parse(value, kind: str, what: str):
+    return parse_bytes(value, what) if kind == BYTES else parse_count(value, what)
+
+
+def number_text(number: Fraction) -> str:
+    """An exact decimal as written: 4.1, 25, 0.5."""
+    if number.denominator == 1:
+        return str(number.numerator)
+    return format(Decimal(number.numerator) / Decimal(number.denominator), "f")

@@ -1,0 +1,248 @@
+"""`cnncalc compare`: totals side by side and layers aligned by name.
+
+Expected figures are derived in the comments from the layer arithmetic of the seed specs:
+
+inception_naive (input 16×28×28, bias off, every conv stride 1 'same' → 28·28 = 784 output positions):
+  weights: 1·1·16·16 = 256, 3·3·16·16 = 2,304, 5·5·16·16 = 6,400 → 8,960 parameters
+  MACs = 784 · weights = 784 · 8,960 = 7,024,640
+  activations (input excluded): four branches of 16·784 = 12,544, concat 64·784 = 50,176
+    → 4·12,544 + 50,176 = 100,352 elements · 4 B = 401,408 B
+inception_bottleneck:
+  weights: 1×1 16·16 = 256; reduce 16·8 = 128, 3×3 3·3·8·16 = 1,152; reduce 128, 5×5 5·5·8·16 = 3,200;
+  pool projection 16·16 = 256 → 5,120 parameters; MACs = 784 · 5,120 = 4,014,080
+  activations: 1×1 12,544; reduces 8·784 = 6,272 twice; 3×3 and 5×5 12,544 each; maxpool 12,544;
+  projection 12,544; concat 50,176 → 5·12,544 + 2·6,272 + 50,176 = 125,440 elements · 4 B = 501,760 B
+So bottleneck/naive: parameters and MACs 5,120/8,960 = 4/7 (−3/7 = −42.857…%, ×0.5714…);
+activation memory 125,440/100,352 = 5/4 (+25%): the bottleneck saves weights at the cost of activations.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from fractions import Fraction
+
+import pytest
+
+from cnncalc.compare import Change, compare, compare_layers, merge_order
+from cnncalc.render import change as ch
+from conftest import report_of
+
+NAIVE = "specs/seed/inception_naive.yaml"
+BOTTLENECK = "specs/seed/inception_bottleneck.yaml"
+SINGLE = "specs/seed/single_5x5.yaml"
+STACKED = "specs/seed/stacked_3x3.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _repo_root(monkeypatch):
+    from pathlib import Path
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+
+
+def test_json_totals_of_the_inception_pair(cli_json):
+    data = cli_json("compare", NAIVE, BOTTLENECK)
+    assert data["schema"] == "cnncalc.compare/1"
+    assert [s["name"] for s in data["specs"]] == ["inception-naive", "inception-bottleneck"]
+    params = data["totals"]["params"]
+    assert params["values"] == [8_960, 5_120]
+    assert params["changes"][0] is None
+    assert params["changes"][1]["delta"] == 5_120 - 8_960
+    assert params["changes"][1]["ratio"] == "4/7"
+    assert params["changes"][1]["relative"] == "-3/7"
+    assert params["changes"][1]["percent"] == "-42.9%"
+    assert params["changes"][1]["times"] == "x0.571"
+    assert params["smallest"] == [1]
+    assert data["totals"]["macs"]["values"] == [784 * 8_960, 784 * 5_120]
+    act = data["totals"]["activation_memory"]
+    assert act["values"] == [100_352 * 4, 125_440 * 4]
+    assert act["changes"][1]["ratio"] == "5/4"
+    assert act["smallest"] == [0]          # the naive module keeps fewer activations
+    assert data["same_output_shape"] is True
+    assert [s["output"] for s in data["specs"]] == [[64, 28, 28], [64, 28, 28]]   # 16+16+16+16 channels
+    # both outputs see 5×5 (the 5×5 branch), starting 2 into the padding
+    assert data["specs"][1]["receptive_field"] == {"size": [5, 5], "stride": [1, 1], "start": [-2, -2]}
+    assert data["same_receptive_field"] is True
+
+
+def test_markdown_reads_as_the_textbook_point(cli):
+    code, out, err = cli("compare", NAIVE, BOTTLENECK, "--format", "markdown")
+    assert code == 0, err
+    assert ("inception-bottleneck vs inception-naive: parameters 5,120 vs 8,960 (−42.9%, ×0.571); "
+            "MACs 4,014,080 vs 7,024,640 (−42.9%, ×0.571); activation memory 490 KiB vs 392 KiB (+25.0%, ×1.25); "
+            "output [64, 28, 28], the same") in out
+    # the smaller value is highlighted (bold in Markdown), and the change column is against the first spec
+    assert "| Parameters | 8,960 | **5,120** | −3,840 (−42.9%, ×0.571) |" in out
+    assert "| Activation memory (float32, batch 1) | **392 KiB** | 490 KiB | +98.0 KiB (+25.0%, ×1.25) |" in out
+
+
+def test_table_output_shows_both_and_the_change(cli):
+    code, out, err = cli("compare", NAIVE, BOTTLENECK)
+    assert code == 0, err
+    assert "inception-naive" in out and "inception-bottleneck" in out
+    flat = " ".join(out.split())          # the table may wrap long cells at 100 columns
+    assert "parameters 5,120 vs 8,960 (−42.9%, ×0.571)" in flat
+    assert "Parameters 8,960 5,120 −3,840" in flat
+
+
+def test_csv_long_form(cli):
+    code, out, err = cli("compare", NAIVE, BOTTLENECK, "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    params = [r for r in rows if r["metric"] == "params"]
+    assert [int(r["value"]) for r in params] == [8_960, 5_120]
+    assert params[1]["delta"] == "-3840" and params[1]["percent"] == "-42.9" and params[1]["ratio"] == "0.571"
+    assert params[0]["delta"] == ""
+    shapes = [r["value"] for r in rows if r["metric"] == "output_shape"]
+    assert shapes == ["64x28x28", "64x28x28"]
+
+
+def test_stacked_3x3_vs_single_5x5(cli_json):
+    # single: 5·5·64·64 = 102,400 weights; stacked: 2·3·3·64·64 = 73,728; ratio 18/25 = 0.72 (−28%)
+    data = cli_json("compare", SINGLE, STACKED)
+    change = data["totals"]["params"]["changes"][1]
+    assert data["totals"]["params"]["values"] == [25 * 64 * 64, 18 * 64 * 64]
+    assert change["ratio"] == "18/25" and change["percent"] == "-28.0%" and change["times"] == "x0.720"
+    # both see 5×5: one 5×5 window, or 3 + (3−1)·1 = 5 for two stacked 3×3
+    assert data["same_receptive_field"] is True
+
+
+def test_three_specs_compare_each_with_the_first(cli_json):
+    data = cli_json("compare", NAIVE, BOTTLENECK, NAIVE)
+    params = data["totals"]["params"]
+    assert params["values"] == [8_960, 5_120, 8_960]
+    assert params["changes"][2]["delta"] == 0 and params["changes"][2]["ratio"] == 1
+    # two specs with one name get their source added; the same file twice gets a number
+    names = [s["name"] for s in data["specs"]]
+    assert len(set(names)) == 3 and names[1] == "inception-bottleneck"
+
+
+def test_by_layer_full_names(cli_json):
+    data = cli_json("compare", NAIVE, BOTTLENECK, "--by", "layer")
+    rows = {r["name"]: r for r in data["layers"]}
+    assert rows["mixed.conv1x1.conv1"]["same"] is True                 # 256 weights in both
+    assert rows["mixed.conv3x3.conv1"]["present"] == [True, False]     # naive's plain 3×3
+    assert rows["mixed.conv3x3.reduce_then1.reduce"]["present"] == [False, True]
+    assert rows["mixed.conv3x3.reduce_then1.reduce"]["specs"][1]["params"] == 16 * 8
+    assert rows["mixed.pool.proj"]["present"] == [False, True]
+    order = [r["name"] for r in data["layers"]]
+    # a replaced layer sits beside its replacement, and shared layers keep their order
+    assert order.index("mixed.conv3x3.conv1") + 1 == order.index("mixed.conv3x3.reduce_then1.reduce")
+    assert order.index("mixed.pool.maxpool1") < order.index("mixed.pool.proj") < order.index("mixed")
+
+
+def test_by_layer_grouped_by_depth(cli_json):
+    data = cli_json("compare", NAIVE, BOTTLENECK, "--by", "layer", "--depth", "2")
+    rows = {r["name"]: r for r in data["layers"]}
+    assert set(rows) == {"input", "mixed.conv1x1", "mixed.conv3x3", "mixed.conv5x5", "mixed.pool", "mixed"}
+    # 3×3 branch: 2,304 naive; 128 + 1,152 = 1,280 with the bottleneck; MACs 784× each
+    assert [c["params"] for c in rows["mixed.conv3x3"]["specs"]] == [2_304, 1_280]
+    assert [c["macs"] for c in rows["mixed.conv3x3"]["specs"]] == [784 * 2_304, 784 * 1_280]
+    assert rows["mixed.conv3x3"]["specs"][1]["layers"] == 2
+    assert [c["params"] for c in rows["mixed.pool"]["specs"]] == [0, 256]
+    assert all(r["present"] == [True, True] for r in data["layers"])
+
+
+def test_by_layer_markdown_and_csv(cli):
+    code, out, _ = cli("compare", SINGLE, STACKED, "--by", "layer", "--format", "markdown")
+    assert code == 0
+    # conv1: 25·64² = 102,400 vs 9·64² = 36,864; conv2 only in the stacked spec
+    assert "| `conv1` | [64, 32, 32] | [64, 32, 32] | 102,400 | **36,864** |" in out
+    assert "| `conv2` | — | [64, 32, 32] | — | 36,864 |" in out and "only in B" in out
+    code, out, _ = cli("compare", SINGLE, STACKED, "--by", "layer", "--format", "csv")
+    rows = [r for r in csv.DictReader(io.StringIO(out)) if r["layer"] == "conv2"]
+    assert [r["present"] for r in rows] == ["0", "1"] and rows[1]["params"] == str(9 * 64 * 64)
+    code, out, _ = cli("compare", SINGLE, STACKED, "--by", "layer")
+    assert code == 0 and "only in B" in out
+
+
+def test_memory_options_apply_to_every_spec(cli_json):
+    data = cli_json("compare", NAIVE, BOTTLENECK, "--dtype", "float16", "--batch", "8")
+    # 100,352 and 125,440 elements · 2 B · 8
+    assert data["totals"]["activation_memory"]["values"] == [100_352 * 2 * 8, 125_440 * 2 * 8]
+    assert data["totals"]["param_memory"]["values"] == [8_960 * 2, 5_120 * 2]   # not scaled by the batch
+
+
+def test_different_outputs_are_flagged(cli_json, write):
+    a = write("input: [3, 32, 32]\nlayers:\n  - conv: {out: 8, kernel: 3}\n", "a.yaml")
+    b = write("input: [3, 32, 32]\nlayers:\n  - conv: {out: 8, kernel: 3, stride: 2}\n", "b.yaml")
+    data = cli_json("compare", a, b)
+    # valid 3×3: 30×30; stride 2: floor((32−3)/2)+1 = 15
+    assert [s["output"] for s in data["specs"]] == [[8, 30, 30], [8, 15, 15]]
+    assert data["same_output_shape"] is False
+    assert data["same_receptive_field"] is False   # strides 1 and 2
+
+
+@pytest.mark.parametrize("args", [
+    ["compare", NAIVE],
+    ["compare", NAIVE, "-", "-"],
+    ["compare", NAIVE, BOTTLENECK, "--depth", "2"],          # --depth without --by layer
+    ["compare", NAIVE, BOTTLENECK, "--by", "row"],
+    ["compare", NAIVE, "no/such/file.yaml"],
+])
+def test_bad_usage_exits_2(cli, args):
+    code, out, err = cli(*args)
+    assert code == 2
+    assert "Traceback" not in err
+
+
+def test_bad_spec_names_the_file(cli, write):
+    bad = write("input: [3, 8, 8]\nlayers:\n  - conv: {out: 4}\n", "bad.yaml")
+    code, _, err = cli("compare", NAIVE, bad)
+    assert code == 2 and "bad.yaml:3" in err and "kernel" in err
+
+
+# ----------------------------------------------------------------------------- exact pieces
+
+def test_change_is_exact():
+    c = Change(8_960, 5_120)
+    assert c.delta == -3_840 and c.ratio == Fraction(4, 7) and c.relative == Fraction(-3, 7)
+    zero = Change(0, 5)
+    assert zero.ratio is None and zero.relative is None
+    assert ch.change(zero, "count") == "+5 (from 0)"
+    assert ch.change(Change(7, 7), "count") == "="
+
+
+@pytest.mark.parametrize("q, text", [
+    (Fraction(4, 7), "0.571"),           # 0.571428…
+    (Fraction(5, 4), "1.25"),
+    (Fraction(1), "1.00"),
+    (Fraction(18, 25), "0.720"),
+    (Fraction(1999, 2000), "1.00"),      # 0.9995 → rounds up to 1.000 → three digits: 1.00
+    (Fraction(1999, 2), "1,000"),        # 999.5 → half-even 1000
+    (Fraction(12345), "12,300"),
+    (Fraction(1, 800), "0.00125"),
+])
+def test_significant(q, text):
+    assert ch.significant(q) == text
+
+
+@pytest.mark.parametrize("q, text", [
+    (Fraction(-3, 7), "−42.9%"),         # −42.857…
+    (Fraction(1, 4), "+25.0%"),
+    (Fraction(1, 2000), "+<0.1%"),       # 0.05% rounds half-even to 0.0: shown as not zero
+    (Fraction(1, 1000), "+0.1%"),
+    (Fraction(0), "0.0%"),
+    (Fraction(123), "+12,300.0%"),
+])
+def test_percent(q, text):
+    assert ch.percent(q) == text
+
+
+def test_merge_order():
+    assert merge_order([["a", "b", "c"], ["a", "x", "c"]]) == ["a", "b", "x", "c"]
+    assert merge_order([["a", "c"], ["a", "b", "c", "d"]]) == ["a", "b", "c", "d"]
+    swapped = merge_order([["x", "y"], ["y", "x"]])
+    assert sorted(swapped) == ["x", "y"]                       # each once, even when the orders cross
+    assert merge_order([["p.a", "q.a"], ["p.b", "q.b"]]) == ["p.a", "p.b", "q.a", "q.b"]
+
+
+def test_compare_layers_core():
+    a = report_of("input: [4]\nlayers:\n  - dense: {out: 3}\n")
+    b = report_of("input: [4]\nlayers:\n  - dense: {out: 3, bias: false}\n  - relu\n")
+    lc = compare_layers([a, b])
+    rows = {r.name: r for r in lc.rows}
+    # 4·3 weights + 3 biases = 15 vs 12
+    assert rows["dense1"].values("params") == (15, 12) and not rows["dense1"].same
+    assert rows["relu1"].present == (False, True)
+    assert compare([a, b]).metric("params").smallest == (1,)
