@@ -452,7 +452,7 @@ class _Builder:
         env = {**block.args, **args}
         if start is None:
             if not isinstance(source, str):
-                raise SpecError(f"a block reads one input; 'from' must name one layer", loc, full)
+                raise SpecError("a block reads one input; 'from' must name one layer", loc, full)
             origin = self._resolve(scope, source, loc, full)
         else:
             origin = start

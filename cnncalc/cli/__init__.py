@@ -7,7 +7,6 @@ Exit codes (cnncalc.errors.ExitCode): 0 ok, 1 a budget was exceeded, 2 a bad spe
 from __future__ import annotations
 
 import os
-import sys
 
 import click
 
