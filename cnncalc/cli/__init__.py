@@ -65,3 +65,9 @@ def main(ctx: click.Context, traceback: bool) -> None:
 from cnncalc.cli.analyze import analyze  # noqa: E402
 
 main.add_command(analyze)
+from cnncalc.cli.checkerboard import checkerboard  # noqa: E402
+
+main.add_command(checkerboard)
+from cnncalc.cli.layers import layers  # noqa: E402
+
+main.add_command(layers)

@@ -7,8 +7,8 @@ from fractions import Fraction
 
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.base import (BOOLEAN, NON_NEGATIVE_INTS, PADDING, POSITIVE_INT, POSITIVE_INTS, Facts, Layer,
-                                 Window, arg, register, spatial_axes)
+from cnncalc.layers.base import (BOOLEAN, NON_NEGATIVE_INTS, PADDING, POSITIVE_INT, POSITIVE_INTS, Check, Facts,
+                                 Layer, Window, arg, register, spatial_axes)
 from cnncalc.layers.window import Geometry, window_label
 from cnncalc.rf import exact
 from cnncalc.shapes import product
@@ -26,14 +26,21 @@ def overlap_per_residue(kernel: int, stride: int, dilation: int = 1) -> list[int
     return counts
 
 
+def _check_padding(value, key):
+    if value == "full":
+        raise LayerArgError(f"'{key}' of conv_transpose cannot be 'full' (it has no meaning for a transposed "
+                            f"convolution); use valid, same, an int, per-axis ints or [before, after] pairs", key)
+    return PADDING(value, key)
+
+
+TRANSPOSED_PADDING = Check("valid | same | int | [int per axis] | [[before, after] per axis]", _check_padding)
+
+
 def _transposed_padding(padding, spatial, spans, strides) -> tuple:
     """Resolve the padding of a transposed convolution: what PyTorch's padding crops from each side.
 
     'valid' crops nothing; 'same' (Keras) gives out = in·s, cropping k_eff − s split with the extra after;
     an int, a per-axis int or [before, after] pairs as given. 'full' has no meaning here."""
-    if padding == "full":
-        raise LayerArgError("conv_transpose: padding 'full' has no meaning; use valid, same, an int, "
-                            "per-axis ints or [before, after] pairs", "padding")
     if padding == "same":
         pairs = []
         for axis, (span, s) in enumerate(zip(spans, strides)):
@@ -60,7 +67,7 @@ class ConvTranspose(Layer):
     out: int = arg(POSITIVE_INT, "output channels")
     kernel: object = arg(POSITIVE_INTS, "kernel size")
     stride: object = arg(POSITIVE_INTS, "stride: the output is upsampled by it", 1)
-    padding: object = arg(PADDING, "cropped from each side of the output (PyTorch); 'same' gives in·stride", 0)
+    padding: object = arg(TRANSPOSED_PADDING, "cropped from each side of the output (PyTorch); 'same' gives in·stride", 0)
     output_padding: object = arg(NON_NEGATIVE_INTS, "extra positions added after the last (< stride or "
                                                     "< dilation, as PyTorch)", 0)
     dilation: object = arg(POSITIVE_INTS, "dilation: the kernel spans d·(k−1)+1", 1)
