@@ -588,3 +588,31 @@ def test_pytorch_parity():
     assert tuple(nn.LocalResponseNorm(5)(torch.zeros(1, 8, 5, 5)).shape[1:]) == lrn_shape
     emb = nn.Embedding(1000, 16)
     assert count(emb) == one_layer((10,), "embedding: {vocab: 1000, dim: 16}").params
+
+
+# ------------------------------------------------------------------------------------------ properties
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None)
+@given(n=st.integers(1, 12), k=st.integers(1, 7), s=st.integers(1, 5), d=st.integers(1, 3), p=st.integers(0, 3))
+def test_conv_transpose_size_and_field_by_brute_force(n, k, s, d, p):
+    size = transposed_size(n, k, s, p, p, d)
+    if size < 1:
+        return
+    row = one_layer((1, n), f"conv_transpose: {{out: 1, kernel: {k}, stride: {s}, padding: {p}, dilation: {d}}}")
+    assert row.output_shape == (1, size)
+    rf = row.rf[0]
+    check_hull(lambda o: transposed_reads(o, k, s, p, d), rf.stride, rf.size, rf.start, range(0, 2 * s * k * d + s))
+
+
+@settings(max_examples=150, deadline=None)
+@given(n=st.integers(1, 30), m=st.integers(1, 30))
+def test_adaptive_and_upsample_fields_by_brute_force(n, m):
+    row = one_layer((1, n), f"adaptive_avgpool: {{size: {m}}}")
+    rf = row.rf[0]
+    check_hull(lambda o: list(adaptive_window(o, n, m)), rf.stride, rf.size, rf.start, range(m))
+    up = one_layer((1, n), f"upsample: {{mode: linear, size: {m}}}").rf[0]
+    check_hull(lambda o: upsample_reads(o, n, m, "linear", clamp=False), up.stride, up.size, up.start,
+               range(0, 2 * m + 2))
