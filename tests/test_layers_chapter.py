@@ -616,3 +616,11 @@ def test_adaptive_and_upsample_fields_by_brute_force(n, m):
     up = one_layer((1, n), f"upsample: {{mode: linear, size: {m}}}").rf[0]
     check_hull(lambda o: upsample_reads(o, n, m, "linear", clamp=False), up.stride, up.size, up.start,
                range(0, 2 * m + 2))
+
+
+def test_fractional_fields_display_unambiguously(cli):
+    code, out, err = cli("analyze", "-", input="input: [1, 2, 2]\nlayers:\n  - conv_transpose: {out: 1, kernel: 4, "
+                                                "stride: 3}\n  - upsample: {mode: bilinear, scale: 2}\n")
+    assert code == 0, err
+    # conv_transpose: size 1 + 3/3 = 2, stride 1/3; then bilinear ×2: size 2 + (5/2 − 1)·1/3 = 5/2, stride 1/6
+    assert "2/(1/3)" in out and "(5/2)/(1/6)" in out
