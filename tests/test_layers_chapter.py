@@ -480,7 +480,7 @@ def test_reshape():
           - dense: {out: 3}
           - reshape: {shape: [3, 1]}
     """)
-    flat, dense, odd = report.rows[2], report.rows[3], report.rows[4]
+    dense, odd = report.rows[3], report.rows[4]
     assert dense.rf[0].size == 6           # the reshape to one axis acts as flatten: dense sees all 6
     assert odd.rf[0].size is None          # an axis-changing reshape: unknown, not guessed
 
