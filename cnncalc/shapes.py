@@ -82,7 +82,7 @@ def conv_output_size(size: int, kernel_eff: int, stride: int, pad_before: int, p
 def transposed_output_size(size: int, kernel: int, stride: int, pad_before: int, pad_after: int,
                            dilation: int = 1, output_padding: int = 0) -> int:
     """(in−1)·s − (p_before + p_after) + d·(k−1) + output_padding + 1."""
-    return (size - 1) * stride - pad_before - pad_after + effective_kernel(kernel, dilation) + output_padding + 1
+    return (size - 1) * stride - pad_before - pad_after + dilation * (kernel - 1) + output_padding + 1
 
 
 def product(values) -> int:

@@ -62,11 +62,10 @@ def main(ctx: click.Context, traceback: bool) -> None:
 
 
 from cnncalc.cli.analyze import analyze  # noqa: E402
-
-main.add_command(analyze)
-from cnncalc.cli.compare import compare  # noqa: E402
-
-main.add_command(compare)
 from cnncalc.cli.check import check  # noqa: E402
+from cnncalc.cli.checkerboard import checkerboard  # noqa: E402
+from cnncalc.cli.compare import compare  # noqa: E402
+from cnncalc.cli.layers import layers  # noqa: E402
 
-main.add_command(check)
+for command in (analyze, compare, check, layers, checkerboard):
+    main.add_command(command)

@@ -123,7 +123,9 @@ def rf_cell(field) -> str:
     """'435/32': receptive-field size / effective stride, per axis when they differ."""
     if not field:
         return "-"
-    return f"{fmt.per_axis(a.size for a in field)}/{fmt.per_axis(a.stride for a in field)}"
+    # a fractional value (transposed convolution, upsampling) is parenthesised: '2/(1/3)', not '2/1/3'
+    size, stride = (fmt.per_axis(values) for values in ((a.size for a in field), (a.stride for a in field)))
+    return "/".join(f"({text})" if "/" in text else text for text in (size, stride))
 
 
 def report_markdown(report: Report) -> str:

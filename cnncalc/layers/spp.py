@@ -1,0 +1,62 @@
+"""Spatial pyramid pooling (He et al., SPPNet, 2014)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cnncalc.errors import LayerArgError
+from cnncalc.layers.base import WHOLE, Check, Facts, Layer, arg, choice, register, spatial_axes, POSITIVE_INT
+from cnncalc.shapes import conv_output_size, product
+
+
+def _levels(value, key):
+    if not isinstance(value, list) or not value:
+        raise LayerArgError(f"'{key}' must be a non-empty list of positive ints such as [1, 2, 4]; got {value!r}", key)
+    return tuple(POSITIVE_INT(item, key) for item in value)
+
+
+LEVELS = Check("a list of positive ints: bins per axis at each level, such as [1, 2, 4]", _levels)
+
+
+def spp_level(size: int, bins: int) -> tuple[int, int, int]:
+    """SPPNet's rule on one axis: window ceil(size/bins), stride floor(size/bins), no padding.
+    Returns (window, stride, the number of windows it actually gives)."""
+    window, stride = -(-size // bins), size // bins
+    return window, stride, conv_output_size(size, window, stride, 0, 0)
+
+
+@register("spp")
+@dataclass(frozen=True, kw_only=True)
+class SPP(Layer):
+    """Spatial pyramid pooling: at each level n, pool the input into n bins per axis (window ceil(in/n),
+    stride floor(in/n), as SPPNet) and concatenate every bin of every level: a flat output of C·Σ n^dims
+    when the rule gives n bins. Where it does not (e.g. 7 positions, n = 4: window 2, stride 1 gives 6),
+    the output holds the bins the rule actually gives, and cnncalc warns."""
+
+    levels: tuple = arg(LEVELS, "bins per axis at each level, such as [1, 2, 4]")
+    mode: str = arg(choice("max", "avg"), "max or average pooling in each bin", "max")
+
+    def infer(self, inputs) -> Facts:
+        (shape,) = inputs
+        channels, spatial = shape[0], spatial_axes(shape, self.type_name)
+        bins_total, flops, warnings = 0, 0, []
+        for n in self.levels:
+            counts, taps = [], 1
+            for axis, size in enumerate(spatial):
+                if size < n:
+                    raise LayerArgError(f"spp level {n} needs at least {n} positions per axis; spatial axis "
+                                        f"{axis} has {size}", "levels")
+                window, stride, got = spp_level(size, n)
+                counts.append(got)
+                taps *= window
+                if got != n:
+                    warnings.append(f"spp level {n}: on spatial axis {axis}, {size} positions with window "
+                                    f"ceil({size}/{n}) = {window} and stride floor({size}/{n}) = {stride} give "
+                                    f"{got} bins, not {n}; the output holds the {got}")
+            bins = product(counts)
+            bins_total += bins
+            per_bin = taps if self.mode == "avg" else taps - 1      # avg: taps−1 adds + 1 divide
+            flops += channels * bins * per_bin
+        levels = ",".join(map(str, self.levels))
+        return Facts(output=(channels * bins_total,), flops=flops, rf=WHOLE, warnings=tuple(warnings),
+                     label=f"spp {self.mode} [{levels}]")

@@ -1,0 +1,141 @@
+"""Transposed convolution ("deconvolution", fractionally strided convolution) over 1, 2 or 3 spatial axes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from cnncalc import shapes
+from cnncalc.errors import LayerArgError
+from cnncalc.layers.base import (BOOLEAN, NON_NEGATIVE_INTS, PADDING, POSITIVE_INT, POSITIVE_INTS, Check, Facts,
+                                 Layer, Window, arg, register, spatial_axes)
+from cnncalc.layers.window import Geometry, window_label
+from cnncalc.rf import exact
+from cnncalc.shapes import product
+
+
+def overlap_per_residue(kernel: int, stride: int, dilation: int = 1) -> list[int]:
+    """How many kernel taps reach an output position, by its residue modulo the stride, away from the edges.
+
+    Output ``o = i·s − p + t·d``: the taps ``t`` that reach ``o`` are those with ``t·d ≡ o + p (mod s)``.
+    Even (every entry equal) exactly when the overlap has no checkerboard; for ``d = 1``, when ``s`` divides ``k``.
+    """
+    counts = [0] * stride
+    for t in range(kernel):
+        counts[(t * dilation) % stride] += 1
+    return counts
+
+
+def _check_padding(value, key):
+    if value == "full":
+        raise LayerArgError(f"'{key}' of conv_transpose cannot be 'full' (it has no meaning for a transposed "
+                            f"convolution); use valid, same, an int, per-axis ints or [before, after] pairs", key)
+    return PADDING(value, key)
+
+
+TRANSPOSED_PADDING = Check("valid | same | int | [int per axis] | [[before, after] per axis]", _check_padding)
+
+
+def _transposed_padding(padding, spatial, spans, strides) -> tuple:
+    """Resolve the padding of a transposed convolution: what PyTorch's padding crops from each side.
+
+    'valid' crops nothing; 'same' (Keras) gives out = in·s, cropping k_eff − s split with the extra after;
+    an int, a per-axis int or [before, after] pairs as given. 'full' has no meaning here."""
+    if padding == "same":
+        pairs = []
+        for axis, (span, s) in enumerate(zip(spans, strides)):
+            if span < s:
+                raise LayerArgError(f"conv_transpose: padding 'same' (output = input·stride) needs a kernel span "
+                                    f"≥ the stride; spatial axis {axis} has span {span} < stride {s}", "padding")
+            total = span - s
+            pairs.append((total // 2, total - total // 2))
+        return tuple(pairs)
+    try:
+        return shapes.resolve_padding(padding, spatial, spans, strides)
+    except ValueError as err:
+        raise LayerArgError(str(err), "padding") from None
+
+
+@register("conv_transpose", "deconv")
+@dataclass(frozen=True, kw_only=True)
+class ConvTranspose(Layer):
+    """Transposed convolution; 1-D, 2-D or 3-D by the input's rank. Each input element scatters its kernel
+    into the output, ``stride`` positions apart; ``padding`` crops the output as PyTorch's does.
+    Output size (in−1)·s − p_before − p_after + d·(k−1) + output_padding + 1. MACs per input position:
+    C_in·in_positions · (C_out/groups) · prod(k)."""
+
+    out: int = arg(POSITIVE_INT, "output channels")
+    kernel: object = arg(POSITIVE_INTS, "kernel size")
+    stride: object = arg(POSITIVE_INTS, "stride: the output is upsampled by it", 1)
+    padding: object = arg(TRANSPOSED_PADDING, "cropped from each side of the output (PyTorch); 'same' gives in·stride", 0)
+    output_padding: object = arg(NON_NEGATIVE_INTS, "extra positions added after the last (< stride or "
+                                                    "< dilation, as PyTorch)", 0)
+    dilation: object = arg(POSITIVE_INTS, "dilation: the kernel spans d·(k−1)+1", 1)
+    groups: int = arg(POSITIVE_INT, "groups: input and output channels must both divide by it", 1)
+    bias: bool = arg(BOOLEAN, "a learnable bias per output channel", True)
+
+    def validate(self) -> None:
+        if self.out % self.groups:
+            raise LayerArgError(f"output channels {self.out} are not divisible by groups {self.groups}", "groups")
+
+    def infer(self, inputs) -> Facts:
+        (shape,) = inputs
+        c_in = shape[0]
+        spatial = spatial_axes(shape, self.type_name)
+        if c_in % self.groups:
+            raise LayerArgError(f"input channels {c_in} are not divisible by groups {self.groups}", "groups")
+        ndim = len(spatial)
+        try:
+            k = shapes.per_axis(self.kernel, ndim, "kernel")
+            s = shapes.per_axis(self.stride, ndim, "stride")
+            d = shapes.per_axis(self.dilation, ndim, "dilation")
+            op = shapes.per_axis(self.output_padding, ndim, "output_padding")
+        except ValueError as err:
+            raise LayerArgError(str(err)) from None
+        spans = tuple(shapes.effective_kernel(ki, di) for ki, di in zip(k, d))
+        pads = _transposed_padding(self.padding, spatial, spans, s)
+        out_sizes = []
+        for axis, (n, ki, si, di, (before, after), opi) in enumerate(zip(spatial, k, s, d, pads, op)):
+            if opi >= max(si, di):
+                raise LayerArgError(f"output_padding {opi} on spatial axis {axis} must be smaller than the stride "
+                                    f"({si}) or the dilation ({di})", "output_padding")
+            size = shapes.transposed_output_size(n, ki, si, before, after, di, opi)
+            if size < 1:
+                raise LayerArgError(f"on spatial axis {axis} the padding crops the whole output "
+                                    f"({n} inputs give {size} positions)", "padding")
+            out_sizes.append(size)
+
+        per_input = (self.out // self.groups) * product(k)     # multiplications per input element
+        in_elements = c_in * product(spatial)
+        macs = in_elements * per_input
+        weights = c_in * per_input
+        out_elements = self.out * product(out_sizes)
+        bias = self.out if self.bias else 0
+        flops = 2 * macs + (out_elements if self.bias else 0)
+
+        # Receptive field (docs/conventions.md): output o reads input i where o = i·s − p_before + t·d.
+        # In input units: stride 1/s, span 1 + d·(k−1)/s, offset (p_before − d·(k−1))/s.
+        window = Window(
+            spans=tuple(exact(1 + Fraction(span - 1, si)) for span, si in zip(spans, s)),
+            strides=tuple(exact(Fraction(1, si)) for si in s),
+            offsets=tuple(exact(Fraction(before - (span - 1), si)) for (before, _), span, si in zip(pads, spans, s)),
+        )
+        warnings = _checkerboard_warning(k, s, d)
+        geo = Geometry(k, spans, s, d, pads, tuple(out_sizes))
+        return Facts(output=(self.out, *out_sizes), params=weights + bias, macs=macs, flops=flops, rf=window,
+                     warnings=warnings, label=window_label("conv_transpose", geo, self.groups))
+
+
+def _checkerboard_warning(kernel, stride, dilation) -> tuple:
+    uneven = []
+    for axis, (k, s, d) in enumerate(zip(kernel, stride, dilation)):
+        counts = overlap_per_residue(k, s, d)
+        if min(counts) != max(counts):
+            uneven.append((axis, k, s, min(counts), max(counts)))
+    if not uneven:
+        return ()
+    parts = "; ".join(f"spatial axis {axis}: kernel {k}, stride {s}, {lo} to {hi} taps per output position"
+                      for axis, k, s, lo, hi in uneven)
+    k, s = uneven[0][1], uneven[0][2]
+    return (f"checkerboard: uneven overlap ({parts}); the kernel is not a multiple of the stride "
+            f"(Odena et al., Distill 2016). See `cnncalc checkerboard --kernel {k} --stride {s}`",)
