@@ -106,7 +106,7 @@ def summary_items(report: Report) -> list[tuple[str, str]]:
         ("Parameters", both(t.params)),
         ("  trainable / non-trainable", f"{fmt.count(t.trainable_params)} / {fmt.count(t.non_trainable_params)}"),
         ("State (BN running stats)", both(t.state)),
-        ("MACs (conv + dense, no bias)", both(t.macs)),
+        ("MACs (weight layers, no bias)", both(t.macs)),
         ("FLOPs (2·MACs + bias + elementwise)", both(t.flops)),
         (f"Parameter memory ({m.dtype}, params + state)", f"{fmt.nbytes(m.param_bytes)} ({fmt.count(m.param_bytes)} B)"),
         (f"Activation memory ({m.dtype}, batch {m.batch})",
