@@ -124,6 +124,13 @@ def limits_from_mapping(mapping, source: str, origin: str, where: Location) -> d
     return limits
 
 
+def spec_limits(spec) -> dict:
+    """The limits of a spec's own `budget:` block (empty without one); a bad budget is a SpecError."""
+    if spec.budget is None:
+        return {}
+    return limits_from_mapping(spec.budget, SPEC_BUDGET, "spec budget", spec.budget.loc)
+
+
 # ----------------------------------------------------------------------------- budget files
 
 def _glob_regex(pattern: str) -> re.Pattern:
@@ -293,7 +300,7 @@ def check_one(path: str, request: Request, stdin=None) -> SpecResult:
     report, spec = _analyze(path, request, stdin)
     limits: dict = {}
     if spec.budget is not None:
-        limits.update(limits_from_mapping(spec.budget, SPEC_BUDGET, "spec budget", spec.budget.loc))
+        limits.update(spec_limits(spec))
     if request.budget_file is not None and path != "-":
         limits.update(request.budget_file.limits_for(path))
     limits.update(request.option_limits)

@@ -168,3 +168,10 @@ def test_analyze_does_not_import_numpy():
 def test_python_dash_m_and_version():
     result = subprocess.run([sys.executable, "-m", "cnncalc", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and "cnncalc" in result.stdout
+
+
+def test_analyze_validates_the_budget_block(cli, write):
+    code, _, err = cli("analyze", write(SMALL + "budget: {parms: 1M}\n"))
+    assert code == 2 and "unknown budget key 'parms'" in err and ":10:" in err   # line of the key
+    code, _, err = cli("analyze", write(SMALL + "budget: {params: 1M}\n"))
+    assert code == 0, err

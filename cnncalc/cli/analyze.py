@@ -20,6 +20,9 @@ def analyze(spec: str, output_format: str, input_shape, max_layers: int, dtype: 
     from cnncalc.spec import Limits, read_spec
 
     parsed = read_spec(spec, input_shape, Limits(max_layers=max_layers), stdin=sys.stdin.buffer)
+    if parsed.budget is not None:      # a typo in the budget shows now, not first in CI
+        from cnncalc.check import spec_limits
+        spec_limits(parsed)
     report = run(parsed, dtype=dtype, batch=batch)
     if output_format == "table":
         from cnncalc.render.table import console, print_report
