@@ -36,6 +36,9 @@ def receptive_field_1d(layers, size: int) -> tuple[int, int, int]:
 
     ``layers``: list of (kernel, stride, pad_before, pad_after, dilation). Found by tracing which input
     coordinates output units 0 and 1 of the last layer depend on, through every tap of every layer.
+    A tap that lands in a layer's padding is traced on as a virtual unit of the layer before, whose
+    window continues the sequence of real windows (Araujo et al.'s convention: the field reaches into the
+    padding of every layer it crosses).
     """
     sizes = [size]
     for k, s, b, a, d in layers:
@@ -45,7 +48,8 @@ def receptive_field_1d(layers, size: int) -> tuple[int, int, int]:
         positions = {unit}
         for (k, s, b, a, d), n in zip(reversed(layers), reversed(sizes[:-1])):
             starts = window_starts(n, k, s, b, a, d)
-            positions = {p for u in positions for p in taps(starts[u], k, d)}
+            window = lambda u: starts[u] if 0 <= u < len(starts) else starts[0] + u * s  # noqa: E731
+            positions = {p for u in positions for p in taps(window(u), k, d)}
         return positions
 
     first = depends(0)
