@@ -12,7 +12,8 @@ def window_starts(size: int, kernel: int, stride: int, before: int, after: int, 
     """Start coordinates (in input coordinates; padding is negative or ≥ size) of every window.
 
     Floor mode: every window that lies wholly inside the padded input. Ceil mode (PyTorch): also one
-    last partial window, provided it starts inside the input or the left padding.
+    last partial window that overhangs by less than a stride, provided it starts inside the input or the
+    left padding (even when no full window fits).
     """
     span = dilation * (kernel - 1) + 1
     lo, hi = -before, size + after          # padded input covers [lo, hi)
@@ -20,9 +21,10 @@ def window_starts(size: int, kernel: int, stride: int, before: int, after: int, 
     while s + span <= hi:
         starts.append(s)
         s += stride
-    # ceil mode: one more, partial window when the full ones leave padded elements uncovered, unless it
-    # would start in the right padding
-    if ceil_mode and starts and starts[-1] + span < hi and s < size:
+    # ceil mode: one more, partial window when it overhangs the padded end by less than a stride (so the
+    # full ones left padded elements uncovered, or there is no full one), unless it would start in the
+    # right padding
+    if ceil_mode and s + span - hi < stride and s < size:
         starts.append(s)
     return starts
 
