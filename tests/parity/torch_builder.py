@@ -294,7 +294,7 @@ def build(spec, device="meta") -> SpecNet:
         sources = [probes[s] for s in node.inputs]
         ctx = Ctx(name, type_name, [p.shape for p in sources] or [x.shape], "meta")
         module = MAPPING[type_name](node.layer, ctx)
-        module.to("meta")
+        module.to("meta").eval()    # inference: dropout off, BN uses running statistics
         if not node.trainable:
             for p in module.parameters():
                 p.requires_grad_(False)
