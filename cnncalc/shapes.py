@@ -66,10 +66,11 @@ def conv_output_size(size: int, kernel_eff: int, stride: int, pad_before: int, p
     """Positions a window of span ``kernel_eff`` takes at ``stride`` over the padded input.
 
     Floor by default; ``ceil_mode`` follows PyTorch: round up, but drop a last window that would start
-    in the right padding.
+    in the right padding. In ceil mode a window larger than the padded input is allowed, as PyTorch allows
+    it, while the result is at least 1.
     """
     padded = size + pad_before + pad_after
-    if kernel_eff > padded:
+    if kernel_eff > padded and not ceil_mode:
         raise ValueError(f"the kernel spans {kernel_eff} but the padded input is only {padded}")
     if ceil_mode:
         out = -(-(padded - kernel_eff) // stride) + 1

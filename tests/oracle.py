@@ -12,7 +12,8 @@ def window_starts(size: int, kernel: int, stride: int, before: int, after: int, 
     """Start coordinates (in input coordinates; padding is negative or ≥ size) of every window.
 
     Floor mode: every window that lies wholly inside the padded input. Ceil mode (PyTorch): also one
-    last partial window, provided it starts inside the input or the left padding.
+    last partial window that overhangs by less than a stride, provided it starts inside the input or the
+    left padding (even when no full window fits).
     """
     span = dilation * (kernel - 1) + 1
     lo, hi = -before, size + after          # padded input covers [lo, hi)
@@ -20,9 +21,10 @@ def window_starts(size: int, kernel: int, stride: int, before: int, after: int, 
     while s + span <= hi:
         starts.append(s)
         s += stride
-    # ceil mode: one more, partial window when the full ones leave padded elements uncovered, unless it
-    # would start in the right padding
-    if ceil_mode and starts and starts[-1] + span < hi and s < size:
+    # ceil mode: one more, partial window when it overhangs the padded end by less than a stride (so the
+    # full ones left padded elements uncovered, or there is no full one), unless it would start in the
+    # right padding
+    if ceil_mode and s + span - hi < stride and s < size:
         starts.append(s)
     return starts
 
@@ -36,6 +38,9 @@ def receptive_field_1d(layers, size: int) -> tuple[int, int, int]:
 
     ``layers``: list of (kernel, stride, pad_before, pad_after, dilation). Found by tracing which input
     coordinates output units 0 and 1 of the last layer depend on, through every tap of every layer.
+    A tap that lands in a layer's padding is traced on as a virtual unit of the layer before, whose
+    window continues the sequence of real windows (Araujo et al.'s convention: the field reaches into the
+    padding of every layer it crosses).
     """
     sizes = [size]
     for k, s, b, a, d in layers:
@@ -45,7 +50,8 @@ def receptive_field_1d(layers, size: int) -> tuple[int, int, int]:
         positions = {unit}
         for (k, s, b, a, d), n in zip(reversed(layers), reversed(sizes[:-1])):
             starts = window_starts(n, k, s, b, a, d)
-            positions = {p for u in positions for p in taps(starts[u], k, d)}
+            window = lambda u: starts[u] if 0 <= u < len(starts) else starts[0] + u * s  # noqa: E731
+            positions = {p for u in positions for p in taps(window(u), k, d)}
         return positions
 
     first = depends(0)

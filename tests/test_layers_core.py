@@ -165,7 +165,7 @@ def test_flatten_then_dense_sees_everything():
 
 # FLOPs per element of each activation, from the operations listed in docs/conventions.md
 @pytest.mark.parametrize("layer, per_element", [
-    ("relu", 1), ("leaky_relu", 2), ("elu", 4), ("gelu", 5), ("{gelu: {approximate: tanh}}", 9),
+    ("relu", 1), ("relu6", 2), ("leaky_relu", 2), ("elu", 4), ("gelu", 5), ("{gelu: {approximate: tanh}}", 9),
     ("tanh", 1), ("sigmoid", 4), ("softmax", 3), ("dropout", 0),
 ])
 def test_elementwise_layers(layer, per_element):

@@ -24,6 +24,14 @@ class ReLU(_Activation):
     """max(0, x): 1 FLOP per element."""
 
 
+@register("relu6")
+@dataclass(frozen=True, kw_only=True)
+class ReLU6(_Activation):
+    """min(max(0, x), 6) (MobileNetV2): 2 FLOPs per element (a max and a min)."""
+
+    flops_per_element: ClassVar[int] = 2
+
+
 @register("leaky_relu")
 @dataclass(frozen=True, kw_only=True)
 class LeakyReLU(_Activation):

@@ -37,20 +37,21 @@ def geometry(spatial, kernel, stride, padding, dilation=1, ceil_mode=False) -> G
     out = []
     for axis, (n, ki, si, (before, after)) in enumerate(zip(spatial, span, s, pads)):
         padded = n + before + after
-        if ki > padded:
+        size = shapes.conv_output_size(n, ki, si, before, after, ceil_mode) if ki <= padded or ceil_mode else 0
+        if size < 1:   # ceil mode (PyTorch) keeps a window larger than the input if it overhangs < stride
             raise LayerArgError(f"on spatial axis {axis} the kernel spans {ki}, larger than the padded "
                                 f"input ({n} + {before} + {after} = {padded})", "kernel")
-        out.append(shapes.conv_output_size(n, ki, si, before, after, ceil_mode))
+        out.append(size)
     return Geometry(k, span, s, d, pads, tuple(out))
 
 
 def check_pool_padding(geo: Geometry, type_name: str) -> None:
-    """PyTorch's rule for pooling: padding at most half the (dilated) window on each side, so that no
-    window lies wholly in padding."""
-    for axis, (span, (before, after)) in enumerate(zip(geo.span, geo.padding)):
-        if 2 * max(before, after) > span:
+    """PyTorch's rule for pooling: padding at most half the window's taps k on each side (k, not the
+    dilated span: torch rejects padding 2 for a 3-tap window even at dilation 2)."""
+    for axis, (taps, (before, after)) in enumerate(zip(geo.kernel, geo.padding)):
+        if 2 * max(before, after) > taps:
             raise LayerArgError(f"{type_name}: padding {max(before, after)} on spatial axis {axis} is more "
-                                f"than half the window {span}", "padding")
+                                f"than half the window's {taps} taps", "padding")
 
 
 def window_label(name: str, geo: Geometry, groups: int = 1) -> str:

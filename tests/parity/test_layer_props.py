@@ -1,0 +1,203 @@
+"""Property tests: random convolution, depthwise convolution and pooling configurations.
+
+For each configuration hypothesis draws, cnncalc's output shape and parameter count (and, for convolutions,
+MACs) must equal what torch builds and computes; a configuration cnncalc rejects must be rejected by torch
+too, and the other way round. The torch side is built here directly from torch.nn / torch.nn.functional;
+MACs come from the torch module's weight shape and output shape.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from torch import nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+from cnncalc.analysis import analyze  # noqa: E402
+from cnncalc.errors import SpecError  # noqa: E402
+from cnncalc.spec import parse_spec  # noqa: E402
+from torch_builder import resolve_padding  # noqa: E402
+
+# several hundred cases per property, every run (CI included; CNNCALC_PROPERTY_EXAMPLES raises it for a
+# deeper local search); no deadline: torch's first call is slow
+PROPERTY = settings(max_examples=int(os.environ.get("CNNCALC_PROPERTY_EXAMPLES", "300")), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
+MAXPOOL = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
+AVGPOOL = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
+
+
+def yaml_value(value) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(yaml_value(v) for v in value) + "]"
+    return str(value)
+
+
+def cnncalc_row(input_shape, type_name, args: dict):
+    """The analysed row of one layer, or None when cnncalc rejects the configuration."""
+    text = (f"input: {yaml_value(list(input_shape))}\nlayers:\n  - {type_name}: {{"
+            + ", ".join(f"{k}: {yaml_value(v)}" for k, v in args.items()) + "}\n")
+    try:
+        return analyze(parse_spec(text, "prop.yaml")).rows[1]
+    except SpecError:
+        return None
+
+
+def run_torch(make):
+    """(output, module) from torch, or None when torch rejects the configuration."""
+    try:
+        return make()
+    except (RuntimeError, ValueError):
+        return None
+
+
+def per_axis(value, ndim):
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,) * ndim
+
+
+# ----------------------------------------------------------------------------- strategies
+
+@st.composite
+def spatial(draw, ndim=None, low=1, high=12):
+    ndim = draw(st.integers(1, 3)) if ndim is None else ndim
+    high = min(high, 7) if ndim == 3 else high
+    return tuple(draw(st.lists(st.integers(low, high), min_size=ndim, max_size=ndim)))
+
+
+def axis_values(ndim, low, high):
+    """An int, or a list with one value per axis."""
+    return st.one_of(st.integers(low, high), st.lists(st.integers(low, high), min_size=ndim, max_size=ndim))
+
+
+def conv_padding(ndim):
+    pair = st.lists(st.integers(0, 3), min_size=2, max_size=2)
+    return st.one_of(st.sampled_from(["valid", "same", "full"]), axis_values(ndim, 0, 3),
+                     st.lists(pair, min_size=ndim, max_size=ndim))
+
+
+@st.composite
+def conv_config(draw, depthwise=False):
+    sizes = draw(spatial())
+    ndim = len(sizes)
+    if depthwise:
+        c_in = draw(st.integers(1, 12))
+        groups = c_in
+        out = c_in * draw(st.integers(1, 3))            # depth multiplier
+    else:
+        groups = draw(st.integers(1, 4))
+        # mostly divisible channel counts, sometimes not (both must reject those)
+        c_in = groups * draw(st.integers(1, 3)) + draw(st.sampled_from([0, 0, 0, 1]))
+        out = groups * draw(st.integers(1, 3)) + draw(st.sampled_from([0, 0, 0, 1]))
+    args = {"out": out, "kernel": draw(axis_values(ndim, 1, 5)), "stride": draw(axis_values(ndim, 1, 3)),
+            "padding": draw(conv_padding(ndim)), "dilation": draw(axis_values(ndim, 1, 3)),
+            "groups": groups, "bias": draw(st.booleans())}
+    return (c_in, *sizes), args
+
+
+def torch_conv(input_shape, args):
+    c_in, sizes = input_shape[0], input_shape[1:]
+    ndim = len(sizes)
+    k, s, d = (per_axis(args[key], ndim) for key in ("kernel", "stride", "dilation"))
+    pairs = resolve_padding(args["padding"], sizes, k, s, d)
+    conv = CONV[ndim](c_in, args["out"], k, stride=s, dilation=d, groups=args["groups"], bias=args["bias"])
+    x = F.pad(torch.zeros(1, *input_shape), [p for pair in reversed(pairs) for p in pair])
+    return conv(x), conv
+
+
+def check_conv(input_shape, args):
+    row = cnncalc_row(input_shape, "conv", args)
+    result = run_torch(lambda: torch_conv(input_shape, args))
+    assert (row is None) == (result is None), f"cnncalc {'rejects' if row is None else 'accepts'}, torch " \
+                                              f"{'rejects' if result is None else 'accepts'}"
+    if row is None:
+        return
+    y, conv = result
+    assert row.output_shape == tuple(y.shape[1:])
+    assert row.params == sum(p.numel() for p in conv.parameters())
+    # MACs: every output element multiplies (C_in/groups)·prod(kernel) weights: weight is [out, C_in/g, *k]
+    assert row.macs == y.numel() * conv.weight.shape[1] * math.prod(conv.weight.shape[2:])
+
+
+@PROPERTY
+@given(conv_config())
+def test_conv_matches_torch(config):
+    check_conv(*config)
+
+
+@PROPERTY
+@given(conv_config(depthwise=True))
+def test_depthwise_conv_matches_torch(config):
+    check_conv(*config)
+
+
+# ----------------------------------------------------------------------------- pooling
+
+@st.composite
+def pool_config(draw, type_name):
+    sizes = draw(spatial())
+    ndim = len(sizes)
+    args = {"kernel": draw(axis_values(ndim, 1, 5))}
+    if draw(st.booleans()):
+        args["stride"] = draw(axis_values(ndim, 1, 3))
+    args["padding"] = draw(axis_values(ndim, 0, 3))       # torch pools take symmetric padding only
+    if type_name == "maxpool":                              # torch's average pooling has no dilation
+        args["dilation"] = draw(axis_values(ndim, 1, 3))
+    args["ceil_mode"] = draw(st.booleans())
+    return (draw(st.integers(1, 4)), *sizes), args
+
+
+def torch_pool(type_name, input_shape, args):
+    ndim = len(input_shape) - 1
+    k = per_axis(args["kernel"], ndim)
+    s = per_axis(args.get("stride", args["kernel"]), ndim)
+    p = per_axis(args["padding"], ndim)
+    x = torch.zeros(1, *input_shape)
+    if type_name == "maxpool":
+        d = per_axis(args["dilation"], ndim)
+        return MAXPOOL[ndim](x, k, s, p, d, ceil_mode=args["ceil_mode"])
+    return AVGPOOL[ndim](x, k, s, p, ceil_mode=args["ceil_mode"], count_include_pad=True)
+
+
+@pytest.mark.parametrize("type_name", ["maxpool", "avgpool"])
+def test_pool_matches_torch(type_name):
+    @PROPERTY
+    @given(pool_config(type_name))
+    def check(config):
+        input_shape, args = config
+        row = cnncalc_row(input_shape, type_name, args)
+        y = run_torch(lambda: torch_pool(type_name, input_shape, args))
+        kernel = per_axis(args["kernel"], len(input_shape) - 1)
+        if type_name == "avgpool" and len(kernel) == 3 and any(n < k for n, k in zip(input_shape[1:], kernel)):
+            # torch's avg_pool3d alone also rejects an unpadded axis smaller than the kernel
+            # (docs/conventions.md); cnncalc follows the pooling formula, which torch's 3-D max pooling
+            # applies to the same windows
+            assert y is None
+            y = run_torch(lambda: torch_pool("maxpool", input_shape, {**args, "dilation": 1}))
+        assert (row is None) == (y is None), f"cnncalc {'rejects' if row is None else 'accepts'}, torch " \
+                                             f"{'rejects' if y is None else 'accepts'}"
+        if row is not None:
+            assert row.output_shape == tuple(y.shape[1:])
+            assert row.params == 0 and row.macs == 0
+    check()
+
+
+@PROPERTY
+@given(st.integers(1, 6), spatial(), st.booleans(), st.sampled_from(["global_avgpool", "global_maxpool"]))
+def test_global_pool_matches_torch(channels, sizes, keepdims, type_name):
+    row = cnncalc_row((channels, *sizes), type_name, {"keepdims": keepdims})
+    pool = {"global_avgpool": {1: F.adaptive_avg_pool1d, 2: F.adaptive_avg_pool2d, 3: F.adaptive_avg_pool3d},
+            "global_maxpool": {1: F.adaptive_max_pool1d, 2: F.adaptive_max_pool2d,
+                               3: F.adaptive_max_pool3d}}[type_name][len(sizes)]
+    y = pool(torch.zeros(1, channels, *sizes), 1)
+    expected = tuple(y.shape[1:]) if keepdims else tuple(torch.flatten(y, 1).shape[1:])
+    assert row.output_shape == expected

@@ -1,0 +1,166 @@
+"""Every zoo and seed spec, built as a torch.nn network (torch_builder.py) and run on the CPU: each layer's
+output shape, parameters, trainable parameters, state and MACs must equal cnncalc's row, and torch's
+whole-network totals must equal cnncalc's totals.
+
+Each spec runs at its declared input (224×224 for the zoo, where the totals are torchvision's) and at an
+odd, non-square size (65×81) that exercises ceil_mode, asymmetric `same` padding and the classifier's
+dependence on the input size. A spec the builder cannot express fails here, naming the layer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from cnncalc.analysis import analyze  # noqa: E402
+from cnncalc.spec import parse_spec, read_spec  # noqa: E402
+import torch_builder  # noqa: E402
+from torch_builder import Unmappable, build, measure  # noqa: E402
+
+SPECS = Path(__file__).resolve().parents[2] / "specs"
+PATHS = sorted((SPECS / "zoo").glob("*.yaml")) + sorted((SPECS / "seed").glob("*.yaml"))
+
+
+def compare(spec):
+    """Build, run and compare; returns the list of mismatches (empty when every figure agrees)."""
+    try:
+        net = build(spec, device="cpu")
+    except Unmappable as err:
+        pytest.fail(f"{spec.source}: the torch builder cannot express {err}")
+    measured = measure(net, torch.randn(1, *spec.input_shape))
+    report = analyze(spec)
+    mismatches = []
+    assert [r.name for r in report.rows] == [r.name for r in report.rows if r.name in measured]
+    for row in report.rows:
+        m = measured[row.name]
+        ours = (row.output_shape, row.params, row.trainable_params, row.state, row.macs)
+        theirs = (m.shape, m.params, m.trainable, m.state, m.macs)
+        if ours != theirs:
+            mismatches.append(f"{row.name}: cnncalc (shape, params, trainable, state, MACs) {ours}, torch {theirs}")
+    # whole-network figures straight from torch, independent of how the builder splits modules into nodes
+    params = sum(p.numel() for p in net.parameters())
+    trainable = sum(p.numel() for p in net.parameters() if p.requires_grad)
+    state = sum(b.numel() for n, b in net.named_buffers() if n.endswith(("running_mean", "running_var")))
+    totals = report.totals
+    if (totals.params, totals.trainable_params, totals.state, totals.macs) != \
+            (params, trainable, state, sum(m.macs for m in measured.values())):
+        mismatches.append(f"totals: cnncalc {totals}, torch params {params}, trainable {trainable}, "
+                          f"state {state}")
+    if report.output_shape != measured[spec.graph.output].shape:
+        mismatches.append(f"output: cnncalc {report.output_shape}, torch {measured[spec.graph.output].shape}")
+    return mismatches
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_spec_at_its_declared_input(path):
+    assert compare(read_spec(str(path))) == []
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_spec_at_an_odd_input(path):
+    channels = read_spec(str(path)).input_shape[0]
+    assert compare(read_spec(str(path), input_shape=(channels, 65, 81))) == []
+
+
+def test_zoo_totals_at_224_are_torchvision_figures():
+    # the same published figures as tests/test_zoo.py, now counted by torch from the built network
+    # (torchvision model docs: ResNet-50 25,557,032 params / 4.09 GFLOPS; VGG-16 138,357,544 / 15.47;
+    # MobileNetV2 3,504,872 / 0.3; GoogLeNet 6,624,904 / 1.5)
+    expected = {"resnet50": (25_557_032, 4_089_184_256), "vgg16": (138_357_544, 15_470_264_320),
+                "mobilenet_v2": (3_504_872, 300_774_272), "googlenet": (6_624_904, 1_498_376_192)}
+    for name, (params, macs) in expected.items():
+        net = build(read_spec(str(SPECS / "zoo" / f"{name}.yaml")))      # meta device: no storage
+        measured = measure(net, torch.empty(1, 3, 224, 224, device="meta"))
+        assert (sum(p.numel() for p in net.parameters()), sum(m.macs for m in measured.values())) \
+            == (params, macs), name
+
+
+# A spec touching every core layer type and argument form the zoo does not: 1-D and 3-D inputs, explicit
+# and 'full' padding, dilation, sum pooling, global max pooling with keepdims, the other activations,
+# batch norm on a flat input, a frozen block and a DAG written with `from:`.
+FEATURES_2D = """
+input: [4, 23, 19]
+blocks:
+  frozen:
+    args: {out: 8}
+    layers:
+      - {conv: {out: $out, kernel: [3, 2], padding: [[0, 2], [1, 0]], dilation: [1, 2]}}
+      - {batchnorm: {affine: false}}
+layers:
+  - {name: a, conv: {out: 8, kernel: 3, padding: full, groups: 2}}
+  - leaky_relu
+  - {name: b, frozen: {out: 8}, trainable: false, from: input}
+  - {name: c, sumpool: {kernel: 3, stride: 2, padding: [1, 0], ceil_mode: true}, from: a}
+  - {name: d, avgpool: {kernel: 2, padding: same}, from: b}
+  - {name: e, maxpool: {kernel: [3, 2], stride: [2, 3], padding: valid, dilation: 2}, from: a}
+  - {name: g1, global_maxpool: {keepdims: true}, from: c}
+  - {name: g2, global_avgpool: {keepdims: true}, from: d}
+  - {name: g3, global_maxpool: {keepdims: true}, from: e}
+  - {name: cat, concat: {}, from: [g1, g2, g3]}
+  - elu
+  - flatten
+  - {batchnorm: {}}
+  - {dense: {out: 12, bias: false}}
+  - gelu
+  - {dense: {out: 6}}
+  - sigmoid
+  - {dropout: {rate: 0.1}}
+  - {name: sum, add: {}, from: [sigmoid1, dense2]}
+  - softmax
+"""
+
+FEATURES_1D = """
+input: [3, 50]
+layers:
+  - {conv: {out: 6, kernel: 5, stride: 2, padding: same}}
+  - tanh
+  - {sumpool: {kernel: 3, padding: 1}}
+  - {name: res, add: {main: [{conv: {out: 6, kernel: 3, padding: 1, dilation: 1}}, batchnorm, relu6], skip: []}}
+  - {maxpool: {kernel: 2, stride: 1, dilation: 3, ceil_mode: true}}
+  - {conv: {out: 4, kernel: 4, padding: [[3, 0]]}}
+  - {global_avgpool: {}}
+"""
+
+FEATURES_3D = """
+input: [2, 7, 9, 8]
+layers:
+  - {conv: {out: 4, kernel: [3, 1, 2], stride: [1, 2, 1], padding: same}}
+  - batchnorm
+  - {maxpool: {kernel: 2, ceil_mode: true}}
+  - {sumpool: {kernel: 2, stride: 1}}
+  - {avgpool: {kernel: [1, 2, 2], padding: [0, 1, 1]}}
+  - {conv: {out: 4, kernel: 2, groups: 4, bias: false}}
+  - flatten
+  - {dense: {out: 3}}
+"""
+
+
+@pytest.mark.parametrize("text", [FEATURES_2D, FEATURES_1D, FEATURES_3D], ids=["2d", "1d", "3d"])
+def test_every_layer_form(text):
+    spec = parse_spec(text, "features.yaml")
+    assert compare(spec) == []
+
+
+def test_frozen_block_counts_as_non_trainable():
+    spec = parse_spec(FEATURES_2D, "features.yaml")
+    net = build(spec, device="cpu")
+    frozen = sum(p.numel() for p in net.parameters() if not p.requires_grad)
+    # the frozen block's conv: 8 · 4 · 3 · 2 weights + 8 biases (its BN is not affine)
+    assert frozen == 8 * 4 * 3 * 2 + 8
+    assert analyze(spec).totals.non_trainable_params == frozen
+
+
+def test_a_layer_the_builder_cannot_express_is_named():
+    spec = parse_spec("input: [1, 8, 8]\nlayers:\n  - {name: blur, avgpool: {kernel: 2, dilation: 2}}\n")
+    with pytest.raises(Unmappable, match="layer 'blur' \\(avgpool\\): torch's average pooling has no dilation"):
+        build(spec)
+
+
+def test_a_type_without_mapping_is_named(monkeypatch):
+    monkeypatch.delitem(torch_builder.MAPPING, "relu6")
+    spec = read_spec(str(SPECS / "zoo" / "mobilenet_v2.yaml"))
+    with pytest.raises(Unmappable, match="layer 'stem_relu6' \\(relu6\\): no torch mapping"):
+        build(spec)

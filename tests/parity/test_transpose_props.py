@@ -1,0 +1,126 @@
+"""Property test: random transposed-convolution configurations against torch.nn.ConvTransposeNd.
+
+cnncalc's output shape and parameters must equal torch's for every configuration both accept, and a
+configuration one rejects the other must reject too (output_padding ≥ max(stride, dilation), output size
+below 1, channels not divisible by groups). Written before cnncalc had a `conv_transpose` layer type
+(issue 5): the arguments drawn are those the registered type declares, with PyTorch's names (out, kernel,
+stride, padding, output_padding, dilation, groups, bias); an argument the type lacks keeps torch's default.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from cnncalc.layers import lookup  # noqa: E402
+
+# TEMPORARY, until the branch that adds the `conv_transpose` layer type is merged: then delete these three
+# lines, so that this file can never be skipped.
+if lookup("conv_transpose") is None:
+    pytest.skip("cnncalc has no conv_transpose layer type yet (added by another branch of issue 5)",
+                allow_module_level=True)
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from torch import nn  # noqa: E402
+
+from cnncalc.analysis import analyze  # noqa: E402
+from cnncalc.errors import SpecError  # noqa: E402
+from cnncalc.spec import parse_spec  # noqa: E402
+
+PROPERTY = settings(max_examples=int(os.environ.get("CNNCALC_PROPERTY_EXAMPLES", "300")), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+CONV_T = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
+ARGS = {f.name for f in lookup("conv_transpose").arg_fields()}
+
+
+def yaml_value(value) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(yaml_value(v) for v in value) + "]"
+    return str(value)
+
+
+def per_axis(value, ndim):
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,) * ndim
+
+
+def axis_values(ndim, low, high):
+    return st.one_of(st.integers(low, high), st.lists(st.integers(low, high), min_size=ndim, max_size=ndim))
+
+
+@st.composite
+def config(draw):
+    ndim = draw(st.integers(1, 3))
+    sizes = tuple(draw(st.lists(st.integers(1, 6 if ndim == 3 else 10), min_size=ndim, max_size=ndim)))
+    groups = draw(st.integers(1, 3)) if "groups" in ARGS else 1
+    c_in = groups * draw(st.integers(1, 3)) + draw(st.sampled_from([0, 0, 0, 1]))
+    args = {"out": groups * draw(st.integers(1, 3)) + draw(st.sampled_from([0, 0, 0, 1])),
+            "kernel": draw(axis_values(ndim, 1, 5))}
+    optional = {"stride": axis_values(ndim, 1, 3), "padding": axis_values(ndim, 0, 3),
+                "output_padding": axis_values(ndim, 0, 3), "dilation": axis_values(ndim, 1, 3),
+                "bias": st.booleans()}
+    for name, strategy in optional.items():
+        if name in ARGS:
+            args[name] = draw(strategy)
+    if "groups" in ARGS:
+        args["groups"] = groups
+    return (c_in, *sizes), args
+
+
+def cnncalc_row(input_shape, args):
+    text = (f"input: {yaml_value(list(input_shape))}\nlayers:\n  - conv_transpose: {{"
+            + ", ".join(f"{k}: {yaml_value(v)}" for k, v in args.items()) + "}\n")
+    try:
+        return analyze(parse_spec(text, "prop.yaml")).rows[1]
+    except SpecError:
+        return None
+
+
+def torch_run(input_shape, args):
+    ndim = len(input_shape) - 1
+    try:
+        module = CONV_T[ndim](
+            input_shape[0], args["out"], per_axis(args["kernel"], ndim),
+            stride=per_axis(args.get("stride", 1), ndim), padding=per_axis(args.get("padding", 0), ndim),
+            output_padding=per_axis(args.get("output_padding", 0), ndim),
+            dilation=per_axis(args.get("dilation", 1), ndim), groups=args.get("groups", 1),
+            bias=args.get("bias", True))
+        y = module(torch.zeros(1, *input_shape))
+    except (RuntimeError, ValueError):
+        return None
+    # torch returns an empty tensor, instead of an error, when an axis comes out as 0: no output at all
+    return None if y.numel() == 0 else (y, module)
+
+
+@PROPERTY
+@given(config())
+def test_conv_transpose_shape_and_parameters_match_torch(case):
+    input_shape, args = case
+    row = cnncalc_row(input_shape, args)
+    result = torch_run(input_shape, args)
+    assert (row is None) == (result is None), f"cnncalc {'rejects' if row is None else 'accepts'}, torch " \
+                                              f"{'rejects' if result is None else 'accepts'}"
+    if row is not None:
+        y, module = result
+        assert row.output_shape == tuple(y.shape[1:])
+        assert row.params == sum(p.numel() for p in module.parameters())
+
+
+@PROPERTY
+@given(config())
+def test_conv_transpose_macs(case):
+    # every input element is multiplied by each of the (C_out/groups)·prod(kernel) weights it meets
+    # (torch's weight is [C_in, C_out/groups, *kernel]): the scatter form of the count
+    input_shape, args = case
+    row = cnncalc_row(input_shape, args)
+    result = torch_run(input_shape, args)
+    if row is not None and result is not None:
+        _, module = result
+        w = module.weight.shape
+        assert row.macs == math.prod(input_shape) * w[1] * math.prod(w[2:])
