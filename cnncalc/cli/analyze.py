@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from cnncalc.cli.options import format_option, memory_options, spec_options
+from cnncalc.cli.options import format_option, limits, memory_options, spec_options
 
 
 @click.command()
@@ -17,9 +17,9 @@ from cnncalc.cli.options import format_option, memory_options, spec_options
 def analyze(spec: str, output_format: str, input_shape, max_layers: int, dtype: str, batch: int) -> None:
     """Per-layer table and totals of the network in SPEC (a YAML file, or - for standard input)."""
     from cnncalc.analysis import analyze as run
-    from cnncalc.spec import Limits, read_spec
+    from cnncalc.spec import read_spec
 
-    parsed = read_spec(spec, input_shape, Limits(max_layers=max_layers), stdin=sys.stdin.buffer)
+    parsed = read_spec(spec, input_shape, limits(max_layers), stdin=sys.stdin.buffer)
     report = run(parsed, dtype=dtype, batch=batch)
     if output_format == "table":
         from cnncalc.render.table import console, print_report
