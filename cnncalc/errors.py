@@ -60,7 +60,7 @@ class SpecError(CnncalcError):
             parts.append(f"layer '{shorten(self.layer)}'")
         prefix = ": ".join(parts)
         message = shorten(self.message, 1000)
-        return f"{prefix}: {message}" if prefix else message
+        return printable(f"{prefix}: {message}" if prefix else message)
 
 
 class LayerArgError(ValueError):
@@ -77,6 +77,14 @@ def shorten(text: str, limit: int = 200) -> str:
         return text
     half = limit // 2
     return f"{text[:half]}…{text[-half:]}"
+
+
+def printable(text: str) -> str:
+    """Control characters (a spec's name may hold a newline or a terminal escape) written as escapes, so that
+    an error stays one harmless line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def brief(value, limit: int = 60) -> str:

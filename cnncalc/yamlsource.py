@@ -97,58 +97,66 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
-def _node_location(source_name: str, node) -> Location:
-    mark = node.start_mark
-    return Location(source_name, mark.line + 1, mark.column + 1)
+def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int) -> None:
+    """Refuse a document nested deeper than max_depth, or expanding to more than max_nodes nodes, by
+    streaming its parse events before any node is composed: memory stays flat, and a hostile document is
+    refused after at most max_nodes events, however big it is.
 
-
-def _check_size(root, source_name: str, max_nodes: int, max_depth: int) -> None:
-    """Refuse a node graph nested deeper than max_depth, or expanding to more than max_nodes nodes.
-
-    Iterative (no recursion) and linear in the number of distinct nodes: an alias is a second reference
-    to an already composed node, whose expanded size and height are remembered, not recounted.
+    An alias counts the full size of its anchor's node each time it is used (remembered per anchor, so
+    this is linear in the size of the text); an alias to a collection still open is a recursive structure.
     """
-    scalar = yaml.ScalarNode
-    if type(root) is scalar:
-        return
-    sizes: dict[int, int] = {}       # id(collection node) → nodes once expanded (a scalar is 1, not stored)
-    heights: dict[int, int] = {}     # id(collection node) → levels of collections, itself included
-    open_: set[int] = set()          # the collections on the path from the root (a recursive alias)
-    stack = [(root, 1, False)]
-    while stack:
-        node, depth, leaving = stack.pop()
-        key = id(node)
-        children = node.value if isinstance(node, yaml.SequenceNode) else [c for pair in node.value for c in pair]
-        if leaving:
-            open_.discard(key)
-            size, height = 1, 1
-            for child in children:
-                child_size = sizes.get(id(child))
-                if child_size is None:
-                    size += 1
-                else:
-                    size += child_size
-                    height = max(height, heights[id(child)] + 1)
-            if size > max_nodes:
+    parser = _Base(text)
+    stack: list[list] = []           # per open collection: [expanded size, height, anchor]
+    anchored: dict = {}              # anchor → (expanded size, height) of its finished node
+    total = 0
+    try:
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
+                size, height = 1, 0
+                if kind is yaml.AliasEvent:
+                    if any(entry[2] == event.anchor for entry in stack) and event.anchor not in anchored:
+                        raise SpecError("an alias refers to a collection that contains it (a recursive "
+                                        "structure)", _mark_location(source_name, event))
+                    size, height = anchored.get(event.anchor, (1, 0))
+                    if len(stack) + height > max_depth:
+                        raise SpecError(f"the YAML is nested more than {max_depth} levels deep",
+                                        _mark_location(source_name, event))
+                elif event.anchor is not None:
+                    anchored[event.anchor] = (1, 0)
+                total += size
+                if stack:
+                    stack[-1][0] += size
+                    stack[-1][1] = max(stack[-1][1], height + 1)
+            elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+                if len(stack) >= max_depth:
+                    raise SpecError(f"the YAML is nested more than {max_depth} levels deep",
+                                    _mark_location(source_name, event))
+                if event.anchor is not None:
+                    anchored.pop(event.anchor, None)     # an anchor defined again names the new node
+                stack.append([1, 1, event.anchor])
+                total += 1
+            elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+                size, height, anchor = stack.pop()
+                if anchor is not None:
+                    anchored[anchor] = (size, height)
+                if stack:
+                    stack[-1][0] += size
+                    stack[-1][1] = max(stack[-1][1], height + 1)
+            elif kind is yaml.StreamEndEvent:
+                return
+            if total > max_nodes:
                 raise SpecError(f"the YAML expands to more than {max_nodes:,} nodes (anchors and aliases count "
                                 f"in full each time they are used); raise the limit with --max-yaml-nodes",
-                                _node_location(source_name, node))
-            sizes[key], heights[key] = size, height
-            continue
-        if key in sizes:
-            if depth + heights[key] - 1 > max_depth:
-                raise SpecError(f"the YAML is nested more than {max_depth} levels deep",
-                                _node_location(source_name, node))
-            continue
-        if key in open_:
-            raise SpecError("an alias refers to a collection that contains it (a recursive structure)",
-                            _node_location(source_name, node))
-        if depth > max_depth:
-            raise SpecError(f"the YAML is nested more than {max_depth} levels deep",
-                            _node_location(source_name, node))
-        open_.add(key)
-        stack.append((node, depth, True))
-        stack.extend((child, depth + 1, False) for child in reversed(children) if type(child) is not scalar)
+                                _mark_location(source_name, event))
+    finally:
+        parser.dispose()
+
+
+def _mark_location(source_name: str, event) -> Location:
+    mark = event.start_mark
+    return Location(source_name, mark.line + 1, mark.column + 1)
 
 
 def load(text: str | bytes, source_name: str = "<spec>", max_bytes: int = MAX_SPEC_BYTES,
@@ -165,11 +173,8 @@ def load(text: str | bytes, source_name: str = "<spec>", max_bytes: int = MAX_SP
     loader = _Loader(text)
     loader.source_name = source_name
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _check_size(node, source_name, max_nodes, max_depth)
-        return loader.construct_document(node)
+        _check_events(text, source_name, max_nodes, max_depth)
+        return loader.get_single_data()
     except SpecError:
         raise
     except yaml.MarkedYAMLError as err:
