@@ -92,11 +92,11 @@ def test_alias_bomb_inside_a_block_is_refused_before_substitution(spec):
 
 
 def test_yaml_node_limit_is_adjustable(spec):
-    # 3 levels of 10: the last list expands to 10 + 10*10 ... the whole document is well over 1,000 nodes
-    # (10**3 leaves in l2 alone) but under the default
-    path = spec("input: [3, 8, 8]\nlayers: [relu]\ndescription: text\n" .replace("description: text\n", "")
-                + "\n".join(["x:"] + ["  " + line for line in laughs(3, width=10)]) + "\n")
-    # the key 'x' is not part of the spec language: the default limit lets the YAML through to that error
+    # under x: l0 is a list of 10 scalars (11 nodes), l1 ten aliases of l0 (1 + 10·11 = 111), l2 ten of l1
+    # (1 + 10·111 = 1,111): well over 1,000 nodes once expanded, far under the default 5,000,000
+    path = spec("input: [3, 8, 8]\nlayers: [relu]\nx:\n" + "\n".join("  " + line for line in laughs(3, width=10))
+                + "\n")
+    # the default limit lets the YAML through, to the error that 'x' is no part of the spec language
     assert "unknown top-level key 'x'" in refused(path)
     assert "--max-yaml-nodes" in refused(path, "--max-yaml-nodes", "1000")
 
