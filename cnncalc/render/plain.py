@@ -69,6 +69,8 @@ def to_json(data: dict) -> str:
 
     A 100,000-layer report stays readable that way, and it is written by json's C encoder: ``indent=``
     makes json fall back to its pure-Python encoder, ten times slower."""
+    if not isinstance(data, dict) or not data:
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
     members = []
     for key, value in data.items():
