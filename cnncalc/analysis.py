@@ -10,6 +10,11 @@ from cnncalc.layers.base import ELEMENTWISE, WHOLE, Facts, Window
 from cnncalc.shapes import product
 from cnncalc.spec import Spec
 
+# Sizes and receptive-field values beyond these are refused: no real network comes near them, and past them
+# Python's exact big-int arithmetic (and its int-to-text conversion) becomes slow, then fails.
+MAX_SIZE = 10**18
+MAX_RF = 10**100
+
 DTYPE_BITS = {"float64": 64, "float32": 32, "float16": 16, "bfloat16": 16, "int8": 8, "int4": 4}
 
 
@@ -90,10 +95,16 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
         output = tuple(facts.output)
         if any(size < 1 for size in output):
             raise SpecError(f"the output shape {list(output)} has a size below 1", node.location, node.name)
+        if any(size > MAX_SIZE for size in output):
+            raise SpecError(f"the output shape has a size above 10^18 ({len(str(max(output)))} digits)",
+                            node.location, node.name)
         shapes[node.name] = output
         field_, disagree = _receptive_field(node, facts, output, [fields[name] for name in node.inputs],
                                             spec.input_shape)
         fields[node.name] = field_
+        if any(_huge(a.size) or _huge(a.stride) or _huge(a.start) for a in field_):
+            raise SpecError("the receptive field (its size, stride or start) grows beyond 10^100 input positions; "
+                            "cnncalc does not track numbers that large", node.location, node.name)
         for axis in disagree:
             warnings.append(Warning_(node.name, f"inputs disagree in effective stride on spatial axis {axis}; "
                                                 f"the receptive field from here on is unknown"))
@@ -121,6 +132,11 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
                   input_shape=tuple(spec.input_shape), output_shape=shapes[graph.output],
                   output_rf=fields[graph.output], rows=tuple(rows), totals=totals, memory=memory,
                   warnings=tuple(warnings))
+
+
+def _huge(value) -> bool:
+    """An int or Fraction (both have numerator and denominator) too large to keep exact cheaply."""
+    return value is not None and (abs(value.numerator) > MAX_RF or value.denominator > MAX_RF)
 
 
 def _receptive_field(node, facts: Facts, output: tuple, in_fields: list, input_shape: tuple):

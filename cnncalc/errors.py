@@ -57,9 +57,10 @@ class SpecError(CnncalcError):
         if self.location is not None:
             parts.append(str(self.location))
         if self.layer:
-            parts.append(f"layer '{self.layer}'")
+            parts.append(f"layer '{shorten(self.layer)}'")
         prefix = ": ".join(parts)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        message = shorten(self.message, 1000)
+        return printable(f"{prefix}: {message}" if prefix else message)
 
 
 class LayerArgError(ValueError):
@@ -68,6 +69,53 @@ class LayerArgError(ValueError):
     def __init__(self, message: str, key: str | None = None):
         super().__init__(message)
         self.key = key
+
+
+def shorten(text: str, limit: int = 200) -> str:
+    """Text of at most about ``limit`` characters: the middle of a longer one becomes '…'."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]}…{text[-half:]}"
+
+
+def printable(text: str) -> str:
+    """Control characters (a spec's name may hold a newline or a terminal escape) written as escapes, so that
+    an error stays one harmless line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
+def brief(value, limit: int = 60) -> str:
+    """A short repr of a YAML value for an error message, however big or deeply nested the value is.
+
+    Costs at most a few dozen steps: a huge list (or a document full of aliases) is cut short, not printed.
+    """
+    if isinstance(value, str):
+        return repr(shorten(value, limit))
+    if isinstance(value, (list, tuple, dict)):
+        if limit < 8:
+            return "[…]" if isinstance(value, (list, tuple)) else "{…}"
+        if isinstance(value, dict):
+            items = [f"{brief(k, 20)}: {brief(v, limit // 3)}" for k, v in _first(value.items(), 4)]
+            opening, closing = "{", "}"
+        else:
+            items = [brief(v, limit // 3) for v in _first(value, 4)]
+            opening, closing = "[", "]"
+        if len(value) > len(items):
+            items.append(f"… {len(value) - len(items)} more")
+        return opening + ", ".join(items) + closing
+    return shorten(repr(value), limit)
+
+
+def _first(items, n: int) -> list:
+    out = []
+    for item in items:
+        if len(out) == n:
+            break
+        out.append(item)
+    return out
 
 
 def did_you_mean(word: str, choices) -> str:

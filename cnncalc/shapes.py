@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from cnncalc.errors import brief
+
 
 def per_axis(value, ndim: int, name: str) -> tuple[int, ...]:
     """Normalise an int or a per-axis list to a tuple of ``ndim`` ints."""
@@ -17,7 +19,7 @@ def per_axis(value, ndim: int, name: str) -> tuple[int, ...]:
         if len(value) != ndim:
             raise ValueError(f"'{name}' has {len(value)} values, but the input has {ndim} spatial axes")
         return tuple(value)
-    raise ValueError(f"'{name}' must be an int or a list of {ndim} ints, got {value!r}")
+    raise ValueError(f"'{name}' must be an int or a list of {ndim} ints, got {brief(value)}")
 
 
 def effective_kernel(kernel: int, dilation: int) -> int:
@@ -58,7 +60,7 @@ def resolve_padding(padding, sizes: Sequence[int], kernels_eff: Sequence[int],
             else:
                 pairs.append((item, item))
         return tuple(pairs)
-    raise ValueError(f"unknown padding {padding!r}")
+    raise ValueError(f"unknown padding {brief(padding)}")
 
 
 def conv_output_size(size: int, kernel_eff: int, stride: int, pad_before: int, pad_after: int,

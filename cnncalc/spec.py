@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 from cnncalc import yamlsource
-from cnncalc.errors import LayerArgError, Location, SpecError, did_you_mean
+from cnncalc.errors import LayerArgError, Location, SpecError, brief, did_you_mean
 from cnncalc.graph import Graph, Node
 from cnncalc.layers import REGISTRY, lookup
 from cnncalc.layers.base import Layer
@@ -26,9 +26,16 @@ RESERVED_NAMES = ("input",)
 
 @dataclass(frozen=True)
 class Limits:
-    """Guards against specs that would expand without end. Adjustable from the command line."""
-    max_layers: int = 1_000_000
+    """Guards against specs that would expand without end (docs/spec.md, "Limits").
+
+    max_layers, max_bytes and max_yaml_nodes are adjustable from the command line; max_depth (nested
+    blocks and branches) and max_yaml_depth (YAML nesting) protect Python's stack and are fixed.
+    """
+    max_layers: int = 200_000
     max_depth: int = 64
+    max_bytes: int = yamlsource.MAX_SPEC_BYTES
+    max_yaml_nodes: int = yamlsource.MAX_NODES
+    max_yaml_depth: int = yamlsource.MAX_DEPTH
 
 
 @dataclass(frozen=True)
@@ -44,24 +51,32 @@ class Spec:
 def read_spec(path: str, input_shape: Optional[tuple] = None, limits: Limits = Limits(), stdin=None) -> Spec:
     """Read a spec file ('-' for standard input) and build its graph."""
     if path == "-":
-        data, source = (stdin.read() if stdin is not None else b""), "<stdin>"
+        # one byte more than the limit is enough to know that the spec is too big
+        data, source = (stdin.read(limits.max_bytes + 1) if stdin is not None else b""), "<stdin>"
     else:
         source = path
         p = Path(path)
-        if p.is_dir():
-            raise SpecError("is a directory, not a spec file", Location(source))
         try:
-            data = p.read_bytes()
+            if p.is_dir():
+                raise SpecError("is a directory, not a spec file", Location(source))
+            size = p.stat().st_size
+            if size > limits.max_bytes:        # refused before reading
+                raise SpecError(yamlsource.too_big_message(size, limits.max_bytes), Location(source))
+            with p.open("rb") as handle:
+                data = handle.read(limits.max_bytes + 1)     # a file that grew since stat() is still bounded
         except FileNotFoundError:
             raise SpecError("no such file", Location(source)) from None
         except OSError as err:
-            raise SpecError(f"cannot read the file: {err.strerror}", Location(source)) from None
+            raise SpecError(f"cannot read the file: {err.strerror or err}", Location(source)) from None
+        except ValueError as err:              # a path with a NUL byte
+            raise SpecError(f"cannot read the file: {err}", Location(source)) from None
     return parse_spec(data, source, input_shape, limits)
 
 
 def parse_spec(text, source: str = "<spec>", input_shape: Optional[tuple] = None,
                limits: Limits = Limits()) -> Spec:
-    doc = yamlsource.load(text, source)
+    doc = yamlsource.load(text, source, max_bytes=limits.max_bytes, max_nodes=limits.max_yaml_nodes,
+                          max_depth=limits.max_yaml_depth)
     here = Location(source, 1, 1)
     if doc is None:
         raise SpecError("the spec is empty; it needs at least 'input' and 'layers'", here)
@@ -97,7 +112,7 @@ def _input_shape(value, loc: Location) -> tuple:
                         "[C], [C, L], [C, H, W] or [C, D, H, W]", loc)
     for item in value:
         if not isinstance(item, int) or isinstance(item, bool) or item < 1:
-            raise SpecError(f"'input' sizes must be positive ints, got {item!r}", loc)
+            raise SpecError(f"'input' sizes must be positive ints, got {brief(item)}", loc)
     return tuple(value)
 
 
@@ -128,9 +143,13 @@ def _evaluate(expression: str, loc: Location):
         raise SpecError("an argument expression is longer than 200 characters", loc)
     try:
         tree = ast.parse(expression, mode="eval")
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise SpecError(f"'{expression}' is not a valid expression", loc) from None
-    return walk(tree)
+    value = walk(tree)
+    if abs(value) > yamlsource.MAX_INT:
+        raise SpecError(f"'{expression}' is {len(str(abs(value)))} digits long; spec integers are at most 10^18",
+                        loc)
+    return value
 
 
 def _substitute(value, env: dict, loc: Location):
@@ -146,7 +165,7 @@ def _substitute(value, env: dict, loc: Location):
             return env[whole.group(1)]
         for name in names:
             if not isinstance(env[name], int) or isinstance(env[name], bool):
-                raise SpecError(f"${name} is {env[name]!r}; only ints can be used in arithmetic", loc)
+                raise SpecError(f"${name} is {brief(env[name])}; only ints can be used in arithmetic", loc)
         return _evaluate(_VAR.sub(lambda m: str(env[m.group(1)]), value), loc)
     if isinstance(value, LocDict):
         out = LocDict()
@@ -231,7 +250,7 @@ class _Builder:
         for name, body in blocks.items():
             where = blocks.where(name)
             if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-                raise SpecError(f"block name {name!r} must be a word (letters, digits, _)", where)
+                raise SpecError(f"block name {brief(name)} must be a word (letters, digits, _)", where)
             if lookup(name) is not None:
                 raise SpecError(f"block '{name}' has the name of a layer type; choose another", where)
             if not isinstance(body, LocDict):
@@ -297,22 +316,22 @@ class _Builder:
             loc = entry.loc
         else:
             raise SpecError(f"a layer must be a type name (relu) or a mapping ({{conv: {{...}}}}), "
-                            f"got {entry!r}", loc)
+                            f"got {brief(entry)}", loc)
         name = meta.get("name")
         if name is not None:
             if not isinstance(name, str) or not name or any(c in name for c in " \t\n"):
-                raise SpecError(f"'name' must be a non-empty word, got {name!r}", loc)
+                raise SpecError(f"'name' must be a non-empty word, got {brief(name)}", loc)
             if name in RESERVED_NAMES:
                 raise SpecError(f"'{name}' is reserved for the network input; choose another name", loc)
         repeat = meta.get("repeat", 1)
         if not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 1:
-            raise SpecError(f"'repeat' must be a positive int, got {repeat!r}", loc)
+            raise SpecError(f"'repeat' must be a positive int, got {brief(repeat)}", loc)
         if repeat > self.limits.max_layers:
             raise SpecError(f"'repeat: {repeat:,}' is over the limit of {self.limits.max_layers:,} layers "
                             f"(raise it with --max-layers)", loc)
         trainable = meta.get("trainable", True)
         if not isinstance(trainable, bool):
-            raise SpecError(f"'trainable' must be true or false, got {trainable!r}", loc)
+            raise SpecError(f"'trainable' must be true or false, got {brief(trainable)}", loc)
         trainable = trainable and scope.trainable
         source = meta.get("from")
 
@@ -325,6 +344,7 @@ class _Builder:
             raise SpecError("the network input is declared by the spec's top-level 'input:', not as a layer", loc)
 
         last = previous
+        before = len(self.nodes)
         for rep in range(repeat):
             if name is None:
                 local = scope.auto_name(type_name)
@@ -340,6 +360,8 @@ class _Builder:
                 output = self._layer(cls, args, args_loc, loc, scope, full, start, source, trainable)
             scope.names[local] = output
             last = output
+            if rep == 0 and repeat > 1:
+                self._check_repeat(repeat, before, loc, full)
         if name is not None and repeat > 1:
             scope.names[name] = last
         return last
@@ -360,7 +382,7 @@ class _Builder:
                             entry.where(kinds[1]))
         type_name = kinds[0]
         if not isinstance(type_name, str):
-            raise SpecError(f"a layer type must be a word, got {type_name!r}", entry.where(type_name))
+            raise SpecError(f"a layer type must be a word, got {brief(type_name)}", entry.where(type_name))
         meta = {key: entry[key] for key in META_KEYS if key in entry}
         return type_name, entry[type_name], meta, entry.where(type_name)
 
@@ -376,7 +398,7 @@ class _Builder:
             args.loc, args.key_locs = args_loc, {}
         if not isinstance(args, LocDict):
             raise SpecError(f"the arguments of {cls.type_name} must be a mapping such as {{out: 64}}, "
-                            f"got {args!r}", args_loc, full)
+                            f"got {brief(args)}", args_loc, full)
         defaults = {**self.defaults, **self.type_defaults.get(cls.type_name, {})}
         try:
             layer = cls.from_args(args, defaults)
@@ -443,7 +465,7 @@ class _Builder:
         if args is None:
             args = {}
         if not isinstance(args, LocDict) and args != {}:
-            raise SpecError(f"the arguments of block '{block.name}' must be a mapping, got {args!r}", args_loc, full)
+            raise SpecError(f"the arguments of block '{block.name}' must be a mapping, got {brief(args)}", args_loc, full)
         for key in args:
             if key not in block.args:
                 known = ", ".join(block.args) or "none"
@@ -461,6 +483,14 @@ class _Builder:
         self._check_depth(inner, loc, full)
         inner.names["input"] = origin
         return self._sequence(block.layers, inner, origin)
+
+    def _check_repeat(self, repeat: int, before: int, loc, full) -> None:
+        """After the first copy of a repeated entry: refuse at once if all copies would pass the limit
+        (a repeated block of repeated blocks multiplies), instead of building up to the limit first."""
+        per_copy = len(self.nodes) - before
+        if before + per_copy * repeat > self.limits.max_layers + 1:
+            raise SpecError(f"'repeat: {repeat:,}' of {per_copy:,} layers each makes the spec expand to more "
+                            f"than {self.limits.max_layers:,} layers (raise the limit with --max-layers)", loc, full)
 
     def _check_depth(self, scope: _Scope, loc, full) -> None:
         if scope.depth() > self.limits.max_depth:

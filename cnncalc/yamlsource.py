@@ -3,6 +3,12 @@
 Mappings become :class:`LocDict` and sequences :class:`LocList`: plain dicts and lists that also remember
 where they (and, for a mapping, each key's value) stood in the file. Only the standard YAML tags are
 accepted; ``!!python/object`` and every other non-safe tag is refused, exactly as ``yaml.safe_load`` does.
+
+Hostile documents are refused before anything is built from them (limits in docs/spec.md, "Limits"):
+a file over ``max_bytes``; nesting deeper than ``max_depth`` (Python's own stack would run out further
+down); more than ``max_nodes`` nodes once every alias is expanded (a "billion laughs" alias bomb is a few
+hundred bytes that expand to billions of nodes); an integer beyond ``MAX_INT`` (Python's big-int
+arithmetic and text conversion slow down, then fail, on numbers thousands of digits long).
 """
 
 from __future__ import annotations
@@ -13,7 +19,11 @@ from cnncalc.errors import Location, SpecError
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-MAX_SPEC_BYTES = 64 * 1024 * 1024
+MAX_SPEC_BYTES = 16 * 1024 * 1024    # a bigger spec is refused before it is read
+MAX_NODES = 5_000_000                # YAML nodes, aliases counted at their full size each time they are used
+MAX_DEPTH = 100                      # nesting levels of YAML collections
+MAX_INT = 10**18                     # the largest integer (in magnitude) a spec may contain
+_MAX_INT_CHARS = 100                 # longer integer literals are refused before Python converts them
 
 
 class LocDict(dict):
@@ -66,6 +76,17 @@ def _construct_seq(loader: _Loader, node: yaml.SequenceNode):
     data.extend(loader.construct_object(child, deep=True) for child in node.value)
 
 
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    if len(node.value) > _MAX_INT_CHARS:
+        raise SpecError(f"an integer written with {len(node.value):,} characters; spec integers are at most "
+                        f"10^18", _location(loader, node))
+    value = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    if abs(value) > MAX_INT:
+        raise SpecError(f"the integer {value} is too large; spec integers are at most 10^18",
+                        _location(loader, node))
+    return value
+
+
 def _location(loader: _Loader, node) -> Location:
     mark = node.start_mark
     return Location(loader.source_name, mark.line + 1, mark.column + 1)
@@ -73,14 +94,77 @@ def _location(loader: _Loader, node) -> Location:
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
-def load(text: str | bytes, source_name: str = "<spec>"):
+def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int) -> None:
+    """Refuse a document nested deeper than max_depth, or expanding to more than max_nodes nodes, by
+    streaming its parse events before any node is composed: memory stays flat, and a hostile document is
+    refused after at most max_nodes events, however big it is.
+
+    An alias counts the full size of its anchor's node each time it is used (remembered per anchor, so
+    this is linear in the size of the text); an alias to a collection still open is a recursive structure.
+    """
+    parser = _Base(text)
+    stack: list[list] = []           # per open collection: [expanded size, height, anchor]
+    anchored: dict = {}              # anchor → (expanded size, height) of its finished node
+    total = 0
+    try:
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
+                size, height = 1, 0
+                if kind is yaml.AliasEvent:
+                    if any(entry[2] == event.anchor for entry in stack) and event.anchor not in anchored:
+                        raise SpecError("an alias refers to a collection that contains it (a recursive "
+                                        "structure)", _mark_location(source_name, event))
+                    size, height = anchored.get(event.anchor, (1, 0))
+                    if len(stack) + height > max_depth:
+                        raise SpecError(f"the YAML is nested more than {max_depth} levels deep",
+                                        _mark_location(source_name, event))
+                elif event.anchor is not None:
+                    anchored[event.anchor] = (1, 0)
+                total += size
+                if stack:
+                    stack[-1][0] += size
+                    stack[-1][1] = max(stack[-1][1], height + 1)
+            elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+                if len(stack) >= max_depth:
+                    raise SpecError(f"the YAML is nested more than {max_depth} levels deep",
+                                    _mark_location(source_name, event))
+                if event.anchor is not None:
+                    anchored.pop(event.anchor, None)     # an anchor defined again names the new node
+                stack.append([1, 1, event.anchor])
+                total += 1
+            elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+                size, height, anchor = stack.pop()
+                if anchor is not None:
+                    anchored[anchor] = (size, height)
+                if stack:
+                    stack[-1][0] += size
+                    stack[-1][1] = max(stack[-1][1], height + 1)
+            elif kind is yaml.StreamEndEvent:
+                return
+            if total > max_nodes:
+                raise SpecError(f"the YAML expands to more than {max_nodes:,} nodes (anchors and aliases count "
+                                f"in full each time they are used); raise the limit with --max-yaml-nodes",
+                                _mark_location(source_name, event))
+    finally:
+        parser.dispose()
+
+
+def _mark_location(source_name: str, event) -> Location:
+    mark = event.start_mark
+    return Location(source_name, mark.line + 1, mark.column + 1)
+
+
+def load(text: str | bytes, source_name: str = "<spec>", max_bytes: int = MAX_SPEC_BYTES,
+         max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH):
     """Parse one YAML document. Raises SpecError (with file:line:column) for anything unreadable."""
+    if len(text) > max_bytes:
+        raise SpecError(too_big_message(len(text), max_bytes), Location(source_name))
     if isinstance(text, bytes):
-        if len(text) > MAX_SPEC_BYTES:
-            raise SpecError(f"the spec is {len(text):,} bytes; the limit is {MAX_SPEC_BYTES:,}",
-                            Location(source_name))
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as err:
@@ -89,6 +173,7 @@ def load(text: str | bytes, source_name: str = "<spec>"):
     loader = _Loader(text)
     loader.source_name = source_name
     try:
+        _check_events(text, source_name, max_nodes, max_depth)
         return loader.get_single_data()
     except SpecError:
         raise
@@ -105,3 +190,7 @@ def load(text: str | bytes, source_name: str = "<spec>"):
         raise SpecError("the YAML is nested too deeply", Location(source_name)) from None
     finally:
         loader.dispose()
+
+
+def too_big_message(size: int, max_bytes: int) -> str:
+    return f"the spec is {size:,} bytes; the limit is {max_bytes:,} (raise it with --max-spec-bytes)"

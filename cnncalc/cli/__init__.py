@@ -6,6 +6,7 @@ Exit codes (cnncalc.errors.ExitCode): 0 ok, 1 a budget was exceeded, 2 a bad spe
 
 from __future__ import annotations
 
+import gc
 import os
 
 import click
@@ -18,6 +19,11 @@ class _Group(click.Group):
     """Runs commands so that a user never sees a traceback, unless asked for with --traceback."""
 
     def invoke(self, ctx: click.Context):
+        # A big spec makes millions of small objects that live until the command ends; CPython's cyclic
+        # garbage collector would rescan them again and again (quadratic time). cnncalc makes no cycles
+        # worth collecting during one command, so the collector is paused for it.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
@@ -42,6 +48,9 @@ class _Group(click.Group):
                        f"This is a bug in cnncalc {__version__}, not a problem with your spec. Please report it "
                        f"with the spec and the output of the same command run with --traceback.", err=True)
             ctx.exit(int(ExitCode.INTERNAL_ERROR))
+        finally:
+            if collecting:
+                gc.enable()
 
 
 def _wants_traceback(ctx: click.Context) -> bool:

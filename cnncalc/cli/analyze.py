@@ -14,12 +14,12 @@ from cnncalc.cli.options import format_option, memory_options, spec_options
 @format_option("table", "json", "markdown", "csv")
 @spec_options
 @memory_options
-def analyze(spec: str, output_format: str, input_shape, max_layers: int, dtype: str, batch: int) -> None:
+def analyze(spec: str, output_format: str, input_shape, limits, dtype: str, batch: int) -> None:
     """Per-layer table and totals of the network in SPEC (a YAML file, or - for standard input)."""
     from cnncalc.analysis import analyze as run
-    from cnncalc.spec import Limits, read_spec
+    from cnncalc.spec import read_spec
 
-    parsed = read_spec(spec, input_shape, Limits(max_layers=max_layers), stdin=sys.stdin.buffer)
+    parsed = read_spec(spec, input_shape, limits, stdin=sys.stdin.buffer)
     if parsed.budget is not None:      # a typo in the budget shows now, not first in CI
         from cnncalc.check import spec_limits
         spec_limits(parsed)

@@ -90,7 +90,7 @@ def _parse_increases(values) -> tuple[dict, dict]:
 @format_option("text", "json", "markdown")
 @spec_options
 @memory_options
-def check(specs, budget_path, baseline, max_increase, skip_non_specs, output_format, input_shape, max_layers,
+def check(specs, budget_path, baseline, max_increase, skip_non_specs, output_format, input_shape, limits,
           dtype, batch, **limit_values) -> None:
     """Check SPECs against size limits; one line per spec and limit.
 
@@ -103,7 +103,6 @@ def check(specs, budget_path, baseline, max_increase, skip_non_specs, output_for
     """
     from cnncalc import check as core
     from cnncalc.render import check_plain as render
-    from cnncalc.spec import Limits
 
     option_limits = _parse_limits(limit_values)
     increases, increase_text = _parse_increases(max_increase)
@@ -128,7 +127,7 @@ def check(specs, budget_path, baseline, max_increase, skip_non_specs, output_for
 
     request = core.Request(specs=tuple(specs), option_limits=option_limits, budget_file=budget_file,
                            baseline=baseline, increases=increases, increase_text=increase_text, dtype=dtype,
-                           batch=batch, input_shape=input_shape, limits=Limits(max_layers=max_layers),
+                           batch=batch, input_shape=input_shape, limits=limits,
                            skip_non_specs=skip_non_specs)
     result = core.run(request, stdin=sys.stdin.buffer)
     if notes:

@@ -19,7 +19,7 @@ from cnncalc.cli.options import format_option, memory_options, spec_options
 @format_option("table", "json", "markdown", "csv")
 @spec_options
 @memory_options
-def compare(specs, by: str, depth, output_format: str, input_shape, max_layers: int, dtype: str,
+def compare(specs, by: str, depth, output_format: str, input_shape, limits, dtype: str,
             batch: int) -> None:
     """Compare networks: totals side by side, with the change of each against the first (A).
 
@@ -28,7 +28,7 @@ def compare(specs, by: str, depth, output_format: str, input_shape, max_layers: 
     """
     from cnncalc.analysis import analyze
     from cnncalc.compare import compare as run, compare_layers
-    from cnncalc.spec import Limits, read_spec
+    from cnncalc.spec import read_spec
 
     if len(specs) < 2:
         raise click.UsageError("compare needs at least two specs")
@@ -36,7 +36,7 @@ def compare(specs, by: str, depth, output_format: str, input_shape, max_layers: 
         raise click.UsageError("standard input (-) can be read only once")
     if depth is not None and by != "layer":
         raise click.UsageError("--depth applies to --by layer")
-    reports = [analyze(read_spec(path, input_shape, Limits(max_layers=max_layers), stdin=sys.stdin.buffer),
+    reports = [analyze(read_spec(path, input_shape, limits, stdin=sys.stdin.buffer),
                        dtype=dtype, batch=batch) for path in specs]
     if by == "layer":
         result = compare_layers(reports, depth)

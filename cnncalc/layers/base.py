@@ -9,11 +9,12 @@ package chooses a formula by the name of a layer type.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable, ClassVar, Mapping, Optional, Sequence
 
-from cnncalc.errors import LayerArgError, did_you_mean
+from cnncalc.errors import LayerArgError, brief, did_you_mean
 
 Shape = tuple  # (channels, *spatial) ints; batch excluded
 
@@ -62,7 +63,7 @@ def _is_int(value) -> bool:
 def _int_at_least(low: int, what: str) -> Check:
     def convert(value, key):
         if not _is_int(value):
-            raise LayerArgError(f"'{key}' must be {what}, got {value!r}", key)
+            raise LayerArgError(f"'{key}' must be {what}, got {brief(value)}", key)
         if value < low:
             raise LayerArgError(f"'{key}' must be {what}, got {value}", key)
         return value
@@ -99,13 +100,13 @@ def _padding(value, key):
         for item in value:
             if isinstance(item, list):
                 if len(item) != 2:
-                    raise LayerArgError(f"'{key}': each explicit pair must be [before, after], got {item!r}", key)
+                    raise LayerArgError(f"'{key}': each explicit pair must be [before, after], got {brief(item)}", key)
                 items.append((NON_NEGATIVE_INT(item[0], key), NON_NEGATIVE_INT(item[1], key)))
             else:
                 items.append(NON_NEGATIVE_INT(item, key))
         return tuple(items)
     raise LayerArgError(f"'{key}' must be valid, same, full, an int ≥ 0, a list of ints (one per axis) "
-                        f"or a list of [before, after] pairs; got {value!r}", key)
+                        f"or a list of [before, after] pairs; got {brief(value)}", key)
 
 
 PADDING = Check("valid | same | full | int | [int per axis] | [[before, after] per axis]", _padding)
@@ -113,7 +114,7 @@ PADDING = Check("valid | same | full | int | [int per axis] | [[before, after] p
 
 def _boolean(value, key):
     if not isinstance(value, bool):
-        raise LayerArgError(f"'{key}' must be true or false, got {value!r}", key)
+        raise LayerArgError(f"'{key}' must be true or false, got {brief(value)}", key)
     return value
 
 
@@ -122,17 +123,19 @@ BOOLEAN = Check("true or false", _boolean)
 
 def _number(value, key):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise LayerArgError(f"'{key}' must be a number, got {value!r}", key)
+        raise LayerArgError(f"'{key}' must be a number, got {brief(value)}", key)
+    if not math.isfinite(value):
+        raise LayerArgError(f"'{key}' must be a finite number, got {value}", key)
     return value
 
 
-NUMBER = Check("a number", _number)
+NUMBER = Check("a finite number", _number)
 
 
 def choice(*options: str) -> Check:
     def convert(value, key):
         if value not in options:
-            raise LayerArgError(f"'{key}' must be one of {', '.join(options)}; got {value!r}"
+            raise LayerArgError(f"'{key}' must be one of {', '.join(options)}; got {brief(value)}"
                                 f"{did_you_mean(value, options)}", key)
         return value
     return Check(" | ".join(options), convert)
