@@ -6,7 +6,6 @@ path of the layer (``layer2.1.conv2``) when one is known.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -120,5 +119,6 @@ def _first(items, n: int) -> list:
 
 def did_you_mean(word: str, choices) -> str:
     """' (did you mean 'conv'?)' or '' when nothing is close."""
+    import difflib   # only on the error path
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

@@ -15,7 +15,7 @@ from typing import Optional
 from cnncalc import yamlsource
 from cnncalc.errors import LayerArgError, Location, SpecError, brief, did_you_mean
 from cnncalc.graph import Graph, Node
-from cnncalc.layers import REGISTRY, lookup
+from cnncalc.layers import lookup, registry, type_names
 from cnncalc.layers.base import Layer
 from cnncalc.yamlsource import LocDict, LocList
 
@@ -278,7 +278,6 @@ class _Builder:
             return {}, {}
         if not isinstance(defaults, LocDict):
             raise SpecError("'defaults' must be a mapping such as {bias: false}", loc)
-        known_args = {f.name for cls in REGISTRY.values() for f in cls.arg_fields()}
         flat, per_type = {}, {}
         for key, value in defaults.items():
             cls = lookup(key) if isinstance(key, str) else None
@@ -289,10 +288,10 @@ class _Builder:
                         raise SpecError(f"defaults for {key}: {cls.type_name} has no argument '{arg_name}'"
                                         f"{did_you_mean(arg_name, fields)}", value.where(arg_name))
                 per_type[cls.type_name] = dict(value)
-            elif key in known_args:
+            elif key in _all_argument_names():
                 flat[key] = value
             else:
-                raise SpecError(f"defaults: no layer type takes '{key}'{did_you_mean(key, known_args)}",
+                raise SpecError(f"defaults: no layer type takes '{key}'{did_you_mean(key, _all_argument_names())}",
                                 defaults.where(key))
         return flat, per_type
 
@@ -338,7 +337,7 @@ class _Builder:
         block = self.blocks.get(type_name)
         cls = lookup(type_name) if block is None else None
         if block is None and cls is None:
-            choices = [*REGISTRY, *self.blocks, *(a for c in REGISTRY.values() for a in c.aliases)]
+            choices = [*type_names(), *self.blocks]
             raise SpecError(f"unknown layer type '{type_name}'{did_you_mean(type_name, choices)}", loc)
         if cls is not None and cls.arity == 0:
             raise SpecError("the network input is declared by the spec's top-level 'input:', not as a layer", loc)
@@ -535,6 +534,11 @@ class _Builder:
             node = self.nodes[full]
             self.nodes[full] = Node(node.name, node.layer, tuple(inputs), node.location, node.trainable,
                                     node.arg_locations)
+
+
+def _all_argument_names() -> set:
+    """Every argument any layer type takes (loads every layer family: only flat defaults need it)."""
+    return {f.name for cls in registry().values() for f in cls.arg_fields()}
 
 
 def _has_dollar(value) -> bool:

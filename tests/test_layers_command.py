@@ -60,3 +60,17 @@ def test_every_chapter_type_has_a_flops_row():
     flops_table = conventions.split("## FLOPs", 1)[1].split("\n## ", 1)[0]
     for name in CHAPTER_TYPES:
         assert f"`{name}`" in flops_table, name
+
+
+def test_families_table_matches_what_the_modules_register():
+    import importlib
+
+    from cnncalc.layers import FAMILIES, base
+    for module, names in FAMILIES.items():
+        importlib.import_module(module)
+        for name in names:
+            cls = base.lookup(name)
+            assert cls is not None and cls.__module__ == module, (module, name)
+    registered = {*base.REGISTRY, *base.ALIASES}
+    listed = {name for names in FAMILIES.values() for name in names}
+    assert registered == listed

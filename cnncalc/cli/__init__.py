@@ -15,8 +15,28 @@ from cnncalc import __version__
 from cnncalc.errors import CnncalcError, ExitCode
 
 
+# Each command lives in its own module, imported only when that command runs (start-up time).
+COMMANDS = {
+    "analyze": "cnncalc.cli.analyze",
+    "compare": "cnncalc.cli.compare",
+    "check": "cnncalc.cli.check",
+    "layers": "cnncalc.cli.layers",
+    "checkerboard": "cnncalc.cli.checkerboard",
+}
+
+
 class _Group(click.Group):
-    """Runs commands so that a user never sees a traceback, unless asked for with --traceback."""
+    """Loads commands lazily, and runs them so that a user never sees a traceback unless asked for with
+    --traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name not in COMMANDS:
+            return None
+        import importlib
+        return getattr(importlib.import_module(COMMANDS[name]), name)
 
     def invoke(self, ctx: click.Context):
         # A big spec makes millions of small objects that live until the command ends; CPython's cyclic
@@ -68,13 +88,3 @@ def main(ctx: click.Context, traceback: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["traceback"] = traceback
-
-
-from cnncalc.cli.analyze import analyze  # noqa: E402
-from cnncalc.cli.check import check  # noqa: E402
-from cnncalc.cli.checkerboard import checkerboard  # noqa: E402
-from cnncalc.cli.compare import compare  # noqa: E402
-from cnncalc.cli.layers import layers  # noqa: E402
-
-for command in (analyze, compare, check, layers, checkerboard):
-    main.add_command(command)

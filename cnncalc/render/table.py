@@ -1,14 +1,14 @@
-"""Rich tables for people. The only module that imports rich for reports."""
+"""The report for people: the per-layer grid (render/grid.py), then rich for the summary and warnings."""
 
 from __future__ import annotations
 
-from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from cnncalc.analysis import Report, bytes_for, DTYPE_BITS
 from cnncalc.render import fmt
 from cnncalc.render.labels import CONVENTIONS
+from cnncalc.render.grid import Column, layout
 from cnncalc.render.plain import rf_cell, summary_items
 
 
@@ -20,25 +20,25 @@ def console() -> Console:
 
 def print_report(report: Report, console: Console) -> None:
     title = report.name + (f" ({report.source})" if report.source not in ("<spec>",) else "")
-    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True,
-                  show_footer=True, title_justify="left")
     t = report.totals
     bits = DTYPE_BITS[report.memory.dtype]
-    # Numbers fold rather than crop: a cell may wrap but never loses a digit.
-    table.add_column("Layer", "total", overflow="fold", ratio=1, min_width=12)
-    table.add_column("Type", overflow="fold", max_width=14)
-    table.add_column("Output", fmt.dims(report.output_shape), overflow="fold")
-    table.add_column("Params", fmt.count(t.params), justify="right", overflow="fold")
-    table.add_column("MACs", fmt.count(t.macs), justify="right", overflow="fold")
-    table.add_column("FLOPs", fmt.count(t.flops), justify="right", overflow="fold")
-    table.add_column("RF/jump", rf_cell(report.output_rf), justify="right", overflow="fold")
-    table.add_column("Act mem", fmt.nbytes(report.memory.activation_bytes), justify="right", no_wrap=True)
-    for row in report.rows:
-        table.add_row(row.name, row.label, fmt.dims(row.output_shape), fmt.count(row.params),
-                      fmt.count(row.macs), fmt.count(row.flops), rf_cell(row.rf),
-                      fmt.nbytes(bytes_for(row.activation_elements * report.memory.batch, bits)),
-                      style="dim" if row.type == "input" else None)
-    console.print(table)
+    columns = [
+        Column("Layer", "total", fold=True, min_width=12),
+        Column("Type", fold=True, min_width=9),
+        Column("Output", fmt.dims(report.output_shape)),
+        Column("Params", fmt.count(t.params), right=True),
+        Column("MACs", fmt.count(t.macs), right=True),
+        Column("FLOPs", fmt.count(t.flops), right=True),
+        Column("RF/jump", rf_cell(report.output_rf), right=True, space=2),
+        Column("Act mem", fmt.nbytes(report.memory.activation_bytes), right=True, space=2),
+    ]
+    rows = [(row.name, row.label, fmt.dims(row.output_shape), fmt.count(row.params), fmt.count(row.macs),
+             fmt.count(row.flops), rf_cell(row.rf),
+             fmt.nbytes(bytes_for(row.activation_elements * report.memory.batch, bits)))
+            for row in report.rows]
+    dim = frozenset(i for i, row in enumerate(report.rows) if row.type == "input")
+    console.print(title, style="bold", highlight=False, markup=False)
+    console.file.write("\n" + layout(columns, rows, console.width, dim, styled=console.color_system is not None))
 
     summary = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
     summary.add_column(style="bold")

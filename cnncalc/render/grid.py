@@ -1,0 +1,82 @@
+"""A plain-text grid for tables of many rows: one pass, no per-cell layout engine.
+
+Rich's Table measures, wraps and pads every cell through its layout engine (tens of microseconds a cell);
+a ResNet-50 report has 1,400 cells, and that was most of `cnncalc analyze`'s run time. This grid lays out
+columns of plain strings directly. Numbers are never cut: only the columns marked ``fold`` wrap (at a '.'
+or a space where possible), and if the rows are still too wide, they are printed too wide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+
+BOLD, DIM, RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    footer: str = ""
+    right: bool = False          # right-justify (numbers)
+    fold: bool = False           # may wrap onto several lines
+    min_width: int = 6
+    space: int = 1               # blank cells before the column
+
+
+def _fold(text: str, width: int) -> list[str]:
+    """Pieces of at most ``width`` cells, broken after a '.', '/' or space when one is near the end."""
+    pieces = []
+    while cell_len(text) > width:
+        cut = width
+        while cell_len(text[:cut]) > width:
+            cut -= 1
+        soft = max(text.rfind(".", 0, cut), text.rfind(" ", 0, cut))
+        if soft >= width // 2:
+            cut = soft + 1
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    pieces.append(text)
+    return pieces
+
+
+def layout(columns: list[Column], rows: list[tuple], width: int, dim_rows=frozenset(), styled: bool = False) -> str:
+    """The grid as text: header, a rule, the rows, a blank line, the footer. ``dim_rows``: row indexes to dim."""
+    widths = [max([cell_len(c.header), cell_len(c.footer)] + [cell_len(row[i]) for row in rows])
+              for i, c in enumerate(columns)]
+    total = 1 + sum(widths) + sum(c.space for c in columns[1:])
+    excess = total - width
+    for i in reversed(range(len(columns))):      # shrink the foldable columns, the last ones first
+        column = columns[i]
+        if excess <= 0:
+            break
+        if column.fold:
+            cut = min(excess, widths[i] - max(column.min_width, cell_len(column.header)))
+            if cut > 0:
+                widths[i] -= cut
+                excess -= cut
+
+    def pad(text: str, i: int) -> str:
+        space = " " * max(widths[i] - cell_len(text), 0)
+        return space + text if columns[i].right else text + space
+
+    def lines_of(cells, style: str = "") -> list[str]:
+        parts = [(_fold(cell, widths[i]) if columns[i].fold else [cell]) for i, cell in enumerate(cells)]
+        height = max(len(p) for p in parts)
+        out = []
+        for line in range(height):
+            text = " " + "".join((" " * columns[i].space if i else "") + pad(p[line] if line < len(p) else "", i)
+                                 for i, p in enumerate(parts))
+            text = text.rstrip()
+            out.append(f"{style}{text}{RESET}" if style and styled else text)
+        return out
+
+    total = 1 + sum(widths) + sum(c.space for c in columns[1:])
+    result = lines_of([c.header for c in columns], BOLD)
+    result.append(" " + "─" * (total - 1))
+    for index, row in enumerate(rows):
+        result.extend(lines_of(row, DIM if index in dim_rows else ""))
+    result.append("")
+    result.extend(lines_of([c.footer for c in columns], BOLD))
+    return "\n".join(result) + "\n"
