@@ -64,10 +64,45 @@ def window_args(draw, type_name):
     return args
 
 
+small_ints = st.one_of(small, st.lists(small, min_size=1, max_size=3))
+
+# The CNN chapter's layer types, with arguments that often (not always) fit.
+CHAPTER_ARGS = {
+    "conv_transpose": st.fixed_dictionaries({"out": st.integers(1, 6), "kernel": small_ints},
+                                            optional={"stride": st.integers(1, 3), "padding": st.integers(0, 2),
+                                                      "output_padding": st.integers(0, 2),
+                                                      "dilation": st.integers(1, 2), "groups": st.integers(1, 2)}),
+    "depthwise_conv": st.fixed_dictionaries({"kernel": small_ints},
+                                            optional={"multiplier": st.integers(1, 3), "stride": st.integers(1, 3),
+                                                      "padding": st.sampled_from([0, 1, "same", "valid"])}),
+    "separable_conv": st.fixed_dictionaries({"out": st.integers(1, 6), "kernel": small_ints},
+                                            optional={"multiplier": st.integers(1, 2), "stride": st.integers(1, 2),
+                                                      "padding": st.sampled_from([0, 1, "same"])}),
+    "local": st.fixed_dictionaries({"out": st.integers(1, 4), "kernel": small_ints},
+                                   optional={"stride": st.integers(1, 2),
+                                             "bias": st.sampled_from(["position", "channel", "none", True])}),
+    "tiled_conv": st.fixed_dictionaries({"out": st.integers(1, 4), "kernel": small_ints, "tile": small_ints}),
+    "spp": st.fixed_dictionaries({"levels": st.lists(st.integers(1, 4), min_size=1, max_size=3)}),
+    "adaptive_avgpool": st.fixed_dictionaries({"size": small_ints}),
+    "adaptive_maxpool": st.fixed_dictionaries({"size": small_ints}),
+    "upsample": st.fixed_dictionaries({}, optional={"scale": st.integers(1, 3),
+                                                    "mode": st.sampled_from(["nearest", "bilinear"])}),
+    "netvlad": st.fixed_dictionaries({"clusters": st.integers(1, 8)}),
+    "lrn": st.fixed_dictionaries({}, optional={"size": st.integers(1, 5)}),
+    "pad": st.fixed_dictionaries({"padding": small_ints}),
+    "reshape": st.fixed_dictionaries({"shape": st.lists(st.sampled_from([-1, 1, 2, 3, 4]), min_size=1,
+                                                         max_size=3)}),
+    "embedding": st.fixed_dictionaries({"vocab": st.integers(1, 50), "dim": st.integers(1, 8)}),
+}
+
+
 @st.composite
 def layer_entry(draw, depth=0, names=(), block_names=()):
-    kind = draw(st.sampled_from(["window", "window", "plain", "plain", "dense", "merge", "block"] if depth < 2
-                                else ["window", "plain", "dense"]))
+    kind = draw(st.sampled_from(["window", "window", "plain", "plain", "dense", "chapter", "merge", "block"]
+                                if depth < 2 else ["window", "plain", "dense", "chapter"]))
+    if kind == "chapter":
+        type_name = draw(st.sampled_from(sorted(CHAPTER_ARGS)))
+        return {type_name: draw(CHAPTER_ARGS[type_name])}
     if kind == "window":
         type_name = draw(st.sampled_from(WINDOW_TYPES))
         entry = {type_name: draw(window_args(type_name))}

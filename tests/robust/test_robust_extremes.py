@@ -1,8 +1,6 @@
 """Exactness at the extremes: 10^12-parameter layers, 10^15 MACs, 10^5 × 10^5 inputs — every figure exact in
 the table, JSON and CSV. Expected integers are derived here from the layer definitions
-(docs/conventions.md), never copied from cnncalc's output.
-
-Budgets at these sizes (`cnncalc check`) are not tested here yet: that command is being built elsewhere.
+(docs/conventions.md), never copied from cnncalc's output. Budgets (`cnncalc check`) at these sizes too.
 """
 
 from __future__ import annotations
@@ -111,3 +109,28 @@ def test_markdown_is_exact(case):
     text = run(path, "markdown")
     for key in ("params", "macs", "flops"):
         assert f"{expected[key]:,}" in text, key
+
+
+def test_table_at_the_default_width_is_exact(case):
+    """At 100 columns names fold, but no number is ever cut."""
+    path, expected = case
+    result = CliRunner().invoke(main, ["analyze", path], env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.stderr
+    for key in ("params", "macs", "flops"):
+        assert f"{expected[key]:,}" in result.stdout, key
+
+
+@pytest.mark.parametrize("metric, option", [("params", "--max-params"), ("macs", "--max-macs"),
+                                            ("flops", "--max-flops")])
+def test_budget_is_exact(case, metric, option):
+    """A limit equal to the exact figure passes; one less fails; JSON carries both exactly."""
+    path, expected = case
+    exact = expected[metric]
+    ok = CliRunner().invoke(main, ["check", path, option, str(exact), "--format", "json"])
+    assert ok.exit_code == 0, ok.stderr
+    record = json.loads(ok.stdout)["checks"][0]
+    assert (record["actual"], record["limit"], record["passed"]) == (exact, exact, True)
+    over = CliRunner().invoke(main, ["check", path, option, str(exact - 1), "--format", "json"])
+    assert over.exit_code == 1
+    record = json.loads(over.stdout)["checks"][0]
+    assert (record["actual"], record["limit"], record["passed"]) == (exact, exact - 1, False)
