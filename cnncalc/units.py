@@ -16,6 +16,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+from cnncalc.errors import brief
+
 COUNT_UNITS = {"": 1, "K": 10**3, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
 BYTE_UNITS = {"": 1, "B": 1, "KB": 10**3, "kB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
               "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
@@ -34,7 +36,7 @@ class UnitError(ValueError):
 def _split(value, what: str) -> tuple[Fraction, str]:
     """(exact number, unit text) of a YAML value or command-line text."""
     if isinstance(value, bool) or value is None:
-        raise UnitError(f"{what}: expected a number such as 25M, got {value!r}")
+        raise UnitError(f"{what}: expected a number such as 25M, got {brief(value)}")
     if isinstance(value, int):
         if value < 0:
             raise UnitError(f"{what}: a value cannot be negative, got {value}")
@@ -42,7 +44,7 @@ def _split(value, what: str) -> tuple[Fraction, str]:
     if isinstance(value, float):
         # YAML floats (4.1e+9): read back through their shortest decimal form, the one the user wrote
         if value != value or value in (float("inf"), float("-inf")):
-            raise UnitError(f"{what}: expected a finite number, got {value!r}")
+            raise UnitError(f"{what}: expected a finite number, got {brief(value)}")
         value = repr(value)
     if not isinstance(value, str):
         raise UnitError(f"{what}: expected a number such as 25M, got {type(value).__name__}")
@@ -101,7 +103,7 @@ def parse_bytes(value, what: str = "size") -> int:
 def parse_percent(value, what: str = "increase") -> Fraction:
     """'5%' → Fraction(1, 20). The '%' is required: '0.05' and '5' are refused as ambiguous."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise UnitError(f"{what}: write a percentage with '%', such as 5%, got {value!r}")
+        raise UnitError(f"{what}: write a percentage with '%', such as 5%, got {brief(value)}")
     number, unit = _split(value, what)
     if unit != "%":
         raise UnitError(f"{what}: '{value}' is not a percentage such as 5% or 2.5%")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnncalc.errors import LayerArgError
+from cnncalc.errors import LayerArgError, brief
 from cnncalc.layers.base import (BOOLEAN, PADDING, POSITIVE_INT, POSITIVE_INTS, Check, Facts, Layer, arg, register,
                                  spatial_axes)
 from cnncalc.layers.window import geometry, window_label
@@ -20,7 +20,7 @@ def _local_bias(value, key):
     if value in ("position", "channel", "none"):
         return value
     raise LayerArgError(f"'{key}' must be position, channel, none, true (= position) or false (= none); "
-                        f"got {value!r}", key)
+                        f"got {brief(value)}", key)
 
 
 LOCAL_BIAS = Check("position | channel | none | true (= position) | false (= none)", _local_bias)

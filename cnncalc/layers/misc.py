@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnncalc.errors import LayerArgError
+from cnncalc.errors import LayerArgError, brief
 from cnncalc.layers.base import (ELEMENTWISE, NUMBER, PADDING, POSITIVE_INT, UNKNOWN, Check, Facts, Layer, Window,
                                  arg, choice, register, spatial_axes)
 from cnncalc import shapes
@@ -30,7 +30,7 @@ class LRN(Layer):
 
 def _pad_amount(value, key):
     if isinstance(value, str):
-        raise LayerArgError(f"'{key}' of pad must be an int, per-axis ints or [before, after] pairs; got {value!r}",
+        raise LayerArgError(f"'{key}' of pad must be an int, per-axis ints or [before, after] pairs; got {brief(value)}",
                             key)
     return PADDING(value, key)
 
@@ -67,11 +67,11 @@ class Pad(Layer):
 
 def _target_shape(value, key):
     if not isinstance(value, list) or not value:
-        raise LayerArgError(f"'{key}' must be a list of sizes such as [64, 49] (one may be -1); got {value!r}", key)
+        raise LayerArgError(f"'{key}' must be a list of sizes such as [64, 49] (one may be -1); got {brief(value)}", key)
     items = []
     for item in value:
         if isinstance(item, bool) or not isinstance(item, int) or (item < 1 and item != -1):
-            raise LayerArgError(f"'{key}': every size must be a positive int or -1; got {item!r}", key)
+            raise LayerArgError(f"'{key}': every size must be a positive int or -1; got {brief(item)}", key)
         items.append(item)
     if items.count(-1) > 1:
         raise LayerArgError(f"'{key}': at most one size may be -1", key)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cnncalc.errors import LayerArgError
+from cnncalc.errors import LayerArgError, brief
 from cnncalc.layers.base import WHOLE, Check, Facts, Layer, arg, choice, register, spatial_axes, POSITIVE_INT
 from cnncalc.shapes import conv_output_size, product
 
 
 def _levels(value, key):
     if not isinstance(value, list) or not value:
-        raise LayerArgError(f"'{key}' must be a non-empty list of positive ints such as [1, 2, 4]; got {value!r}", key)
+        raise LayerArgError(f"'{key}' must be a non-empty list of positive ints such as [1, 2, 4]; got {brief(value)}", key)
     return tuple(POSITIVE_INT(item, key) for item in value)
 
 
