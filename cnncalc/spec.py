@@ -307,7 +307,12 @@ class _Builder:
         return previous
 
     def _entry(self, entry, loc: Location, scope: _Scope, previous: str) -> str:
-        entry = _substitute(entry, scope.env, loc) if scope.env or _has_dollar(entry) else entry
+        if scope.env or _has_dollar(entry):
+            try:
+                entry = _substitute(entry, scope.env, loc)
+            except SpecError as err:     # name the layer (or, unnamed, the block instance) it happened in
+                name = entry.get("name") if isinstance(entry, LocDict) else None
+                raise err.at(layer=scope.full(name) if isinstance(name, str) else scope.prefix or None) from None
         if isinstance(entry, str):
             type_name, args, meta, args_loc = entry, None, {}, loc
         elif isinstance(entry, LocDict):

@@ -218,7 +218,7 @@ def error_of(text: str) -> SpecError:
     ("input: [3, 8, 8]\nlayers:\n  - conv: {out: 4}\n    kernel: 3\n", 4, None, "indented"),
     ("input: [3, 8, 8]\nlayers:\n  - !!python/object:os.system {}\n", 3, None, "could not determine a constructor"),
     ("input: [3, 8, 8]\nblocks:\n  b: {layers: [{b: {}}]}\nlayers:\n  - b\n", 3, "b1.b1", "uses itself"),
-    ("input: [3, 8, 8]\nblocks:\n  b: {args: {w: 1}, layers: [{conv: {out: $x, kernel: 1}}]}\nlayers:\n  - b\n", 3, None, "unknown argument $x"),
+    ("input: [3, 8, 8]\nblocks:\n  b: {args: {w: 1}, layers: [{conv: {out: $x, kernel: 1}}]}\nlayers:\n  - b\n", 3, "b1", "unknown argument $x"),
     ("input: [3, 8, 8]\nlayers:\n  - dense: {out: 3}\n", 3, "dense1", "flat input"),
     ("input: [4]\nlayers:\n  - conv: {out: 3, kernel: 1}\n", 3, "conv1", "needs an input shaped"),
 ])
