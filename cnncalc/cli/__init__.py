@@ -63,5 +63,7 @@ def main(ctx: click.Context, traceback: bool) -> None:
 
 
 from cnncalc.cli.analyze import analyze  # noqa: E402
+from cnncalc.cli.verify import verify  # noqa: E402
 
 main.add_command(analyze)
+main.add_command(verify)
