@@ -331,8 +331,7 @@ def compare_axis(a: AxisRF, dep: np.ndarray, n: int, anything: bool = True) -> t
             bad += 1
             if bad <= MAX_PROBLEMS_PER_AXIS:
                 seen = f"{first}..{last}" if first is not None else "none"
-                unit = f"unit {u}" if dep.shape[1] > 1 else "the output"
-                problems.append(f"{unit}: analysed field {lo}..{hi - 1}, measured positions {seen}: "
+                problems.append(f"unit {u}: analysed field {lo}..{hi - 1}, measured positions {seen}: "
                                 + "; ".join(wrong))
     if bad > MAX_PROBLEMS_PER_AXIS:
         problems.append(f"and {bad - MAX_PROBLEMS_PER_AXIS} more units")

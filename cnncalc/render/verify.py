@@ -80,7 +80,8 @@ def print_result(result: VerifyResult, console: Console) -> None:
             console.print(f"[red]mismatch[/]: [bold]{node.name}[/]: {text}", highlight=False)
     console.print(f"\n[dim]RF analysed: size/stride @start per axis ({', '.join(axis_names(len(result.input_shape) - 1))}). "
                   f"RF measured: size/stride of the units whose analysed field lies wholly inside the input (– when "
-                  f"none does). Unit 0 sees: the first..last input positions that can change output unit 0.\n"
+                  f"none does). Unit 0 sees: the first..last input positions that can change output unit 0. Units: output "
+                  f"units compared, counted along each axis.\n"
                   f"{RULE}.[/]", highlight=False)
 
 
