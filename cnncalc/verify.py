@@ -167,7 +167,7 @@ def verify(spec: Spec, report: Optional[Report] = None, seed: int = 0, progress:
 def _readers(order) -> dict:
     count = {node.name: 0 for node in order}
     for node in order:
-        for source in node.inputs:
+        for source in set(node.inputs):
             count[source] += 1
     return count
 

@@ -47,8 +47,7 @@ def _unit0(node: NodeCheck) -> str:
 def _result(node: NodeCheck) -> str:
     if not node.shape_ok:
         return "[red]✗ shape[/]" if node.executed_shape is not None else "[yellow]not run[/]"
-    return {RF_AGREE: "[green]✓[/]", RF_MISMATCH: "[red]✗ field[/]",
-            RF_UNKNOWN: "[green]✓[/] shape, field ?"}.get(node.rf_status, "[green]✓[/] shape")
+    return {RF_AGREE: "[green]✓[/]", RF_MISMATCH: "[red]✗ field[/]"}.get(node.rf_status, "[green]✓[/] shape")
 
 
 def print_result(result: VerifyResult, console: Console) -> None:
@@ -95,8 +94,9 @@ def summary_lines(result: VerifyResult) -> list[str]:
     lines = [f"Input {fmt.shape(result.input_shape)}, random weights (seed {result.seed}); "
              f"{result.probes} probes in {result.runs} structural run{'s' if result.runs != 1 else ''}",
              f"Output shapes agree: {shapes_ok}/{len(nodes)} layers",
-             f"Receptive fields agree: {fields_ok}/{len(compared)} layers ({units:,} units along the axes)"
-             + (f"; {unknown} unknown in the analysis, not compared" if unknown else "")]
+             f"Receptive fields agree: {fields_ok}/{len(compared)} layers ({units:,} units along the axes)"]
+    if unknown:
+        lines.append(f"Receptive fields unknown in the analysis, not compared: {unknown} layers")
     verdict = ("[green]verify: the analysis agrees with the execution[/]" if result.status == AGREE
                else f"[red]verify: {len(result.mismatches)} layer(s) disagree[/]")
     return lines + [verdict]
