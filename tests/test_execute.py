@@ -129,6 +129,7 @@ POOL_CASES = [
     ((2, 6, 6), 3, 2, 1, 1, True),        # a partial last window reaching past the padding
     ((2, 8, 8), 2, 3, 0, 1, True),        # stride > kernel, ceil mode
     ((2, 9, 9), 3, 2, 0, 1, True),        # ceil mode but the windows fit: no extra one
+    ((2, 5, 5), 2, 2, 1, 1, True),        # ceil mode: the extra window would start in the right padding: none
     ((1, 10, 7), [3, 2], [2, 1], [1, 0], [2, 1], True),
     ((2, 11), 4, 3, 2, 1, True),          # 1-D
     ((1, 5, 6, 7), 2, 2, 0, 1, True),     # 3-D

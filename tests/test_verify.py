@@ -131,6 +131,7 @@ EDGE_SPECS = {
           - conv: {out: 3, kernel: 3, dilation: 3, padding: 2}
           - maxpool: {kernel: 3, stride: 2, padding: 1, ceil_mode: true}
           - avgpool: {kernel: 2, ceil_mode: true}
+          - maxpool: {kernel: 2, stride: 2, padding: 1, ceil_mode: true}   # 3 → 2: a third window would start in the padding
           - sumpool: {kernel: 2, stride: 1}
     """,
     "2-D: same with even kernels, full padding, stride above kernel, groups, dense head": """
