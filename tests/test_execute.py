@@ -159,6 +159,27 @@ def test_avgpool_ceil_mode_divisor_by_hand():
     np.testing.assert_allclose(got[0], [1, 3, 5, 3])
 
 
+def test_ceil_mode_window_larger_than_the_input():
+    # PyTorch keeps one window when ceil mode lets it overhang the input by less than a stride:
+    # n = 2, k = 3, s = 2, no padding: ceil((2 − 3)/2) + 1 = 1 window at 0, reading inputs 0 and 1 (the
+    # third tap overhangs); its average divides by the 2 elements inside the input
+    x = np.array([[4.0, 1.0]])
+    assert run(make("maxpool", kernel=3, stride=2, ceil_mode=True), x)[0].tolist() == [[4.0]]
+    assert run(make("avgpool", kernel=3, stride=2, ceil_mode=True), x)[0].tolist() == [[2.5]]
+    # an overhang of a whole stride (k = 4, s = 1 on 2) leaves no window
+    assert run(make("sumpool", kernel=4, stride=1, ceil_mode=True), x)[0].shape == (1, 0)
+
+
+def test_structural_maxpool_window_of_padding_alone_reads_nothing():
+    # n = 1, k = 2, dilation 3 (span 4), stride 2, padding 1, ceil mode: the padded input has 3 positions,
+    # no full window fits, and the one overhanging window (overhang 1 < stride 2) has taps −1 (padding)
+    # and 2 (past the padding): it reads no input element. Numeric run: −∞ (max over nothing, as
+    # PyTorch's −∞ padding gives); structural run: 0, "depends on nothing", even with the input marked
+    layer = make("maxpool", kernel=2, stride=2, dilation=3, padding=1, ceil_mode=True)
+    assert run(layer, np.array([[5.0]]))[0].tolist() == [[-math.inf]]
+    assert run(layer, np.ones((1, 1), np.float32), structural=True)[0].tolist() == [[0.0]]
+
+
 # ----------------------------------------------------------------------------- element-wise
 
 def elementwise(fn, x):

@@ -18,7 +18,7 @@ EXIT_MISMATCH = ExitCode.BUDGET_EXCEEDED      # 1: the analysis and the executio
 @spec_options
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random weights and input.")
 @click.pass_context
-def verify(ctx: click.Context, spec: str, output_format: str, input_shape, max_layers: int, seed: int) -> None:
+def verify(ctx: click.Context, spec: str, output_format: str, input_shape, seed: int, **reading) -> None:
     """Execute SPEC in numpy with random weights and check the analysis against it.
 
     Every layer's output shape is compared with the analysed one, and every output unit's receptive field
@@ -30,7 +30,9 @@ def verify(ctx: click.Context, spec: str, output_format: str, input_shape, max_l
     from cnncalc.spec import Limits, read_spec
     from cnncalc.verify import AGREE, UNVERIFIABLE, verify as run
 
-    parsed = read_spec(spec, input_shape, Limits(max_layers=max_layers), stdin=sys.stdin.buffer)
+    # spec_options hands over the reading limits as one `limits` (newer) or as `max_layers` (older)
+    limits = reading["limits"] if "limits" in reading else Limits(max_layers=reading["max_layers"])
+    parsed = read_spec(spec, input_shape, limits, stdin=sys.stdin.buffer)
     report = analyze(parsed)
     from cnncalc.render.verify import ProgressBar
     with ProgressBar() as bar:

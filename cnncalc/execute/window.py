@@ -38,10 +38,12 @@ def windows(spatial, kernel, stride, padding, dilation=1, ceil_mode=False) -> Wi
     for n, span, step, (before, after) in zip(spatial, spans, s, pads):
         padded = before + n + after
         starts = list(range(0, padded - span + 1, step))        # every window wholly inside the padding
-        # PyTorch's ceil_mode: one more, partial window when the full ones leave the end uncovered,
-        # provided it starts inside the input or the left padding
-        if ceil_mode and starts and starts[-1] + span < padded and starts[-1] + step < before + n:
-            starts.append(starts[-1] + step)
+        # PyTorch's ceil_mode: one more, partial window when it overhangs the padded end by less than a
+        # stride (the full ones left the end uncovered, or none fits), provided it starts inside the
+        # input or the left padding
+        following = starts[-1] + step if starts else 0
+        if ceil_mode and following + span - padded < step and following < before + n:
+            starts.append(following)
         counts.append(len(starts))
         extension.append(max(0, starts[-1] + span - padded) if starts else 0)
     return Windows(k, d, s, pads, tuple(extension), tuple(counts))
@@ -107,11 +109,12 @@ def _window_sum(padded: np.ndarray, win: Windows) -> np.ndarray:
 
 @executes("maxpool")
 def maxpool(layer, inputs, ctx):
-    """Maximum over each window; padding never wins (PyTorch pads with −∞)."""
+    """Maximum over each window; padding never wins (PyTorch pads with −∞; the structural run's values are
+    never negative, so 0 does the same there without turning a window of padding alone into −∞)."""
     (x,) = inputs
     win = _pool_windows(layer, x)
     out = None
-    for _, view in taps(pad(x, win, -np.inf), win):
+    for _, view in taps(pad(x, win, 0.0 if ctx.structural else -np.inf), win):
         out = view.copy() if out is None else np.maximum(out, view)
     return out
 
