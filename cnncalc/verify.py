@@ -16,7 +16,7 @@ numpy is imported here and only here (and in :mod:`cnncalc.execute`), so ``cnnca
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional, Protocol
 
@@ -34,6 +34,7 @@ RF_AGREE, RF_MISMATCH, RF_UNKNOWN, RF_NOT_COMPARED = "agree", "mismatch", "unkno
 
 MAX_PROBE_ELEMENTS = 2 ** 25     # the structural run's largest tensor, batch included, before it is split
 MAX_PROBLEMS_PER_AXIS = 3        # mismatching units listed per node and axis; the rest are counted
+MAX_LAYER_WEIGHTS = 5 * 10 ** 7  # weights (parameters + state) drawn for one layer: 400 MB as float64
 
 
 def axis_names(ndim: int) -> tuple:
@@ -80,6 +81,7 @@ class NodeCheck:
 class Unexecutable:
     layer: str
     type: str
+    reason: str           # one sentence: no executor for the type, or too many weights to draw
 
 
 @dataclass(frozen=True)
@@ -125,12 +127,17 @@ def verify(spec: Spec, report: Optional[Report] = None, seed: int = 0, progress:
     order = spec.graph.topological_order()
     input_shape = tuple(spec.input_shape)
     base = dict(name=spec.name, source=spec.source, input_shape=input_shape, seed=seed)
-    missing = tuple(Unexecutable(node.name, node.layer.type_name) for node in order
-                    if executor_for(node.layer.type_name) is None)
+    rows = {row.name: row for row in report.rows}
+    missing = tuple(Unexecutable(node.name, node.layer.type_name,
+                                 f"no executor for '{node.layer.type_name}' (layer '{node.name}')")
+                    for node in order if executor_for(node.layer.type_name) is None)
+    missing += tuple(Unexecutable(row.name, row.type,
+                                  f"layer '{row.name}' ({row.type}) has {row.params + row.state:,} weights, more "
+                                  f"than verify draws for one layer ({MAX_LAYER_WEIGHTS:,}); try a smaller --input")
+                     for row in report.rows if row.params + row.state > MAX_LAYER_WEIGHTS)
     if missing:
         return VerifyResult(**base, unexecutable=missing)
 
-    rows = {row.name: row for row in report.rows}
     spatial = input_shape[1:]
     probes = [(axis, i) for axis, n in enumerate(spatial) for i in range(n)]
     per_example = max(product(row.output_shape) for row in report.rows)

@@ -45,7 +45,7 @@ def resolve(padding, shape, kernels, strides, dilations):
 def naive_conv(x, weight, bias, strides, pads, dilations, groups):
     """out[o, p] = bias[o] + Σ over the group's input channels and every tap inside the input of
     x[c, start(p) + tap·d] · weight[o, c, tap]; taps in the zero padding add nothing."""
-    c_all, spatial = x.shape[0], x.shape[1:]
+    spatial = x.shape[1:]
     out_channels, c_group, kernel = weight.shape[0], weight.shape[1], weight.shape[2:]
     starts = [window_starts(n, k, s, b, a, d) for n, k, s, (b, a), d in zip(spatial, kernel, strides, pads, dilations)]
     out = np.zeros((out_channels, *[len(st) for st in starts]))

@@ -47,8 +47,8 @@ def verify(ctx: click.Context, spec: str, output_format: str, input_shape, seed:
         print_result(result, console())
     if result.status == UNVERIFIABLE:
         from cnncalc.execute import executable_types
-        layers = "; ".join(f"no executor for '{u.type}' (layer '{u.layer}')" for u in result.unexecutable)
-        click.echo(f"cnncalc: error: {parsed.source}: not executable: {layers}. verify can execute: "
+        reasons = "; ".join(u.reason for u in result.unexecutable)
+        click.echo(f"cnncalc: error: {parsed.source}: not executable: {reasons}. verify can execute: "
                    f"{', '.join(executable_types())}", err=True)
         ctx.exit(int(ExitCode.BAD_INPUT))
     if result.status != AGREE:

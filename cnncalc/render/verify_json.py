@@ -20,7 +20,7 @@ def result_dict(result: VerifyResult) -> dict:
         "status": result.status,
         "probes": result.probes,
         "structural_runs": result.runs,
-        "unexecutable": [{"layer": u.layer, "type": u.type} for u in result.unexecutable],
+        "unexecutable": [{"layer": u.layer, "type": u.type, "reason": u.reason} for u in result.unexecutable],
         "layers": [
             {
                 "name": node.name,
