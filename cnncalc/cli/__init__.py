@@ -22,6 +22,7 @@ COMMANDS = {
     "check": "cnncalc.cli.check",
     "layers": "cnncalc.cli.layers",
     "checkerboard": "cnncalc.cli.checkerboard",
+    "verify": "cnncalc.cli.verify",
 }
 
 
@@ -84,7 +85,8 @@ def _wants_traceback(ctx: click.Context) -> bool:
 def main(ctx: click.Context, traceback: bool) -> None:
     """Exact shapes, parameters, MACs, FLOPs, receptive fields and memory of a CNN described in YAML.
 
-    Exit codes: 0 ok, 1 budget exceeded, 2 bad spec or usage, 3 internal error.
+    Exit codes: 0 ok, 1 a budget exceeded (check) or a disagreement (verify), 2 bad spec or usage,
+    3 internal error.
     """
     ctx.ensure_object(dict)
     ctx.obj["traceback"] = traceback

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
-from cnncalc.layers.base import NUMBER, Facts, Layer, arg, choice, register
+from cnncalc.layers.base import NUMBER, WHOLE, Facts, Layer, arg, choice, register
 from cnncalc.shapes import product
 
 
@@ -81,6 +81,11 @@ class Sigmoid(_Activation):
 @dataclass(frozen=True, kw_only=True)
 class Softmax(_Activation):
     """exp(x_c) / Σ exp over the channel axis, at each position: 3 FLOPs per element (exp, add to the
-    sum, divide). The max-subtraction of stable implementations is not counted."""
+    sum, divide). The max-subtraction of stable implementations is not counted. On a flat input [N] the
+    channels are all N elements, so every output sees the whole input."""
 
     flops_per_element: ClassVar[int] = 3
+
+    def infer(self, inputs) -> Facts:
+        facts = super().infer(inputs)
+        return replace(facts, rf=WHOLE) if len(inputs[0]) == 1 else facts

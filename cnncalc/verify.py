@@ -1,0 +1,356 @@
+"""Execute a spec in numpy and hold the analysis to what the execution shows. Pure data, no printing.
+
+Two runs of the graph (docs/verify.md):
+
+1. **numeric**: random weights and a random input, batch 1; every node's executed output shape is compared
+   with the analysed one;
+2. **structural**: a batch of probes, one per input coordinate per spatial axis (probe (a, i) marks with 1
+   every input element whose coordinate on axis a is i), plus an all-zero probe; every weight is one and
+   every bias zero, and each node's output is reduced to 0/1 (non-zero = depends on the probe). For every
+   output unit this gives, per axis, the set of input coordinates that can change it; it is compared with
+   the unit's analytic receptive field.
+
+numpy is imported here and only here (and in :mod:`cnncalc.execute`), so ``cnncalc analyze`` never loads it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Optional, Protocol
+
+import numpy as np
+
+from cnncalc.analysis import Report, analyze
+from cnncalc.execute import Context, executor_for
+from cnncalc.rf import AxisRF
+from cnncalc.shapes import product
+from cnncalc.spec import Spec
+
+AGREE, MISMATCH, UNVERIFIABLE = "agree", "mismatch", "unverifiable"
+# receptive-field status of one node
+RF_AGREE, RF_MISMATCH, RF_UNKNOWN, RF_NOT_COMPARED = "agree", "mismatch", "unknown", "not compared"
+
+MAX_PROBE_ELEMENTS = 2 ** 25     # the structural run's largest tensor, batch included, before it is split
+MAX_PROBLEMS_PER_AXIS = 3        # mismatching units listed per node and axis; the rest are counted
+MAX_LAYER_WEIGHTS = 5 * 10 ** 7  # weights (parameters + state) drawn for one layer: 400 MB as float64
+
+
+def axis_names(ndim: int) -> tuple:
+    return {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}.get(ndim, tuple(f"axis{i}" for i in range(ndim)))
+
+
+@dataclass(frozen=True)
+class AxisMeasure:
+    """What the structural run showed on one input axis, for display.
+
+    ``size``: positions spanned (first to last) by a unit whose analytic field lies wholly inside the
+    input; ``stride``: the distance between the first positions of two neighbouring such units; ``first``
+    and ``last``: the first and last positions unit 0 depends on. None where no unit qualifies."""
+    size: Optional[int]
+    stride: Optional[int]
+    first: Optional[int]
+    last: Optional[int]
+
+
+@dataclass(frozen=True)
+class NodeCheck:
+    name: str
+    type: str
+    label: str
+    analytic_shape: tuple
+    executed_shape: Optional[tuple]        # None: not executed (stopped after an earlier mismatch)
+    analytic_rf: tuple                     # rf.AxisRF per spatial axis of the network input
+    rf_status: str                         # RF_AGREE | RF_MISMATCH | RF_UNKNOWN | RF_NOT_COMPARED
+    rf_units: int = 0                      # (axis, unit) pairs compared
+    measured: tuple = ()                   # AxisMeasure per axis, when measured
+    problems: tuple = ()                   # one sentence per disagreement
+    note: str = ""                         # why the field was not compared
+
+    @property
+    def shape_ok(self) -> bool:
+        return self.executed_shape is not None and tuple(self.executed_shape) == tuple(self.analytic_shape)
+
+    @property
+    def ok(self) -> bool:
+        return self.shape_ok and self.rf_status != RF_MISMATCH
+
+
+@dataclass(frozen=True)
+class Unexecutable:
+    layer: str
+    type: str
+    reason: str           # one sentence: no executor for the type, or too many weights to draw
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    name: str
+    source: str
+    input_shape: tuple
+    seed: int
+    nodes: tuple = ()                      # NodeCheck, in topological order
+    unexecutable: tuple = ()               # Unexecutable: layers without an executor (nothing was run)
+    probes: int = 0                        # structural probes (input coordinates summed over the axes)
+    runs: int = 0                          # structural runs of the graph the probes were split into
+
+    @property
+    def status(self) -> str:
+        if self.unexecutable:
+            return UNVERIFIABLE
+        return AGREE if all(node.ok for node in self.nodes) else MISMATCH
+
+    @property
+    def mismatches(self) -> list:
+        return [node for node in self.nodes if not node.ok]
+
+
+class Progress(Protocol):
+    def start(self, total: int) -> None: ...
+    def advance(self, description: str) -> None: ...
+
+
+class _Silent:
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, description: str) -> None:
+        pass
+
+
+def verify(spec: Spec, report: Optional[Report] = None, seed: int = 0, progress: Optional[Progress] = None,
+           max_probe_elements: int = MAX_PROBE_ELEMENTS) -> VerifyResult:
+    """Execute ``spec`` and compare every node's shape and receptive field with ``report`` (its analysis)."""
+    report = report if report is not None else analyze(spec)
+    progress = progress or _Silent()
+    order = spec.graph.topological_order()
+    input_shape = tuple(spec.input_shape)
+    base = dict(name=spec.name, source=spec.source, input_shape=input_shape, seed=seed)
+    rows = {row.name: row for row in report.rows}
+    missing = tuple(Unexecutable(node.name, node.layer.type_name,
+                                 f"no executor for '{node.layer.type_name}' (layer '{node.name}')")
+                    for node in order if executor_for(node.layer.type_name) is None)
+    missing += tuple(Unexecutable(row.name, row.type,
+                                  f"layer '{row.name}' ({row.type}) has {row.params + row.state:,} weights, more "
+                                  f"than verify draws for one layer ({MAX_LAYER_WEIGHTS:,}); try a smaller --input")
+                     for row in report.rows if row.params + row.state > MAX_LAYER_WEIGHTS)
+    if missing:
+        return VerifyResult(**base, unexecutable=missing)
+
+    spatial = input_shape[1:]
+    probes = [(axis, i) for axis, n in enumerate(spatial) for i in range(n)]
+    per_example = max(product(row.output_shape) for row in report.rows)
+    chunk = max(1, max_probe_elements // per_example - 1)
+    chunks = [probes[i:i + chunk] for i in range(0, len(probes), chunk)]
+    progress.start(len(order) * (1 + len(chunks)))
+
+    executed, stopped = _numeric_run(order, rows, input_shape, seed, progress)
+    measured = {}
+    if spatial and stopped is None:
+        measured = _structural_runs(order, rows, input_shape, chunks, progress)
+
+    checks = []
+    for node in order:
+        row = rows[node.name]
+        shape = executed.get(node.name)
+        common = dict(name=node.name, type=node.layer.type_name, label=row.label,
+                      analytic_shape=tuple(row.output_shape), executed_shape=shape, analytic_rf=tuple(row.rf))
+        if shape is None:
+            checks.append(NodeCheck(**common, rf_status=RF_NOT_COMPARED,
+                                    note=f"not executed: {stopped}" if stopped else "not executed"))
+        elif shape != tuple(row.output_shape):
+            checks.append(NodeCheck(**common, rf_status=RF_NOT_COMPARED,
+                                    problems=(f"output shape: analysed {list(row.output_shape)}, "
+                                              f"executed {list(shape)}",),
+                                    note="the shapes disagree"))
+        else:
+            checks.append(_compare_node(common, row, measured.get(node.name), spatial, stopped))
+    return VerifyResult(**base, nodes=tuple(checks), probes=len(probes), runs=len(chunks) if spatial else 0)
+
+
+# ----------------------------------------------------------------------------- the runs
+
+def _readers(order) -> dict:
+    count = {node.name: 0 for node in order}
+    for node in order:
+        for source in set(node.inputs):
+            count[source] += 1
+    return count
+
+
+def _execute(order, ctx: Context, x: np.ndarray, progress: Progress, visit, label: str):
+    """Run the graph once; ``visit(node, output)`` sees each node's output, which is then released as
+    soon as its last reader has run. Returns (node → output shape, None) or (shapes so far, reason)
+    when a layer could not be executed after an earlier shape disagreement."""
+    values, waiting, shapes_ = {}, _readers(order), {}
+    for node in order:
+        inputs = [values[name] for name in node.inputs] if node.inputs else [x]
+        try:
+            out = ctx.run(executor_for(node.layer.type_name), node.layer, inputs)
+        except (ValueError, IndexError) as err:
+            if visit.disagreed:
+                return shapes_, f"layer '{node.name}' could not run after an earlier shape disagreement ({err})"
+            raise
+        out = visit(node, out)
+        shapes_[node.name] = tuple(out.shape[1:])
+        values[node.name] = out
+        for name in set(node.inputs):
+            waiting[name] -= 1
+            if waiting[name] == 0 and name != node.name:
+                del values[name]
+        progress.advance(f"{label} {node.name}")
+    return shapes_, None
+
+
+class _ShapeVisit:
+    def __init__(self, rows):
+        self.rows, self.disagreed = rows, False
+
+    def __call__(self, node, out):
+        if tuple(out.shape[1:]) != tuple(self.rows[node.name].output_shape):
+            self.disagreed = True
+        return out
+
+
+def _numeric_run(order, rows, input_shape, seed, progress):
+    ctx = Context(structural=False, seed=seed)
+    x = ctx.rng.standard_normal((1, *input_shape))
+    return _execute(order, ctx, x, progress, _ShapeVisit(rows), "executing")
+
+
+class _StructuralVisit:
+    """Binarises each output and records, per node and axis, which probed coordinates reach which units."""
+
+    def __init__(self, rows, spatial, chunk, measured):
+        self.rows, self.spatial, self.chunk, self.measured = rows, spatial, chunk, measured
+        self.disagreed = False
+
+    def __call__(self, node, out):
+        if np.any(out[0] != 0):
+            raise RuntimeError(f"the executor of '{node.layer.type_name}' (layer '{node.name}') turns an all-zero "
+                               f"input into a non-zero output in the structural run; see cnncalc/execute/__init__.py")
+        hit = out != 0
+        ndim = len(self.spatial)
+        if hit.ndim == ndim + 2:            # [B, C, *spatial]: a unit is a spatial position, all channels
+            units = hit.any(axis=1)
+            per_unit = True
+        elif hit.ndim == 2:                 # [B, N]: the unit is element 0
+            units = hit[:, :1]
+            per_unit = False
+        else:
+            return hit.astype(np.float32)
+        deps = self.measured.setdefault(node.name, [None] * ndim)
+        for axis in range(ndim):
+            rows = [b for b, (a, _) in enumerate(self.chunk, start=1) if a == axis]
+            if not rows:
+                continue
+            coords = [self.chunk[b - 1][1] for b in rows]
+            sel = units[rows]
+            if per_unit:
+                others = tuple(1 + k for k in range(ndim) if k != axis)
+                sel = sel.any(axis=others) if others else sel
+            if deps[axis] is None:
+                deps[axis] = np.zeros((self.spatial[axis], sel.shape[1]), dtype=bool)
+            deps[axis][coords] |= sel
+        return hit.astype(np.float32)
+
+
+def _structural_runs(order, rows, input_shape, chunks, progress) -> dict:
+    """node name → [bool array [input positions on axis a, units on axis a] per axis]."""
+    measured: dict = {}
+    spatial = input_shape[1:]
+    for chunk in chunks:
+        x = np.zeros((len(chunk) + 1, *input_shape), dtype=np.float32)
+        for b, (axis, i) in enumerate(chunk, start=1):
+            index = [b, slice(None)] + [slice(None)] * len(spatial)
+            index[2 + axis] = i
+            x[tuple(index)] = 1.0
+        ctx = Context(structural=True)
+        _execute(order, ctx, x, progress, _StructuralVisit(rows, spatial, chunk, measured), "probing")
+    return measured
+
+
+# ----------------------------------------------------------------------------- the comparison
+
+def _compare_node(common, row, deps, spatial, stopped) -> NodeCheck:
+    fields = tuple(row.rf)
+    if not spatial:
+        return NodeCheck(**common, rf_status=RF_NOT_COMPARED, note="the input has no spatial axes")
+    if deps is None:
+        return NodeCheck(**common, rf_status=RF_NOT_COMPARED,
+                         note="its axes do not line up with the input's" if stopped is None else stopped)
+    if not all(a.known for a in fields):
+        return NodeCheck(**common, rf_status=RF_UNKNOWN, note="the analysis reports the field as unknown")
+    problems, measures, units = [], [], 0
+    anything = any(d.any() for d in deps)
+    for axis, (a, dep) in enumerate(zip(fields, deps)):
+        found, measure = compare_axis(a, dep, spatial[axis], anything)
+        units += dep.shape[1]
+        measures.append(measure)
+        name = axis_names(len(spatial))[axis]
+        problems += [f"axis {name}: {text}" for text in found]
+    return NodeCheck(**common, rf_status=RF_MISMATCH if problems else RF_AGREE, rf_units=units,
+                     measured=tuple(measures), problems=tuple(problems))
+
+
+def _interval(lo, hi, fractional: bool):
+    return (math.floor(lo), math.ceil(hi)) if fractional else (lo, hi)
+
+
+def compare_axis(a: AxisRF, dep: np.ndarray, n: int, anything: bool = True) -> tuple[list, AxisMeasure]:
+    """Compare one axis: ``dep[i, u]`` is True when input coordinate ``i`` can change unit ``u``.
+
+    Unit u's analytic field is [start + u·stride, start + u·stride + size). Rules (docs/verify.md):
+    every measured position lies inside the field; an end of the field that lies inside the input is
+    reached exactly (the first or last measured position); a field wholly inside the input is reached at
+    all (unless the node depends on nothing at all, when every unit sees only padding on some axis). With a
+    fractional start or stride only the first rule applies, on the field rounded outwards.
+    """
+    fractional = any(isinstance(v, Fraction) for v in (a.size, a.stride, a.start))
+    problems, starts, spans = [], {}, {}
+    bad, unit0 = 0, (None, None)
+    for u in range(dep.shape[1]):
+        positions = np.flatnonzero(dep[:, u])
+        lo, hi = _interval(a.start + u * a.stride, a.start + u * a.stride + a.size, fractional)
+        first = int(positions[0]) if positions.size else None
+        last = int(positions[-1]) if positions.size else None
+        inside = lo >= 0 and hi <= n
+        if u == 0:
+            unit0 = (first, last)
+        if first is not None:
+            starts[u] = first
+            if inside:
+                spans[u] = last - first + 1
+        wrong = []
+        if first is not None and (first < lo or last >= hi):
+            wrong.append("reaches outside it")
+        if not fractional:
+            if first is None:
+                if inside and anything:
+                    wrong.append("depends on no input position")
+            else:
+                if 0 <= lo < n and first != lo:
+                    wrong.append(f"first position {first}, not {lo}")
+                if 0 < hi <= n and last != hi - 1:
+                    wrong.append(f"last position {last}, not {hi - 1}")
+        if wrong:
+            bad += 1
+            if bad <= MAX_PROBLEMS_PER_AXIS:
+                seen = f"{first}..{last}" if first is not None else "none"
+                problems.append(f"unit {u}: analysed field {lo}..{hi - 1}, measured positions {seen}: "
+                                + "; ".join(wrong))
+    if bad > MAX_PROBLEMS_PER_AXIS:
+        problems.append(f"and {bad - MAX_PROBLEMS_PER_AXIS} more units")
+    inside_units = sorted(spans)
+    stride = None
+    for u in inside_units:
+        if u + 1 in spans:
+            stride = starts[u + 1] - starts[u]
+            break
+    if stride is not None and not fractional and stride != a.stride:
+        problems.append(f"effective stride: analysed {a.stride}, measured {stride}")
+    measure = AxisMeasure(size=spans[inside_units[0]] if inside_units else None, stride=stride,
+                          first=unit0[0], last=unit0[1])
+    return problems, measure
+

@@ -1,0 +1,405 @@
+"""`cnncalc verify`: the analysis held against the numpy execution.
+
+The executors count window positions by enumeration and read dependencies from the executed arrays
+(tests/test_execute.py checks them against nested loops), so agreement here is agreement between two
+independent derivations; the tests that break the analysis on purpose show that a disagreement is caught.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cnncalc.analysis import analyze
+from cnncalc.execute import EXECUTORS, executor_for
+from cnncalc.layers.base import Window
+from cnncalc.layers.conv import Conv
+from cnncalc.rf import AxisRF
+from cnncalc.spec import parse_spec, read_spec
+from cnncalc.verify import (AGREE, MISMATCH, RF_AGREE, RF_MISMATCH, RF_UNKNOWN, UNVERIFIABLE,
+                            compare_axis, verify)
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "specs" / "seed").glob("*.yaml"))
+ZOO = sorted((ROOT / "specs" / "zoo").glob("*.yaml"))
+RESNET18 = ROOT / "tests" / "data" / "resnet18.yaml"
+
+# Specs that cannot be executed: file stem → the type (or the reason) verify must name. Each is still run
+# below, to show it is reported as unverifiable rather than passed. The entries name seeds and zoo specs
+# of other branches (the chapter's layer types have no executor yet); an entry whose spec becomes
+# verifiable makes its test fail, so that the entry is removed.
+EXPECTED_UNVERIFIABLE: dict[str, str] = {
+    "deepface": "local",
+    "fc_vs_local_vs_conv_local": "local",
+    "netvlad_vgg16": "netvlad",
+    "separable_vs_standard": "separable_conv",
+    "spp": "spp",
+    "transposed_checkerboard": "conv_transpose",
+    "mobilenet_v2": "relu6",
+}
+
+# Input used for a spec (file stem) when its own is too large to execute in a second or two. Seeds run at
+# their own input otherwise; zoo specs at their own channels and at most 32 positions per spatial axis
+# (16 for 3-D inputs). Add a spec here when that is too small for it.
+REDUCED_INPUT = {
+    "fc_vs_local_vs_conv_conv": (1, 40, 40),       # 10×10 'same' conv on 1000×1000
+    "fc_vs_local_vs_conv_fc": (1, 2, 2),           # dense to 10^6 units: 4·10^6 weights on 2×2
+    "alexnet": (3, 64, 64),                        # 11×11/4 then three 3×3/2 pools: 63 is the least
+    "resnet18": (3, 32, 32),
+}
+
+
+def assert_unverifiable(result, stem):
+    assert result.status == UNVERIFIABLE
+    assert any(EXPECTED_UNVERIFIABLE[stem] in (u.type, u.reason) for u in result.unexecutable), result.unexecutable
+
+
+def verify_text(text: str, **kwargs):
+    return verify(parse_spec(textwrap.dedent(text), "test.yaml"), **kwargs)
+
+
+def assert_agrees(result):
+    assert result.status == AGREE, [(n.name, n.problems, n.note) for n in result.mismatches]
+    for node in result.nodes:
+        assert node.shape_ok, node.name
+
+
+# ----------------------------------------------------------------------------- the seed specs
+
+@pytest.mark.parametrize("path", SEEDS, ids=[p.stem for p in SEEDS])
+def test_seed_specs_verify(path):
+    result = verify(read_spec(str(path), REDUCED_INPUT.get(path.stem)))
+    if path.stem in EXPECTED_UNVERIFIABLE:
+        assert_unverifiable(result, path.stem)
+        return
+    assert_agrees(result)
+    # every layer's field is compared (unless the analysis itself reports it unknown), and at a layer
+    # that keeps the input's spatial axes, every unit along every axis
+    for node in result.nodes:
+        assert node.rf_status in (RF_AGREE, RF_UNKNOWN), node.name
+        if node.rf_status == RF_AGREE and len(node.analytic_shape) == len(result.input_shape):
+            assert node.rf_units == sum(node.analytic_shape[1:])
+    assert any(node.rf_status == RF_AGREE for node in result.nodes)
+
+
+def test_there_are_seed_specs():
+    assert SEEDS, "no seed specs found"
+
+
+# ----------------------------------------------------------------------------- zoo specs at reduced inputs
+
+def reduced_input(path: Path) -> tuple:
+    if path.stem in REDUCED_INPUT:
+        return REDUCED_INPUT[path.stem]
+    shape = read_spec(str(path)).input_shape
+    side = 16 if len(shape) == 4 else 32
+    return (shape[0], *(min(n, side) for n in shape[1:]))
+
+
+@pytest.mark.parametrize("path", ZOO + [RESNET18], ids=[p.stem for p in ZOO] + ["tests/data/resnet18"])
+def test_networks_verify_at_a_reduced_input(path):
+    result = verify(read_spec(str(path), reduced_input(path)))
+    if path.stem in EXPECTED_UNVERIFIABLE:
+        assert_unverifiable(result, path.stem)
+        return
+    assert_agrees(result)
+    assert any(node.rf_status == RF_AGREE and node.rf_units for node in result.nodes)
+
+
+def test_resnet18_through_the_cli_at_64(cli):
+    code, out, err = cli("verify", str(RESNET18), "--input", "3,64,64", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["input"] == [3, 64, 64] and data["status"] == "agree"
+    layers = {layer["name"]: layer for layer in data["layers"]}
+    # conv1 7×7/2 pad 3 on 64: (64 + 6 − 7)//2 + 1 = 32; the maxpool 3×3/2 pad 1: (32 + 2 − 3)//2 + 1 = 16;
+    # layer2..4 halve it: 8, 4, 2
+    assert layers["conv1"]["executed_shape"] == [64, 32, 32]
+    assert layers["layer4.1.relu1"]["executed_shape"] == [512, 2, 2]
+    # conv1: 7 taps 2 apart; units 2.. (field 2u−3 .. 2u+3) lie inside the 64 input: size 7, stride 2;
+    # unit 0 (−3..3) sees input 0..3
+    rf = layers["conv1"]["receptive_field"]
+    assert rf["measured"] == {"size": [7, 7], "stride": [2, 2], "unit0_first": [0, 0], "unit0_last": [3, 3]}
+    # the classifier sees every position (the last 2×2 map's fields cover the whole 64 input)
+    assert layers["fc"]["receptive_field"]["measured"]["unit0_first"] == [0, 0]
+    assert layers["fc"]["receptive_field"]["measured"]["unit0_last"] == [63, 63]
+
+
+# ----------------------------------------------------------------------------- edge cases end to end
+
+EDGE_SPECS = {
+    "1-D: stride 3, causal padding, dilation with padding, ceil-mode pooling": """
+        input: [2, 40]
+        layers:
+          - conv: {out: 3, kernel: 5, stride: 3}
+          - conv: {out: 3, kernel: 3, padding: [[2, 0]]}
+          - conv: {out: 3, kernel: 3, dilation: 3, padding: 2}
+          - maxpool: {kernel: 3, stride: 2, padding: 1, ceil_mode: true}
+          - avgpool: {kernel: 2, ceil_mode: true}
+          - maxpool: {kernel: 2, stride: 2, padding: 1, ceil_mode: true}   # 3 → 2: a third window would start in the padding
+          - sumpool: {kernel: 2, stride: 1}
+    """,
+    "2-D: same with even kernels, full padding, stride above kernel, groups, dense head": """
+        input: [4, 21, 17]
+        layers:
+          - conv: {out: 8, kernel: 4, stride: 2, padding: same}
+          - leaky_relu
+          - conv: {out: 8, kernel: 3, padding: full, groups: 4}
+          - elu
+          - conv: {out: 8, kernel: [1, 3], stride: [3, 1], padding: [0, 1]}
+          - gelu: {approximate: tanh}
+          - avgpool: {kernel: 3, stride: 2, padding: 1, ceil_mode: true}
+          - tanh
+          - maxpool: {kernel: 2, dilation: 2}
+          - sigmoid
+          - flatten
+          - dropout
+          - dense: {out: 5}
+          - softmax
+    """,
+    "2-D DAG: branches with different fields, concat and add, global pooling kept 2-D": """
+        input: [3, 24, 24]
+        layers:
+          - {name: stem, conv: {out: 6, kernel: 3, stride: 2, padding: 1}}
+          - name: mixed
+            concat:
+              a: [{conv: {out: 4, kernel: 1}}]
+              b: [{conv: {out: 4, kernel: 5, padding: 2}}]
+              c: [{maxpool: {kernel: 3, stride: 1, padding: 1}}, {conv: {out: 4, kernel: 1}}]
+          - {name: sum, add: {main: [{conv: {out: 12, kernel: 3, padding: 1}}, batchnorm], skip: []}}
+          - relu
+          - {global_maxpool: {keepdims: true}}
+          - {conv: {out: 2, kernel: 1}}
+          - {global_avgpool: {}}
+    """,
+    # softmax over the channels of a flat vector mixes every element: the analysis once kept the flatten's
+    # field here (element 0 sees one position) and verify caught it
+    "flatten then softmax": """
+        input: [2, 5, 6]
+        layers:
+          - flatten
+          - softmax
+          - dense: {out: 3}
+    """,
+    "3-D": """
+        input: [2, 9, 10, 11]
+        layers:
+          - conv: {out: 3, kernel: 3, stride: 2, padding: 1}
+          - maxpool: {kernel: 2, ceil_mode: true}
+          - conv: {out: 2, kernel: [1, 2, 3], dilation: [1, 2, 1], padding: same}
+    """,
+}
+
+
+@pytest.mark.parametrize("text", EDGE_SPECS.values(), ids=EDGE_SPECS.keys())
+def test_edge_cases_agree(text):
+    result = verify_text(text)
+    assert_agrees(result)
+    for node in result.nodes:
+        if len(node.analytic_shape) == len(result.input_shape) or len(node.analytic_shape) == 1:
+            assert node.rf_status == RF_AGREE, node.name
+
+
+def test_unknown_fields_are_not_compared(cli, write):
+    # a 5×5 conv (stride 1) and a 2×2/2 conv (stride 2) both turn 8×8 into 4×4; their sum has paths of
+    # effective stride 1 and 2, so the analysis reports its field as unknown, and so for the next layer
+    text = """
+        input: [2, 8, 8]
+        layers:
+          - {name: merge, add: {a: [{conv: {out: 2, kernel: 5}}], b: [{conv: {out: 2, kernel: 2, stride: 2}}]}}
+          - {name: after, conv: {out: 2, kernel: 3, padding: 1}}
+    """
+    result = verify_text(text)
+    status = {node.name: node.rf_status for node in result.nodes}
+    assert status["merge"] == status["after"] == RF_UNKNOWN
+    assert status["merge.a.conv1"] == status["merge.b.conv1"] == RF_AGREE
+    assert result.status == AGREE
+    code, out, _ = cli("verify", write(text))
+    assert code == 0 and "Receptive fields unknown in the analysis, not compared: 2 layers" in out
+
+
+def test_split_probes_give_the_same_measurements():
+    text = EDGE_SPECS["2-D DAG: branches with different fields, concat and add, global pooling kept 2-D"]
+    whole = verify_text(text)
+    split = verify_text(text, max_probe_elements=12 * 24 * 24 * 5)
+    assert whole.runs == 1 and split.runs > 1
+    assert [n.measured for n in split.nodes] == [n.measured for n in whole.nodes]
+    assert_agrees(split)
+
+
+# ----------------------------------------------------------------------------- disagreements are caught
+
+STACKED = ROOT / "specs" / "seed" / "stacked_3x3.yaml"
+SMALL = """
+    name: small-stack
+    input: [4, 12, 12]
+    layers:
+      - conv: {out: 4, kernel: 3, padding: 1}
+      - relu
+      - conv: {out: 4, kernel: 3, padding: 1}
+      - relu
+"""
+
+
+def break_conv(monkeypatch, change):
+    original = Conv.infer
+
+    def wrong(self, inputs):
+        return change(original(self, inputs))
+    monkeypatch.setattr(Conv, "infer", wrong)
+
+
+def test_a_wrong_output_shape_is_caught(monkeypatch, cli, write):
+    break_conv(monkeypatch, lambda f: dataclasses.replace(f, output=(f.output[0], *(n + 1 for n in f.output[1:]))))
+    result = verify_text(SMALL)
+    assert result.status == MISMATCH
+    conv1 = next(n for n in result.nodes if n.name == "conv1")
+    assert not conv1.shape_ok and conv1.executed_shape == (4, 12, 12) and conv1.analytic_shape == (4, 13, 13)
+    assert "output shape" in conv1.problems[0]
+    code, out, _ = cli("verify", write(SMALL))
+    assert code == 1
+    assert "mismatch" in out and "conv1" in out
+
+
+@pytest.mark.parametrize("what, change, message", [
+    ("start", lambda w: Window(w.spans, w.strides, tuple(o + 1 for o in w.offsets)), "first position"),
+    ("size", lambda w: Window(tuple(s + 2 for s in w.spans), w.strides, w.offsets), "last position"),
+    ("stride", lambda w: Window(w.spans, tuple(2 * s for s in w.strides), w.offsets), "effective stride"),
+])
+def test_a_wrong_receptive_field_is_caught(monkeypatch, cli, write, what, change, message):
+    break_conv(monkeypatch, lambda f: dataclasses.replace(f, rf=change(f.rf)))
+    result = verify_text(SMALL)
+    assert result.status == MISMATCH
+    conv1 = next(n for n in result.nodes if n.name == "conv1")
+    assert conv1.shape_ok and conv1.rf_status == RF_MISMATCH
+    assert any(message in p for p in conv1.problems), conv1.problems
+    code, out, _ = cli("verify", write(SMALL))
+    assert code == 1 and message in out
+
+
+def test_a_layer_without_executor_makes_the_spec_unverifiable(monkeypatch, cli, write):
+    executor_for("relu")                       # load the executors before removing one
+    monkeypatch.delitem(EXECUTORS, "relu")
+    result = verify_text(SMALL)
+    assert result.status == UNVERIFIABLE and not result.nodes
+    assert [(u.layer, u.type) for u in result.unexecutable] == [("relu1", "relu"), ("relu2", "relu")]
+    code, out, err = cli("verify", write(SMALL))
+    assert code == 2
+    assert "not executable: no executor for 'relu' (layer 'relu1')" in err
+
+
+def test_a_layer_with_too_many_weights_is_not_executed(cli, write):
+    # 2·2 inputs into 10^8 units: 4·10^8 weights, above the 5·10^7 verify draws for one layer
+    path = write("""
+        input: [1, 2, 2]
+        layers:
+          - flatten
+          - {name: huge, dense: {out: 100000000, bias: false}}
+    """)
+    result = verify(read_spec(path))
+    assert result.status == UNVERIFIABLE and not result.nodes
+    assert [(u.layer, u.type) for u in result.unexecutable] == [("huge", "dense")]
+    code, _, err = cli("verify", path)
+    assert code == 2 and "layer 'huge' (dense) has 400,000,000 weights" in err and "--input" in err
+
+
+def test_an_executor_breaking_the_structural_rule_is_an_error(monkeypatch):
+    executor_for("relu")
+    monkeypatch.setitem(EXECUTORS, "relu", lambda layer, inputs, ctx: np.maximum(inputs[0], 0) + 1)
+    with pytest.raises(RuntimeError, match="all-zero input"):
+        verify_text(SMALL)
+
+
+# ----------------------------------------------------------------------------- the comparison rule
+
+def dependencies(n, sets):
+    """dep[i, u] for ``n`` input positions and one set of positions per unit."""
+    dep = np.zeros((n, len(sets)), dtype=bool)
+    for u, positions in enumerate(sets):
+        dep[list(positions), u] = True
+    return dep
+
+
+def test_dilation_holes_agree_with_the_span():
+    # 3 taps 2 apart, stride 1, no padding on 9 positions: unit u sees u, u+2, u+4; field size 5
+    dep = dependencies(9, [{u, u + 2, u + 4} for u in range(5)])
+    problems, measure = compare_axis(AxisRF(5, 1, 0, 5), dep, 9)
+    assert problems == []
+    assert (measure.size, measure.stride, measure.first, measure.last) == (5, 1, 0, 4)
+
+
+def test_clipped_fields_need_only_their_inside_ends():
+    # field 3 wide, start −1, stride 2 on 6 positions: unit 0 −1..1 (inside 0..1), unit 2 3..5, unit 3
+    # 5..7 (inside 5)
+    dep = dependencies(6, [{0, 1}, {1, 2, 3}, {3, 4, 5}, {5}])
+    assert compare_axis(AxisRF(3, 2, -1, 4), dep, 6)[0] == []
+
+
+@pytest.mark.parametrize("sets, message", [
+    ([{0, 1, 2}, {1, 2, 3}], "reaches outside"),          # unit 0 reads position 2, outside −1..1
+    ([{1}, {1, 2, 3}], None),                              # a clipped end may be a hole: agrees
+    ([{0, 1}, {2, 3}], "first position 2, not 1"),
+    ([{0, 1}, {1, 2}], "last position 2, not 3"),
+    ([{0, 1}, set()], "depends on no input position"),
+])
+def test_comparison_catches(sets, message):
+    problems = compare_axis(AxisRF(3, 2, -1, 2), dependencies(6, sets), 6)[0]
+    if message is None:
+        assert problems == []
+    else:
+        assert any(message in p for p in problems), problems
+
+
+def test_measured_stride_is_compared():
+    # analysed stride 1 but the units' fields step by 2 (the per-unit rule fails too)
+    dep = dependencies(9, [{0, 1}, {2, 3}, {4, 5}])
+    problems = compare_axis(AxisRF(2, 1, 0, 3), dep, 9)[0]
+    assert "effective stride: analysed 1, measured 2" in problems
+
+
+# ----------------------------------------------------------------------------- the command line
+
+def test_cli_table_and_quiet_stderr(cli):
+    code, out, err = cli("verify", str(STACKED), "--input", "8,16,16")
+    assert code == 0
+    assert "verify: the analysis agrees with the execution" in out
+    assert "Output shapes agree: 5/5 layers" in out
+    assert err == ""        # no progress bar when standard error is not a terminal
+
+
+def test_cli_reduced_input(cli):
+    code, out, _ = cli("verify", str(STACKED), "--input", "8,12,12", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["input"] == [8, 12, 12]
+    assert all(layer["executed_shape"][1:] == [12, 12] for layer in data["layers"])
+    # conv2's units 2..9 (fields u−2..u+2) lie inside: 5 wide, stride 1; 12 units on each of 2 axes
+    conv2 = next(layer for layer in data["layers"] if layer["name"] == "conv2")
+    assert conv2["receptive_field"]["measured"]["size"] == [5, 5]
+    assert conv2["receptive_field"]["units_compared"] == 24
+
+
+@pytest.mark.parametrize("args", [["--input", "8,0,4"], ["--input", "64"], ["--seed", "x"]])
+def test_cli_bad_usage_or_spec_exits_2(cli, args):
+    code, _, err = cli("verify", str(STACKED), *args)
+    assert code == 2 and err
+
+
+def test_analyze_never_imports_numpy():
+    code = ("import sys; from click.testing import CliRunner; from cnncalc.cli import main; "
+            f"r = CliRunner().invoke(main, ['analyze', {str(STACKED)!r}]); "
+            "assert r.exit_code == 0, r.output; assert 'numpy' not in sys.modules, 'numpy imported'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_verify_reuses_a_given_report():
+    spec = read_spec(str(STACKED))
+    report = analyze(spec)
+    assert [n.analytic_shape for n in verify(spec, report).nodes] == [r.output_shape for r in report.rows]
