@@ -24,7 +24,7 @@ def print_report(report: Report, console: Console) -> None:
     bits = DTYPE_BITS[report.memory.dtype]
     columns = [
         Column("Layer", "total", fold=True, min_width=12),
-        Column("Type", fold=True, min_width=9),
+        Column("Type", fold=True, min_width=10),
         Column("Output", fmt.dims(report.output_shape)),
         Column("Params", fmt.count(t.params), right=True),
         Column("MACs", fmt.count(t.macs), right=True),
@@ -38,7 +38,8 @@ def print_report(report: Report, console: Console) -> None:
             for row in report.rows]
     dim = frozenset(i for i, row in enumerate(report.rows) if row.type == "input")
     console.print(title, style="bold", highlight=False, markup=False)
-    console.file.write("\n" + layout(columns, rows, console.width, dim, styled=console.color_system is not None))
+    console.file.write("\n" + layout(columns, rows, console.width, dim, styled=console.color_system is not None)
+                       + "\n")
 
     summary = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
     summary.add_column(style="bold")
