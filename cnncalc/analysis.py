@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from cnncalc.record import field, record
 
 from cnncalc import rf as rfmod
 from cnncalc.errors import LayerArgError, SpecError
@@ -18,7 +18,7 @@ MAX_RF = 10**100
 DTYPE_BITS = {"float64": 64, "float32": 32, "float16": 16, "bfloat16": 16, "int8": 8, "int4": 4}
 
 
-@dataclass(frozen=True)
+@record
 class Row:
     name: str
     type: str
@@ -34,7 +34,7 @@ class Row:
     activation_elements: int
 
 
-@dataclass(frozen=True)
+@record
 class Totals:
     params: int
     trainable_params: int
@@ -45,7 +45,7 @@ class Totals:
     activation_elements: int
 
 
-@dataclass(frozen=True)
+@record
 class Memory:
     """Bytes at one dtype and batch size. Parameters and state do not scale with the batch."""
     dtype: str
@@ -55,13 +55,13 @@ class Memory:
     input_bytes: int          # the input tensor · batch
 
 
-@dataclass(frozen=True)
+@record
 class Warning_:
     layer: str
     message: str
 
 
-@dataclass(frozen=True)
+@record
 class Report:
     name: str
     description: str

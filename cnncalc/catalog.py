@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 from dataclasses import dataclass
 
 from cnncalc.errors import SpecError, did_you_mean
 from cnncalc.layers import REGISTRY, lookup
+from cnncalc.record import MISSING
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def _summary(cls) -> str:
 def describe(cls) -> TypeDoc:
     args = []
     for f in cls.arg_fields():
-        required = f.default is dataclasses.MISSING
+        required = f.default is MISSING
         args.append(ArgDoc(f.name, f.metadata["check"].describe, f.metadata["doc"], required,
                            None if required else f.default))
     return TypeDoc(cls.type_name, tuple(cls.aliases), _summary(cls), tuple(args))

@@ -6,7 +6,7 @@ path of the layer (``layer2.1.conv2``) when one is known.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from cnncalc.record import record
 from enum import IntEnum
 
 
@@ -17,7 +17,7 @@ class ExitCode(IntEnum):
     INTERNAL_ERROR = 3
 
 
-@dataclass(frozen=True)
+@record
 class Location:
     file: str = "<spec>"
     line: int | None = None

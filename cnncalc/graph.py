@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field
+from cnncalc.record import field, record
 
 from cnncalc.errors import Location, SpecError
 from cnncalc.layers.base import Layer
 
 
-@dataclass(frozen=True)
+@record
 class Node:
     name: str                         # full path, e.g. 'layer2.1.conv2'
     layer: Layer
@@ -22,7 +22,7 @@ class Node:
         return self.arg_locations.get(key, self.location) if key else self.location
 
 
-@dataclass(frozen=True)
+@record
 class Graph:
     nodes: dict                       # name → Node, in the order the spec defines them
     output: str                       # the node whose output is the network's output

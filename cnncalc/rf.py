@@ -15,7 +15,7 @@ merge disagreed in stride and the tool refuses to guess.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from cnncalc.record import record
 from fractions import Fraction
 from typing import Optional, Sequence, Union
 
@@ -29,7 +29,7 @@ def exact(value):
     return value
 
 
-@dataclass(frozen=True)
+@record
 class AxisRF:
     size: Optional[Number]
     stride: Optional[Number]

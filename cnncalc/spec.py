@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 import operator
 import re
-from dataclasses import dataclass, field
+from cnncalc.record import field, record
 from pathlib import Path
 from typing import Optional
 
@@ -24,7 +24,7 @@ META_KEYS = ("name", "from", "repeat", "trainable")
 RESERVED_NAMES = ("input",)
 
 
-@dataclass(frozen=True)
+@record
 class Limits:
     """Guards against specs that would expand without end (docs/spec.md, "Limits").
 
@@ -38,7 +38,7 @@ class Limits:
     max_yaml_depth: int = yamlsource.MAX_DEPTH
 
 
-@dataclass(frozen=True)
+@record
 class Spec:
     name: str
     description: str
@@ -182,7 +182,7 @@ def _substitute(value, env: dict, loc: Location):
 
 # ----------------------------------------------------------------------------- the graph builder
 
-@dataclass
+@record(frozen=False)
 class _Scope:
     prefix: str                                   # '' at the top, else 'layer2.1' etc.
     input: str                                    # full name of the node the scope starts from
@@ -210,7 +210,7 @@ class _Scope:
         return 0 if self.parent is None else 1 + self.parent.depth()
 
 
-@dataclass(frozen=True)
+@record
 class _Block:
     name: str
     args: LocDict

@@ -7,7 +7,6 @@ independent derivations; the tests that break the analysis on purpose show that 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cnncalc.record import replace
 from cnncalc.analysis import analyze
 from cnncalc.execute import EXECUTORS, executor_for
 from cnncalc.layers.base import Window
@@ -257,7 +257,7 @@ def break_conv(monkeypatch, change):
 
 
 def test_a_wrong_output_shape_is_caught(monkeypatch, cli, write):
-    break_conv(monkeypatch, lambda f: dataclasses.replace(f, output=(f.output[0], *(n + 1 for n in f.output[1:]))))
+    break_conv(monkeypatch, lambda f: replace(f, output=(f.output[0], *(n + 1 for n in f.output[1:]))))
     result = verify_text(SMALL)
     assert result.status == MISMATCH
     conv1 = next(n for n in result.nodes if n.name == "conv1")
@@ -274,7 +274,7 @@ def test_a_wrong_output_shape_is_caught(monkeypatch, cli, write):
     ("stride", lambda w: Window(w.spans, tuple(2 * s for s in w.strides), w.offsets), "effective stride"),
 ])
 def test_a_wrong_receptive_field_is_caught(monkeypatch, cli, write, what, change, message):
-    break_conv(monkeypatch, lambda f: dataclasses.replace(f, rf=change(f.rf)))
+    break_conv(monkeypatch, lambda f: replace(f, rf=change(f.rf)))
     result = verify_text(SMALL)
     assert result.status == MISMATCH
     conv1 = next(n for n in result.nodes if n.name == "conv1")

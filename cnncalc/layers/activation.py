@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from cnncalc.record import record, replace
 from typing import ClassVar
 
 from cnncalc.layers.base import NUMBER, WHOLE, Facts, Layer, arg, choice, register
 from cnncalc.shapes import product
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class _Activation(Layer):
     flops_per_element: ClassVar[int] = 1
 
@@ -19,13 +19,13 @@ class _Activation(Layer):
 
 
 @register("relu")
-@dataclass(frozen=True, kw_only=True)
+@record
 class ReLU(_Activation):
     """max(0, x): 1 FLOP per element."""
 
 
 @register("relu6")
-@dataclass(frozen=True, kw_only=True)
+@record
 class ReLU6(_Activation):
     """min(max(0, x), 6) (MobileNetV2): 2 FLOPs per element (a max and a min)."""
 
@@ -33,7 +33,7 @@ class ReLU6(_Activation):
 
 
 @register("leaky_relu")
-@dataclass(frozen=True, kw_only=True)
+@record
 class LeakyReLU(_Activation):
     """x if x > 0 else a·x: 2 FLOPs per element (compare, multiply)."""
 
@@ -42,7 +42,7 @@ class LeakyReLU(_Activation):
 
 
 @register("elu")
-@dataclass(frozen=True, kw_only=True)
+@record
 class ELU(_Activation):
     """x if x > 0 else α·(exp(x) − 1): 4 FLOPs per element (compare, exp, subtract, multiply)."""
 
@@ -51,7 +51,7 @@ class ELU(_Activation):
 
 
 @register("gelu")
-@dataclass(frozen=True, kw_only=True)
+@record
 class GELU(_Activation):
     """x·Φ(x). Exact (erf): 5 FLOPs per element; tanh approximation: 9."""
 
@@ -64,13 +64,13 @@ class GELU(_Activation):
 
 
 @register("tanh")
-@dataclass(frozen=True, kw_only=True)
+@record
 class Tanh(_Activation):
     """tanh(x): 1 FLOP per element (a transcendental function counts as one)."""
 
 
 @register("sigmoid")
-@dataclass(frozen=True, kw_only=True)
+@record
 class Sigmoid(_Activation):
     """1 / (1 + exp(−x)): 4 FLOPs per element (negate, exp, add, divide)."""
 
@@ -78,7 +78,7 @@ class Sigmoid(_Activation):
 
 
 @register("softmax")
-@dataclass(frozen=True, kw_only=True)
+@record
 class Softmax(_Activation):
     """exp(x_c) / Σ exp over the channel axis, at each position: 3 FLOPs per element (exp, add to the
     sum, divide). The max-subtraction of stable implementations is not counted. On a flat input [N] the

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from cnncalc.record import record
 from fractions import Fraction
 from typing import ClassVar
 
@@ -18,7 +18,7 @@ def adaptive_windows(size: int, out: int) -> list[tuple[int, int]]:
     return [((i * size) // out, -(-((i + 1) * size) // out)) for i in range(out)]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class _AdaptivePool(Layer):
     size: object = arg(POSITIVE_INTS, "output size per spatial axis (an int: the same on every axis)")
 
@@ -49,14 +49,14 @@ class _AdaptivePool(Layer):
 
 
 @register("adaptive_maxpool")
-@dataclass(frozen=True, kw_only=True)
+@record
 class AdaptiveMaxPool(_AdaptivePool):
     """Max pooling to a given output size: window i covers [floor(i·in/out), ceil((i+1)·in/out)) on
     each axis (PyTorch); windows may overlap and differ in size. taps−1 comparisons per output element."""
 
 
 @register("adaptive_avgpool")
-@dataclass(frozen=True, kw_only=True)
+@record
 class AdaptiveAvgPool(_AdaptivePool):
     """Average pooling to a given output size, with PyTorch's windows (see adaptive_maxpool): taps−1
     additions and one division per output element."""

@@ -1,6 +1,6 @@
-"""What every layer type is: a small frozen dataclass registered under its YAML name.
+"""What every layer type is: a small frozen record (cnncalc/record.py) registered under its YAML name.
 
-A layer's arguments are its dataclass fields; each field's metadata says how to check the YAML value and
+A layer's arguments are its record fields; each field's metadata says how to check the YAML value and
 documents it (``cnncalc layers`` prints exactly this). A layer computes its :class:`Facts` from the
 shapes of its inputs; the analysis composes the rest (receptive fields, totals). No code outside this
 package chooses a formula by the name of a layer type.
@@ -8,11 +8,12 @@ package chooses a formula by the name of a layer type.
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable, ClassVar, Mapping, Optional, Sequence
+
+from cnncalc import record as records
+from cnncalc.record import field, record
 
 from cnncalc.errors import LayerArgError, brief, did_you_mean
 
@@ -46,7 +47,7 @@ def all_type_names() -> list[str]:
 
 # ----------------------------------------------------------------------------- argument checks
 
-@dataclass(frozen=True)
+@record
 class Check:
     """How one argument's YAML value is checked and normalised, and how it is described to users."""
     describe: str
@@ -141,11 +142,11 @@ def choice(*options: str) -> Check:
     return Check(" | ".join(options), convert)
 
 
-_REQUIRED = dataclasses.MISSING
+_REQUIRED = records.MISSING
 
 
 def arg(check: Check, doc: str, default=_REQUIRED):
-    """A layer argument: a dataclass field carrying its check and its one-line documentation."""
+    """A layer argument: a record field carrying its check and its one-line documentation."""
     meta = {"check": check, "doc": doc}
     if default is _REQUIRED:
         return field(metadata=meta)
@@ -159,7 +160,7 @@ WHOLE = "whole"               # sees every input position (dense, global pooling
 UNKNOWN = "unknown"           # the layer scrambles positions in a way the tool does not model
 
 
-@dataclass(frozen=True)
+@record
 class Window:
     """A windowed layer, per spatial axis: output unit 0 sees input positions offset .. offset+span−1,
     and neighbouring output units are ``stride`` input positions apart (may be a Fraction)."""
@@ -168,7 +169,7 @@ class Window:
     offsets: tuple
 
 
-@dataclass(frozen=True)
+@record
 class Facts:
     """Everything a layer knows about itself once its input shapes are known. Exact ints."""
     output: Shape
@@ -182,7 +183,7 @@ class Facts:
 
 
 class Layer:
-    """Base of every layer type. Subclasses are frozen, keyword-only dataclasses whose fields are args."""
+    """Base of every layer type. Subclasses are frozen records whose fields are args."""
 
     type_name: ClassVar[str] = ""
     aliases: ClassVar[tuple] = ()
@@ -190,8 +191,8 @@ class Layer:
     has_branches: ClassVar[bool] = False    # accepts parallel branches (concat, add)
 
     @classmethod
-    def arg_fields(cls) -> list[dataclasses.Field]:
-        return [f for f in dataclasses.fields(cls) if "check" in f.metadata]
+    def arg_fields(cls) -> list[records.Field]:
+        return [f for f in records.fields(cls) if "check" in f.metadata]
 
     @classmethod
     def from_args(cls, args: Mapping, defaults: Mapping = {}) -> "Layer":
@@ -208,7 +209,7 @@ class Layer:
                 raw = args[name]
             elif name in defaults:
                 raw = defaults[name]
-            elif f.default is dataclasses.MISSING:
+            elif f.default is records.MISSING:
                 raise LayerArgError(f"{cls.type_name} needs '{name}' ({f.metadata['doc']})", None)
             else:
                 continue

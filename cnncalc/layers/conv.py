@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from cnncalc.record import record
 
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.base import (BOOLEAN, PADDING, POSITIVE_INT, POSITIVE_INTS, Facts, Layer, arg,
@@ -12,7 +12,7 @@ from cnncalc.shapes import product
 
 
 @register("conv")
-@dataclass(frozen=True, kw_only=True)
+@record
 class Conv(Layer):
     """Convolution; 1-D, 2-D or 3-D by the input's rank ([C, L], [C, H, W], [C, D, H, W])."""
 

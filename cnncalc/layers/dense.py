@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from cnncalc.record import record
 
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.base import BOOLEAN, POSITIVE_INT, WHOLE, Facts, Layer, arg, register
 
 
 @register("dense", "fc", "linear")
-@dataclass(frozen=True, kw_only=True)
+@record
 class Dense(Layer):
     """Fully connected: every output unit sees every input element. Needs a flat input [N]."""
 

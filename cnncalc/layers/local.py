@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from cnncalc.record import record
 
 from cnncalc.errors import LayerArgError, brief
 from cnncalc.layers.base import (BOOLEAN, PADDING, POSITIVE_INT, POSITIVE_INTS, Check, Facts, Layer, arg, register,
@@ -27,7 +27,7 @@ LOCAL_BIAS = Check("position | channel | none | true (= position) | false (= non
 
 
 @register("local", "locally_connected")
-@dataclass(frozen=True, kw_only=True)
+@record
 class Local(Layer):
     """Locally connected layer (unshared convolution): a convolution's windows, but every output position
     has its own weights. Weights: out_positions · C_out · C_in · prod(k); MACs as a convolution."""
@@ -53,7 +53,7 @@ class Local(Layer):
 
 
 @register("tiled_conv")
-@dataclass(frozen=True, kw_only=True)
+@record
 class TiledConv(Layer):
     """Tiled convolution (Le et al., 2010): output positions a tile apart share weights, so there are
     prod(tile) weight sets, used in turn (position y uses set y mod t). tile 1 is a convolution; a tile as

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from cnncalc.record import record
 
 from cnncalc.errors import LayerArgError, brief
 from cnncalc.layers.base import (ELEMENTWISE, NUMBER, PADDING, POSITIVE_INT, UNKNOWN, Check, Facts, Layer, Window,
@@ -12,7 +12,7 @@ from cnncalc.shapes import product
 
 
 @register("lrn")
-@dataclass(frozen=True, kw_only=True)
+@record
 class LRN(Layer):
     """Local response normalisation across channels (AlexNet): b_c = a_c / (k + α/n · Σ a²)^β over the n
     channels around c. No parameters. n + 4 FLOPs per element: one square, n − 1 adds of the window sum,
@@ -39,7 +39,7 @@ PAD_AMOUNT = Check("int | [int per axis] | [[before, after] per axis]", _pad_amo
 
 
 @register("pad")
-@dataclass(frozen=True, kw_only=True)
+@record
 class Pad(Layer):
     """Pad the spatial axes: constant (zeros or ``value``), reflect or replicate. No arithmetic."""
 
@@ -82,7 +82,7 @@ TARGET_SHAPE = Check("a list of sizes, channels first, no batch; one may be -1 (
 
 
 @register("reshape")
-@dataclass(frozen=True, kw_only=True)
+@record
 class Reshape(Layer):
     """Reinterpret the elements in a new shape (channels first, no batch; one size may be −1). No
     arithmetic. Receptive field: a reshape to one axis is a flatten (a following dense layer sees the whole
@@ -110,7 +110,7 @@ class Reshape(Layer):
 
 
 @register("embedding")
-@dataclass(frozen=True, kw_only=True)
+@record
 class Embedding(Layer):
     """A lookup table of ``vocab`` vectors of ``dim`` values. Input: L token ids, shaped [L] or [1, L];
     output [dim, L], channels first, so that a 1-D convolution runs over the tokens. Parameters vocab·dim;

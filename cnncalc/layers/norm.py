@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from cnncalc.record import record
 
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.base import BOOLEAN, NUMBER, Facts, Layer, arg, register
@@ -10,7 +10,7 @@ from cnncalc.shapes import product
 
 
 @register("batchnorm")
-@dataclass(frozen=True, kw_only=True)
+@record
 class BatchNorm(Layer):
     """Batch normalisation over the channel axis. Parameters γ and β (2·C, if affine); state: the
     running mean and variance (2·C). FLOPs at inference: 2 per element (the per-channel scale and shift
@@ -31,7 +31,7 @@ class BatchNorm(Layer):
 
 
 @register("dropout")
-@dataclass(frozen=True, kw_only=True)
+@record
 class Dropout(Layer):
     """Dropout: the identity at inference, so 0 FLOPs."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from cnncalc.record import record
 from typing import ClassVar, Optional
 
 from cnncalc.layers.base import (BOOLEAN, PADDING, POSITIVE_INTS, WHOLE, Facts, Layer, arg, register,
@@ -11,7 +11,7 @@ from cnncalc.layers.window import check_pool_padding, geometry, window_label
 from cnncalc.shapes import product
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class _WindowPool(Layer):
     kernel: object = arg(POSITIVE_INTS, "window size")
     stride: Optional[object] = arg(POSITIVE_INTS, "stride (default: the window size)", None)
@@ -35,13 +35,13 @@ class _WindowPool(Layer):
 
 
 @register("maxpool")
-@dataclass(frozen=True, kw_only=True)
+@record
 class MaxPool(_WindowPool):
     """Max pooling over each window: k−1 comparisons per output element."""
 
 
 @register("avgpool")
-@dataclass(frozen=True, kw_only=True)
+@record
 class AvgPool(_WindowPool):
     """Average pooling: k−1 additions and one division per output element. Zero padding counts in the
     average (PyTorch's count_include_pad=True); the FLOPs are the same either way."""
@@ -50,12 +50,12 @@ class AvgPool(_WindowPool):
 
 
 @register("sumpool")
-@dataclass(frozen=True, kw_only=True)
+@record
 class SumPool(_WindowPool):
     """Sum pooling (L1 pooling without the division): k−1 additions per output element."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class _GlobalPool(Layer):
     keepdims: bool = arg(BOOLEAN, "keep the spatial axes as size 1 ([C, 1, 1]) instead of [C]", False)
 
@@ -71,7 +71,7 @@ class _GlobalPool(Layer):
 
 
 @register("global_avgpool")
-@dataclass(frozen=True, kw_only=True)
+@record
 class GlobalAvgPool(_GlobalPool):
     """Average over all spatial positions, per channel: n−1 additions and one division."""
 
@@ -79,6 +79,6 @@ class GlobalAvgPool(_GlobalPool):
 
 
 @register("global_maxpool")
-@dataclass(frozen=True, kw_only=True)
+@record
 class GlobalMaxPool(_GlobalPool):
     """Maximum over all spatial positions, per channel: n−1 comparisons."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from cnncalc.record import record
 from fractions import Fraction
 from math import floor
 from typing import Optional
@@ -42,7 +42,7 @@ def source_reads(mode: str, size: int, out: int, align_corners: bool):
 
 
 @register("upsample")
-@dataclass(frozen=True, kw_only=True)
+@record
 class Upsample(Layer):
     """Upsampling by ``scale`` (an int per axis) or to ``size``: nearest-neighbour (0 FLOPs) or
     linear / bilinear / trilinear interpolation over 1 / 2 / 3 spatial axes (2^n multiplies and 2^n − 1 adds

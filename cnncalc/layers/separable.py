@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from cnncalc.record import record
 
 from cnncalc.layers.base import BOOLEAN, PADDING, POSITIVE_INT, POSITIVE_INTS, Facts, Layer, arg, register, spatial_axes
 from cnncalc.layers.window import geometry, window_label
@@ -10,7 +10,7 @@ from cnncalc.shapes import product
 
 
 @register("depthwise_conv")
-@dataclass(frozen=True, kw_only=True)
+@record
 class DepthwiseConv(Layer):
     """Depthwise convolution: each input channel convolved with its own ``multiplier`` filters (a conv with
     groups = C_in and C_in·multiplier outputs). Output channels C_in·multiplier."""
@@ -35,7 +35,7 @@ class DepthwiseConv(Layer):
 
 
 @register("separable_conv")
-@dataclass(frozen=True, kw_only=True)
+@record
 class SeparableConv(Layer):
     """Depthwise-separable convolution as one layer: a depthwise convolution (``kernel``, ``multiplier``)
     then a pointwise 1×1 convolution to ``out`` channels. The intermediate tensor is not counted in the

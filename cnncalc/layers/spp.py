@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from cnncalc.record import record
 
 from cnncalc.errors import LayerArgError, brief
 from cnncalc.layers.base import WHOLE, Check, Facts, Layer, arg, choice, register, spatial_axes, POSITIVE_INT
@@ -26,7 +26,7 @@ def spp_level(size: int, bins: int) -> tuple[int, int, int]:
 
 
 @register("spp")
-@dataclass(frozen=True, kw_only=True)
+@record
 class SPP(Layer):
     """Spatial pyramid pooling: at each level n, pool the input into n bins per axis (window ceil(in/n),
     stride floor(in/n), as SPPNet) and concatenate every bin of every level: a flat output of C·Σ n^dims

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from cnncalc.record import record
 
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.base import POSITIVE_INTS, Facts, Layer, arg, register
@@ -10,7 +10,7 @@ from cnncalc.shapes import product
 
 
 @register("input")
-@dataclass(frozen=True, kw_only=True)
+@record
 class Input(Layer):
     """The network input, declared by the spec's top-level `input:` (channels first, no batch)."""
 
@@ -22,7 +22,7 @@ class Input(Layer):
 
 
 @register("flatten")
-@dataclass(frozen=True, kw_only=True)
+@record
 class Flatten(Layer):
     """[C, H, W] → [C·H·W]. No arithmetic."""
 
@@ -32,7 +32,7 @@ class Flatten(Layer):
 
 
 @register("concat")
-@dataclass(frozen=True, kw_only=True)
+@record
 class Concat(Layer):
     """Join two or more inputs along the channel axis; all other axes must match. No arithmetic."""
 
@@ -49,7 +49,7 @@ class Concat(Layer):
 
 
 @register("add")
-@dataclass(frozen=True, kw_only=True)
+@record
 class Add(Layer):
     """Element-wise sum of two or more inputs of the same shape: (n−1) additions per element."""
 

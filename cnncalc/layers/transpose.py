@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from cnncalc.record import record
 from fractions import Fraction
 
 from cnncalc import shapes
@@ -57,7 +57,7 @@ def _transposed_padding(padding, spatial, spans, strides) -> tuple:
 
 
 @register("conv_transpose", "deconv")
-@dataclass(frozen=True, kw_only=True)
+@record
 class ConvTranspose(Layer):
     """Transposed convolution; 1-D, 2-D or 3-D by the input's rank. Each input element scatters its kernel
     into the output, ``stride`` positions apart; ``padding`` crops the output as PyTorch's does.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from cnncalc.record import record
 
 from cnncalc.layers.base import BOOLEAN, POSITIVE_INT, WHOLE, Facts, Layer, arg, register
 from cnncalc.errors import LayerArgError
@@ -10,7 +10,7 @@ from cnncalc.shapes import product
 
 
 @register("netvlad")
-@dataclass(frozen=True, kw_only=True)
+@record
 class NetVLAD(Layer):
     """NetVLAD over the N positions of a [D, ...] input: soft-assignment a_k(x) = softmax_k(w_k·x + b_k), then
     V(j, k) = Σ_i a_k(x_i)·(x_i(j) − c_k(j)); output K·D, intra-normalised per cluster (optional) and L2

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from cnncalc.record import record
 
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.base import Window
 
 
-@dataclass(frozen=True)
+@record
 class Geometry:
     kernel: tuple        # taps per axis
     span: tuple          # d·(k−1)+1 per axis

@@ -8,14 +8,14 @@ or a space where possible), and if the rows are still too wide, they are printed
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from cnncalc.record import record
 
 from rich.cells import cell_len
 
 BOLD, DIM, RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
 
-@dataclass(frozen=True)
+@record
 class Column:
     header: str
     footer: str = ""

@@ -1,0 +1,140 @@
+"""Small immutable records, declared like dataclasses but built without generating code.
+
+`dataclasses` writes and compiles `__init__`, `__eq__`, `__repr__` ... for every class, about a quarter of
+a millisecond each; the analysis path declares some forty such classes, and that compile time was a large
+part of `cnncalc analyze`'s start-up (docs/performance.md). A record class shares one generic
+implementation of each method instead. Semantics kept from dataclasses, as far as cnncalc uses them:
+
+* fields are the annotated class attributes, base classes' first; ``ClassVar`` annotations are not fields;
+* a field's default is its class attribute, or ``field(default=..., default_factory=..., metadata=...,
+  compare=...)``; a field without a default is required;
+* instances are frozen unless ``@record(frozen=False)``; equality and hashing compare the fields (those with
+  ``compare=True``) and the class; ``repr`` lists the fields;
+* ``fields(cls_or_instance)`` and ``replace(instance, **changes)`` as in dataclasses.
+"""
+
+from __future__ import annotations
+
+MISSING = type("MISSING", (), {"__repr__": lambda self: "MISSING"})()
+
+
+class FrozenInstanceError(AttributeError):
+    pass
+
+
+class Field:
+    __slots__ = ("name", "default", "default_factory", "metadata", "compare")
+
+    def __init__(self, default=MISSING, default_factory=MISSING, metadata=None, compare=True):
+        self.name = ""
+        self.default = default
+        self.default_factory = default_factory
+        self.metadata = metadata or {}
+        self.compare = compare
+
+    def __repr__(self) -> str:
+        return f"Field({self.name!r})"
+
+
+def field(*, default=MISSING, default_factory=MISSING, metadata=None, compare=True) -> Field:
+    return Field(default, default_factory, metadata, compare)
+
+
+def fields(obj) -> tuple:
+    return type(obj).__record_fields__ if not isinstance(obj, type) else obj.__record_fields__
+
+
+def replace(obj, **changes):
+    values = {f.name: getattr(obj, f.name) for f in fields(obj)}
+    values.update(changes)
+    return type(obj)(**values)
+
+
+def _is_classvar(annotation) -> bool:
+    text = annotation if isinstance(annotation, str) else repr(annotation)
+    return text.startswith(("ClassVar", "typing.ClassVar"))
+
+
+def _init(self, *args, **kwargs):
+    names = self.__record_names__
+    if len(args) > len(names):
+        raise TypeError(f"{type(self).__name__} takes at most {len(names)} positional arguments")
+    values = dict(zip(names, args))
+    for key, value in kwargs.items():
+        if key not in self.__record_index__:
+            raise TypeError(f"{type(self).__name__} got an unexpected argument '{key}'")
+        if key in values:
+            raise TypeError(f"{type(self).__name__} got two values for '{key}'")
+        values[key] = value
+    put = object.__setattr__
+    for f in self.__record_fields__:
+        if f.name in values:
+            put(self, f.name, values[f.name])
+        elif f.default is not MISSING:
+            put(self, f.name, f.default)
+        elif f.default_factory is not MISSING:
+            put(self, f.name, f.default_factory())
+        else:
+            raise TypeError(f"{type(self).__name__} needs '{f.name}'")
+    post = getattr(self, "__post_init__", None)
+    if post is not None:
+        post()
+
+
+def _key(self) -> tuple:
+    return tuple(getattr(self, name) for name in self.__record_compared__)
+
+
+def _eq(self, other):
+    if other.__class__ is not self.__class__:
+        return NotImplemented
+    return _key(self) == _key(other)
+
+
+def _hash(self):
+    return hash((self.__class__, _key(self)))
+
+
+def _repr(self) -> str:
+    inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__record_names__)
+    return f"{type(self).__name__}({inner})"
+
+
+def _frozen_setattr(self, name, value):
+    raise FrozenInstanceError(f"cannot assign to field '{name}' of a frozen {type(self).__name__}")
+
+
+def record(cls=None, *, frozen: bool = True):
+    """Class decorator: make ``cls`` a record (see the module's documentation)."""
+    def wrap(cls):
+        found: dict[str, Field] = {}
+        for base in reversed(cls.__mro__[1:]):
+            for f in base.__dict__.get("__record_fields__", ()):
+                found[f.name] = f
+        for name, annotation in cls.__dict__.get("__annotations__", {}).items():
+            if _is_classvar(annotation):
+                continue
+            value = cls.__dict__.get(name, MISSING)
+            f = value if isinstance(value, Field) else Field(default=value)
+            f.name = name
+            if isinstance(value, Field):
+                if f.default is MISSING:
+                    delattr(cls, name)
+                else:
+                    setattr(cls, name, f.default)
+            found[name] = f
+        cls.__record_fields__ = tuple(found.values())
+        cls.__record_names__ = tuple(found)
+        cls.__record_index__ = frozenset(found)
+        cls.__record_compared__ = tuple(f.name for f in found.values() if f.compare)
+        cls.__init__ = _init
+        cls.__repr__ = _repr
+        cls.__eq__ = _eq
+        if frozen:
+            cls.__hash__ = _hash
+            cls.__setattr__ = _frozen_setattr
+            cls.__delattr__ = _frozen_setattr
+        else:
+            cls.__hash__ = None
+        return cls
+    return wrap if cls is None else wrap(cls)

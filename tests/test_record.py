@@ -1,0 +1,62 @@
+"""cnncalc.record: dataclass-like records without generated code."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import pytest
+
+from cnncalc.record import FrozenInstanceError, field, fields, record, replace
+
+
+@record
+class Base:
+    a: int
+    b: int = 2
+    kind: ClassVar[str] = "base"
+
+
+@record
+class Child(Base):
+    b: int = 5                                  # redefined: keeps its place, new default
+    c: list = field(default_factory=list)
+    note: str = field(default="", compare=False)
+
+
+def test_fields_defaults_and_order():
+    assert [f.name for f in fields(Child)] == ["a", "b", "c", "note"]
+    child = Child(a=1)
+    assert (child.a, child.b, child.c, child.note) == (1, 5, [], "")
+    assert Child(a=1).c is not Child(a=1).c      # a fresh default each time
+    assert Base(1).b == 2 and Base.kind == "base"
+
+
+def test_required_and_unknown_arguments():
+    with pytest.raises(TypeError):
+        Base()
+    with pytest.raises(TypeError):
+        Base(a=1, z=3)
+
+
+def test_equality_hash_and_compare_flag():
+    assert Base(1, 2) == Base(a=1, b=2) and hash(Base(1, 2)) == hash(Base(a=1, b=2))
+    assert Base(1, 2) != Base(1, 3)
+    assert Child(a=1, note="x") == Child(a=1, note="y")     # note is not compared
+    assert Base(a=1, b=5) != Child(a=1)                     # different classes
+
+
+def test_frozen_and_mutable():
+    with pytest.raises(FrozenInstanceError):
+        Base(1).a = 2
+
+    @record(frozen=False)
+    class Box:
+        n: int = 0
+    box = Box()
+    box.n = 3
+    assert box.n == 3
+
+
+def test_replace_and_repr():
+    assert replace(Base(1), b=9) == Base(1, 9)
+    assert repr(Base(1)) == "Base(a=1, b=2)"
