@@ -12,7 +12,7 @@ from cnncalc.record import record
 
 from rich.cells import cell_len
 
-BOLD, DIM, RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
+BOLD, DIM, YELLOW, RESET = "\x1b[1m", "\x1b[2m", "\x1b[33m", "\x1b[0m"
 
 
 @record

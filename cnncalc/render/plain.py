@@ -112,6 +112,9 @@ def summary_items(report: Report) -> list[tuple[str, str]]:
     t, m = report.totals, report.memory
     rf = report.output_rf
 
+    def memory(n):
+        return f"{fmt.nbytes(n)} ({fmt.count(n)} B)" if n >= 1024 else fmt.nbytes(n)
+
     def both(n):
         return f"{fmt.count(n)} ({fmt.human(n)})" if n >= 1000 else fmt.count(n)
 
@@ -122,9 +125,8 @@ def summary_items(report: Report) -> list[tuple[str, str]]:
         ("State (BN running stats)", both(t.state)),
         ("MACs (weight layers, no bias)", both(t.macs)),
         ("FLOPs (2·MACs + bias + elementwise)", both(t.flops)),
-        (f"Parameter memory ({m.dtype}, params + state)", f"{fmt.nbytes(m.param_bytes)} ({fmt.count(m.param_bytes)} B)"),
-        (f"Activation memory ({m.dtype}, batch {m.batch})",
-         f"{fmt.nbytes(m.activation_bytes)} ({fmt.count(m.activation_bytes)} B)"),
+        (f"Parameter memory ({m.dtype}, params + state)", memory(m.param_bytes)),
+        (f"Activation memory ({m.dtype}, batch {m.batch})", memory(m.activation_bytes)),
     ]
     if rf:
         items.append(("Output receptive field",

@@ -1,14 +1,17 @@
-"""The report for people: the per-layer grid (render/grid.py), then rich for the summary and warnings."""
+"""The report for people: the per-layer grid (render/grid.py), the summary, warnings and labels, as plain
+text (with ANSI styles on a colour terminal). Rich only supplies the console: its width and colour support."""
 
 from __future__ import annotations
 
+import textwrap
+
+from rich.cells import cell_len
 from rich.console import Console
-from rich.table import Table
 
 from cnncalc.analysis import Report, bytes_for, DTYPE_BITS
 from cnncalc.render import fmt
 from cnncalc.render.labels import CONVENTIONS
-from cnncalc.render.grid import Column, layout
+from cnncalc.render.grid import BOLD, DIM, RESET, YELLOW, Column, layout
 from cnncalc.render.plain import rf_cell, summary_items
 
 
@@ -37,19 +40,25 @@ def print_report(report: Report, console: Console) -> None:
              fmt.nbytes(bytes_for(row.activation_elements * report.memory.batch, bits)))
             for row in report.rows]
     dim = frozenset(i for i, row in enumerate(report.rows) if row.type == "input")
-    console.print(title, style="bold", highlight=False, markup=False)
-    console.file.write("\n" + layout(columns, rows, console.width, dim, styled=console.color_system is not None)
-                       + "\n")
+    styled = console.color_system is not None
 
-    summary = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
-    summary.add_column(style="bold")
-    summary.add_column()
-    for label, value in summary_items(report):
-        summary.add_row(label, value)
-    console.print(summary)
+    def style(text: str, code: str) -> str:
+        return f"{code}{text}{RESET}" if styled else text
+
+    out = [style(title, BOLD), "", layout(columns, rows, console.width, dim, styled=styled)]
+    items = summary_items(report)
+    width = max(cell_len(label) for label, _ in items)
+    out += [style(label + " " * (width - cell_len(label)), BOLD) + "  " + value for label, value in items]
     if report.warnings:
-        console.print()
+        out.append("")
         for w in report.warnings:
-            console.print(f"[yellow]warning[/]: [bold]{w.layer}[/]: {w.message}", highlight=False)
-    console.print(f"\n[dim]{CONVENTIONS['macs']}.\n{CONVENTIONS['flops']}.\n{CONVENTIONS['receptive_field']}."
-                  f"\n{CONVENTIONS['activation_memory']}.[/]", highlight=False)
+            lines = textwrap.wrap(f"warning: {w.layer}: {w.message}", max(console.width - 1, 40),
+                                  subsequent_indent="  ", break_on_hyphens=False)
+            head = lines[0][len("warning: "):]
+            lines[0] = style("warning", YELLOW) + ": " + (style(w.layer, BOLD) + head[len(w.layer):]
+                                                         if head.startswith(w.layer) else head)
+            out += lines
+    out.append("")
+    for key in ("macs", "flops", "receptive_field", "activation_memory"):
+        out += [style(line, DIM) for line in textwrap.wrap(CONVENTIONS[key] + ".", max(console.width - 1, 40))]
+    console.file.write("\n".join(out) + "\n")
