@@ -16,6 +16,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from cnncalc.analysis import analyze  # noqa: E402
+from cnncalc.errors import SpecError  # noqa: E402
 from cnncalc.spec import parse_spec, read_spec  # noqa: E402
 import torch_builder  # noqa: E402
 from torch_builder import Unmappable, build, measure  # noqa: E402
@@ -24,13 +25,28 @@ SPECS = Path(__file__).resolve().parents[2] / "specs"
 PATHS = sorted((SPECS / "zoo").glob("*.yaml")) + sorted((SPECS / "seed").glob("*.yaml"))
 
 
+# A network with more parameters than this is compared on torch's meta device: torch still builds every
+# module, propagates every shape and creates every parameter (with its shape, without storage), and the MAC
+# hooks read only shapes, so every figure compared is torch's own; only the arithmetic on values is skipped.
+# Only fc_vs_local_vs_conv_fc is that large (10^12 weights at its input, 5.3·10^9 at 65×81);
+# test_heavy_specs_are_the_expected_ones pins the list.
+EXECUTE_LIMIT = 200_000_000
+
+
+def device_for(spec) -> str:
+    """'cpu' to execute the network, 'meta' when its parameters would not fit (see EXECUTE_LIMIT)."""
+    params = sum(p.numel() for p in build(spec).parameters())      # meta: no storage
+    return "cpu" if params <= EXECUTE_LIMIT else "meta"
+
+
 def compare(spec):
     """Build, run and compare; returns the list of mismatches (empty when every figure agrees)."""
     try:
-        net = build(spec, device="cpu")
+        device = device_for(spec)
+        net = build(spec, device=device)
     except Unmappable as err:
         pytest.fail(f"{spec.source}: the torch builder cannot express {err}")
-    measured = measure(net, torch.randn(1, *spec.input_shape))
+    measured = measure(net, torch.randn(1, *spec.input_shape, device=device))
     report = analyze(spec)
     mismatches = []
     assert [r.name for r in report.rows] == [r.name for r in report.rows if r.name in measured]
@@ -59,10 +75,37 @@ def test_spec_at_its_declared_input(path):
     assert compare(read_spec(str(path))) == []
 
 
+# DeepFace's L6 (a 5×5 locally connected layer) has only 3 rows left at 65×81 (C1 55, M2 27, C3 19, L4 11,
+# L5 with stride 2: 3): both reject that (test_deepface_too_small_is_rejected_by_both); it runs at 155×149.
+ODD_INPUT = {"deepface": (155, 149)}
+
+
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
 def test_spec_at_an_odd_input(path):
     channels = read_spec(str(path)).input_shape[0]
-    assert compare(read_spec(str(path), input_shape=(channels, 65, 81))) == []
+    size = ODD_INPUT.get(path.stem, (65, 81))
+    assert compare(read_spec(str(path), input_shape=(channels, *size))) == []
+
+
+def test_deepface_too_small_is_rejected_by_both():
+    spec = read_spec(str(SPECS / "seed" / "deepface.yaml"), input_shape=(3, 65, 81))
+    with pytest.raises(SpecError, match="layer 'L6'"):
+        analyze(spec)
+    with pytest.raises(RuntimeError):
+        build(spec)
+
+
+def test_heavy_specs_are_the_expected_ones():
+    # the specs compared on the meta device instead of executed: only the 10^12-weight dense layer
+    # (10^6 inputs · 10^6 outputs; 5,265 · 10^6 at 65×81); every other spec runs on the CPU
+    heavy = []
+    for path in PATHS:
+        channels = read_spec(str(path)).input_shape[0]
+        for size in (None, ODD_INPUT.get(path.stem, (65, 81))):
+            spec = read_spec(str(path), input_shape=None if size is None else (channels, *size))
+            if device_for(spec) == "meta":
+                heavy.append((path.stem, size))
+    assert heavy == [("fc_vs_local_vs_conv_fc", None), ("fc_vs_local_vs_conv_fc", (65, 81))]
 
 
 def test_zoo_totals_at_224_are_torchvision_figures():
