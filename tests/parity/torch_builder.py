@@ -261,7 +261,7 @@ class Crop(nn.Module):
     def forward(self, x):
         index = [slice(None), slice(None)]
         for axis, (before, after) in enumerate(self.pairs):
-            index.append(slice(before, x.shape[2 + axis] - after))
+            index.append(slice(before, max(x.shape[2 + axis] - after, 0)))     # never a negative (wrapping) end
         return x[tuple(index)]
 
 
