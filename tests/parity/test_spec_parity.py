@@ -5,6 +5,15 @@ whole-network totals must equal cnncalc's totals.
 Each spec runs at its declared input (224×224 for the zoo, where the totals are torchvision's) and at an
 odd, non-square size (65×81) that exercises ceil_mode, asymmetric `same` padding and the classifier's
 dependence on the input size. A spec the builder cannot express fails here, naming the layer.
+A spec too large to execute (a 10^12-weight dense layer) is compared on torch's meta device: shapes,
+parameters and hook-counted MACs are still torch's own (EXECUTE_LIMIT below).
+
+MACs are counted by forward hooks from each torch module's own weight and input/output shapes; the rule for
+each module type, and why it is the one docs/conventions.md states, is written beside it in
+torch_builder.py (`_MAC_RULES`): convolution and linear per output element; transposed convolution per
+input element (C_out/groups · prod(k) each); locally connected and tiled per output element (C_in · prod(k)
+each, weight sharing changing only the parameters); NetVLAD's soft-assignment as its 1×1 convolution plus
+the residual aggregation N·D·K. Every other module counts 0.
 """
 
 from __future__ import annotations
@@ -91,7 +100,8 @@ def test_deepface_too_small_is_rejected_by_both():
     spec = read_spec(str(SPECS / "seed" / "deepface.yaml"), input_shape=(3, 65, 81))
     with pytest.raises(SpecError, match="layer 'L6'"):
         analyze(spec)
-    with pytest.raises(RuntimeError):
+    # torch: L6's 5-wide window does not fit the 3 rows its input has (Tensor.unfold in the builder)
+    with pytest.raises(RuntimeError, match="dimension 2 is 3 but size is 5"):
         build(spec)
 
 

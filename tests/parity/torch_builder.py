@@ -5,7 +5,9 @@ torch module per node. It does not use any of cnncalc's shape, parameter or MAC 
 and feature counts come from the tensors torch itself produces (each module is created after running its
 inputs through the modules before it, on the ``meta`` device, which computes shapes without data), and
 padding forms are resolved here from their definitions. Counting (:func:`measure`) reads only the torch
-modules: parameters and buffers, and MACs from forward hooks on every convolution and linear layer.
+modules: parameters and buffers, and MACs from forward hooks on every convolution, transposed convolution,
+linear, locally connected / tiled and NetVLAD module, each by a rule written beside it (``_MAC_RULES``).
+Everything works on the meta device too, so a network too large to execute is still measured by torch.
 
 A layer type or an argument combination that has no exact torch equivalent raises :class:`Unmappable`,
 naming the layer, so a parity test reports it instead of skipping it.
