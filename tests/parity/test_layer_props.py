@@ -140,6 +140,73 @@ def test_depthwise_conv_matches_torch(config):
     check_conv(*config)
 
 
+# ----------------------------------------------------------------------------- depthwise and separable types
+
+@st.composite
+def depthwise_config(draw, separable=False):
+    """The `depthwise_conv` / `separable_conv` layer types' own arguments (multiplier, no groups)."""
+    sizes = draw(spatial())
+    ndim = len(sizes)
+    args = {"kernel": draw(axis_values(ndim, 1, 5))}
+    if separable:
+        args = {"out": draw(st.integers(1, 6)), **args}
+    optional = {"multiplier": st.integers(1, 3), "stride": axis_values(ndim, 1, 3), "padding": conv_padding(ndim),
+                "dilation": axis_values(ndim, 1, 3), "bias": st.booleans()}
+    for name, strategy in optional.items():
+        if draw(st.integers(0, 3)):                     # sometimes left at its default
+            args[name] = draw(strategy)
+    return (draw(st.integers(1, 6)), *sizes), args
+
+
+def torch_depthwise(input_shape, args, bias):
+    """nn.ConvNd with groups = C_in and C_in·multiplier outputs, behind the explicit padding."""
+    c_in = input_shape[0]
+    conv_args = {"out": c_in * args.get("multiplier", 1), "kernel": args["kernel"],
+                 "stride": args.get("stride", 1), "padding": args.get("padding", 0),
+                 "dilation": args.get("dilation", 1), "groups": c_in, "bias": bias}
+    return torch_conv(input_shape, conv_args)
+
+
+@PROPERTY
+@given(depthwise_config())
+def test_depthwise_conv_type_matches_torch(config):
+    input_shape, args = config
+    row = cnncalc_row(input_shape, "depthwise_conv", args)
+    result = run_torch(lambda: torch_depthwise(input_shape, args, args.get("bias", True)))
+    assert (row is None) == (result is None)
+    if row is None:
+        return
+    y, conv = result
+    assert row.output_shape == tuple(y.shape[1:])
+    assert row.params == sum(p.numel() for p in conv.parameters())
+    # weight [C·m, 1, *k]: every output element multiplies prod(kernel) inputs of its own channel
+    assert row.macs == y.numel() * conv.weight.shape[1] * math.prod(conv.weight.shape[2:])
+
+
+@PROPERTY
+@given(depthwise_config(separable=True))
+def test_separable_conv_type_matches_torch(config):
+    # depthwise (window arguments, no bias) then a pointwise 1×1 convolution to `out` carrying the bias
+    # (docs/spec.md, as Keras's SeparableConv2D)
+    input_shape, args = config
+    row = cnncalc_row(input_shape, "separable_conv", args)
+
+    def make():
+        mid, depthwise = torch_depthwise(input_shape, args, False)
+        pointwise = CONV[len(input_shape) - 1](mid.shape[1], args["out"], 1, bias=args.get("bias", True))
+        return mid, depthwise, pointwise(mid), pointwise
+    result = run_torch(make)
+    assert (row is None) == (result is None)
+    if row is None:
+        return
+    mid, depthwise, y, pointwise = result
+    assert row.output_shape == tuple(y.shape[1:])
+    assert row.params == sum(p.numel() for m in (depthwise, pointwise) for p in m.parameters())
+    # MACs of each convolution from its own output and weight: out elements · (C_in/groups) · prod(kernel)
+    assert row.macs == sum(out.numel() * conv.weight.shape[1] * math.prod(conv.weight.shape[2:])
+                           for out, conv in ((mid, depthwise), (y, pointwise)))
+
+
 # ----------------------------------------------------------------------------- pooling
 
 @st.composite

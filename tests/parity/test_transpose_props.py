@@ -2,9 +2,11 @@
 
 cnncalc's output shape and parameters must equal torch's for every configuration both accept, and a
 configuration one rejects the other must reject too (output_padding ≥ max(stride, dilation), output size
-below 1, channels not divisible by groups). Written before cnncalc had a `conv_transpose` layer type
-(issue 5): the arguments drawn are those the registered type declares, with PyTorch's names (out, kernel,
-stride, padding, output_padding, dilation, groups, bias); an argument the type lacks keeps torch's default.
+below 1, channels not divisible by groups). cnncalc's `conv_transpose` takes PyTorch's argument names (out,
+kernel, stride, padding, output_padding, dilation, groups, bias; `cnncalc layers conv_transpose`). Padding
+is drawn in every form cnncalc accepts: PyTorch's symmetric ints run as torch's own `padding`; `valid`,
+[before, after] pairs and Keras's `same` run as torch's full output cropped by the builder's
+``transposed_crop`` (its definition, from docs/spec.md, not cnncalc's code).
 """
 
 from __future__ import annotations
@@ -16,14 +18,6 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from cnncalc.layers import lookup  # noqa: E402
-
-# TEMPORARY, until the branch that adds the `conv_transpose` layer type is merged: then delete these three
-# lines, so that this file can never be skipped.
-if lookup("conv_transpose") is None:
-    pytest.skip("cnncalc has no conv_transpose layer type yet (added by another branch of issue 5)",
-                allow_module_level=True)
-
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from torch import nn  # noqa: E402
@@ -31,11 +25,11 @@ from torch import nn  # noqa: E402
 from cnncalc.analysis import analyze  # noqa: E402
 from cnncalc.errors import SpecError  # noqa: E402
 from cnncalc.spec import parse_spec  # noqa: E402
+from torch_builder import Crop, transposed_crop  # noqa: E402
 
 PROPERTY = settings(max_examples=int(os.environ.get("CNNCALC_PROPERTY_EXAMPLES", "300")), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 CONV_T = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
-ARGS = {f.name for f in lookup("conv_transpose").arg_fields()}
 
 
 def yaml_value(value) -> str:
@@ -55,21 +49,41 @@ def axis_values(ndim, low, high):
 
 
 @st.composite
+def padding(draw, ndim):
+    """Every form, about equally often: an int, per-axis ints, per-axis [before, after] pairs (mixed with
+    ints), valid, same."""
+    form = draw(st.sampled_from(["int", "ints", "pairs", "valid", "same"]))
+    if form in ("valid", "same"):
+        return form
+    if form == "int":
+        return draw(st.integers(0, 3))
+    if form == "ints":
+        return draw(st.lists(st.integers(0, 3), min_size=ndim, max_size=ndim))
+    pairs = draw(st.lists(st.one_of(st.lists(st.integers(0, 3), min_size=2, max_size=2), st.integers(0, 3)),
+                          min_size=ndim, max_size=ndim))
+    first = draw(st.integers(0, ndim - 1))
+    pairs[first] = draw(st.lists(st.integers(0, 3), min_size=2, max_size=2))     # at least one pair
+    return pairs
+
+
+@st.composite
 def config(draw):
     ndim = draw(st.integers(1, 3))
     sizes = tuple(draw(st.lists(st.integers(1, 6 if ndim == 3 else 10), min_size=ndim, max_size=ndim)))
-    groups = draw(st.integers(1, 3)) if "groups" in ARGS else 1
+    groups = draw(st.integers(1, 3))
     c_in = groups * draw(st.integers(1, 3)) + draw(st.sampled_from([0, 0, 0, 1]))
     args = {"out": groups * draw(st.integers(1, 3)) + draw(st.sampled_from([0, 0, 0, 1])),
             "kernel": draw(axis_values(ndim, 1, 5))}
-    optional = {"stride": axis_values(ndim, 1, 3), "padding": axis_values(ndim, 0, 3),
-                "output_padding": axis_values(ndim, 0, 3), "dilation": axis_values(ndim, 1, 3),
-                "bias": st.booleans()}
+    # each optional argument sometimes left out, so that its default is exercised too
+    optional = {"stride": axis_values(ndim, 1, 3), "padding": padding(ndim),
+                # mostly 0 or 1, sometimes up to 3: an output_padding not below the stride and the
+                # dilation is rejected by both
+                "output_padding": st.one_of(st.just(0), axis_values(ndim, 0, 1), axis_values(ndim, 0, 3)),
+                "dilation": axis_values(ndim, 1, 3),
+                "groups": st.just(groups), "bias": st.booleans()}
     for name, strategy in optional.items():
-        if name in ARGS:
+        if name == "groups" or draw(st.integers(0, 4)):
             args[name] = draw(strategy)
-    if "groups" in ARGS:
-        args["groups"] = groups
     return (c_in, *sizes), args
 
 
@@ -84,14 +98,20 @@ def cnncalc_row(input_shape, args):
 
 def torch_run(input_shape, args):
     ndim = len(input_shape) - 1
+    k, s, d = (per_axis(args.get(key, default), ndim) for key, default in
+               (("kernel", None), ("stride", 1), ("dilation", 1)))
+    pad = args.get("padding", 0)
+    symmetric = isinstance(pad, int) or (isinstance(pad, list) and all(isinstance(p, int) for p in pad))
     try:
+        # torch's own padding where it is symmetric; otherwise the full output, cropped
+        crop = None if symmetric else transposed_crop(pad, input_shape[1:], k, s, d)
         module = CONV_T[ndim](
-            input_shape[0], args["out"], per_axis(args["kernel"], ndim),
-            stride=per_axis(args.get("stride", 1), ndim), padding=per_axis(args.get("padding", 0), ndim),
-            output_padding=per_axis(args.get("output_padding", 0), ndim),
-            dilation=per_axis(args.get("dilation", 1), ndim), groups=args.get("groups", 1),
-            bias=args.get("bias", True))
+            input_shape[0], args["out"], k, stride=s, padding=per_axis(pad, ndim) if symmetric else 0,
+            output_padding=per_axis(args.get("output_padding", 0), ndim), dilation=d,
+            groups=args.get("groups", 1), bias=args.get("bias", True))
         y = module(torch.zeros(1, *input_shape))
+        if crop is not None:
+            y = Crop(crop)(y)
     except (RuntimeError, ValueError):
         return None
     # torch returns an empty tensor, instead of an error, when an axis comes out as 0: no output at all

@@ -5,7 +5,9 @@ torch module per node. It does not use any of cnncalc's shape, parameter or MAC 
 and feature counts come from the tensors torch itself produces (each module is created after running its
 inputs through the modules before it, on the ``meta`` device, which computes shapes without data), and
 padding forms are resolved here from their definitions. Counting (:func:`measure`) reads only the torch
-modules: parameters and buffers, and MACs from forward hooks on every convolution and linear layer.
+modules: parameters and buffers, and MACs from forward hooks on every convolution, transposed convolution,
+linear, locally connected / tiled and NetVLAD module, each by a rule written beside it (``_MAC_RULES``).
+Everything works on the meta device too, so a network too large to execute is still measured by torch.
 
 A layer type or an argument combination that has no exact torch equivalent raises :class:`Unmappable`,
 naming the layer, so a parity test reports it instead of skipping it.
@@ -102,15 +104,21 @@ class Ctx:
         return tuple(shape[2:]), ndim
 
 
-def _conv(layer, ctx: Ctx):
+def _conv_module(ctx: Ctx, out, kernel, stride, padding, dilation, groups, bias):
+    """nn.ConvNd, behind an explicit Pad when the padding is asymmetric (torch's own is symmetric)."""
     sizes, ndim = ctx.spatial()
-    k, s, d = (_per_axis(v, ndim) for v in (layer.kernel, layer.stride, layer.dilation))
-    pairs = resolve_padding(layer.padding, sizes, k, s, d)
+    k, s, d = (_per_axis(v, ndim) for v in (kernel, stride, dilation))
+    pairs = resolve_padding(padding, sizes, k, s, d)
     symmetric = all(before == after for before, after in pairs)
-    conv = _CONV[ndim](ctx.shapes[0][1], layer.out, k, stride=s, dilation=d, groups=layer.groups,
-                       bias=layer.bias, padding=tuple(b for b, _ in pairs) if symmetric else 0,
+    conv = _CONV[ndim](ctx.shapes[0][1], out, k, stride=s, dilation=d, groups=groups,
+                       bias=bias, padding=tuple(b for b, _ in pairs) if symmetric else 0,
                        device=ctx.device)
     return conv if symmetric else nn.Sequential(Pad(pairs), conv)
+
+
+def _conv(layer, ctx: Ctx):
+    return _conv_module(ctx, layer.out, layer.kernel, layer.stride, layer.padding, layer.dilation, layer.groups,
+                        layer.bias)
 
 
 def _window_pool(layer, ctx: Ctx, make: Callable, pad_value: float, dilation_ok: bool):
@@ -237,6 +245,293 @@ MAPPING: dict[str, Callable] = {
 }
 
 
+# ----------------------------------------------------------------------------- the CNN chapter's layer types
+# Each module below is built from the layer's definition in docs/spec.md and docs/conventions.md, never from
+# cnncalc's arithmetic: sizes that a module's parameters depend on (the output positions of a locally
+# connected layer, the weight sets of a tiled one) are read off a meta-device probe of the input.
+
+_CONV_T = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
+
+
+class Crop(nn.Module):
+    """Drop (before, after) positions from each spatial axis: a transposed convolution's asymmetric padding."""
+
+    def __init__(self, pairs):
+        super().__init__()
+        self.pairs = tuple(pairs)
+
+    def forward(self, x):
+        index = [slice(None), slice(None)]
+        for axis, (before, after) in enumerate(self.pairs):
+            index.append(slice(before, max(x.shape[2 + axis] - after, 0)))     # never a negative (wrapping) end
+        return x[tuple(index)]
+
+
+def transposed_crop(padding, sizes, kernels, strides, dilations):
+    """((before, after), ...) cropped from the full scatter, per spatial axis (docs/spec.md): valid crops
+    nothing; an int, per-axis ints or pairs crop what they say (PyTorch's padding); Keras's 'same' makes the
+    output n·s: the full scatter (n−1)·s + d·(k−1) + 1 less n·s, the smaller half before."""
+    ndim = len(sizes)
+    if padding == "same":
+        pairs = []
+        for n, k, s, d in zip(sizes, kernels, strides, dilations):
+            total = (n - 1) * s + d * (k - 1) + 1 - n * s
+            if total < 0:
+                raise ValueError(f"'same': the full scatter of {n} inputs is shorter than {n}·{s}")
+            pairs.append((total // 2, total - total // 2))
+        return tuple(pairs)
+    if padding == "valid":
+        return ((0, 0),) * ndim
+    return tuple(item if isinstance(item, (tuple, list)) else (item, item) for item in _per_axis(padding, ndim))
+
+
+def _conv_transpose(layer, ctx: Ctx):
+    sizes, ndim = ctx.spatial()
+    k, s, d, op = (_per_axis(v, ndim) for v in (layer.kernel, layer.stride, layer.dilation, layer.output_padding))
+    pairs = transposed_crop(layer.padding, sizes, k, s, d)
+    symmetric = all(before == after for before, after in pairs)
+    conv = _CONV_T[ndim](ctx.shapes[0][1], layer.out, k, stride=s, output_padding=op, dilation=d,
+                         groups=layer.groups, bias=layer.bias,
+                         padding=tuple(b for b, _ in pairs) if symmetric else 0, device=ctx.device)
+    # torch's output_padding adds positions after the last; an explicit crop then removes (before, after)
+    return conv if symmetric else nn.Sequential(conv, Crop(pairs))
+
+
+def _depthwise_conv(layer, ctx: Ctx):
+    # groups = C_in: each input channel has its own `multiplier` filters (weight [C·m, 1, *k])
+    c_in = ctx.shapes[0][1]
+    return _conv_module(ctx, c_in * layer.multiplier, layer.kernel, layer.stride, layer.padding, layer.dilation,
+                        c_in, layer.bias)
+
+
+def _separable_conv(layer, ctx: Ctx):
+    # the depthwise part takes the window arguments and has no bias; the pointwise 1×1 convolution carries
+    # the bias (docs/spec.md: "bias on the pointwise output only, as Keras's SeparableConv2D")
+    c_in = ctx.shapes[0][1]
+    depthwise = _conv_module(ctx, c_in * layer.multiplier, layer.kernel, layer.stride, layer.padding,
+                             layer.dilation, c_in, False)
+    _, ndim = ctx.spatial()
+    pointwise = _CONV[ndim](c_in * layer.multiplier, layer.out, 1, bias=layer.bias, device=ctx.device)
+    return nn.Sequential(depthwise, pointwise)
+
+
+def windows(x, kernels, strides, dilations):
+    """[B, C, *spatial] → ([B, P, C·prod(k)], output sizes): every window's taps, output positions in
+    row-major order (torch's unfold works in 2-D only; this is Tensor.unfold per axis, with dilation by
+    slicing the span)."""
+    ndim = len(kernels)
+    for axis, (k, s, d) in enumerate(zip(kernels, strides, dilations)):
+        x = x.unfold(2 + axis, d * (k - 1) + 1, s)[..., ::d]
+    out = tuple(x.shape[2:2 + ndim])
+    b, c = x.shape[:2]
+    # [B, C, *out, *k] → [B, *out, C, *k] → [B, P, C·K]
+    x = x.permute(0, *range(2, 2 + ndim), 1, *range(2 + ndim, 2 + 2 * ndim))
+    return x.reshape(b, math.prod(out), c * math.prod(kernels)), out
+
+
+class Unshared(nn.Module):
+    """A convolution whose weights are chosen per output position: ``weight`` holds S weight sets
+    [S, C_out, C_in·prod(k)], and output position p uses set ``set_of(p)``. Locally connected: S = P, every
+    position its own; tiled: positions a tile apart share a set. MACs: each output element multiplies the
+    C_in·prod(k) taps of its window by one weight each."""
+
+    def __init__(self, pairs, kernels, strides, dilations, weight_sets, c_out, taps, bias_shape, tiles, device):
+        super().__init__()
+        self.pairs, self.kernels, self.strides, self.dilations = pairs, kernels, strides, dilations
+        self.tiles = tiles                      # None: one set per position (locally connected)
+        self.weight = nn.Parameter(torch.empty(weight_sets, c_out, taps, device=device))
+        self.bias = None if bias_shape is None else nn.Parameter(torch.empty(*bias_shape, device=device))
+
+    def set_index(self, out, device):
+        """Tiled: position (y_1, ..., y_n) uses weight set (y_1 mod t_1, ..., y_n mod t_n), numbered in
+        mixed radix over the distinct residues of each axis."""
+        index = torch.zeros((), dtype=torch.long, device=device)
+        for size, (tile, used) in zip(out, self.tiles):
+            index = index.unsqueeze(-1) * used + torch.arange(size, device=device) % tile
+        return index.reshape(-1)
+
+    def forward(self, x):
+        cols, out = windows(F.pad(x, _torch_pad(self.pairs)), self.kernels, self.strides, self.dilations)
+        weight = self.weight if self.tiles is None else self.weight[self.set_index(out, x.device)]
+        y = torch.einsum("bpi,poi->bop", cols, weight)
+        if self.bias is not None:
+            if self.tiles is None:
+                y = y + self.bias.reshape(1, self.bias.shape[0], -1)       # [C_out] or [C_out, *out]
+            else:
+                y = y + self.bias[self.set_index(out, x.device)].T         # [S, C_out] → [C_out, P]
+        return y.reshape(x.shape[0], weight.shape[1], *out)
+
+
+def _unshared_geometry(layer, ctx: Ctx):
+    sizes, ndim = ctx.spatial()
+    k, s, d = (_per_axis(v, ndim) for v in (layer.kernel, layer.stride, layer.dilation))
+    pairs = resolve_padding(layer.padding, sizes, k, s, d)
+    probe = torch.empty(ctx.shapes[0], device="meta")
+    cols, out = windows(F.pad(probe, _torch_pad(pairs)), k, s, d)
+    return pairs, k, s, d, out, cols.shape[2]
+
+
+def _local(layer, ctx: Ctx):
+    pairs, k, s, d, out, taps = _unshared_geometry(layer, ctx)
+    # bias (docs/spec.md): position = one per output channel and position (Keras), channel = one per channel
+    bias_shape = {"position": (layer.out, *out), "channel": (layer.out,), "none": None}[layer.bias]
+    return Unshared(pairs, k, s, d, math.prod(out), layer.out, taps, bias_shape, None, ctx.device)
+
+
+def _tiled_conv(layer, ctx: Ctx):
+    pairs, k, s, d, out, taps = _unshared_geometry(layer, ctx)
+    tile = _per_axis(layer.tile, len(out))
+    # the weight sets actually used on each axis: the distinct residues y mod t of the output positions
+    used = [len({y % t for y in range(n)}) for n, t in zip(out, tile)]
+    sets = math.prod(used)
+    return Unshared(pairs, k, s, d, sets, layer.out, taps, (sets, layer.out) if layer.bias else None,
+                    tuple(zip(tile, used)), ctx.device)
+
+
+class SPP(nn.Module):
+    """SPPNet's pyramid (docs/spec.md): at level n, each axis of size a is pooled with window ceil(a/n) and
+    stride floor(a/n), no padding; every level flattened and concatenated."""
+
+    def __init__(self, levels, mode):
+        super().__init__()
+        self.levels, self.mode = levels, mode
+
+    def forward(self, x):
+        ndim = x.dim() - 2
+        pool = ({1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d} if self.mode == "max"
+                else {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d})[ndim]
+        parts = []
+        for n in self.levels:
+            window = tuple(-(-a // n) for a in x.shape[2:])
+            stride = tuple(a // n for a in x.shape[2:])
+            parts.append(torch.flatten(pool(x, window, stride), 1))
+        return torch.cat(parts, dim=1)
+
+
+def _spp(layer, ctx: Ctx):
+    ctx.spatial()
+    return SPP(tuple(layer.levels), layer.mode)
+
+
+def _adaptive(table):
+    def make(layer, ctx):
+        _, ndim = ctx.spatial()
+        return table[ndim](_per_axis(layer.size, ndim))
+    return make
+
+
+def _upsample(layer, ctx: Ctx):
+    _, ndim = ctx.spatial()
+    size = None if layer.size is None else _per_axis(layer.size, ndim)
+    scale = None if layer.scale is None else tuple(float(v) for v in _per_axis(layer.scale, ndim))
+    return nn.Upsample(size=size, scale_factor=scale, mode=layer.mode,
+                       align_corners=None if layer.mode == "nearest" else layer.align_corners)
+
+
+class NetVLAD(nn.Module):
+    """NetVLAD (docs/spec.md): soft-assignment a_k(x) = softmax_k(w_k·x + b_k) as a 1×1 convolution D → K
+    (W: K×D, b: K), centres c (K×D), V(j, k) = Σ_i a_k(x_i)·(x_i(j) − c_k(j)), intra- and L2 normalisation.
+    The N positions of any [D, ...] input are flattened into one axis."""
+
+    def __init__(self, d, k, intra_norm, device):
+        super().__init__()
+        self.assign = nn.Conv1d(d, k, 1, device=device)
+        self.centres = nn.Parameter(torch.empty(k, d, device=device))
+        self.intra_norm = intra_norm
+
+    def forward(self, x):
+        x = torch.flatten(x, 2)                                   # [B, D, N]
+        a = torch.softmax(self.assign(x), dim=1)                  # [B, K, N]
+        v = torch.einsum("bkn,bdn->bkd", a, x) - self.centres * a.sum(2).unsqueeze(-1)
+        if self.intra_norm:
+            v = F.normalize(v, dim=2)
+        return F.normalize(torch.flatten(v, 1), dim=1)
+
+
+def _netvlad(layer, ctx: Ctx):
+    shape = ctx.shapes[0]
+    if len(shape) < 3:
+        ctx.fail(f"netvlad needs [D, positions...], got {list(shape[1:])}")
+    return NetVLAD(shape[1], layer.clusters, layer.intra_norm, ctx.device)
+
+
+class LRN(nn.Module):
+    """nn.LocalResponseNorm across channels; a flat [C] input runs as [C, 1] (torch needs a spatial axis)."""
+
+    def __init__(self, size, alpha, beta, k):
+        super().__init__()
+        self.lrn = nn.LocalResponseNorm(size, alpha, beta, k)
+
+    def forward(self, x):
+        return self.lrn(x.unsqueeze(-1)).squeeze(-1) if x.dim() == 2 else self.lrn(x)
+
+
+class PadLayer(nn.Module):
+    def __init__(self, pairs, mode, value):
+        super().__init__()
+        self.pad, self.mode, self.value = _torch_pad(pairs), mode, value
+
+    def forward(self, x):
+        if self.mode == "constant":
+            return F.pad(x, self.pad, mode="constant", value=self.value)
+        return F.pad(x, self.pad, mode=self.mode)
+
+
+def _pad(layer, ctx: Ctx):
+    sizes, ndim = ctx.spatial()
+    pairs = resolve_padding(layer.padding, sizes, (1,) * ndim, (1,) * ndim, (1,) * ndim)
+    return PadLayer(pairs, layer.mode, float(layer.value))
+
+
+class Reshape(nn.Module):
+    def __init__(self, shape):
+        super().__init__()
+        self.shape = tuple(shape)
+
+    def forward(self, x):
+        return x.reshape(x.shape[0], *self.shape)
+
+
+class Embedding(nn.Module):
+    """nn.Embedding over the L token ids of an [L] or [1, L] input, output channels first [D, L]. The
+    network's input tensor is floating point: its values, truncated to ints modulo the vocabulary, are
+    the ids (shapes and counts do not depend on which ids)."""
+
+    def __init__(self, vocab, dim, device):
+        super().__init__()
+        self.table = nn.Embedding(vocab, dim, device=device)
+
+    def forward(self, x):
+        ids = torch.remainder(torch.flatten(x, 1).to(torch.long), self.table.num_embeddings)   # [B, L]
+        return self.table(ids).transpose(1, 2)                                                 # [B, D, L]
+
+
+def _embedding(layer, ctx: Ctx):
+    shape = ctx.shapes[0]
+    if not (len(shape) == 2 or (len(shape) == 3 and shape[1] == 1)):
+        ctx.fail(f"embedding needs token ids [L] or [1, L], got {list(shape[1:])}")
+    return Embedding(layer.vocab, layer.dim, ctx.device)
+
+
+CHAPTER_MAPPING: dict[str, Callable] = {
+    "conv_transpose": _conv_transpose,
+    "depthwise_conv": _depthwise_conv,
+    "separable_conv": _separable_conv,
+    "local": _local,
+    "tiled_conv": _tiled_conv,
+    "spp": _spp,
+    "adaptive_avgpool": _adaptive(_ADAPTIVE_AVG),
+    "adaptive_maxpool": _adaptive(_ADAPTIVE_MAX),
+    "upsample": _upsample,
+    "netvlad": _netvlad,
+    "lrn": lambda layer, ctx: LRN(layer.size, layer.alpha, layer.beta, layer.k),
+    "pad": _pad,
+    "reshape": lambda layer, ctx: Reshape(layer.shape),
+    "embedding": _embedding,
+}
+MAPPING.update(CHAPTER_MAPPING)
+
+
 # ----------------------------------------------------------------------------- the network
 
 def _order(nodes: dict) -> list[str]:
@@ -338,7 +633,30 @@ def _linear_macs(module, inputs, output):
     return output.numel() // output.shape[0] * module.in_features
 
 
-_MAC_RULES = [((nn.Conv1d, nn.Conv2d, nn.Conv3d), _conv_macs), ((nn.Linear,), _linear_macs)]
+def _conv_transpose_macs(module, inputs, output):
+    # docs/conventions.md counts a transposed convolution per INPUT element: each one is multiplied by every
+    # weight it meets, (C_out / groups) · prod(kernel) of them (weight is [C_in, C_out / groups, *kernel]),
+    # and the products are scattered; taps that land in the cropped border count, as torch computes them
+    w = module.weight.shape
+    return inputs[0].numel() // inputs[0].shape[0] * w[1] * math.prod(w[2:])
+
+
+def _unshared_macs(module, inputs, output):
+    # locally connected / tiled (docs/conventions.md: "as a convolution"): every output element multiplies
+    # its window's C_in · prod(kernel) taps by one weight each; weight is [sets, C_out, C_in · prod(kernel)]
+    return output.numel() // output.shape[0] * module.weight.shape[2]
+
+
+def _netvlad_aggregation_macs(module, inputs, output):
+    # the residual aggregation Σ_i a_k(x_i)·x_i(j): one multiply-accumulate per (position i, channel j,
+    # cluster k), N·D input elements times K centres (docs/conventions.md); the soft-assignment, a 1×1
+    # convolution D → K, is counted by the Conv1d rule inside the module (N·K·D)
+    return inputs[0].numel() // inputs[0].shape[0] * module.centres.shape[0]
+
+
+_MAC_RULES = [((nn.Conv1d, nn.Conv2d, nn.Conv3d), _conv_macs), ((nn.Linear,), _linear_macs),
+              ((nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d), _conv_transpose_macs),
+              ((Unshared,), _unshared_macs), ((NetVLAD,), _netvlad_aggregation_macs)]
 
 
 def measure(net: SpecNet, x: torch.Tensor) -> dict[str, Measured]:
