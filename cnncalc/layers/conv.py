@@ -11,9 +11,22 @@ from cnncalc.layers.window import geometry, window_label
 from cnncalc.shapes import product
 
 
+class Grouped:
+    """Channel checks shared by grouped convolutions (fields `out` and `groups`)."""
+
+    def validate(self) -> None:
+        if self.out % self.groups:
+            raise LayerArgError(f"output channels {self.out} are not divisible by groups {self.groups}", "groups")
+
+    def input_channels(self, shape) -> int:
+        if shape[0] % self.groups:
+            raise LayerArgError(f"input channels {shape[0]} are not divisible by groups {self.groups}", "groups")
+        return shape[0]
+
+
 @register("conv")
 @record
-class Conv(Layer):
+class Conv(Grouped, Layer):
     """Convolution; 1-D, 2-D or 3-D by the input's rank ([C, L], [C, H, W], [C, D, H, W])."""
 
     out: int = arg(POSITIVE_INT, "output channels")
@@ -24,16 +37,10 @@ class Conv(Layer):
     groups: int = arg(POSITIVE_INT, "groups: input and output channels must both divide by it", 1)
     bias: bool = arg(BOOLEAN, "a learnable bias per output channel", True)
 
-    def validate(self) -> None:
-        if self.out % self.groups:
-            raise LayerArgError(f"output channels {self.out} are not divisible by groups {self.groups}", "groups")
-
     def infer(self, inputs) -> Facts:
         (shape,) = inputs
-        c_in = shape[0]
         spatial = spatial_axes(shape, "conv")
-        if c_in % self.groups:
-            raise LayerArgError(f"input channels {c_in} are not divisible by groups {self.groups}", "groups")
+        c_in = self.input_channels(shape)
         geo = geometry(spatial, self.kernel, self.stride, self.padding, self.dilation)
         taps = (c_in // self.groups) * product(geo.kernel)   # multiplications per output element
         out_elements = self.out * product(geo.output)

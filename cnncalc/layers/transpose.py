@@ -9,6 +9,7 @@ from cnncalc import shapes
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.base import (BOOLEAN, NON_NEGATIVE_INTS, PADDING, POSITIVE_INT, POSITIVE_INTS, Check, Facts,
                                  Layer, Window, arg, register, spatial_axes)
+from cnncalc.layers.conv import Grouped
 from cnncalc.layers.window import Geometry, window_label
 from cnncalc.rf import exact
 from cnncalc.shapes import product
@@ -58,7 +59,7 @@ def _transposed_padding(padding, spatial, spans, strides) -> tuple:
 
 @register("conv_transpose", "deconv")
 @record
-class ConvTranspose(Layer):
+class ConvTranspose(Grouped, Layer):
     """Transposed convolution; 1-D, 2-D or 3-D by the input's rank. Each input element scatters its kernel
     into the output, ``stride`` positions apart; ``padding`` crops the output as PyTorch's does.
     Output size (in−1)·s − p_before − p_after + d·(k−1) + output_padding + 1. MACs per input position:
@@ -74,16 +75,10 @@ class ConvTranspose(Layer):
     groups: int = arg(POSITIVE_INT, "groups: input and output channels must both divide by it", 1)
     bias: bool = arg(BOOLEAN, "a learnable bias per output channel", True)
 
-    def validate(self) -> None:
-        if self.out % self.groups:
-            raise LayerArgError(f"output channels {self.out} are not divisible by groups {self.groups}", "groups")
-
     def infer(self, inputs) -> Facts:
         (shape,) = inputs
-        c_in = shape[0]
         spatial = spatial_axes(shape, self.type_name)
-        if c_in % self.groups:
-            raise LayerArgError(f"input channels {c_in} are not divisible by groups {self.groups}", "groups")
+        c_in = self.input_channels(shape)
         ndim = len(spatial)
         try:
             k = shapes.per_axis(self.kernel, ndim, "kernel")
