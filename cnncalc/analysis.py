@@ -160,6 +160,10 @@ def _receptive_field(node, facts: Facts, output: tuple, in_fields: list, input_s
     elif isinstance(op, Window) and len(op.spans) == len(field_) == len(spatial):
         field_ = tuple(rfmod.step(a, span, stride, offset, n)
                        for a, span, stride, offset, n in zip(field_, op.spans, op.strides, op.offsets, spatial))
+    elif isinstance(op, Window) and not spatial and len(op.spans) == len(field_):
+        # a flat output that sees one window of its input (spp whose levels stop short of the end)
+        field_ = tuple(rfmod.step(a, span, stride, offset, 1)
+                       for a, span, stride, offset in zip(field_, op.spans, op.strides, op.offsets))
     else:  # UNKNOWN, or a window whose axes no longer line up with the input's
         field_ = tuple(rfmod.AxisRF(None, None, None, a.extent) for a in field_)
     return field_, disagree

@@ -235,8 +235,9 @@ class _StructuralVisit:
         if hit.ndim == ndim + 2:            # [B, C, *spatial]: a unit is a spatial position, all channels
             units = hit.any(axis=1)
             per_unit = True
-        elif hit.ndim == 2:                 # [B, N]: the unit is element 0
-            units = hit[:, :1]
+        elif hit.ndim == 2:                 # [B, N]: the unit is element 0, or the whole vector (spp)
+            whole = getattr(executor_for(node.layer.type_name), "vector_unit", False)
+            units = hit.any(axis=1, keepdims=True) if whole else hit[:, :1]
             per_unit = False
         else:
             return hit.astype(np.float32)

@@ -11,16 +11,19 @@ import json
 import subprocess
 import sys
 import textwrap
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pytest
+from oracle import window_starts
 
 from cnncalc.record import replace
 from cnncalc.analysis import analyze
 from cnncalc.execute import EXECUTORS, executor_for
 from cnncalc.layers.base import Window
 from cnncalc.layers.conv import Conv
+from cnncalc.layers.transpose import ConvTranspose
 from cnncalc.rf import AxisRF
 from cnncalc.spec import parse_spec, read_spec
 from cnncalc.verify import (AGREE, MISMATCH, RF_AGREE, RF_MISMATCH, RF_UNKNOWN, UNVERIFIABLE,
@@ -32,18 +35,10 @@ ZOO = sorted((ROOT / "specs" / "zoo").glob("*.yaml"))
 RESNET18 = ROOT / "tests" / "data" / "resnet18.yaml"
 
 # Specs that cannot be executed: file stem → the type (or the reason) verify must name. Each is still run
-# below, to show it is reported as unverifiable rather than passed. The entries name seeds and zoo specs
-# of other branches (the chapter's layer types have no executor yet); an entry whose spec becomes
-# verifiable makes its test fail, so that the entry is removed.
-EXPECTED_UNVERIFIABLE: dict[str, str] = {
-    "deepface": "local",
-    "fc_vs_local_vs_conv_local": "local",
-    "netvlad_vgg16": "netvlad",
-    "separable_vs_standard": "separable_conv",
-    "spp": "spp",
-    "transposed_checkerboard": "conv_transpose",
-    "mobilenet_v2": "relu6",
-}
+# below, to show it is reported as unverifiable rather than passed; an entry whose spec becomes verifiable
+# makes its test fail, so that the entry is removed. Every layer type of the seed and zoo specs now has an
+# executor, so none is expected.
+EXPECTED_UNVERIFIABLE: dict[str, str] = {}
 
 # Input used for a spec (file stem) when its own is too large to execute in a second or two. Seeds run at
 # their own input otherwise; zoo specs at their own channels and at most 32 positions per spatial axis
@@ -53,6 +48,14 @@ REDUCED_INPUT = {
     "fc_vs_local_vs_conv_fc": (1, 2, 2),           # dense to 10^6 units: 4·10^6 weights on 2×2
     "alexnet": (3, 64, 64),                        # 11×11/4 then three 3×3/2 pools: 63 is the least
     "resnet18": (3, 32, 32),
+    # 152×152 gives L4 55²·16·16·81 = 62,726,400 weights, above the 5·10^7 verify draws. 72 is the least
+    # input the layers allow: L6 (5) needs 5 → L5 (7/2) needs 2·4 + 7 = 15 → L4 (9) 23 → C3 (9) 31 → M2
+    # (3/2, ceil mode) needs ceil((n − 3)/2) + 1 ≥ 31, n = 62 → C1 (11) 72; one channel halves C1's work
+    "deepface": (1, 72, 72),
+    "fc_vs_local_vs_conv_local": (1, 40, 40),      # 10^8 per-position weights at 1000×1000
+    "netvlad_vgg16": (3, 32, 32),                  # conv5_3 2×2: NetVLAD over 4 descriptors
+    "separable_vs_standard": (64, 24, 24),
+    "spp": (64, 13, 13),                           # 256·50 = 12,800 inputs × 4096: 52,428,800 dense weights
 }
 
 
@@ -232,6 +235,173 @@ def test_split_probes_give_the_same_measurements():
     assert whole.runs == 1 and split.runs > 1
     assert [n.measured for n in split.nodes] == [n.measured for n in whole.nodes]
     assert_agrees(split)
+
+
+# ----------------------------------------------------------------------------- the chapter's layer types
+
+CHAPTER_SPECS = {
+    "transposed: paddings, output padding, groups, dilation, Keras same": """
+        input: [4, 9, 8]
+        layers:
+          - conv_transpose: {out: 6, kernel: 4, stride: 2, padding: 1}
+          - conv_transpose: {out: 4, kernel: 3, stride: 3, padding: [[2, 0], [0, 1]], output_padding: 1, groups: 2}
+          - conv: {out: 4, kernel: 3, stride: 2}
+          - conv_transpose: {out: 2, kernel: 3, stride: 2, dilation: 2, padding: same}
+          - relu6
+          - conv_transpose: {out: 2, kernel: 2, stride: 3, output_padding: 2, dilation: 3}
+    """,
+    "transposed 1-D": """
+        input: [2, 7]
+        layers:
+          - conv_transpose: {out: 3, kernel: 5, stride: 3, padding: 2, output_padding: 1}
+          - conv: {out: 2, kernel: 3, stride: 3}
+    """,
+    "transposed 3-D, then a reshape to the same shape": """
+        input: [2, 3, 4, 5]
+        layers:
+          - conv_transpose: {out: 2, kernel: [2, 3, 1], stride: [2, 1, 3]}
+          - reshape: {shape: [2, 6, 6, 13]}
+          - conv: {out: 2, kernel: 2, stride: 2}
+    """,
+    "depthwise, separable, local and tiled": """
+        input: [4, 13, 11]
+        layers:
+          - depthwise_conv: {kernel: 3, multiplier: 2, stride: 2, padding: same}
+          - separable_conv: {out: 5, kernel: [3, 2], multiplier: 3, dilation: [2, 1], padding: 1}
+          - local: {out: 3, kernel: 3, stride: 2, padding: 1, bias: channel}
+          - tiled_conv: {out: 2, kernel: 2, tile: [2, 3], dilation: 2}
+          - local: {out: 2, kernel: 1, bias: none}
+    """,
+    "upsampling and adaptive pooling, fractional strides": """
+        input: [2, 7, 6]
+        layers:
+          - upsample: {scale: [2, 3]}
+          - upsample: {mode: bilinear, size: [9, 11]}
+          - upsample: {mode: bilinear, scale: 2, align_corners: true}
+          - adaptive_avgpool: {size: [5, 7]}
+          - adaptive_maxpool: {size: 3}
+          - upsample: {mode: bilinear, size: [3, 3]}
+          - adaptive_maxpool: {size: [6, 4]}
+    """,
+    "upsampling and adaptive pooling, whole strides": """
+        input: [2, 12, 12]
+        layers:
+          - adaptive_avgpool: {size: [4, 6]}
+          - upsample: {size: [2, 3]}
+          - upsample: {mode: bilinear, size: [2, 3]}
+          - adaptive_maxpool: {size: 1}
+    """,
+    "1-D linear and 3-D trilinear": """
+        input: [1, 3, 4, 5]
+        layers:
+          - upsample: {mode: trilinear, scale: [2, 1, 3]}
+          - adaptive_avgpool: {size: [2, 3, 4]}
+    """,
+    "lrn, pad, reshape": """
+        input: [6, 9, 8]
+        layers:
+          - lrn: {size: 3}
+          - pad: {padding: [[2, 0], [1, 3]], value: 2.5}
+          - pad: {padding: 2, mode: reflect}
+          - conv: {out: 4, kernel: 3}
+          - pad: {padding: [1, 0], mode: replicate}
+          - conv: {out: 4, kernel: 2}
+          - lrn: {size: 4}
+          - reshape: {shape: [4, 14, -1]}
+          - reshape: {shape: [-1]}
+          - dense: {out: 3}
+    """,
+    "text: embedding then 1-D convolution": """
+        input: [1, 20]
+        layers:
+          - embedding: {vocab: 50, dim: 8}
+          - conv: {out: 4, kernel: 3}
+          - upsample: {mode: linear, size: 9}
+          - global_maxpool
+    """,
+    "netvlad and spp heads": """
+        input: [3, 10, 9]
+        layers:
+          - {name: trunk, conv: {out: 6, kernel: 3}}
+          - {name: heads, concat: {vlad: [{netvlad: {clusters: 4}}], pyramid: [{spp: {levels: [4, 2, 1], mode: avg}}]}}
+          - dense: {out: 2}
+    """,
+}
+
+
+def fractional(node) -> bool:
+    return any(isinstance(v, Fraction) for a in node.analytic_rf for v in (a.size, a.stride, a.start))
+
+
+@pytest.mark.parametrize("text", CHAPTER_SPECS.values(), ids=CHAPTER_SPECS.keys())
+def test_chapter_layer_types_agree(text):
+    result = verify_text(text)
+    assert_agrees(result)
+    for node in result.nodes:
+        assert node.rf_status in (RF_AGREE, RF_UNKNOWN), node.name
+        if node.type == "reshape" and len(node.analytic_shape) > 1:
+            continue                       # a reshape that moves elements: the analysis says unknown
+        assert node.rf_status == RF_AGREE, node.name
+    # transposed convolutions and resampling by a non-integer ratio have fractional fields, compared by
+    # containment only (docs/verify.md); where the ratios are whole, every rule applies
+    if "whole strides" in text:
+        assert not any(fractional(n) for n in result.nodes)
+
+
+def test_spp_whose_windows_stop_short_sees_only_what_they_read():
+    # Found by verify: levels [4] on 10 positions: window ceil(10/4) = 3, stride floor(10/4) = 2, windows
+    # at 0, 2, 4, 6 (a fifth, at 8, would end at 11 > 10): they read 0..8, never 9. The analysis reported
+    # the whole input (0..9). A 3×3 conv first: its unit u sees u..u+2, so the pyramid sees 0..8+2 = 0..10
+    # of the 12 input positions. With a level 1 (window 10) the pyramid sees everything.
+    starts = window_starts(10, 3, 2, 0, 0)
+    assert starts == [0, 2, 4, 6]
+    read = max(starts) + 3                                           # positions 0..8 read
+    report = analyze(parse_spec(textwrap.dedent("""
+        input: [2, 12, 12]
+        layers:
+          - conv: {out: 3, kernel: 3}
+          - {name: pyramid, spp: {levels: [4]}}
+          - {name: head, dense: {out: 2}}
+          - {name: full, from: conv1, spp: {levels: [4, 1]}}
+    """), "t.yaml"))
+    rows = {row.name: row for row in report.rows}
+    for name in ("pyramid", "head"):
+        assert [(a.start, a.size) for a in rows[name].rf] == [(0, read + 2)] * 2
+    assert [(a.start, a.size) for a in rows["full"].rf] == [(0, 12)] * 2
+    assert sum("never pooled" in w.message for w in report.warnings) == 2      # one per axis, 'pyramid' only
+    assert verify(parse_spec(textwrap.dedent("""
+        input: [2, 10, 10]
+        layers:
+          - spp: {levels: [4]}
+          - dense: {out: 2}
+    """), "t.yaml")).status == AGREE
+
+
+def test_spp_output_is_measured_as_one_vector():
+    # levels [2, 1] on 5: element 0 is level 2's first bin (positions 0..2); the vector as a whole sees
+    # 0..4, the analysed field, and that is what verify measures (docs/verify.md)
+    result = verify_text("""
+        input: [1, 5]
+        layers:
+          - spp: {levels: [2, 1]}
+    """)
+    assert_agrees(result)
+    spp = next(n for n in result.nodes if n.type == "spp")
+    assert (spp.measured[0].first, spp.measured[0].last) == (0, 4)
+
+
+def test_a_wrong_fractional_field_is_caught(monkeypatch):
+    # the transposed convolution's field is fractional, so only containment is checked; moving it one input
+    # position to the right leaves unit 0's input 0 outside it
+    original = ConvTranspose.infer
+
+    def shifted(self, inputs):
+        f = original(self, inputs)
+        return dataclasses.replace(f, rf=Window(f.rf.spans, f.rf.strides, tuple(o + 1 for o in f.rf.offsets)))
+    monkeypatch.setattr(ConvTranspose, "infer", shifted)
+    result = verify_text(CHAPTER_SPECS["transposed: paddings, output padding, groups, dilation, Keras same"])
+    assert result.status == MISMATCH
+    assert any("reaches outside" in p for n in result.mismatches for p in n.problems)
 
 
 # ----------------------------------------------------------------------------- disagreements are caught

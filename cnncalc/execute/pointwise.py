@@ -13,6 +13,12 @@ def relu(layer, inputs, ctx):
     return np.maximum(x, 0)
 
 
+@executes("relu6")
+def relu6(layer, inputs, ctx):
+    (x,) = inputs
+    return np.minimum(np.maximum(x, 0), 6)
+
+
 @executes("leaky_relu")
 def leaky_relu(layer, inputs, ctx):
     (x,) = inputs

@@ -5,7 +5,7 @@ from __future__ import annotations
 from cnncalc.record import record
 
 from cnncalc.errors import LayerArgError, brief
-from cnncalc.layers.base import WHOLE, Check, Facts, Layer, arg, choice, register, spatial_axes, POSITIVE_INT
+from cnncalc.layers.base import WHOLE, Check, Facts, Layer, Window, arg, choice, register, spatial_axes, POSITIVE_INT
 from cnncalc.shapes import conv_output_size, product
 
 
@@ -40,6 +40,7 @@ class SPP(Layer):
         (shape,) = inputs
         channels, spatial = shape[0], spatial_axes(shape, self.type_name)
         bins_total, flops, warnings = 0, 0, []
+        covered = [0] * len(spatial)           # per axis: one past the last position any level's windows read
         for n in self.levels:
             counts, taps = [], 1
             for axis, size in enumerate(spatial):
@@ -48,6 +49,7 @@ class SPP(Layer):
                                         f"{axis} has {size}", "levels")
                 window, stride, got = spp_level(size, n)
                 counts.append(got)
+                covered[axis] = max(covered[axis], (got - 1) * stride + window)
                 taps *= window
                 if got != n:
                     warnings.append(f"spp level {n}: on spatial axis {axis}, {size} positions with window "
@@ -58,5 +60,13 @@ class SPP(Layer):
             per_bin = taps if self.mode == "avg" else taps - 1      # avg: taps−1 adds + 1 divide
             flops += channels * bins * per_bin
         levels = ",".join(map(str, self.levels))
-        return Facts(output=(channels * bins_total,), flops=flops, rf=WHOLE, warnings=tuple(warnings),
+        # The pyramid sees the whole input unless no level's windows reach its end (levels [4] on 10
+        # positions: windows 3 wide, 2 apart, read 0..8): then it sees the positions before that end only.
+        rf = WHOLE
+        if covered != list(spatial):
+            rf = Window(tuple(covered), tuple(spatial), (0,) * len(spatial))
+            warnings += [f"spp: on spatial axis {axis}, no level's windows reach past position {end - 1} of {size}; "
+                         f"the last {size - end} are never pooled"
+                         for axis, (end, size) in enumerate(zip(covered, spatial)) if end < size]
+        return Facts(output=(channels * bins_total,), flops=flops, rf=rf, warnings=tuple(warnings),
                      label=f"spp {self.mode} [{levels}]")

@@ -1,0 +1,64 @@
+"""Upsampling in numpy: one interpolation matrix per spatial axis, applied axis after axis (nearest and
+(multi)linear interpolation are products of per-axis weights, as PyTorch computes them).
+
+The matrices are built from exact fractions by PyTorch's index rules, clamping at the edges included. The
+structural run uses their non-zero pattern (an input read with weight 0, as linear interpolation's second
+input when the source position is whole, is not read)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from math import floor
+
+import numpy as np
+
+from cnncalc import shapes
+from cnncalc.execute import executes
+
+
+def nearest_weights(size: int, out: int) -> list[dict]:
+    """Output o copies input floor(o·size/out) (PyTorch's 'nearest')."""
+    return [{(o * size) // out: Fraction(1)} for o in range(out)]
+
+
+def linear_weights(size: int, out: int, align_corners: bool) -> list[dict]:
+    """PyTorch's linear rule: source src = o·(size−1)/(out−1) (align_corners; 0 when out = 1) or
+    (o + ½)·size/out − ½ clamped below at 0; inputs floor(src) with weight 1 − λ and the next (the same
+    one at the last input) with weight λ = src − floor(src)."""
+    rows = []
+    for o in range(out):
+        if align_corners:
+            src = Fraction(o * (size - 1), out - 1) if out > 1 else Fraction(0)
+        else:
+            src = max(Fraction(2 * o + 1, 2) * Fraction(size, out) - Fraction(1, 2), Fraction(0))
+        low = floor(src)
+        high = low + 1 if low < size - 1 else low
+        weight = src - low
+        row: dict = {}
+        for i, w in ((low, 1 - weight), (high, weight)):
+            if w:
+                row[i] = row.get(i, 0) + w
+        rows.append(row)
+    return rows
+
+
+def matrix(rows: list[dict], size: int, structural: bool) -> np.ndarray:
+    m = np.zeros((len(rows), size), dtype=np.float32 if structural else np.float64)
+    for o, row in enumerate(rows):
+        for i, w in row.items():
+            m[o, i] = 1.0 if structural else float(w)
+    return m
+
+
+@executes("upsample")
+def upsample(layer, inputs, ctx):
+    (x,) = inputs
+    spatial = x.shape[2:]
+    if layer.scale is not None:
+        sizes = [n * s for n, s in zip(spatial, shapes.per_axis(layer.scale, len(spatial), "scale"))]
+    else:
+        sizes = list(shapes.per_axis(layer.size, len(spatial), "size"))
+    for axis, (n, m) in enumerate(zip(spatial, sizes), start=2):
+        rows = nearest_weights(n, m) if layer.mode == "nearest" else linear_weights(n, m, layer.align_corners)
+        x = np.moveaxis(np.tensordot(x, matrix(rows, n, ctx.structural), axes=([axis], [1])), -1, axis)
+    return x

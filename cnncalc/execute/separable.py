@@ -1,0 +1,35 @@
+"""Depthwise and depthwise-separable convolution in numpy, as the grouped convolutions they are."""
+
+from __future__ import annotations
+
+from cnncalc.execute import executes
+from cnncalc.execute.window import conv
+from cnncalc.layers.conv import Conv
+
+
+def _depthwise(layer, x, ctx, bias: bool):
+    """A conv with groups = C_in and C_in·multiplier outputs: output channel c·m + j filters input channel c."""
+    channels = x.shape[1]
+    grouped = Conv(out=channels * layer.multiplier, kernel=layer.kernel, stride=layer.stride,
+                   padding=layer.padding, dilation=layer.dilation, groups=channels, bias=bias)
+    return conv(grouped, [x], ctx)
+
+
+@executes("depthwise_conv")
+def depthwise_conv(layer, inputs, ctx):
+    """Weight [C_in·m, 1, *kernel] (PyTorch's layout for groups = C_in), bias per output channel."""
+    (x,) = inputs
+    return _depthwise(layer, x, ctx, layer.bias)
+
+
+@executes("separable_conv")
+def separable_conv(layer, inputs, ctx):
+    """The depthwise convolution (no bias) then a 1×1 convolution to ``out`` channels with the bias.
+    ``ctx.drawn`` holds 'depthwise_weight', 'pointwise_weight' [out, C_in·m, 1, ...] and 'bias'."""
+    (x,) = inputs
+    mid = _depthwise(layer, x, ctx, bias=False)
+    ctx.drawn["depthwise_weight"] = ctx.drawn.pop("weight")
+    pointwise = Conv(out=layer.out, kernel=1, stride=1, padding=0, dilation=1, groups=1, bias=layer.bias)
+    out = conv(pointwise, [mid], ctx)
+    ctx.drawn["pointwise_weight"] = ctx.drawn.pop("weight")
+    return out
