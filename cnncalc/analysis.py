@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from cnncalc.record import field, record
-
 from cnncalc import rf as rfmod
 from cnncalc.errors import LayerArgError, SpecError
 from cnncalc.layers.base import ELEMENTWISE, WHOLE, Facts, Window
+from cnncalc.record import field, record
 from cnncalc.shapes import product
 from cnncalc.spec import Spec
 

@@ -6,8 +6,9 @@ path of the layer (``layer2.1.conv2``) when one is known.
 
 from __future__ import annotations
 
-from cnncalc.record import record
 from enum import IntEnum
+
+from cnncalc.record import record
 
 
 class ExitCode(IntEnum):

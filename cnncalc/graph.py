@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import heapq
-from cnncalc.record import field, record
 
 from cnncalc.errors import Location, SpecError
 from cnncalc.layers.base import Layer
+from cnncalc.record import field, record
 
 
 @record

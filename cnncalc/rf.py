@@ -15,9 +15,10 @@ merge disagreed in stride and the tool refuses to guess.
 
 from __future__ import annotations
 
-from cnncalc.record import record
 from fractions import Fraction
 from typing import Optional, Sequence, Union
+
+from cnncalc.record import record
 
 Number = Union[int, Fraction]
 

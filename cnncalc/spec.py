@@ -8,7 +8,6 @@ from __future__ import annotations
 import ast
 import operator
 import re
-from cnncalc.record import field, record
 from pathlib import Path
 from typing import Optional
 
@@ -17,6 +16,7 @@ from cnncalc.errors import LayerArgError, Location, SpecError, brief, did_you_me
 from cnncalc.graph import Graph, Node
 from cnncalc.layers import lookup, registry, type_names
 from cnncalc.layers.base import Layer
+from cnncalc.record import field, record
 from cnncalc.yamlsource import LocDict, LocList
 
 TOP_KEYS = ("name", "description", "input", "defaults", "budget", "blocks", "layers")

@@ -69,7 +69,7 @@ def test_markdown(cli, write):
     code, out, _ = cli("analyze", write(SMALL), "--format", "markdown")
     assert code == 0
     assert out.startswith("## small")
-    assert f"| **total** |" in out and f"**{SMALL_PARAMS:,}**" in out
+    assert "| **total** |" in out and f"**{SMALL_PARAMS:,}**" in out
 
 
 def test_input_override_batch_and_dtype(cli_json, write):

@@ -11,7 +11,6 @@ import math
 
 import pytest
 
-from cnncalc.errors import SpecError
 from oracle import receptive_field_1d, window_starts
 from conftest import one_layer
 

@@ -397,7 +397,7 @@ def test_a_wrong_fractional_field_is_caught(monkeypatch):
 
     def shifted(self, inputs):
         f = original(self, inputs)
-        return dataclasses.replace(f, rf=Window(f.rf.spans, f.rf.strides, tuple(o + 1 for o in f.rf.offsets)))
+        return replace(f, rf=Window(f.rf.spans, f.rf.strides, tuple(o + 1 for o in f.rf.offsets)))
     monkeypatch.setattr(ConvTranspose, "infer", shifted)
     result = verify_text(CHAPTER_SPECS["transposed: paddings, output padding, groups, dilation, Keras same"])
     assert result.status == MISMATCH

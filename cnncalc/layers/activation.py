@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from cnncalc.record import record, replace
 from typing import ClassVar
 
 from cnncalc.layers.base import NUMBER, WHOLE, Facts, Layer, arg, choice, register
+from cnncalc.record import record, replace
 from cnncalc.shapes import product
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from cnncalc.record import record
 from fractions import Fraction
 from typing import ClassVar
 
@@ -10,6 +9,7 @@ from cnncalc import shapes
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.base import POSITIVE_INTS, Facts, Layer, Window, arg, register, spatial_axes
 from cnncalc.layers.periodic import hull
+from cnncalc.record import record
 from cnncalc.shapes import product
 
 

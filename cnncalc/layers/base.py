@@ -13,9 +13,9 @@ from fractions import Fraction
 from typing import Callable, ClassVar, Mapping, Optional, Sequence
 
 from cnncalc import record as records
-from cnncalc.record import field, record
 
 from cnncalc.errors import LayerArgError, brief, did_you_mean
+from cnncalc.record import field, record
 
 Shape = tuple  # (channels, *spatial) ints; batch excluded
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from cnncalc.record import record
-
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.base import (BOOLEAN, PADDING, POSITIVE_INT, POSITIVE_INTS, Facts, Layer, arg,
                                  register, spatial_axes)
 from cnncalc.layers.window import geometry, window_label
+from cnncalc.record import record
 from cnncalc.shapes import product
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from cnncalc.record import record
-
+from cnncalc import shapes
 from cnncalc.errors import LayerArgError, brief
 from cnncalc.layers.base import (BOOLEAN, PADDING, POSITIVE_INT, POSITIVE_INTS, Check, Facts, Layer, arg, register,
                                  spatial_axes)
 from cnncalc.layers.window import geometry, window_label
-from cnncalc import shapes
+from cnncalc.record import record
 from cnncalc.shapes import product
 
 

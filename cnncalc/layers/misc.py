@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from cnncalc.record import record
-
+from cnncalc import shapes
 from cnncalc.errors import LayerArgError, brief
 from cnncalc.layers.base import (ELEMENTWISE, NUMBER, PADDING, POSITIVE_INT, UNKNOWN, Check, Facts, Layer, Window,
                                  arg, choice, register, spatial_axes)
-from cnncalc import shapes
+from cnncalc.record import record
 from cnncalc.shapes import product
 
 

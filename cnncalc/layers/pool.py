@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from cnncalc.record import record
 from typing import ClassVar, Optional
 
 from cnncalc.layers.base import (BOOLEAN, PADDING, POSITIVE_INTS, WHOLE, Facts, Layer, arg, register,
                                  spatial_axes)
 from cnncalc.layers.window import check_pool_padding, geometry, window_label
+from cnncalc.record import record
 from cnncalc.shapes import product
 
 

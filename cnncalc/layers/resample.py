@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from cnncalc.record import record
 from fractions import Fraction
 from math import floor
 from typing import Optional
@@ -11,6 +10,7 @@ from cnncalc import shapes
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.base import BOOLEAN, POSITIVE_INTS, Facts, Layer, Window, arg, choice, register, spatial_axes
 from cnncalc.layers.periodic import hull
+from cnncalc.record import record
 from cnncalc.shapes import product
 
 LINEAR_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3}

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from cnncalc.record import record
-
 from cnncalc.errors import LayerArgError, brief
-from cnncalc.layers.base import WHOLE, Check, Facts, Layer, Window, arg, choice, register, spatial_axes, POSITIVE_INT
+from cnncalc.layers.base import POSITIVE_INT, WHOLE, Check, Facts, Layer, Window, arg, choice, register, spatial_axes
+from cnncalc.record import record
 from cnncalc.shapes import conv_output_size, product
 
 

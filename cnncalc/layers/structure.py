@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from cnncalc.record import record
-
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.base import POSITIVE_INTS, Facts, Layer, arg, register
+from cnncalc.record import record
 from cnncalc.shapes import product
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from cnncalc.record import record
 from fractions import Fraction
 
 from cnncalc import shapes
@@ -11,6 +10,7 @@ from cnncalc.layers.base import (BOOLEAN, NON_NEGATIVE_INTS, PADDING, POSITIVE_I
                                  Layer, Window, arg, register, spatial_axes)
 from cnncalc.layers.conv import Grouped
 from cnncalc.layers.window import Geometry, window_label
+from cnncalc.record import record
 from cnncalc.rf import exact
 from cnncalc.shapes import product
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from cnncalc.record import record
-
-from cnncalc.layers.base import BOOLEAN, POSITIVE_INT, WHOLE, Facts, Layer, arg, register
 from cnncalc.errors import LayerArgError
+from cnncalc.layers.base import BOOLEAN, POSITIVE_INT, WHOLE, Facts, Layer, arg, register
+from cnncalc.record import record
 from cnncalc.shapes import product
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from cnncalc.record import record
-
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.base import Window
+from cnncalc.record import record
 
 
 @record
