@@ -24,6 +24,7 @@ import numpy as np
 
 from cnncalc.analysis import Report, analyze
 from cnncalc.execute import Context, executor_for
+from cnncalc.layers.base import Window
 from cnncalc.rf import AxisRF
 from cnncalc.shapes import product
 from cnncalc.spec import Spec
@@ -150,6 +151,7 @@ def verify(spec: Spec, report: Optional[Report] = None, seed: int = 0, progress:
     if spatial and stopped is None:
         measured = _structural_runs(order, rows, input_shape, chunks, progress)
 
+    envelopes = _envelopes(order, rows)
     checks = []
     for node in order:
         row = rows[node.name]
@@ -165,7 +167,8 @@ def verify(spec: Spec, report: Optional[Report] = None, seed: int = 0, progress:
                                               f"executed {list(shape)}",),
                                     note="the shapes disagree"))
         else:
-            checks.append(_compare_node(common, row, measured.get(node.name), spatial, stopped))
+            checks.append(_compare_node(common, row, measured.get(node.name), spatial, stopped,
+                                        envelopes[node.name]))
     return VerifyResult(**base, nodes=tuple(checks), probes=len(probes), runs=len(chunks) if spatial else 0)
 
 
@@ -274,7 +277,24 @@ def _structural_runs(order, rows, input_shape, chunks, progress) -> dict:
 
 # ----------------------------------------------------------------------------- the comparison
 
-def _compare_node(common, row, deps, spatial, stopped) -> NodeCheck:
+def _envelopes(order, rows) -> dict:
+    """{node: True} where the analysed field is an envelope rather than every unit's exact field.
+
+    A window with a fractional stride, span or offset (transposed convolution, upsampling, adaptive pooling
+    by a ratio that is not whole) is the tightest uniform window containing each unit's inputs; units'
+    real fields sit inside it at varying places (docs/conventions.md). Every node downstream of one keeps
+    that property, even where the composed numbers happen to be whole, so for them only containment is
+    checked."""
+    envelope = {}
+    for node in order:
+        step = node.layer.infer([rows[name].output_shape for name in node.inputs]).rf
+        fractional = isinstance(step, Window) and any(
+            isinstance(v, Fraction) for v in (*step.spans, *step.strides, *step.offsets))
+        envelope[node.name] = fractional or any(envelope[name] for name in node.inputs)
+    return envelope
+
+
+def _compare_node(common, row, deps, spatial, stopped, envelope: bool = False) -> NodeCheck:
     fields = tuple(row.rf)
     if not spatial:
         return NodeCheck(**common, rf_status=RF_NOT_COMPARED, note="the input has no spatial axes")
@@ -286,7 +306,7 @@ def _compare_node(common, row, deps, spatial, stopped) -> NodeCheck:
     problems, measures, units = [], [], 0
     anything = any(d.any() for d in deps)
     for axis, (a, dep) in enumerate(zip(fields, deps)):
-        found, measure = compare_axis(a, dep, spatial[axis], anything)
+        found, measure = compare_axis(a, dep, spatial[axis], anything, envelope)
         units += dep.shape[1]
         measures.append(measure)
         name = axis_names(len(spatial))[axis]
@@ -299,16 +319,18 @@ def _interval(lo, hi, fractional: bool):
     return (math.floor(lo), math.ceil(hi)) if fractional else (lo, hi)
 
 
-def compare_axis(a: AxisRF, dep: np.ndarray, n: int, anything: bool = True) -> tuple[list, AxisMeasure]:
+def compare_axis(a: AxisRF, dep: np.ndarray, n: int, anything: bool = True,
+                 envelope: bool = False) -> tuple[list, AxisMeasure]:
     """Compare one axis: ``dep[i, u]`` is True when input coordinate ``i`` can change unit ``u``.
 
     Unit u's analytic field is [start + u·stride, start + u·stride + size). Rules (docs/verify.md):
     every measured position lies inside the field; an end of the field that lies inside the input is
     reached exactly (the first or last measured position); a field wholly inside the input is reached at
     all (unless the node depends on nothing at all, when every unit sees only padding on some axis). With a
-    fractional start or stride only the first rule applies, on the field rounded outwards.
+    fractional start or stride, or an ``envelope`` field (see _envelopes), only the first rule applies, on
+    the field rounded outwards.
     """
-    fractional = any(isinstance(v, Fraction) for v in (a.size, a.stride, a.start))
+    fractional = envelope or any(isinstance(v, Fraction) for v in (a.size, a.stride, a.start))
     problems, starts, spans = [], {}, {}
     bad, unit0 = 0, (None, None)
     for u in range(dep.shape[1]):

@@ -573,3 +573,25 @@ def test_verify_reuses_a_given_report():
     spec = read_spec(str(STACKED))
     report = analyze(spec)
     assert [n.analytic_shape for n in verify(spec, report).nodes] == [r.output_shape for r in report.rows]
+
+
+def test_fields_downstream_of_a_transposed_convolution_are_envelopes():
+    """A U-Net decoder: a 2×2 stride-2 transposed convolution makes output units 0 and 1 both read input
+    unit 0, so their real fields coincide while the analysed (uniform) field moves by the jump each unit.
+    From there on the analysed field is an envelope, even where the composed numbers are whole again
+    (jump 4 × 1/2 = 2): containment is checked, exact ends are not."""
+    result = verify_text("""
+        input: [1, 16, 16]
+        layers:
+          - {name: enc, conv: {out: 4, kernel: 3, padding: 1}}
+          - {name: down, maxpool: {kernel: 2}}
+          - {name: mid, conv: {out: 8, kernel: 3, padding: 1}}
+          - {name: up, conv_transpose: {out: 4, kernel: 2, stride: 2}}
+          - {name: cat, from: [up, enc], concat: {}}
+          - {name: dec, conv: {out: 4, kernel: 3, padding: 1}}
+    """)
+    assert_agrees(result)
+    up = next(node for node in result.nodes if node.name == "up")
+    # in input positions: enc 3/1 @-1; down 3 + 1 = 4/2 @-1; mid 4 + 2·2 = 8/2 @-3;
+    # up (span 1 + (2 − 1)/2 = 3/2, stride 1/2, offset −1/2): 8 + (1/2)·2 = 9, stride 2·(1/2) = 1, start −3 − 1 = −4
+    assert [(a.size, a.stride, a.start) for a in up.analytic_rf] == [(9, 1, -4)] * 2
