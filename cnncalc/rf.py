@@ -96,6 +96,13 @@ def union(rfs: Sequence[RF]) -> tuple[RF, list[int]]:
         if not all(a.known for a in items):
             merged.append(AxisRF(None, None, None, first[axis].extent))
             continue
+        if all(a.extent == 1 for a in items):
+            # one position each (after global pooling or a dense layer): no neighbours, so no stride to
+            # agree on; the merged field reports the largest
+            start = min(a.start for a in items)
+            end = max(a.end for a in items)
+            merged.append(AxisRF(exact(end - start), max(a.stride for a in items), start, 1))
+            continue
         if len({a.stride for a in items}) > 1:
             disagree.append(axis)
             merged.append(AxisRF(None, None, None, first[axis].extent))

@@ -219,3 +219,23 @@ def test_merge_with_disagreeing_strides_is_flagged():
     assert c.output_shape == (8, 8, 8)
     assert c.rf[0].size is None and c.rf[0].stride is None
     assert any(w.layer == "c" and "disagree" in w.message for w in report.warnings)
+
+
+def test_merging_single_positions_needs_no_common_stride():
+    """A text CNN: branches of kernel 3 and 5 over 10 tokens, each max-pooled over all positions, then
+    joined. Each branch ends with one position, so the differing 'strides' (10−3+1 = 8 and 6 positions)
+    mean nothing: no warning, and the union sees every token (0..9)."""
+    from conftest import report_of
+    report = report_of("""
+        input: [4, 10]
+        layers:
+          - name: feats
+            concat:
+              - [{conv: {out: 2, kernel: 3}}, global_maxpool]
+              - [{conv: {out: 2, kernel: 5}}, global_maxpool]
+          - dense: {out: 2}
+    """)
+    feats = next(row for row in report.rows if row.name == "feats")
+    assert (feats.rf[0].size, feats.rf[0].start) == (10, 0)
+    assert report.warnings == ()
+    assert (report.output_rf[0].size, report.output_rf[0].start) == (10, 0)
