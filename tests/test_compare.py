@@ -82,7 +82,8 @@ def test_table_output_shows_both_and_the_change(cli):
     assert "inception-naive" in out and "inception-bottleneck" in out
     flat = " ".join(out.split())          # the table may wrap long cells at 100 columns
     assert "parameters 5,120 vs 8,960 (−42.9%, ×0.571)" in flat
-    assert "Parameters 8,960 5,120 −3,840" in flat
+    # 8,960 → 5,120: 5,120/8,960 = 4/7 = ×0.571, and 3/7 less = −42.9%, under the value
+    assert "Parameters 8,960 5,120 −42.9% ×0.571" in flat
 
 
 def test_csv_long_form(cli):

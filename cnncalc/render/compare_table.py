@@ -10,7 +10,7 @@ from rich.text import Text
 from cnncalc.compare import Comparison, LayerComparison
 from cnncalc.render import change as ch
 from cnncalc.render import fmt
-from cnncalc.render.compare_plain import headlines, layer_note, legend, letters, metric_label, rf_text
+from cnncalc.render.compare_plain import headlines, layer_note, legend, letters, metric_label
 from cnncalc.render.labels import CONVENTIONS
 
 BEST = "bold green"
@@ -26,36 +26,55 @@ def _change_style(c) -> str:
     return "green" if c.delta < 0 else "red"
 
 
+def _short_change(c) -> str:
+    """'−42.9% ×0.571' under a value (the exact difference is in the JSON, Markdown and CSV reports)."""
+    if c.delta == 0:
+        return "="
+    if c.ratio is None:
+        return "(from 0)"
+    return f"{ch.percent(c.relative)} {ch.ratio(c.ratio)}"
+
+
+def _short_rf(rf) -> str:
+    if not rf:
+        return "-"
+    return (f"{fmt.per_axis(a.size for a in rf)}/{fmt.per_axis(a.stride for a in rf)} "
+            f"@{fmt.per_axis(a.start for a in rf)}")
+
+
 def print_comparison(comparison: Comparison, console: Console) -> None:
     names = comparison.names
     short = len(names) <= 3 and all(len(n) <= 24 for n in names)
     heads = list(names) if short else letters(names)
     table = Table(title="Compare: " + " vs ".join(names), box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1),
                   collapse_padding=True, title_justify="left")
-    table.add_column("", no_wrap=True)
-    table.add_column(heads[0], justify="right", overflow="fold")
-    for head in heads[1:]:
-        table.add_column(head, justify="right", overflow="fold")
-        table.add_column(f"vs {heads[0]}", justify="right", overflow="fold")
+    table.add_column("")
+    # One column per spec: the value, and under it the change against the first spec. Values never wrap
+    # (a number split over two lines misreads); a change wraps at its spaces if it must.
+    for head in heads:
+        table.add_column(head, justify="right", no_wrap=True)
     for row in comparison.metrics:
         cells = [metric_label(row.metric, comparison)]
         for i, (value, c) in enumerate(zip(row.values, row.changes)):
-            cells.append(_value(ch.amount(value, row.metric.kind), i in row.smallest))
+            cell = _value(ch.amount(value, row.metric.kind), i in row.smallest)
             if c is not None:
-                cells.append(Text(ch.change(c, row.metric.kind), style=_change_style(c)))
+                cell.append("\n" + _short_change(c), style=_change_style(c))
+            cells.append(cell)
         table.add_row(*cells)
     for label, values in (("Output shape", [fmt.shape(s) for s in comparison.output_shapes]),
-                          ("Output receptive field", [rf_text(rf) for rf in comparison.output_rfs])):
+                          ("Output receptive field (size/stride @start)",
+                           [_short_rf(rf) for rf in comparison.output_rfs])):
         cells = [label, values[0]]
         for value in values[1:]:
-            cells += [value, Text("=", style="dim") if value == values[0] else Text("differs", style="yellow")]
+            cells.append(Text(value).append("\n" + ("=" if value == values[0] else "differs"),
+                                            style="dim" if value == values[0] else "yellow"))
         table.add_row(*cells)
     console.print(table)
     if not short:
         console.print("; ".join(f"{t} = {n}" for t, n in zip(heads, names)), highlight=False)
     for line in headlines(comparison):
         console.print(line, highlight=False)
-    console.print(f"\n[dim]Changes are against {names[0]}: difference (percent, ratio); the smallest value is "
+    console.print(f"\n[dim]Changes are against {names[0]}: percent and ratio; the smallest value is "
                   f"highlighted.\n{CONVENTIONS['macs']}.\n{CONVENTIONS['flops']}.[/]", highlight=False)
 
 
@@ -72,7 +91,7 @@ def print_layers(lc: LayerComparison, console: Console) -> None:
         row = totals.metric(key)
         for i, tag in enumerate(tags):
             table.add_column(f"{tag} {head}", _value(fmt.count(row.values[i]), i in row.smallest),
-                             justify="right", overflow="fold")
+                             justify="right", no_wrap=True)
     table.add_column("", overflow="fold")
     for row in lc.rows:
         cells = [row.name] + ["—" if c is None else fmt.dims(c.output_shape) for c in row.cells]
