@@ -197,13 +197,15 @@ class _Scope:
     def full(self, local: str) -> str:
         return f"{self.prefix}.{local}" if self.prefix else local
 
-    def auto_name(self, type_name: str) -> str:
+    def auto_name(self, type_name: str, peek: bool = False) -> str:
+        """The next free `type` + counter name; ``peek`` leaves the counter as it was."""
         n = self.counters.get(type_name, 0)
         while True:
             n += 1
             name = f"{type_name}{n}"
             if name not in self.reserved and name not in self.names:
-                self.counters[type_name] = n
+                if not peek:
+                    self.counters[type_name] = n
                 return name
 
     def depth(self) -> int:
@@ -223,6 +225,7 @@ class _Builder:
         self.doc = doc
         self.limits = limits
         self.blocks = self._read_blocks(doc.get("blocks"), doc.where("blocks"))
+        self.default_locations: dict = {}     # argument, or (type, argument) → where 'defaults' sets it
         self.defaults, self.type_defaults = self._read_defaults(doc.get("defaults"), doc.where("defaults"))
         self.nodes: dict[str, Node] = {}
         self.pending: list = []          # (node name, scope, from value, location) to resolve at the end
@@ -288,8 +291,13 @@ class _Builder:
                         raise SpecError(f"defaults for {key}: {cls.type_name} has no argument '{arg_name}'"
                                         f"{did_you_mean(arg_name, fields)}", value.where(arg_name))
                 per_type[cls.type_name] = dict(value)
+                self.default_locations.update({(cls.type_name, a): value.where(a) for a in value})
             elif key in _all_argument_names():
                 flat[key] = value
+                self.default_locations[key] = defaults.where(key)
+            elif cls is not None:
+                raise SpecError(f"defaults for {key} must be a mapping of its arguments, such as "
+                                f"{{{key}: {{bias: false}}}}; got {brief(value)}", defaults.where(key))
             else:
                 raise SpecError(f"defaults: no layer type takes '{key}'{did_you_mean(key, _all_argument_names())}",
                                 defaults.where(key))
@@ -327,15 +335,21 @@ class _Builder:
                 raise SpecError(f"'name' must be a non-empty word, got {brief(name)}", loc)
             if name in RESERVED_NAMES:
                 raise SpecError(f"'{name}' is reserved for the network input; choose another name", loc)
+        # the path this entry's errors name: its own name, or the automatic name it is about to get
+        label = scope.full(name if name is not None else scope.auto_name(type_name, peek=True))
+
+        def meta_loc(key):
+            return entry.where(key) if isinstance(entry, LocDict) else loc
         repeat = meta.get("repeat", 1)
         if not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 1:
-            raise SpecError(f"'repeat' must be a positive int, got {brief(repeat)}", loc)
+            raise SpecError(f"'repeat' must be a positive int, got {brief(repeat)}", meta_loc("repeat"), label)
         if repeat > self.limits.max_layers:
             raise SpecError(f"'repeat: {repeat:,}' is over the limit of {self.limits.max_layers:,} layers "
-                            f"(raise it with --max-layers)", loc)
+                            f"(raise it with --max-layers)", meta_loc("repeat"), label)
         trainable = meta.get("trainable", True)
         if not isinstance(trainable, bool):
-            raise SpecError(f"'trainable' must be true or false, got {brief(trainable)}", loc)
+            raise SpecError(f"'trainable' must be true or false, got {brief(trainable)}", meta_loc("trainable"),
+                            label)
         trainable = trainable and scope.trainable
         source = meta.get("from")
 
@@ -407,7 +421,11 @@ class _Builder:
         try:
             layer = cls.from_args(args, defaults)
         except LayerArgError as err:
-            raise SpecError(str(err), args.where(err.key) if err.key in args else args_loc, full) from None
+            if err.key in args or err.key not in defaults:
+                raise SpecError(str(err), args.where(err.key) if err.key in args else args_loc, full) from None
+            # the bad value came from the spec's defaults: point there, and say which layer took it
+            where = self.default_locations.get((cls.type_name, err.key)) or self.default_locations[err.key]
+            raise SpecError(f"{err} (a value from 'defaults', taken by this {cls.type_name})", where, full) from None
         arg_locations = {key: args.where(key) for key in args}
 
         if branches is not None:

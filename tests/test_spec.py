@@ -228,3 +228,23 @@ def test_bad_specs_name_line_and_layer(text, line, layer, fragment):
     assert err.location is not None and err.location.file == "test.yaml"
     assert err.location.line == line, str(err)
     assert err.layer == layer
+
+
+@pytest.mark.parametrize("text, line, layer, fragment", [
+    # a bad value set by 'defaults' is reported where 'defaults' sets it, naming the layer that took it
+    ("input: [3, 8, 8]\ndefaults: {bias: maybe}\nlayers:\n  - conv: {out: 4, kernel: 3}\n", 2, "conv1",
+     "from 'defaults'"),
+    ("input: [3, 8, 8]\ndefaults:\n  conv: {stride: 0}\nlayers:\n  - conv: {out: 4, kernel: 3}\n", 3, "conv1",
+     "from 'defaults'"),
+    ("input: [3, 8, 8]\ndefaults: {conv: 5}\nlayers:\n  - relu\n", 2, None, "must be a mapping of its arguments"),
+    # meta keys name the layer they belong to (its automatic name when it has none) and their own line
+    ("input: [3, 8, 8]\nlayers:\n  - relu\n  - conv: {out: 4, kernel: 3}\n    trainable: 1\n", 5, "conv1",
+     "'trainable' must be true or false"),
+    ("input: [3, 8, 8]\nlayers:\n  - {name: c, conv: {out: 4, kernel: 3}, repeat: 0}\n", 3, "c",
+     "'repeat' must be a positive int"),
+])
+def test_errors_in_defaults_and_meta_keys(text, line, layer, fragment):
+    err = error_of(text)
+    assert fragment in err.message
+    assert err.location.line == line, str(err)
+    assert err.layer == layer
