@@ -16,7 +16,8 @@ class ArgDoc:
     accepts: str         # what values the argument takes (its check's description)
     doc: str
     required: bool
-    default: object      # the default value as a YAML user would write it, when not required
+    default: object      # the default value, when not required
+    shown: str = ""      # the default as `cnncalc layers` writes it ('kernel' for pooling's stride)
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,9 @@ def describe(cls) -> TypeDoc:
     args = []
     for f in cls.arg_fields():
         required = f.default is MISSING
-        args.append(ArgDoc(f.name, f.metadata["check"].describe, f.metadata["doc"], required,
-                           None if required else f.default))
+        default = None if required else f.default
+        args.append(ArgDoc(f.name, f.metadata["check"].describe, f.metadata["doc"], required, default,
+                           "" if required else f.metadata.get("shown") or yaml_value(default)))
     return TypeDoc(cls.type_name, tuple(cls.aliases), _summary(cls), tuple(args))
 
 

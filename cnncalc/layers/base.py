@@ -145,9 +145,10 @@ def choice(*options: str) -> Check:
 _REQUIRED = records.MISSING
 
 
-def arg(check: Check, doc: str, default=_REQUIRED):
-    """A layer argument: a record field carrying its check and its one-line documentation."""
-    meta = {"check": check, "doc": doc}
+def arg(check: Check, doc: str, default=_REQUIRED, shown: str = ""):
+    """A layer argument: a record field carrying its check and its one-line documentation. ``shown``: how
+    `cnncalc layers` writes a default that stands for something else (pooling's stride: 'kernel')."""
+    meta = {"check": check, "doc": doc, "shown": shown}
     if default is _REQUIRED:
         return field(metadata=meta)
     return field(default=default, metadata=meta)

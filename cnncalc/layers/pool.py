@@ -14,7 +14,7 @@ from cnncalc.shapes import product
 @record
 class _WindowPool(Layer):
     kernel: object = arg(POSITIVE_INTS, "window size")
-    stride: Optional[object] = arg(POSITIVE_INTS, "stride (default: the window size)", None)
+    stride: Optional[object] = arg(POSITIVE_INTS, "stride (default: the window size)", None, shown="kernel")
     padding: object = arg(PADDING, "padding; at most half the window on each side (PyTorch's rule)", 0)
     dilation: object = arg(POSITIVE_INTS, "dilation: the window spans d·(k−1)+1", 1)
     ceil_mode: bool = arg(BOOLEAN, "round the output size up (PyTorch's ceil_mode rule)", False)

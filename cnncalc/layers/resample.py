@@ -49,8 +49,8 @@ class Upsample(Layer):
     per output element, the weights precomputed). No parameters."""
 
     mode: str = arg(choice("nearest", "linear", "bilinear", "trilinear"), "interpolation", "nearest")
-    scale: Optional[object] = arg(POSITIVE_INTS, "integer scale factor per axis (give scale or size)", None)
-    size: Optional[object] = arg(POSITIVE_INTS, "output size per axis (give scale or size)", None)
+    scale: Optional[object] = arg(POSITIVE_INTS, "integer scale factor per axis (give scale or size)", None, shown="none")
+    size: Optional[object] = arg(POSITIVE_INTS, "output size per axis (give scale or size)", None, shown="none")
     align_corners: bool = arg(BOOLEAN, "PyTorch's align_corners, for the linear modes", False)
 
     def validate(self) -> None:

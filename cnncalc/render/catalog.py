@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from cnncalc.catalog import TypeDoc, yaml_value
+from cnncalc.catalog import TypeDoc
 
 
 def print_catalog(entries: list[TypeDoc], console: Console, details: bool) -> None:
@@ -19,7 +19,7 @@ def print_catalog(entries: list[TypeDoc], console: Console, details: bool) -> No
         table.add_column("Description", overflow="fold", ratio=1)
     for entry in entries:
         name = entry.name + (f"\n({', '.join(entry.aliases)})" if entry.aliases else "")
-        args = "\n".join(f"{a.name} (required)" if a.required else f"{a.name}: {yaml_value(a.default)}"
+        args = "\n".join(f"{a.name} (required)" if a.required else f"{a.name}: {a.shown}"
                          for a in entry.args) or "none"
         cells = [escape(name), escape(args)] + ([escape(entry.summary)] if details else [])
         table.add_row(*cells, end_section=details)
@@ -39,6 +39,6 @@ def print_type(entry: TypeDoc, console: Console) -> None:
     table.add_column("Accepts", overflow="fold")
     table.add_column("Meaning", overflow="fold", ratio=1)
     for a in entry.args:
-        table.add_row(a.name, escape("required" if a.required else yaml_value(a.default)), escape(a.accepts),
+        table.add_row(a.name, escape("required" if a.required else a.shown), escape(a.accepts),
                       escape(a.doc))
     console.print(table)
