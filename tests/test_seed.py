@@ -50,6 +50,17 @@ def test_stacked_3x3_vs_single_5x5():
     assert single.totals.macs == 25 * c * c * 32 * 32
 
 
-def test_every_seed_spec_analyses():
-    for path in sorted(SEED.glob("*.yaml")):
-        assert analyze(read_spec(str(path))).totals.params > 0, path.name
+def test_every_shipped_spec_analyses_and_its_rows_add_up():
+    """Every seed and zoo spec: the totals are the sums of the rows, parameters split exactly into trainable
+    and non-trainable, and the activation total is every row's output but the input's."""
+    paths = sorted(SEED.glob("*.yaml")) + sorted((SEED.parent / "zoo").glob("*.yaml"))
+    assert len(paths) >= 13
+    for path in paths:
+        r = analyze(read_spec(str(path)))
+        t = r.totals
+        assert t.params == sum(row.params for row in r.rows) > 0, path.name
+        assert t.macs == sum(row.macs for row in r.rows), path.name
+        assert t.flops == sum(row.flops for row in r.rows), path.name
+        assert t.state == sum(row.state for row in r.rows), path.name
+        assert t.trainable_params + t.non_trainable_params == t.params, path.name
+        assert t.activation_elements == sum(row.activation_elements for row in r.rows if row.type != "input")
