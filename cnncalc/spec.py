@@ -228,6 +228,7 @@ class _Builder:
         self.default_locations: dict = {}     # argument, or (type, argument) → where 'defaults' sets it
         self.defaults, self.type_defaults = self._read_defaults(doc.get("defaults"), doc.where("defaults"))
         self.nodes: dict[str, Node] = {}
+        self.position: dict[str, int] = {}   # node → the order it was written in
         self.pending: list = []          # (node name, scope, from value, location) to resolve at the end
 
     # -- top level ------------------------------------------------------------------------------------
@@ -527,16 +528,26 @@ class _Builder:
             raise SpecError(f"the spec expands to more than {self.limits.max_layers:,} layers "
                             f"(raise the limit with --max-layers)", loc, full)
         self.nodes[full] = Node(full, layer, tuple(inputs), loc, trainable, arg_locations)
+        self.position[full] = len(self.position)
 
     def _resolve(self, scope: _Scope, name: str, loc, full, pending: bool = False) -> str:
-        """A 'from' name: the nearest enclosing scope that defines it, else a full layer path."""
+        """A 'from' name: the nearest enclosing scope that defines it before the layer asking (so an outer
+        layer written earlier wins over an inner one written later); else a full layer path; else the
+        nearest scope's later definition (a forward reference)."""
+        asker = self.position.get(full, len(self.nodes))
+        later = ""
         s = scope
         while s is not None:
             if name in s.names:
-                return s.names[name]
+                target = s.names[name]
+                if self.position[target] < asker:
+                    return target
+                later = later or target
             s = s.parent
         if name in self.nodes:
             return name
+        if later:
+            return later
         if not pending:
             choices = [*scope.names, *self.nodes]
             raise SpecError(f"'from' names '{name}', but no layer defined before this one has that name"

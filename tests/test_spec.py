@@ -248,3 +248,25 @@ def test_errors_in_defaults_and_meta_keys(text, line, layer, fragment):
     assert fragment in err.message
     assert err.location.line == line, str(err)
     assert err.layer == layer
+
+
+def test_from_prefers_a_layer_written_earlier_in_an_enclosing_scope():
+    """Inside the block, `from: x` means the top-level x written before the block, not the block's own x
+    written after the asking layer (which would make a cycle); a name defined only later is still a
+    forward reference."""
+    r = rows("""
+        input: [3, 8, 8]
+        blocks:
+          b:
+            layers:
+              - {name: m, from: x, relu: {}}
+              - {name: x, conv: {out: 3, kernel: 1}}
+              - {name: y, from: z, relu: {}}
+              - {name: z, from: m, relu: {}}
+        layers:
+          - {name: x, conv: {out: 3, kernel: 1}}
+          - b
+    """)
+    assert r["b1.m"].inputs == ("x",)
+    assert r["b1.x"].inputs == ("b1.m",)
+    assert r["b1.y"].inputs == ("b1.z",)
