@@ -7,30 +7,20 @@ rejects must fail in torch too, and the other way round.
 
 from __future__ import annotations
 
-import os
 
 import pytest
 
 torch = pytest.importorskip("torch")
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from cnncalc.analysis import analyze  # noqa: E402
 from cnncalc.errors import SpecError  # noqa: E402
 from cnncalc.spec import parse_spec  # noqa: E402
 from torch_builder import build, measure  # noqa: E402
+from props import PROPERTY, yaml_value  # noqa: E402
 
-PROPERTY = settings(max_examples=int(os.environ.get("CNNCALC_PROPERTY_EXAMPLES", "300")), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
-
-
-def yaml_value(value) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(yaml_value(v) for v in value) + "]"
-    return str(value)
 
 
 def check(input_shape, type_name, args):

@@ -9,48 +9,23 @@ MACs come from the torch module's weight shape and output shape.
 from __future__ import annotations
 
 import math
-import os
 
 import pytest
 
 torch = pytest.importorskip("torch")
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from torch import nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from cnncalc.analysis import analyze  # noqa: E402
-from cnncalc.errors import SpecError  # noqa: E402
-from cnncalc.spec import parse_spec  # noqa: E402
 from torch_builder import resolve_padding  # noqa: E402
+from props import PROPERTY, cnncalc_row  # noqa: E402
 
-# several hundred cases per property, every run (CI included; CNNCALC_PROPERTY_EXAMPLES raises it for a
-# deeper local search); no deadline: torch's first call is slow
-PROPERTY = settings(max_examples=int(os.environ.get("CNNCALC_PROPERTY_EXAMPLES", "300")), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
 
 CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
 MAXPOOL = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
 AVGPOOL = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
-
-
-def yaml_value(value) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(yaml_value(v) for v in value) + "]"
-    return str(value)
-
-
-def cnncalc_row(input_shape, type_name, args: dict):
-    """The analysed row of one layer, or None when cnncalc rejects the configuration."""
-    text = (f"input: {yaml_value(list(input_shape))}\nlayers:\n  - {type_name}: {{"
-            + ", ".join(f"{k}: {yaml_value(v)}" for k, v in args.items()) + "}\n")
-    try:
-        return analyze(parse_spec(text, "prop.yaml")).rows[1]
-    except SpecError:
-        return None
 
 
 def run_torch(make):

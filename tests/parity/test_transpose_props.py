@@ -12,32 +12,20 @@ is drawn in every form cnncalc accepts: PyTorch's symmetric ints run as torch's 
 from __future__ import annotations
 
 import math
-import os
 
 import pytest
 
 torch = pytest.importorskip("torch")
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from torch import nn  # noqa: E402
 
-from cnncalc.analysis import analyze  # noqa: E402
-from cnncalc.errors import SpecError  # noqa: E402
-from cnncalc.spec import parse_spec  # noqa: E402
 from torch_builder import Crop, transposed_crop  # noqa: E402
+import props  # noqa: E402
+from props import PROPERTY  # noqa: E402
 
-PROPERTY = settings(max_examples=int(os.environ.get("CNNCALC_PROPERTY_EXAMPLES", "300")), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
 CONV_T = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
-
-
-def yaml_value(value) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(yaml_value(v) for v in value) + "]"
-    return str(value)
 
 
 def per_axis(value, ndim):
@@ -88,12 +76,7 @@ def config(draw):
 
 
 def cnncalc_row(input_shape, args):
-    text = (f"input: {yaml_value(list(input_shape))}\nlayers:\n  - conv_transpose: {{"
-            + ", ".join(f"{k}: {yaml_value(v)}" for k, v in args.items()) + "}\n")
-    try:
-        return analyze(parse_spec(text, "prop.yaml")).rows[1]
-    except SpecError:
-        return None
+    return props.cnncalc_row(input_shape, "conv_transpose", args)
 
 
 def torch_run(input_shape, args):
