@@ -298,3 +298,23 @@ def test_skip_non_specs(cli, write):
 def test_spec_from_stdin(cli):
     code, out, _ = cli("check", "-", "--max-params", "4000", input=dense(40))
     assert code == 0 and "PASS" in out
+
+
+@pytest.mark.parametrize("args", [
+    ["--max-params", "1e9999999"],                 # was an internal error (Python's 4,300-digit limit)
+    ["--max-params", "1e999999999999"],            # was a hang
+    ["--max-params", "1e-99999999999K"],           # was a hang
+    ["--baseline", NAIVE, "--max-increase", "1e99999999%"],   # was a hang
+])
+def test_huge_exponents_are_usage_errors(cli, args):
+    code, _, err = cli("check", NAIVE, *args)
+    assert code == 2 and ("too large" in err or "too small" in err) and "Traceback" not in err
+
+
+@pytest.mark.parametrize("value", ["1e999999", "1e99999999999"])
+def test_huge_spec_budget_is_a_spec_error(cli, write, value):
+    spec = write(dense(40, f'budget: {{params: "{value}"}}\n'))
+    code, _, err = cli("check", spec)
+    assert code == 2 and f"{spec}:2" in err and "too large" in err
+    code, _, err = cli("analyze", spec)              # analyze validates the budget too
+    assert code == 2 and "too large" in err and "internal error" not in err
