@@ -4,7 +4,7 @@ by name. Pure data: frozen results, exact ints and Fractions, no printing (rende
 
 from __future__ import annotations
 
-import difflib
+import bisect
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional, Sequence
@@ -192,14 +192,40 @@ def merge_order(lists: Sequence[Sequence[str]]) -> list:
     for names in lists[1:]:
         names = list(dict.fromkeys(names))
         placed = set(order)
-        matcher = difflib.SequenceMatcher(None, order, names, autojunk=False)
         merged, i, j = [], 0, 0
-        for a, b, size in matcher.get_matching_blocks():
+        for a, b in _common_subsequence(order, names) + [(len(order), len(names))]:
             merged += _grouped(order[i:a] + [n for n in names[j:b] if n not in placed])
-            merged += order[a:a + size]
-            i, j = a + size, b + size
+            merged += order[a:a + 1]
+            i, j = a + 1, b + 1
         order = merged
     return order
+
+
+def _common_subsequence(first: list, second: list) -> list:
+    """A longest common subsequence of two lists of unique names, as (index in first, index in second)
+    pairs in increasing order. With unique names it is a longest increasing subsequence of the positions in
+    ``first`` of the shared names, taken in ``second``'s order: O(n log n) (patience sorting), where a
+    general sequence matcher is quadratic on specs of thousands of layers."""
+    where = {name: index for index, name in enumerate(first)}
+    pairs = [(where[name], j) for j, name in enumerate(second) if name in where]
+    tails: list = []          # tails[k]: index in pairs of the smallest end of an increasing run of length k+1
+    tail_values: list = []    # first-list positions of those ends, increasing (for bisect)
+    previous = [-1] * len(pairs)
+    for p, (a, _) in enumerate(pairs):
+        k = bisect.bisect_left(tail_values, a)
+        previous[p] = tails[k - 1] if k else -1
+        if k == len(tails):
+            tails.append(p)
+            tail_values.append(a)
+        else:
+            tails[k] = p
+            tail_values[k] = a
+    out = []
+    p = tails[-1] if tails else -1
+    while p != -1:
+        out.append(pairs[p])
+        p = previous[p]
+    return out[::-1]
 
 
 def _grouped(names: list) -> list:
