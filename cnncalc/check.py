@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Optional
@@ -28,6 +27,7 @@ from cnncalc import units, yamlsource
 from cnncalc.analysis import analyze
 from cnncalc.errors import Location, SpecError, did_you_mean
 from cnncalc.metrics import BUDGET_KEYS, BY_KEY
+from cnncalc.record import field, record
 from cnncalc.spec import Limits, read_spec
 from cnncalc.yamlsource import LocDict
 
@@ -35,7 +35,7 @@ OPTION, BUDGET_FILE, SPEC_BUDGET, BASELINE = "option", "budget-file", "spec", "b
 BUDGET_FILE_KEYS = ("specs",)
 
 
-@dataclass(frozen=True)
+@record
 class Limit:
     metric: str
     value: int                                  # the largest value that passes
@@ -46,7 +46,7 @@ class Limit:
     max_increase: Optional[Fraction] = None     # BASELINE only: the allowed relative increase
 
 
-@dataclass(frozen=True)
+@record
 class Check:
     spec: str                                   # the spec's path, as given
     metric: str
@@ -63,7 +63,7 @@ class Check:
         return self.limit.value - self.actual
 
 
-@dataclass(frozen=True)
+@record
 class SpecResult:
     spec: str
     name: Optional[str] = None
@@ -73,7 +73,7 @@ class SpecResult:
     notes: tuple = ()
 
 
-@dataclass(frozen=True)
+@record
 class CheckRun:
     results: tuple
     dtype: str
@@ -161,7 +161,7 @@ def _absolute(path: str) -> str:
     return Path(os.path.abspath(path)).as_posix()
 
 
-@dataclass(frozen=True)
+@record
 class BudgetEntry:
     pattern: str                                # as written
     absolute: str                               # joined to the budget file's folder
@@ -174,7 +174,7 @@ class BudgetEntry:
         return any(c in self.pattern for c in "*?")
 
 
-@dataclass(frozen=True)
+@record
 class BudgetFile:
     path: str
     entries: tuple
@@ -255,7 +255,7 @@ def read_budget_file(path: str) -> BudgetFile:
 
 # ----------------------------------------------------------------------------- the run
 
-@dataclass(frozen=True)
+@record
 class Request:
     specs: tuple                                # spec paths as given ('-': standard input)
     option_limits: dict = field(default_factory=dict)      # metric → Limit (source OPTION)

@@ -5,15 +5,15 @@ by name. Pure data: frozen results, exact ints and Fractions, no printing (rende
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional, Sequence
 
 from cnncalc.analysis import Report
 from cnncalc.metrics import METRICS, Metric
+from cnncalc.record import record
 
 
-@dataclass(frozen=True)
+@record
 class Change:
     """A value against the base (the first spec's value)."""
     base: int
@@ -42,7 +42,7 @@ def smallest(values: Sequence[int]) -> tuple:
     return tuple(i for i, v in enumerate(values) if v == low)
 
 
-@dataclass(frozen=True)
+@record
 class MetricRow:
     metric: Metric
     values: tuple                     # one exact int per spec
@@ -57,7 +57,7 @@ class MetricRow:
         return smallest(self.values)
 
 
-@dataclass(frozen=True)
+@record
 class Comparison:
     names: tuple                      # display names, unique
     sources: tuple
@@ -116,7 +116,7 @@ def compare(reports: Sequence[Report]) -> Comparison:
 LAYER_FIELDS = ("params", "macs", "flops", "activation_elements")
 
 
-@dataclass(frozen=True)
+@record
 class Cell:
     """One layer, or the layers of a group (names cut to --depth parts), of one spec."""
     label: str                        # the layer's label ('conv 3×3'), or 'n layers' for a group
@@ -131,7 +131,7 @@ class Cell:
         return (self.label, self.output_shape, self.params, self.macs, self.flops, self.activation_elements)
 
 
-@dataclass(frozen=True)
+@record
 class LayerRow:
     name: str
     cells: tuple                      # Cell, or None where the spec has no layer of that name
@@ -150,7 +150,7 @@ class LayerRow:
         return tuple(None if c is None else getattr(c, field) for c in self.cells)
 
 
-@dataclass(frozen=True)
+@record
 class LayerComparison:
     names: tuple
     sources: tuple
