@@ -4,16 +4,16 @@ by name. Pure data: frozen results, exact ints and Fractions, no printing (rende
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass
+import bisect
 from fractions import Fraction
 from typing import Optional, Sequence
 
 from cnncalc.analysis import Report
 from cnncalc.metrics import METRICS, Metric
+from cnncalc.record import record
 
 
-@dataclass(frozen=True)
+@record
 class Change:
     """A value against the base (the first spec's value)."""
     base: int
@@ -42,7 +42,7 @@ def smallest(values: Sequence[int]) -> tuple:
     return tuple(i for i, v in enumerate(values) if v == low)
 
 
-@dataclass(frozen=True)
+@record
 class MetricRow:
     metric: Metric
     values: tuple                     # one exact int per spec
@@ -57,7 +57,7 @@ class MetricRow:
         return smallest(self.values)
 
 
-@dataclass(frozen=True)
+@record
 class Comparison:
     names: tuple                      # display names, unique
     sources: tuple
@@ -116,7 +116,7 @@ def compare(reports: Sequence[Report]) -> Comparison:
 LAYER_FIELDS = ("params", "macs", "flops", "activation_elements")
 
 
-@dataclass(frozen=True)
+@record
 class Cell:
     """One layer, or the layers of a group (names cut to --depth parts), of one spec."""
     label: str                        # the layer's label ('conv 3×3'), or 'n layers' for a group
@@ -131,7 +131,7 @@ class Cell:
         return (self.label, self.output_shape, self.params, self.macs, self.flops, self.activation_elements)
 
 
-@dataclass(frozen=True)
+@record
 class LayerRow:
     name: str
     cells: tuple                      # Cell, or None where the spec has no layer of that name
@@ -150,7 +150,7 @@ class LayerRow:
         return tuple(None if c is None else getattr(c, field) for c in self.cells)
 
 
-@dataclass(frozen=True)
+@record
 class LayerComparison:
     names: tuple
     sources: tuple
@@ -192,14 +192,40 @@ def merge_order(lists: Sequence[Sequence[str]]) -> list:
     for names in lists[1:]:
         names = list(dict.fromkeys(names))
         placed = set(order)
-        matcher = difflib.SequenceMatcher(None, order, names, autojunk=False)
         merged, i, j = [], 0, 0
-        for a, b, size in matcher.get_matching_blocks():
+        for a, b in _common_subsequence(order, names) + [(len(order), len(names))]:
             merged += _grouped(order[i:a] + [n for n in names[j:b] if n not in placed])
-            merged += order[a:a + size]
-            i, j = a + size, b + size
+            merged += order[a:a + 1]
+            i, j = a + 1, b + 1
         order = merged
     return order
+
+
+def _common_subsequence(first: list, second: list) -> list:
+    """A longest common subsequence of two lists of unique names, as (index in first, index in second)
+    pairs in increasing order. With unique names it is a longest increasing subsequence of the positions in
+    ``first`` of the shared names, taken in ``second``'s order: O(n log n) (patience sorting), where a
+    general sequence matcher is quadratic on specs of thousands of layers."""
+    where = {name: index for index, name in enumerate(first)}
+    pairs = [(where[name], j) for j, name in enumerate(second) if name in where]
+    tails: list = []          # tails[k]: index in pairs of the smallest end of an increasing run of length k+1
+    tail_values: list = []    # first-list positions of those ends, increasing (for bisect)
+    previous = [-1] * len(pairs)
+    for p, (a, _) in enumerate(pairs):
+        k = bisect.bisect_left(tail_values, a)
+        previous[p] = tails[k - 1] if k else -1
+        if k == len(tails):
+            tails.append(p)
+            tail_values.append(a)
+        else:
+            tails[k] = p
+            tail_values[k] = a
+    out = []
+    p = tails[-1] if tails else -1
+    while p != -1:
+        out.append(pairs[p])
+        p = previous[p]
+    return out[::-1]
 
 
 def _grouped(names: list) -> list:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 from cnncalc.analysis import Report
+from cnncalc.record import record
 from cnncalc.units import BYTES, COUNT
 
 
-@dataclass(frozen=True)
+@record
 class Metric:
     key: str                          # the name in budgets, JSON and --max-increase (params, macs, ...)
     label: str                        # for people

@@ -7,13 +7,16 @@
 * Percentages: a number followed by '%', e.g. '5%', '2.5%'; returned as an exact Fraction (5% → 1/20).
 
 Arithmetic is done on Decimal → Fraction, never floats; a value that is not a whole number of the unit's
-smallest step (``0.1KiB`` = 102.4 bytes) is refused. Negative values are refused.
+smallest step (``0.1KiB`` = 102.4 bytes) is refused. Negative values are refused. The number before the
+unit must be below 10^31 and, unless it is 0, at least 10^-30 (``MAX_EXPONENT``): its magnitude is checked
+before the exact conversion, which for an exponent such as ``1e999999999999`` would need that many digits
+(never finishing, or exceeding Python's limit on integer digits).
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
 from cnncalc.errors import brief
@@ -27,6 +30,10 @@ BYTES = "bytes"
 _VALUE = re.compile(r"(?P<sign>[-+]?)\s*(?P<num>[0-9](?:_?[0-9])*(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)"
                     r"\s*(?P<unit>[A-Za-z%]*)")
 _MAX_TEXT = 64
+MAX_EXPONENT = 30               # a number must be below 10^(MAX_EXPONENT+1) and, unless 0, at least 10^-MAX_EXPONENT
+
+
+_RANGE = f"a number before its unit is below 10^{MAX_EXPONENT + 1} and, unless 0, at least 10^-{MAX_EXPONENT}"
 
 
 class UnitError(ValueError):
@@ -40,6 +47,8 @@ def _split(value, what: str) -> tuple[Fraction, str]:
     if isinstance(value, int):
         if value < 0:
             raise UnitError(f"{what}: a value cannot be negative, got {value}")
+        if value >= 10 ** (MAX_EXPONENT + 1):
+            raise UnitError(f"{what}: the value is too large; {_RANGE}")
         return Fraction(value), ""
     if isinstance(value, float):
         # YAML floats (4.1e+9): read back through their shortest decimal form, the one the user wrote
@@ -57,10 +66,16 @@ def _split(value, what: str) -> tuple[Fraction, str]:
     if match["sign"] == "-":
         raise UnitError(f"{what}: a value cannot be negative, got '{text}'")
     try:
-        number = Fraction(Decimal(match["num"].replace("_", "")))
-    except (InvalidOperation, ValueError):  # pragma: no cover - the pattern admits only valid decimals
-        raise UnitError(f"{what}: '{text}' is not a number") from None
-    return number, match["unit"]
+        decimal = Decimal(match["num"].replace("_", ""))
+    except InvalidOperation:                # an exponent beyond what Decimal can hold at all
+        raise UnitError(f"{what}: '{text}' is out of range; {_RANGE}") from None
+    if decimal.is_zero():
+        return Fraction(0), match["unit"]   # '0e-99999999999' is 0, whatever its exponent
+    if decimal.adjusted() > MAX_EXPONENT:
+        raise UnitError(f"{what}: '{text}' is too large; {_RANGE}")
+    if decimal.adjusted() < -MAX_EXPONENT:
+        raise UnitError(f"{what}: '{text}' is too small; {_RANGE}")
+    return Fraction(decimal), match["unit"]
 
 
 def _whole(number: Fraction, text, what: str, noun: str) -> int:
@@ -118,4 +133,6 @@ def number_text(number: Fraction) -> str:
     """An exact decimal as written: 4.1, 25, 0.5."""
     if number.denominator == 1:
         return str(number.numerator)
-    return format(Decimal(number.numerator) / Decimal(number.denominator), "f")
+    with localcontext() as ctx:
+        ctx.prec = 2 * _MAX_TEXT + 2 * MAX_EXPONENT   # enough digits for any value read here: exact
+        return format(Decimal(number.numerator) / Decimal(number.denominator), "f")

@@ -36,6 +36,15 @@ RF_AGREE, RF_MISMATCH, RF_UNKNOWN, RF_NOT_COMPARED = "agree", "mismatch", "unkno
 MAX_PROBE_ELEMENTS = 2 ** 25     # the structural run's largest tensor, batch included, before it is split
 MAX_PROBLEMS_PER_AXIS = 3        # mismatching units listed per node and axis; the rest are counted
 MAX_LAYER_WEIGHTS = 5 * 10 ** 7  # weights (parameters + state) drawn for one layer: 400 MB as float64
+MAX_EXAMPLE_ELEMENTS = 2 ** 24   # the largest tensor of one example (the input or a layer's output): 128 MiB
+                                 # as float64; the structural run's batch of two (one probe + the zero probe)
+                                 # then stays within MAX_PROBE_ELEMENTS
+MAX_DEPENDENCY_CELLS = 2 ** 28   # the structural run's tables, input positions × units per axis, summed over
+                                 # the layers: 256 MiB of booleans
+ELEMENT_COST = 50                # an element of a layer's output costs about as much as 50 MACs in numpy
+                                 # (element-wise passes, 0/1 reductions, temporaries); measured on the zoo
+MAX_WORK = 3 * 10 ** 11          # examples executed × (MACs + ELEMENT_COST × elements of every tensor): about
+                                 # half a minute on two cores at most (docs/verify.md, "Cost")
 
 
 def axis_names(ndim: int) -> tuple:
@@ -80,9 +89,10 @@ class NodeCheck:
 
 @dataclass(frozen=True)
 class Unexecutable:
-    layer: str
+    layer: str            # '' for a limit on the whole network (its work, its structural tables)
     type: str
-    reason: str           # one sentence: no executor for the type, or too many weights to draw
+    reason: str           # one sentence: no executor for the type, or too large to execute (with a hint)
+    no_executor: bool = False   # True: the type has no executor (not a size limit)
 
 
 @dataclass(frozen=True)
@@ -121,8 +131,12 @@ class _Silent:
 
 
 def verify(spec: Spec, report: Optional[Report] = None, seed: int = 0, progress: Optional[Progress] = None,
-           max_probe_elements: int = MAX_PROBE_ELEMENTS) -> VerifyResult:
-    """Execute ``spec`` and compare every node's shape and receptive field with ``report`` (its analysis)."""
+           max_probe_elements: int = MAX_PROBE_ELEMENTS, max_work: int = MAX_WORK) -> VerifyResult:
+    """Execute ``spec`` and compare every node's shape and receptive field with ``report`` (its analysis).
+
+    A spec too large to execute (one layer's weights, one example's largest tensor, the structural
+    tables, or the total work ``max_work`` beyond the limits above) is reported unverifiable, before
+    anything runs, with a hint to use a smaller --input."""
     report = report if report is not None else analyze(spec)
     progress = progress or _Silent()
     order = spec.graph.topological_order()
@@ -130,19 +144,24 @@ def verify(spec: Spec, report: Optional[Report] = None, seed: int = 0, progress:
     base = dict(name=spec.name, source=spec.source, input_shape=input_shape, seed=seed)
     rows = {row.name: row for row in report.rows}
     missing = tuple(Unexecutable(node.name, node.layer.type_name,
-                                 f"no executor for '{node.layer.type_name}' (layer '{node.name}')")
+                                 f"no executor for '{node.layer.type_name}' (layer '{node.name}')", True)
                     for node in order if executor_for(node.layer.type_name) is None)
     missing += tuple(Unexecutable(row.name, row.type,
                                   f"layer '{row.name}' ({row.type}) has {row.params + row.state:,} weights, more "
                                   f"than verify draws for one layer ({MAX_LAYER_WEIGHTS:,}); try a smaller --input")
                      for row in report.rows if row.params + row.state > MAX_LAYER_WEIGHTS)
+
+    spatial = input_shape[1:]
+    probes = sum(spatial)
+    per_example = max(product(row.output_shape) for row in report.rows)
+    chunk = max(1, max_probe_elements // per_example - 1)
+    runs = -(-probes // chunk)
+    if not missing:                     # the size limits are given on their own (both suggest a smaller --input)
+        missing = _too_large(report, input_shape, per_example, examples=1 + probes + runs, max_work=max_work)
     if missing:
         return VerifyResult(**base, unexecutable=missing)
 
-    spatial = input_shape[1:]
     probes = [(axis, i) for axis, n in enumerate(spatial) for i in range(n)]
-    per_example = max(product(row.output_shape) for row in report.rows)
-    chunk = max(1, max_probe_elements // per_example - 1)
     chunks = [probes[i:i + chunk] for i in range(0, len(probes), chunk)]
     progress.start(len(order) * (1 + len(chunks)))
 
@@ -170,6 +189,41 @@ def verify(spec: Spec, report: Optional[Report] = None, seed: int = 0, progress:
             checks.append(_compare_node(common, row, measured.get(node.name), spatial, stopped,
                                         envelopes[node.name]))
     return VerifyResult(**base, nodes=tuple(checks), probes=len(probes), runs=len(chunks) if spatial else 0)
+
+
+def work_of(examples: int, macs: int, elements: int) -> int:
+    """The work limited by ``max_work``: examples × (MACs + ELEMENT_COST × elements of every tensor)."""
+    return examples * (macs + ELEMENT_COST * elements)
+
+
+def _too_large(report: Report, input_shape: tuple, per_example: int, examples: int, max_work: int) -> tuple:
+    """Unexecutable entries for the limits on memory and work (docs/verify.md, "Cost"), before any run.
+
+    ``examples``: the numeric run's one, plus every probe and each structural run's all-zero probe."""
+    out = []
+    hint = f"try a smaller --input than {','.join(map(str, input_shape))}"
+    if per_example > MAX_EXAMPLE_ELEMENTS:
+        row = max(report.rows, key=lambda r: product(r.output_shape))
+        what = "the input" if row.type == "input" else f"layer '{row.name}' ({row.type})"
+        out.append(Unexecutable(row.name, row.type,
+                                f"{what} has {per_example:,} elements per example, more than verify holds for one "
+                                f"tensor ({MAX_EXAMPLE_ELEMENTS:,}); {hint}"))
+        return tuple(out)               # the other estimates are only larger
+    spatial = input_shape[1:]
+    cells = sum(sum(n * (row.output_shape[1 + a] if len(row.output_shape) == len(input_shape) else 1)
+                    for a, n in enumerate(spatial))
+                for row in report.rows)
+    if cells > MAX_DEPENDENCY_CELLS:
+        out.append(Unexecutable("", "", f"the receptive-field tables (input positions × output units per axis, "
+                                        f"over every layer) have {cells:,} entries, more than verify keeps "
+                                        f"({MAX_DEPENDENCY_CELLS:,}); {hint}"))
+    elements = sum(product(row.output_shape) for row in report.rows)
+    work = work_of(examples, report.totals.macs, elements)
+    if work > max_work:
+        out.append(Unexecutable("", "", f"executing it takes {examples:,} examples × ({report.totals.macs:,} MACs + "
+                                        f"{ELEMENT_COST} × {elements:,} elements) = {work:,} operations, more than "
+                                        f"verify's limit ({max_work:,}, --max-work); {hint}"))
+    return tuple(out)
 
 
 # ----------------------------------------------------------------------------- the runs

@@ -298,3 +298,81 @@ def test_skip_non_specs(cli, write):
 def test_spec_from_stdin(cli):
     code, out, _ = cli("check", "-", "--max-params", "4000", input=dense(40))
     assert code == 0 and "PASS" in out
+
+
+@pytest.mark.parametrize("args", [
+    ["--max-params", "1e9999999"],                 # was an internal error (Python's 4,300-digit limit)
+    ["--max-params", "1e999999999999"],            # was a hang
+    ["--max-params", "1e-99999999999K"],           # was a hang
+    ["--baseline", NAIVE, "--max-increase", "1e99999999%"],   # was a hang
+])
+def test_huge_exponents_are_usage_errors(cli, args):
+    code, _, err = cli("check", NAIVE, *args)
+    assert code == 2 and ("too large" in err or "too small" in err) and "Traceback" not in err
+
+
+@pytest.mark.parametrize("value", ["1e999999", "1e99999999999"])
+def test_huge_spec_budget_is_a_spec_error(cli, write, value):
+    spec = write(dense(40, f'budget: {{params: "{value}"}}\n'))
+    code, _, err = cli("check", spec)
+    assert code == 2 and f"{spec}:2" in err and "too large" in err
+    code, _, err = cli("analyze", spec)              # analyze validates the budget too
+    assert code == 2 and "too large" in err and "internal error" not in err
+
+
+@pytest.mark.parametrize("value, words", [
+    ("params=5%,=3%", "no metric before '='"),      # was accepted, '=3%' read as every metric
+    ("=3%", "no metric before '='"),
+    ("params=", "no percentage after '='"),
+    ("params=5%,,macs=3%", "empty item"),
+    (",", "empty item"),
+    ("params==5%", "more than one '='"),
+    ("params=5%,params=3%", "given twice"),
+    ("5%,3%", "given twice"),
+])
+def test_malformed_max_increase_is_a_usage_error(cli, value, words):
+    code, out, err = cli("check", NAIVE, "--baseline", NAIVE, "--max-increase", value)
+    assert code == 2 and words in err and "--max-increase" in err and "Traceback" not in err and out == ""
+
+
+def test_max_increase_items_may_have_spaces(cli):
+    # the same spec as its own baseline: every increase is 0, so both checks pass
+    code, data, _ = run_json(cli, NAIVE, "--baseline", NAIVE, "--max-increase", " params=5% , macs=3% ")
+    assert code == 0 and {c["metric"]: c["max_increase"] for c in data["checks"]} == \
+        {"params": "1/20", "macs": "3/100"}
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1\n---\nb: 2\n",                                                   # several documents (Kubernetes)
+    "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties: {BucketName: !Ref Name}\n",  # CloudFormation
+    "kind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}\n{{- if .Values.x }}\ndata: {}\n{{- end }}\n",  # Helm
+    "nested:\n  layers: [1]\nlist: [layers]\nvalue: layers\n",             # 'layers', but not a top-level key
+    "- layers: 1\n",                                                       # a list, not a mapping
+    "",                                                                    # empty
+])
+def test_skip_non_specs_skips_any_yaml_that_is_not_a_spec(cli, write, text):
+    spec = write(dense(40, "budget: {params: 5K}\n"))
+    other = write(text, "other.yaml")
+    code, data, err = run_json(cli, "--skip-non-specs", spec, other)
+    assert code == 0, err
+    assert data["skipped"] == [{"spec": other, "reason": "not a cnncalc spec (no 'layers')"}]
+    assert [c["spec"] for c in data["checks"]] == [spec]
+
+
+def test_skip_non_specs_skips_text_that_is_not_utf8(cli, tmp_path):
+    other = tmp_path / "latin1.yaml"
+    other.write_bytes("name: caf\xe9\n".encode("latin-1"))
+    code, data, _ = run_json(cli, "--skip-non-specs", str(other))
+    assert code == 0 and [s["spec"] for s in data["skipped"]] == [str(other)]
+
+
+@pytest.mark.parametrize("text, words", [
+    (dense(40, "budget: {params: 5K}\n") + "---\nb: 2\n", "single document"),
+    ("input: [100]\nbudget: {params: 5K}\nlayers: !Ref x\n", "could not determine a constructor"),
+    ("input: [100]\nbudget: {params: 5K\nlayers:\n  - dense: {out: 40}\n", "YAML error"),   # not YAML at all
+    ("input: [100]\nbudget: {params: 5K}\nlayers:\n  - dense: {out: 0}\n", "out"),
+])
+def test_skip_non_specs_still_reports_a_broken_spec(cli, write, text, words):
+    spec = write(text)
+    code, data, err = run_json(cli, "--skip-non-specs", spec)
+    assert code == 2 and data["skipped"] == [] and words in data["errors"][0]["message"] and spec in err

@@ -247,3 +247,54 @@ def test_compare_layers_core():
     assert rows["dense1"].values("params") == (15, 12) and not rows["dense1"].same
     assert rows["relu1"].present == (False, True)
     assert compare([a, b]).metric("params").smallest == (1,)
+
+
+def test_by_layer_aligns_two_large_specs():
+    # Two generated 20,000-layer specs. B keeps A's even layers, renames every odd layer l<i> to m<i>
+    # (half the names differ), and moves l5000 after l15000. Expected, derived from the alignment rule:
+    # the longest common subsequence of the shared names is every shared name but the moved one (keeping
+    # l5000 in place would drop the 5,000 shared names it crosses in B). Between two aligned neighbours,
+    # A's names then B's names not placed yet, in one group (no dotted prefixes): so each m<i> comes right
+    # after l<i>, except around the moved layer, where the gap between l4998 and l5002 holds A's l4999,
+    # l5000, l5001, then B's m4999, m5001 (B's l5000 is already placed, at A's place). (The old quadratic
+    # matcher took 23 s on these specs; this test checks only the result.)
+    n = 20_000
+    a_names = [f"l{i}" for i in range(n)]
+    b_names = [f"l{i}" if i % 2 == 0 else f"m{i}" for i in range(n)]
+    b_names.remove("l5000")
+    b_names.insert(b_names.index("l15000") + 1, "l5000")
+
+    def spec(names):
+        return "input: [2]\nlayers:\n" + "".join(f"  - {{name: {name}, relu: {{}}}}\n" for name in names)
+
+    a, b = report_of(spec(a_names)), report_of(spec(b_names))
+    rows = compare_layers([a, b]).rows
+    expected = ["input"]
+    for i in range(n):
+        expected.append(f"l{i}")
+        if i % 2 and i not in (4999, 5001):
+            expected.append(f"m{i}")
+        if i == 5001:
+            expected += ["m4999", "m5001"]
+    assert [r.name for r in rows] == expected
+    shared = set(a_names) & set(b_names)
+    assert len(shared) == n // 2
+    # every shared name is one row present in both specs; every other name one row present in its own
+    for r in rows[1:]:
+        assert r.present == (r.name in shared or r.name.startswith("l"), r.name in shared or r.name.startswith("m"))
+    # each spec's own order is kept, except B's one moved layer
+    position = {r.name: k for k, r in enumerate(rows)}
+    assert [position[name] for name in a_names] == sorted(position[name] for name in a_names)
+    kept = [name for name in b_names if name != "l5000"]
+    assert [position[name] for name in kept] == sorted(position[name] for name in kept)
+
+
+def test_merge_order_is_a_longest_common_subsequence():
+    # A name moved far away is left out of the alignment, rather than the names it crosses:
+    # B moves a to the end; the longest common subsequence is b, c, d (3), not a alone.
+    assert merge_order([["a", "b", "c", "d"], ["b", "c", "d", "a"]]) == ["a", "b", "c", "d"]
+    assert merge_order([["b", "c", "d", "a"], ["a", "b", "c", "d"]]) == ["b", "c", "d", "a"]
+    # A = Y a b c, B = b Z c a: shared a, b, c, in B's order b c a; the longest common subsequence is
+    # b c (2 names), so Z, between b and c in B, goes between them; a and Y keep A's places. (Matching
+    # the longest contiguous block first found only 'a', a block of one, and put Z before it.)
+    assert merge_order([["Y", "a", "b", "c"], ["b", "Z", "c", "a"]]) == ["Y", "a", "b", "Z", "c"]

@@ -60,3 +60,29 @@ def test_frozen_and_mutable():
 def test_replace_and_repr():
     assert replace(Base(1), b=9) == Base(1, 9)
     assert repr(Base(1)) == "Base(a=1, b=2)"
+
+
+def test_check_compare_and_metrics_are_records():
+    # `cnncalc analyze` on a spec with a budget imports cnncalc.check (and through it metrics); compare's
+    # results are built the same way: no module of the analysis path generates code with dataclasses
+    import ast
+    from pathlib import Path
+
+    from cnncalc import check, compare, metrics
+    for module in (check, compare, metrics):
+        tree = ast.parse(Path(module.__file__).read_text())
+        imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                    for alias in node.names}
+        imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                     if isinstance(node, ast.ImportFrom) and node.module}
+        assert "dataclasses" not in imported, module.__name__
+    request = check.Request(specs=("a.yaml",))
+    assert [f.name for f in fields(request)][:3] == ["specs", "option_limits", "budget_file"]
+    assert request.option_limits == {} and request.option_limits is not check.Request(specs=()).option_limits
+    with pytest.raises(FrozenInstanceError):
+        request.batch = 2
+    # BudgetEntry compares without its compiled pattern and limits (compare=False)
+    a = check.BudgetEntry("x.yaml", "/x.yaml", check._glob_regex("/x.yaml"), {"params": 1})
+    b = check.BudgetEntry("x.yaml", "/x.yaml", check._glob_regex("/y.yaml"), {})
+    assert a == b and hash(a) == hash(b)
+    assert replace(compare.Change(3, 4), value=6).delta == 3

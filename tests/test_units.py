@@ -78,3 +78,45 @@ def test_percent(text, expected):
 def test_refused(parse, value, words):
     with pytest.raises(UnitError, match=words):
         parse(value, "x")
+
+
+# The number before the unit is bounded (10^-30 ≤ |n| < 10^31, or 0) before its exact conversion: an
+# exponent such as 1e999999999999 would otherwise be expanded to that many digits (a hang), and 1e9999999
+# exceeded Python's 4,300-digit limit on int/str conversion (an internal error).
+@pytest.mark.parametrize("parse, value, words", [
+    (parse_count, "1e9999999", "too large"),
+    (parse_count, "1e999999999999", "too large"),
+    (parse_count, "1e-99999999999K", "too small"),
+    (parse_count, "1e999999999999999999999999", "out of range"),  # beyond what Decimal can hold at all
+    (parse_count, "1e31", "too large"),                           # 10^31: the first value refused
+    (parse_count, "1e-31T", "too small"),                         # 10^-31 · 10^12, would be 1/10^19
+    (parse_count, 10**31, "too large"),                           # an int given through the API
+    (parse_bytes, "1e99999999999GiB", "too large"),
+    (parse_percent, "1e99999999%", "too large"),
+    (parse_count, 1e300, "too large"),                            # a YAML float: read as '1e+300'
+])
+def test_out_of_range_is_refused(parse, value, words):
+    with pytest.raises(UnitError, match=words):
+        parse(value, "x")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("9999999999999999999999999999999", 10**31 - 1),   # 31 nines: the largest plain integer accepted
+    ("1e30", 10**30),
+    ("1e30T", 10**42),                                  # the bound is on the number, the unit scales it
+    ("1e-30", None),                                    # 10^-30: in range, but not a whole count
+    ("0e-99999999999", 0),                              # zero, whatever its exponent
+    ("1e-3K", 1),                                       # 0.001 · 1000
+])
+def test_range_edges(text, expected):
+    if expected is None:
+        with pytest.raises(UnitError, match="not a whole number"):
+            parse_count(text, "x")
+    else:
+        assert parse_count(text, "x") == expected
+
+
+def test_refusal_message_shows_the_exact_value():
+    # 1.2345678901234567890123456789012345 · 10^9 has 35 significant digits, more than Decimal's default 28
+    with pytest.raises(UnitError, match=r"is 1234567890\.1234567890123456789012345, not a whole number"):
+        parse_count("1.2345678901234567890123456789012345G", "x")

@@ -595,3 +595,71 @@ def test_fields_downstream_of_a_transposed_convolution_are_envelopes():
     # in input positions: enc 3/1 @-1; down 3 + 1 = 4/2 @-1; mid 4 + 2·2 = 8/2 @-3;
     # up (span 1 + (2 − 1)/2 = 3/2, stride 1/2, offset −1/2): 8 + (1/2)·2 = 9, stride 2·(1/2) = 1, start −3 − 1 = −4
     assert [(a.size, a.stride, a.start) for a in up.analytic_rf] == [(9, 1, -4)] * 2
+
+
+# ----------------------------------------------------------------------------- limits on memory and work
+
+def test_a_negative_seed_is_a_usage_error(cli, write):
+    code, out, err = cli("verify", write(SMALL), "--seed", "-1")
+    assert code == 2 and "--seed" in err and "internal error" not in err and out == ""
+
+
+def test_an_input_too_large_to_hold_is_unverifiable(cli):
+    # resnet50 at 3×100000×100000: the input alone has 3·10^10 elements and conv1 (64 channels, stride 2)
+    # 64·50000·50000 = 1.6·10^11, far above the 2^24 = 16,777,216 elements verify holds for one example
+    # (before, this ran out of memory: a MemoryError, exit 3)
+    path = str(ROOT / "specs/zoo/resnet50.yaml")
+    result = verify(read_spec(path, (3, 100_000, 100_000)))
+    assert result.status == UNVERIFIABLE and not result.nodes
+    assert [(u.layer, u.type) for u in result.unexecutable] == [("conv1", "conv")]
+    code, _, err = cli("verify", path, "--input", "3,100000,100000")
+    assert code == 2 and "160,000,000,000 elements per example" in err and "16,777,216" in err
+    assert "smaller --input" in err and "verify can execute" not in err
+
+
+def test_too_much_work_is_unverifiable(cli):
+    # resnet50 at its own 3×224×224: 224 + 224 = 448 probes. Its largest tensor is conv1's 64·112·112 =
+    # 802,816 elements, so a structural run holds 2^25 // 802,816 − 1 = 40 probes (plus the zero probe):
+    # ⌈448/40⌉ = 12 runs. Examples executed: 1 (numeric) + 448 + 12 = 461; MACs 4,089,184,256 (the figure
+    # torchvision publishes); 461 · 4.09·10^9 alone is 1.9·10^12, above the 3·10^11 limit
+    path = str(ROOT / "specs/zoo/resnet50.yaml")
+    result = verify(read_spec(path))
+    assert result.status == UNVERIFIABLE and not result.nodes
+    [u] = result.unexecutable
+    assert "461 examples × (4,089,184,256 MACs + 50 × " in u.reason and "--max-work" in u.reason
+    code, _, err = cli("verify", path)
+    assert code == 2 and "461 examples" in err and "smaller --input than 3,224,224" in err
+
+
+def test_max_work_boundary(cli, write):
+    # input [1, 4], one relu: 4 probes in one structural run (plus its zero probe) and the numeric run:
+    # 6 examples; no MACs; elements: input 4 + relu 4 = 8 → work 6 · (0 + 50 · 8) = 2,400
+    path = write("input: [1, 4]\nlayers:\n  - relu\n")
+    result = verify(read_spec(path), max_work=2_400)
+    assert result.status == AGREE and 1 + result.probes + result.runs == 6
+    assert verify(read_spec(path), max_work=2_399).status == UNVERIFIABLE
+    code, _, err = cli("verify", path, "--max-work", "2.399K")
+    assert code == 2 and "6 examples × (0 MACs + 50 × 8 elements) = 2,400 operations" in err
+    assert cli("verify", path, "--max-work", "2.4K")[0] == 0
+    for bad in ("0", "lots", "-5", "1e999999999999"):
+        code, _, err = cli("verify", path, "--max-work", bad)
+        assert code == 2 and "--max-work" in err and "internal error" not in err
+
+
+def test_dependency_tables_too_large_are_unverifiable():
+    # input [1, 100000], three relus: each of the 4 tensors (input included) keeps 10^5 positions ×
+    # 10^5 units of booleans: 4·10^10 entries, above 2^28 = 268,435,456 (before: a MemoryError)
+    spec = parse_spec("input: [1, 100000]\nlayers:\n  - relu\n  - relu\n  - relu\n", "test.yaml")
+    result = verify(spec, max_work=10**20)
+    assert result.status == UNVERIFIABLE and not result.nodes
+    [u] = result.unexecutable
+    assert "40,000,000,000 entries" in u.reason and "268,435,456" in u.reason
+
+
+def test_max_work_default_in_help_is_the_limit(cli):
+    from cnncalc.cli.verify import DEFAULT_WORK
+    from cnncalc.units import parse_count
+    from cnncalc.verify import ELEMENT_COST, MAX_WORK
+    assert parse_count(DEFAULT_WORK) == MAX_WORK
+    code, out, _ = cli("verify", "--help")
+    assert code == 0 and DEFAULT_WORK in out and f"{ELEMENT_COST} ×" in out

@@ -41,15 +41,28 @@ def _parse_limits(values: dict) -> dict:
 
 
 def _parse_increases(values) -> tuple[dict, dict]:
-    """'5%' (every metric) and 'params=2%' (one metric; these win over a plain percentage)."""
+    """'5%' (every metric) and 'params=2%' (one metric; these win over a plain percentage). Each at most once;
+    an empty item, an empty metric ('=3%') or percentage ('params='), or a second '=' is a usage error."""
     from cnncalc import units
 
     general, specific, texts = None, {}, {}
     for value in values:
         for item in value.split(","):
             item = item.strip()
-            metric, _, percent = item.rpartition("=")
+            if not item:
+                raise click.BadParameter(f"'{value}' has an empty item; write 5% or params=2%, items separated "
+                                         f"by commas", param_hint="'--max-increase'")
+            if item.count("=") > 1:
+                raise click.BadParameter(f"'{item}' has more than one '='; write metric=percentage, such as "
+                                         f"params=2%", param_hint="'--max-increase'")
+            metric, equals, percent = item.rpartition("=")
             metric = metric.strip()
+            if equals and not metric:
+                raise click.BadParameter(f"'{item}' has no metric before '='; write params=2% for one metric, "
+                                         f"or 5% for every metric", param_hint="'--max-increase'")
+            if equals and not percent.strip():
+                raise click.BadParameter(f"'{item}' has no percentage after '='; write {metric}=2%",
+                                         param_hint="'--max-increase'")
             if metric and metric not in BUDGET_KEYS:
                 from cnncalc.errors import did_you_mean
                 raise click.BadParameter(f"unknown metric '{metric}'{did_you_mean(metric, BUDGET_KEYS)}; "
@@ -58,6 +71,10 @@ def _parse_increases(values) -> tuple[dict, dict]:
                 fraction = units.parse_percent(percent, "--max-increase")
             except units.UnitError as err:
                 raise click.BadParameter(str(err), param_hint="'--max-increase'") from None
+            if (metric in specific) if metric else (general is not None):
+                what = f"the increase of '{metric}'" if metric else "a plain percentage (every metric)"
+                raise click.BadParameter(f"{what} is given twice; give each at most once",
+                                         param_hint="'--max-increase'")
             if metric:
                 specific[metric] = fraction
                 texts[metric] = percent.strip()

@@ -12,29 +12,52 @@ from cnncalc.errors import ExitCode
 EXIT_MISMATCH = ExitCode.BUDGET_EXCEEDED      # 1: the analysis and the execution disagree
 
 
+DEFAULT_WORK = "300G"        # cnncalc.verify.MAX_WORK, written here so that --help does not load numpy
+
+
+def _parse_work(text):
+    if text is None:
+        return None
+    from cnncalc import units
+    try:
+        value = units.parse_count(text, "--max-work")
+    except units.UnitError as err:
+        raise click.BadParameter(str(err)) from None
+    if value < 1:
+        raise click.BadParameter("--max-work must be at least 1")
+    return value
+
+
 @click.command()
 @click.argument("spec", metavar="SPEC")
 @format_option("table", "json")
 @spec_options
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random weights and input.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the random weights and input (a non-negative integer).")
+@click.option("--max-work", "max_work", metavar="COUNT", callback=lambda c, p, v: _parse_work(v),
+              help=f"Refuse a spec whose execution would take more than this many operations: examples executed × "
+                   f"(MACs + 50 × elements of every layer). Counts take K, M, G, T.  [default: {DEFAULT_WORK}, "
+                   f"about half a minute on two cores]")
 @click.pass_context
-def verify(ctx: click.Context, spec: str, output_format: str, input_shape, limits, seed: int) -> None:
+def verify(ctx: click.Context, spec: str, output_format: str, input_shape, limits, seed: int,
+           max_work: int) -> None:
     """Execute SPEC in numpy with random weights and check the analysis against it.
 
     Every layer's output shape is compared with the analysed one, and every output unit's receptive field
     with the input positions that can change it (docs/verify.md). Use --input to verify a large network
-    on a smaller input. Exit codes: 0 all agree, 1 a disagreement, 2 a bad spec or a layer type that
-    cannot be executed.
+    on a smaller input. Exit codes: 0 all agree, 1 a disagreement, 2 a bad spec or option, a layer type
+    that cannot be executed, or a spec too large to execute (memory or --max-work).
     """
     from cnncalc.analysis import analyze
     from cnncalc.spec import read_spec
-    from cnncalc.verify import AGREE, UNVERIFIABLE, verify as run
+    from cnncalc.verify import AGREE, MAX_WORK, UNVERIFIABLE, verify as run
 
     parsed = read_spec(spec, input_shape, limits, stdin=sys.stdin.buffer)
     report = analyze(parsed)
     from cnncalc.render.verify import ProgressBar
     with ProgressBar() as bar:
-        result = run(parsed, report, seed=seed, progress=bar)
+        result = run(parsed, report, seed=seed, progress=bar,
+                     max_work=max_work if max_work is not None else MAX_WORK)
     if output_format == "json":
         from cnncalc.render.plain import to_json
         from cnncalc.render.verify_json import result_dict
@@ -46,8 +69,9 @@ def verify(ctx: click.Context, spec: str, output_format: str, input_shape, limit
     if result.status == UNVERIFIABLE:
         from cnncalc.execute import executable_types
         reasons = "; ".join(u.reason for u in result.unexecutable)
-        click.echo(f"cnncalc: error: {parsed.source}: not executable: {reasons}. verify can execute: "
-                   f"{', '.join(executable_types())}", err=True)
+        known = (f". verify can execute: {', '.join(executable_types())}"
+                 if any(u.no_executor for u in result.unexecutable) else "")
+        click.echo(f"cnncalc: error: {parsed.source}: not executable: {reasons}{known}", err=True)
         ctx.exit(int(ExitCode.BAD_INPUT))
     if result.status != AGREE:
         ctx.exit(int(EXIT_MISMATCH))
