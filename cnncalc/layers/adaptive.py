@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from math import gcd
 from typing import ClassVar
 
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.base import POSITIVE_INTS, Facts, Layer, Window, arg, register, spatial_axes
-from cnncalc.layers.periodic import hull
+from cnncalc.layers.periodic import ceil_offsets, floor_offsets, hull
 from cnncalc.record import record
 from cnncalc.shapes import product
 
 
-def adaptive_windows(size: int, out: int) -> list[tuple[int, int]]:
-    """PyTorch's rule: output i pools input [floor(i·size/out), ceil((i+1)·size/out))."""
-    return [((i * size) // out, -(-((i + 1) * size) // out)) for i in range(out)]
+def adaptive_window(i: int, size: int, out: int) -> tuple[int, int]:
+    """PyTorch's rule: output i pools input [floor(i·q), ceil((i+1)·q)), q = size/out.
+
+    The layer never enumerates the windows (there may be 10^18 of them): :func:`adaptive_axis` derives their
+    totals from this rule in closed form, and the tests check it against this function, window by window."""
+    return (i * size) // out, -(-((i + 1) * size) // out)
+
+
+def adaptive_axis(size: int, out: int) -> tuple[int, tuple]:
+    """On one axis: the summed length of the ``out`` windows of :func:`adaptive_window`, and their hull
+    (span, stride, offset), in constant time.
+
+    Sum: Σ ceil((i+1)·q) − floor(i·q) = Σ [floor((i+1)·q) − floor(i·q)] + #{i: (i+1)·q not whole}; the first
+    sum telescopes to floor(out·q) = size, and (i+1)·size is a multiple of out for gcd(size, out) of the
+    i+1 in 1..out. So size + out − gcd(size, out).
+
+    Hull: window i reads floor(0 + i·q) .. ceil(q + i·q) − 1.
+    """
+    q = Fraction(size, out)
+    window = hull(q, floor_offsets(0, q)[0], ceil_offsets(q, q)[1] - 1)
+    return size + out - gcd(size, out), window
 
 
 @record
@@ -34,17 +53,13 @@ class _AdaptivePool(Layer):
             raise LayerArgError(str(err), "size") from None
         # The windows are a product over axes, so the sum over output positions of the window's taps
         # is the product over axes of the summed window lengths.
-        lengths = [[end - start for start, end in adaptive_windows(n, m)] for n, m in zip(spatial, out)]
-        total_taps = product(sum(axis) for axis in lengths)
+        axes = [adaptive_axis(n, m) for n, m in zip(spatial, out)]
+        total_taps = product(taps for taps, _ in axes)
         positions = product(out)
         per_channel = total_taps + self.flops_beyond_taps * positions
-        spans, strides, offsets = [], [], []
-        for n, m in zip(spatial, out):
-            q = Fraction(n, m)
-            span, stride, offset = hull(q, lambda o, n=n, m=m: range((o * n) // m, -(-((o + 1) * n) // m)))
-            spans.append(span), strides.append(stride), offsets.append(offset)
+        spans, strides, offsets = zip(*(window for _, window in axes))
         return Facts(output=(shape[0], *out), flops=shape[0] * per_channel,
-                     rf=Window(tuple(spans), tuple(strides), tuple(offsets)),
+                     rf=Window(spans, strides, offsets),
                      label=f"{self.type_name} →{'×'.join(map(str, out))}")
 
 

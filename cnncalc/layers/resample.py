@@ -3,42 +3,38 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from math import floor
 from typing import Optional
 
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.base import BOOLEAN, POSITIVE_INTS, Facts, Layer, Window, arg, choice, register, spatial_axes
-from cnncalc.layers.periodic import hull
+from cnncalc.layers.periodic import ceil_offsets, floor_offsets, hull
 from cnncalc.record import record
 from cnncalc.shapes import product
 
 LINEAR_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3}
 
 
-def source_reads(mode: str, size: int, out: int, align_corners: bool):
-    """(q, reads): the input positions per output unit, and which inputs output unit o reads with a non-zero
-    weight, by PyTorch's index rules (without the clamping at the edges):
+def source_window(mode: str, size: int, out: int, align_corners: bool) -> tuple:
+    """(span, stride, offset) of the inputs output unit ``o`` reads with a non-zero weight, by PyTorch's index
+    rules (without the clamping at the edges), as the hull of every unit's reads (cnncalc/layers/periodic.py):
 
     * nearest: floor(o·in/out);
-    * linear, align_corners false: src = (o + ½)·in/out − ½, reads floor(src) and, if src is not whole, the next;
+    * linear, align_corners false: src = (o + ½)·in/out − ½, reads floor(src) and, if src is not whole, the
+      next, i.e. floor(src) .. ceil(src);
     * linear, align_corners true: src = o·(in−1)/(out−1), likewise.
     """
     if mode == "nearest":
         q = Fraction(size, out)
-        return q, lambda o: [floor(o * q)]
+        low, high = floor_offsets(0, q)
+        return hull(q, low, high)
     if align_corners:
         q = Fraction(size - 1, out - 1) if out > 1 else Fraction(size)
         origin = Fraction(0)
     else:
         q = Fraction(size, out)
         origin = q / 2 - Fraction(1, 2)
-
-    def reads(o):
-        src = origin + o * q
-        low = floor(src)
-        return [low] if src == low else [low, low + 1]
-    return q, reads
+    return hull(q, floor_offsets(origin, q)[0], ceil_offsets(origin, q)[1])
 
 
 @register("upsample")
@@ -76,8 +72,7 @@ class Upsample(Layer):
             raise LayerArgError(str(err), "scale" if self.scale is not None else "size") from None
         spans, strides, offsets = [], [], []
         for n, m in zip(spatial, out):
-            q, reads = source_reads(self.mode, n, m, self.align_corners)
-            span, stride, offset = hull(q, reads)
+            span, stride, offset = source_window(self.mode, n, m, self.align_corners)
             spans.append(span), strides.append(stride), offsets.append(offset)
         per_element = 0 if self.mode == "nearest" else 2 ** (ndim + 1) - 1
         return Facts(output=(shape[0], *out), flops=per_element * shape[0] * product(out),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 from cnncalc import shapes
@@ -15,16 +16,54 @@ from cnncalc.rf import exact
 from cnncalc.shapes import product
 
 
-def overlap_per_residue(kernel: int, stride: int, dilation: int = 1) -> list[int]:
-    """How many kernel taps reach an output position, by its residue modulo the stride, away from the edges.
+def residue_taps(residue: int, kernel: int, stride: int, dilation: int = 1) -> tuple[int, int]:
+    """The kernel taps that reach an output position of the given residue modulo the stride, away from the
+    edges: ``(first, count)``, meaning the taps ``first + m·s/g`` for ``m = 0 .. count − 1``, ``g = gcd(d, s)``.
 
-    Output ``o = i·s − p + t·d``: the taps ``t`` that reach ``o`` are those with ``t·d ≡ o + p (mod s)``.
-    Even (every entry equal) exactly when the overlap has no checkerboard; for ``d = 1``, when ``s`` divides ``k``.
+    Output ``o = i·s − p + t·d``: the taps ``t`` that reach ``o`` are those with ``t·d ≡ o + p (mod s)``
+    (``residue`` is ``o + p`` modulo ``s``). With ``d = g·d'`` and ``s = g·s'``, ``t·d`` is a multiple of ``g``,
+    so a residue that is not gets no tap; otherwise ``t ≡ (residue/g)·d'^−1 (mod s')``: one class of ``t``
+    modulo ``s'``, whose smallest member is ``first``, and ``ceil((k − first)/s')`` of its members are below k.
+    Constant time, whatever the stride.
     """
-    counts = [0] * stride
-    for t in range(kernel):
-        counts[(t * dilation) % stride] += 1
-    return counts
+    g = math.gcd(dilation, stride)
+    if residue % g:
+        return 0, 0
+    period = stride // g
+    first = (residue // g) * pow(dilation // g, -1, period) % period
+    return first, max(0, -(-(kernel - first) // period))
+
+
+def overlap_per_residue(kernel: int, stride: int, dilation: int = 1) -> list[int]:
+    """How many kernel taps reach an output position, by its residue modulo the stride, away from the edges:
+    a list of ``stride`` counts, so only for small strides (the warning uses :func:`overlap_range`). Even
+    (every entry equal) exactly when the overlap has no checkerboard."""
+    return [residue_taps(r, kernel, stride, dilation)[1] for r in range(stride)]
+
+
+def overlap_range(kernel: int, stride: int, dilation: int = 1) -> tuple[int, int]:
+    """The fewest and the most taps reaching an output position away from the edges, in constant time.
+
+    The most: residue 0, whose class starts at tap 0. The fewest: a residue not a multiple of g = gcd(d, s)
+    (no tap) if g > 1; else the residue whose class starts last, at tap s − 1 (``(s − 1)·d mod s``).
+    """
+    g = math.gcd(dilation, stride)
+    fewest = 1 if g > 1 else (stride - 1) * dilation % stride
+    return residue_taps(fewest, kernel, stride, dilation)[1], residue_taps(0, kernel, stride, dilation)[1]
+
+
+def uneven_cause(kernel: int, stride: int, dilation: int = 1, values: bool = False) -> str:
+    """Why the overlap is uneven, in words ("" when it is even): some residues get no tap at all when the
+    dilation and the stride share a factor; else each residue class gets floor or ceil of k/s taps, unequal
+    when the stride does not divide the kernel (``values``: say which kernel and stride)."""
+    g = math.gcd(dilation, stride)
+    if g > 1:
+        return (f"dilation {dilation} and stride {stride} share the factor {g}, so some output positions get "
+                f"no taps")
+    if kernel % stride:
+        return (f"kernel {kernel} is not a multiple of stride {stride}" if values
+                else "the kernel is not a multiple of the stride")
+    return ""
 
 
 def _check_padding(value, key):
@@ -124,13 +163,14 @@ class ConvTranspose(Grouped, Layer):
 def _checkerboard_warning(kernel, stride, dilation) -> tuple:
     uneven = []
     for axis, (k, s, d) in enumerate(zip(kernel, stride, dilation)):
-        counts = overlap_per_residue(k, s, d)
-        if min(counts) != max(counts):
-            uneven.append((axis, k, s, min(counts), max(counts)))
+        fewest, most = overlap_range(k, s, d)
+        if fewest != most:
+            uneven.append((axis, k, s, d, fewest, most))
     if not uneven:
         return ()
-    parts = "; ".join(f"spatial axis {axis}: kernel {k}, stride {s}, {lo} to {hi} taps per output position"
-                      for axis, k, s, lo, hi in uneven)
-    k, s = uneven[0][1], uneven[0][2]
-    return (f"checkerboard: uneven overlap ({parts}); the kernel is not a multiple of the stride "
-            f"(Odena et al., Distill 2016). See `cnncalc checkerboard --kernel {k} --stride {s}`",)
+    parts = "; ".join(f"spatial axis {axis}: kernel {k}, stride {s}, {f'dilation {d}, ' if d != 1 else ''}"
+                      f"{lo} to {hi} taps per output position" for axis, k, s, d, lo, hi in uneven)
+    causes = "; ".join(dict.fromkeys(uneven_cause(k, s, d) for _, k, s, d, _, _ in uneven))
+    _, k, s, d, _, _ = uneven[0]
+    command = f"cnncalc checkerboard --kernel {k} --stride {s}" + (f" --dilation {d}" if d != 1 else "")
+    return (f"checkerboard: uneven overlap ({parts}); {causes} (Odena et al., Distill 2016). See `{command}`",)

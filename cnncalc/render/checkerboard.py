@@ -32,7 +32,8 @@ def print_overlap(result: Overlap, console: Console) -> None:
     dims_text = "×".join([str(result.input_size)] * result.dims)
     out_text = "×".join([str(result.output_size)] * result.dims)
     layers = "1 layer" if result.stack == 1 else f"{result.stack} stacked layers"
-    console.print(f"Transposed convolution, kernel {result.kernel}, stride {result.stride}, {result.dims}-D, "
+    dilation = f", dilation {result.dilation}" if result.dilation != 1 else ""
+    console.print(f"Transposed convolution, kernel {result.kernel}, stride {result.stride}{dilation}, {result.dims}-D, "
                   f"{layers}: input {dims_text} → output {out_text}")
     console.print("Overlap map: kernel taps reaching each output position "
                   "(tap paths through every layer when stacked; the edges always get fewer)\n")
@@ -44,13 +45,13 @@ def print_overlap(result: Overlap, console: Console) -> None:
     else:
         console.print(_grid(result.grid, low, high))
     first, last = result.interior_range
-    period = result.stride ** result.stack
+    period = len(result.period)
     pattern = " ".join(map(str, result.period))
     console.print(f"\nInterior, one axis, repeating every {period} positions: {pattern}")
     if result.even:
+        coprime = f", and dilation {result.dilation} shares no factor with it" if result.dilation != 1 else ""
         console.print(f"[green]even[/]: every interior position gets {first} taps "
-                      f"(kernel {result.kernel} is a multiple of stride {result.stride})", highlight=False)
+                      f"(kernel {result.kernel} is a multiple of stride {result.stride}{coprime})", highlight=False)
     else:
         console.print(f"[red]uneven[/]: interior positions get {first} to {last} taps, the checkerboard "
-                      f"artefact (kernel {result.kernel} is not a multiple of stride {result.stride}; "
-                      f"Odena et al., Distill 2016)", highlight=False)
+                      f"artefact ({result.cause}; Odena et al., Distill 2016)", highlight=False)
