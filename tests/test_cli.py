@@ -175,3 +175,15 @@ def test_analyze_validates_the_budget_block(cli, write):
     assert code == 2 and "unknown budget key 'parms'" in err and ":10:" in err   # line of the key
     code, _, err = cli("analyze", write(SMALL + "budget: {params: 1M}\n"))
     assert code == 0, err
+
+
+def test_a_closed_pipe_ends_quietly():
+    """`cnncalc analyze big.yaml --format json | head -c 0`: the reader is gone before the output is written;
+    cnncalc stops with 141 (a shell's status for SIGPIPE), not an internal error."""
+    spec = ROOT / "specs" / "zoo" / "resnet50.yaml"
+    process = subprocess.Popen([sys.executable, "-m", "cnncalc", "analyze", str(spec), "--format", "json"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()                      # the reader goes away at once
+    stderr = process.stderr.read().decode()
+    assert process.wait() == 141, stderr
+    assert "internal error" not in stderr and "Traceback" not in stderr

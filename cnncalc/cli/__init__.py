@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 
 import click
 
@@ -57,6 +58,12 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("cnncalc: interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # the reader went away (`cnncalc analyze x.yaml | head`): stop quietly, with the status a shell
+            # gives a program ended by SIGPIPE; point stdout at /dev/null so the final flush cannot fail again
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(141)
         except RecursionError:
             if _wants_traceback(ctx):
                 raise
