@@ -13,21 +13,11 @@ import math
 import numpy as np
 import pytest
 
-from cnncalc.execute import Context, executable_types, executor_for
-from cnncalc.layers import REGISTRY, lookup
+from cnncalc.execute import executable_types
+from cnncalc.layers import REGISTRY
 from oracle import window_starts
 from oracle_chapter import adaptive_window, transposed_scatter, upsample_reads
-from test_execute import naive_conv, per_axis, resolve
-
-
-def make(type_name: str, **args):
-    return lookup(type_name).from_args(args)
-
-
-def run(layer, *inputs, structural=False, seed=1):
-    ctx = Context(structural=structural, seed=seed)
-    out = ctx.run(executor_for(layer.type_name), layer, [np.asarray(x)[None] for x in inputs])
-    return out[0], ctx.drawn
+from test_execute import make, naive_conv, per_axis, resolve, run
 
 
 def rand(*shape, seed=4):
