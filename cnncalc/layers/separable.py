@@ -49,14 +49,14 @@ class SeparableConv(Layer):
     bias: bool = arg(BOOLEAN, "a learnable bias per output channel (pointwise only)", True)
 
     def infer(self, inputs) -> Facts:
-        (shape,) = inputs
-        geo = geometry(spatial_axes(shape, self.type_name), self.kernel, self.stride, self.padding, self.dilation)
-        mid = shape[0] * self.multiplier
-        positions = product(geo.output)
-        depthwise = mid * product(geo.kernel)          # weights; also MACs per output position
+        # the depthwise half, bias-free, then a 1×1 convolution at each of its output positions
+        depthwise = DepthwiseConv(kernel=self.kernel, multiplier=self.multiplier, stride=self.stride,
+                                  padding=self.padding, dilation=self.dilation, bias=False).infer(inputs)
+        mid, *spatial = depthwise.output
+        positions = product(spatial)
         pointwise = mid * self.out
-        macs = positions * (depthwise + pointwise)
-        return Facts(output=(self.out, *geo.output),
-                     params=depthwise + pointwise + (self.out if self.bias else 0),
-                     macs=macs, flops=2 * macs + (positions * self.out if self.bias else 0), rf=geo.window,
-                     label=window_label("separable", geo))
+        macs = depthwise.macs + positions * pointwise
+        return Facts(output=(self.out, *spatial),
+                     params=depthwise.params + pointwise + (self.out if self.bias else 0),
+                     macs=macs, flops=2 * macs + (positions * self.out if self.bias else 0), rf=depthwise.rf,
+                     label=depthwise.label.replace("depthwise", "separable", 1))
