@@ -21,7 +21,7 @@ def analyze(spec: str, output_format: str, input_shape, limits, dtype: str, batc
 
     parsed = read_spec(spec, input_shape, limits, stdin=sys.stdin.buffer)
     if parsed.budget is not None:      # a typo in the budget shows now, not first in CI
-        from cnncalc.check import spec_limits
+        from cnncalc.budget.engine import spec_limits
         spec_limits(parsed)
     report = run(parsed, dtype=dtype, batch=batch)
     if output_format == "table":

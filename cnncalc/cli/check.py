@@ -25,7 +25,7 @@ def _limit_options(func):
 
 def _parse_limits(values: dict) -> dict:
     from cnncalc import units
-    from cnncalc.check import OPTION, Limit
+    from cnncalc.budget.engine import OPTION, Limit
 
     limits = {}
     for key, option in LIMIT_OPTIONS:
@@ -118,7 +118,7 @@ def check(specs, budget_path, baseline, max_increase, skip_non_specs, output_for
     Exit status: 0 every limit holds, 1 a limit is exceeded, 2 a bad spec, budget or option (including a
     spec with no limits at all).
     """
-    from cnncalc import check as core
+    from cnncalc.budget import engine as core
     from cnncalc.render import check_plain as render
 
     option_limits = _parse_limits(limit_values)
@@ -132,7 +132,10 @@ def check(specs, budget_path, baseline, max_increase, skip_non_specs, output_for
     if specs.count("-") > 1:
         raise click.UsageError("standard input (-) can be read only once")
 
-    budget_file = core.read_budget_file(budget_path) if budget_path is not None else None
+    budget_file = None
+    if budget_path is not None:
+        from cnncalc.budget.file import read_budget_file
+        budget_file = read_budget_file(budget_path)
     notes = ()
     if not specs:
         if budget_file is None:

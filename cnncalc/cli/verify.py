@@ -9,8 +9,6 @@ import click
 from cnncalc.cli.options import format_option, spec_options
 from cnncalc.errors import ExitCode
 
-EXIT_MISMATCH = ExitCode.BUDGET_EXCEEDED      # 1: the analysis and the execution disagree
-
 
 DEFAULT_WORK = "300G"        # cnncalc.verify.MAX_WORK, written here so that --help does not load numpy
 
@@ -74,4 +72,4 @@ def verify(ctx: click.Context, spec: str, output_format: str, input_shape, limit
         click.echo(f"cnncalc: error: {parsed.source}: not executable: {reasons}{known}", err=True)
         ctx.exit(int(ExitCode.BAD_INPUT))
     if result.status != AGREE:
-        ctx.exit(int(EXIT_MISMATCH))
+        ctx.exit(int(ExitCode.DISAGREEMENT))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from cnncalc import __version__
-from cnncalc.check import CheckRun
+from cnncalc.budget.engine import CheckRun
 from cnncalc.metrics import BY_KEY
 from cnncalc.render import change as ch
 from cnncalc.render import fmt
@@ -98,7 +98,7 @@ def check_dict(run: CheckRun) -> dict:
         "schema": SCHEMA,
         "cnncalc_version": __version__,
         "passed": run.passed,
-        "exit_code": run.exit_code,
+        "exit_code": int(run.exit_code),
         "dtype": run.dtype,
         "batch": run.batch,
         "checks": [

@@ -39,7 +39,7 @@ def print_report(report: Report, console: Console) -> None:
              fmt.count(row.flops), rf_cell(row.rf),
              fmt.nbytes(bytes_for(row.activation_elements * report.memory.batch, bits)))
             for row in report.rows]
-    dim = frozenset(i for i, row in enumerate(report.rows) if row.type == "input")
+    dim = frozenset(i for i, row in enumerate(report.rows) if row.is_network_input)
     styled = console.color_system is not None
 
     def style(text: str, code: str) -> str:
