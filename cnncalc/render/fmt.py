@@ -25,26 +25,37 @@ def _three_digits(value: int, unit: int) -> str:
     return text
 
 
+def scientific(n: int) -> str:
+    """A number past the largest unit, to three significant digits, half-even: 1.23e21."""
+    exponent = len(str(n)) - 1
+    r = round(Fraction(n, 10 ** (exponent - 2)))
+    if r == 1000:                               # 9.995e20 → 1.00e21
+        r, exponent = 100, exponent + 1
+    return f"{r // 100}.{r % 100:02d}e{exponent}"
+
+
 def count(n: int) -> str:
     """Exact int with thousands separators: 25,557,032."""
     return f"{n:,}"
 
 
 def human(n: int) -> str:
-    """25.6M, 4.09G, 960: three significant digits, powers of 1000."""
+    """25.6M, 4.09G, 960: three significant digits, powers of 1000; from 1000P on, 1.00e18."""
     if n < 0:
         return "-" + human(-n)
     for i, (unit, suffix) in enumerate(_SI):
         if n >= unit:
             text = _three_digits(n, unit)
-            if text == "1000" and i > 0:               # 999.5K rounds to 1.00M
-                return _three_digits(n, _SI[i - 1][0]) + _SI[i - 1][1]
+            if len(text) > 3 and "." not in text:      # 999.5K rounds to 1.00M; past P there is no unit
+                return scientific(n) if i == 0 else _three_digits(n, _SI[i - 1][0]) + _SI[i - 1][1]
             return text + suffix
     return str(n)
 
 
 def nbytes(n: int) -> str:
-    """Bytes in binary units: 97.5 MiB."""
+    """Bytes in binary units: 97.5 MiB; from 1024 PiB (2^60 B) on, 1.15e18 B."""
+    if n >= 1024 * _BINARY[0][0]:
+        return f"{scientific(n)} B"
     for unit, suffix in _BINARY:
         if n >= unit:
             return f"{_three_digits(n, unit)} {suffix}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from cnncalc.record import record
 
-from rich.cells import cell_len
+from rich.cells import cell_len, get_character_cell_size
 
 BOLD, DIM, YELLOW, RESET = "\x1b[1m", "\x1b[2m", "\x1b[33m", "\x1b[0m"
 
@@ -26,19 +26,30 @@ class Column:
 
 
 def _fold(text: str, width: int) -> list[str]:
-    """Pieces of at most ``width`` cells, broken after a '.', '/' or space when one is near the end."""
+    """Pieces of at most ``width`` cells, broken after a '.', '/' or space when one is near the end.
+
+    Linear in the text: every character is measured once (a piece never re-measures the rest)."""
+    if cell_len(text) <= width:
+        return [text]
+    sizes = [1] * len(text) if text.isascii() else [get_character_cell_size(c) for c in text]
     pieces = []
-    while cell_len(text) > width:
-        cut = width
-        while cell_len(text[:cut]) > width:
-            cut -= 1
-        soft = max(text.rfind(".", 0, cut), text.rfind(" ", 0, cut))
-        if soft >= width // 2:
+    start, end = 0, len(text)
+    while True:
+        cut, used = start, 0
+        while cut < end and used + sizes[cut] <= width:
+            used += sizes[cut]
+            cut += 1
+        if cut == end:
+            pieces.append(text[start:])
+            return pieces
+        cut = max(cut, start + 1)             # a character wider than the column still moves on
+        soft = max(text.rfind(".", start, cut), text.rfind(" ", start, cut))
+        if soft - start >= width // 2:
             cut = soft + 1
-        pieces.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    pieces.append(text)
-    return pieces
+        pieces.append(text[start:cut].rstrip())
+        while cut < end and text[cut].isspace():
+            cut += 1
+        start = cut
 
 
 def layout(columns: list[Column], rows: list[tuple], width: int, dim_rows=frozenset(), styled: bool = False) -> str:
