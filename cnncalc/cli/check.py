@@ -8,6 +8,7 @@ import sys
 import click
 
 from cnncalc.cli.options import format_option, memory_options, spec_options
+from cnncalc.cli.output import emit
 from cnncalc.metrics import BUDGET_KEYS, BY_KEY
 
 # (metric, option) for every limit that can be given on the command line
@@ -119,7 +120,7 @@ def check(specs, budget_path, baseline, max_increase, skip_non_specs, output_for
     spec with no limits at all).
     """
     from cnncalc.budget import engine as core
-    from cnncalc.render import check_plain as render
+    from cnncalc.render import check as render
 
     option_limits = _parse_limits(limit_values)
     increases, increase_text = _parse_increases(max_increase)
@@ -155,12 +156,7 @@ def check(specs, budget_path, baseline, max_increase, skip_non_specs, output_for
 
     for bad in result.errors:
         click.echo(f"cnncalc: error: {bad.error}", err=True)
-    if output_format == "json":
-        click.echo(render.to_json(render.check_dict(result)), nl=False)
-    elif output_format == "markdown":
-        click.echo(render.markdown(result), nl=False)
-    else:
-        click.echo(render.text(result), nl=False)
+    emit(result, output_format)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         # workflow commands go to stdout, except where stdout must stay pure JSON
         for line in render.annotations(result):
