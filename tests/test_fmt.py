@@ -49,3 +49,9 @@ def test_human_beyond_p_is_scientific(n, text):
 ])
 def test_nbytes_beyond_pib_is_scientific(n, text):
     assert fmt.nbytes(n) == text
+
+
+def test_the_byte_kind_is_units_own():
+    # fmt names the kind without importing units (start-up time of the table path); the two must agree
+    from cnncalc import units
+    assert fmt.BYTES == units.BYTES and fmt.amount(2048, units.BYTES) == "2.00 KiB"
