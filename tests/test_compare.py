@@ -25,7 +25,7 @@ from fractions import Fraction
 import pytest
 
 from cnncalc.compare import Change, compare, compare_layers, merge_order
-from cnncalc.render import change as ch
+from cnncalc.render import fmt as ch
 from conftest import report_of
 
 NAIVE = "specs/seed/inception_naive.yaml"

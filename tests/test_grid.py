@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
+from rich.cells import cell_len
 
+from cnncalc.render import grid
 from cnncalc.render.grid import Column, _fold, layout
 
 NAME = st.text(alphabet="abcdefghij.0123456789_ ", min_size=1, max_size=60)
@@ -16,6 +18,54 @@ def test_fold_keeps_every_character_and_fits(text, width):
     assert all(len(piece) <= width for piece in pieces)
     # only spaces at the breaks may go
     assert "".join(pieces).replace(" ", "") == text.replace(" ", "")
+
+
+def _fold_by_remeasuring(text: str, width: int) -> list[str]:
+    """The rule written the direct way (it measures the rest of the text again for every piece): the oracle."""
+    pieces = []
+    while cell_len(text) > width:
+        cut = width
+        while cell_len(text[:cut]) > width:
+            cut -= 1
+        soft = max(text.rfind(".", 0, cut), text.rfind(" ", 0, cut))
+        if soft >= width // 2:
+            cut = soft + 1
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    pieces.append(text)
+    return pieces
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab.7 名字", min_size=1, max_size=80), st.integers(min_value=2, max_value=30))
+def test_fold_breaks_where_the_direct_rule_breaks(text, width):
+    # wide characters (CJK, two cells) included
+    assert _fold(text, width) == _fold_by_remeasuring(text, width)
+
+
+def test_fold_keeps_a_combining_accent_with_its_letter():
+    # 'e' + U+0301 takes one cell: four of them fit in four cells (the direct rule cut after 4 characters)
+    accented = "e\u0301"
+    assert _fold(accented * 6, 4) == [accented * 4, accented * 2]
+
+
+def test_fold_measures_each_character_once(monkeypatch):
+    # 40,000 CJK characters (two cells each) used to take 4 s: every piece re-measured the rest of the text
+    measured = []
+    monkeypatch.setattr(grid, "get_character_cell_size", lambda c: measured.append(c) or 2)
+    text = "名" * 40_000
+    pieces = _fold(text, 21)
+    assert len(measured) == len(text)
+    # 21 cells hold 10 characters of two cells: 4,000 pieces of 10, nothing lost
+    assert pieces == ["名" * 10] * 4000
+
+
+def test_fold_of_a_long_ascii_name_cuts_at_the_dots():
+    name = "block." * 100_000                       # 600,000 characters
+    pieces = _fold(name, 20)
+    # 20 columns hold 'block.block.block.bl'; the last '.' inside is at index 17, past 20 // 2: break after it
+    assert pieces[:-1] == ["block.block.block."] * (100_000 // 3)
+    assert pieces[-1] == "block."
 
 
 def test_layout_folds_names_and_keeps_numbers_whole():

@@ -8,9 +8,8 @@ from rich.table import Table
 from rich.text import Text
 
 from cnncalc.compare import Comparison, LayerComparison
-from cnncalc.render import change as ch
 from cnncalc.render import fmt
-from cnncalc.render.compare_plain import headlines, layer_note, legend, letters, metric_label
+from cnncalc.render.compare import headlines, layer_note, legend, letters, metric_label
 from cnncalc.render.labels import CONVENTIONS
 
 BEST = "bold green"
@@ -32,14 +31,7 @@ def _short_change(c) -> str:
         return "="
     if c.ratio is None:
         return "(from 0)"
-    return f"{ch.percent(c.relative)} {ch.ratio(c.ratio)}"
-
-
-def _short_rf(rf) -> str:
-    if not rf:
-        return "-"
-    return (f"{fmt.per_axis(a.size for a in rf)}/{fmt.per_axis(a.stride for a in rf)} "
-            f"@{fmt.per_axis(a.start for a in rf)}")
+    return f"{fmt.percent(c.relative)} {fmt.ratio(c.ratio)}"
 
 
 def print_comparison(comparison: Comparison, console: Console) -> None:
@@ -56,14 +48,14 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
     for row in comparison.metrics:
         cells = [metric_label(row.metric, comparison)]
         for i, (value, c) in enumerate(zip(row.values, row.changes)):
-            cell = _value(ch.amount(value, row.metric.kind), i in row.smallest)
+            cell = _value(fmt.amount(value, row.metric.kind), i in row.smallest)
             if c is not None:
                 cell.append("\n" + _short_change(c), style=_change_style(c))
             cells.append(cell)
         table.add_row(*cells)
     for label, values in (("Output shape", [fmt.shape(s) for s in comparison.output_shapes]),
                           ("Output receptive field (size/stride @start)",
-                           [_short_rf(rf) for rf in comparison.output_rfs])):
+                           [fmt.rf_short(rf) for rf in comparison.output_rfs])):
         cells = [label, values[0]]
         for value in values[1:]:
             cells.append(Text(value).append("\n" + ("=" if value == values[0] else "differs"),
