@@ -119,9 +119,12 @@ def peak_in_order(problem: Problem, order: Optional[Sequence[str]] = None, metho
     seq = list(range(len(problem.names))) if order is None else [index[name] for name in order]
     if sorted(seq) != list(range(len(problem.names))):
         raise ValueError("the order must hold every node once")
-    done, live, alive = 0, 0, set()
-    steps, overwrites = [], []
-    best, best_at, best_alive = -1, 0, ()
+    done, live = 0, 0
+    alive: set[int] = set()
+    steps: list[int] = []
+    overwrites: list[tuple[str, str]] = []
+    best, best_at = -1, 0
+    best_alive: tuple[int, ...] = ()
     for v in seq:
         if problem.input_mask[v] & ~done:
             raise ValueError(f"'{problem.names[v]}' runs before one of its inputs")

@@ -63,7 +63,7 @@ def load_file(path: str) -> Device:
 def parse_device(text, source: str = "<device>") -> Device:
     from cnncalc import yamlsource
     data = yamlsource.load(text, source)
-    if not isinstance(data, dict):
+    if not isinstance(data, yamlsource.LocDict):
         raise SpecError("a device profile is a mapping with name, bandwidth and peak", _loc(data, source))
     _keys(data, {"name", "title", "bandwidth", "peak"}, {"name", "bandwidth", "peak"}, "a device profile", source)
     name = data["name"]
@@ -76,7 +76,7 @@ def parse_device(text, source: str = "<device>") -> Device:
     if bandwidth.value == 0:
         raise SpecError("'bandwidth' must be above 0", data.where("bandwidth"))
     peaks = data["peak"]
-    if not isinstance(peaks, dict) or not peaks:
+    if not isinstance(peaks, yamlsource.LocDict) or not peaks:
         raise SpecError(f"'peak' must map dtypes ({', '.join(DTYPES)}) to figures", data.where("peak"))
     peak = {}
     for dtype, item in peaks.items():
@@ -104,8 +104,8 @@ def _keys(data, allowed: set, required: set, what: str, source: str) -> None:
 
 
 def _figure(item, key: str, kind: str, at: Location, source: str) -> Figure:
-    from cnncalc import units
-    if not isinstance(item, dict):
+    from cnncalc import units, yamlsource
+    if not isinstance(item, yamlsource.LocDict):
         raise SpecError(f"'{key}' must be a mapping with value, what and source", at)
     _keys(item, {"value", "what", "source"}, {"value", "what", "source"}, f"'{key}'", source)
     for text in ("what", "source"):
