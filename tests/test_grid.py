@@ -90,3 +90,36 @@ def test_styles_only_when_asked():
     columns = [Column("A"), Column("B", right=True)]
     assert "\x1b[" not in layout(columns, [("x", "1")], 80)
     assert "\x1b[1m" in layout(columns, [("x", "1")], 80, styled=True)
+
+
+def test_a_cell_of_several_lines_stacks_them_in_its_column():
+    # compare writes a value with its change under it: one cell, two lines, as wide as its widest line
+    columns = [Column("Name"), Column("Value", right=True)]
+    text = layout(columns, [("a", ["1,000", "+5%"]), ("b", "7")], width=80)
+    # widths: Name 4 (the header), Value 5 ('1,000' and the header); one blank cell of margin, one between
+    assert text.splitlines() == [" Name Value",
+                                 " " + "─" * 10,
+                                 " a    1,000",
+                                 "        +5%",
+                                 " b        7"]
+
+
+def test_a_folding_column_folds_each_line_of_a_cell():
+    columns = [Column("N", fold=True, min_width=5), Column("V", right=True)]
+    text = layout(columns, [(["alpha beta", "gamma"], "12,345")], width=13)
+    # 13 − margin 1 − 6 for '12,345' − 1 blank = 5 cells for the names: 'alpha beta' breaks at its space
+    assert [line[1:6].strip() for line in text.splitlines()[2:]] == ["alpha", "beta", "gamma"]
+    assert "12,345" in text.splitlines()[2]
+
+
+def test_each_line_keeps_its_style_and_the_row_style_goes_on_after_it():
+    columns = [Column("A"), Column("B", ("9", grid.GREEN), right=True)]
+    text = layout(columns, [("x", [("1", grid.GREEN), ("2", grid.RED)])], 80, dim_rows={0}, styled=True)
+    lines = text.splitlines()
+    # the dimmed row: after the green '1' the dim comes back for the rest of the line
+    assert lines[2] == f"{grid.DIM} x {grid.GREEN}1{grid.RESET}{grid.DIM}{grid.RESET}"
+    assert f"{grid.RED}2{grid.RESET}{grid.DIM}" in lines[3]
+    # a footer is a cell too: the green total, then the footer's bold again
+    assert lines[-1] == f"{grid.BOLD}   {grid.GREEN}9{grid.RESET}{grid.BOLD}{grid.RESET}"
+    unstyled = layout(columns, [("x", [("1", grid.GREEN), ("2", grid.RED)])], 80, dim_rows={0})
+    assert "\x1b[" not in unstyled and unstyled.splitlines()[2:4] == [" x 1", "   2"]

@@ -4,9 +4,14 @@ Rich's Table measures, wraps and pads every cell through its layout engine (tens
 a ResNet-50 report has 1,400 cells, and that was most of `cnncalc analyze`'s run time. This grid lays out
 columns of plain strings directly. Numbers are never cut: only the columns marked ``fold`` wrap (at a '.'
 or a space where possible), and if the rows are still too wide, they are printed too wide.
+
+A cell is a string, a (string, ANSI style) pair, or a list of those: lines stacked in one cell (compare
+writes each value with its change under it). Headers and footers are cells too.
 """
 
 from __future__ import annotations
+
+from typing import Union
 
 from cnncalc.record import record
 
@@ -15,11 +20,14 @@ from rich.cells import cell_len, get_character_cell_size
 BOLD, DIM, YELLOW, RESET = "\x1b[1m", "\x1b[2m", "\x1b[33m", "\x1b[0m"
 RED, GREEN = "\x1b[31m", "\x1b[32m"
 
+Line = Union[str, "tuple[str, str]"]
+Cell = Union[Line, "list[Line]"]
+
 
 @record
 class Column:
-    header: str
-    footer: str = ""
+    header: Cell
+    footer: Cell = ""
     right: bool = False          # right-justify (numbers)
     fold: bool = False           # may wrap onto several lines
     min_width: int = 6
@@ -53,18 +61,32 @@ def _fold(text: str, width: int) -> list[str]:
         start = cut
 
 
-def _text(cell) -> str:
-    return cell if isinstance(cell, str) else cell[0]
+def _width(cell: Cell) -> int:
+    """Cells the widest line of ``cell`` takes."""
+    if isinstance(cell, str):
+        return cell_len(cell)
+    if isinstance(cell, tuple):
+        return cell_len(cell[0])
+    return max((_width(line) for line in cell), default=0)
+
+
+def _lines(cell: Cell) -> list[tuple[str, str]]:
+    """The (text, style) lines of a cell."""
+    if isinstance(cell, str):
+        return [(cell, "")]
+    if isinstance(cell, tuple):
+        return [cell]
+    return [(line, "") if isinstance(line, str) else line for line in cell]
 
 
 def layout(columns: list[Column], rows: list[tuple], width: int, dim_rows=frozenset(), styled: bool = False,
            heading: bool = True, margin: int = 1) -> str:
     """The grid as text: header, a rule, the rows, then a blank line and the footer when a column has one.
 
-    A cell is a string, or (string, ANSI style) to colour it when ``styled``. ``dim_rows``: row indexes to
-    dim. ``heading=False`` leaves out the header and its rule; ``margin``: blank cells before the first column.
+    A cell is a string, (string, ANSI style) to colour it when ``styled``, or a list of those stacked as lines.
+    ``dim_rows``: row indexes to dim. ``heading=False`` leaves out the header and its rule; ``margin``: blank cells before the first column.
     """
-    widths = [max([cell_len(c.header), cell_len(c.footer)] + [cell_len(_text(row[i])) for row in rows])
+    widths = [max([_width(c.header), _width(c.footer)] + [_width(row[i]) for row in rows])
               for i, c in enumerate(columns)]
     total = margin + sum(widths) + sum(c.space for c in columns[1:])
     excess = total - width
@@ -73,25 +95,26 @@ def layout(columns: list[Column], rows: list[tuple], width: int, dim_rows=frozen
         if excess <= 0:
             break
         if column.fold:
-            cut = min(excess, widths[i] - max(column.min_width, cell_len(column.header)))
+            cut = min(excess, widths[i] - max(column.min_width, _width(column.header)))
             if cut > 0:
                 widths[i] -= cut
                 excess -= cut
 
-    def pad(text: str, i: int, code: str) -> str:
+    def pad(text: str, code: str, i: int, style: str) -> str:
         space = " " * max(widths[i] - cell_len(text), 0)
         if code and styled and text:
-            text = f"{code}{text}{RESET}"
+            text = f"{code}{text}{RESET}{style}"      # the line's own style goes on after the cell's
         return space + text if columns[i].right else text + space
 
     def lines_of(cells, style: str = "") -> list[str]:
-        codes = ["" if isinstance(cell, str) else cell[1] for cell in cells]
-        parts = [(_fold(_text(cell), widths[i]) if columns[i].fold else [_text(cell)]) for i, cell in enumerate(cells)]
+        parts = [[(piece, code) for text, code in _lines(cell)
+                  for piece in (_fold(text, widths[i]) if columns[i].fold else [text])]
+                 for i, cell in enumerate(cells)]
         height = max(len(p) for p in parts)
         out = []
         for line in range(height):
             text = " " * margin + "".join((" " * columns[i].space if i else "")
-                                          + pad(p[line] if line < len(p) else "", i, codes[i])
+                                          + pad(*(p[line] if line < len(p) else ("", "")), i, style)
                                           for i, p in enumerate(parts))
             text = text.rstrip()
             out.append(f"{style}{text}{RESET}" if style and styled else text)
