@@ -107,9 +107,12 @@ def layout(columns: list[Column], rows: list[tuple], width: int, dim_rows=frozen
         return space + text if columns[i].right else text + space
 
     def lines_of(cells, style: str = "") -> list[str]:
-        parts = [[(piece, code) for text, code in _lines(cell)
-                  for piece in (_fold(text, widths[i]) if columns[i].fold else [text])]
-                 for i, cell in enumerate(cells)]
+        parts = []
+        for cell, column, width_ in zip(cells, columns, widths):
+            lines = [(cell, "")] if isinstance(cell, str) else _lines(cell)
+            if column.fold:
+                lines = [(piece, code) for text, code in lines for piece in _fold(text, width_)]
+            parts.append(lines)
         height = max(len(p) for p in parts)
         out = []
         for line in range(height):
