@@ -106,7 +106,8 @@ def test_three_specs_fit_in_100_columns_with_each_change_under_its_value(cli, mo
     # single-5x5: 5·5·64·64 = 102,400 weights over 32·32 outputs → 104,857,600 MACs. Against the naive
     # module's 8,960 and 7,024,640: 102,400/8,960 = 11.43 (+1,042.9%); 104,857,600/7,024,640 = 14.93 (+1,392.7%);
     # the bottleneck's 4/7 = ×0.571 (−42.9%) both times. Each change sits right-aligned under its value.
-    for label, values, changes in (("Parameters", ["8,960", "5,120", "102,400"], ["−42.9% ×0.571", "+1,042.9% ×11.4"]),
+    for label, values, changes in (("Parameters", ["8,960", "5,120", "102,400"],
+                                    ["−42.9% ×0.571", "+1,042.9% ×11.4"]),
                                    ("MACs", ["7,024,640", "4,014,080", "104,857,600"],
                                     ["−42.9% ×0.571", "+1,392.7% ×14.9"])):
         k = next(k for k, line in enumerate(table) if line.split()[:1] == [label])
@@ -183,8 +184,8 @@ def test_compare_table_does_not_load_rich_tables():
     import sys
     for extra in ([], ["--by", "layer"]):
         # -X importtime lists every module the run imports, one a line, on standard error
-        run = subprocess.run([sys.executable, "-X", "importtime", "-m", "cnncalc", "compare", NAIVE, BOTTLENECK, *extra],
-                             capture_output=True, text=True, check=True)
+        command = [sys.executable, "-X", "importtime", "-m", "cnncalc", "compare", NAIVE, BOTTLENECK, *extra]
+        run = subprocess.run(command, capture_output=True, text=True, check=True)
         modules = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines() if "|" in line}
         assert "cnncalc.render.grid" in modules and "rich.console" in modules
         assert "rich.table" not in modules, extra

@@ -83,8 +83,9 @@ def layout(columns: list[Column], rows: list[tuple], width: int, dim_rows=frozen
            heading: bool = True, margin: int = 1) -> str:
     """The grid as text: header, a rule, the rows, then a blank line and the footer when a column has one.
 
-    A cell is a string, (string, ANSI style) to colour it when ``styled``, or a list of those stacked as lines.
-    ``dim_rows``: row indexes to dim. ``heading=False`` leaves out the header and its rule; ``margin``: blank cells before the first column.
+    A cell is a string, (string, ANSI style) to colour it when ``styled``, or a list of those stacked as
+    lines. ``dim_rows``: row indexes to dim. ``heading=False`` leaves out the header and its rule;
+    ``margin``: blank cells before the first column.
     """
     widths = [max([_width(c.header), _width(c.footer)] + [_width(row[i]) for row in rows])
               for i, c in enumerate(columns)]
@@ -108,10 +109,10 @@ def layout(columns: list[Column], rows: list[tuple], width: int, dim_rows=frozen
 
     def lines_of(cells, style: str = "") -> list[str]:
         parts = []
-        for cell, column, width_ in zip(cells, columns, widths):
+        for cell, column, room in zip(cells, columns, widths):
             lines = [(cell, "")] if isinstance(cell, str) else _lines(cell)
             if column.fold:
-                lines = [(piece, code) for text, code in lines for piece in _fold(text, width_)]
+                lines = [(piece, code) for text, code in lines for piece in _fold(text, room)]
             parts.append(lines)
         height = max(len(p) for p in parts)
         out = []
