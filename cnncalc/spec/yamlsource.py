@@ -13,6 +13,9 @@ arithmetic and text conversion slow down, then fail, on numbers thousands of dig
 
 from __future__ import annotations
 
+import os
+import re
+
 import yaml
 
 from cnncalc.errors import Location, SpecError
@@ -194,3 +197,83 @@ def load(text: str | bytes, source_name: str = "<spec>", max_bytes: int = MAX_SP
 
 def too_big_message(size: int, max_bytes: int) -> str:
     return f"the spec is {size:,} bytes; the limit is {max_bytes:,} (raise it with --max-spec-bytes)"
+
+
+def read_file(path: str, max_bytes: int = MAX_SPEC_BYTES) -> bytes:
+    """The bytes of a spec file; a file bigger than ``max_bytes`` is refused before it is read."""
+    source = Location(path)
+    try:
+        if os.path.isdir(path):
+            raise SpecError("is a directory, not a spec file", source)
+        size = os.stat(path).st_size
+        if size > max_bytes:                   # refused before reading
+            raise SpecError(too_big_message(size, max_bytes), source)
+        with open(path, "rb") as handle:
+            return handle.read(max_bytes + 1)   # a file that grew since stat() is still bounded
+    except FileNotFoundError:
+        raise SpecError("no such file", source) from None
+    except OSError as err:
+        raise SpecError(f"cannot read the file: {err.strerror or err}", source) from None
+    except ValueError as err:                  # a path with a NUL byte
+        raise SpecError(f"cannot read the file: {err}", source) from None
+
+
+# ----------------------------------------------------------------------------- is this YAML a spec?
+
+# a top-level 'layers' key written on a line of its own, for text that is not YAML at all
+_LAYERS_LINE = re.compile(rb"""^(?:layers|"layers"|'layers')[ \t]*:""", re.M)
+
+
+def is_spec(path: str, max_bytes: int = MAX_SPEC_BYTES) -> bool:
+    """Whether a file (given to `check --skip-non-specs`) is meant as a cnncalc spec: one of its YAML documents
+    is a mapping with a top-level 'layers' key. Anything else is not: a mapping without 'layers', several
+    documents (Kubernetes manifests), application tags (CloudFormation's !Ref), text that is not YAML
+    (templates). A file that has 'layers' is a spec, so a broken spec is still an error.
+
+    Only YAML parse events are read (no tags resolved, no aliases expanded, nothing built), stopping at the
+    first top-level 'layers' key. Where the events cannot be read (not YAML, not UTF-8), a line starting
+    with 'layers:' decides. A file that cannot be read, or is bigger than ``max_bytes``, counts as a spec, so
+    that reading it reports why."""
+    try:
+        if os.path.isdir(path) or os.stat(path).st_size > max_bytes:
+            return True
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except (OSError, ValueError):
+        return True
+    try:
+        return _has_top_level_layers(data.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        return _LAYERS_LINE.search(data) is not None
+
+
+def _has_top_level_layers(text: str) -> bool:
+    """Whether a document of the YAML stream is a mapping with the key 'layers'. Raises yaml.YAMLError
+    where the text is not YAML, unless the key comes before the error."""
+    parser = _Base(text)
+    depth = 0               # open collections in the current document
+    root_mapping = False    # whether the current document's root is a mapping
+    items = 0               # nodes completed directly inside the root mapping: keys at even counts
+    try:
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind is yaml.StreamEndEvent:
+                return False
+            if kind is yaml.DocumentStartEvent:
+                depth, root_mapping, items = 0, False, 0
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if depth == 0:
+                    root_mapping = kind is yaml.MappingStartEvent
+                depth += 1
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                depth -= 1
+                if depth == 1:
+                    items += 1
+            elif kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
+                if depth == 1 and root_mapping:
+                    if items % 2 == 0 and kind is yaml.ScalarEvent and event.value == "layers":
+                        return True
+                    items += 1
+    finally:
+        parser.dispose()
