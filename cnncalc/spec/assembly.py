@@ -9,6 +9,7 @@ from cnncalc.errors import LayerArgError, Location, SpecError, brief, did_you_me
 from cnncalc.graph import Graph, Node
 from cnncalc.layers import lookup, type_names
 from cnncalc.layers.base import Layer
+from cnncalc.record import MISSING
 from cnncalc.spec.definitions import Block, read_blocks, read_defaults
 from cnncalc.spec.entries import Entry, read_entry
 from cnncalc.spec.scopes import Scope, resolve, resolve_later
@@ -108,7 +109,7 @@ class Builder:
             args = LocDict()
             args.loc, args.key_locs = args_loc, {}
         if not isinstance(args, LocDict):
-            raise SpecError(f"the arguments of {cls.type_name} must be a mapping such as {{out: 64}}, "
+            raise SpecError(f"the arguments of {cls.type_name} must be a mapping{_example(cls)}, "
                             f"got {brief(args)}", args_loc, full)
         defaults = self.defaults.for_type(cls.type_name)
         try:
@@ -229,3 +230,23 @@ class Builder:
             node = self.nodes[full]
             self.nodes[full] = Node(node.name, node.layer, inputs, node.location, node.trainable,
                                     node.arg_locations)
+
+
+_SAMPLES = (3, 64, True, "same", 0.5, [2, 2])
+
+
+def _example(cls: type[Layer]) -> str:
+    """' such as {kernel: 3}': one argument of the type (a required one first) with a value it accepts."""
+    if cls.has_branches:
+        return " or branches such as [[...], [...]]"
+    fields = sorted(cls.arg_fields(), key=lambda f: f.default is not MISSING or f.default_factory is not MISSING)
+    for f in fields:
+        own = [f.default] if type(f.default) in (int, float, str) else []
+        for sample in (*own, *_SAMPLES):
+            try:
+                f.metadata["check"](sample, f.name)
+            except LayerArgError:
+                continue
+            shown = str(sample).lower() if isinstance(sample, bool) else str(sample)
+            return f" such as {{{f.name}: {shown}}}"
+    return f", such as {{}} ({cls.type_name} takes no arguments)" if not fields else ""

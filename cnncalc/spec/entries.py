@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from cnncalc.errors import Location, SpecError, brief
+from cnncalc.errors import Location, SpecError, brief, did_you_mean
 from cnncalc.record import record
 from cnncalc.spec.scopes import Scope
 from cnncalc.spec.yamlsource import LocDict
@@ -74,9 +74,13 @@ def _split(entry: LocDict, arguments_of: Callable[[object], Optional[frozenset]]
         known = [k for k in kinds if isinstance(k, str) and arguments_of(k) is not None]
         hint = ""
         if len(known) == 1:
-            others = [k for k in kinds if k != known[0]]
-            hint = (f"; is '{others[0]}' meant to be an argument of {known[0]}? It must be indented "
-                    f"under it")
+            other = next(k for k in kinds if k != known[0])
+            takes = arguments_of(known[0]) or frozenset()
+            if other in takes:
+                hint = f"; is '{other}' meant to be an argument of {known[0]}? It must be indented under it"
+            else:
+                hint = (f"; '{other}' is not a layer type, nor an entry key ({', '.join(META_KEYS)}), nor an "
+                        f"argument of {known[0]}{did_you_mean(other, [*META_KEYS, *sorted(takes)])}")
         raise SpecError(f"one layer entry takes one type key, found {', '.join(map(str, kinds))}{hint}",
                         entry.where(kinds[1]))
     type_name = kinds[0]

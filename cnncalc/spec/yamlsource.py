@@ -18,7 +18,7 @@ import re
 
 import yaml
 
-from cnncalc.errors import Location, SpecError
+from cnncalc.errors import Location, SpecError, brief
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -53,20 +53,31 @@ class _Loader(_Base):
     pass
 
 
+_TAG = "tag:yaml.org,2002:"
+_MERGE = _TAG + "merge"
+
+
 def _construct_map(loader: _Loader, node: yaml.MappingNode):
+    """A LocDict. Merge keys (``<<: *base``) as safe_load has them: a key written in the mapping itself wins
+    over a merged one, and among merged mappings the first listed wins. A key written twice is an error."""
     data = LocDict()
     data.loc = _location(loader, node)
     data.key_locs = {}
     yield data
-    loader.flatten_mapping(node)
-    for key_node, value_node in node.value:
+    written = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE)
+    loader.flatten_mapping(node)              # merged pairs first, then the pairs written here
+    first_written = len(node.value) - written
+    seen = set()                              # keys written here (merged ones may be overridden)
+    for index, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
         try:
             hash(key)
         except TypeError:
             raise SpecError("a mapping key must be a plain value", _location(loader, key_node)) from None
-        if key in data:
-            raise SpecError(f"duplicate key '{key}'", _location(loader, key_node))
+        if index >= first_written:
+            if key in seen:
+                raise SpecError(f"duplicate key '{key}'", _location(loader, key_node))
+            seen.add(key)
         data[key] = loader.construct_object(value_node, deep=True)
         data.key_locs[key] = _location(loader, key_node)
 
@@ -95,9 +106,54 @@ def _location(loader: _Loader, node) -> Location:
     return Location(loader.source_name, mark.line + 1, mark.column + 1)
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_NODE_KINDS = {yaml.ScalarNode: "a plain value", yaml.SequenceNode: "a list", yaml.MappingNode: "a mapping"}
+
+# Every standard tag of the safe loader: the kind of node it takes, what a good value looks like, and its
+# constructor. A value the constructor cannot read (`!!int 3x`, `!!bool maybe`, `!!map [1]`) is a SpecError
+# at the value that says what was expected, never a Python error from inside PyYAML.
+_SAFE = yaml.constructor.SafeConstructor
+_STANDARD_TAGS = {
+    "null": (yaml.ScalarNode, "null, ~ or nothing", _SAFE.construct_yaml_null),
+    "bool": (yaml.ScalarNode, "true or false", _SAFE.construct_yaml_bool),
+    "int": (yaml.ScalarNode, "an integer such as 3, -2, 0x1f, 0o17 or 0b101", _construct_int),
+    "float": (yaml.ScalarNode, "a number such as 0.5, -1e-3, .inf or .nan", _SAFE.construct_yaml_float),
+    "binary": (yaml.ScalarNode, "base64 text", _SAFE.construct_yaml_binary),
+    "timestamp": (yaml.ScalarNode, "a date or time such as 2001-12-14 or 2001-12-14 21:59:43.10 -5",
+                  _SAFE.construct_yaml_timestamp),
+    "str": (yaml.ScalarNode, "text", _SAFE.construct_yaml_str),
+    "map": (yaml.MappingNode, "a mapping such as {a: 1}", _construct_map),
+    "set": (yaml.MappingNode, "a mapping of members such as {a, b}", _SAFE.construct_yaml_set),
+    "seq": (yaml.SequenceNode, "a list such as [1, 2]", _construct_seq),
+    "omap": (yaml.SequenceNode, "a list of one-key mappings such as [a: 1, b: 2]", _SAFE.construct_yaml_omap),
+    "pairs": (yaml.SequenceNode, "a list of one-key mappings such as [a: 1, b: 2]", _SAFE.construct_yaml_pairs),
+}
+
+
+def _checked(tag: str, kind: type, expected: str, construct):
+    def construct_checked(loader: _Loader, node):
+        if type(node) is not kind:
+            raise SpecError(f"a !!{tag} value must be {expected}, found {_NODE_KINDS[type(node)]}",
+                            _location(loader, node))
+        if kind is not yaml.ScalarNode:
+            return construct(loader, node)     # a generator (filled in later) or PyYAML's located errors
+        try:
+            return construct(loader, node)
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError):
+            raise SpecError(f"{brief(node.value)} is not a valid !!{tag} value; expected {expected}",
+                            _location(loader, node)) from None
+    return construct_checked
+
+
+def _key_only(loader: _Loader, node) -> None:
+    tag = node.tag.rsplit(":", 1)[-1]
+    what = " (<<: *anchor merges a mapping into this one)" if node.tag == _MERGE else ""
+    raise SpecError(f"!!{tag} is only allowed on a mapping key{what}, not on a value", _location(loader, node))
+
+
+for _tag, (_kind, _expected, _construct) in _STANDARD_TAGS.items():
+    _Loader.add_constructor(_TAG + _tag, _checked(_tag, _kind, _expected, _construct))
+_Loader.add_constructor(_MERGE, _key_only)
+_Loader.add_constructor(_TAG + "value", _key_only)
 
 
 def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int) -> None:
@@ -187,12 +243,34 @@ def load(text: str | bytes, source_name: str = "<spec>", max_bytes: int = MAX_SP
         if err.context:
             what = f"{err.context}: {what}"
         raise SpecError(f"YAML error: {what}", loc) from None
+    except yaml.reader.ReaderError:
+        raise _unacceptable_character(text, source_name) from None
     except yaml.YAMLError as err:
         raise SpecError(f"YAML error: {err}", Location(source_name)) from None
     except RecursionError:
         raise SpecError("the YAML is nested too deeply", Location(source_name)) from None
     finally:
         loader.dispose()
+
+
+# what YAML's reader refuses (PyYAML's Reader.NON_PRINTABLE), and its line breaks
+_UNACCEPTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _unacceptable_character(text: str, source_name: str) -> SpecError:
+    """The reader's error, located: PyYAML gives a character offset, libyaml a byte offset, neither a line."""
+    found = _UNACCEPTABLE.search(text)
+    if found is None:                          # not expected: the reader refuses only these characters
+        return SpecError("YAML error: the text holds a character YAML does not allow", Location(source_name))
+    start = found.start()
+    line, line_start = 1, 0
+    for brk in _LINE_BREAK.finditer(text, 0, start):
+        line, line_start = line + 1, brk.end()
+    char = found.group()
+    return SpecError(f"the character U+{ord(char):04X} is not allowed in YAML text (control characters can be "
+                     f"written only as escapes such as \\x1b inside double quotes)",
+                     Location(source_name, line, start - line_start + 1))
 
 
 def too_big_message(size: int, max_bytes: int) -> str:
