@@ -299,3 +299,10 @@ def test_a_non_mapping_argument_gets_an_example_of_its_own_type(entry, message):
 def test_a_second_type_key_says_what_it_is_not(entry, message):
     err = error_of(f"input: [3, 8, 8]\nlayers:\n  - {entry}\n")
     assert (err.location.line, err.message) == (3, message)
+
+
+@pytest.mark.parametrize("key", ["true", "~", "1.5", "two words", "'$x'"])
+def test_a_block_argument_name_must_be_a_word(key):
+    err = error_of(f"input: [3, 8, 8]\nblocks:\n  b:\n    args: {{{key}: 1}}\n    layers: [relu]\nlayers: [b]\n")
+    assert (err.location.line, err.location.column) == (4, 12)
+    assert err.message.endswith("of block 'b' must be a word (letters, digits, _), as $name uses it")

@@ -11,6 +11,9 @@ from cnncalc.record import field, record
 from cnncalc.spec.yamlsource import LocDict, LocList
 
 
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 @record
 class Block:
     name: str
@@ -40,7 +43,7 @@ def read_blocks(blocks, loc: Location) -> dict[str, Block]:
     result = {}
     for name, body in blocks.items():
         where = blocks.where(name)
-        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        if not isinstance(name, str) or not _WORD.fullmatch(name):
             raise SpecError(f"block name {brief(name)} must be a word (letters, digits, _)", where)
         if lookup(name) is not None:
             raise SpecError(f"block '{name}' has the name of a layer type; choose another", where)
@@ -57,6 +60,10 @@ def read_blocks(blocks, loc: Location) -> dict[str, Block]:
         if not isinstance(args, LocDict):
             raise SpecError(f"'args' of block '{name}' must be a mapping of argument → default value",
                             body.where("args"))
+        for arg_name in args:
+            if not isinstance(arg_name, str) or not _WORD.fullmatch(arg_name):
+                raise SpecError(f"argument {brief(arg_name)} of block '{name}' must be a word (letters, digits, "
+                                f"_), as $name uses it", args.where(arg_name))
         layers = body.get("layers")
         if not isinstance(layers, LocList) or not layers:
             raise SpecError(f"block '{name}' needs a non-empty 'layers' list", body.where("layers")

@@ -138,7 +138,7 @@ def _checked(tag: str, kind: type, expected: str, construct):
             return construct(loader, node)     # a generator (filled in later) or PyYAML's located errors
         try:
             return construct(loader, node)
-        except (ValueError, KeyError, AttributeError, TypeError, OverflowError):
+        except (ValueError, LookupError, AttributeError, TypeError, OverflowError):
             raise SpecError(f"{brief(node.value)} is not a valid !!{tag} value; expected {expected}",
                             _location(loader, node)) from None
     return construct_checked

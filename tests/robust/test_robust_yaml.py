@@ -54,6 +54,7 @@ BAD_TAGS = [
     ("!!int 0o9", "'0o9' is not a valid !!int value"),
     ("!!int 0b2", "'0b2' is not a valid !!int value"),
     ("!!float abc", "'abc' is not a valid !!float value; expected a number"),
+    ("!!float ''", "'' is not a valid !!float value; expected a number"),
     ("!!bool maybe", "'maybe' is not a valid !!bool value; expected true or false"),
     ("!!timestamp x", "'x' is not a valid !!timestamp value; expected a date or time"),
     ("!!timestamp 2001-02-30", "'2001-02-30' is not a valid !!timestamp value"),
