@@ -53,7 +53,7 @@ def read_spec(path: str, input_shape: Optional[tuple] = None, limits: Limits = L
 def parse_spec(text: str | bytes, source: str = "<spec>", input_shape: Optional[tuple] = None,
                limits: Limits = Limits()) -> Spec:
     doc = yamlsource.load(text, source, max_bytes=limits.max_bytes, max_nodes=limits.max_yaml_nodes,
-                          max_depth=limits.max_yaml_depth)
+                          max_depth=limits.max_yaml_depth, max_layers=limits.max_layers)
     here = Location(source, 1, 1)
     if doc is None:
         raise SpecError("the spec is empty; it needs at least 'input' and 'layers'", here)

@@ -33,6 +33,8 @@ class LocDict(dict):
     """A dict that knows its own location and the location of each of its keys."""
 
     __slots__ = ("loc", "key_locs")
+    loc: Location
+    key_locs: dict
 
     def where(self, key) -> Location:
         return self.key_locs.get(key, self.loc)
@@ -42,6 +44,8 @@ class LocList(list):
     """A list that knows its own location and the location of each item."""
 
     __slots__ = ("loc", "item_locs")
+    loc: Location
+    item_locs: list
 
     def where(self, index: int) -> Location:
         if 0 <= index < len(self.item_locs):
@@ -156,7 +160,51 @@ _Loader.add_constructor(_MERGE, _key_only)
 _Loader.add_constructor(_TAG + "value", _key_only)
 
 
-def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int) -> None:
+class _SpecShape:
+    """Checks of a spec's outline made while its events stream by, so that a huge file that cannot be a
+    spec is refused before anything is built from it: 'name' and 'description' must be text (not a list of
+    millions of items), and the top-level 'layers' list may not hold more entries than the layer limit
+    (every entry makes at least one layer). Sees only the events at depths 1 to 3."""
+
+    def __init__(self, source_name: str, max_layers: int):
+        self.source_name, self.max_layers = source_name, max_layers
+        self.root_is_mapping = False
+        self.root_items = 0               # direct children of the root mapping done: keys at even counts
+        self.key, self.key_event = None, None
+        self.in_layers = False
+        self.layers = 0
+
+    def see(self, kind, event, depth: int) -> None:
+        """``depth``: open collections after the event."""
+        starts = kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent
+        ends = kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent
+        if depth == 3 and not starts:
+            return
+        if starts and depth == 1:
+            self.root_is_mapping, self.root_items = kind is yaml.MappingStartEvent, 0
+            return
+        if not self.root_is_mapping:
+            return
+        if starts and depth == 2 and self.root_items % 2 == 1:          # the value of a top-level key
+            if self.key in ("name", "description"):
+                raise SpecError(f"'{self.key}' must be text", _mark_location(self.source_name, self.key_event))
+            self.in_layers = self.key == "layers" and kind is yaml.SequenceStartEvent
+            return
+        if self.in_layers and (depth == 3 and starts or depth == 2 and not ends):   # an entry of 'layers' begins
+            self.layers += 1
+            if self.layers > self.max_layers:
+                raise SpecError(f"the spec expands to more than {self.max_layers:,} layers (raise the limit "
+                                f"with --max-layers)", _mark_location(self.source_name, event))
+        elif depth == 1 and not starts:                                 # a top-level key or value done
+            self.in_layers = False
+            if self.root_items % 2 == 0:
+                self.key = event.value if kind is yaml.ScalarEvent else None
+                self.key_event = event
+            self.root_items += 1
+
+
+def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int,
+                  shape: _SpecShape | None = None) -> None:
     """Refuse a document nested deeper than max_depth, or expanding to more than max_nodes nodes, by
     streaming its parse events before any node is composed: memory stays flat, and a hostile document is
     refused after at most max_nodes events, however big it is.
@@ -205,6 +253,9 @@ def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int) -
                     stack[-1][1] = max(stack[-1][1], height + 1)
             elif kind is yaml.StreamEndEvent:
                 return
+            if shape is not None and len(stack) <= 3 and kind is not yaml.DocumentStartEvent \
+                    and kind is not yaml.DocumentEndEvent and kind is not yaml.StreamStartEvent:
+                shape.see(kind, event, len(stack))
             if total > max_nodes:
                 raise SpecError(f"the YAML expands to more than {max_nodes:,} nodes (anchors and aliases count "
                                 f"in full each time they are used); raise the limit with --max-yaml-nodes",
@@ -219,8 +270,9 @@ def _mark_location(source_name: str, event) -> Location:
 
 
 def load(text: str | bytes, source_name: str = "<spec>", max_bytes: int = MAX_SPEC_BYTES,
-         max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH):
-    """Parse one YAML document. Raises SpecError (with file:line:column) for anything unreadable."""
+         max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH, max_layers: int | None = None):
+    """Parse one YAML document. Raises SpecError (with file:line:column) for anything unreadable. With
+    ``max_layers`` the document is a spec, and its outline is checked while it streams (``_SpecShape``)."""
     if len(text) > max_bytes:
         raise SpecError(too_big_message(len(text), max_bytes), Location(source_name))
     if isinstance(text, bytes):
@@ -232,7 +284,8 @@ def load(text: str | bytes, source_name: str = "<spec>", max_bytes: int = MAX_SP
     loader = _Loader(text)
     loader.source_name = source_name
     try:
-        _check_events(text, source_name, max_nodes, max_depth)
+        shape = None if max_layers is None else _SpecShape(source_name, max_layers)
+        _check_events(text, source_name, max_nodes, max_depth, shape)
         return loader.get_single_data()
     except SpecError:
         raise

@@ -198,3 +198,42 @@ def test_a_cycle_behind_a_tail_starts_at_its_earliest_layer():
     with pytest.raises(SpecError, match=r"form a cycle: c → d → e → c$") as info:
         Graph(nodes=nodes, output="a").topological_order()
     assert info.value.location == Location("x.yaml", 3, 1)
+
+
+# ----------------------------------------------------------------------------- 4. limits while streaming
+
+@pytest.fixture
+def no_construction(monkeypatch):
+    """Fail if anything is built from the YAML: the refusal must come from the event stream alone."""
+    from cnncalc.spec import yamlsource
+
+    def refuse(self):
+        raise AssertionError("the document was constructed")
+    monkeypatch.setattr(yamlsource._Loader, "get_single_data", refuse)
+
+
+@pytest.mark.parametrize("key", ["name", "description"])
+@pytest.mark.parametrize("value", ["\n" + "- 1\n" * 300_000, " {" + "a: 1, " * 10 + "}\n"])
+def test_a_name_or_description_that_is_no_text_is_refused_while_streaming(spec, no_construction, key, value):
+    text = f"input: [3, 8, 8]\n{key}:{value}layers: [relu]\n"
+    assert located("analyze", spec(text)) == (2, 1, f"'{key}' must be text")
+
+
+@pytest.mark.parametrize("style", ["block", "flow"])
+def test_more_layers_than_the_limit_are_refused_while_streaming(spec, no_construction, style):
+    entries = ["relu", "{conv: {out: 2, kernel: 1}}", "[not, an, entry]"] * 4        # 12 entries
+    if style == "block":
+        text = "input: [3, 8, 8]\nlayers:\n" + "".join(f"  - {e}\n" for e in entries)
+        where = (3 + 10, 5)                  # the 11th entry, on line 13 after '  - '
+    else:
+        text = "input: [3, 8, 8]\nlayers: [" + ", ".join(entries) + "]\n"
+        where = (2, 10 + sum(len(e) + 2 for e in entries[:10]))
+    result = CliRunner().invoke(main, ["analyze", spec(text), "--max-layers", "10"])
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.strip().endswith(f"spec.yaml:{where[0]}:{where[1]}: the spec expands to more than 10 layers "
+                                          f"(raise the limit with --max-layers)")
+
+
+def test_exactly_the_limit_of_layers_is_read(spec):
+    text = "input: [3, 8, 8]\nlayers:\n" + "  - relu\n" * 10
+    assert CliRunner().invoke(main, ["analyze", spec(text), "--max-layers", "10"]).exit_code == 0
