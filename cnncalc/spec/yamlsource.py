@@ -306,19 +306,20 @@ def load(text: str | bytes, source_name: str = "<spec>", max_bytes: int = MAX_SP
         loader.dispose()
 
 
-# what YAML's reader refuses (PyYAML's Reader.NON_PRINTABLE), and its line breaks
-_UNACCEPTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+# what YAML's reader refuses (PyYAML's Reader.NON_PRINTABLE), and its line breaks; compiled on the error
+# path only (the character class takes milliseconds to compile, a cost at every start-up otherwise)
+_UNACCEPTABLE = "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]"
+_LINE_BREAK = "\r\n|[\r\n\x85\u2028\u2029]"
 
 
 def _unacceptable_character(text: str, source_name: str) -> SpecError:
     """The reader's error, located: PyYAML gives a character offset, libyaml a byte offset, neither a line."""
-    found = _UNACCEPTABLE.search(text)
+    found = re.search(_UNACCEPTABLE, text)
     if found is None:                          # not expected: the reader refuses only these characters
         return SpecError("YAML error: the text holds a character YAML does not allow", Location(source_name))
     start = found.start()
     line, line_start = 1, 0
-    for brk in _LINE_BREAK.finditer(text, 0, start):
+    for brk in re.compile(_LINE_BREAK).finditer(text, 0, start):
         line, line_start = line + 1, brk.end()
     char = found.group()
     return SpecError(f"the character U+{ord(char):04X} is not allowed in YAML text (control characters can be "
@@ -352,7 +353,7 @@ def read_file(path: str, max_bytes: int = MAX_SPEC_BYTES) -> bytes:
 # ----------------------------------------------------------------------------- is this YAML a spec?
 
 # a top-level 'layers' key written on a line of its own, for text that is not YAML at all
-_LAYERS_LINE = re.compile(rb"""^(?:layers|"layers"|'layers')[ \t]*:""", re.M)
+_LAYERS_LINE = rb"""^(?:layers|"layers"|'layers')[ \t]*:"""
 
 
 def is_spec(path: str, max_bytes: int = MAX_SPEC_BYTES) -> bool:
@@ -375,7 +376,7 @@ def is_spec(path: str, max_bytes: int = MAX_SPEC_BYTES) -> bool:
     try:
         return _has_top_level_layers(data.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError, RecursionError):
-        return _LAYERS_LINE.search(data) is not None
+        return re.search(_LAYERS_LINE, data, re.M) is not None
 
 
 def _has_top_level_layers(text: str) -> bool:
