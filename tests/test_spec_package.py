@@ -115,3 +115,17 @@ def test_is_spec_leaves_unreadable_files_to_the_reader(tmp_path):
     big = tmp_path / "big.yaml"
     big.write_text("a: 1\n" * 10)
     assert is_spec(str(big), max_bytes=10) is True
+
+
+def test_every_shipped_spec_reads_as_safe_load_reads_it():
+    import glob
+    import os
+
+    import yaml
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    paths = sorted(glob.glob(os.path.join(root, "specs", "**", "*.yaml"), recursive=True))
+    assert len(paths) > 20
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        assert load(text, path) == yaml.safe_load(text), path
