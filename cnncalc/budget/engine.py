@@ -24,8 +24,7 @@ from cnncalc.analysis import analyze
 from cnncalc.errors import ExitCode, Location, SpecError, did_you_mean
 from cnncalc.metrics import BUDGET_KEYS, BY_KEY
 from cnncalc.record import field, record
-from cnncalc.spec import Limits, read_spec
-from cnncalc.yamlsource import LocDict
+from cnncalc.spec import Limits, LocDict, is_spec, read_spec
 
 if TYPE_CHECKING:
     from cnncalc.budget.file import BudgetFile
@@ -166,8 +165,7 @@ def _analyze(path: str, request: Request, stdin) -> tuple:
 
 
 def check_one(path: str, request: Request, stdin=None) -> SpecResult:
-    from cnncalc.check import _is_spec       # the spec sniffing; moves to the spec package
-    if request.skip_non_specs and path != "-" and not _is_spec(path, request.limits):
+    if request.skip_non_specs and path != "-" and not is_spec(path, request.limits.max_bytes):
         return SpecResult(path, skipped="not a cnncalc spec (no 'layers')")
     report, spec = _analyze(path, request, stdin)
     limits: dict = {}

@@ -9,11 +9,11 @@ import re
 from pathlib import Path
 from typing import Optional
 
-from cnncalc import yamlsource
+from cnncalc.spec import yamlsource
 from cnncalc.budget.engine import BUDGET_FILE, limits_from_mapping
 from cnncalc.errors import Location, SpecError, did_you_mean
 from cnncalc.record import field, record
-from cnncalc.yamlsource import LocDict
+from cnncalc.spec import LocDict
 
 BUDGET_FILE_KEYS = ("specs",)
 
