@@ -38,7 +38,7 @@ def describe(cls) -> TypeDoc:
     for f in cls.arg_fields():
         required = f.default is MISSING
         default = None if required else f.default
-        args.append(ArgDoc(f.name, f.metadata["check"].describe, f.metadata["doc"], required, default,
+        args.append(ArgDoc(f.name, f.metadata["rule"].describe, f.metadata["doc"], required, default,
                            "" if required else f.metadata.get("shown") or yaml_value(default)))
     return TypeDoc(cls.type_name, tuple(cls.aliases), _summary(cls), tuple(args))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError, brief
-from cnncalc.layers.base import (ELEMENTWISE, NUMBER, PADDING, POSITIVE_INT, UNKNOWN, Check, Facts, Layer, Window,
+from cnncalc.layers.base import (ELEMENTWISE, NUMBER, PADDING, POSITIVE_INT, UNKNOWN, ArgRule, Facts, Layer, Window,
                                  arg, choice, register, spatial_axes)
 from cnncalc.record import record
 from cnncalc.shapes import product
@@ -34,7 +34,7 @@ def _pad_amount(value, key):
     return PADDING(value, key)
 
 
-PAD_AMOUNT = Check("int | [int per axis] | [[before, after] per axis]", _pad_amount)
+PAD_AMOUNT = ArgRule("int | [int per axis] | [[before, after] per axis]", _pad_amount)
 
 
 @register("pad")
@@ -77,7 +77,7 @@ def _target_shape(value, key):
     return tuple(items)
 
 
-TARGET_SHAPE = Check("a list of sizes, channels first, no batch; one may be -1 (inferred)", _target_shape)
+TARGET_SHAPE = ArgRule("a list of sizes, channels first, no batch; one may be -1 (inferred)", _target_shape)
 
 
 @register("reshape")

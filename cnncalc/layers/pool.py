@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from typing import ClassVar, Optional
 
-from cnncalc.layers.base import (BOOLEAN, PADDING, POSITIVE_INTS, WHOLE, Facts, Layer, arg, register,
-                                 spatial_axes)
-from cnncalc.layers.window import check_pool_padding, geometry, window_label
+from cnncalc.layers.base import BOOLEAN, PADDING, POSITIVE_INTS, WHOLE, Facts, Layer, arg, register, spatial_axes
+from cnncalc.layers.sliding import Sliding, check_pool_padding, sliding_label
 from cnncalc.record import record
 from cnncalc.shapes import product
 
 
 @record
-class _WindowPool(Layer):
-    kernel: object = arg(POSITIVE_INTS, "window size")
+class _WindowPool(Sliding):
     stride: Optional[object] = arg(POSITIVE_INTS, "stride (default: the window size)", None, shown="kernel")
     padding: object = arg(PADDING, "padding; at most half the window on each side (PyTorch's rule)", 0)
-    dilation: object = arg(POSITIVE_INTS, "dilation: the window spans d·(k−1)+1", 1)
     ceil_mode: bool = arg(BOOLEAN, "round the output size up (PyTorch's ceil_mode rule)", False)
 
     # FLOPs per output element for a window of ``taps`` elements
@@ -24,14 +21,13 @@ class _WindowPool(Layer):
 
     def infer(self, inputs) -> Facts:
         (shape,) = inputs
-        spatial = spatial_axes(shape, self.type_name)
-        stride = self.kernel if self.stride is None else self.stride
-        geo = geometry(spatial, self.kernel, stride, self.padding, self.dilation, self.ceil_mode)
+        geo = self.geometry(shape, stride=self.kernel if self.stride is None else self.stride,
+                            ceil_mode=self.ceil_mode)
         check_pool_padding(geo, self.type_name)
         out_elements = shape[0] * product(geo.output)
         return Facts(output=(shape[0], *geo.output),
                      flops=out_elements * self.flops_per_output(product(geo.kernel)),
-                     rf=geo.window, label=window_label(self.type_name, geo))
+                     rf=geo.rf_step, label=sliding_label(self.type_name, geo))
 
 
 @register("maxpool")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cnncalc.errors import LayerArgError, brief
-from cnncalc.layers.base import POSITIVE_INT, WHOLE, Check, Facts, Layer, Window, arg, choice, register, spatial_axes
+from cnncalc.layers.base import POSITIVE_INT, WHOLE, ArgRule, Facts, Layer, Window, arg, choice, register, spatial_axes
 from cnncalc.record import record
 from cnncalc.shapes import conv_output_size, product
 
@@ -14,7 +14,7 @@ def _levels(value, key):
     return tuple(POSITIVE_INT(item, key) for item in value)
 
 
-LEVELS = Check("a list of positive ints: bins per axis at each level, such as [1, 2, 4]", _levels)
+LEVELS = ArgRule("a list of positive ints: bins per axis at each level, such as [1, 2, 4]", _levels)
 
 
 def spp_level(size: int, bins: int) -> tuple[int, int, int]:
