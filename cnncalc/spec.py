@@ -255,7 +255,7 @@ class _Builder:
             where = blocks.where(name)
             if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
                 raise SpecError(f"block name {brief(name)} must be a word (letters, digits, _)", where)
-            if lookup(name) is not None:
+            if lookup(name, plugins=False) is not None:     # a block shadows a plug-in type of its name
                 raise SpecError(f"block '{name}' has the name of a layer type; choose another", where)
             if not isinstance(body, LocDict):
                 raise SpecError(f"block '{name}' must be a mapping with 'layers' (and optional 'args')", where)
@@ -284,7 +284,8 @@ class _Builder:
             raise SpecError("'defaults' must be a mapping such as {bias: false}", loc)
         flat, per_type = {}, {}
         for key, value in defaults.items():
-            cls = lookup(key) if isinstance(key, str) else None
+            # a built-in argument's name is a flat default, never a plug-in type (entry points stay unread)
+            cls = lookup(key, plugins=key not in _all_argument_names(plugins=False)) if isinstance(key, str) else None
             if cls is not None and isinstance(value, LocDict):
                 fields = {f.name for f in cls.arg_fields()}
                 for arg_name in value:
@@ -293,7 +294,7 @@ class _Builder:
                                         f"{did_you_mean(arg_name, fields)}", value.where(arg_name))
                 per_type[cls.type_name] = dict(value)
                 self.default_locations.update({(cls.type_name, a): value.where(a) for a in value})
-            elif key in _all_argument_names():
+            elif key in _all_argument_names(plugins=False) or key in _all_argument_names():
                 flat[key] = value
                 self.default_locations[key] = defaults.where(key)
             elif cls is not None:
@@ -570,9 +571,10 @@ class _Builder:
                                     node.arg_locations)
 
 
-def _all_argument_names() -> set:
-    """Every argument any layer type takes (loads every layer family: only flat defaults need it)."""
-    return {f.name for cls in registry().values() for f in cls.arg_fields()}
+def _all_argument_names(plugins: bool = True) -> set:
+    """Every argument any layer type takes (``plugins=False``: any built-in type; plug-ins are read only
+    for a key that no built-in type takes)."""
+    return {f.name for cls in registry(plugins).values() for f in cls.arg_fields()}
 
 
 def _has_dollar(value) -> bool:

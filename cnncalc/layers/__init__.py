@@ -49,21 +49,23 @@ def _load_plugins() -> None:
                                f"{ENTRY_POINT_GROUP}) failed to load: {type(err).__name__}: {err}") from err
 
 
-def lookup(name: object) -> Optional[type[Layer]]:
-    """The layer class for a type name or alias, or None. Plug-ins are read only for a name that is not built in."""
+def lookup(name: object, plugins: bool = True) -> Optional[type[Layer]]:
+    """The layer class for a type name or alias, or None. Plug-ins are read only for a name that is not built
+    in (``plugins=False``: not at all, e.g. to check that a block's name is not a built-in type's)."""
     if not isinstance(name, str):
         return None
     _load_builtins()
     cls = base.lookup(name)
-    if cls is None and not _loaded["plugins"]:
+    if cls is None and plugins and not _loaded["plugins"]:
         _load_plugins()
         cls = base.lookup(name)
     return cls
 
 
-def registry() -> dict[str, type[Layer]]:
-    """{type name: class} for every layer type, built-in and plug-in."""
-    _load_plugins()
+def registry(plugins: bool = True) -> dict[str, type[Layer]]:
+    """{type name: class} for every layer type, built-in and plug-in (``plugins=False``: built-in, and any
+    plug-in read already)."""
+    _load_plugins() if plugins else _load_builtins()
     return base.REGISTRY
 
 

@@ -186,6 +186,12 @@ class Layer:
     aliases: ClassVar[tuple] = ()
     arity: ClassVar[Optional[int]] = 1      # inputs it takes; None: two or more
     has_branches: ClassVar[bool] = False    # accepts parallel branches (concat, add)
+    # The FLOPs rule in words, as docs/conventions.md's table shows it (generated: python -m cnncalc.docgen).
+    # Every type writes one; tests/test_docgen.py checks it.
+    flops_rule: ClassVar[str] = ""
+    # The module of its numpy executor when the rule of cnncalc/execute/__init__.py does not find it
+    # (the layer module's name with 'layers' replaced by 'execute').
+    executor_module: ClassVar[str] = ""
 
     @classmethod
     def arg_fields(cls) -> list[records.Field]:

@@ -30,6 +30,8 @@ class Local(SlidingOut):
     """Locally connected layer (unshared convolution): a convolution's windows, but every output position
     has its own weights. Weights: out_positions · C_out · C_in · prod(k); MACs as a convolution."""
 
+    flops_rule = "2·MACs + one add per output element if `bias` (`bias: channel` or `position` alike)"
+
     bias: str = arg(LOCAL_BIAS, "position: a bias per output channel and position (Keras); channel: one per "
                                 "output channel; none", "position")
 
@@ -51,6 +53,8 @@ class TiledConv(SlidingOut):
     """Tiled convolution (Le et al., 2010): output positions a tile apart share weights, so there are
     prod(tile) weight sets, used in turn (position y uses set y mod t). tile 1 is a convolution; a tile as
     large as the output is a locally connected layer. Weight sets: prod(min(t, out)) per axis."""
+
+    flops_rule = "2·MACs + one add per output element if `bias`"
 
     tile: object = arg(POSITIVE_INTS, "tile size: output positions this far apart share weights")
     bias: bool = arg(BOOLEAN, "a learnable bias per output channel and weight set (shared as the weights are)",

@@ -17,6 +17,8 @@ class LRN(Layer):
     channels around c. No parameters. n + 4 FLOPs per element: one square, n − 1 adds of the window sum,
     then scale by α/n, add k, raise to β, divide."""
 
+    flops_rule = "n + 4 per element (1 square, n−1 adds of the window sum, scale by α/n, add k, power β, divide)"
+
     size: int = arg(POSITIVE_INT, "n, channels in the window", 5)
     alpha: float = arg(NUMBER, "α (does not change any count)", 1e-4)
     beta: float = arg(NUMBER, "β (does not change any count)", 0.75)
@@ -41,6 +43,8 @@ PAD_AMOUNT = ArgRule("int | [int per axis] | [[before, after] per axis]", _pad_a
 @record
 class Pad(Layer):
     """Pad the spatial axes: constant (zeros or ``value``), reflect or replicate. No arithmetic."""
+
+    flops_rule = "0"
 
     padding: object = arg(PAD_AMOUNT, "positions added on each side")
     mode: str = arg(choice("constant", "reflect", "replicate"), "what the new positions hold", "constant")
@@ -88,6 +92,8 @@ class Reshape(Layer):
     input); a reshape to the same shape changes nothing; any other reshape moves elements between positions
     and the field is reported unknown."""
 
+    flops_rule = "0"
+
     shape: tuple = arg(TARGET_SHAPE, "the new shape")
 
     def infer(self, inputs) -> Facts:
@@ -114,6 +120,8 @@ class Embedding(Layer):
     """A lookup table of ``vocab`` vectors of ``dim`` values. Input: L token ids, shaped [L] or [1, L];
     output [dim, L], channels first, so that a 1-D convolution runs over the tokens. Parameters vocab·dim;
     a lookup does no arithmetic. Write the input as [1, L] to follow receptive fields in tokens."""
+
+    flops_rule = "0"
 
     vocab: int = arg(POSITIVE_INT, "vocabulary size: rows of the table")
     dim: int = arg(POSITIVE_INT, "embedding size D: output channels")

@@ -35,12 +35,16 @@ class _WindowPool(Sliding):
 class MaxPool(_WindowPool):
     """Max pooling over each window: k−1 comparisons per output element."""
 
+    flops_rule = "k−1 comparisons per output element (k = taps of the window)"
+
 
 @register("avgpool")
 @record
 class AvgPool(_WindowPool):
     """Average pooling: k−1 additions and one division per output element. Zero padding counts in the
     average (PyTorch's count_include_pad=True); the FLOPs are the same either way."""
+
+    flops_rule = "k per output element (k−1 adds, 1 divide)"
 
     flops_per_output: ClassVar = staticmethod(lambda taps: taps)
 
@@ -49,6 +53,8 @@ class AvgPool(_WindowPool):
 @record
 class SumPool(_WindowPool):
     """Sum pooling (L1 pooling without the division): k−1 additions per output element."""
+
+    flops_rule = "k−1 per output element"
 
 
 @record
@@ -71,6 +77,8 @@ class _GlobalPool(Layer):
 class GlobalAvgPool(_GlobalPool):
     """Average over all spatial positions, per channel: n−1 additions and one division."""
 
+    flops_rule = "per channel: n−1 adds and 1 divide (n = spatial positions)"
+
     extra_flops_per_channel: ClassVar[int] = 1
 
 
@@ -78,3 +86,5 @@ class GlobalAvgPool(_GlobalPool):
 @record
 class GlobalMaxPool(_GlobalPool):
     """Maximum over all spatial positions, per channel: n−1 comparisons."""
+
+    flops_rule = "per channel: n−1 comparisons"

@@ -14,6 +14,8 @@ class DepthwiseConv(Sliding):
     """Depthwise convolution: each input channel convolved with its own ``multiplier`` filters (a conv with
     groups = C_in and C_in·multiplier outputs). Output channels C_in·multiplier."""
 
+    flops_rule = "2·MACs + one add per output element if `bias`"
+
     multiplier: int = arg(POSITIVE_INT, "channel multiplier: filters per input channel", 1)
     bias: bool = arg(BOOLEAN, "a learnable bias per output channel", True)
 
@@ -36,6 +38,8 @@ class SeparableConv(SlidingOut):
     then a pointwise 1×1 convolution to ``out`` channels. The intermediate tensor is not counted in the
     activation memory. The window arguments (kernel, stride, padding, dilation) are the depthwise
     convolution's; ``bias`` is on the pointwise output only (as Keras's SeparableConv2D)."""
+
+    flops_rule = "2·MACs + one add per output element if `bias`"
 
     out: int = arg(POSITIVE_INT, "output channels (of the pointwise 1×1 convolution)")
     multiplier: int = arg(POSITIVE_INT, "depthwise channel multiplier", 1)

@@ -104,6 +104,8 @@ class ConvTranspose(Grouped, SlidingOut):
     Output size (in−1)·s − p_before − p_after + d·(k−1) + output_padding + 1. MACs per input position:
     C_in·in_positions · (C_out/groups) · prod(k)."""
 
+    flops_rule = "2·MACs + one add per output element if `bias`"
+
     stride: object = arg(POSITIVE_INTS, "stride: the output is upsampled by it", 1)
     padding: object = arg(TRANSPOSED_PADDING, "cropped from each side of the output (PyTorch); 'same' gives in·stride", 0)
     output_padding: object = arg(NON_NEGATIVE_INTS, "extra positions added after the last (< stride or "
