@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
 
 from cnncalc.errors import SpecError, did_you_mean
 from cnncalc.layers import REGISTRY, lookup
-from cnncalc.record import MISSING
+from cnncalc.record import MISSING, record
 
 
-@dataclass(frozen=True)
+@record
 class ArgDoc:
     name: str
     accepts: str         # what values the argument takes (its check's description)
@@ -20,7 +19,7 @@ class ArgDoc:
     shown: str = ""      # the default as `cnncalc layers` writes it ('kernel' for pooling's stride)
 
 
-@dataclass(frozen=True)
+@record
 class TypeDoc:
     name: str
     aliases: tuple
