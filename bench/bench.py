@@ -1,14 +1,20 @@
 """Whole-process benchmarks of cnncalc: start-up against the bare imports, and scaling with spec size.
 
-    python bench/bench.py [--spec specs/zoo/resnet50.yaml] [--repeat 5] [--write docs/performance.md]
+    python bench/bench.py [--repeat 5] [--write docs/performance.md]      # a regular install in a temporary venv
+    python bench/bench.py --python .venv/bin/python                       # or an interpreter you already have
 
-Every figure is the wall time of a fresh `python -m cnncalc ...` process (the minimum over --repeat runs,
-the median beside it), and the peak resident memory of the largest such process (getrusage of the
-children). The generated specs are written into a temporary folder and removed. Nothing is written into
-the repository unless --write is given. Goals (issue 6):
+By default the bench first makes a temporary virtual environment and installs cnncalc into it with a plain
+`pip install .` (not editable), as users get it, and times that interpreter. Every figure is the wall time
+of a fresh `python -m cnncalc ...` process (the minimum over --repeat runs, the median beside it), and the
+peak resident memory of that process (its own rusage, from os.wait4). The generated specs are written into
+a temporary folder and removed. Nothing is written into the repository unless --write is given. Goals
+(issues 6 and 14), each printed as a ratio or figure measured in this one run:
 
 * `analyze` on ResNet-50 (table) ≤ 1.3 × the bare `import click, yaml, rich.console, rich.table`;
-* sequential specs of 1,000 / 10,000 / 100,000 layers: time linear (100k / 10k ≤ 12), 100k < 10 s, < 1 GiB;
+* a 100,000-layer chain ≤ 3 s; ≤ 300 MiB for 100,000 layers of every generated shape (chain, repeat,
+  fan-in DAG, reversed `from:` order); sequential 100k / 10k ≤ 12 (linear: 10);
+* the cycle error for a 200,000-layer cycle < 5 s;
+* a layer name of 1 MiB in the table: linear (1 MiB / 256 KiB ≤ 5; linear: 4);
 * a DenseNet-style chain of 1,000 concatenations (2**1000 paths from input to output): linear too.
 """
 
@@ -17,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -35,31 +40,45 @@ FLOOR = "import click, yaml, rich.console, rich.table"
 ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
 
-def run_once(argv: list[str]) -> tuple[float, int]:
-    """(wall seconds, peak RSS in bytes) of one process; its output is discarded."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=ENV)
-    wall = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"bench: {' '.join(argv)} failed ({done.returncode}):\n{done.stderr.decode()[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss is the largest child so far (KiB on Linux): exact for the biggest case, a bound otherwise
-    return wall, max(peak, before) * 1024
+def run_once(argv: list[str], expect: int = 0) -> tuple[float, int]:
+    """(wall seconds, peak RSS in bytes) of one process; its output is discarded. ``expect``: its exit status."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT, env=ENV)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != expect:
+            err.seek(0)
+            raise SystemExit(f"bench: {' '.join(argv)} exited {process.returncode}, not {expect}:\n"
+                             f"{err.read().decode(errors='replace')[-2000:]}")
+    return wall, usage.ru_maxrss * 1024          # ru_maxrss: KiB on Linux, this process alone
 
 
-def measure(argv: list[str], repeat: int) -> dict:
-    run_once(argv)                       # warm-up: writes the byte-code cache, fills the OS file cache
+def measure(argv: list[str], repeat: int, expect: int = 0) -> dict:
+    run_once(argv, expect)               # warm-up: writes the byte-code cache, fills the OS file cache
     times, peak = [], 0
     for _ in range(repeat):
-        wall, rss = run_once(argv)
+        wall, rss = run_once(argv, expect)
         times.append(wall)
         peak = max(peak, rss)
     return {"min": min(times), "median": statistics.median(times), "rss": peak}
 
 
+PYTHON = sys.executable      # the interpreter whose cnncalc is measured (main() sets it)
+
+
 def cnncalc(*args: str) -> list[str]:
-    return [sys.executable, "-m", "cnncalc", *args]
+    return [PYTHON, "-m", "cnncalc", *args]
+
+
+def regular_install(folder: Path) -> str:
+    """A virtual environment in ``folder`` with cnncalc installed by a plain `pip install .`; its python."""
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+    python = str(folder / "bin" / "python")
+    subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", str(ROOT)], check=True,
+                   cwd=folder, stderr=subprocess.DEVNULL)
+    return python
 
 
 def sequential_spec(layers: int) -> str:
@@ -81,6 +100,50 @@ def densenet_spec(concats: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def repeat_spec(layers: int) -> str:
+    """The same chain as sequential_spec, written as one block (conv, batchnorm, relu) with `repeat:`."""
+    return (f"name: repeat{layers}\ninput: [16, 32, 32]\nblocks:\n  cbr:\n    layers:\n"
+            "      - {conv: {out: 16, kernel: 3, padding: 1}}\n      - batchnorm\n      - relu\n"
+            f"layers:\n  - {{cbr: {{}}, repeat: {layers // 3}}}\n")
+
+
+def fan_in_spec(layers: int) -> str:
+    """A DAG of groups: 2 to 16 parallel 1×1 convs of 1 channel read the previous group's concat, and a
+    concat joins them (fan-in 2..16), so the layers are 1-channel convs and wide merges."""
+    lines = ["name: fanin", "input: [4, 8, 8]", "layers:", "  - {name: g0, conv: {out: 4, kernel: 1}}"]
+    count, group = 1, 0
+    while count < layers:
+        group += 1
+        fan = min(2 + group % 15, layers - count - 1)
+        if fan < 1:
+            break
+        names = [f"g{group}c{i}" for i in range(fan)]
+        lines += [f"  - {{name: {n}, conv: {{out: 1, kernel: 1}}, from: g{group - 1}}}" for n in names]
+        lines.append(f"  - {{name: g{group}, concat: {{}}, from: [{', '.join(names)}]}}")
+        count += fan + 1
+    return "\n".join(lines) + "\n"
+
+
+def reversed_spec(layers: int) -> str:
+    """A chain of relus written last layer first: every `from:` is a forward reference."""
+    lines = ["name: reversed", "input: [16, 8, 8]", "layers:"]
+    lines += [f"  - {{name: l{i}, relu: {{}}, from: {'input' if i == 1 else f'l{i - 1}'}}}"
+              for i in range(layers, 0, -1)]
+    return "\n".join(lines) + "\n"
+
+
+def cycle_spec(layers: int) -> str:
+    """A chain whose first layer reads its last: refused as a cycle."""
+    lines = ["name: cycle", "input: [16, 8, 8]", "layers:"]
+    lines += [f"  - {{name: l{i}, relu: {{}}, from: l{layers if i == 1 else i - 1}}}" for i in range(1, layers + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def long_name_spec(characters: int) -> str:
+    """One layer whose name is ``characters`` long (the table folds it)."""
+    return f"name: longname\ninput: [4, 8, 8]\nlayers:\n  - {{name: {'a' * characters}, relu: {{}}}}\n"
+
+
 def machine() -> str:
     model = "unknown CPU"
     try:
@@ -90,73 +153,107 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    import yaml
-    loader = "C (libyaml)" if hasattr(yaml, "CSafeLoader") else "pure Python"
-    return (f"{os.cpu_count()} CPUs ({model}); Python {platform.python_version()} on {platform.system()}; "
-            f"PyYAML {yaml.__version__} with the {loader} loader")
+    probe = ("import platform, yaml; print(platform.python_version(), yaml.__version__, "
+             "'C (libyaml)' if hasattr(yaml, 'CSafeLoader') else 'pure Python', sep='|')")
+    version, pyyaml, loader = subprocess.run([PYTHON, "-c", probe], capture_output=True, text=True,
+                                             check=True).stdout.strip().split("|")
+    return (f"{os.cpu_count()} CPUs ({model}); Python {version} on {platform.system()}; "
+            f"PyYAML {pyyaml} with the {loader} loader")
 
 
 def main() -> None:
+    global PYTHON
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="the ResNet-50 spec for the start-up ratio")
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (the minimum is reported)")
     parser.add_argument("--sizes", default="1000,10000,100000", help="layers of the sequential specs")
+    parser.add_argument("--big", type=int, default=100_000, help="layers of the large generated shapes "
+                        "(the cycle has twice as many); smaller for a quick try")
+    parser.add_argument("--python", help="measure this interpreter's cnncalc instead of a fresh regular install")
     parser.add_argument("--write", type=Path, help="also write the results as Markdown into this file")
     args = parser.parse_args()
 
+    with tempfile.TemporaryDirectory(prefix="cnncalc-bench-") as tmp:
+        if args.python:
+            PYTHON, install = args.python, f"the given interpreter {args.python}"
+        else:
+            PYTHON, install = regular_install(Path(tmp) / "venv"), "a regular `pip install .` in a fresh venv"
+        rows, ratios = run_all(args, Path(tmp))
+        text = report(rows, ratios, install)
+    print(text)
+    if args.write:
+        args.write.write_text(text)
+
+
+def run_all(args, tmp: Path) -> tuple[list, list]:
     rows = []        # (what, command, result)
-    ratios = []      # (what, value, goal, met)
+    ratios = []      # (what, value, goal)
+    big = args.big
+
+    def timed(what: str, name: str, text: str, *options: str, repeat: int = args.repeat, expect: int = 0,
+              command: str = "analyze") -> dict:
+        path = tmp / name
+        path.write_text(text)
+        result = measure(cnncalc(command, str(path), *options), repeat, expect)
+        rows.append((what, f"cnncalc {command} {name} {' '.join(options)}".strip(), result))
+        return result
 
     if args.spec.exists():
         spec = str(args.spec)
-    else:
-        print(f"bench: {args.spec} does not exist; give a ResNet-50 spec with --spec (start-up skipped)",
-              file=sys.stderr)
-        spec = None
-    floor = measure([sys.executable, "-c", FLOOR], args.repeat)
-    rows.append(("bare imports", f'python -c "{FLOOR}"', floor))
-    if spec:
+        floor = measure([PYTHON, "-c", FLOOR], args.repeat)
+        rows.append(("bare imports", f'python -c "{FLOOR}"', floor))
         table = measure(cnncalc("analyze", spec), args.repeat)
         as_json = measure(cnncalc("analyze", spec, "--format", "json"), args.repeat)
         rows.append(("ResNet-50, table", f"cnncalc analyze {spec}", table))
         rows.append(("ResNet-50, json", f"cnncalc analyze {spec} --format json", as_json))
         ratios.append(("ResNet-50 table / bare imports", table["min"] / floor["min"], "≤ 1.3"))
         ratios.append(("ResNet-50 json / bare imports", as_json["min"] / floor["min"], "(info)"))
+    else:
+        print(f"bench: {args.spec} does not exist; give a ResNet-50 spec with --spec (start-up skipped)",
+              file=sys.stderr)
 
-    with tempfile.TemporaryDirectory(prefix="cnncalc-bench-") as tmp:
-        # smallest first: ru_maxrss is the largest child so far, so each row's memory is its own
-        path = Path(tmp) / "densenet1000.yaml"
-        path.write_text(densenet_spec(1000))
-        dense = measure(cnncalc("analyze", str(path), "--format", "json"), args.repeat)
-        rows.append(("DenseNet-style, 1,000 concats (2,001 layers), json", "cnncalc analyze densenet1000.yaml "
-                     "--format json", dense))
-        seq = {}
-        for n in (int(size) for size in args.sizes.split(",")):
-            path = Path(tmp) / f"seq{n}.yaml"
-            path.write_text(sequential_spec(n))
-            repeat = args.repeat if n <= 10_000 else max(1, min(args.repeat, 3))
-            seq[n] = measure(cnncalc("analyze", str(path), "--format", "json", "--max-layers", str(n)), repeat)
-            rows.append((f"{n:,} sequential layers, json", f"cnncalc analyze seq{n}.yaml --format json", seq[n]))
-        sizes = sorted(seq)
-        for small, big in zip(sizes, sizes[1:]):
-            goal = "≤ 12 (linear: 10)" if big == 10 * small else "(info)"
-            ratios.append((f"{big:,} / {small:,} layers", seq[big]["min"] / seq[small]["min"], goal))
-        if 100_000 in seq:
-            ratios.append(("100,000 layers, seconds", seq[100_000]["min"], "< 10"))
-            ratios.append(("100,000 layers, peak memory MiB", seq[100_000]["rss"] / 2**20, "< 1024"))
-        if 1000 in seq:
-            # 1,000 concats make 2,001 layers: compare per layer with the sequential 1,000-layer spec
-            ratios.append(("DenseNet 2,001 layers / sequential 1,000", dense["min"] / seq[1000]["min"],
-                           "(info) linear: about 2 or less"))
+    dense = timed("DenseNet-style, 1,000 concats (2,001 layers), json", "densenet1000.yaml", densenet_spec(1000),
+                  "--format", "json")
+    seq = {}
+    for n in (int(size) for size in args.sizes.split(",")):
+        repeat = args.repeat if n <= 10_000 else max(1, min(args.repeat, 3))
+        seq[n] = timed(f"{n:,} sequential layers (chain), json", f"seq{n}.yaml", sequential_spec(n),
+                       "--format", "json", "--max-layers", str(n), repeat=repeat)
+    sizes = sorted(seq)
+    for small, large in zip(sizes, sizes[1:]):
+        goal = "≤ 12 (linear: 10)" if large == 10 * small else "(info)"
+        ratios.append((f"chain {large:,} / {small:,} layers", seq[large]["min"] / seq[small]["min"], goal))
+    if 1000 in seq:
+        # 1,000 concats make 2,001 layers: compare per layer with the sequential 1,000-layer spec
+        ratios.append(("DenseNet 2,001 layers / sequential 1,000", dense["min"] / seq[1000]["min"],
+                       "(info) linear: about 2 or less"))
 
-    text = report(rows, ratios)
-    print(text)
-    if args.write:
-        args.write.write_text(text)
+    shapes = {"chain": seq.get(big)}
+    few = max(1, min(args.repeat, 3))
+    shapes["repeat"] = timed(f"{big:,} layers by repeat:, json", "repeat.yaml", repeat_spec(big), "--format",
+                             "json", repeat=few)
+    shapes["fan-in DAG"] = timed(f"{big:,} layers, concat fan-in 2..16, json", "fanin.yaml", fan_in_spec(big),
+                                 "--format", "json", repeat=few)
+    shapes["reversed from:"] = timed(f"{big:,} layers written in reverse (forward from:), json", "reversed.yaml",
+                                     reversed_spec(big), "--format", "json", repeat=few)
+    if shapes["chain"] is not None:
+        ratios.append((f"chain of {big:,} layers, seconds", shapes["chain"]["min"], "≤ 3"))
+    for shape, result in shapes.items():
+        if result is not None:
+            ratios.append((f"{big:,} layers, {shape}: peak memory MiB", result["rss"] / 2**20, "≤ 300"))
+
+    cycle = timed(f"{2 * big:,}-layer cycle (refused, exit 2)", "cycle.yaml", cycle_spec(2 * big), "--format",
+                  "json", "--max-layers", str(2 * big), repeat=few, expect=2)
+    ratios.append((f"cycle error at {2 * big:,} layers, seconds", cycle["min"], "< 5"))
+
+    quarter = timed("a 256 KiB layer name, table", "name256k.yaml", long_name_spec(2**18), repeat=few)
+    whole = timed("a 1 MiB layer name, table", "name1m.yaml", long_name_spec(2**20), repeat=few)
+    ratios.append(("1 MiB name / 256 KiB name", whole["min"] / quarter["min"], "≤ 5 (linear: 4)"))
+    return rows, ratios
 
 
-def report(rows, ratios) -> str:
-    lines = [f"Machine: {machine()}", "", "| run | min s | median s | peak RSS MiB |", "|---|--:|--:|--:|"]
+def report(rows, ratios, install: str) -> str:
+    lines = [f"Machine: {machine()}", f"Install: {install}", "", "| run | min s | median s | peak RSS MiB |", "|---|--:|--:|--:|"]
     lines += [f"| {what} | {r['min']:.3f} | {r['median']:.3f} | {r['rss'] / 2**20:.0f} |" for what, _, r in rows]
     lines += ["", "| ratio | value | goal |", "|---|--:|---|"]
     lines += [f"| {what} | {value:.2f} | {goal} |" for what, value, goal in ratios]

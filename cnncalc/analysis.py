@@ -32,6 +32,11 @@ class Row:
     rf: tuple                 # rf.AxisRF per spatial axis of the network input
     activation_elements: int
 
+    @property
+    def is_network_input(self) -> bool:
+        """The row of the network's input: the one node that reads no other."""
+        return not self.inputs
+
 
 @record
 class Totals:
@@ -55,7 +60,8 @@ class Memory:
 
 
 @record
-class Warning_:
+class LayerWarning:
+    """Something a layer's figures do not say by themselves (an unknown receptive field, an unused output)."""
     layer: str
     message: str
 
@@ -83,7 +89,7 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
         raise ValueError(f"unknown dtype {dtype!r}")
     graph = spec.graph
     shapes: dict[str, tuple] = {}
-    fields: dict[str, tuple] = {}
+    receptive_fields: dict[str, tuple] = {}
     rows, warnings = [], []
     for node in graph.topological_order():
         in_shapes = [shapes[name] for name in node.inputs]
@@ -98,25 +104,25 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
             raise SpecError(f"the output shape has a size above 10^18 ({len(str(max(output)))} digits)",
                             node.location, node.name)
         shapes[node.name] = output
-        field_, disagree = _receptive_field(node, facts, output, [fields[name] for name in node.inputs],
-                                            spec.input_shape)
-        fields[node.name] = field_
-        if any(_huge(a.size) or _huge(a.stride) or _huge(a.start) for a in field_):
+        node_rf, disagree = _receptive_field(node, facts, output,
+                                             [receptive_fields[name] for name in node.inputs], spec.input_shape)
+        receptive_fields[node.name] = node_rf
+        if any(_huge(a.size) or _huge(a.stride) or _huge(a.start) for a in node_rf):
             raise SpecError("the receptive field (its size, stride or start) grows beyond 10^100 input positions; "
                             "cnncalc does not track numbers that large", node.location, node.name)
         for axis in disagree:
-            warnings.append(Warning_(node.name, f"inputs disagree in effective stride on spatial axis {axis}; "
+            warnings.append(LayerWarning(node.name, f"inputs disagree in effective stride on spatial axis {axis}; "
                                                 f"the receptive field from here on is unknown"))
-        warnings.extend(Warning_(node.name, text) for text in facts.warnings)
+        warnings.extend(LayerWarning(node.name, text) for text in facts.warnings)
         rows.append(Row(
             name=node.name, type=node.layer.type_name, label=facts.label or node.layer.type_name,
             inputs=node.inputs, output_shape=output, params=facts.params,
             trainable_params=facts.params if node.trainable else 0, state=facts.state, macs=facts.macs,
-            flops=facts.flops, rf=field_, activation_elements=product(output)))
+            flops=facts.flops, rf=node_rf, activation_elements=product(output)))
     for name in graph.unused():
-        warnings.append(Warning_(name, "its output is not used by any layer (it still counts in the totals)"))
+        warnings.append(LayerWarning(name, "its output is not used by any layer (it still counts in the totals)"))
 
-    body = [row for row in rows if row.type != "input"]
+    body = [row for row in rows if not row.is_network_input]
     params = sum(row.params for row in rows)
     trainable = sum(row.trainable_params for row in rows)
     state = sum(row.state for row in rows)
@@ -129,7 +135,7 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
                     input_bytes=bytes_for(product(spec.input_shape) * batch, bits))
     return Report(name=spec.name, description=spec.description, source=spec.source,
                   input_shape=tuple(spec.input_shape), output_shape=shapes[graph.output],
-                  output_rf=fields[graph.output], rows=tuple(rows), totals=totals, memory=memory,
+                  output_rf=receptive_fields[graph.output], rows=tuple(rows), totals=totals, memory=memory,
                   warnings=tuple(warnings))
 
 
@@ -138,31 +144,31 @@ def _huge(value) -> bool:
     return value is not None and (abs(value.numerator) > MAX_RF or value.denominator > MAX_RF)
 
 
-def _receptive_field(node, facts: Facts, output: tuple, in_fields: list, input_shape: tuple):
+def _receptive_field(node, facts: Facts, output: tuple, input_rfs: list, input_shape: tuple):
     """Compose the node's receptive field from its inputs' (union first when it has several)."""
     if not node.inputs:
         return rfmod.identity(input_shape[1:]), []
     disagree: list[int] = []
-    if len(in_fields) == 1:
-        field_ = in_fields[0]
+    if len(input_rfs) == 1:
+        composed = input_rfs[0]
     else:
-        field_, disagree = rfmod.union(in_fields)
+        composed, disagree = rfmod.union(input_rfs)
     spatial = output[1:]
     op = facts.rf
     if op == ELEMENTWISE:
-        if len(spatial) == len(field_):
-            field_ = rfmod.with_extents(field_, spatial)
+        if len(spatial) == len(composed):
+            composed = rfmod.with_extents(composed, spatial)
     elif op == WHOLE:
-        field_ = rfmod.whole(field_)
-        if len(spatial) == len(field_):
-            field_ = rfmod.with_extents(field_, spatial)
-    elif isinstance(op, Window) and len(op.spans) == len(field_) == len(spatial):
-        field_ = tuple(rfmod.step(a, span, stride, offset, n)
-                       for a, span, stride, offset, n in zip(field_, op.spans, op.strides, op.offsets, spatial))
-    elif isinstance(op, Window) and not spatial and len(op.spans) == len(field_):
+        composed = rfmod.whole(composed)
+        if len(spatial) == len(composed):
+            composed = rfmod.with_extents(composed, spatial)
+    elif isinstance(op, Window) and len(op.spans) == len(composed) == len(spatial):
+        composed = tuple(rfmod.step(a, span, stride, offset, n)
+                         for a, span, stride, offset, n in zip(composed, op.spans, op.strides, op.offsets, spatial))
+    elif isinstance(op, Window) and not spatial and len(op.spans) == len(composed):
         # a flat output that sees one window of its input (spp whose levels stop short of the end)
-        field_ = tuple(rfmod.step(a, span, stride, offset, 1)
-                       for a, span, stride, offset in zip(field_, op.spans, op.strides, op.offsets))
+        composed = tuple(rfmod.step(a, span, stride, offset, 1)
+                         for a, span, stride, offset in zip(composed, op.spans, op.strides, op.offsets))
     else:  # UNKNOWN, or a window whose axes no longer line up with the input's
-        field_ = tuple(rfmod.AxisRF(None, None, None, a.extent) for a in field_)
-    return field_, disagree
+        composed = tuple(rfmod.AxisRF(None, None, None, a.extent) for a in composed)
+    return composed, disagree

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 
 from cnncalc.errors import SpecError, did_you_mean
-from cnncalc.layers import REGISTRY, lookup
+from cnncalc.layers import lookup, registry, type_names
 from cnncalc.record import MISSING, record
 
 
@@ -50,10 +50,10 @@ def catalog(names=()) -> list[TypeDoc]:
         for name in names:
             cls = lookup(name)
             if cls is None:
-                raise SpecError(f"no layer type '{name}'{did_you_mean(name, sorted(REGISTRY))}")
+                raise SpecError(f"no layer type '{name}'{did_you_mean(name, type_names())}")
             result.append(describe(cls))
         return result
-    return [describe(cls) for name, cls in sorted(REGISTRY.items()) if cls.arity != 0]
+    return [describe(cls) for name, cls in sorted(registry().items()) if cls.arity != 0]
 
 
 def yaml_value(value) -> str:

@@ -83,7 +83,8 @@ def render(text: str, classes: Sequence[type[Layer]]) -> str:
             body = flops_table(classes)
         else:
             module = key[len("types "):]
-            chosen = [c for c in classes if (module_key(c) not in shown if module == "others" else module_key(c) == module)]
+            chosen = [c for c in classes
+                      if (module_key(c) not in shown if module == "others" else module_key(c) == module)]
             if module == "others":
                 body = ("### Other layer types (plug-ins)\n" + type_table(chosen)) if chosen else ""
             else:

@@ -12,8 +12,11 @@ from cnncalc.record import record
 
 
 class ExitCode(IntEnum):
+    """The statuses cnncalc exits with. Two failures share 1, as a CI job reads them: ``check`` found a
+    limit exceeded, or ``verify`` found the analysis and the execution disagree (an alias of the same value)."""
     OK = 0
     BUDGET_EXCEEDED = 1
+    DISAGREEMENT = 1
     BAD_INPUT = 2
     INTERNAL_ERROR = 3
 

@@ -55,16 +55,17 @@ class Graph:
         return order
 
     def _find_cycle(self, stuck: set) -> list[str]:
-        """One cycle among the nodes that could not be ordered (each has an input among them)."""
-        start = min(stuck, key=list(self.nodes).index)
+        """One cycle among the nodes that could not be ordered (each has an input among them). Linear in the
+        number of nodes: walk inputs from the node written first until a node repeats."""
+        index = {name: i for i, name in enumerate(self.nodes)}
+        start = min(stuck, key=index.__getitem__)
         path, seen = [start], {start: 0}
         while True:
             node = self.nodes[path[-1]]
             nxt = next(name for name in node.inputs if name in stuck)
             if nxt in seen:
-                cycle = path[seen[nxt]:][::-1]                 # in data-flow order
-                first = min(cycle, key=list(self.nodes).index)   # start at the one written first
-                i = cycle.index(first)
+                cycle = path[seen[nxt]:][::-1]                   # in data-flow order
+                i = min(range(len(cycle)), key=lambda k: index[cycle[k]])   # start at the one written first
                 return cycle[i:] + cycle[:i]
             seen[nxt] = len(path)
             path.append(nxt)

@@ -107,15 +107,3 @@ def union(rfs: Sequence[RF]) -> tuple[RF, list[int]]:
         merged.append(AxisRF(exact(end - start), items[0].stride, start, first[axis].extent))
     return tuple(merged), disagree
 
-
-def as_json(rf: RF) -> dict:
-    """{'size': [...], 'stride': [...], 'start': [...]}: ints, 'p/q' strings for fractions, null if unknown."""
-    def enc(value):
-        if value is None or isinstance(value, int):
-            return value
-        return f"{value.numerator}/{value.denominator}"
-    return {
-        "size": [enc(a.size) for a in rf],
-        "stride": [enc(a.stride) for a in rf],
-        "start": [enc(a.start) for a in rf],
-    }

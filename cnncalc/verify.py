@@ -204,7 +204,7 @@ def _too_large(report: Report, input_shape: tuple, per_example: int, examples: i
     hint = f"try a smaller --input than {','.join(map(str, input_shape))}"
     if per_example > MAX_EXAMPLE_ELEMENTS:
         row = max(report.rows, key=lambda r: product(r.output_shape))
-        what = "the input" if row.type == "input" else f"layer '{row.name}' ({row.type})"
+        what = "the input" if row.is_network_input else f"layer '{row.name}' ({row.type})"
         out.append(Unexecutable(row.name, row.type,
                                 f"{what} has {per_example:,} elements per example, more than verify holds for one "
                                 f"tensor ({MAX_EXAMPLE_ELEMENTS:,}); {hint}"))

@@ -281,7 +281,7 @@ def test_github_annotations(cli, write, monkeypatch):
 
 
 def test_annotation_escaping():
-    from cnncalc.render.check_plain import _annotation
+    from cnncalc.render.check import _annotation
     assert _annotation("a,b:c.yaml", 3, None, "50% over\nnext") == \
         "::error file=a%2Cb%3Ac.yaml,line=3,title=cnncalc check::50%25 over%0Anext"
 

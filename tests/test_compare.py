@@ -25,7 +25,7 @@ from fractions import Fraction
 import pytest
 
 from cnncalc.compare import Change, compare, compare_layers, merge_order
-from cnncalc.render import change as ch
+from cnncalc.render import fmt as ch
 from conftest import report_of
 
 NAIVE = "specs/seed/inception_naive.yaml"
@@ -84,6 +84,111 @@ def test_table_output_shows_both_and_the_change(cli):
     assert "parameters 5,120 vs 8,960 (−42.9%, ×0.571)" in flat
     # 8,960 → 5,120: 5,120/8,960 = 4/7 = ×0.571, and 3/7 less = −42.9%, under the value
     assert "Parameters 8,960 5,120 −42.9% ×0.571" in flat
+
+
+def _table(cli, monkeypatch, width: int, *args) -> list[str]:
+    monkeypatch.setenv("COLUMNS", str(width))
+    code, out, err = cli("compare", *args)
+    assert code == 0, err
+    return out.splitlines()
+
+
+def _right_edge(line: str, text: str) -> int:
+    assert text in line, (text, line)
+    return line.index(text) + len(text)
+
+
+def test_three_specs_fit_in_100_columns_with_each_change_under_its_value(cli, monkeypatch):
+    lines = _table(cli, monkeypatch, 100, NAIVE, BOTTLENECK, SINGLE)
+    table = lines[:lines.index("", 2)]
+    assert max(len(line) for line in table) <= 100
+    assert table[2].split() == ["inception-naive", "inception-bottleneck", "single-5x5"]
+    # single-5x5: 5·5·64·64 = 102,400 weights over 32·32 outputs → 104,857,600 MACs. Against the naive
+    # module's 8,960 and 7,024,640: 102,400/8,960 = 11.43 (+1,042.9%); 104,857,600/7,024,640 = 14.93 (+1,392.7%);
+    # the bottleneck's 4/7 = ×0.571 (−42.9%) both times. Each change sits right-aligned under its value.
+    for label, values, changes in (("Parameters", ["8,960", "5,120", "102,400"],
+                                    ["−42.9% ×0.571", "+1,042.9% ×11.4"]),
+                                   ("MACs", ["7,024,640", "4,014,080", "104,857,600"],
+                                    ["−42.9% ×0.571", "+1,392.7% ×14.9"])):
+        k = next(k for k, line in enumerate(table) if line.split()[:1] == [label])
+        assert table[k].split()[1:] == values
+        assert table[k + 1].split() == changes[0].split() + changes[1].split()
+        assert _right_edge(table[k], values[1]) == _right_edge(table[k + 1], changes[0])
+        assert _right_edge(table[k], values[2]) == _right_edge(table[k + 1], changes[1])
+    # the 5×5 keeps 32×32 (padding 2), the inception modules 28×28: flagged under the differing shape
+    k = next(k for k, line in enumerate(table) if line.startswith(" Output shape"))
+    assert _right_edge(table[k], "[64, 32, 32]") == _right_edge(table[k + 1], "differs")
+    assert table[k + 1].split() == ["=", "differs"]
+    # 100 columns hold the longest label whole: no name is folded
+    assert any(line.startswith(" Output receptive field (size/stride @start)") for line in table)
+
+
+def test_a_narrow_terminal_gets_letters_and_every_number_whole(cli, monkeypatch):
+    lines = _table(cli, monkeypatch, 60, NAIVE, BOTTLENECK, SINGLE)
+    table = lines[:lines.index("", 3)]
+    assert max(len(line) for line in table) <= 60
+    assert table[3].split() == ["A", "B", "C"]
+    flat = " ".join(" ".join(lines).split())
+    assert "A = inception-naive; B = inception-bottleneck; C = single-5x5" in flat
+    for number in ("104,857,600", "+1,392.7% ×14.9", "209,780,736", "[64, 32, 32]", "5/1 @-2"):
+        assert any(number in line for line in table), number
+    # the labels fold instead, keeping their words: 'Activation memory (float32, batch 1)' over lines
+    k = next(k for k, line in enumerate(table) if line.startswith(" Activation"))
+    label = " ".join(line[:14].strip() for line in table[k:k + 4])
+    assert label == "Activation memory (float32, batch 1)"
+
+
+def test_layer_table_never_cuts_a_shape_or_a_count(cli, monkeypatch):
+    lines = _table(cli, monkeypatch, 60, "specs/zoo/resnet18.yaml", "specs/zoo/resnet50.yaml", "--by", "layer",
+                   "--depth", "2")
+    # conv1 of both: 7·7·3·64 = 9,408 weights, 64×112×112 outputs, 112·112·9,408 = 118,013,952 MACs
+    conv1 = next(line for line in lines if line.startswith(" conv1 "))
+    assert conv1.split() == ["conv1"] + ["64×112×112"] * 2 + ["9,408"] * 2 + ["118,013,952"] * 2
+    # fc: 512·1,000 + 1,000 = 513,000 against 2,048·1,000 + 1,000 = 2,049,000 parameters; the total row has
+    # torchvision's 11,689,512 and 25,557,032 parameters, whole though the table is wider than 60 columns
+    fc = next(line for line in lines if line.startswith(" fc "))
+    assert fc.split()[:5] == ["fc", "1000", "1000", "513,000", "2,049,000"]
+    total = next(line for line in lines if line.startswith(" total "))
+    assert total.split()[:5] == ["total", "1000", "1000", "11,689,512", "25,557,032"]
+    # a note folds: 'only in A' (resnet50 has no layer1.1) over two lines of the last column
+    k = next(k for k, line in enumerate(lines) if line.startswith(" layer1.1 "))
+    assert lines[k].split()[-1] == "only" and lines[k + 1].split() == ["in", "A"]
+    assert lines[k].rindex("only") == lines[k + 1].index("in")
+
+
+def test_tables_are_highlighted_on_a_colour_terminal():
+    from rich.console import Console
+    from cnncalc.render.compare_table import print_comparison, print_layers
+    from cnncalc.render.grid import BOLD, DIM, GREEN, RESET, YELLOW
+
+    a, b = report_of(open(NAIVE).read()), report_of(open(BOTTLENECK).read())
+    out = io.StringIO()
+    console = Console(file=out, width=100, force_terminal=True, color_system="standard")
+    print_comparison(compare([a, b]), console)
+    # the bottleneck's 5,120 parameters are the smaller, and its −42.9% a fall (green)
+    assert f"{BOLD}{GREEN}5,120{RESET}" in out.getvalue()
+    assert f"{GREEN}−42.9% ×0.571{RESET}" in out.getvalue()
+    out.truncate(0)
+    print_layers(compare_layers([a, b]), console)
+    text = out.getvalue()
+    # the total row is bold; the smaller total comes back bold after its highlight
+    assert f"{BOLD}{GREEN}5,120{RESET}{BOLD}" in text
+    # mixed.conv3x3.conv1 is only in the naive module: its note yellow, the missing cells a dim dash
+    assert f"{YELLOW}only{RESET}" in text and f"{DIM}—{RESET}" in text
+    # the input layer is the same in both: the row is dimmed
+    assert any(line.startswith(f"{DIM} input ") for line in text.splitlines())
+
+
+def test_compare_table_does_not_load_rich_tables():
+    import subprocess
+    import sys
+    for extra in ([], ["--by", "layer"]):
+        # -X importtime lists every module the run imports, one a line, on standard error
+        command = [sys.executable, "-X", "importtime", "-m", "cnncalc", "compare", NAIVE, BOTTLENECK, *extra]
+        run = subprocess.run(command, capture_output=True, text=True, check=True)
+        modules = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines() if "|" in line}
+        assert "cnncalc.render.grid" in modules and "rich.console" in modules
+        assert "rich.table" not in modules, extra
 
 
 def test_csv_long_form(cli):

@@ -63,13 +63,15 @@ def test_replace_and_repr():
 
 
 def test_check_compare_and_metrics_are_records():
-    # `cnncalc analyze` on a spec with a budget imports cnncalc.check (and through it metrics); compare's
+    # `cnncalc analyze` on a spec with a budget imports cnncalc.budget.engine (and through it metrics); compare's
     # results are built the same way: no module of the analysis path generates code with dataclasses
     import ast
     from pathlib import Path
 
-    from cnncalc import check, compare, metrics
-    for module in (check, compare, metrics):
+    from cnncalc import compare, metrics
+    from cnncalc.budget import engine as check
+    from cnncalc.budget import file as budget_file
+    for module in (check, budget_file, compare, metrics):
         tree = ast.parse(Path(module.__file__).read_text())
         imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
                     for alias in node.names}
@@ -82,7 +84,7 @@ def test_check_compare_and_metrics_are_records():
     with pytest.raises(FrozenInstanceError):
         request.batch = 2
     # BudgetEntry compares without its compiled pattern and limits (compare=False)
-    a = check.BudgetEntry("x.yaml", "/x.yaml", check._glob_regex("/x.yaml"), {"params": 1})
-    b = check.BudgetEntry("x.yaml", "/x.yaml", check._glob_regex("/y.yaml"), {})
+    a = budget_file.BudgetEntry("x.yaml", "/x.yaml", budget_file._glob_regex("/x.yaml"), {"params": 1})
+    b = budget_file.BudgetEntry("x.yaml", "/x.yaml", budget_file._glob_regex("/y.yaml"), {})
     assert a == b and hash(a) == hash(b)
     assert replace(compare.Change(3, 4), value=6).delta == 3

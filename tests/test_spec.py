@@ -270,3 +270,39 @@ def test_from_prefers_a_layer_written_earlier_in_an_enclosing_scope():
     assert r["b1.m"].inputs == ("x",)
     assert r["b1.x"].inputs == ("b1.m",)
     assert r["b1.y"].inputs == ("b1.z",)
+
+
+@pytest.mark.parametrize("entry, message", [
+    # maxpool takes no 'out': the example is one of its own arguments (kernel, required) with a value it accepts
+    ("{maxpool: 3}", "the arguments of maxpool must be a mapping such as {kernel: 3}, got 3"),
+    ("{dense: 3}", "the arguments of dense must be a mapping such as {out: 3}, got 3"),
+    ("{dropout: [1]}", "the arguments of dropout must be a mapping such as {rate: 0.5}, got [1]"),
+    ("{relu: 3}", "the arguments of relu must be a mapping, such as {} (relu takes no arguments), got 3"),
+    ("{concat: 3}", "the arguments of concat must be a mapping or branches such as [[...], [...]], got 3"),
+])
+def test_a_non_mapping_argument_gets_an_example_of_its_own_type(entry, message):
+    err = error_of(f"input: [3, 8, 8]\nlayers:\n  - {entry}\n")
+    assert (err.location.line, err.location.column, err.message) == (3, 6, message)
+
+
+@pytest.mark.parametrize("entry, message", [
+    # batchnorm has no 'kernel': say what is wrong instead of asking whether it is meant for batchnorm
+    ("{batchnorm: {}, kernel: 3}", "one layer entry takes one type key, found batchnorm, kernel; 'kernel' is not a "
+     "layer type, nor an entry key (name, from, repeat, trainable), nor an argument of batchnorm"),
+    ("{conv: {out: 2, kernel: 3}, repaet: 2}", "one layer entry takes one type key, found conv, repaet; 'repaet' is "
+     "not a layer type, nor an entry key (name, from, repeat, trainable), nor an argument of conv (did you mean "
+     "'repeat'?)"),
+    # conv does take 'kernel': then the question is the right one
+    ("{conv: {out: 2}, kernel: 3}", "one layer entry takes one type key, found conv, kernel; is 'kernel' meant to be "
+     "an argument of conv? It must be indented under it"),
+])
+def test_a_second_type_key_says_what_it_is_not(entry, message):
+    err = error_of(f"input: [3, 8, 8]\nlayers:\n  - {entry}\n")
+    assert (err.location.line, err.message) == (3, message)
+
+
+@pytest.mark.parametrize("key", ["true", "~", "1.5", "two words", "'$x'"])
+def test_a_block_argument_name_must_be_a_word(key):
+    err = error_of(f"input: [3, 8, 8]\nblocks:\n  b:\n    args: {{{key}: 1}}\n    layers: [relu]\nlayers: [b]\n")
+    assert (err.location.line, err.location.column) == (4, 12)
+    assert err.message.endswith("of block 'b' must be a word (letters, digits, _), as $name uses it")

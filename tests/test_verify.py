@@ -544,6 +544,36 @@ def test_cli_table_and_quiet_stderr(cli):
     assert err == ""        # no progress bar when standard error is not a terminal
 
 
+def test_cli_table_never_cuts_a_number_at_80_columns(cli, write, monkeypatch):
+    # Rich's table cut cells and headers at 80 columns ('64×32×3 / 2', header 'Re'); the grid folds only
+    # the layer name and the type. conv 3×3 stride 2 (padding 1) on 32×32 → 16×16; its field, by hand:
+    # size 3, stride 2, start −1.
+    monkeypatch.setenv("COLUMNS", "80")
+    spec = write("""
+        input: [3, 32, 32]
+        layers:
+          - {name: a_rather_long_layer_name_that_cannot_fit_in_its_column,
+             conv: {out: 64, kernel: 3, stride: 2, padding: 1}}
+          - {conv_transpose: {out: 8, kernel: 4, stride: 3}}
+    """)
+    code, out, _ = cli("verify", spec)
+    assert code == 0
+    lines = out.splitlines()
+    header = next(line for line in lines if line.lstrip().startswith("Layer"))
+    for title in ("Type", "Output", "Executed", "RF analysed", "RF measured", "Unit 0 sees", "Units", "Result"):
+        assert title in header
+    row = next(line for line in lines if "64×16×16" in line)
+    assert row.count("64×16×16") == 2 and "3/2 @-1" in row
+    # conv_transpose k 4, s 3 on 16 → (16−1)·3 + 4 = 49. One output unit reads up to ceil(4/3) = 2 input
+    # positions, 1/3 apart, from position −1: size 3 + (2 − 1)·2 = 5, stride 2·(1/3) = 2/3, start −1 + (−1)·2 = −3,
+    # written whole and unambiguous (the Rich table showed '5/2/3')
+    row = next(line for line in lines if "8×49×49" in line)
+    assert row.count("8×49×49") == 2 and "5/(2/3) @-3" in row
+    # the long name folds instead; nothing of it is lost
+    names = "".join(line[1:14].strip() for line in lines[lines.index(header) + 3:lines.index(row)])
+    assert names == "a_rather_long_layer_name_that_cannot_fit_in_its_column"
+
+
 def test_cli_reduced_input(cli):
     code, out, _ = cli("verify", str(STACKED), "--input", "8,12,12", "--format", "json")
     assert code == 0

@@ -7,6 +7,7 @@ import sys
 import click
 
 from cnncalc.cli.options import format_option, memory_options, spec_options
+from cnncalc.cli.output import emit
 
 
 @click.command()
@@ -21,18 +22,6 @@ def analyze(spec: str, output_format: str, input_shape, limits, dtype: str, batc
 
     parsed = read_spec(spec, input_shape, limits, stdin=sys.stdin.buffer)
     if parsed.budget is not None:      # a typo in the budget shows now, not first in CI
-        from cnncalc.check import spec_limits
+        from cnncalc.budget.engine import spec_limits
         spec_limits(parsed)
-    report = run(parsed, dtype=dtype, batch=batch)
-    if output_format == "table":
-        from cnncalc.render.table import console, print_report
-        print_report(report, console())
-        return
-    from cnncalc.render import plain
-    if output_format == "json":
-        text = plain.to_json(plain.report_dict(report))
-    elif output_format == "csv":
-        text = plain.report_csv(report)
-    else:
-        text = plain.report_markdown(report)
-    click.echo(text, nl=False)
+    emit(run(parsed, dtype=dtype, batch=batch), output_format)

@@ -8,6 +8,7 @@ import sys
 import click
 
 from cnncalc.cli.options import format_option, memory_options, spec_options
+from cnncalc.cli.output import emit
 from cnncalc.metrics import BUDGET_KEYS, BY_KEY
 
 # (metric, option) for every limit that can be given on the command line
@@ -25,7 +26,7 @@ def _limit_options(func):
 
 def _parse_limits(values: dict) -> dict:
     from cnncalc import units
-    from cnncalc.check import OPTION, Limit
+    from cnncalc.budget.engine import OPTION, Limit
 
     limits = {}
     for key, option in LIMIT_OPTIONS:
@@ -118,8 +119,8 @@ def check(specs, budget_path, baseline, max_increase, skip_non_specs, output_for
     Exit status: 0 every limit holds, 1 a limit is exceeded, 2 a bad spec, budget or option (including a
     spec with no limits at all).
     """
-    from cnncalc import check as core
-    from cnncalc.render import check_plain as render
+    from cnncalc.budget import engine as core
+    from cnncalc.render import check as render
 
     option_limits = _parse_limits(limit_values)
     increases, increase_text = _parse_increases(max_increase)
@@ -132,7 +133,10 @@ def check(specs, budget_path, baseline, max_increase, skip_non_specs, output_for
     if specs.count("-") > 1:
         raise click.UsageError("standard input (-) can be read only once")
 
-    budget_file = core.read_budget_file(budget_path) if budget_path is not None else None
+    budget_file = None
+    if budget_path is not None:
+        from cnncalc.budget.file import read_budget_file
+        budget_file = read_budget_file(budget_path)
     notes = ()
     if not specs:
         if budget_file is None:
@@ -152,12 +156,7 @@ def check(specs, budget_path, baseline, max_increase, skip_non_specs, output_for
 
     for bad in result.errors:
         click.echo(f"cnncalc: error: {bad.error}", err=True)
-    if output_format == "json":
-        click.echo(render.to_json(render.check_dict(result)), nl=False)
-    elif output_format == "markdown":
-        click.echo(render.markdown(result), nl=False)
-    else:
-        click.echo(render.text(result), nl=False)
+    emit(result, output_format)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         # workflow commands go to stdout, except where stdout must stay pure JSON
         for line in render.annotations(result):

@@ -7,6 +7,7 @@ import sys
 import click
 
 from cnncalc.cli.options import format_option, memory_options, spec_options
+from cnncalc.cli.output import emit
 
 
 @click.command()
@@ -38,20 +39,4 @@ def compare(specs, by: str, depth, output_format: str, input_shape, limits, dtyp
         raise click.UsageError("--depth applies to --by layer")
     reports = [analyze(read_spec(path, input_shape, limits, stdin=sys.stdin.buffer),
                        dtype=dtype, batch=batch) for path in specs]
-    if by == "layer":
-        result = compare_layers(reports, depth)
-    else:
-        result = run(reports)
-    if output_format == "table":
-        from cnncalc.render.compare_table import print_comparison, print_layers
-        from cnncalc.render.table import console
-        (print_layers if by == "layer" else print_comparison)(result, console())
-        return
-    from cnncalc.render import compare_plain as plain
-    if output_format == "json":
-        text = plain.to_json(plain.layers_dict(result) if by == "layer" else plain.compare_dict(result))
-    elif output_format == "csv":
-        text = plain.layers_csv(result) if by == "layer" else plain.compare_csv(result)
-    else:
-        text = plain.layers_markdown(result) if by == "layer" else plain.compare_markdown(result)
-    click.echo(text, nl=False)
+    emit(compare_layers(reports, depth) if by == "layer" else run(reports), output_format)

@@ -20,7 +20,7 @@ def layers(types: tuple, details: bool, output_format: str) -> None:
 
     entries = catalog(types)
     if output_format == "json":
-        from cnncalc.render.plain import to_json
+        from cnncalc.render.document import to_json
         click.echo(to_json(as_dict(entries)), nl=False)
         return
     from cnncalc.render.catalog import print_catalog, print_type

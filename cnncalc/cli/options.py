@@ -7,8 +7,7 @@ import functools
 import click
 
 from cnncalc.analysis import DTYPE_BITS
-from cnncalc.spec import Limits
-from cnncalc.yamlsource import MAX_INT
+from cnncalc.spec import MAX_INT, Limits
 
 
 def parse_shape(text: str | None):

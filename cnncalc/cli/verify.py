@@ -7,9 +7,8 @@ import sys
 import click
 
 from cnncalc.cli.options import format_option, spec_options
+from cnncalc.cli.output import emit
 from cnncalc.errors import ExitCode
-
-EXIT_MISMATCH = ExitCode.BUDGET_EXCEEDED      # 1: the analysis and the execution disagree
 
 
 DEFAULT_WORK = "300G"        # cnncalc.verify.MAX_WORK, written here so that --help does not load numpy
@@ -58,14 +57,7 @@ def verify(ctx: click.Context, spec: str, output_format: str, input_shape, limit
     with ProgressBar() as bar:
         result = run(parsed, report, seed=seed, progress=bar,
                      max_work=max_work if max_work is not None else MAX_WORK)
-    if output_format == "json":
-        from cnncalc.render.plain import to_json
-        from cnncalc.render.verify_json import result_dict
-        click.echo(to_json(result_dict(result)), nl=False)
-    else:
-        from cnncalc.render.table import console
-        from cnncalc.render.verify import print_result
-        print_result(result, console())
+    emit(result, output_format)
     if result.status == UNVERIFIABLE:
         from cnncalc.execute import executable_types
         reasons = "; ".join(u.reason for u in result.unexecutable)
@@ -74,4 +66,4 @@ def verify(ctx: click.Context, spec: str, output_format: str, input_shape, limit
         click.echo(f"cnncalc: error: {parsed.source}: not executable: {reasons}{known}", err=True)
         ctx.exit(int(ExitCode.BAD_INPUT))
     if result.status != AGREE:
-        ctx.exit(int(EXIT_MISMATCH))
+        ctx.exit(int(ExitCode.DISAGREEMENT))

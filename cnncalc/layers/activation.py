@@ -98,7 +98,8 @@ class Softmax(_Activation):
     sum, divide). The max-subtraction of stable implementations is not counted. On a flat input [N] the
     channels are all N elements, so every output sees the whole input."""
 
-    flops_rule = "3 per element (exp, add into the sum, divide); the max-subtraction of stable versions is not counted"
+    flops_rule = ("3 per element (exp, add into the sum, divide); the max-subtraction of stable versions is not "
+                  "counted")
 
     flops_per_element: ClassVar[int] = 3
 

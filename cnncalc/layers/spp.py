@@ -32,7 +32,8 @@ class SPP(Layer):
     when the rule gives n bins. Where it does not (e.g. 7 positions, n = 4: window 2, stride 1 gives 6),
     the output holds the bins the rule actually gives, and cnncalc warns."""
 
-    flops_rule = "per output element, taps−1 comparisons (`mode: max`) or taps (taps−1 adds, 1 divide; `mode: avg`), taps: that element's window"
+    flops_rule = ("per output element, taps−1 comparisons (`mode: max`) or taps (taps−1 adds, 1 divide; `mode: "
+                  "avg`), taps: that element's window")
 
     levels: tuple = arg(LEVELS, "bins per axis at each level, such as [1, 2, 4]")
     mode: str = arg(choice("max", "avg"), "max or average pooling in each bin", "max")

@@ -1,8 +1,16 @@
-"""Display formatting of exact numbers. Counts stay ints until they reach these functions."""
+"""Numbers into text: the one place. Counts, byte sizes, exact fractions, receptive fields and changes
+become display text here (and exact fractions their JSON value); counts stay ints until they reach these
+functions. Rounded only here, half-even, in exact arithmetic (no floats).
+
+Changes: '−42.9%', '×0.571', '−3,840 (−42.9%, ×0.571)'; ``ascii=True`` writes '-' instead of the minus sign
+'−' and 'x' for '×'."""
 
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Iterable, Optional, Union
+
+BYTES = "bytes"     # cnncalc.units.BYTES, the kind of a byte figure; not imported (units compiles its parser)
 
 _SI = ((10**15, "P"), (10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
 _BINARY = ((2**50, "PiB"), (2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB"))
@@ -25,26 +33,37 @@ def _three_digits(value: int, unit: int) -> str:
     return text
 
 
+def scientific(n: int) -> str:
+    """A number past the largest unit, to three significant digits, half-even: 1.23e21."""
+    exponent = len(str(n)) - 1
+    r = round(Fraction(n, 10 ** (exponent - 2)))
+    if r == 1000:                               # 9.995e20 → 1.00e21
+        r, exponent = 100, exponent + 1
+    return f"{r // 100}.{r % 100:02d}e{exponent}"
+
+
 def count(n: int) -> str:
     """Exact int with thousands separators: 25,557,032."""
     return f"{n:,}"
 
 
 def human(n: int) -> str:
-    """25.6M, 4.09G, 960: three significant digits, powers of 1000."""
+    """25.6M, 4.09G, 960: three significant digits, powers of 1000; from 1000P on, 1.00e18."""
     if n < 0:
         return "-" + human(-n)
     for i, (unit, suffix) in enumerate(_SI):
         if n >= unit:
             text = _three_digits(n, unit)
-            if text == "1000" and i > 0:               # 999.5K rounds to 1.00M
-                return _three_digits(n, _SI[i - 1][0]) + _SI[i - 1][1]
+            if len(text) > 3 and "." not in text:      # 999.5K rounds to 1.00M; past P there is no unit
+                return scientific(n) if i == 0 else _three_digits(n, _SI[i - 1][0]) + _SI[i - 1][1]
             return text + suffix
     return str(n)
 
 
 def nbytes(n: int) -> str:
-    """Bytes in binary units: 97.5 MiB."""
+    """Bytes in binary units: 97.5 MiB; from 1024 PiB (2^60 B) on, 1.15e18 B."""
+    if n >= 1024 * _BINARY[0][0]:
+        return f"{scientific(n)} B"
     for unit, suffix in _BINARY:
         if n >= unit:
             return f"{_three_digits(n, unit)} {suffix}"
@@ -75,3 +94,122 @@ def per_axis(values) -> str:
     if not texts:
         return "-"
     return texts[0] if len(set(texts)) == 1 else "×".join(texts)
+
+
+def exact(value) -> Optional[Union[int, str]]:
+    """An exact number as JSON holds it: an int, or 'p/q' for a fraction; None stays None."""
+    if value is None or isinstance(value, int):
+        return value
+    value = Fraction(value)
+    return value.numerator if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def axes(values: Iterable) -> str:
+    """Per-axis values (or a shape) for CSV: '3x224x224', fractions as p/q."""
+    return "x".join(number(v) for v in values)
+
+
+def bytes_exact(n: int) -> str:
+    """'392 KiB (401,408 B)': the rounded size and the exact count."""
+    return f"{nbytes(n)} ({count(n)} B)"
+
+
+# ----------------------------------------------------------------------------- receptive fields
+# rf: one rf.AxisRF (size, stride, start) per spatial axis of the network input
+
+def rf_cell(rf) -> str:
+    """'435/32': receptive-field size / effective stride, per axis when they differ."""
+    if not rf:
+        return "-"
+    # a fractional value (transposed convolution, upsampling) is parenthesised: '2/(1/3)', not '2/1/3'
+    size, stride = (per_axis(values) for values in ((a.size for a in rf), (a.stride for a in rf)))
+    return "/".join(f"({text})" if "/" in text else text for text in (size, stride))
+
+
+def rf_short(rf) -> str:
+    """'435/32 @-202': size/stride and the start of unit 0's field."""
+    if not rf:
+        return "-"
+    return f"{rf_cell(rf)} @{per_axis(a.start for a in rf)}"
+
+
+def rf_words(rf) -> str:
+    """'size 435, stride 32, start -202'."""
+    if not rf:
+        return "-"
+    return (f"size {per_axis(a.size for a in rf)}, stride {per_axis(a.stride for a in rf)}, "
+            f"start {per_axis(a.start for a in rf)}")
+
+
+def rf_json(rf) -> dict:
+    """{'size': [...], 'stride': [...], 'start': [...]}: ints, 'p/q' strings for fractions, null if unknown."""
+    return {"size": [exact(a.size) for a in rf], "stride": [exact(a.stride) for a in rf],
+            "start": [exact(a.start) for a in rf]}
+
+
+# ----------------------------------------------------------------------------- changes
+
+MINUS = "\u2212"
+
+
+def _sign(negative: bool, ascii: bool) -> str:
+    return ("-" if ascii else MINUS) if negative else "+"
+
+
+def significant(q: Fraction, digits: int = 3) -> str:
+    """A positive exact number to `digits` significant digits: 4/7 → '0.571', 5/4 → '1.25', 1234 → '1,230'."""
+    if q < 0:
+        raise ValueError("significant() takes a number ≥ 0")
+    if q == 0:
+        return "0"
+    low, high = 10 ** (digits - 1), 10 ** digits
+    k = 0
+    while q * Fraction(10) ** k < low:
+        k += 1
+    while q * Fraction(10) ** k >= high:
+        k -= 1
+    r = round(q * Fraction(10) ** k)
+    if r == high:                      # 0.9995 → 1.00, not 1.000
+        r, k = low, k - 1
+    if k <= 0:
+        return count(r * 10 ** (-k))
+    text = str(r).rjust(k + 1, "0")
+    return f"{text[:-k]}.{text[-k:]}"
+
+
+def percent(relative: Fraction, ascii: bool = False) -> str:
+    """(value − base)/base as a signed percentage with one decimal: −3/7 → '−42.9%'. A change that rounds
+    to 0.0 but is not zero shows as '+<0.1%'."""
+    if relative == 0:
+        return "0.0%"
+    tenths = round(abs(relative) * 1000)
+    sign = _sign(relative < 0, ascii)
+    if tenths == 0:
+        return f"{sign}<0.1%"
+    return f"{sign}{count(tenths // 10)}.{tenths % 10}%"
+
+
+def ratio(q: Fraction, ascii: bool = False) -> str:
+    """value/base: 4/7 → '×0.571'."""
+    return ("x" if ascii else "×") + significant(q)
+
+
+def amount(value: int, kind: str) -> str:
+    """A count '8,960' or a byte size '35.0 KiB'."""
+    return nbytes(value) if kind == BYTES else count(value)
+
+
+def delta(value: int, kind: str, ascii: bool = False) -> str:
+    """A signed difference: '−3,840', '+98.0 KiB'."""
+    if value == 0:
+        return "0"
+    return _sign(value < 0, ascii) + amount(abs(value), kind)
+
+
+def change(c, kind: str, ascii: bool = False) -> str:
+    """'−3,840 (−42.9%, ×0.571)'; '=' when equal; '+5 (from 0)' when the base is 0."""
+    if c.delta == 0:
+        return "="
+    if c.ratio is None:
+        return f"{delta(c.delta, kind, ascii)} (from 0)"
+    return f"{delta(c.delta, kind, ascii)} ({percent(c.relative, ascii)}, {ratio(c.ratio, ascii)})"

@@ -4,21 +4,30 @@ Rich's Table measures, wraps and pads every cell through its layout engine (tens
 a ResNet-50 report has 1,400 cells, and that was most of `cnncalc analyze`'s run time. This grid lays out
 columns of plain strings directly. Numbers are never cut: only the columns marked ``fold`` wrap (at a '.'
 or a space where possible), and if the rows are still too wide, they are printed too wide.
+
+A cell is a string, a (string, ANSI style) pair, or a list of those: lines stacked in one cell (compare
+writes each value with its change under it). Headers and footers are cells too.
 """
 
 from __future__ import annotations
 
+from typing import Union
+
 from cnncalc.record import record
 
-from rich.cells import cell_len
+from rich.cells import cell_len, get_character_cell_size
 
 BOLD, DIM, YELLOW, RESET = "\x1b[1m", "\x1b[2m", "\x1b[33m", "\x1b[0m"
+RED, GREEN = "\x1b[31m", "\x1b[32m"
+
+Line = Union[str, "tuple[str, str]"]
+Cell = Union[Line, "list[Line]"]
 
 
 @record
 class Column:
-    header: str
-    footer: str = ""
+    header: Cell
+    footer: Cell = ""
     right: bool = False          # right-justify (numbers)
     fold: bool = False           # may wrap onto several lines
     min_width: int = 6
@@ -26,57 +35,103 @@ class Column:
 
 
 def _fold(text: str, width: int) -> list[str]:
-    """Pieces of at most ``width`` cells, broken after a '.', '/' or space when one is near the end."""
+    """Pieces of at most ``width`` cells, broken after a '.', '/' or space when one is near the end.
+
+    Linear in the text: every character is measured once (a piece never re-measures the rest)."""
+    if cell_len(text) <= width:
+        return [text]
+    sizes = [1] * len(text) if text.isascii() else [get_character_cell_size(c) for c in text]
     pieces = []
-    while cell_len(text) > width:
-        cut = width
-        while cell_len(text[:cut]) > width:
-            cut -= 1
-        soft = max(text.rfind(".", 0, cut), text.rfind(" ", 0, cut))
-        if soft >= width // 2:
+    start, end = 0, len(text)
+    while True:
+        cut, used = start, 0
+        while cut < end and used + sizes[cut] <= width:
+            used += sizes[cut]
+            cut += 1
+        if cut == end:
+            pieces.append(text[start:])
+            return pieces
+        cut = max(cut, start + 1)             # a character wider than the column still moves on
+        soft = max(text.rfind(".", start, cut), text.rfind(" ", start, cut))
+        if soft - start >= width // 2:
             cut = soft + 1
-        pieces.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    pieces.append(text)
-    return pieces
+        pieces.append(text[start:cut].rstrip())
+        while cut < end and text[cut].isspace():
+            cut += 1
+        start = cut
 
 
-def layout(columns: list[Column], rows: list[tuple], width: int, dim_rows=frozenset(), styled: bool = False) -> str:
-    """The grid as text: header, a rule, the rows, a blank line, the footer. ``dim_rows``: row indexes to dim."""
-    widths = [max([cell_len(c.header), cell_len(c.footer)] + [cell_len(row[i]) for row in rows])
+def _width(cell: Cell) -> int:
+    """Cells the widest line of ``cell`` takes."""
+    if isinstance(cell, str):
+        return cell_len(cell)
+    if isinstance(cell, tuple):
+        return cell_len(cell[0])
+    return max((_width(line) for line in cell), default=0)
+
+
+def _lines(cell: Cell) -> list[tuple[str, str]]:
+    """The (text, style) lines of a cell."""
+    if isinstance(cell, str):
+        return [(cell, "")]
+    if isinstance(cell, tuple):
+        return [cell]
+    return [(line, "") if isinstance(line, str) else line for line in cell]
+
+
+def layout(columns: list[Column], rows: list[tuple], width: int, dim_rows=frozenset(), styled: bool = False,
+           heading: bool = True, margin: int = 1) -> str:
+    """The grid as text: header, a rule, the rows, then a blank line and the footer when a column has one.
+
+    A cell is a string, (string, ANSI style) to colour it when ``styled``, or a list of those stacked as
+    lines. ``dim_rows``: row indexes to dim. ``heading=False`` leaves out the header and its rule;
+    ``margin``: blank cells before the first column.
+    """
+    widths = [max([_width(c.header), _width(c.footer)] + [_width(row[i]) for row in rows])
               for i, c in enumerate(columns)]
-    total = 1 + sum(widths) + sum(c.space for c in columns[1:])
+    total = margin + sum(widths) + sum(c.space for c in columns[1:])
     excess = total - width
     for i in reversed(range(len(columns))):      # shrink the foldable columns, the last ones first
         column = columns[i]
         if excess <= 0:
             break
         if column.fold:
-            cut = min(excess, widths[i] - max(column.min_width, cell_len(column.header)))
+            cut = min(excess, widths[i] - max(column.min_width, _width(column.header)))
             if cut > 0:
                 widths[i] -= cut
                 excess -= cut
 
-    def pad(text: str, i: int) -> str:
+    def pad(text: str, code: str, i: int, style: str) -> str:
         space = " " * max(widths[i] - cell_len(text), 0)
+        if code and styled and text:
+            text = f"{code}{text}{RESET}{style}"      # the line's own style goes on after the cell's
         return space + text if columns[i].right else text + space
 
     def lines_of(cells, style: str = "") -> list[str]:
-        parts = [(_fold(cell, widths[i]) if columns[i].fold else [cell]) for i, cell in enumerate(cells)]
+        parts = []
+        for cell, column, room in zip(cells, columns, widths):
+            lines = [(cell, "")] if isinstance(cell, str) else _lines(cell)
+            if column.fold:
+                lines = [(piece, code) for text, code in lines for piece in _fold(text, room)]
+            parts.append(lines)
         height = max(len(p) for p in parts)
         out = []
         for line in range(height):
-            text = " " + "".join((" " * columns[i].space if i else "") + pad(p[line] if line < len(p) else "", i)
-                                 for i, p in enumerate(parts))
+            text = " " * margin + "".join((" " * columns[i].space if i else "")
+                                          + pad(*(p[line] if line < len(p) else ("", "")), i, style)
+                                          for i, p in enumerate(parts))
             text = text.rstrip()
             out.append(f"{style}{text}{RESET}" if style and styled else text)
         return out
 
-    total = 1 + sum(widths) + sum(c.space for c in columns[1:])
-    result = lines_of([c.header for c in columns], BOLD)
-    result.append(" " + "─" * (total - 1))
+    total = margin + sum(widths) + sum(c.space for c in columns[1:])
+    result = []
+    if heading:
+        result = lines_of([c.header for c in columns], BOLD)
+        result.append(" " * margin + "─" * (total - margin))
     for index, row in enumerate(rows):
         result.extend(lines_of(row, DIM if index in dim_rows else ""))
-    result.append("")
-    result.extend(lines_of([c.footer for c in columns], BOLD))
+    if any(c.footer for c in columns):
+        result.append("")
+        result.extend(lines_of([c.footer for c in columns], BOLD))
     return "\n".join(result) + "\n"

@@ -3,6 +3,8 @@ text (with ANSI styles on a colour terminal). Rich only supplies the console: it
 
 from __future__ import annotations
 
+import os
+import sys
 import textwrap
 
 from rich.cells import cell_len
@@ -12,13 +14,27 @@ from cnncalc.analysis import Report, bytes_for, DTYPE_BITS
 from cnncalc.render import fmt
 from cnncalc.render.labels import CONVENTIONS
 from cnncalc.render.grid import BOLD, DIM, RESET, YELLOW, Column, layout
-from cnncalc.render.plain import rf_cell, summary_items
+from cnncalc.render.report import summary_items
+
+
+def terminal_width(default: int = 100) -> int:
+    """$COLUMNS, else the width of the terminal on standard output, else ``default`` (not a terminal).
+    shutil.get_terminal_size's rule, without importing shutil (it pulls in bz2, lzma and zlib)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else default
 
 
 def console() -> Console:
     """A console as wide as the terminal; 100 columns when the output is not a terminal."""
-    import shutil
-    return Console(highlight=False, width=shutil.get_terminal_size((100, 24)).columns)
+    return Console(highlight=False, width=terminal_width())
 
 
 def print_report(report: Report, console: Console) -> None:
@@ -32,14 +48,14 @@ def print_report(report: Report, console: Console) -> None:
         Column("Params", fmt.count(t.params), right=True),
         Column("MACs", fmt.count(t.macs), right=True),
         Column("FLOPs", fmt.count(t.flops), right=True),
-        Column("RF/jump", rf_cell(report.output_rf), right=True, space=2),
+        Column("RF/jump", fmt.rf_cell(report.output_rf), right=True, space=2),
         Column("Act mem", fmt.nbytes(report.memory.activation_bytes), right=True, space=2),
     ]
     rows = [(row.name, row.label, fmt.dims(row.output_shape), fmt.count(row.params), fmt.count(row.macs),
-             fmt.count(row.flops), rf_cell(row.rf),
+             fmt.count(row.flops), fmt.rf_cell(row.rf),
              fmt.nbytes(bytes_for(row.activation_elements * report.memory.batch, bits)))
             for row in report.rows]
-    dim = frozenset(i for i, row in enumerate(report.rows) if row.type == "input")
+    dim = frozenset(i for i, row in enumerate(report.rows) if row.is_network_input)
     styled = console.color_system is not None
 
     def style(text: str, code: str) -> str:

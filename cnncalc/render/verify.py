@@ -1,27 +1,21 @@
-"""Rich output of `cnncalc verify`: the agreement table and the progress bar. Imports rich."""
+"""Output of `cnncalc verify`: the agreement table (render/grid.py), the versioned JSON document
+(schema cnncalc.verify/1), and the progress bar. Rich supplies the console and the bar."""
 
 from __future__ import annotations
 
-from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from cnncalc.render import fmt
+from cnncalc.render import document, fmt
+from cnncalc.render.grid import BOLD, GREEN, RED, RESET, YELLOW, Column, layout
 from cnncalc.verify import (AGREE, RF_AGREE, RF_MISMATCH, RF_UNKNOWN, UNVERIFIABLE, NodeCheck, VerifyResult,
                             axis_names)
+
+SCHEMA = "cnncalc.verify/1"
 
 RULE = ("receptive field: per spatial axis, the input positions that can change each output unit, found by "
         "executing the network on probes; every measured position lies in the analysed field, and each end "
         "of the field that lies inside the input is reached exactly (docs/verify.md)")
-
-
-def _analysed_rf(node: NodeCheck) -> str:
-    field = node.analytic_rf
-    if not field:
-        return "-"
-    return (f"{fmt.per_axis(a.size for a in field)}/{fmt.per_axis(a.stride for a in field)} "
-            f"@{fmt.per_axis(a.start for a in field)}")
 
 
 def _axes(values) -> str:
@@ -44,32 +38,36 @@ def _unit0(node: NodeCheck) -> str:
     return _axes(None if m.first is None else f"{m.first}..{m.last}" for m in node.measured)
 
 
-def _result(node: NodeCheck) -> str:
+def _result(node: NodeCheck) -> tuple[str, str]:
+    """The verdict of one layer and its colour."""
     if not node.shape_ok:
-        return "[red]✗ shape[/]" if node.executed_shape is not None else "[yellow]not run[/]"
-    return {RF_AGREE: "[green]✓[/]", RF_MISMATCH: "[red]✗ field[/]"}.get(node.rf_status, "[green]✓[/] shape")
+        return ("✗ shape", RED) if node.executed_shape is not None else ("not run", YELLOW)
+    return {RF_AGREE: ("✓", GREEN), RF_MISMATCH: ("✗ field", RED)}.get(node.rf_status, ("✓ shape", GREEN))
+
+
+# Numbers never fold (a number split over two lines misreads); names and types do.
+COLUMNS = [Column("Layer", fold=True, min_width=12), Column("Type", fold=True, min_width=10),
+           Column("Output", space=2), Column("Executed", space=2), Column("RF analysed", right=True, space=2),
+           Column("RF measured", right=True, space=2), Column("Unit 0 sees", right=True, space=2),
+           Column("Units", right=True, space=2), Column("Result", space=2)]
+
+
+def table(result: VerifyResult, width: int, styled: bool = False) -> str:
+    """The title and the per-layer agreement grid."""
+    title = f"verify {result.name}" + (f" ({result.source})" if result.source != "<spec>" else "")
+    rows = [(node.name, node.label, fmt.dims(node.analytic_shape),
+             "-" if node.executed_shape is None else fmt.dims(node.executed_shape), fmt.rf_short(node.analytic_rf),
+             _measured_rf(node), _unit0(node), str(node.rf_units) if node.rf_units else "-", _result(node))
+            for node in result.nodes]
+    heading = f"{BOLD}{title}{RESET}" if styled else title
+    return heading + "\n\n" + layout(COLUMNS, rows, width, styled=styled)
 
 
 def print_result(result: VerifyResult, console: Console) -> None:
     if result.status == UNVERIFIABLE:
         return
-    title = f"verify {result.name}" + (f" ({result.source})" if result.source != "<spec>" else "")
-    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), collapse_padding=True,
-                  title_justify="left")
-    table.add_column("Layer", overflow="fold", ratio=1, min_width=12)
-    table.add_column("Type", overflow="fold", max_width=14)
-    table.add_column("Output", overflow="fold")
-    table.add_column("Executed", overflow="fold")
-    table.add_column("RF analysed", justify="right", overflow="fold")
-    table.add_column("RF measured", justify="right", overflow="fold")
-    table.add_column("Unit 0 sees", justify="right", overflow="fold")
-    table.add_column("Units", justify="right")
-    table.add_column("Result", no_wrap=True)
-    for node in result.nodes:
-        executed = "-" if node.executed_shape is None else fmt.dims(node.executed_shape)
-        table.add_row(node.name, node.label, fmt.dims(node.analytic_shape), executed, _analysed_rf(node),
-                      _measured_rf(node), _unit0(node), str(node.rf_units) if node.rf_units else "-", _result(node))
-    console.print(table)
+    console.file.write(table(result, console.width, styled=console.color_system is not None))
+    console.print()
     for line in summary_lines(result):
         console.print(line, highlight=False)
     problems = [(node, text) for node in result.nodes for text in node.problems]
@@ -125,3 +123,43 @@ class ProgressBar:
 
     def advance(self, description: str) -> None:
         self.bar.update(self.task, advance=1, description=description[:40])
+
+
+def result_dict(result: VerifyResult) -> dict:
+    return document.envelope(SCHEMA, {
+        "name": result.name,
+        "source": result.source,
+        "input": list(result.input_shape),
+        "seed": result.seed,
+        "status": result.status,
+        "probes": result.probes,
+        "structural_runs": result.runs,
+        "unexecutable": [{"layer": u.layer, "type": u.type, "reason": u.reason} for u in result.unexecutable],
+        "layers": [
+            {
+                "name": node.name,
+                "type": node.type,
+                "analysed_shape": list(node.analytic_shape),
+                "executed_shape": None if node.executed_shape is None else list(node.executed_shape),
+                "shape_agrees": node.shape_ok,
+                "receptive_field": {
+                    "status": node.rf_status,
+                    "analysed": fmt.rf_json(node.analytic_rf),
+                    "measured": {
+                        "size": [m.size for m in node.measured],
+                        "stride": [m.stride for m in node.measured],
+                        "unit0_first": [m.first for m in node.measured],
+                        "unit0_last": [m.last for m in node.measured],
+                    },
+                    "units_compared": node.rf_units,
+                    "note": node.note,
+                },
+                "problems": list(node.problems),
+            }
+            for node in result.nodes
+        ],
+    })
+
+
+def result_json(result: VerifyResult) -> str:
+    return document.to_json(result_dict(result))

@@ -4,30 +4,12 @@ No rich here."""
 
 from __future__ import annotations
 
-import csv
-import io
-from fractions import Fraction
-
-from cnncalc import __version__
 from cnncalc.compare import Comparison, LayerComparison, LAYER_FIELDS
-from cnncalc.render import change as ch
-from cnncalc.render import fmt
+from cnncalc.render import document, fmt
 from cnncalc.render.labels import CONVENTIONS
-from cnncalc.render.plain import to_json  # noqa: F401  (re-exported for the CLI)
-from cnncalc.rf import as_json, exact
 
 SCHEMA = "cnncalc.compare/1"
 HEADLINE_METRICS = ("params", "macs", "activation_memory")
-
-
-def _frac(value):
-    """An exact number for JSON: an int, or 'p/q'; None stays None."""
-    if value is None:
-        return None
-    value = exact(value)
-    if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}"
-    return value
 
 
 def metric_label(metric, comparison: Comparison) -> str:
@@ -41,13 +23,6 @@ def metric_label(metric, comparison: Comparison) -> str:
     return label
 
 
-def rf_text(rf) -> str:
-    if not rf:
-        return "-"
-    return (f"size {fmt.per_axis(a.size for a in rf)}, stride {fmt.per_axis(a.stride for a in rf)}, "
-            f"start {fmt.per_axis(a.start for a in rf)}")
-
-
 # ----------------------------------------------------------------------------- summary sentences
 
 def headlines(comparison: Comparison) -> list[str]:
@@ -59,14 +34,14 @@ def headlines(comparison: Comparison) -> list[str]:
         for key in HEADLINE_METRICS:
             row = comparison.metric(key)
             c = row.changes[i]
-            text = f"{row.metric.label} {ch.amount(row.values[i], row.metric.kind)} vs " \
-                   f"{ch.amount(row.values[0], row.metric.kind)}"
+            text = f"{row.metric.label} {fmt.amount(row.values[i], row.metric.kind)} vs " \
+                   f"{fmt.amount(row.values[0], row.metric.kind)}"
             if c.delta == 0:
                 text += " (the same)"
             elif c.ratio is None:
                 text += " (from 0)"
             else:
-                text += f" ({ch.percent(c.relative)}, {ch.ratio(c.ratio)})"
+                text += f" ({fmt.percent(c.relative)}, {fmt.ratio(c.ratio)})"
             parts.append(text)
         shapes = comparison.output_shapes
         if shapes[i] == shapes[0]:
@@ -90,10 +65,10 @@ def _change_dict(c, kind: str):
         return None
     return {
         "delta": c.delta,
-        "ratio": _frac(c.ratio),
-        "relative": _frac(c.relative),
-        "percent": None if c.relative is None else ch.percent(c.relative, ascii=True),
-        "times": None if c.ratio is None else ch.ratio(c.ratio, ascii=True),
+        "ratio": fmt.exact(c.ratio),
+        "relative": fmt.exact(c.relative),
+        "percent": None if c.relative is None else fmt.percent(c.relative, ascii=True),
+        "times": None if c.ratio is None else fmt.ratio(c.ratio, ascii=True),
     }
 
 
@@ -110,14 +85,12 @@ def _totals_dict(comparison: Comparison) -> dict:
 
 
 def compare_dict(comparison: Comparison) -> dict:
-    return {
-        "schema": SCHEMA,
-        "cnncalc_version": __version__,
+    return document.envelope(SCHEMA, {
         "by": "total",
         "dtype": comparison.dtype,
         "batch": comparison.batch,
         "specs": [
-            {"name": name, "source": source, "output": list(shape), "receptive_field": as_json(rf)}
+            {"name": name, "source": source, "output": list(shape), "receptive_field": fmt.rf_json(rf)}
             for name, source, shape, rf in zip(comparison.names, comparison.sources, comparison.output_shapes,
                                                comparison.output_rfs)
         ],
@@ -125,7 +98,7 @@ def compare_dict(comparison: Comparison) -> dict:
         "same_output_shape": comparison.same_output_shape,
         "same_receptive_field": comparison.same_output_rf,
         "conventions": CONVENTIONS,
-    }
+    })
 
 
 def _cell_dict(cell):
@@ -147,11 +120,15 @@ def layers_dict(lc: LayerComparison) -> dict:
     return data
 
 
+def compare_json(comparison: Comparison) -> str:
+    return document.to_json(compare_dict(comparison))
+
+
+def layers_json(lc: LayerComparison) -> str:
+    return document.to_json(layers_dict(lc))
+
+
 # ----------------------------------------------------------------------------- Markdown
-
-def _md_value(text: str, bold: bool) -> str:
-    return f"**{text}**" if bold else text
-
 
 def compare_markdown(comparison: Comparison) -> str:
     names = comparison.names
@@ -160,23 +137,22 @@ def compare_markdown(comparison: Comparison) -> str:
     header = ["", names[0]]
     for name in names[1:]:
         header += [name, f"change vs {names[0]}"]
-    lines += ["", "| " + " | ".join(header) + " |", "|---|" + "--:|" * (len(header) - 1)]
+    rows = []
     for row in comparison.metrics:
         cells = [metric_label(row.metric, comparison).strip()]
         low = row.smallest
         for i, (value, c) in enumerate(zip(row.values, row.changes)):
-            cells.append(_md_value(ch.amount(value, row.metric.kind), i in low))
+            cells.append(document.bold(fmt.amount(value, row.metric.kind), i in low))
             if c is not None:
-                cells.append(ch.change(c, row.metric.kind))
-        lines.append("| " + " | ".join(cells) + " |")
-    for label, values, same in (("Output shape", [fmt.shape(s) for s in comparison.output_shapes],
-                                 comparison.same_output_shape),
-                                ("Output receptive field", [rf_text(rf) for rf in comparison.output_rfs],
-                                 comparison.same_output_rf)):
+                cells.append(fmt.change(c, row.metric.kind))
+        rows.append(cells)
+    for label, values in (("Output shape", [fmt.shape(s) for s in comparison.output_shapes]),
+                          ("Output receptive field", [fmt.rf_words(rf) for rf in comparison.output_rfs])):
         cells = [label, values[0]]
         for value in values[1:]:
             cells += [value, "=" if value == values[0] else "differs"]
-        lines.append("| " + " | ".join(cells) + " |")
+        rows.append(cells)
+    lines += [""] + document.md_table(header, "l" + "r" * (len(header) - 1), rows)
     lines += ["", f"_Smallest value in bold. Changes are against {names[0]}: difference (percent, ratio). "
                   f"{CONVENTIONS['macs']}. {CONVENTIONS['flops']}._", ""]
     return "\n".join(lines)
@@ -207,8 +183,7 @@ def layers_markdown(lc: LayerComparison) -> str:
     lines = [f"## Comparison {title}: {' vs '.join(names)}", "", legend(lc), ""]
     header = ["Layer"] + [f"{t} output" for t in tags] + [f"{t} params" for t in tags] \
         + [f"{t} MACs" for t in tags] + [""]
-    lines += ["| " + " | ".join(header) + " |",
-              "|---|" + "---|" * len(names) + "--:|" * (2 * len(names)) + "---|"]
+    rows = []
     for row in lc.rows:
         outs = ["—" if c is None else f"{fmt.shape(c.output_shape)}" for c in row.cells]
         cells = [f"`{row.name}`"] + outs
@@ -216,58 +191,53 @@ def layers_markdown(lc: LayerComparison) -> str:
             values = row.values(field)
             present = [v for v in values if v is not None]
             low = min(present) if len(set(present)) > 1 else None
-            cells += ["—" if v is None else _md_value(fmt.count(v), v == low) for v in values]
+            cells += ["—" if v is None else document.bold(fmt.count(v), v == low) for v in values]
         cells.append(layer_note(row, tags))
-        lines.append("| " + " | ".join(cells) + " |")
+        rows.append(cells)
     t = lc.totals
-    total = ["**total**"] + [fmt.shape(s) for s in t.output_shapes]
+    total = [document.bold("total")] + [fmt.shape(s) for s in t.output_shapes]
     for key in ("params", "macs"):
         row = t.metric(key)
-        total += [_md_value(fmt.count(v), i in row.smallest) for i, v in enumerate(row.values)]
-    lines.append("| " + " | ".join(total + [""]) + " |")
+        total += [document.bold(fmt.count(v), i in row.smallest) for i, v in enumerate(row.values)]
+    rows.append(total + [""])
+    align = "l" + "l" * len(names) + "r" * (2 * len(names)) + "l"
+    lines += document.md_table(header, align, rows)
     lines += ["", "_— : no layer of that name in the spec. Smallest value in bold._", ""]
     return "\n".join(lines)
 
 
 # ----------------------------------------------------------------------------- CSV
 
-def _axes(values) -> str:
-    return "x".join(fmt.number(v) for v in values)
-
-
 def compare_csv(comparison: Comparison) -> str:
     """Long form: one row per metric and spec. delta is exact; percent (one decimal) and ratio (three
     significant digits) are rounded for display, ASCII, empty for the first spec or a zero base."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(("metric", "spec", "source", "value", "delta", "percent", "ratio"))
+    rows = []
     for row in comparison.metrics:
         for name, source, value, c in zip(comparison.names, comparison.sources, row.values, row.changes):
             if c is None:
-                writer.writerow((row.metric.key, name, source, value, "", "", ""))
+                rows.append((row.metric.key, name, source, value, "", "", ""))
                 continue
-            percent = "" if c.relative is None else ch.percent(c.relative, ascii=True).rstrip("%")
-            ratio = "" if c.ratio is None else ch.significant(c.ratio).replace(",", "")
-            writer.writerow((row.metric.key, name, source, value, c.delta, percent, ratio))
+            percent = "" if c.relative is None else fmt.percent(c.relative, ascii=True).rstrip("%")
+            ratio = "" if c.ratio is None else fmt.significant(c.ratio).replace(",", "")
+            rows.append((row.metric.key, name, source, value, c.delta, percent, ratio))
     for i, (name, source) in enumerate(zip(comparison.names, comparison.sources)):
         rf = comparison.output_rfs[i]
-        writer.writerow(("output_shape", name, source, _axes(comparison.output_shapes[i]), "", "", ""))
-        writer.writerow(("rf_size", name, source, _axes(a.size for a in rf), "", "", ""))
-        writer.writerow(("rf_stride", name, source, _axes(a.stride for a in rf), "", "", ""))
-        writer.writerow(("rf_start", name, source, _axes(a.start for a in rf), "", "", ""))
-    return out.getvalue()
+        rows.append(("output_shape", name, source, fmt.axes(comparison.output_shapes[i]), "", "", ""))
+        rows.append(("rf_size", name, source, fmt.axes(a.size for a in rf), "", "", ""))
+        rows.append(("rf_stride", name, source, fmt.axes(a.stride for a in rf), "", "", ""))
+        rows.append(("rf_start", name, source, fmt.axes(a.start for a in rf), "", "", ""))
+    return document.csv_text(("metric", "spec", "source", "value", "delta", "percent", "ratio"), rows)
 
 
 def layers_csv(lc: LayerComparison) -> str:
     """One row per aligned layer and spec; present=0 (and empty figures) where the spec lacks the layer."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(("layer", "spec", "source", "present", "label", "layers", "output_shape") + LAYER_FIELDS)
+    rows = []
     for row in lc.rows:
         for name, source, cell in zip(lc.names, lc.sources, row.cells):
             if cell is None:
-                writer.writerow((row.name, name, source, 0, "", "", "") + ("",) * len(LAYER_FIELDS))
+                rows.append((row.name, name, source, 0, "", "", "") + ("",) * len(LAYER_FIELDS))
             else:
-                writer.writerow((row.name, name, source, 1, cell.label, cell.layers, _axes(cell.output_shape))
-                                + tuple(getattr(cell, f) for f in LAYER_FIELDS))
-    return out.getvalue()
+                rows.append((row.name, name, source, 1, cell.label, cell.layers, fmt.axes(cell.output_shape))
+                            + tuple(getattr(cell, f) for f in LAYER_FIELDS))
+    return document.csv_text(("layer", "spec", "source", "present", "label", "layers", "output_shape")
+                             + LAYER_FIELDS, rows)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from cnncalc import __version__
-from cnncalc.check import CheckRun
+from cnncalc.budget.engine import BudgetResult, CheckRun
 from cnncalc.metrics import BY_KEY
-from cnncalc.render import change as ch
-from cnncalc.render import fmt
+from cnncalc.render import document, fmt
+from cnncalc.render.grid import Column, layout
 from cnncalc.units import BYTES
 
 SCHEMA = "cnncalc.check/1"
@@ -17,28 +16,26 @@ SCHEMA = "cnncalc.check/1"
 
 def value_text(value: int, kind: str) -> str:
     """'8,960' for a count; '392 KiB (401,408 B)' for bytes."""
-    if kind == BYTES:
-        return f"{fmt.nbytes(value)} ({fmt.count(value)} B)"
-    return fmt.count(value)
+    return fmt.bytes_exact(value) if kind == BYTES else fmt.count(value)
 
 
-def headroom_text(check) -> str:
-    room = check.headroom
-    kind = BY_KEY[check.metric].kind
+def headroom_text(result: BudgetResult) -> str:
+    room = result.headroom
+    kind = BY_KEY[result.metric].kind
     if room >= 0:
-        share = f" ({ch.percent(Fraction(room, check.limit.value)).lstrip('+')} left)" if check.limit.value else ""
+        share = f" ({fmt.percent(Fraction(room, result.limit.value)).lstrip('+')} left)" if result.limit.value else ""
         return f"headroom {value_text(room, kind)}{share}"
-    share = f" ({ch.percent(Fraction(-room, check.limit.value))})" if check.limit.value else ""
+    share = f" ({fmt.percent(Fraction(-room, result.limit.value))})" if result.limit.value else ""
     return f"over by {value_text(-room, kind)}{share}"
 
 
-def _rows(run: CheckRun) -> list:
+def _rows(run: CheckRun) -> list[tuple]:
     rows = []
-    for check in run.checks:
-        kind = BY_KEY[check.metric].kind
-        rows.append(("PASS" if check.passed else "FAIL", check.spec, check.metric, value_text(check.actual, kind),
-                     ("≤ " if check.passed else "> ") + value_text(check.limit.value, kind),
-                     headroom_text(check), check.limit.origin))
+    for result in run.checks:
+        kind = BY_KEY[result.metric].kind
+        rows.append(("PASS" if result.passed else "FAIL", result.spec, result.metric, value_text(result.actual, kind),
+                     ("≤ " if result.passed else "> ") + value_text(result.limit.value, kind),
+                     headroom_text(result), result.limit.origin))
     return rows
 
 
@@ -54,17 +51,16 @@ def summary(run: CheckRun) -> str:
     return f"cnncalc check {verdict}: " + ", ".join(parts)
 
 
+# result, spec, metric, actual (right-justified), limit, headroom, where the limit comes from
+_COLUMNS = [Column("", space=2 if i else 0, right=i == 3) for i in range(7)]
+
+
 def text(run: CheckRun) -> str:
     """One line per spec × limit, columns aligned: result, spec, metric, actual, limit, headroom, source."""
     rows = _rows(run)
     lines = []
     if rows:
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        right = {3, 4}
-        for r in rows:
-            cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))]
-            cells[4] = r[4].ljust(widths[4])
-            lines.append("  ".join(cells).rstrip())
+        lines = layout(_COLUMNS, rows, width=0, heading=False, margin=0).splitlines()
     for result in run.results:
         if result.skipped:
             lines.append(f"SKIP  {result.spec}: {result.skipped}")
@@ -75,30 +71,18 @@ def text(run: CheckRun) -> str:
 
 
 def markdown(run: CheckRun) -> str:
-    lines = ["| | Spec | Metric | Actual | Limit | Headroom | Limit from |", "|---|---|---|--:|--:|---|---|"]
-    for r in _rows(run):
-        mark = "✅" if r[0] == "PASS" else "❌"
-        lines.append(f"| {mark} | `{r[1]}` | {r[2]} | {r[3]} | {r[4]} | {r[5]} | {r[6]} |")
-    for result in run.errors:
-        lines.append(f"| ⚠️ | `{result.spec}` | error | | | {result.error} | |")
-    return "\n".join(lines + ["", f"**{summary(run)}**", ""])
-
-
-def _frac(value):
-    if value is None:
-        return None
-    value = Fraction(value)
-    return value.numerator if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    rows = [("✅" if r[0] == "PASS" else "❌", f"`{r[1]}`") + r[2:] for r in _rows(run)]
+    rows += [("⚠️", f"`{result.spec}`", "error", "", "", str(result.error), "") for result in run.errors]
+    lines = document.md_table(["", "Spec", "Metric", "Actual", "Limit", "Headroom", "Limit from"], "lllrrll", rows)
+    return "\n".join(lines + ["", document.bold(summary(run)), ""])
 
 
 def check_dict(run: CheckRun) -> dict:
     names = {r.spec: r.name for r in run.results}
     checks = run.checks
-    return {
-        "schema": SCHEMA,
-        "cnncalc_version": __version__,
+    return document.envelope(SCHEMA, {
         "passed": run.passed,
-        "exit_code": run.exit_code,
+        "exit_code": int(run.exit_code),
         "dtype": run.dtype,
         "batch": run.batch,
         "checks": [
@@ -116,7 +100,7 @@ def check_dict(run: CheckRun) -> dict:
                 "file": c.limit.location.file if c.limit.location else None,
                 "line": c.limit.location.line if c.limit.location else None,
                 "baseline": c.limit.baseline,
-                "max_increase": _frac(c.limit.max_increase),
+                "max_increase": fmt.exact(c.limit.max_increase),
             }
             for c in checks
         ],
@@ -141,7 +125,11 @@ def check_dict(run: CheckRun) -> dict:
             "errors": len(run.errors),
             "skipped": sum(1 for r in run.results if r.skipped),
         },
-    }
+    })
+
+
+def check_json(run: CheckRun) -> str:
+    return document.to_json(check_dict(run))
 
 
 # ----------------------------------------------------------------------------- GitHub Actions
@@ -182,8 +170,3 @@ def annotations(run: CheckRun) -> list[str]:
         message = f"layer '{r.error.layer}': {r.error.message}" if r.error.layer else r.error.message
         out.append(_annotation(file, loc.line if loc else None, loc.column if loc else None, message))
     return out
-
-
-def to_json(data: dict) -> str:
-    from cnncalc.render.plain import to_json as dump
-    return dump(data)

@@ -1,0 +1,1 @@
+"""Size budgets (`cnncalc check`): the engine (limits, results, the run) and the budget-file format."""

@@ -1,0 +1,216 @@
+"""The budget engine: limits, one result per spec and limit, and the run over many specs. Pure data: frozen
+results, exact ints, no printing.
+
+Limits come from four places (docs/ci.md):
+
+* the command line (``--max-params 25M``): every spec of the run;
+* a budget file (``--budget budgets.yaml``, read by cnncalc.budget.file);
+* the spec's own ``budget:`` block;
+* a baseline spec (``--baseline OLD.yaml --max-increase 5%``): a limit of baseline × (1 + increase).
+
+For one metric, the command line wins over the budget file, which wins over the spec's ``budget:`` (the
+nearer to this invocation, the higher). Baseline limits are separate checks: a spec must pass both its
+limit and its allowed increase.
+"""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+from typing import TYPE_CHECKING, Optional
+
+from cnncalc import units
+from cnncalc.analysis import analyze
+from cnncalc.errors import ExitCode, Location, SpecError, did_you_mean
+from cnncalc.metrics import BUDGET_KEYS, BY_KEY
+from cnncalc.record import field, record
+from cnncalc.spec import Limits, LocDict, is_spec, read_spec
+
+if TYPE_CHECKING:
+    from cnncalc.budget.file import BudgetFile
+
+OPTION, BUDGET_FILE, SPEC_BUDGET, BASELINE = "option", "budget-file", "spec", "baseline"
+
+
+@record
+class Limit:
+    metric: str
+    value: int                                  # the largest value that passes
+    source: str                                 # OPTION, BUDGET_FILE, SPEC_BUDGET or BASELINE
+    origin: str                                 # for people: '--max-params', 'budgets.yaml:4', 'spec budget'
+    location: Optional[Location] = None         # where the limit is written, when it is in a file
+    baseline: Optional[int] = None              # BASELINE only: the baseline's value
+    max_increase: Optional[Fraction] = None     # BASELINE only: the allowed relative increase
+
+
+@record
+class BudgetResult:
+    """One spec against one limit."""
+    spec: str                                   # the spec's path, as given
+    metric: str
+    actual: int
+    limit: Limit
+
+    @property
+    def passed(self) -> bool:
+        return self.actual <= self.limit.value
+
+    @property
+    def headroom(self) -> int:
+        """limit − actual: what is left (negative: how far over)."""
+        return self.limit.value - self.actual
+
+
+@record
+class SpecResult:
+    spec: str
+    name: Optional[str] = None
+    checks: tuple = ()                          # BudgetResult, one per limit
+    error: Optional[SpecError] = None           # the spec, its budget or its baseline could not be read
+    skipped: Optional[str] = None               # why it was not checked (--skip-non-specs)
+    notes: tuple = ()
+
+
+@record
+class CheckRun:
+    results: tuple
+    dtype: str
+    batch: int
+    notes: tuple = ()
+
+    @property
+    def checks(self) -> list:
+        return [c for r in self.results for c in r.checks]
+
+    @property
+    def errors(self) -> list:
+        return [r for r in self.results if r.error is not None]
+
+    @property
+    def passed(self) -> bool:
+        return not self.errors and all(c.passed for c in self.checks)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """2 if any spec, budget or baseline was bad; else 1 if any limit was exceeded; else 0."""
+        if self.errors:
+            return ExitCode.BAD_INPUT
+        return ExitCode.OK if self.passed else ExitCode.BUDGET_EXCEEDED
+
+
+# ----------------------------------------------------------------------------- limits from YAML
+
+def limits_from_mapping(mapping, source: str, origin: str, where: Location) -> dict:
+    """Validate a `{metric: limit}` mapping (a spec's budget, a budget-file entry) into Limits."""
+    if not isinstance(mapping, LocDict):
+        raise SpecError(f"{origin}: limits are a mapping such as {{params: 25M, macs: 4.1G}}", where)
+    limits = {}
+    for key, value in mapping.items():
+        loc = mapping.where(key)
+        if key not in BUDGET_KEYS:
+            raise SpecError(f"unknown budget key '{key}'{did_you_mean(key, BUDGET_KEYS)}; budget keys are "
+                            f"{', '.join(BUDGET_KEYS)}", loc)
+        try:
+            amount = units.parse(value, BY_KEY[key].kind, key)
+        except units.UnitError as err:
+            raise SpecError(str(err), loc) from None
+        if loc.line is None:
+            text = origin
+        elif source == SPEC_BUDGET:
+            text = f"{origin}, line {loc.line}"
+        else:
+            text = f"{origin}:{loc.line}"
+        limits[key] = Limit(key, amount, source, text, loc)
+    return limits
+
+
+def spec_limits(spec) -> dict:
+    """The limits of a spec's own `budget:` block (empty without one); a bad budget is a SpecError."""
+    if spec.budget is None:
+        return {}
+    return limits_from_mapping(spec.budget, SPEC_BUDGET, "spec budget", spec.budget.loc)
+
+
+# ----------------------------------------------------------------------------- the run
+
+@record
+class Request:
+    specs: tuple                                # spec paths as given ('-': standard input)
+    option_limits: dict = field(default_factory=dict)      # metric → Limit (source OPTION)
+    budget_file: Optional["BudgetFile"] = None
+    baseline: Optional[str] = None              # a spec file, or a folder of specs at the same paths
+    increases: dict = field(default_factory=dict)          # metric → Fraction
+    increase_text: dict = field(default_factory=dict)      # metric → '5%' as written
+    dtype: str = "float32"
+    batch: int = 1
+    input_shape: Optional[tuple] = None
+    limits: Limits = Limits()
+    skip_non_specs: bool = False
+
+
+def _baseline_path(baseline: str, spec: str) -> Optional[str]:
+    if not os.path.isdir(baseline):
+        return baseline
+    relative = os.path.relpath(spec)
+    if relative.startswith("..") or os.path.isabs(relative):
+        raise SpecError(f"the spec is outside the working directory, so it has no path under the baseline "
+                        f"folder {baseline}", Location(spec))
+    candidate = os.path.join(baseline, relative)
+    return candidate if os.path.isfile(candidate) else None
+
+
+def _analyze(path: str, request: Request, stdin) -> tuple:
+    spec = read_spec(path, request.input_shape, request.limits, stdin=stdin)
+    return analyze(spec, dtype=request.dtype, batch=request.batch), spec
+
+
+def check_one(path: str, request: Request, stdin=None) -> SpecResult:
+    if request.skip_non_specs and path != "-" and not is_spec(path, request.limits.max_bytes):
+        return SpecResult(path, skipped="not a cnncalc spec (no 'layers')")
+    report, spec = _analyze(path, request, stdin)
+    limits: dict = {}
+    if spec.budget is not None:
+        limits.update(spec_limits(spec))
+    if request.budget_file is not None and path != "-":
+        limits.update(request.budget_file.limits_for(path))
+    limits.update(request.option_limits)
+
+    increase_limits: dict = {}
+    notes = []
+    if request.baseline is not None and request.increases:
+        base_path = _baseline_path(request.baseline, path)
+        if base_path is None:
+            notes.append(f"no baseline for {path} in {request.baseline}: a new spec, its increase is not checked")
+        else:
+            base_report, _ = _analyze(base_path, request, None)
+            for key, fraction in request.increases.items():
+                base_value = BY_KEY[key].get(base_report)
+                allowed = base_value * (1 + fraction)
+                increase_limits[key] = Limit(
+                    key, allowed.numerator // allowed.denominator, BASELINE,
+                    f"baseline {base_path} +{request.increase_text.get(key, '')}".rstrip(),
+                    None, base_value, fraction)
+    if not limits and not increase_limits:
+        raise SpecError("no limits to check: give --max-... options, a 'budget:' block in the spec, a --budget "
+                        "file entry that matches it, or --baseline with --max-increase", Location(path))
+    checks = []
+    for key in BUDGET_KEYS:
+        actual = BY_KEY[key].get(report)
+        for source in (limits, increase_limits):
+            if key in source:
+                checks.append(BudgetResult(path, key, actual, source[key]))
+    return SpecResult(path, report.name, tuple(checks), notes=tuple(notes))
+
+
+def run(request: Request, stdin=None) -> CheckRun:
+    """Check every spec; a bad spec is recorded as an error and the others are still checked."""
+    results = []
+    for path in request.specs:
+        try:
+            results.append(check_one(path, request, stdin))
+        except SpecError as err:
+            results.append(SpecResult(path, error=err))
+        except RecursionError:
+            results.append(SpecResult(path, error=SpecError("the spec is nested too deeply to analyse",
+                                                            Location(path))))
+    return CheckRun(tuple(results), request.dtype, request.batch)

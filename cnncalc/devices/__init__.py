@@ -1,0 +1,125 @@
+"""Device profiles for the roofline estimate: the shipped catalogue (one YAML file each, beside this module)
+and a user's own profile file, checked with errors located like spec errors (file:line:column).
+
+A profile::
+
+    name: t4
+    title: NVIDIA T4 (PCIe, 70 W)                 # optional
+    bandwidth: {value: 320GB, what: ..., source: ...}          # bytes per second
+    peak:                                          # operations per second, per dtype (at least one)
+      float32: {value: 8.1T, what: ..., source: ...}
+
+Values use cnncalc's exact units (docs/ci.md): bandwidth a byte size per second (``320GB``, ``17068MB``),
+peaks a count per second (``8.1T``, ``960M``). Every figure must say what it is and where it comes from.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from cnncalc.errors import Location, SpecError, did_you_mean
+from cnncalc.record import record
+
+DTYPES = ("float64", "float32", "float16", "bfloat16", "int8", "int4")   # cnncalc.analysis.DTYPE_BITS's names
+HERE = Path(__file__).parent
+
+
+@record
+class Figure:
+    value: int                # bytes per second, or operations per second
+    what: str
+    source: str
+
+
+@record
+class Device:
+    name: str
+    title: str
+    bandwidth: Figure         # bytes per second
+    peak: dict                # dtype → Figure (operations per second)
+    source: str               # the file it was read from
+
+
+def shipped() -> list[str]:
+    """Names of the shipped profiles."""
+    return sorted(path.stem for path in HERE.glob("*.yaml"))
+
+
+def load_shipped(name: str) -> Device:
+    path = HERE / f"{name}.yaml"
+    if not path.is_file():
+        raise SpecError(f"unknown device '{name}'{did_you_mean(name, shipped())}; "
+                        f"shipped: {', '.join(shipped())}; or give a profile file")
+    return load_file(str(path))
+
+
+def load_file(path: str) -> Device:
+    try:
+        text = Path(path).read_bytes()
+    except OSError as err:
+        raise SpecError(f"cannot read the device profile: {err.strerror}", Location(path)) from None
+    return parse_device(text, path)
+
+
+def parse_device(text, source: str = "<device>") -> Device:
+    from cnncalc import yamlsource
+    data = yamlsource.load(text, source)
+    if not isinstance(data, yamlsource.LocDict):
+        raise SpecError("a device profile is a mapping with name, bandwidth and peak", _loc(data, source))
+    _keys(data, {"name", "title", "bandwidth", "peak"}, {"name", "bandwidth", "peak"}, "a device profile", source)
+    name = data["name"]
+    if not isinstance(name, str) or not name:
+        raise SpecError("'name' must be a non-empty text", data.where("name"))
+    title = data.get("title", name)
+    if not isinstance(title, str):
+        raise SpecError("'title' must be text", data.where("title"))
+    bandwidth = _figure(data["bandwidth"], "bandwidth", "bytes", data.where("bandwidth"), source)
+    if bandwidth.value == 0:
+        raise SpecError("'bandwidth' must be above 0", data.where("bandwidth"))
+    peaks = data["peak"]
+    if not isinstance(peaks, yamlsource.LocDict) or not peaks:
+        raise SpecError(f"'peak' must map dtypes ({', '.join(DTYPES)}) to figures", data.where("peak"))
+    peak = {}
+    for dtype, item in peaks.items():
+        if dtype not in DTYPES:
+            raise SpecError(f"unknown dtype '{dtype}'{did_you_mean(dtype, DTYPES)}; dtypes: {', '.join(DTYPES)}",
+                            peaks.where(dtype))
+        peak[dtype] = _figure(item, f"peak.{dtype}", "count", peaks.where(dtype), source)
+        if peak[dtype].value == 0:
+            raise SpecError(f"'peak.{dtype}' must be above 0", peaks.where(dtype))
+    return Device(name=name, title=title, bandwidth=bandwidth, peak=peak, source=source)
+
+
+def _loc(value, source: str) -> Location:
+    return getattr(value, "loc", None) or Location(source)
+
+
+def _keys(data, allowed: set, required: set, what: str, source: str) -> None:
+    for key in data:
+        if key not in allowed:
+            raise SpecError(f"unknown key '{key}' in {what}{did_you_mean(key, sorted(allowed))}; "
+                            f"it takes: {', '.join(sorted(allowed))}", data.where(key))
+    for key in sorted(required):
+        if key not in data:
+            raise SpecError(f"{what} needs '{key}'", _loc(data, source))
+
+
+def _figure(item, key: str, kind: str, at: Location, source: str) -> Figure:
+    from cnncalc import units, yamlsource
+    if not isinstance(item, yamlsource.LocDict):
+        raise SpecError(f"'{key}' must be a mapping with value, what and source", at)
+    _keys(item, {"value", "what", "source"}, {"value", "what", "source"}, f"'{key}'", source)
+    for text in ("what", "source"):
+        if not isinstance(item[text], str) or not item[text].strip():
+            raise SpecError(f"'{key}.{text}' must be a non-empty text", item.where(text))
+    try:
+        value = units.parse_bytes(item["value"], key) if kind == "bytes" else units.parse_count(item["value"], key)
+    except units.UnitError as err:
+        raise SpecError(str(err), item.where("value")) from None
+    return Figure(value=value, what=item["what"], source=item["source"])
+
+
+def find(name_or_path: str) -> Device:
+    """A shipped profile by name, or a profile file by path (anything with a '/' or ending in .yaml/.yml)."""
+    if "/" in name_or_path or name_or_path.endswith((".yaml", ".yml")):
+        return load_file(name_or_path)
+    return load_shipped(name_or_path)

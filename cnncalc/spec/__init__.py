@@ -1,0 +1,19 @@
+"""The spec language (docs/spec.md): YAML text → a validated layer graph. One module per job:
+
+* ``yamlsource``: YAML with safe_load semantics that keeps every value's file:line:column, the reading
+  limits, and whether a YAML file is meant as a spec at all;
+* ``templates``: ``$argument`` substitution and integer expressions inside blocks;
+* ``entries``: one layer entry of the YAML → an ``Entry`` record;
+* ``definitions``: the spec's ``blocks:`` and ``defaults:``;
+* ``scopes``: scopes, automatic names, and which node a ``from:`` name means (forward references too);
+* ``assembly``: entries → graph nodes (blocks expanded, branches and ``repeat`` unrolled, limits enforced);
+* ``document``: the top-level keys → ``Spec``; ``read_spec`` and ``parse_spec``.
+
+Every error is a ``SpecError`` with file:line:column and, once known, the layer path.
+"""
+
+from cnncalc.errors import Location
+from cnncalc.spec.document import Limits, Spec, parse_spec, read_spec
+from cnncalc.spec.yamlsource import MAX_INT, LocDict, LocList, is_spec
+
+__all__ = ["Limits", "LocDict", "LocList", "Location", "MAX_INT", "Spec", "is_spec", "parse_spec", "read_spec"]

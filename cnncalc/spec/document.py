@@ -1,0 +1,99 @@
+"""A spec document: its top-level keys, read from a file or text, → a :class:`Spec` with its graph."""
+
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+from cnncalc.errors import Location, SpecError, brief, did_you_mean
+from cnncalc.graph import Graph
+from cnncalc.record import record
+from cnncalc.spec import yamlsource
+from cnncalc.spec.assembly import Builder
+from cnncalc.spec.yamlsource import LocDict
+
+TOP_KEYS = ("name", "description", "input", "defaults", "budget", "blocks", "layers")
+
+
+@record
+class Limits:
+    """Guards against specs that would expand without end (docs/spec.md, "Limits").
+
+    max_layers, max_bytes and max_yaml_nodes are adjustable from the command line; max_depth (nested
+    blocks and branches) and max_yaml_depth (YAML nesting) protect Python's stack and are fixed.
+    """
+    max_layers: int = 200_000
+    max_depth: int = 64
+    max_bytes: int = yamlsource.MAX_SPEC_BYTES
+    max_yaml_nodes: int = yamlsource.MAX_NODES
+    max_yaml_depth: int = yamlsource.MAX_DEPTH
+
+
+@record
+class Spec:
+    name: str
+    description: str
+    source: str
+    input_shape: tuple
+    graph: Graph
+    budget: Optional[LocDict] = None
+
+
+def read_spec(path: str, input_shape: Optional[tuple] = None, limits: Limits = Limits(), stdin=None) -> Spec:
+    """Read a spec file ('-' for standard input) and build its graph."""
+    if path == "-":
+        # one byte more than the limit is enough to know that the spec is too big
+        data, source = (stdin.read(limits.max_bytes + 1) if stdin is not None else b""), "<stdin>"
+    else:
+        source = path
+        data = yamlsource.read_file(path, limits.max_bytes)
+    return parse_spec(data, source, input_shape, limits)
+
+
+def parse_spec(text: str | bytes, source: str = "<spec>", input_shape: Optional[tuple] = None,
+               limits: Limits = Limits()) -> Spec:
+    doc = yamlsource.load(text, source, max_bytes=limits.max_bytes, max_nodes=limits.max_yaml_nodes,
+                          max_depth=limits.max_yaml_depth, max_layers=limits.max_layers)
+    here = Location(source, 1, 1)
+    if doc is None:
+        raise SpecError("the spec is empty; it needs at least 'input' and 'layers'", here)
+    if not isinstance(doc, LocDict):
+        raise SpecError("a spec is a mapping with 'input' and 'layers' (see docs/spec.md)",
+                        getattr(doc, "loc", here))
+    for key in doc:
+        if key not in TOP_KEYS:
+            raise SpecError(f"unknown top-level key '{key}'{did_you_mean(key, TOP_KEYS)}; a spec has "
+                            f"{', '.join(TOP_KEYS)}", doc.where(key))
+    for key in ("input", "layers"):
+        if key not in doc:
+            raise SpecError(f"the spec has no '{key}'", doc.loc)
+    name = doc.get("name", _stem(source) if source not in ("<spec>", "<stdin>") else "network")
+    if not isinstance(name, str):
+        raise SpecError("'name' must be text", doc.where("name"))
+    description = doc.get("description") or ""
+    if not isinstance(description, str):
+        raise SpecError("'description' must be text", doc.where("description"))
+    shape = input_shape if input_shape is not None else _input_shape(doc["input"], doc.where("input"))
+    budget = doc.get("budget")
+    if budget is not None and not isinstance(budget, LocDict):
+        raise SpecError("'budget' must be a mapping such as {params: 25M, macs: 4G}", doc.where("budget"))
+    graph = Builder(doc, limits.max_layers, limits.max_depth).build(shape)
+    return Spec(name=name, description=description.strip(), source=source, input_shape=tuple(shape),
+                graph=graph, budget=budget)
+
+
+def _stem(path: str) -> str:
+    """The file name without its last suffix, as pathlib's ``stem`` (pathlib is not imported: start-up)."""
+    name = os.path.basename(path.rstrip("/" + os.sep))
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
+def _input_shape(value, loc: Location) -> tuple:
+    if not isinstance(value, list) or not 1 <= len(value) <= 4:
+        raise SpecError("'input' must be a list of 1 to 4 positive ints, channels first and no batch: "
+                        "[C], [C, L], [C, H, W] or [C, D, H, W]", loc)
+    for item in value:
+        if not isinstance(item, int) or isinstance(item, bool) or item < 1:
+            raise SpecError(f"'input' sizes must be positive ints, got {brief(item)}", loc)
+    return tuple(value)

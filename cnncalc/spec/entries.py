@@ -1,0 +1,90 @@
+"""One layer entry of the YAML (``relu``, ``{conv: {...}, name: c1, repeat: 2}``) → an :class:`Entry`."""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from cnncalc.errors import Location, SpecError, brief, did_you_mean
+from cnncalc.record import record
+from cnncalc.spec.scopes import Scope
+from cnncalc.spec.yamlsource import LocDict
+
+META_KEYS = ("name", "from", "repeat", "trainable")
+RESERVED_NAMES = ("input",)
+
+
+@record
+class Entry:
+    """A layer entry as written, checked for everything that needs no layer type."""
+    type: str                          # a layer type or a block name
+    arguments: object                  # the value under the type key (None for a bare word)
+    name: Optional[str]                # as written; None for an automatic name
+    label: str                         # the path its errors name: its full name, or the automatic one it gets
+    repeat: int
+    trainable: bool                    # false when written so or when the enclosing scope is frozen
+    source: object                     # 'from:' as written (a name, a list of names) or None
+    location: Location                 # of the entry
+    arguments_location: Location       # of the value under the type key
+
+
+def read_entry(value, loc: Location, scope: Scope, max_layers: int,
+               arguments_of: Callable[[object], Optional[frozenset]]) -> Entry:
+    """Check one entry's shape and its meta keys (name, from, repeat, trainable).
+
+    ``arguments_of(key)`` is the set of arguments a layer type or block takes, or None when the key is
+    neither (it is used to explain an entry with two type keys)."""
+    if isinstance(value, str):
+        type_name, args, meta, args_loc = value, None, {}, loc
+    elif isinstance(value, LocDict):
+        type_name, args, meta, args_loc = _split(value, arguments_of)
+        loc = value.loc
+    else:
+        raise SpecError(f"a layer must be a type name (relu) or a mapping ({{conv: {{...}}}}), "
+                        f"got {brief(value)}", loc)
+    name = meta.get("name")
+    if name is not None:
+        if not isinstance(name, str) or not name or any(c in name for c in " \t\n"):
+            raise SpecError(f"'name' must be a non-empty word, got {brief(name)}", loc)
+        if name in RESERVED_NAMES:
+            raise SpecError(f"'{name}' is reserved for the network input; choose another name", loc)
+    label = scope.full(name if name is not None else scope.auto_name(type_name, peek=True))
+
+    def meta_loc(key: str) -> Location:
+        return value.where(key) if isinstance(value, LocDict) else loc
+    repeat = meta.get("repeat", 1)
+    if not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 1:
+        raise SpecError(f"'repeat' must be a positive int, got {brief(repeat)}", meta_loc("repeat"), label)
+    if repeat > max_layers:
+        raise SpecError(f"'repeat: {repeat:,}' is over the limit of {max_layers:,} layers "
+                        f"(raise it with --max-layers)", meta_loc("repeat"), label)
+    trainable = meta.get("trainable", True)
+    if not isinstance(trainable, bool):
+        raise SpecError(f"'trainable' must be true or false, got {brief(trainable)}", meta_loc("trainable"), label)
+    return Entry(type=type_name, arguments=args, name=name, label=label, repeat=repeat,
+                 trainable=trainable and scope.trainable, source=meta.get("from"), location=loc,
+                 arguments_location=args_loc)
+
+
+def _split(entry: LocDict, arguments_of: Callable[[object], Optional[frozenset]]) -> tuple:
+    kinds = [key for key in entry if key not in META_KEYS]
+    if not kinds:
+        raise SpecError(f"this layer has no type: add one key such as conv: {{...}} beside "
+                        f"{', '.join(map(str, entry))}", entry.loc)
+    if len(kinds) > 1:
+        known = [k for k in kinds if isinstance(k, str) and arguments_of(k) is not None]
+        hint = ""
+        if len(known) == 1:
+            other = next(k for k in kinds if k != known[0])
+            takes = arguments_of(known[0]) or frozenset()
+            if other in takes:
+                hint = f"; is '{other}' meant to be an argument of {known[0]}? It must be indented under it"
+            else:
+                hint = (f"; '{other}' is not a layer type, nor an entry key ({', '.join(META_KEYS)}), nor an "
+                        f"argument of {known[0]}{did_you_mean(other, [*META_KEYS, *sorted(takes)])}")
+        raise SpecError(f"one layer entry takes one type key, found {', '.join(map(str, kinds))}{hint}",
+                        entry.where(kinds[1]))
+    type_name = kinds[0]
+    if not isinstance(type_name, str):
+        raise SpecError(f"a layer type must be a word, got {brief(type_name)}", entry.where(type_name))
+    meta = {key: entry[key] for key in META_KEYS if key in entry}
+    return type_name, entry[type_name], meta, entry.where(type_name)

@@ -1,0 +1,411 @@
+"""Read YAML with safe_load semantics, keeping the line and column of every mapping, key and value.
+
+Mappings become :class:`LocDict` and sequences :class:`LocList`: plain dicts and lists that also remember
+where they (and, for a mapping, each key's value) stood in the file. Only the standard YAML tags are
+accepted; ``!!python/object`` and every other non-safe tag is refused, exactly as ``yaml.safe_load`` does.
+
+Hostile documents are refused before anything is built from them (limits in docs/spec.md, "Limits"):
+a file over ``max_bytes``; nesting deeper than ``max_depth`` (Python's own stack would run out further
+down); more than ``max_nodes`` nodes once every alias is expanded (a "billion laughs" alias bomb is a few
+hundred bytes that expand to billions of nodes); an integer beyond ``MAX_INT`` (Python's big-int
+arithmetic and text conversion slow down, then fail, on numbers thousands of digits long).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import yaml
+
+from cnncalc.errors import Location, SpecError, brief
+
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_SPEC_BYTES = 16 * 1024 * 1024    # a bigger spec is refused before it is read
+MAX_NODES = 5_000_000                # YAML nodes, aliases counted at their full size each time they are used
+MAX_DEPTH = 100                      # nesting levels of YAML collections
+MAX_INT = 10**18                     # the largest integer (in magnitude) a spec may contain
+_MAX_INT_CHARS = 100                 # longer integer literals are refused before Python converts them
+
+
+class LocDict(dict):
+    """A dict that knows its own location and the location of each of its keys."""
+
+    __slots__ = ("loc", "key_locs")
+    loc: Location
+    key_locs: dict
+
+    def where(self, key) -> Location:
+        return self.key_locs.get(key, self.loc)
+
+
+class LocList(list):
+    """A list that knows its own location and the location of each item."""
+
+    __slots__ = ("loc", "item_locs")
+    loc: Location
+    item_locs: list
+
+    def where(self, index: int) -> Location:
+        if 0 <= index < len(self.item_locs):
+            return self.item_locs[index]
+        return self.loc
+
+
+class _Loader(_Base):
+    pass
+
+
+_TAG = "tag:yaml.org,2002:"
+_MERGE = _TAG + "merge"
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode):
+    """A LocDict. Merge keys (``<<: *base``) as safe_load has them: a key written in the mapping itself wins
+    over a merged one, and among merged mappings the first listed wins. A key written twice is an error."""
+    data = LocDict()
+    data.loc = _location(loader, node)
+    data.key_locs = {}
+    yield data
+    written = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE)
+    loader.flatten_mapping(node)              # merged pairs first, then the pairs written here
+    first_written = len(node.value) - written
+    seen = set()                              # keys written here (merged ones may be overridden)
+    for index, (key_node, value_node) in enumerate(node.value):
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise SpecError("a mapping key must be a plain value", _location(loader, key_node)) from None
+        if index >= first_written:
+            if key in seen:
+                raise SpecError(f"duplicate key '{key}'", _location(loader, key_node))
+            seen.add(key)
+        data[key] = loader.construct_object(value_node, deep=True)
+        data.key_locs[key] = _location(loader, key_node)
+
+
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode):
+    data = LocList()
+    data.loc = _location(loader, node)
+    data.item_locs = [_location(loader, child) for child in node.value]
+    yield data
+    data.extend(loader.construct_object(child, deep=True) for child in node.value)
+
+
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    if len(node.value) > _MAX_INT_CHARS:
+        raise SpecError(f"an integer written with {len(node.value):,} characters; spec integers are at most "
+                        f"10^18", _location(loader, node))
+    value = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    if abs(value) > MAX_INT:
+        raise SpecError(f"the integer {value} is too large; spec integers are at most 10^18",
+                        _location(loader, node))
+    return value
+
+
+def _location(loader: _Loader, node) -> Location:
+    mark = node.start_mark
+    return Location(loader.source_name, mark.line + 1, mark.column + 1)
+
+
+_NODE_KINDS = {yaml.ScalarNode: "a plain value", yaml.SequenceNode: "a list", yaml.MappingNode: "a mapping"}
+
+# Every standard tag of the safe loader: the kind of node it takes, what a good value looks like, and its
+# constructor. A value the constructor cannot read (`!!int 3x`, `!!bool maybe`, `!!map [1]`) is a SpecError
+# at the value that says what was expected, never a Python error from inside PyYAML.
+_SAFE = yaml.constructor.SafeConstructor
+_STANDARD_TAGS = {
+    "null": (yaml.ScalarNode, "null, ~ or nothing", _SAFE.construct_yaml_null),
+    "bool": (yaml.ScalarNode, "true or false", _SAFE.construct_yaml_bool),
+    "int": (yaml.ScalarNode, "an integer such as 3, -2, 0x1f, 0o17 or 0b101", _construct_int),
+    "float": (yaml.ScalarNode, "a number such as 0.5, -1e-3, .inf or .nan", _SAFE.construct_yaml_float),
+    "binary": (yaml.ScalarNode, "base64 text", _SAFE.construct_yaml_binary),
+    "timestamp": (yaml.ScalarNode, "a date or time such as 2001-12-14 or 2001-12-14 21:59:43.10 -5",
+                  _SAFE.construct_yaml_timestamp),
+    "str": (yaml.ScalarNode, "text", _SAFE.construct_yaml_str),
+    "map": (yaml.MappingNode, "a mapping such as {a: 1}", _construct_map),
+    "set": (yaml.MappingNode, "a mapping of members such as {a, b}", _SAFE.construct_yaml_set),
+    "seq": (yaml.SequenceNode, "a list such as [1, 2]", _construct_seq),
+    "omap": (yaml.SequenceNode, "a list of one-key mappings such as [a: 1, b: 2]", _SAFE.construct_yaml_omap),
+    "pairs": (yaml.SequenceNode, "a list of one-key mappings such as [a: 1, b: 2]", _SAFE.construct_yaml_pairs),
+}
+
+
+def _checked(tag: str, kind: type, expected: str, construct):
+    def construct_checked(loader: _Loader, node):
+        if type(node) is not kind:
+            raise SpecError(f"a !!{tag} value must be {expected}, found {_NODE_KINDS[type(node)]}",
+                            _location(loader, node))
+        if kind is not yaml.ScalarNode:
+            return construct(loader, node)     # a generator (filled in later) or PyYAML's located errors
+        try:
+            return construct(loader, node)
+        except (ValueError, LookupError, AttributeError, TypeError, OverflowError):
+            raise SpecError(f"{brief(node.value)} is not a valid !!{tag} value; expected {expected}",
+                            _location(loader, node)) from None
+    return construct_checked
+
+
+def _key_only(loader: _Loader, node) -> None:
+    tag = node.tag.rsplit(":", 1)[-1]
+    what = " (<<: *anchor merges a mapping into this one)" if node.tag == _MERGE else ""
+    raise SpecError(f"!!{tag} is only allowed on a mapping key{what}, not on a value", _location(loader, node))
+
+
+for _tag, (_kind, _expected, _construct) in _STANDARD_TAGS.items():
+    _Loader.add_constructor(_TAG + _tag, _checked(_tag, _kind, _expected, _construct))
+_Loader.add_constructor(_MERGE, _key_only)
+_Loader.add_constructor(_TAG + "value", _key_only)
+
+
+class _SpecShape:
+    """Checks of a spec's outline made while its events stream by, so that a huge file that cannot be a
+    spec is refused before anything is built from it: 'name' and 'description' must be text (not a list of
+    millions of items), and the top-level 'layers' list may not hold more entries than the layer limit
+    (every entry makes at least one layer). Sees only the events at depths 1 to 3."""
+
+    def __init__(self, source_name: str, max_layers: int):
+        self.source_name, self.max_layers = source_name, max_layers
+        self.root_is_mapping = False
+        self.root_items = 0               # direct children of the root mapping done: keys at even counts
+        self.key, self.key_event = None, None
+        self.in_layers = False
+        self.layers = 0
+
+    def see(self, kind, event, depth: int) -> None:
+        """``depth``: open collections after the event."""
+        starts = kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent
+        ends = kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent
+        if depth == 3 and not starts:
+            return
+        if starts and depth == 1:
+            self.root_is_mapping, self.root_items = kind is yaml.MappingStartEvent, 0
+            return
+        if not self.root_is_mapping:
+            return
+        if starts and depth == 2 and self.root_items % 2 == 1:          # the value of a top-level key
+            if self.key in ("name", "description"):
+                raise SpecError(f"'{self.key}' must be text", _mark_location(self.source_name, self.key_event))
+            self.in_layers = self.key == "layers" and kind is yaml.SequenceStartEvent
+            return
+        if self.in_layers and (depth == 3 and starts or depth == 2 and not ends):   # an entry of 'layers' begins
+            self.layers += 1
+            if self.layers > self.max_layers:
+                raise SpecError(f"the spec expands to more than {self.max_layers:,} layers (raise the limit "
+                                f"with --max-layers)", _mark_location(self.source_name, event))
+        elif depth == 1 and not starts:                                 # a top-level key or value done
+            self.in_layers = False
+            if self.root_items % 2 == 0:
+                self.key = event.value if kind is yaml.ScalarEvent else None
+                self.key_event = event
+            self.root_items += 1
+
+
+def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int,
+                  shape: _SpecShape | None = None) -> None:
+    """Refuse a document nested deeper than max_depth, or expanding to more than max_nodes nodes, by
+    streaming its parse events before any node is composed: memory stays flat, and a hostile document is
+    refused after at most max_nodes events, however big it is.
+
+    An alias counts the full size of its anchor's node each time it is used (remembered per anchor, so
+    this is linear in the size of the text); an alias to a collection still open is a recursive structure.
+    """
+    parser = _Base(text)
+    stack: list[list] = []           # per open collection: [expanded size, height, anchor]
+    anchored: dict = {}              # anchor → (expanded size, height) of its finished node
+    total = 0
+    try:
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
+                size, height = 1, 0
+                if kind is yaml.AliasEvent:
+                    if any(entry[2] == event.anchor for entry in stack) and event.anchor not in anchored:
+                        raise SpecError("an alias refers to a collection that contains it (a recursive "
+                                        "structure)", _mark_location(source_name, event))
+                    size, height = anchored.get(event.anchor, (1, 0))
+                    if len(stack) + height > max_depth:
+                        raise SpecError(f"the YAML is nested more than {max_depth} levels deep",
+                                        _mark_location(source_name, event))
+                elif event.anchor is not None:
+                    anchored[event.anchor] = (1, 0)
+                total += size
+                if stack:
+                    stack[-1][0] += size
+                    stack[-1][1] = max(stack[-1][1], height + 1)
+            elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+                if len(stack) >= max_depth:
+                    raise SpecError(f"the YAML is nested more than {max_depth} levels deep",
+                                    _mark_location(source_name, event))
+                if event.anchor is not None:
+                    anchored.pop(event.anchor, None)     # an anchor defined again names the new node
+                stack.append([1, 1, event.anchor])
+                total += 1
+            elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+                size, height, anchor = stack.pop()
+                if anchor is not None:
+                    anchored[anchor] = (size, height)
+                if stack:
+                    stack[-1][0] += size
+                    stack[-1][1] = max(stack[-1][1], height + 1)
+            elif kind is yaml.StreamEndEvent:
+                return
+            if shape is not None and len(stack) <= 3 and kind is not yaml.DocumentStartEvent \
+                    and kind is not yaml.DocumentEndEvent and kind is not yaml.StreamStartEvent:
+                shape.see(kind, event, len(stack))
+            if total > max_nodes:
+                raise SpecError(f"the YAML expands to more than {max_nodes:,} nodes (anchors and aliases count "
+                                f"in full each time they are used); raise the limit with --max-yaml-nodes",
+                                _mark_location(source_name, event))
+    finally:
+        parser.dispose()
+
+
+def _mark_location(source_name: str, event) -> Location:
+    mark = event.start_mark
+    return Location(source_name, mark.line + 1, mark.column + 1)
+
+
+def load(text: str | bytes, source_name: str = "<spec>", max_bytes: int = MAX_SPEC_BYTES,
+         max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH, max_layers: int | None = None):
+    """Parse one YAML document. Raises SpecError (with file:line:column) for anything unreadable. With
+    ``max_layers`` the document is a spec, and its outline is checked while it streams (``_SpecShape``)."""
+    if len(text) > max_bytes:
+        raise SpecError(too_big_message(len(text), max_bytes), Location(source_name))
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise SpecError(f"the spec is not UTF-8 text (byte {err.start} is 0x{text[err.start]:02x})",
+                            Location(source_name)) from None
+    loader = _Loader(text)
+    loader.source_name = source_name
+    try:
+        shape = None if max_layers is None else _SpecShape(source_name, max_layers)
+        _check_events(text, source_name, max_nodes, max_depth, shape)
+        return loader.get_single_data()
+    except SpecError:
+        raise
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        loc = Location(source_name, mark.line + 1, mark.column + 1) if mark else Location(source_name)
+        what = err.problem or "invalid YAML"
+        if err.context:
+            what = f"{err.context}: {what}"
+        raise SpecError(f"YAML error: {what}", loc) from None
+    except yaml.reader.ReaderError:
+        raise _unacceptable_character(text, source_name) from None
+    except yaml.YAMLError as err:
+        raise SpecError(f"YAML error: {err}", Location(source_name)) from None
+    except RecursionError:
+        raise SpecError("the YAML is nested too deeply", Location(source_name)) from None
+    finally:
+        loader.dispose()
+
+
+# what YAML's reader refuses (PyYAML's Reader.NON_PRINTABLE), and its line breaks; compiled on the error
+# path only (the character class takes milliseconds to compile, a cost at every start-up otherwise)
+_UNACCEPTABLE = "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]"
+_LINE_BREAK = "\r\n|[\r\n\x85\u2028\u2029]"
+
+
+def _unacceptable_character(text: str, source_name: str) -> SpecError:
+    """The reader's error, located: PyYAML gives a character offset, libyaml a byte offset, neither a line."""
+    found = re.search(_UNACCEPTABLE, text)
+    if found is None:                          # not expected: the reader refuses only these characters
+        return SpecError("YAML error: the text holds a character YAML does not allow", Location(source_name))
+    start = found.start()
+    line, line_start = 1, 0
+    for brk in re.compile(_LINE_BREAK).finditer(text, 0, start):
+        line, line_start = line + 1, brk.end()
+    char = found.group()
+    return SpecError(f"the character U+{ord(char):04X} is not allowed in YAML text (control characters can be "
+                     f"written only as escapes such as \\x1b inside double quotes)",
+                     Location(source_name, line, start - line_start + 1))
+
+
+def too_big_message(size: int, max_bytes: int) -> str:
+    return f"the spec is {size:,} bytes; the limit is {max_bytes:,} (raise it with --max-spec-bytes)"
+
+
+def read_file(path: str, max_bytes: int = MAX_SPEC_BYTES) -> bytes:
+    """The bytes of a spec file; a file bigger than ``max_bytes`` is refused before it is read."""
+    source = Location(path)
+    try:
+        if os.path.isdir(path):
+            raise SpecError("is a directory, not a spec file", source)
+        size = os.stat(path).st_size
+        if size > max_bytes:                   # refused before reading
+            raise SpecError(too_big_message(size, max_bytes), source)
+        with open(path, "rb") as handle:
+            return handle.read(max_bytes + 1)   # a file that grew since stat() is still bounded
+    except FileNotFoundError:
+        raise SpecError("no such file", source) from None
+    except OSError as err:
+        raise SpecError(f"cannot read the file: {err.strerror or err}", source) from None
+    except ValueError as err:                  # a path with a NUL byte
+        raise SpecError(f"cannot read the file: {err}", source) from None
+
+
+# ----------------------------------------------------------------------------- is this YAML a spec?
+
+# a top-level 'layers' key written on a line of its own, for text that is not YAML at all
+_LAYERS_LINE = rb"""^(?:layers|"layers"|'layers')[ \t]*:"""
+
+
+def is_spec(path: str, max_bytes: int = MAX_SPEC_BYTES) -> bool:
+    """Whether a file (given to `check --skip-non-specs`) is meant as a cnncalc spec: one of its YAML documents
+    is a mapping with a top-level 'layers' key. Anything else is not: a mapping without 'layers', several
+    documents (Kubernetes manifests), application tags (CloudFormation's !Ref), text that is not YAML
+    (templates). A file that has 'layers' is a spec, so a broken spec is still an error.
+
+    Only YAML parse events are read (no tags resolved, no aliases expanded, nothing built), stopping at the
+    first top-level 'layers' key. Where the events cannot be read (not YAML, not UTF-8), a line starting
+    with 'layers:' decides. A file that cannot be read, or is bigger than ``max_bytes``, counts as a spec, so
+    that reading it reports why."""
+    try:
+        if os.path.isdir(path) or os.stat(path).st_size > max_bytes:
+            return True
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except (OSError, ValueError):
+        return True
+    try:
+        return _has_top_level_layers(data.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        return re.search(_LAYERS_LINE, data, re.M) is not None
+
+
+def _has_top_level_layers(text: str) -> bool:
+    """Whether a document of the YAML stream is a mapping with the key 'layers'. Raises yaml.YAMLError
+    where the text is not YAML, unless the key comes before the error."""
+    parser = _Base(text)
+    depth = 0               # open collections in the current document
+    root_mapping = False    # whether the current document's root is a mapping
+    items = 0               # nodes completed directly inside the root mapping: keys at even counts
+    try:
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind is yaml.StreamEndEvent:
+                return False
+            if kind is yaml.DocumentStartEvent:
+                depth, root_mapping, items = 0, False, 0
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if depth == 0:
+                    root_mapping = kind is yaml.MappingStartEvent
+                depth += 1
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                depth -= 1
+                if depth == 1:
+                    items += 1
+            elif kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
+                if depth == 1 and root_mapping:
+                    if items % 2 == 0 and kind is yaml.ScalarEvent and event.value == "layers":
+                        return True
+                    items += 1
+    finally:
+        parser.dispose()

@@ -1,0 +1,91 @@
+"""Training memory at a batch size: weights, gradients, optimizer state and the activations each layer keeps
+for its backward pass. Pure data, exact ints (docs/memory.md, "Training memory").
+
+* weights: every parameter and state element at 32 bits (the fp32 master copy), plus, with mixed
+  precision, a 16-bit working copy of the trainable parameters (what autocast casts them to);
+* gradients: one fp32 value per trainable parameter;
+* optimizer state per trainable parameter, fp32: SGD none, SGD with momentum 1 (the velocity), Adam and
+  AdamW 2 (first and second moments);
+* saved activations: what each layer keeps for its backward pass, told by ``saves(row)`` as a tuple of
+  :class:`Saved`: graph tensors by name (a node's output, at the activation dtype, × batch) and private
+  buffers (indices, masks, per-channel statistics). A tensor several layers keep (a ReLU's output that the
+  next conv keeps as its input) is counted once in the total, as torch keeps one storage; per layer, each
+  layer's own set.
+
+Activations are fp32, or 16 bits (fp16/bf16) with mixed precision. Not counted: the transient gradient
+tensors of the backward pass, framework workspaces, allocator fragmentation.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from cnncalc.record import record
+
+OPTIMIZER_STATES = {"sgd": 0, "sgd-momentum": 1, "adam": 2, "adamw": 2}   # fp32 values per trainable parameter
+PRECISIONS = {"fp32": 32, "mixed-fp16": 16, "mixed-bf16": 16}            # activation bits
+
+
+@record
+class Saved:
+    """One thing a layer keeps for backward: a graph tensor (``tensor``: the node whose output it is) or a
+    private buffer of ``elements`` at ``bits`` (0: the activation dtype), per sample unless not."""
+    tensor: str = ""
+    elements: int = 0
+    bits: int = 0
+    per_sample: bool = True
+
+
+@record
+class LayerSaved:
+    name: str
+    tensors: tuple            # names of the graph tensors it keeps
+    bytes: int                # its own saved bytes (its tensors once each, plus its buffers)
+
+
+@record
+class TrainingMemory:
+    batch: int
+    optimizer: str
+    precision: str
+    weight_bytes: int
+    gradient_bytes: int
+    optimizer_bytes: int
+    activation_bytes: int     # saved for backward, each tensor once
+    total_bytes: int
+    layers: tuple             # LayerSaved, in the report's order
+
+
+def _bytes(elements: int, bits: int) -> int:
+    return -(-elements * bits // 8)
+
+
+def training_memory(report, saves: Callable[[object], tuple], batch: int = 1, optimizer: str = "adam",
+                    precision: str = "fp32") -> TrainingMemory:
+    if optimizer not in OPTIMIZER_STATES:
+        raise ValueError(f"unknown optimizer {optimizer!r}; one of {', '.join(OPTIMIZER_STATES)}")
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}; one of {', '.join(PRECISIONS)}")
+    bits = PRECISIONS[precision]
+    totals = report.totals
+    trainable = totals.trainable_params
+    weights = _bytes(totals.params + totals.state, 32) + (_bytes(trainable, 16) if bits == 16 else 0)
+    elements = {row.name: row.activation_elements * batch for row in report.rows}
+    kept: set = set()
+    buffers = 0
+    layers = []
+    for row in report.rows:
+        items = saves(row)
+        names = tuple(dict.fromkeys(item.tensor for item in items if item.tensor))
+        own = sum(_bytes(item.elements * (batch if item.per_sample else 1), item.bits or bits)
+                  for item in items if not item.tensor)
+        buffers += own
+        kept.update(names)
+        layers.append(LayerSaved(name=row.name, tensors=names,
+                                 bytes=own + sum(_bytes(elements[name], bits) for name in names)))
+    activations = buffers + sum(_bytes(elements[name], bits) for name in kept)
+    gradients = _bytes(trainable, 32)
+    states = _bytes(trainable * OPTIMIZER_STATES[optimizer], 32)
+    return TrainingMemory(batch=batch, optimizer=optimizer, precision=precision, weight_bytes=weights,
+                          gradient_bytes=gradients, optimizer_bytes=states, activation_bytes=activations,
+                          total_bytes=weights + gradients + states + activations, layers=tuple(layers))
