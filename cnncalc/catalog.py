@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
 
 from cnncalc.errors import SpecError, did_you_mean
-from cnncalc.layers import REGISTRY, lookup
-from cnncalc.record import MISSING
+from cnncalc.layers import lookup, registry, type_names
+from cnncalc.record import MISSING, record
 
 
-@dataclass(frozen=True)
+@record
 class ArgDoc:
     name: str
     accepts: str         # what values the argument takes (its check's description)
@@ -20,7 +19,7 @@ class ArgDoc:
     shown: str = ""      # the default as `cnncalc layers` writes it ('kernel' for pooling's stride)
 
 
-@dataclass(frozen=True)
+@record
 class TypeDoc:
     name: str
     aliases: tuple
@@ -38,7 +37,7 @@ def describe(cls) -> TypeDoc:
     for f in cls.arg_fields():
         required = f.default is MISSING
         default = None if required else f.default
-        args.append(ArgDoc(f.name, f.metadata["check"].describe, f.metadata["doc"], required, default,
+        args.append(ArgDoc(f.name, f.metadata["rule"].describe, f.metadata["doc"], required, default,
                            "" if required else f.metadata.get("shown") or yaml_value(default)))
     return TypeDoc(cls.type_name, tuple(cls.aliases), _summary(cls), tuple(args))
 
@@ -51,10 +50,10 @@ def catalog(names=()) -> list[TypeDoc]:
         for name in names:
             cls = lookup(name)
             if cls is None:
-                raise SpecError(f"no layer type '{name}'{did_you_mean(name, sorted(REGISTRY))}")
+                raise SpecError(f"no layer type '{name}'{did_you_mean(name, type_names())}")
             result.append(describe(cls))
         return result
-    return [describe(cls) for name, cls in sorted(REGISTRY.items()) if cls.arity != 0]
+    return [describe(cls) for name, cls in sorted(registry().items()) if cls.arity != 0]
 
 
 def yaml_value(value) -> str:

@@ -69,11 +69,6 @@ def step(rf: AxisRF, span: Number, stride: Number, offset: Number, extent: int) 
                   extent)
 
 
-def window(rf: RF, spans: Sequence[int], strides: Sequence[int], pads_before: Sequence[int],
-           extents: Sequence[int]) -> RF:
-    return tuple(step(a, k, s, -p, n) for a, k, s, p, n in zip(rf, spans, strides, pads_before, extents))
-
-
 def whole(rf: RF) -> RF:
     """A layer that sees every position (dense, global pooling): one window over the whole extent."""
     return tuple(step(a, a.extent, a.extent, 0, 1) for a in rf)

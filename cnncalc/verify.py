@@ -249,7 +249,7 @@ def _execute(order, ctx: Context, x: np.ndarray, progress: Progress, visit, labe
             if visit.disagreed:
                 return shapes_, f"layer '{node.name}' could not run after an earlier shape disagreement ({err})"
             raise
-        out = visit(node, out)
+        out = visit(node, out, inputs)
         shapes_[node.name] = tuple(out.shape[1:])
         values[node.name] = out
         for name in set(node.inputs):
@@ -264,7 +264,7 @@ class _ShapeVisit:
     def __init__(self, rows):
         self.rows, self.disagreed = rows, False
 
-    def __call__(self, node, out):
+    def __call__(self, node, out, inputs):
         if tuple(out.shape[1:]) != tuple(self.rows[node.name].output_shape):
             self.disagreed = True
         return out
@@ -279,21 +279,27 @@ def _numeric_run(order, rows, input_shape, seed, progress):
 class _StructuralVisit:
     """Binarises each output and records, per node and axis, which probed coordinates reach which units."""
 
-    def __init__(self, rows, spatial, chunk, measured):
-        self.rows, self.spatial, self.chunk, self.measured = rows, spatial, chunk, measured
+    def __init__(self, rows, spatial, chunk, measured, ctx):
+        self.rows, self.spatial, self.chunk, self.measured, self.ctx = rows, spatial, chunk, measured, ctx
         self.disagreed = False
 
-    def __call__(self, node, out):
+    def __call__(self, node, out, inputs):
         if np.any(out[0] != 0):
             raise RuntimeError(f"the executor of '{node.layer.type_name}' (layer '{node.name}') turns an all-zero "
                                f"input into a non-zero output in the structural run; see cnncalc/execute/__init__.py")
+        broken = union_rule(node.layer, inputs, out, self.ctx)
+        if broken:
+            raise RuntimeError(f"the structural run of '{node.layer.type_name}' (layer '{node.name}') loses "
+                               f"dependencies: {broken}. A product of 0/1 values is non-zero only where both "
+                               f"factors are: declare a structural function built from sums (structural= in "
+                               f"its executes(); cnncalc/execute/__init__.py, docs/adding-a-layer.md)")
         hit = out != 0
         ndim = len(self.spatial)
         if hit.ndim == ndim + 2:            # [B, C, *spatial]: a unit is a spatial position, all channels
             units = hit.any(axis=1)
             per_unit = True
         elif hit.ndim == 2:                 # [B, N]: the unit is element 0, or the whole vector (spp)
-            whole = getattr(executor_for(node.layer.type_name), "vector_unit", False)
+            whole = getattr(executor_for(node.layer.type_name), "flat_unit", "element") == "vector"
             units = hit.any(axis=1, keepdims=True) if whole else hit[:, :1]
             per_unit = False
         else:
@@ -314,6 +320,36 @@ class _StructuralVisit:
         return hit.astype(np.float32)
 
 
+def union_rule(layer, inputs: list, out: np.ndarray, ctx: Context) -> str:
+    """What breaks the structural run's union rule for one layer, in words ('' when nothing does).
+
+    A dependency is a union: the output positions that depend on some marked input are those that depend
+    on one of them. So the structural output for the probes of a batch together (their inputs' maximum, a
+    logical or) must be non-zero exactly where one of the probes' outputs is; and, with two or more inputs,
+    exactly where the output for one input alone (the others zero) is. An executor that multiplies two
+    functions of the input breaks it (cnncalc/execute/__init__.py). ``out`` is the batch's output, probe
+    0 the all-zero one."""
+    if out.shape[0] <= 2 and len(inputs) == 1:
+        return ""                 # one probe and one input: nothing to unite
+    executor = executor_for(layer.type_name)
+    together_in = [x[1:].max(axis=0, keepdims=True) for x in inputs]
+    together = ctx.run(executor, layer, together_in)[0] != 0
+    if out.shape[0] > 2:
+        each = (out[1:] != 0).any(axis=0)
+        if together.shape != each.shape or np.any(together != each):
+            return (f"the probes of a run together reach {int(together.sum())} output elements, one by one "
+                    f"{int(each.sum())}")
+    if len(inputs) > 1:
+        alone = np.zeros(together.shape, dtype=bool)
+        for k in range(len(inputs)):
+            only = [x if j == k else np.zeros_like(x) for j, x in enumerate(together_in)]
+            alone |= ctx.run(executor, layer, only)[0] != 0
+        if np.any(alone != together):
+            return (f"its inputs together reach {int(together.sum())} output elements, each alone (the others "
+                    f"zero) {int(alone.sum())}")
+    return ""
+
+
 def _structural_runs(order, rows, input_shape, chunks, progress) -> dict:
     """node name → [bool array [input positions on axis a, units on axis a] per axis]."""
     measured: dict = {}
@@ -325,7 +361,7 @@ def _structural_runs(order, rows, input_shape, chunks, progress) -> dict:
             index[2 + axis] = i
             x[tuple(index)] = 1.0
         ctx = Context(structural=True)
-        _execute(order, ctx, x, progress, _StructuralVisit(rows, spatial, chunk, measured), "probing")
+        _execute(order, ctx, x, progress, _StructuralVisit(rows, spatial, chunk, measured, ctx), "probing")
     return measured
 
 

@@ -1,67 +1,115 @@
 """Executing layers in numpy, for ``cnncalc verify``. Imported only when a network is executed.
 
 An **executor** is one function ``(layer, inputs, ctx) -> ndarray`` registered under a layer type name with
-:func:`executes`. ``layer`` is the checked layer dataclass (its fields are the spec's arguments), ``inputs``
+:func:`executes`. ``layer`` is the checked layer record (its fields are the spec's arguments), ``inputs``
 the list of input arrays, each with a leading batch axis (``[B, C, *spatial]`` or ``[B, N]``), and ``ctx``
-a :class:`Context` that hands out the layer's weights. Every module in this package is imported on first
-use, so adding an executor is one decorated function in any module here (a new module is picked up
-without editing this file).
+a :class:`Context` that hands out the layer's weights.
+
+**Where an executor lives**: the executor of a type defined in ``cnncalc/layers/<module>.py`` is in
+``cnncalc/execute/<module>.py``, the module of the same name; :func:`executor_for` imports that module and
+nothing else. The rule is the layer module's name with its ``layers`` part replaced by ``execute``, so a
+plug-in laid out the same way (``mypkg/layers/mul.py``, ``mypkg/execute/mul.py``) needs nothing more; a
+layer class elsewhere names its executor's module in ``executor_module`` (docs/adding-a-layer.md). The
+executor module imports numpy; the layer module must not, so that ``cnncalc analyze`` never loads it.
 
 The same executor runs twice in ``verify``:
 
 * **numeric**: random weights (``ctx.structural`` is False), to execute the network and read its shapes;
 * **structural**: every input is a 0/1 reachability indicator and every weight is one, every bias and
   shift zero (``ctx.structural`` is True). The verifier reads a non-zero output element as "depends on a
-  marked input position". An executor must therefore map an all-zero input to an all-zero output and a
-  non-negative input with a non-zero element to a non-zero output exactly where the output depends on it.
-  Sums, means and maxima of non-negative values with unit weights do so without any special code; an
-  executor whose function is not zero at zero (``sigmoid``) or can cancel (``softmax``) says what it
-  depends on when ``ctx.structural`` is set. The verifier checks the zero-to-zero rule on every run.
+  marked input position".
+
+So every registration declares, with ``structural=``, how its structural run is computed (there is no
+default: an author must decide):
+
+* :data:`SAME`: the numeric function itself, on 0/1 values with unit weights and zero shifts. Right for
+  sums, means, maxima, copies and linear maps with non-negative weights, which map an all-zero input to an
+  all-zero output and are non-zero exactly where a marked input reaches.
+* a function ``(layer, inputs, ctx) -> ndarray`` computing the dependencies instead, built from sums and
+  maxima. Needed when the numeric function is not zero at zero (``sigmoid``), can cancel (``softmax``) or
+  **multiplies two values that depend on the input**: a product of 0/1 values is non-zero only where
+  *both* are, so it loses the dependencies of each factor (an element-wise ``mul`` must use a sum here).
+
+``flat_unit=`` says how verify measures a flat output ``[N]``: ``"element"`` (default: element 0 is the
+unit, as for ``dense``) or ``"vector"`` (the whole vector is one unit, its bins' fields united: ``spp``).
+
+verify checks the declarations on every structural run: an all-zero input must give an all-zero output,
+and the output must distribute over its inputs (what probes reach together is what each reaches alone,
+and what all inputs reach together is what each input reaches alone). An executor that breaks a rule
+stops verify with a message naming the layer type and this page.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+from importlib import import_module
 from typing import Callable, Optional
 
 import numpy as np
 
 Executor = Callable[..., np.ndarray]
 
+SAME = "same"                            # structural=SAME: the numeric function is its own structural run
+FLAT_UNITS = ("element", "vector")
+
 EXECUTORS: dict[str, Executor] = {}
-_discovered = False
 
 
-def executes(*type_names: str):
-    """Decorator: register ``func`` as the executor of the layer types ``type_names`` (canonical names)."""
+def executes(*type_names: str, structural: object, flat_unit: str = "element") -> Callable[[Executor], Executor]:
+    """Decorator: register ``func`` as the executor of the layer types ``type_names`` (canonical names).
+    ``structural``: :data:`SAME` or the structural function; ``flat_unit``: see the module's documentation."""
+    if structural is not SAME and not callable(structural):
+        raise TypeError(f"executes{type_names}: structural= must be SAME or a function (layer, inputs, ctx)")
+    if flat_unit not in FLAT_UNITS:
+        raise TypeError(f"executes{type_names}: flat_unit= must be one of {', '.join(FLAT_UNITS)}")
+
     def decorate(func: Executor) -> Executor:
         for name in type_names:
             if name in EXECUTORS:
                 raise RuntimeError(f"two executors for layer type '{name}'")
             EXECUTORS[name] = func
+        func.structural = func if structural is SAME else structural    # type: ignore[attr-defined]
+        func.flat_unit = flat_unit                                       # type: ignore[attr-defined]
         return func
     return decorate
 
 
-def _discover() -> None:
-    global _discovered
-    if _discovered:
-        return
-    _discovered = True
-    for module in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{module.name}")
+def executor_module(cls: type) -> str:
+    """The module holding the executor of layer class ``cls`` (see the module's documentation)."""
+    explicit = getattr(cls, "executor_module", "")
+    if explicit:
+        return explicit
+    parts = cls.__module__.split(".")
+    if "layers" not in parts:
+        return ""
+    index = len(parts) - 1 - parts[::-1].index("layers")
+    return ".".join([*parts[:index], "execute", *parts[index + 1:]])
 
 
 def executor_for(type_name: str) -> Optional[Executor]:
-    """The executor of a layer type, or None when cnncalc cannot execute it."""
-    _discover()
-    return EXECUTORS.get(type_name)
+    """The executor of a layer type (name or alias), or None when cnncalc cannot execute it."""
+    from cnncalc.layers import lookup
+
+    cls = lookup(type_name)
+    if cls is None:
+        return None
+    if cls.type_name not in EXECUTORS:
+        module = executor_module(cls)
+        if not module:
+            return None
+        try:
+            import_module(module)
+        except ModuleNotFoundError as err:
+            if err.name is None or not module.startswith(err.name):
+                raise            # the module exists but imports something missing: a bug to report
+            return None
+    return EXECUTORS.get(cls.type_name)
 
 
 def executable_types() -> list[str]:
-    _discover()
-    return sorted(EXECUTORS)
+    """Every layer type (built-in or plug-in) that has an executor."""
+    from cnncalc.layers import registry
+
+    return sorted(name for name in registry() if executor_for(name) is not None)
 
 
 class Context:
@@ -100,9 +148,11 @@ class Context:
         return self._keep(name, self.rng.uniform(0.5, 1.5, shape))
 
     def run(self, executor: Executor, layer, inputs: list) -> np.ndarray:
-        """Execute one layer; :attr:`drawn` then holds this layer's tensors only."""
+        """Execute one layer (its structural function in the structural run); :attr:`drawn` then holds
+        this layer's tensors only."""
         self.drawn = {}
-        return executor(layer, inputs, self)
+        function = getattr(executor, "structural", executor) if self.structural else executor
+        return function(layer, inputs, self)
 
 
 def channel_shape(x: np.ndarray) -> tuple:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnncalc import shapes
-from cnncalc.execute import executes
+from cnncalc.execute import SAME, executes
 
 
 def pool_boxes(x: np.ndarray, per_axis: list, reduce) -> np.ndarray:
@@ -27,13 +27,13 @@ def _adaptive(layer, x, reduce):
     return pool_boxes(x, [adaptive_windows(n, m) for n, m in zip(x.shape[2:], sizes)], reduce)
 
 
-@executes("adaptive_avgpool")
+@executes("adaptive_avgpool", structural=SAME)
 def adaptive_avgpool(layer, inputs, ctx):
     (x,) = inputs
     return _adaptive(layer, x, np.mean)
 
 
-@executes("adaptive_maxpool")
+@executes("adaptive_maxpool", structural=SAME)
 def adaptive_maxpool(layer, inputs, ctx):
     (x,) = inputs
     return _adaptive(layer, x, np.max)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from cnncalc import shapes
-from cnncalc.execute import executes
-from cnncalc.execute.window import Windows, pad, taps, windows
+from cnncalc.execute import SAME, executes
+from cnncalc.execute.sliding import Windows, pad, taps, windows
 
 
 def unshared(x: np.ndarray, win: Windows, weight: np.ndarray) -> np.ndarray:
@@ -25,7 +25,7 @@ def _windows(layer, x) -> Windows:
     return windows(x.shape[2:], layer.kernel, layer.stride, layer.padding, layer.dilation)
 
 
-@executes("local")
+@executes("local", structural=SAME)
 def local(layer, inputs, ctx):
     """Weight [output positions, out, C_in, *kernel]; bias 'position' [out, *output], 'channel' [out] or none."""
     (x,) = inputs
@@ -41,7 +41,7 @@ def local(layer, inputs, ctx):
     return out
 
 
-@executes("tiled_conv")
+@executes("tiled_conv", structural=SAME)
 def tiled_conv(layer, inputs, ctx):
     """Output position y (per axis) uses weight set y mod tile: weight [*sets, out, C_in, *kernel] and bias
     [*sets, out], where the sets per axis are the residues the output positions take."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnncalc import shapes
-from cnncalc.execute import executes
+from cnncalc.execute import SAME, executes
 
 
 def channel_window_sum(x: np.ndarray, size: int) -> np.ndarray:
@@ -16,50 +16,68 @@ def channel_window_sum(x: np.ndarray, size: int) -> np.ndarray:
     return sum(padded[:, j:j + x.shape[1]] for j in range(size))
 
 
-@executes("lrn")
-def lrn(layer, inputs, ctx):
-    """b_c = a_c / (k + α/n · Σ a²)^β over the window of n channels around c (PyTorch's LocalResponseNorm).
-    Structural run: b_c depends on every channel of its window, at its own position."""
+def lrn_dependencies(layer, inputs, ctx):
+    """Structural run of lrn (a quotient of the input and a function of it): b_c depends on every channel
+    of its window, at its own position."""
     (x,) = inputs
-    if ctx.structural:
-        return channel_window_sum(x, layer.size)
+    return channel_window_sum(x, layer.size)
+
+
+@executes("lrn", structural=lrn_dependencies)
+def lrn(layer, inputs, ctx):
+    """b_c = a_c / (k + α/n · Σ a²)^β over the window of n channels around c (PyTorch's LocalResponseNorm)."""
+    (x,) = inputs
     return x / (layer.k + layer.alpha / layer.size * channel_window_sum(x * x, layer.size)) ** layer.beta
 
 
-@executes("pad")
-def pad(layer, inputs, ctx):
-    """numpy's pad: constant (``value``), reflect (the edge not repeated, as PyTorch's reflect) or replicate
-    (numpy's 'edge').
-
-    Structural run: the new positions are padding, as the analysis's field treats them (docs/verify.md):
-    zero, whatever the mode. A reflected or replicated position does depend on the input element it copies;
-    that dependency is not measured, and downstream fields are held to the geometric convention."""
-    (x,) = inputs
+def _pad_widths(layer, x: np.ndarray) -> list:
     spatial = x.shape[2:]
     pads = shapes.resolve_padding(layer.padding, spatial, [1] * len(spatial), [1] * len(spatial))
-    widths = [(0, 0), (0, 0)] + [tuple(p) for p in pads]
-    if ctx.structural or layer.mode == "constant":
-        return np.pad(x, widths, constant_values=0.0 if ctx.structural else layer.value)
+    return [(0, 0), (0, 0)] + [tuple(p) for p in pads]
+
+
+def pad_dependencies(layer, inputs, ctx):
+    """Structural run of pad (whose constant is not zero at zero): the new positions are padding, as the
+    analysis's field treats them (docs/verify.md), zero whatever the mode. A reflected or replicated
+    position does depend on the input element it copies; that dependency is not measured, and downstream
+    fields are held to the geometric convention."""
+    (x,) = inputs
+    return np.pad(x, _pad_widths(layer, x), constant_values=0.0)
+
+
+@executes("pad", structural=pad_dependencies)
+def pad(layer, inputs, ctx):
+    """numpy's pad: constant (``value``), reflect (the edge not repeated, as PyTorch's reflect) or replicate
+    (numpy's 'edge')."""
+    (x,) = inputs
+    widths = _pad_widths(layer, x)
+    if layer.mode == "constant":
+        return np.pad(x, widths, constant_values=layer.value)
     return np.pad(x, widths, mode="reflect" if layer.mode == "reflect" else "edge")
 
 
-@executes("reshape")
+@executes("reshape", structural=SAME)
 def reshape(layer, inputs, ctx):
     """numpy's C-order reshape of each example (channels outermost), −1 inferred by numpy."""
     (x,) = inputs
     return x.reshape(x.shape[0], *layer.shape)
 
 
-@executes("embedding")
+def embedding_dependencies(layer, inputs, ctx):
+    """Structural run of embedding (a lookup, not arithmetic): output column l depends on token l only."""
+    (x,) = inputs
+    tokens = x.reshape(x.shape[0], -1)
+    return np.broadcast_to(tokens[:, None, :], (tokens.shape[0], layer.dim, tokens.shape[1])).copy()
+
+
+@executes("embedding", structural=embedding_dependencies)
 def embedding(layer, inputs, ctx):
     """Token ids [B, L] or [B, 1, L] → table rows, channels first: [B, dim, L]; table 'weight' [vocab, dim].
 
     Value v is read as id ⌊v⌋ mod vocab: token ids are themselves, and the verifier's random input (not
-    ids) still selects rows. Structural run: output column l depends on token l only."""
+    ids) still selects rows."""
     (x,) = inputs
     tokens = x.reshape(x.shape[0], -1)
     table = ctx.weight("weight", (layer.vocab, layer.dim), fan_in=1)
-    if ctx.structural:
-        return np.broadcast_to(tokens[:, None, :], (tokens.shape[0], layer.dim, tokens.shape[1])).copy()
     ids = np.floor(tokens).astype(np.int64) % layer.vocab
     return np.moveaxis(table[ids], 2, 1)

@@ -1,9 +1,9 @@
 """Upsampling in numpy: one interpolation matrix per spatial axis, applied axis after axis (nearest and
 (multi)linear interpolation are products of per-axis weights, as PyTorch computes them).
 
-The matrices are built from exact fractions by PyTorch's index rules, clamping at the edges included. The
-structural run uses their non-zero pattern (an input read with weight 0, as linear interpolation's second
-input when the source position is whole, is not read)."""
+The matrices are built from exact fractions by PyTorch's index rules, clamping at the edges included. Their
+weights are positive, so the structural run (the same function) is non-zero where a weight is (an input read
+with weight 0, as linear interpolation's second input when the source position is whole, is not read)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from math import floor
 import numpy as np
 
 from cnncalc import shapes
-from cnncalc.execute import executes
+from cnncalc.execute import SAME, executes
 
 
 def nearest_weights(size: int, out: int) -> list[dict]:
@@ -42,15 +42,15 @@ def linear_weights(size: int, out: int, align_corners: bool) -> list[dict]:
     return rows
 
 
-def matrix(rows: list[dict], size: int, structural: bool) -> np.ndarray:
-    m = np.zeros((len(rows), size), dtype=np.float32 if structural else np.float64)
+def matrix(rows: list[dict], size: int, dtype: type) -> np.ndarray:
+    m = np.zeros((len(rows), size), dtype=dtype)
     for o, row in enumerate(rows):
         for i, w in row.items():
-            m[o, i] = 1.0 if structural else float(w)
+            m[o, i] = float(w)
     return m
 
 
-@executes("upsample")
+@executes("upsample", structural=SAME)
 def upsample(layer, inputs, ctx):
     (x,) = inputs
     spatial = x.shape[2:]
@@ -60,5 +60,5 @@ def upsample(layer, inputs, ctx):
         sizes = list(shapes.per_axis(layer.size, len(spatial), "size"))
     for axis, (n, m) in enumerate(zip(spatial, sizes), start=2):
         rows = nearest_weights(n, m) if layer.mode == "nearest" else linear_weights(n, m, layer.align_corners)
-        x = np.moveaxis(np.tensordot(x, matrix(rows, n, ctx.structural), axes=([axis], [1])), -1, axis)
+        x = np.moveaxis(np.tensordot(x, matrix(rows, n, ctx.dtype), axes=([axis], [1])), -1, axis)
     return x

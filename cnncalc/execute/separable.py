@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cnncalc.execute import executes
-from cnncalc.execute.window import conv
+from cnncalc.execute import SAME, executes
+from cnncalc.execute.conv import conv
 from cnncalc.layers.conv import Conv
 
 
@@ -15,14 +15,14 @@ def _depthwise(layer, x, ctx, bias: bool):
     return conv(grouped, [x], ctx)
 
 
-@executes("depthwise_conv")
+@executes("depthwise_conv", structural=SAME)
 def depthwise_conv(layer, inputs, ctx):
     """Weight [C_in·m, 1, *kernel] (PyTorch's layout for groups = C_in), bias per output channel."""
     (x,) = inputs
     return _depthwise(layer, x, ctx, layer.bias)
 
 
-@executes("separable_conv")
+@executes("separable_conv", structural=SAME)
 def separable_conv(layer, inputs, ctx):
     """The depthwise convolution (no bias) then a 1×1 convolution to ``out`` channels with the bias.
     ``ctx.drawn`` holds 'depthwise_weight', 'pointwise_weight' [out, C_in·m, 1, ...] and 'bias'."""

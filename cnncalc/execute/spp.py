@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnncalc.execute import executes
+from cnncalc.execute import SAME, executes
 from cnncalc.execute.adaptive import pool_boxes
 
 
@@ -15,13 +15,13 @@ def level_windows(size: int, bins: int) -> list[tuple[int, int]]:
     return [(start, start + window) for start in range(0, size - window + 1, stride)]
 
 
-@executes("spp")
+@executes("spp", structural=SAME, flat_unit="vector")
 def spp(layer, inputs, ctx):
     """Each level pooled to [B, C, *bins] (max or mean over each box of windows), flattened channels
     outermost, then the levels concatenated in the order given: [level 1's C·bins, level 2's, ...].
 
-    The output is one feature vector and verify measures it as one unit: the union of its bins' fields
-    (the analysis: the whole input, docs/conventions.md); its element 0 is one bin only."""
+    The output is one feature vector and verify measures it as one unit (``flat_unit="vector"``): the union
+    of its bins' fields (the analysis: the whole input, docs/conventions.md); its element 0 is one bin only."""
     (x,) = inputs
     reduce = np.max if layer.mode == "max" else np.mean
     parts = []
@@ -30,5 +30,3 @@ def spp(layer, inputs, ctx):
         parts.append(pool_boxes(x, per_axis, reduce).reshape(x.shape[0], -1))
     return np.concatenate(parts, axis=1)
 
-
-spp.vector_unit = True

@@ -12,7 +12,7 @@ import itertools
 import numpy as np
 
 from cnncalc import shapes
-from cnncalc.execute import channel_shape, executes
+from cnncalc.execute import SAME, channel_shape, executes
 
 
 def crops(padding, spatial, spans, strides) -> tuple:
@@ -23,7 +23,7 @@ def crops(padding, spatial, spans, strides) -> tuple:
     return shapes.resolve_padding(padding, spatial, spans, strides)
 
 
-@executes("conv_transpose")
+@executes("conv_transpose", structural=SAME)
 def conv_transpose(layer, inputs, ctx):
     """PyTorch's layout: weight [in, out/groups, *kernel]; output position i·s + t·d (before cropping)
     receives input i through tap t; groups; bias on every output position (output padding included)."""

@@ -23,11 +23,15 @@ class _Activation(Layer):
 class ReLU(_Activation):
     """max(0, x): 1 FLOP per element."""
 
+    flops_rule = "1 per element (a max)"
+
 
 @register("relu6")
 @record
 class ReLU6(_Activation):
     """min(max(0, x), 6) (MobileNetV2): 2 FLOPs per element (a max and a min)."""
+
+    flops_rule = "2 per element (a max with 0, a min with 6)"
 
     flops_per_element: ClassVar[int] = 2
 
@@ -36,6 +40,8 @@ class ReLU6(_Activation):
 @record
 class LeakyReLU(_Activation):
     """x if x > 0 else a·x: 2 FLOPs per element (compare, multiply)."""
+
+    flops_rule = "2 per element (compare, multiply)"
 
     negative_slope: float = arg(NUMBER, "slope a for x < 0", 0.01)
     flops_per_element: ClassVar[int] = 2
@@ -46,6 +52,8 @@ class LeakyReLU(_Activation):
 class ELU(_Activation):
     """x if x > 0 else α·(exp(x) − 1): 4 FLOPs per element (compare, exp, subtract, multiply)."""
 
+    flops_rule = "4 per element (compare, exp, subtract, multiply)"
+
     alpha: float = arg(NUMBER, "α", 1.0)
     flops_per_element: ClassVar[int] = 4
 
@@ -54,6 +62,8 @@ class ELU(_Activation):
 @record
 class GELU(_Activation):
     """x·Φ(x). Exact (erf): 5 FLOPs per element; tanh approximation: 9."""
+
+    flops_rule = "5 per element (divide by √2, erf, add 1, multiply by ½, multiply by x); `approximate: tanh`: 9"
 
     approximate: str = arg(choice("none", "tanh"), "erf form (none) or PyTorch's tanh approximation", "none")
 
@@ -68,11 +78,15 @@ class GELU(_Activation):
 class Tanh(_Activation):
     """tanh(x): 1 FLOP per element (a transcendental function counts as one)."""
 
+    flops_rule = "1 per element (a transcendental function counts as one)"
+
 
 @register("sigmoid")
 @record
 class Sigmoid(_Activation):
     """1 / (1 + exp(−x)): 4 FLOPs per element (negate, exp, add, divide)."""
+
+    flops_rule = "4 per element (negate, exp, add, divide)"
 
     flops_per_element: ClassVar[int] = 4
 
@@ -83,6 +97,9 @@ class Softmax(_Activation):
     """exp(x_c) / Σ exp over the channel axis, at each position: 3 FLOPs per element (exp, add to the
     sum, divide). The max-subtraction of stable implementations is not counted. On a flat input [N] the
     channels are all N elements, so every output sees the whole input."""
+
+    flops_rule = ("3 per element (exp, add into the sum, divide); the max-subtraction of stable versions is not "
+                  "counted")
 
     flops_per_element: ClassVar[int] = 3
 

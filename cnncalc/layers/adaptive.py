@@ -69,11 +69,15 @@ class AdaptiveMaxPool(_AdaptivePool):
     """Max pooling to a given output size: window i covers [floor(i·in/out), ceil((i+1)·in/out)) on
     each axis (PyTorch); windows may overlap and differ in size. taps−1 comparisons per output element."""
 
+    flops_rule = "taps−1 comparisons per output element (taps: that element's window)"
+
 
 @register("adaptive_avgpool")
 @record
 class AdaptiveAvgPool(_AdaptivePool):
     """Average pooling to a given output size, with PyTorch's windows (see adaptive_maxpool): taps−1
     additions and one division per output element."""
+
+    flops_rule = "taps per output element (taps−1 adds, 1 divide)"
 
     flops_beyond_taps: ClassVar[int] = 0

@@ -9,7 +9,6 @@ package chooses a formula by the name of a layer type.
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 from typing import Callable, ClassVar, Mapping, Optional, Sequence
 
 from cnncalc import record as records
@@ -38,17 +37,14 @@ def register(name: str, *aliases: str):
 
 
 def lookup(name: str) -> Optional[type["Layer"]]:
+    """The registered class of a name or alias among the modules imported so far (see cnncalc.layers)."""
     return REGISTRY.get(ALIASES.get(name, name))
 
 
-def all_type_names() -> list[str]:
-    return sorted([*REGISTRY, *ALIASES])
-
-
-# ----------------------------------------------------------------------------- argument checks
+# ----------------------------------------------------------------------------- argument rules
 
 @record
-class Check:
+class ArgRule:
     """How one argument's YAML value is checked and normalised, and how it is described to users."""
     describe: str
     convert: Callable[[object, str], object]
@@ -61,21 +57,21 @@ def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _int_at_least(low: int, what: str) -> Check:
+def _int_at_least(low: int, what: str) -> ArgRule:
     def convert(value, key):
         if not _is_int(value):
             raise LayerArgError(f"'{key}' must be {what}, got {brief(value)}", key)
         if value < low:
             raise LayerArgError(f"'{key}' must be {what}, got {value}", key)
         return value
-    return Check(what, convert)
+    return ArgRule(what, convert)
 
 
 POSITIVE_INT = _int_at_least(1, "a positive int")
 NON_NEGATIVE_INT = _int_at_least(0, "an int ≥ 0")
 
 
-def _ints_at_least(low: int, what: str) -> Check:
+def _ints_at_least(low: int, what: str) -> ArgRule:
     scalar = _int_at_least(low, what)
 
     def convert(value, key):
@@ -84,7 +80,7 @@ def _ints_at_least(low: int, what: str) -> Check:
                 raise LayerArgError(f"'{key}' must not be an empty list", key)
             return tuple(scalar(item, key) for item in value)
         return scalar(value, key)
-    return Check(f"{what}, or a list of them (one per spatial axis)", convert)
+    return ArgRule(f"{what}, or a list of them (one per spatial axis)", convert)
 
 
 POSITIVE_INTS = _ints_at_least(1, "a positive int")
@@ -110,7 +106,7 @@ def _padding(value, key):
                         f"or a list of [before, after] pairs; got {brief(value)}", key)
 
 
-PADDING = Check("valid | same | full | int | [int per axis] | [[before, after] per axis]", _padding)
+PADDING = ArgRule("valid | same | full | int | [int per axis] | [[before, after] per axis]", _padding)
 
 
 def _boolean(value, key):
@@ -119,7 +115,7 @@ def _boolean(value, key):
     return value
 
 
-BOOLEAN = Check("true or false", _boolean)
+BOOLEAN = ArgRule("true or false", _boolean)
 
 
 def _number(value, key):
@@ -130,25 +126,25 @@ def _number(value, key):
     return value
 
 
-NUMBER = Check("a finite number", _number)
+NUMBER = ArgRule("a finite number", _number)
 
 
-def choice(*options: str) -> Check:
+def choice(*options: str) -> ArgRule:
     def convert(value, key):
         if value not in options:
             raise LayerArgError(f"'{key}' must be one of {', '.join(options)}; got {brief(value)}"
                                 f"{did_you_mean(value, options)}", key)
         return value
-    return Check(" | ".join(options), convert)
+    return ArgRule(" | ".join(options), convert)
 
 
 _REQUIRED = records.MISSING
 
 
-def arg(check: Check, doc: str, default=_REQUIRED, shown: str = ""):
-    """A layer argument: a record field carrying its check and its one-line documentation. ``shown``: how
+def arg(rule: ArgRule, doc: str, default=_REQUIRED, shown: str = "") -> records.Field:
+    """A layer argument: a record field carrying its rule and its one-line documentation. ``shown``: how
     `cnncalc layers` writes a default that stands for something else (pooling's stride: 'kernel')."""
-    meta = {"check": check, "doc": doc, "shown": shown}
+    meta = {"rule": rule, "doc": doc, "shown": shown}
     if default is _REQUIRED:
         return field(metadata=meta)
     return field(default=default, metadata=meta)
@@ -190,14 +186,20 @@ class Layer:
     aliases: ClassVar[tuple] = ()
     arity: ClassVar[Optional[int]] = 1      # inputs it takes; None: two or more
     has_branches: ClassVar[bool] = False    # accepts parallel branches (concat, add)
+    # The FLOPs rule in words, as docs/conventions.md's table shows it (generated: python -m cnncalc.docgen).
+    # Every type writes one; tests/test_docgen.py checks it.
+    flops_rule: ClassVar[str] = ""
+    # The module of its numpy executor when the rule of cnncalc/execute/__init__.py does not find it
+    # (the layer module's name with 'layers' replaced by 'execute').
+    executor_module: ClassVar[str] = ""
 
     @classmethod
     def arg_fields(cls) -> list[records.Field]:
-        return [f for f in records.fields(cls) if "check" in f.metadata]
+        return [f for f in records.fields(cls) if "rule" in f.metadata]
 
     @classmethod
     def from_args(cls, args: Mapping, defaults: Mapping = {}) -> "Layer":
-        """Check the YAML arguments (after filling in spec-wide defaults) and build the layer."""
+        """ArgRule the YAML arguments (after filling in spec-wide defaults) and build the layer."""
         fields = {f.name: f for f in cls.arg_fields()}
         for key in args:
             if key not in fields:
@@ -214,7 +216,7 @@ class Layer:
                 raise LayerArgError(f"{cls.type_name} needs '{name}' ({f.metadata['doc']})", None)
             else:
                 continue
-            values[name] = f.metadata["check"](raw, name)
+            values[name] = f.metadata["rule"](raw, name)
         layer = cls(**values)
         layer.validate()
         return layer
@@ -236,7 +238,3 @@ def spatial_axes(shape: Shape, type_name: str, low: int = 1, high: int = 3) -> t
     return spatial
 
 
-def fraction(numerator: int, denominator: int):
-    """An exact ratio: an int when it divides, else a Fraction."""
-    value = Fraction(numerator, denominator)
-    return int(value) if value.denominator == 1 else value

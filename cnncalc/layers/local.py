@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError, brief
-from cnncalc.layers.base import (BOOLEAN, PADDING, POSITIVE_INT, POSITIVE_INTS, Check, Facts, Layer, arg, register,
-                                 spatial_axes)
-from cnncalc.layers.window import geometry, window_label
+from cnncalc.layers.base import BOOLEAN, POSITIVE_INTS, ArgRule, Facts, arg, register
+from cnncalc.layers.sliding import SlidingOut, sliding_label
 from cnncalc.record import record
 from cnncalc.shapes import product
 
@@ -22,57 +21,50 @@ def _local_bias(value, key):
                         f"got {brief(value)}", key)
 
 
-LOCAL_BIAS = Check("position | channel | none | true (= position) | false (= none)", _local_bias)
+LOCAL_BIAS = ArgRule("position | channel | none | true (= position) | false (= none)", _local_bias)
 
 
 @register("local", "locally_connected")
 @record
-class Local(Layer):
+class Local(SlidingOut):
     """Locally connected layer (unshared convolution): a convolution's windows, but every output position
     has its own weights. Weights: out_positions · C_out · C_in · prod(k); MACs as a convolution."""
 
-    out: int = arg(POSITIVE_INT, "output channels")
-    kernel: object = arg(POSITIVE_INTS, "kernel size")
-    stride: object = arg(POSITIVE_INTS, "stride", 1)
-    padding: object = arg(PADDING, "padding (see docs/conventions.md)", 0)
-    dilation: object = arg(POSITIVE_INTS, "dilation: the kernel spans d·(k−1)+1", 1)
+    flops_rule = "2·MACs + one add per output element if `bias` (`bias: channel` or `position` alike)"
+
     bias: str = arg(LOCAL_BIAS, "position: a bias per output channel and position (Keras); channel: one per "
                                 "output channel; none", "position")
 
     def infer(self, inputs) -> Facts:
         (shape,) = inputs
-        geo = geometry(spatial_axes(shape, self.type_name), self.kernel, self.stride, self.padding, self.dilation)
+        geo = self.geometry(shape)
         positions = product(geo.output)
         taps = shape[0] * product(geo.kernel)
         macs = positions * self.out * taps
         bias = {"position": positions * self.out, "channel": self.out, "none": 0}[self.bias]
         return Facts(output=(self.out, *geo.output), params=macs + bias, macs=macs,
-                     flops=2 * macs + (0 if self.bias == "none" else positions * self.out), rf=geo.window,
-                     label=window_label("local", geo))
+                     flops=2 * macs + (0 if self.bias == "none" else positions * self.out), rf=geo.rf_step,
+                     label=sliding_label("local", geo))
 
 
 @register("tiled_conv")
 @record
-class TiledConv(Layer):
+class TiledConv(SlidingOut):
     """Tiled convolution (Le et al., 2010): output positions a tile apart share weights, so there are
     prod(tile) weight sets, used in turn (position y uses set y mod t). tile 1 is a convolution; a tile as
     large as the output is a locally connected layer. Weight sets: prod(min(t, out)) per axis."""
 
-    out: int = arg(POSITIVE_INT, "output channels")
-    kernel: object = arg(POSITIVE_INTS, "kernel size")
+    flops_rule = "2·MACs + one add per output element if `bias`"
+
     tile: object = arg(POSITIVE_INTS, "tile size: output positions this far apart share weights")
-    stride: object = arg(POSITIVE_INTS, "stride", 1)
-    padding: object = arg(PADDING, "padding (see docs/conventions.md)", 0)
-    dilation: object = arg(POSITIVE_INTS, "dilation: the kernel spans d·(k−1)+1", 1)
     bias: bool = arg(BOOLEAN, "a learnable bias per output channel and weight set (shared as the weights are)",
                      True)
 
     def infer(self, inputs) -> Facts:
         (shape,) = inputs
-        spatial = spatial_axes(shape, self.type_name)
-        geo = geometry(spatial, self.kernel, self.stride, self.padding, self.dilation)
+        geo = self.geometry(shape)
         try:
-            tile = shapes.per_axis(self.tile, len(spatial), "tile")
+            tile = shapes.per_axis(self.tile, len(geo.output), "tile")
         except ValueError as err:
             raise LayerArgError(str(err), "tile") from None
         sets = product(min(t, n) for t, n in zip(tile, geo.output))
@@ -81,5 +73,5 @@ class TiledConv(Layer):
         macs = positions * self.out * taps
         params = sets * self.out * taps + (sets * self.out if self.bias else 0)
         return Facts(output=(self.out, *geo.output), params=params, macs=macs,
-                     flops=2 * macs + (positions * self.out if self.bias else 0), rf=geo.window,
-                     label=window_label("tiled", geo) + f" t{'×'.join(map(str, tile))}")
+                     flops=2 * macs + (positions * self.out if self.bias else 0), rf=geo.rf_step,
+                     label=sliding_label("tiled", geo) + f" t{'×'.join(map(str, tile))}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError, brief
-from cnncalc.layers.base import (ELEMENTWISE, NUMBER, PADDING, POSITIVE_INT, UNKNOWN, Check, Facts, Layer, Window,
+from cnncalc.layers.base import (ELEMENTWISE, NUMBER, PADDING, POSITIVE_INT, UNKNOWN, ArgRule, Facts, Layer, Window,
                                  arg, choice, register, spatial_axes)
 from cnncalc.record import record
 from cnncalc.shapes import product
@@ -16,6 +16,8 @@ class LRN(Layer):
     """Local response normalisation across channels (AlexNet): b_c = a_c / (k + α/n · Σ a²)^β over the n
     channels around c. No parameters. n + 4 FLOPs per element: one square, n − 1 adds of the window sum,
     then scale by α/n, add k, raise to β, divide."""
+
+    flops_rule = "n + 4 per element (1 square, n−1 adds of the window sum, scale by α/n, add k, power β, divide)"
 
     size: int = arg(POSITIVE_INT, "n, channels in the window", 5)
     alpha: float = arg(NUMBER, "α (does not change any count)", 1e-4)
@@ -34,13 +36,15 @@ def _pad_amount(value, key):
     return PADDING(value, key)
 
 
-PAD_AMOUNT = Check("int | [int per axis] | [[before, after] per axis]", _pad_amount)
+PAD_AMOUNT = ArgRule("int | [int per axis] | [[before, after] per axis]", _pad_amount)
 
 
 @register("pad")
 @record
 class Pad(Layer):
     """Pad the spatial axes: constant (zeros or ``value``), reflect or replicate. No arithmetic."""
+
+    flops_rule = "0"
 
     padding: object = arg(PAD_AMOUNT, "positions added on each side")
     mode: str = arg(choice("constant", "reflect", "replicate"), "what the new positions hold", "constant")
@@ -77,7 +81,7 @@ def _target_shape(value, key):
     return tuple(items)
 
 
-TARGET_SHAPE = Check("a list of sizes, channels first, no batch; one may be -1 (inferred)", _target_shape)
+TARGET_SHAPE = ArgRule("a list of sizes, channels first, no batch; one may be -1 (inferred)", _target_shape)
 
 
 @register("reshape")
@@ -87,6 +91,8 @@ class Reshape(Layer):
     arithmetic. Receptive field: a reshape to one axis is a flatten (a following dense layer sees the whole
     input); a reshape to the same shape changes nothing; any other reshape moves elements between positions
     and the field is reported unknown."""
+
+    flops_rule = "0"
 
     shape: tuple = arg(TARGET_SHAPE, "the new shape")
 
@@ -114,6 +120,8 @@ class Embedding(Layer):
     """A lookup table of ``vocab`` vectors of ``dim`` values. Input: L token ids, shaped [L] or [1, L];
     output [dim, L], channels first, so that a 1-D convolution runs over the tokens. Parameters vocab·dim;
     a lookup does no arithmetic. Write the input as [1, L] to follow receptive fields in tokens."""
+
+    flops_rule = "0"
 
     vocab: int = arg(POSITIVE_INT, "vocabulary size: rows of the table")
     dim: int = arg(POSITIVE_INT, "embedding size D: output channels")

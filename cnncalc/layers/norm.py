@@ -15,6 +15,8 @@ class BatchNorm(Layer):
     running mean and variance (2·C). FLOPs at inference: 2 per element (the per-channel scale and shift
     are folded constants: one multiply, one add)."""
 
+    flops_rule = "2 per element (inference: the per-channel scale and shift are folded constants; multiply, add)"
+
     affine: bool = arg(BOOLEAN, "learnable γ and β", True)
     track_running_stats: bool = arg(BOOLEAN, "keep running mean and variance (state)", True)
     eps: float = arg(NUMBER, "ε added to the variance (does not change any count)", 1e-5)
@@ -33,6 +35,8 @@ class BatchNorm(Layer):
 @record
 class Dropout(Layer):
     """Dropout: the identity at inference, so 0 FLOPs."""
+
+    flops_rule = "0 (the identity at inference)"
 
     rate: float = arg(NUMBER, "probability of dropping an element, 0 ≤ rate < 1", 0.5)
 

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from typing import ClassVar, Optional
 
-from cnncalc.layers.base import (BOOLEAN, PADDING, POSITIVE_INTS, WHOLE, Facts, Layer, arg, register,
-                                 spatial_axes)
-from cnncalc.layers.window import check_pool_padding, geometry, window_label
+from cnncalc.layers.base import BOOLEAN, PADDING, POSITIVE_INTS, WHOLE, Facts, Layer, arg, register, spatial_axes
+from cnncalc.layers.sliding import Sliding, check_pool_padding, sliding_label
 from cnncalc.record import record
 from cnncalc.shapes import product
 
 
 @record
-class _WindowPool(Layer):
-    kernel: object = arg(POSITIVE_INTS, "window size")
+class _WindowPool(Sliding):
     stride: Optional[object] = arg(POSITIVE_INTS, "stride (default: the window size)", None, shown="kernel")
     padding: object = arg(PADDING, "padding; at most half the window on each side (PyTorch's rule)", 0)
-    dilation: object = arg(POSITIVE_INTS, "dilation: the window spans d·(k−1)+1", 1)
     ceil_mode: bool = arg(BOOLEAN, "round the output size up (PyTorch's ceil_mode rule)", False)
 
     # FLOPs per output element for a window of ``taps`` elements
@@ -24,20 +21,21 @@ class _WindowPool(Layer):
 
     def infer(self, inputs) -> Facts:
         (shape,) = inputs
-        spatial = spatial_axes(shape, self.type_name)
-        stride = self.kernel if self.stride is None else self.stride
-        geo = geometry(spatial, self.kernel, stride, self.padding, self.dilation, self.ceil_mode)
+        geo = self.geometry(shape, stride=self.kernel if self.stride is None else self.stride,
+                            ceil_mode=self.ceil_mode)
         check_pool_padding(geo, self.type_name)
         out_elements = shape[0] * product(geo.output)
         return Facts(output=(shape[0], *geo.output),
                      flops=out_elements * self.flops_per_output(product(geo.kernel)),
-                     rf=geo.window, label=window_label(self.type_name, geo))
+                     rf=geo.rf_step, label=sliding_label(self.type_name, geo))
 
 
 @register("maxpool")
 @record
 class MaxPool(_WindowPool):
     """Max pooling over each window: k−1 comparisons per output element."""
+
+    flops_rule = "k−1 comparisons per output element (k = taps of the window)"
 
 
 @register("avgpool")
@@ -46,6 +44,8 @@ class AvgPool(_WindowPool):
     """Average pooling: k−1 additions and one division per output element. Zero padding counts in the
     average (PyTorch's count_include_pad=True); the FLOPs are the same either way."""
 
+    flops_rule = "k per output element (k−1 adds, 1 divide)"
+
     flops_per_output: ClassVar = staticmethod(lambda taps: taps)
 
 
@@ -53,6 +53,8 @@ class AvgPool(_WindowPool):
 @record
 class SumPool(_WindowPool):
     """Sum pooling (L1 pooling without the division): k−1 additions per output element."""
+
+    flops_rule = "k−1 per output element"
 
 
 @record
@@ -75,6 +77,8 @@ class _GlobalPool(Layer):
 class GlobalAvgPool(_GlobalPool):
     """Average over all spatial positions, per channel: n−1 additions and one division."""
 
+    flops_rule = "per channel: n−1 adds and 1 divide (n = spatial positions)"
+
     extra_flops_per_channel: ClassVar[int] = 1
 
 
@@ -82,3 +86,5 @@ class GlobalAvgPool(_GlobalPool):
 @record
 class GlobalMaxPool(_GlobalPool):
     """Maximum over all spatial positions, per channel: n−1 comparisons."""
+
+    flops_rule = "per channel: n−1 comparisons"

@@ -44,6 +44,9 @@ class Upsample(Layer):
     linear / bilinear / trilinear interpolation over 1 / 2 / 3 spatial axes (2^n multiplies and 2^n − 1 adds
     per output element, the weights precomputed). No parameters."""
 
+    flops_rule = ("`nearest`: 0; `linear` / `bilinear` / `trilinear` over n axes: 2^n multiplies + (2^n − 1) adds "
+                  "per output element (weights precomputed): 3, 7, 15")
+
     mode: str = arg(choice("nearest", "linear", "bilinear", "trilinear"), "interpolation", "nearest")
     scale: Optional[object] = arg(POSITIVE_INTS, "integer scale factor per axis (give scale or size)", None, shown="none")
     size: Optional[object] = arg(POSITIVE_INTS, "output size per axis (give scale or size)", None, shown="none")

@@ -2,50 +2,47 @@
 
 from __future__ import annotations
 
-from cnncalc.layers.base import BOOLEAN, PADDING, POSITIVE_INT, POSITIVE_INTS, Facts, Layer, arg, register, spatial_axes
-from cnncalc.layers.window import geometry, window_label
+from cnncalc.layers.base import BOOLEAN, POSITIVE_INT, Facts, arg, register
+from cnncalc.layers.sliding import Sliding, SlidingOut, sliding_label
 from cnncalc.record import record
 from cnncalc.shapes import product
 
 
 @register("depthwise_conv")
 @record
-class DepthwiseConv(Layer):
+class DepthwiseConv(Sliding):
     """Depthwise convolution: each input channel convolved with its own ``multiplier`` filters (a conv with
     groups = C_in and C_in·multiplier outputs). Output channels C_in·multiplier."""
 
-    kernel: object = arg(POSITIVE_INTS, "kernel size")
+    flops_rule = "2·MACs + one add per output element if `bias`"
+
     multiplier: int = arg(POSITIVE_INT, "channel multiplier: filters per input channel", 1)
-    stride: object = arg(POSITIVE_INTS, "stride", 1)
-    padding: object = arg(PADDING, "padding (see docs/conventions.md)", 0)
-    dilation: object = arg(POSITIVE_INTS, "dilation: the kernel spans d·(k−1)+1", 1)
     bias: bool = arg(BOOLEAN, "a learnable bias per output channel", True)
 
     def infer(self, inputs) -> Facts:
         (shape,) = inputs
-        geo = geometry(spatial_axes(shape, self.type_name), self.kernel, self.stride, self.padding, self.dilation)
+        geo = self.geometry(shape)
         channels = shape[0] * self.multiplier
         taps = product(geo.kernel)
         out_elements = channels * product(geo.output)
         macs = out_elements * taps
         return Facts(output=(channels, *geo.output), params=channels * taps + (channels if self.bias else 0),
-                     macs=macs, flops=2 * macs + (out_elements if self.bias else 0), rf=geo.window,
-                     label=window_label("depthwise", geo) + (f" ×{self.multiplier}" if self.multiplier > 1 else ""))
+                     macs=macs, flops=2 * macs + (out_elements if self.bias else 0), rf=geo.rf_step,
+                     label=sliding_label("depthwise", geo) + (f" ×{self.multiplier}" if self.multiplier > 1 else ""))
 
 
 @register("separable_conv")
 @record
-class SeparableConv(Layer):
+class SeparableConv(SlidingOut):
     """Depthwise-separable convolution as one layer: a depthwise convolution (``kernel``, ``multiplier``)
     then a pointwise 1×1 convolution to ``out`` channels. The intermediate tensor is not counted in the
-    activation memory. ``bias`` is on the pointwise output only (as Keras's SeparableConv2D)."""
+    activation memory. The window arguments (kernel, stride, padding, dilation) are the depthwise
+    convolution's; ``bias`` is on the pointwise output only (as Keras's SeparableConv2D)."""
+
+    flops_rule = "2·MACs + one add per output element if `bias`"
 
     out: int = arg(POSITIVE_INT, "output channels (of the pointwise 1×1 convolution)")
-    kernel: object = arg(POSITIVE_INTS, "kernel size of the depthwise convolution")
     multiplier: int = arg(POSITIVE_INT, "depthwise channel multiplier", 1)
-    stride: object = arg(POSITIVE_INTS, "stride of the depthwise convolution", 1)
-    padding: object = arg(PADDING, "padding of the depthwise convolution", 0)
-    dilation: object = arg(POSITIVE_INTS, "dilation of the depthwise convolution", 1)
     bias: bool = arg(BOOLEAN, "a learnable bias per output channel (pointwise only)", True)
 
     def infer(self, inputs) -> Facts:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cnncalc.errors import LayerArgError, brief
-from cnncalc.layers.base import POSITIVE_INT, WHOLE, Check, Facts, Layer, Window, arg, choice, register, spatial_axes
+from cnncalc.layers.base import POSITIVE_INT, WHOLE, ArgRule, Facts, Layer, Window, arg, choice, register, spatial_axes
 from cnncalc.record import record
 from cnncalc.shapes import conv_output_size, product
 
@@ -14,7 +14,7 @@ def _levels(value, key):
     return tuple(POSITIVE_INT(item, key) for item in value)
 
 
-LEVELS = Check("a list of positive ints: bins per axis at each level, such as [1, 2, 4]", _levels)
+LEVELS = ArgRule("a list of positive ints: bins per axis at each level, such as [1, 2, 4]", _levels)
 
 
 def spp_level(size: int, bins: int) -> tuple[int, int, int]:
@@ -31,6 +31,9 @@ class SPP(Layer):
     stride floor(in/n), as SPPNet) and concatenate every bin of every level: a flat output of C·Σ n^dims
     when the rule gives n bins. Where it does not (e.g. 7 positions, n = 4: window 2, stride 1 gives 6),
     the output holds the bins the rule actually gives, and cnncalc warns."""
+
+    flops_rule = ("per output element, taps−1 comparisons (`mode: max`) or taps (taps−1 adds, 1 divide; `mode: "
+                  "avg`), taps: that element's window")
 
     levels: tuple = arg(LEVELS, "bins per axis at each level, such as [1, 2, 4]")
     mode: str = arg(choice("max", "avg"), "max or average pooling in each bin", "max")

@@ -13,6 +13,8 @@ from cnncalc.shapes import product
 class Input(Layer):
     """The network input, declared by the spec's top-level `input:` (channels first, no batch)."""
 
+    flops_rule = "0"
+
     shape: tuple = arg(POSITIVE_INTS, "[C], [C, L], [C, H, W] or [C, D, H, W]")
     arity = 0
 
@@ -25,6 +27,8 @@ class Input(Layer):
 class Flatten(Layer):
     """[C, H, W] → [C·H·W]. No arithmetic."""
 
+    flops_rule = "0"
+
     def infer(self, inputs) -> Facts:
         (shape,) = inputs
         return Facts(output=(product(shape),))
@@ -34,6 +38,8 @@ class Flatten(Layer):
 @record
 class Concat(Layer):
     """Join two or more inputs along the channel axis; all other axes must match. No arithmetic."""
+
+    flops_rule = "0"
 
     arity = None
     has_branches = True
@@ -51,6 +57,8 @@ class Concat(Layer):
 @record
 class Add(Layer):
     """Element-wise sum of two or more inputs of the same shape: (n−1) additions per element."""
+
+    flops_rule = "(inputs − 1) per output element"
 
     arity = None
     has_branches = True

@@ -7,10 +7,10 @@ from fractions import Fraction
 
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.base import (BOOLEAN, NON_NEGATIVE_INTS, PADDING, POSITIVE_INT, POSITIVE_INTS, Check, Facts,
-                                 Layer, Window, arg, register, spatial_axes)
+from cnncalc.layers.base import (BOOLEAN, NON_NEGATIVE_INTS, PADDING, POSITIVE_INT, POSITIVE_INTS, ArgRule, Facts,
+                                 Window, arg, register, spatial_axes)
 from cnncalc.layers.conv import Grouped
-from cnncalc.layers.window import Geometry, window_label
+from cnncalc.layers.sliding import Geometry, SlidingOut, sliding_label
 from cnncalc.record import record
 from cnncalc.rf import exact
 from cnncalc.shapes import product
@@ -73,7 +73,7 @@ def _check_padding(value, key):
     return PADDING(value, key)
 
 
-TRANSPOSED_PADDING = Check("valid | same | int | [int per axis] | [[before, after] per axis]", _check_padding)
+TRANSPOSED_PADDING = ArgRule("valid | same | int | [int per axis] | [[before, after] per axis]", _check_padding)
 
 
 def _transposed_padding(padding, spatial, spans, strides) -> tuple:
@@ -98,19 +98,18 @@ def _transposed_padding(padding, spatial, spans, strides) -> tuple:
 
 @register("conv_transpose", "deconv")
 @record
-class ConvTranspose(Grouped, Layer):
+class ConvTranspose(Grouped, SlidingOut):
     """Transposed convolution; 1-D, 2-D or 3-D by the input's rank. Each input element scatters its kernel
     into the output, ``stride`` positions apart; ``padding`` crops the output as PyTorch's does.
     Output size (in−1)·s − p_before − p_after + d·(k−1) + output_padding + 1. MACs per input position:
     C_in·in_positions · (C_out/groups) · prod(k)."""
 
-    out: int = arg(POSITIVE_INT, "output channels")
-    kernel: object = arg(POSITIVE_INTS, "kernel size")
+    flops_rule = "2·MACs + one add per output element if `bias`"
+
     stride: object = arg(POSITIVE_INTS, "stride: the output is upsampled by it", 1)
     padding: object = arg(TRANSPOSED_PADDING, "cropped from each side of the output (PyTorch); 'same' gives in·stride", 0)
     output_padding: object = arg(NON_NEGATIVE_INTS, "extra positions added after the last (< stride or "
                                                     "< dilation, as PyTorch)", 0)
-    dilation: object = arg(POSITIVE_INTS, "dilation: the kernel spans d·(k−1)+1", 1)
     groups: int = arg(POSITIVE_INT, "groups: input and output channels must both divide by it", 1)
     bias: bool = arg(BOOLEAN, "a learnable bias per output channel", True)
 
@@ -157,7 +156,7 @@ class ConvTranspose(Grouped, Layer):
         warnings = _checkerboard_warning(k, s, d)
         geo = Geometry(k, spans, s, d, pads, tuple(out_sizes))
         return Facts(output=(self.out, *out_sizes), params=weights + bias, macs=macs, flops=flops, rf=window,
-                     warnings=warnings, label=window_label("conv_transpose", geo, self.groups))
+                     warnings=warnings, label=sliding_label("conv_transpose", geo, self.groups))
 
 
 def _checkerboard_warning(kernel, stride, dilation) -> tuple:

@@ -15,6 +15,10 @@ class NetVLAD(Layer):
     V(j, k) = Σ_i a_k(x_i)·(x_i(j) − c_k(j)); output K·D, intra-normalised per cluster (optional) and L2
     normalised. Parameters W (K×D), b (K), centres c (K×D). MACs 2·N·K·D (docs/conventions.md)."""
 
+    flops_rule = ("2·MACs + N·K (assignment bias) + 3·N·K (softmax) + K·(N−1) (Σ_i a_k) + 2·K·D (c_k·Σa_k, "
+                  "subtract) + 3·K·D intra-normalisation (if `intra_norm`) + 3·K·D final L2 normalisation. An L2 "
+                  "normalisation of m values: m squares, m−1 adds, 1 root, m divides = 3m")
+
     clusters: int = arg(POSITIVE_INT, "K, the number of clusters")
     intra_norm: bool = arg(BOOLEAN, "L2-normalise each cluster's residual before the final L2 normalisation", True)
 

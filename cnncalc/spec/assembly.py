@@ -244,7 +244,7 @@ def _example(cls: type[Layer]) -> str:
         own = [f.default] if type(f.default) in (int, float, str) else []
         for sample in (*own, *_SAMPLES):
             try:
-                f.metadata["check"](sample, f.name)
+                f.metadata["rule"](sample, f.name)
             except LayerArgError:
                 continue
             shown = str(sample).lower() if isinstance(sample, bool) else str(sample)

@@ -45,7 +45,7 @@ def read_blocks(blocks, loc: Location) -> dict[str, Block]:
         where = blocks.where(name)
         if not isinstance(name, str) or not _WORD.fullmatch(name):
             raise SpecError(f"block name {brief(name)} must be a word (letters, digits, _)", where)
-        if lookup(name) is not None:
+        if lookup(name, plugins=False) is not None:     # a block shadows a plug-in type of its name
             raise SpecError(f"block '{name}' has the name of a layer type; choose another", where)
         if not isinstance(body, LocDict):
             raise SpecError(f"block '{name}' must be a mapping with 'layers' (and optional 'args')", where)
@@ -79,7 +79,8 @@ def read_defaults(defaults, loc: Location) -> Defaults:
         raise SpecError("'defaults' must be a mapping such as {bias: false}", loc)
     result = Defaults()
     for key, value in defaults.items():
-        cls = lookup(key) if isinstance(key, str) else None
+        # a built-in argument's name is a flat default, never a plug-in type (entry points stay unread)
+        cls = lookup(key, plugins=key not in _all_argument_names(plugins=False)) if isinstance(key, str) else None
         if cls is not None and isinstance(value, LocDict):
             fields = {f.name for f in cls.arg_fields()}
             for arg_name in value:
@@ -88,7 +89,7 @@ def read_defaults(defaults, loc: Location) -> Defaults:
                                     f"{did_you_mean(arg_name, fields)}", value.where(arg_name))
             result.per_type[cls.type_name] = dict(value)
             result.locations.update({(cls.type_name, a): value.where(a) for a in value})
-        elif key in _all_argument_names():
+        elif key in _all_argument_names(plugins=False) or key in _all_argument_names():
             result.flat[key] = value
             result.locations[key] = defaults.where(key)
         elif cls is not None:
@@ -100,6 +101,7 @@ def read_defaults(defaults, loc: Location) -> Defaults:
     return result
 
 
-def _all_argument_names() -> set:
-    """Every argument any layer type takes (loads every layer family: only flat defaults need it)."""
-    return {f.name for cls in registry().values() for f in cls.arg_fields()}
+def _all_argument_names(plugins: bool = True) -> set:
+    """Every argument any layer type takes (``plugins=False``: any built-in type; plug-ins are read only
+    for a key that no built-in type takes)."""
+    return {f.name for cls in registry(plugins).values() for f in cls.arg_fields()}

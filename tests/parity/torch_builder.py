@@ -220,29 +220,6 @@ class Identity(nn.Module):
         return x
 
 
-MAPPING: dict[str, Callable] = {
-    "input": lambda layer, ctx: Identity(),
-    "conv": _conv,
-    "maxpool": _maxpool,
-    "avgpool": _avgpool,
-    "sumpool": _sumpool,
-    "global_avgpool": _global(_ADAPTIVE_AVG),
-    "global_maxpool": _global(_ADAPTIVE_MAX),
-    "dense": _dense,
-    "flatten": lambda layer, ctx: nn.Flatten(1),
-    "relu": lambda layer, ctx: nn.ReLU(),
-    "relu6": lambda layer, ctx: nn.ReLU6(),
-    "leaky_relu": lambda layer, ctx: nn.LeakyReLU(layer.negative_slope),
-    "elu": lambda layer, ctx: nn.ELU(layer.alpha),
-    "gelu": lambda layer, ctx: nn.GELU(approximate=layer.approximate),
-    "tanh": lambda layer, ctx: nn.Tanh(),
-    "sigmoid": lambda layer, ctx: nn.Sigmoid(),
-    "softmax": lambda layer, ctx: nn.Softmax(dim=1),
-    "batchnorm": _batchnorm,
-    "dropout": lambda layer, ctx: nn.Dropout(layer.rate),
-    "concat": lambda layer, ctx: Concat(),
-    "add": lambda layer, ctx: Add(),
-}
 
 
 # ----------------------------------------------------------------------------- the CNN chapter's layer types
@@ -513,7 +490,30 @@ def _embedding(layer, ctx: Ctx):
     return Embedding(layer.vocab, layer.dim, ctx.device)
 
 
-CHAPTER_MAPPING: dict[str, Callable] = {
+# ----------------------------------------------------------------------------- one line per layer type
+
+MAPPING: dict[str, Callable] = {
+    "input": lambda layer, ctx: Identity(),
+    "conv": _conv,
+    "maxpool": _maxpool,
+    "avgpool": _avgpool,
+    "sumpool": _sumpool,
+    "global_avgpool": _global(_ADAPTIVE_AVG),
+    "global_maxpool": _global(_ADAPTIVE_MAX),
+    "dense": _dense,
+    "flatten": lambda layer, ctx: nn.Flatten(1),
+    "relu": lambda layer, ctx: nn.ReLU(),
+    "relu6": lambda layer, ctx: nn.ReLU6(),
+    "leaky_relu": lambda layer, ctx: nn.LeakyReLU(layer.negative_slope),
+    "elu": lambda layer, ctx: nn.ELU(layer.alpha),
+    "gelu": lambda layer, ctx: nn.GELU(approximate=layer.approximate),
+    "tanh": lambda layer, ctx: nn.Tanh(),
+    "sigmoid": lambda layer, ctx: nn.Sigmoid(),
+    "softmax": lambda layer, ctx: nn.Softmax(dim=1),
+    "batchnorm": _batchnorm,
+    "dropout": lambda layer, ctx: nn.Dropout(layer.rate),
+    "concat": lambda layer, ctx: Concat(),
+    "add": lambda layer, ctx: Add(),
     "conv_transpose": _conv_transpose,
     "depthwise_conv": _depthwise_conv,
     "separable_conv": _separable_conv,
@@ -529,7 +529,6 @@ CHAPTER_MAPPING: dict[str, Callable] = {
     "reshape": lambda layer, ctx: Reshape(layer.shape),
     "embedding": _embedding,
 }
-MAPPING.update(CHAPTER_MAPPING)
 
 
 # ----------------------------------------------------------------------------- the network

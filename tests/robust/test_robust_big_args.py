@@ -74,7 +74,7 @@ def _base_args(cls) -> dict:
     args = {}
     for f in cls.arg_fields():
         if f.default is record.MISSING:
-            check = f.metadata["check"]
+            check = f.metadata["rule"]
             args[f.name] = BASE.get(cls.type_name, {}).get(f.name, 1 if _accepts(check, 1, f.name) else [1])
     return args
 
@@ -103,7 +103,7 @@ def build_cases() -> list[tuple[str, str]]:
             variants = [(f"baseline[{where}]", base, None)]
             variants += [(f"{combo}[{where}]", {**base, **combo}, None) for combo in _combinations(cls)]
             for f in cls.arg_fields():
-                check = f.metadata["check"]
+                check = f.metadata["rule"]
                 for value in VALUES:
                     if _accepts(check, value, f.name):
                         variants.append((f"{f.name}={value:.0e}[{where}]", {**base, f.name: value}, None))

@@ -1,10 +1,19 @@
-"""The geometry every sliding-window layer shares (convolutions and pooling)."""
+"""Sliding windows: the argument block and the geometry every convolution and windowed pooling shares.
+
+:class:`Sliding` declares the four window arguments once (``kernel``, ``stride``, ``padding``,
+``dilation``), as Keras's ``BaseConv`` does; :class:`SlidingOut` puts ``out`` before them. A subclass
+redefines an argument only where its meaning differs (pooling's stride defaults to the window); a
+redefinition keeps the argument's place. The arguments are listed as ``out``, the window block, then the
+type's own. :func:`geometry` normalises the block against an input and computes the output sizes.
+"""
 
 from __future__ import annotations
 
+from typing import Optional
+
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.base import Window
+from cnncalc.layers.base import PADDING, POSITIVE_INT, POSITIVE_INTS, Layer, Shape, Window, arg, spatial_axes
 from cnncalc.record import record
 
 
@@ -18,7 +27,8 @@ class Geometry:
     output: tuple        # output size per axis
 
     @property
-    def window(self) -> Window:
+    def rf_step(self) -> Window:
+        """The receptive-field step of these windows: span, stride, and the offset the padding gives."""
         return Window(self.span, self.stride, tuple(-before for before, _ in self.padding))
 
 
@@ -53,7 +63,7 @@ def check_pool_padding(geo: Geometry, type_name: str) -> None:
                                 f"than half the window's {taps} taps", "padding")
 
 
-def window_label(name: str, geo: Geometry, groups: int = 1) -> str:
+def sliding_label(name: str, geo: Geometry, groups: int = 1) -> str:
     """'conv 3×3/2', 'maxpool 3×3/2', with ' d2' for dilation and ' g32' for groups."""
     text = f"{name} {'×'.join(map(str, geo.kernel))}"
     if any(s != 1 for s in geo.stride):
@@ -63,3 +73,28 @@ def window_label(name: str, geo: Geometry, groups: int = 1) -> str:
     if groups != 1:
         text += f" g{groups}"
     return text
+
+
+@record
+class Sliding(Layer):
+    """Base of the layer types that slide a window over the spatial axes."""
+
+    kernel: object = arg(POSITIVE_INTS, "kernel size")
+    stride: object = arg(POSITIVE_INTS, "stride", 1)
+    padding: object = arg(PADDING, "padding (see docs/conventions.md)", 0)
+    dilation: object = arg(POSITIVE_INTS, "dilation: the kernel spans d·(k−1)+1", 1)
+
+    def geometry(self, shape: Shape, stride: Optional[object] = None, ceil_mode: bool = False) -> Geometry:
+        """The windows on an input ``shape`` (channels first); ``stride`` replaces the layer's own."""
+        return geometry(spatial_axes(shape, self.type_name), self.kernel, self.stride if stride is None else stride,
+                        self.padding, self.dilation, ceil_mode)
+
+
+@record
+class _Out(Layer):
+    out: int = arg(POSITIVE_INT, "output channels")
+
+
+@record
+class SlidingOut(Sliding, _Out):
+    """A sliding-window layer with ``out`` output channels (listed first)."""

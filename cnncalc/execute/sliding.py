@@ -1,4 +1,5 @@
-"""Sliding-window layers in numpy: convolution and windowed pooling.
+"""Sliding windows in numpy: enumerated window positions, padding and taps, for the executors of
+convolutions, pooling and locally connected layers.
 
 The executors share only the padding forms with the analysis (:func:`cnncalc.shapes.resolve_padding`);
 they find the output size by enumerating window positions over the padded array, not by the analysis's
@@ -9,15 +10,14 @@ each kernel offset, one strided slice of the padded input covers every output po
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 
 import numpy as np
 
 from cnncalc import shapes
-from cnncalc.execute import channel_shape, executes
+from cnncalc.record import record
 
 
-@dataclass(frozen=True)
+@record
 class Windows:
     kernel: tuple       # taps per axis
     dilation: tuple
@@ -68,72 +68,3 @@ def taps(padded: np.ndarray, win: Windows):
         index = tuple(slice(o * d, o * d + (n - 1) * s + 1, s)
                       for o, d, n, s in zip(offsets, win.dilation, win.counts, win.stride))
         yield offsets, padded[(slice(None),) * lead + index]
-
-
-@executes("conv")
-def conv(layer, inputs, ctx):
-    """Cross-correlation, PyTorch's layout: weight [out, in/groups, *kernel], zero padding, groups."""
-    (x,) = inputs
-    batch, channels, spatial = x.shape[0], x.shape[1], x.shape[2:]
-    win = windows(spatial, layer.kernel, layer.stride, layer.padding, layer.dilation)
-    groups = layer.groups
-    c_in, c_out = channels // groups, layer.out // groups
-    taps_per_output = c_in * shapes.product(win.kernel)
-    weight = ctx.weight("weight", (layer.out, c_in, *win.kernel), fan_in=taps_per_output)
-    per_group = weight.reshape(groups, c_out, c_in, *win.kernel)
-    # channels outermost, batch folded into the positions: one (c_out × c_in) @ (c_in × batch·positions)
-    # product per group and tap
-    padded = np.moveaxis(pad(x, win, 0.0), 1, 0)
-    padded = padded.reshape(groups, c_in, *padded.shape[1:])
-    columns = batch * shapes.product(win.counts)
-    out = np.zeros((groups, c_out, columns), dtype=np.result_type(x, weight))
-    for offsets, view in taps(padded, win):
-        out += per_group[(..., *offsets)] @ view.reshape(groups, c_in, columns)
-    out = np.moveaxis(out.reshape(layer.out, batch, *win.counts), 0, 1)
-    if layer.bias:
-        out = out + ctx.shift("bias", (layer.out,)).reshape(channel_shape(out))
-    return out
-
-
-def _pool_windows(layer, x) -> Windows:
-    stride = layer.kernel if layer.stride is None else layer.stride
-    return windows(x.shape[2:], layer.kernel, stride, layer.padding, layer.dilation, layer.ceil_mode)
-
-
-def _window_sum(padded: np.ndarray, win: Windows) -> np.ndarray:
-    total = None
-    for _, view in taps(padded, win):
-        total = view.copy() if total is None else total + view
-    return total
-
-
-@executes("maxpool")
-def maxpool(layer, inputs, ctx):
-    """Maximum over each window; padding never wins (PyTorch pads with −∞; the structural run's values are
-    never negative, so 0 does the same there without turning a window of padding alone into −∞)."""
-    (x,) = inputs
-    win = _pool_windows(layer, x)
-    out = None
-    for _, view in taps(pad(x, win, 0.0 if ctx.structural else -np.inf), win):
-        out = view.copy() if out is None else np.maximum(out, view)
-    return out
-
-
-@executes("sumpool")
-def sumpool(layer, inputs, ctx):
-    """Sum over each window, zero padding."""
-    (x,) = inputs
-    win = _pool_windows(layer, x)
-    return _window_sum(pad(x, win, 0.0), win)
-
-
-@executes("avgpool")
-def avgpool(layer, inputs, ctx):
-    """Mean over each window, PyTorch's ``count_include_pad=True``: the divisor counts the window's
-    elements inside the input or its padding, but not those of ceil-mode's partial last window that lie
-    past the padding."""
-    (x,) = inputs
-    win = _pool_windows(layer, x)
-    total = _window_sum(pad(x, win, 0.0), win)
-    inside = pad(np.ones((1, 1, *x.shape[2:])), win, 1.0, extension_value=0.0)
-    return total / _window_sum(inside, win)

@@ -1,0 +1,121 @@
+"""Generate the per-type reference of docs/spec.md and the FLOPs table of docs/conventions.md from the layer
+types themselves: their arguments' metadata (as ``cnncalc layers`` shows it), their docstrings and their
+``flops_rule``. Run ``python -m cnncalc.docgen`` after changing a layer type; it rewrites, in place, only the
+text between the markers
+
+    <!-- docgen: types MODULE -->  ...  <!-- /docgen -->     the types of cnncalc/layers/MODULE.py
+    <!-- docgen: types others -->  ...  <!-- /docgen -->     every type no other marker shows (plug-ins)
+    <!-- docgen: flops -->  ...  <!-- /docgen -->            one row per FLOPs rule, every type
+
+and leaves the hand-written text around them alone. ``--check`` rewrites nothing and exits 1 when a file is
+stale (tests/test_docgen.py runs it); ``--docs DIR`` works on another copy of the docs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import Optional, Sequence
+
+from cnncalc.catalog import TypeDoc, describe
+from cnncalc.layers import registry
+from cnncalc.layers.base import Layer
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+FILES = ("spec.md", "conventions.md")
+COMMAND = "python -m cnncalc.docgen"
+MARKER = re.compile(r"(<!-- docgen: (types \S+|flops) -->\n)(.*?)(<!-- /docgen -->)", re.S)
+_BUILTIN = "cnncalc.layers."
+
+
+def module_key(cls: type[Layer]) -> str:
+    """'conv' for a built-in type of cnncalc/layers/conv.py, the full module name for a plug-in's."""
+    module = cls.__module__
+    return module[len(_BUILTIN):] if module.startswith(_BUILTIN) else module
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _type_name(entry: TypeDoc) -> str:
+    aliases = f" (also {', '.join(f'`{a}`' for a in entry.aliases)})" if entry.aliases else ""
+    return f"`{entry.name}`{aliases}"
+
+
+def type_table(classes: Sequence[type[Layer]]) -> str:
+    """A Markdown table: each type, its arguments with their defaults, and its description."""
+    lines = ["| type | arguments | what it is |", "|---|---|---|"]
+    for cls in classes:
+        entry = describe(cls)
+        args = ", ".join(f"`{a.name}` (required)" if a.required else f"`{a.name}: {a.shown}`" for a in entry.args)
+        lines.append(f"| {_type_name(entry)} | {_cell(args or 'none')} | {_cell(entry.summary)} |")
+    return "\n".join(lines) + "\n"
+
+
+def flops_table(classes: Sequence[type[Layer]]) -> str:
+    """A Markdown table, one row per FLOPs rule (types sharing a rule share the row), in the order given."""
+    rows: dict[str, list[str]] = {}
+    for cls in classes:
+        if not cls.flops_rule:
+            raise ValueError(f"layer type '{cls.type_name}' ({cls.__module__}) declares no flops_rule")
+        rows.setdefault(cls.flops_rule, []).append(f"`{cls.type_name}`")
+    lines = ["| layer | FLOPs |", "|---|---|"]
+    lines += [f"| {', '.join(names)} | {_cell(rule)} |" for rule, names in rows.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _ordered() -> list[type[Layer]]:
+    """Every type the catalogue lists (not ``input``), by module then name: built-ins first."""
+    classes = [cls for cls in registry().values() if cls.arity != 0]
+    return sorted(classes, key=lambda c: (not c.__module__.startswith(_BUILTIN), module_key(c), c.type_name))
+
+
+def render(text: str, classes: Sequence[type[Layer]]) -> str:
+    """``text`` with every marked section regenerated."""
+    shown = {key[len("types "):] for _, key, _, _ in MARKER.findall(text) if key.startswith("types ")}
+
+    def section(match: re.Match) -> str:
+        key = match.group(2)
+        if key == "flops":
+            body = flops_table(classes)
+        else:
+            module = key[len("types "):]
+            chosen = [c for c in classes
+                      if (module_key(c) not in shown if module == "others" else module_key(c) == module)]
+            if module == "others":
+                body = ("### Other layer types (plug-ins)\n" + type_table(chosen)) if chosen else ""
+            else:
+                body = type_table(chosen)
+        return match.group(1) + body + match.group(4)
+
+    return MARKER.sub(section, text)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=Path, default=DOCS, help="the folder holding spec.md and conventions.md")
+    parser.add_argument("--check", action="store_true", help="rewrite nothing; exit 1 when a file is stale")
+    options = parser.parse_args(argv)
+    classes = _ordered()
+    stale = []
+    for name in FILES:
+        path = options.docs / name
+        text = path.read_text(encoding="utf-8")
+        new = render(text, classes)
+        if new != text:
+            stale.append(str(path))
+            if not options.check:
+                path.write_text(new, encoding="utf-8")
+    if options.check and stale:
+        print(f"stale generated docs: {', '.join(stale)}; run `{COMMAND}`", file=sys.stderr)
+        return 1
+    for path in stale:
+        print(f"rewrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

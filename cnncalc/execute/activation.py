@@ -1,0 +1,82 @@
+"""Element-wise activations in numpy."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnncalc.execute import SAME, executes
+
+
+@executes("relu", structural=SAME)
+def relu(layer, inputs, ctx):
+    (x,) = inputs
+    return np.maximum(x, 0)
+
+
+@executes("relu6", structural=SAME)
+def relu6(layer, inputs, ctx):
+    (x,) = inputs
+    return np.minimum(np.maximum(x, 0), 6)
+
+
+@executes("leaky_relu", structural=SAME)
+def leaky_relu(layer, inputs, ctx):
+    (x,) = inputs
+    return np.where(x > 0, x, layer.negative_slope * x)
+
+
+@executes("elu", structural=SAME)
+def elu(layer, inputs, ctx):
+    (x,) = inputs
+    return np.where(x > 0, x, layer.alpha * np.expm1(np.minimum(x, 0)))
+
+
+def erf(x: np.ndarray) -> np.ndarray:
+    """The error function (numpy has none): Abramowitz & Stegun 7.1.26, absolute error below 1.5e-7."""
+    sign = np.sign(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return sign * (1.0 - poly * np.exp(-a * a))
+
+
+@executes("gelu", structural=SAME)
+def gelu(layer, inputs, ctx):
+    (x,) = inputs
+    if layer.approximate == "tanh":
+        return 0.5 * x * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (x + 0.044715 * x ** 3)))
+    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
+
+
+@executes("tanh", structural=SAME)
+def tanh(layer, inputs, ctx):
+    (x,) = inputs
+    return np.tanh(x)
+
+
+def own_input(layer, inputs, ctx):
+    """Structural run of a function of each element alone that is not zero at zero (sigmoid(0) = ½):
+    each output depends on its own input only."""
+    (x,) = inputs
+    return x
+
+
+@executes("sigmoid", structural=own_input)
+def sigmoid(layer, inputs, ctx):
+    (x,) = inputs
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def every_channel(layer, inputs, ctx):
+    """Structural run of softmax (whose terms can cancel): every channel at a position depends on every
+    channel there."""
+    (x,) = inputs
+    return np.broadcast_to(x.max(axis=1, keepdims=True), x.shape).copy()
+
+
+@executes("softmax", structural=every_channel)
+def softmax(layer, inputs, ctx):
+    """Softmax over the channel axis (axis 1), at each position."""
+    (x,) = inputs
+    shifted = np.exp(x - x.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)

@@ -1,0 +1,34 @@
+"""Convolution in numpy, tap by tap over the sliding windows of cnncalc/execute/sliding.py."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnncalc import shapes
+from cnncalc.execute import SAME, channel_shape, executes
+from cnncalc.execute.sliding import pad, taps, windows
+
+
+@executes("conv", structural=SAME)
+def conv(layer, inputs, ctx):
+    """Cross-correlation, PyTorch's layout: weight [out, in/groups, *kernel], zero padding, groups."""
+    (x,) = inputs
+    batch, channels, spatial = x.shape[0], x.shape[1], x.shape[2:]
+    win = windows(spatial, layer.kernel, layer.stride, layer.padding, layer.dilation)
+    groups = layer.groups
+    c_in, c_out = channels // groups, layer.out // groups
+    taps_per_output = c_in * shapes.product(win.kernel)
+    weight = ctx.weight("weight", (layer.out, c_in, *win.kernel), fan_in=taps_per_output)
+    per_group = weight.reshape(groups, c_out, c_in, *win.kernel)
+    # channels outermost, batch folded into the positions: one (c_out × c_in) @ (c_in × batch·positions)
+    # product per group and tap
+    padded = np.moveaxis(pad(x, win, 0.0), 1, 0)
+    padded = padded.reshape(groups, c_in, *padded.shape[1:])
+    columns = batch * shapes.product(win.counts)
+    out = np.zeros((groups, c_out, columns), dtype=np.result_type(x, weight))
+    for offsets, view in taps(padded, win):
+        out += per_group[(..., *offsets)] @ view.reshape(groups, c_in, columns)
+    out = np.moveaxis(out.reshape(layer.out, batch, *win.counts), 0, 1)
+    if layer.bias:
+        out = out + ctx.shift("bias", (layer.out,)).reshape(channel_shape(out))
+    return out

@@ -1,0 +1,70 @@
+"""Pooling in numpy: windowed max / average / sum over the sliding windows of cnncalc/execute/sliding.py,
+and global pooling."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnncalc.execute import SAME, executes
+from cnncalc.execute.sliding import Windows, pad, taps, windows
+
+
+def _pool_windows(layer, x) -> Windows:
+    stride = layer.kernel if layer.stride is None else layer.stride
+    return windows(x.shape[2:], layer.kernel, stride, layer.padding, layer.dilation, layer.ceil_mode)
+
+
+def _window_sum(padded: np.ndarray, win: Windows) -> np.ndarray:
+    total = None
+    for _, view in taps(padded, win):
+        total = view.copy() if total is None else total + view
+    return total
+
+
+@executes("sumpool", structural=SAME)
+def sumpool(layer, inputs, ctx):
+    """Sum over each window, zero padding."""
+    (x,) = inputs
+    win = _pool_windows(layer, x)
+    return _window_sum(pad(x, win, 0.0), win)
+
+
+@executes("maxpool", structural=sumpool)
+def maxpool(layer, inputs, ctx):
+    """Maximum over each window; padding never wins (PyTorch pads with −∞). Structural run: the window's sum,
+    whose support is the max's on values ≥ 0 (padding with −∞ would make a window of padding alone non-zero)."""
+    (x,) = inputs
+    win = _pool_windows(layer, x)
+    out = None
+    for _, view in taps(pad(x, win, -np.inf), win):
+        out = view.copy() if out is None else np.maximum(out, view)
+    return out
+
+
+@executes("avgpool", structural=SAME)
+def avgpool(layer, inputs, ctx):
+    """Mean over each window, PyTorch's ``count_include_pad=True``: the divisor counts the window's
+    elements inside the input or its padding, but not those of ceil-mode's partial last window that lie
+    past the padding."""
+    (x,) = inputs
+    win = _pool_windows(layer, x)
+    total = _window_sum(pad(x, win, 0.0), win)
+    inside = pad(np.ones((1, 1, *x.shape[2:])), win, 1.0, extension_value=0.0)
+    return total / _window_sum(inside, win)
+
+
+def _global(x: np.ndarray, keepdims: bool, reduce) -> np.ndarray:
+    axes = tuple(range(2, x.ndim))
+    return reduce(x, axis=axes, keepdims=keepdims)
+
+
+@executes("global_avgpool", structural=SAME)
+def global_avgpool(layer, inputs, ctx):
+    (x,) = inputs
+    return _global(x, layer.keepdims, np.mean)
+
+
+@executes("global_maxpool", structural=SAME)
+def global_maxpool(layer, inputs, ctx):
+    (x,) = inputs
+    return _global(x, layer.keepdims, np.max)
