@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+from collections.abc import Mapping
 
 from cnncalc.errors import Location, SpecError
 from cnncalc.layers.base import Layer
@@ -16,7 +17,7 @@ class Node:
     inputs: tuple                     # names of the nodes it reads
     location: Location
     trainable: bool = True
-    arg_locations: dict = field(default_factory=dict, compare=False)   # argument → where it was written
+    arg_locations: Mapping = field(default_factory=dict, compare=False)   # argument → where it was written
 
     def where(self, key: str | None) -> Location:
         return self.arg_locations.get(key, self.location) if key else self.location

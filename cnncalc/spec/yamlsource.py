@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 
 import yaml
 
@@ -29,28 +30,103 @@ MAX_INT = 10**18                     # the largest integer (in magnitude) a spec
 _MAX_INT_CHARS = 100                 # longer integer literals are refused before Python converts them
 
 
-class LocDict(dict):
-    """A dict that knows its own location and the location of each of its keys."""
+def _located(file: str, at) -> Location:
+    """A Location from a packed position (``line << 32 | column``, both 1-based) or a Location itself."""
+    if type(at) is int:
+        return Location(file, at >> 32, at & 0xFFFFFFFF)
+    return at
 
-    __slots__ = ("loc", "key_locs")
-    loc: Location
-    key_locs: dict
+
+def _pack(mark) -> int:
+    return (mark.line + 1) << 32 | (mark.column + 1)
+
+
+class KeyLocations(Mapping):
+    """Where each key of a :class:`LocDict` was written: a read-only mapping key → Location, whose Locations
+    are made only when asked for (a big spec has millions of keys, and only an error needs a location)."""
+
+    __slots__ = ("_file", "_keys")
+
+    def __init__(self, file: str, keys: dict):
+        self._file, self._keys = file, keys
+
+    def __getitem__(self, key) -> Location:
+        return _located(self._file, self._keys[key])
+
+    def get(self, key, default=None):
+        at = self._keys.get(key)
+        return default if at is None else _located(self._file, at)
+
+    def __contains__(self, key) -> bool:
+        return key in self._keys
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+class _Located:
+    """``loc``: where a collection starts, made from its packed position when asked."""
+
+    __slots__ = ()
+    _file: str
+    _at: object
+
+    @property
+    def loc(self) -> Location:
+        return _located(self._file, self._at)
+
+    @loc.setter
+    def loc(self, value: Location) -> None:
+        self._file, self._at = value.file, value
+
+
+class LocDict(_Located, dict):
+    """A dict that knows its own location and the location of each of its keys. Positions are kept packed
+    and become Location records only when ``loc``, ``where`` or ``key_locs`` is asked."""
+
+    __slots__ = ("_file", "_at", "_keys")
+
+    @property
+    def key_locs(self) -> KeyLocations:
+        return KeyLocations(self._file, self._keys)
+
+    @key_locs.setter
+    def key_locs(self, value) -> None:
+        self._keys = dict(value)
 
     def where(self, key) -> Location:
-        return self.key_locs.get(key, self.loc)
+        at = self._keys.get(key)
+        return _located(self._file, self._at if at is None else at)
+
+    def located_like(self, other: "LocDict") -> None:
+        """Take the locations of ``other`` (a copy of it, with the same keys)."""
+        self._file, self._at, self._keys = other._file, other._at, other._keys
 
 
-class LocList(list):
+class LocList(_Located, list):
     """A list that knows its own location and the location of each item."""
 
-    __slots__ = ("loc", "item_locs")
-    loc: Location
-    item_locs: list
+    __slots__ = ("_file", "_at", "_items")
+
+    @property
+    def item_locs(self) -> list:
+        return [_located(self._file, at) for at in self._items]
+
+    @item_locs.setter
+    def item_locs(self, value: list) -> None:
+        self._items = list(value)
 
     def where(self, index: int) -> Location:
-        if 0 <= index < len(self.item_locs):
-            return self.item_locs[index]
+        if 0 <= index < len(self._items):
+            return _located(self._file, self._items[index])
         return self.loc
+
+    def located_like(self, other: "LocList") -> None:
+        """Take the locations of ``other`` (a copy of it, with as many items)."""
+        self._file, self._at, self._items = other._file, other._at, other._items
 
 
 class _Loader(_Base):
@@ -65,8 +141,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode):
     """A LocDict. Merge keys (``<<: *base``) as safe_load has them: a key written in the mapping itself wins
     over a merged one, and among merged mappings the first listed wins. A key written twice is an error."""
     data = LocDict()
-    data.loc = _location(loader, node)
-    data.key_locs = {}
+    data._file, data._at, data._keys = loader.source_name, _pack(node.start_mark), {}
     yield data
     written = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE)
     loader.flatten_mapping(node)              # merged pairs first, then the pairs written here
@@ -83,13 +158,13 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode):
                 raise SpecError(f"duplicate key '{key}'", _location(loader, key_node))
             seen.add(key)
         data[key] = loader.construct_object(value_node, deep=True)
-        data.key_locs[key] = _location(loader, key_node)
+        data._keys[key] = _pack(key_node.start_mark)
 
 
 def _construct_seq(loader: _Loader, node: yaml.SequenceNode):
     data = LocList()
-    data.loc = _location(loader, node)
-    data.item_locs = [_location(loader, child) for child in node.value]
+    data._file, data._at = loader.source_name, _pack(node.start_mark)
+    data._items = [_pack(child.start_mark) for child in node.value]
     yield data
     data.extend(loader.construct_object(child, deep=True) for child in node.value)
 
@@ -160,6 +235,111 @@ _Loader.add_constructor(_MERGE, _key_only)
 _Loader.add_constructor(_TAG + "value", _key_only)
 
 
+class _Fallback(Exception):
+    """The document uses what the one-pass reader leaves to PyYAML's composer and constructor: an anchor,
+    an alias, an explicit tag, a merge key (``<<``), a key that is a collection, several documents."""
+
+
+_NO_KEY = object()
+_FAST_TAGS = frozenset(_TAG + name for name in ("str", "int", "float", "bool", "null"))
+_MEMO = 50_000         # scalars whose tag and value are remembered (a spec repeats few values many times)
+
+
+class _OnePass:
+    """Builds the LocDicts and LocLists straight from the parse events, in the same pass that enforces the
+    limits (``_check_events``): no node graph is composed and the text is parsed once. Each plain scalar's
+    tag comes from PyYAML's own resolver and its value from the loader's own constructors (both remembered
+    per distinct text), so the values are exactly those of the composing loader.
+
+    A construction error (a key written twice, a bad integer) is kept, building stops, and the error is
+    raised only once the whole stream has passed the limits, as when the limits were checked first."""
+
+    def __init__(self, loader: _Loader, source_name: str):
+        self.loader, self.file = loader, source_name
+        self.stack: list[list] = []      # per open collection: [container, is a list, pending key, its position]
+        self.root = None
+        self.documents = 0
+        self.error: SpecError | None = None
+        self.tags: dict = {}             # (text, implicit) → tag
+        self.values: dict = {}           # (tag, text) → value
+
+    def see(self, kind, event) -> None:
+        if self.error is not None:
+            return
+        if kind is yaml.ScalarEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise _Fallback
+            try:
+                value = self._scalar(event)
+            except SpecError as err:
+                self.error = err
+                return
+            self._put(value, event.start_mark)
+        elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise _Fallback
+            stack = self.stack
+            if stack and not stack[-1][1] and stack[-1][2] is _NO_KEY:
+                raise _Fallback                      # a collection as a mapping key
+            is_list = kind is yaml.SequenceStartEvent
+            container: LocList | LocDict
+            if is_list:
+                container = LocList()
+                container._items = []
+            else:
+                container = LocDict()
+                container._keys = {}
+            container._file, container._at = self.file, _pack(event.start_mark)
+            self._put(container, event.start_mark)
+            stack.append([container, is_list, _NO_KEY, 0])
+        elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+            self.stack.pop()
+        elif kind is yaml.DocumentStartEvent:
+            self.documents += 1
+            if self.documents > 1:
+                raise _Fallback
+        elif kind is yaml.AliasEvent:
+            raise _Fallback
+
+    def _scalar(self, event):
+        text, implicit = event.value, event.implicit
+        tag = self.tags.get((text, implicit))
+        if tag is None:
+            tag = self.loader.resolve(yaml.ScalarNode, text, implicit)
+            if len(self.tags) < _MEMO:
+                self.tags[text, implicit] = tag
+        if tag not in _FAST_TAGS:
+            raise _Fallback
+        try:
+            return self.values[tag, text]
+        except KeyError:
+            pass
+        node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
+        value = self.loader.yaml_constructors[tag](self.loader, node)
+        if len(self.values) < _MEMO:
+            self.values[tag, text] = value
+        return value
+
+    def _put(self, value, mark) -> None:
+        if not self.stack:
+            self.root = value
+            return
+        top = self.stack[-1]
+        container = top[0]
+        if top[1]:
+            container.append(value)
+            container._items.append(_pack(mark))
+        elif top[2] is _NO_KEY:
+            if value in container:
+                self.error = SpecError(f"duplicate key '{value}'", Location(self.file, mark.line + 1,
+                                                                            mark.column + 1))
+            top[2], top[3] = value, _pack(mark)
+        else:
+            container[top[2]] = value
+            container._keys[top[2]] = top[3]
+            top[2] = _NO_KEY
+
+
 class _SpecShape:
     """Checks of a spec's outline made while its events stream by, so that a huge file that cannot be a
     spec is refused before anything is built from it: 'name' and 'description' must be text (not a list of
@@ -204,7 +384,7 @@ class _SpecShape:
 
 
 def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int,
-                  shape: _SpecShape | None = None) -> None:
+                  shape: _SpecShape | None = None, build: _OnePass | None = None) -> None:
     """Refuse a document nested deeper than max_depth, or expanding to more than max_nodes nodes, by
     streaming its parse events before any node is composed: memory stays flat, and a hostile document is
     refused after at most max_nodes events, however big it is.
@@ -260,6 +440,8 @@ def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int,
                 raise SpecError(f"the YAML expands to more than {max_nodes:,} nodes (anchors and aliases count "
                                 f"in full each time they are used); raise the limit with --max-yaml-nodes",
                                 _mark_location(source_name, event))
+            if build is not None:
+                build.see(kind, event)
     finally:
         parser.dispose()
 
@@ -267,6 +449,10 @@ def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int,
 def _mark_location(source_name: str, event) -> Location:
     mark = event.start_mark
     return Location(source_name, mark.line + 1, mark.column + 1)
+
+
+def _shape(source_name: str, max_layers: int | None) -> _SpecShape | None:
+    return None if max_layers is None else _SpecShape(source_name, max_layers)
 
 
 def load(text: str | bytes, source_name: str = "<spec>", max_bytes: int = MAX_SPEC_BYTES,
@@ -284,9 +470,15 @@ def load(text: str | bytes, source_name: str = "<spec>", max_bytes: int = MAX_SP
     loader = _Loader(text)
     loader.source_name = source_name
     try:
-        shape = None if max_layers is None else _SpecShape(source_name, max_layers)
-        _check_events(text, source_name, max_nodes, max_depth, shape)
-        return loader.get_single_data()
+        try:
+            build = _OnePass(loader, source_name)
+            _check_events(text, source_name, max_nodes, max_depth, _shape(source_name, max_layers), build)
+        except _Fallback:
+            _check_events(text, source_name, max_nodes, max_depth, _shape(source_name, max_layers))
+            return loader.get_single_data()
+        if build.error is not None:
+            raise build.error
+        return build.root
     except SpecError:
         raise
     except yaml.MarkedYAMLError as err:
