@@ -242,102 +242,7 @@ class _Fallback(Exception):
 
 _NO_KEY = object()
 _FAST_TAGS = frozenset(_TAG + name for name in ("str", "int", "float", "bool", "null"))
-_MEMO = 50_000         # scalars whose tag and value are remembered (a spec repeats few values many times)
-
-
-class _OnePass:
-    """Builds the LocDicts and LocLists straight from the parse events, in the same pass that enforces the
-    limits (``_check_events``): no node graph is composed and the text is parsed once. Each plain scalar's
-    tag comes from PyYAML's own resolver and its value from the loader's own constructors (both remembered
-    per distinct text), so the values are exactly those of the composing loader.
-
-    A construction error (a key written twice, a bad integer) is kept, building stops, and the error is
-    raised only once the whole stream has passed the limits, as when the limits were checked first."""
-
-    def __init__(self, loader: _Loader, source_name: str):
-        self.loader, self.file = loader, source_name
-        self.stack: list[list] = []      # per open collection: [container, is a list, pending key, its position]
-        self.root = None
-        self.documents = 0
-        self.error: SpecError | None = None
-        self.tags: dict = {}             # (text, implicit) → tag
-        self.values: dict = {}           # (tag, text) → value
-
-    def see(self, kind, event) -> None:
-        if self.error is not None:
-            return
-        if kind is yaml.ScalarEvent:
-            if event.anchor is not None or event.tag is not None:
-                raise _Fallback
-            try:
-                value = self._scalar(event)
-            except SpecError as err:
-                self.error = err
-                return
-            self._put(value, event.start_mark)
-        elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
-            if event.anchor is not None or event.tag is not None:
-                raise _Fallback
-            stack = self.stack
-            if stack and not stack[-1][1] and stack[-1][2] is _NO_KEY:
-                raise _Fallback                      # a collection as a mapping key
-            is_list = kind is yaml.SequenceStartEvent
-            container: LocList | LocDict
-            if is_list:
-                container = LocList()
-                container._items = []
-            else:
-                container = LocDict()
-                container._keys = {}
-            container._file, container._at = self.file, _pack(event.start_mark)
-            self._put(container, event.start_mark)
-            stack.append([container, is_list, _NO_KEY, 0])
-        elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
-            self.stack.pop()
-        elif kind is yaml.DocumentStartEvent:
-            self.documents += 1
-            if self.documents > 1:
-                raise _Fallback
-        elif kind is yaml.AliasEvent:
-            raise _Fallback
-
-    def _scalar(self, event):
-        text, implicit = event.value, event.implicit
-        tag = self.tags.get((text, implicit))
-        if tag is None:
-            tag = self.loader.resolve(yaml.ScalarNode, text, implicit)
-            if len(self.tags) < _MEMO:
-                self.tags[text, implicit] = tag
-        if tag not in _FAST_TAGS:
-            raise _Fallback
-        try:
-            return self.values[tag, text]
-        except KeyError:
-            pass
-        node = yaml.ScalarNode(tag, text, event.start_mark, event.end_mark, event.style)
-        value = self.loader.yaml_constructors[tag](self.loader, node)
-        if len(self.values) < _MEMO:
-            self.values[tag, text] = value
-        return value
-
-    def _put(self, value, mark) -> None:
-        if not self.stack:
-            self.root = value
-            return
-        top = self.stack[-1]
-        container = top[0]
-        if top[1]:
-            container.append(value)
-            container._items.append(_pack(mark))
-        elif top[2] is _NO_KEY:
-            if value in container:
-                self.error = SpecError(f"duplicate key '{value}'", Location(self.file, mark.line + 1,
-                                                                            mark.column + 1))
-            top[2], top[3] = value, _pack(mark)
-        else:
-            container[top[2]] = value
-            container._keys[top[2]] = top[3]
-            top[2] = _NO_KEY
+_MEMO = 50_000         # plain scalars whose value is remembered (a spec repeats few values many times)
 
 
 class _SpecShape:
@@ -384,7 +289,7 @@ class _SpecShape:
 
 
 def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int,
-                  shape: _SpecShape | None = None, build: _OnePass | None = None) -> None:
+                  shape: _SpecShape | None = None) -> None:
     """Refuse a document nested deeper than max_depth, or expanding to more than max_nodes nodes, by
     streaming its parse events before any node is composed: memory stays flat, and a hostile document is
     refused after at most max_nodes events, however big it is.
@@ -440,10 +345,126 @@ def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int,
                 raise SpecError(f"the YAML expands to more than {max_nodes:,} nodes (anchors and aliases count "
                                 f"in full each time they are used); raise the limit with --max-yaml-nodes",
                                 _mark_location(source_name, event))
-            if build is not None:
-                build.see(kind, event)
     finally:
         parser.dispose()
+
+
+def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_depth: int,
+          shape: _SpecShape | None):
+    """The document's value, built straight from the parse events in the one pass that also enforces the
+    limits of ``_check_events``: no node graph is composed and the text is parsed once. A plain scalar's
+    tag comes from PyYAML's own resolver and its value from the loader's own constructors (remembered per
+    distinct text), so the values are those of the composing loader. Raises _Fallback at the first anchor,
+    alias, explicit tag, merge key, collection as a key or second document: those are left to PyYAML.
+
+    A construction error (a key written twice, a bad integer) is kept, building stops, and the error is
+    raised once the whole stream has passed the limits, as when the limits were checked before building.
+    Without anchors and aliases, every node counts 1 and the nesting is the stack's height."""
+    parser = _Base(text)
+    get_event, resolve, constructors = parser.get_event, loader.resolve, loader.yaml_constructors
+    scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+    mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+    values: dict = {}                # (text, implicit) → value of a plain or quoted scalar
+    stack: list[tuple] = []          # the enclosing collections' (container, is_list, key, key_at)
+    container, is_list, key, key_at = None, False, _NO_KEY, 0   # the innermost open collection
+    root, documents, total, depth, error = None, 0, 0, 0, None     # depth: collections open
+    try:
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is scalar_event:
+                if event.anchor is not None or event.tag is not None:
+                    raise _Fallback
+                total += 1
+                if error is None:
+                    text_key = (event.value, event.implicit)
+                    value = values.get(text_key, _NO_KEY)
+                    if value is _NO_KEY:
+                        tag = resolve(yaml.ScalarNode, event.value, event.implicit)
+                        if tag not in _FAST_TAGS:
+                            raise _Fallback
+                        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+                        try:
+                            value = constructors[tag](loader, node)
+                        except SpecError as err:
+                            error = err
+                        else:
+                            if len(values) < _MEMO:
+                                values[text_key] = value
+                    if error is None:
+                        mark = event.start_mark
+                        if is_list:
+                            container.append(value)
+                            container._items.append((mark.line + 1) << 32 | (mark.column + 1))
+                        elif container is None:
+                            root = value
+                        elif key is _NO_KEY:
+                            if value in container:
+                                error = SpecError(f"duplicate key '{value}'", _mark_location(source_name, event))
+                            key, key_at = value, (mark.line + 1) << 32 | (mark.column + 1)
+                        else:
+                            container[key] = value
+                            container._keys[key] = key_at
+                            key = _NO_KEY
+            elif kind is mapping_start or kind is sequence_start:
+                if depth >= max_depth:
+                    raise SpecError(f"the YAML is nested more than {max_depth} levels deep",
+                                    _mark_location(source_name, event))
+                if event.anchor is not None or event.tag is not None:
+                    raise _Fallback
+                total += 1
+                depth += 1
+                if error is None:
+                    mark = event.start_mark
+                    at = (mark.line + 1) << 32 | (mark.column + 1)
+                    new: LocList | LocDict
+                    if kind is sequence_start:
+                        new = LocList()
+                        new._items = []
+                    else:
+                        new = LocDict()
+                        new._keys = {}
+                    new._file, new._at = source_name, at
+                    if is_list:
+                        container.append(new)
+                        container._items.append(at)
+                    elif container is None:
+                        root = new
+                    elif key is _NO_KEY:
+                        raise _Fallback                  # a collection as a mapping key
+                    else:
+                        container[key] = new
+                        container._keys[key] = key_at
+                        key = _NO_KEY
+                    if container is not None:
+                        stack.append((container, is_list, key, key_at))
+                    container, is_list, key, key_at = new, kind is sequence_start, _NO_KEY, 0
+            elif kind is mapping_end or kind is sequence_end:
+                depth -= 1
+                if error is None:
+                    container, is_list, key, key_at = stack.pop() if stack else (None, False, _NO_KEY, 0)
+            elif kind is alias_event:
+                raise _Fallback
+            elif kind is yaml.StreamEndEvent:
+                break
+            else:
+                if kind is yaml.DocumentStartEvent:
+                    documents += 1
+                    if documents > 1:
+                        raise _Fallback
+                continue
+            if shape is not None and depth <= 3:
+                shape.see(kind, event, depth)
+            if total > max_nodes:
+                raise SpecError(f"the YAML expands to more than {max_nodes:,} nodes (anchors and aliases count "
+                                f"in full each time they are used); raise the limit with --max-yaml-nodes",
+                                _mark_location(source_name, event))
+    finally:
+        parser.dispose()
+    if error is not None:
+        raise error
+    return root
 
 
 def _mark_location(source_name: str, event) -> Location:
@@ -471,14 +492,10 @@ def load(text: str | bytes, source_name: str = "<spec>", max_bytes: int = MAX_SP
     loader.source_name = source_name
     try:
         try:
-            build = _OnePass(loader, source_name)
-            _check_events(text, source_name, max_nodes, max_depth, _shape(source_name, max_layers), build)
+            return _read(loader, text, source_name, max_nodes, max_depth, _shape(source_name, max_layers))
         except _Fallback:
             _check_events(text, source_name, max_nodes, max_depth, _shape(source_name, max_layers))
             return loader.get_single_data()
-        if build.error is not None:
-            raise build.error
-        return build.root
     except SpecError:
         raise
     except yaml.MarkedYAMLError as err:
