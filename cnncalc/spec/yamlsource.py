@@ -313,8 +313,7 @@ def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int,
                                         "structure)", _mark_location(source_name, event))
                     size, height = anchored.get(event.anchor, (1, 0))
                     if len(stack) + height > max_depth:
-                        raise SpecError(f"the YAML is nested more than {max_depth} levels deep",
-                                        _mark_location(source_name, event))
+                        raise _too_deep(max_depth, source_name, event)
                 elif event.anchor is not None:
                     anchored[event.anchor] = (1, 0)
                 total += size
@@ -323,8 +322,7 @@ def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int,
                     stack[-1][1] = max(stack[-1][1], height + 1)
             elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
                 if len(stack) >= max_depth:
-                    raise SpecError(f"the YAML is nested more than {max_depth} levels deep",
-                                    _mark_location(source_name, event))
+                    raise _too_deep(max_depth, source_name, event)
                 if event.anchor is not None:
                     anchored.pop(event.anchor, None)     # an anchor defined again names the new node
                 stack.append([1, 1, event.anchor])
@@ -342,9 +340,7 @@ def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int,
                     and kind is not yaml.DocumentEndEvent and kind is not yaml.StreamStartEvent:
                 shape.see(kind, event, len(stack))
             if total > max_nodes:
-                raise SpecError(f"the YAML expands to more than {max_nodes:,} nodes (anchors and aliases count "
-                                f"in full each time they are used); raise the limit with --max-yaml-nodes",
-                                _mark_location(source_name, event))
+                raise _too_many_nodes(max_nodes, source_name, event)
     finally:
         parser.dispose()
 
@@ -409,8 +405,7 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
                             key = _NO_KEY
             elif kind is mapping_start or kind is sequence_start:
                 if depth >= max_depth:
-                    raise SpecError(f"the YAML is nested more than {max_depth} levels deep",
-                                    _mark_location(source_name, event))
+                    raise _too_deep(max_depth, source_name, event)
                 if event.anchor is not None or event.tag is not None:
                     raise _Fallback
                 total += 1
@@ -457,14 +452,22 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
             if shape is not None and depth <= 3:
                 shape.see(kind, event, depth)
             if total > max_nodes:
-                raise SpecError(f"the YAML expands to more than {max_nodes:,} nodes (anchors and aliases count "
-                                f"in full each time they are used); raise the limit with --max-yaml-nodes",
-                                _mark_location(source_name, event))
+                raise _too_many_nodes(max_nodes, source_name, event)
     finally:
         parser.dispose()
     if error is not None:
         raise error
     return root
+
+
+def _too_many_nodes(max_nodes: int, source_name: str, event) -> SpecError:
+    return SpecError(f"the YAML expands to more than {max_nodes:,} nodes (anchors and aliases count in full "
+                     f"each time they are used); raise the limit with --max-yaml-nodes",
+                     _mark_location(source_name, event))
+
+
+def _too_deep(max_depth: int, source_name: str, event) -> SpecError:
+    return SpecError(f"the YAML is nested more than {max_depth} levels deep", _mark_location(source_name, event))
 
 
 def _mark_location(source_name: str, event) -> Location:
