@@ -61,7 +61,7 @@ def load_file(path: str) -> Device:
 
 
 def parse_device(text, source: str = "<device>") -> Device:
-    from cnncalc import yamlsource
+    from cnncalc.spec import yamlsource
     data = yamlsource.load(text, source)
     if not isinstance(data, yamlsource.LocDict):
         raise SpecError("a device profile is a mapping with name, bandwidth and peak", _loc(data, source))
@@ -104,7 +104,8 @@ def _keys(data, allowed: set, required: set, what: str, source: str) -> None:
 
 
 def _figure(item, key: str, kind: str, at: Location, source: str) -> Figure:
-    from cnncalc import units, yamlsource
+    from cnncalc import units
+    from cnncalc.spec import yamlsource
     if not isinstance(item, yamlsource.LocDict):
         raise SpecError(f"'{key}' must be a mapping with value, what and source", at)
     _keys(item, {"value", "what", "source"}, {"value", "what", "source"}, f"'{key}'", source)
