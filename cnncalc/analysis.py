@@ -98,9 +98,9 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
         except LayerArgError as err:
             raise SpecError(str(err), node.where(err.key), node.name) from None
         output = tuple(facts.output)
-        if any(size < 1 for size in output):
+        if output and min(output) < 1:
             raise SpecError(f"the output shape {list(output)} has a size below 1", node.location, node.name)
-        if any(size > MAX_SIZE for size in output):
+        if output and max(output) > MAX_SIZE:
             raise SpecError(f"the output shape has a size above 10^18 ({len(str(max(output)))} digits)",
                             node.location, node.name)
         shapes[node.name] = output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+from collections.abc import Mapping
 
 from cnncalc.errors import Location, SpecError
 from cnncalc.layers.base import Layer
@@ -16,7 +17,7 @@ class Node:
     inputs: tuple                     # names of the nodes it reads
     location: Location
     trainable: bool = True
-    arg_locations: dict = field(default_factory=dict, compare=False)   # argument → where it was written
+    arg_locations: Mapping = field(default_factory=dict, compare=False)   # argument → where it was written
 
     def where(self, key: str | None) -> Location:
         return self.arg_locations.get(key, self.location) if key else self.location
@@ -50,8 +51,7 @@ class Graph:
         if len(order) != len(self.nodes):
             cycle = self._find_cycle({name for name, count in waiting.items() if count > 0})
             first = self.nodes[cycle[0]]
-            raise SpecError("the layers form a cycle: " + " → ".join(cycle + [cycle[0]]),
-                            first.location, first.name)
+            raise SpecError(_cycle_message(cycle), first.location, first.name)
         return order
 
     def _find_cycle(self, stuck: set) -> list[str]:
@@ -74,3 +74,16 @@ class Graph:
         """Nodes whose output nobody reads and that are not the network's output."""
         read = {source for node in self.nodes.values() for source in node.inputs}
         return [name for name in self.nodes if name not in read and name != self.output]
+
+
+SHOWN = 4     # names shown at each end of a long cycle
+
+
+def _cycle_message(cycle: list[str]) -> str:
+    """The cycle in data-flow order, back to its first layer; a long one shows its first and last SHOWN
+    layers and how many are left out between them."""
+    if len(cycle) <= 3 * SHOWN:
+        return "the layers form a cycle: " + " → ".join([*cycle, cycle[0]])
+    left_out = len(cycle) - 2 * SHOWN
+    names = [*cycle[:SHOWN], f"… ({left_out:,} more)", *cycle[-SHOWN:], cycle[0]]
+    return f"the layers form a cycle of {len(cycle):,} layers: " + " → ".join(names)

@@ -120,7 +120,7 @@ class Builder:
             # the bad value came from the spec's defaults: point there, and say which layer took it
             where = self.defaults.where(cls.type_name, err.key)
             raise SpecError(f"{err} (a value from 'defaults', taken by this {cls.type_name})", where, full) from None
-        arg_locations = {key: args.where(key) for key in args}
+        arg_locations = args.key_locs
 
         if branches is not None:
             if source is not None and not isinstance(source, str):

@@ -61,13 +61,13 @@ def substitute(value, env: dict, loc: Location):
         return evaluate(_VAR.sub(lambda m: str(env[m.group(1)]), value), loc)
     if isinstance(value, LocDict):
         out = LocDict()
-        out.loc, out.key_locs = value.loc, value.key_locs
+        out.located_like(value)
         for key, item in value.items():
             out[key] = substitute(item, env, value.where(key))
         return out
     if isinstance(value, LocList):
         items = LocList(substitute(item, env, value.where(i)) for i, item in enumerate(value))
-        items.loc, items.item_locs = value.loc, value.item_locs
+        items.located_like(value)
         return items
     return value
 

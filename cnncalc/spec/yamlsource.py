@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 
 import yaml
 
@@ -29,28 +30,103 @@ MAX_INT = 10**18                     # the largest integer (in magnitude) a spec
 _MAX_INT_CHARS = 100                 # longer integer literals are refused before Python converts them
 
 
-class LocDict(dict):
-    """A dict that knows its own location and the location of each of its keys."""
+def _located(file: str, at) -> Location:
+    """A Location from a packed position (``line << 32 | column``, both 1-based) or a Location itself."""
+    if type(at) is int:
+        return Location(file, at >> 32, at & 0xFFFFFFFF)
+    return at
 
-    __slots__ = ("loc", "key_locs")
-    loc: Location
-    key_locs: dict
+
+def _pack(mark) -> int:
+    return (mark.line + 1) << 32 | (mark.column + 1)
+
+
+class KeyLocations(Mapping):
+    """Where each key of a :class:`LocDict` was written: a read-only mapping key → Location, whose Locations
+    are made only when asked for (a big spec has millions of keys, and only an error needs a location)."""
+
+    __slots__ = ("_file", "_keys")
+
+    def __init__(self, file: str, keys: dict):
+        self._file, self._keys = file, keys
+
+    def __getitem__(self, key) -> Location:
+        return _located(self._file, self._keys[key])
+
+    def get(self, key, default=None):
+        at = self._keys.get(key)
+        return default if at is None else _located(self._file, at)
+
+    def __contains__(self, key) -> bool:
+        return key in self._keys
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+class _Located:
+    """``loc``: where a collection starts, made from its packed position when asked."""
+
+    __slots__ = ()
+    _file: str
+    _at: object
+
+    @property
+    def loc(self) -> Location:
+        return _located(self._file, self._at)
+
+    @loc.setter
+    def loc(self, value: Location) -> None:
+        self._file, self._at = value.file, value
+
+
+class LocDict(_Located, dict):
+    """A dict that knows its own location and the location of each of its keys. Positions are kept packed
+    and become Location records only when ``loc``, ``where`` or ``key_locs`` is asked."""
+
+    __slots__ = ("_file", "_at", "_keys")
+
+    @property
+    def key_locs(self) -> KeyLocations:
+        return KeyLocations(self._file, self._keys)
+
+    @key_locs.setter
+    def key_locs(self, value) -> None:
+        self._keys = dict(value)
 
     def where(self, key) -> Location:
-        return self.key_locs.get(key, self.loc)
+        at = self._keys.get(key)
+        return _located(self._file, self._at if at is None else at)
+
+    def located_like(self, other: "LocDict") -> None:
+        """Take the locations of ``other`` (a copy of it, with the same keys)."""
+        self._file, self._at, self._keys = other._file, other._at, other._keys
 
 
-class LocList(list):
+class LocList(_Located, list):
     """A list that knows its own location and the location of each item."""
 
-    __slots__ = ("loc", "item_locs")
-    loc: Location
-    item_locs: list
+    __slots__ = ("_file", "_at", "_items")
+
+    @property
+    def item_locs(self) -> list:
+        return [_located(self._file, at) for at in self._items]
+
+    @item_locs.setter
+    def item_locs(self, value: list) -> None:
+        self._items = list(value)
 
     def where(self, index: int) -> Location:
-        if 0 <= index < len(self.item_locs):
-            return self.item_locs[index]
+        if 0 <= index < len(self._items):
+            return _located(self._file, self._items[index])
         return self.loc
+
+    def located_like(self, other: "LocList") -> None:
+        """Take the locations of ``other`` (a copy of it, with as many items)."""
+        self._file, self._at, self._items = other._file, other._at, other._items
 
 
 class _Loader(_Base):
@@ -65,8 +141,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode):
     """A LocDict. Merge keys (``<<: *base``) as safe_load has them: a key written in the mapping itself wins
     over a merged one, and among merged mappings the first listed wins. A key written twice is an error."""
     data = LocDict()
-    data.loc = _location(loader, node)
-    data.key_locs = {}
+    data._file, data._at, data._keys = loader.source_name, _pack(node.start_mark), {}
     yield data
     written = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE)
     loader.flatten_mapping(node)              # merged pairs first, then the pairs written here
@@ -83,13 +158,13 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode):
                 raise SpecError(f"duplicate key '{key}'", _location(loader, key_node))
             seen.add(key)
         data[key] = loader.construct_object(value_node, deep=True)
-        data.key_locs[key] = _location(loader, key_node)
+        data._keys[key] = _pack(key_node.start_mark)
 
 
 def _construct_seq(loader: _Loader, node: yaml.SequenceNode):
     data = LocList()
-    data.loc = _location(loader, node)
-    data.item_locs = [_location(loader, child) for child in node.value]
+    data._file, data._at = loader.source_name, _pack(node.start_mark)
+    data._items = [_pack(child.start_mark) for child in node.value]
     yield data
     data.extend(loader.construct_object(child, deep=True) for child in node.value)
 
@@ -160,6 +235,16 @@ _Loader.add_constructor(_MERGE, _key_only)
 _Loader.add_constructor(_TAG + "value", _key_only)
 
 
+class _Fallback(Exception):
+    """The document uses what the one-pass reader leaves to PyYAML's composer and constructor: an anchor,
+    an alias, an explicit tag, a merge key (``<<``), a key that is a collection, several documents."""
+
+
+_NO_KEY = object()
+_FAST_TAGS = frozenset(_TAG + name for name in ("str", "int", "float", "bool", "null"))
+_MEMO = 50_000         # plain scalars whose value is remembered (a spec repeats few values many times)
+
+
 class _SpecShape:
     """Checks of a spec's outline made while its events stream by, so that a huge file that cannot be a
     spec is refused before anything is built from it: 'name' and 'description' must be text (not a list of
@@ -228,8 +313,7 @@ def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int,
                                         "structure)", _mark_location(source_name, event))
                     size, height = anchored.get(event.anchor, (1, 0))
                     if len(stack) + height > max_depth:
-                        raise SpecError(f"the YAML is nested more than {max_depth} levels deep",
-                                        _mark_location(source_name, event))
+                        raise _too_deep(max_depth, source_name, event)
                 elif event.anchor is not None:
                     anchored[event.anchor] = (1, 0)
                 total += size
@@ -238,8 +322,7 @@ def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int,
                     stack[-1][1] = max(stack[-1][1], height + 1)
             elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
                 if len(stack) >= max_depth:
-                    raise SpecError(f"the YAML is nested more than {max_depth} levels deep",
-                                    _mark_location(source_name, event))
+                    raise _too_deep(max_depth, source_name, event)
                 if event.anchor is not None:
                     anchored.pop(event.anchor, None)     # an anchor defined again names the new node
                 stack.append([1, 1, event.anchor])
@@ -257,16 +340,143 @@ def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int,
                     and kind is not yaml.DocumentEndEvent and kind is not yaml.StreamStartEvent:
                 shape.see(kind, event, len(stack))
             if total > max_nodes:
-                raise SpecError(f"the YAML expands to more than {max_nodes:,} nodes (anchors and aliases count "
-                                f"in full each time they are used); raise the limit with --max-yaml-nodes",
-                                _mark_location(source_name, event))
+                raise _too_many_nodes(max_nodes, source_name, event)
     finally:
         parser.dispose()
+
+
+def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_depth: int,
+          shape: _SpecShape | None):
+    """The document's value, built straight from the parse events in the one pass that also enforces the
+    limits of ``_check_events``: no node graph is composed and the text is parsed once. A plain scalar's
+    tag comes from PyYAML's own resolver and its value from the loader's own constructors (remembered per
+    distinct text), so the values are those of the composing loader. Raises _Fallback at the first anchor,
+    alias, explicit tag, merge key, collection as a key or second document: those are left to PyYAML.
+
+    A construction error (a key written twice, a bad integer) is kept, building stops, and the error is
+    raised once the whole stream has passed the limits, as when the limits were checked before building.
+    Without anchors and aliases, every node counts 1 and the nesting is the stack's height."""
+    parser = _Base(text)
+    get_event, resolve, constructors = parser.get_event, loader.resolve, loader.yaml_constructors
+    scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+    mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+    values: dict = {}                # (text, implicit) → value of a plain or quoted scalar
+    stack: list[tuple] = []          # the enclosing collections' (container, is_list, key, key_at)
+    container, is_list, key, key_at = None, False, _NO_KEY, 0   # the innermost open collection
+    root, documents, total, depth, error = None, 0, 0, 0, None     # depth: collections open
+    try:
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is scalar_event:
+                if event.anchor is not None or event.tag is not None:
+                    raise _Fallback
+                total += 1
+                if error is None:
+                    text_key = (event.value, event.implicit)
+                    value = values.get(text_key, _NO_KEY)
+                    if value is _NO_KEY:
+                        tag = resolve(yaml.ScalarNode, event.value, event.implicit)
+                        if tag not in _FAST_TAGS:
+                            raise _Fallback
+                        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+                        try:
+                            value = constructors[tag](loader, node)
+                        except SpecError as err:
+                            error = err
+                        else:
+                            if len(values) < _MEMO:
+                                values[text_key] = value
+                    if error is None:
+                        mark = event.start_mark
+                        if is_list:
+                            container.append(value)
+                            container._items.append((mark.line + 1) << 32 | (mark.column + 1))
+                        elif container is None:
+                            root = value
+                        elif key is _NO_KEY:
+                            if value in container:
+                                error = SpecError(f"duplicate key '{value}'", _mark_location(source_name, event))
+                            key, key_at = value, (mark.line + 1) << 32 | (mark.column + 1)
+                        else:
+                            container[key] = value
+                            container._keys[key] = key_at
+                            key = _NO_KEY
+            elif kind is mapping_start or kind is sequence_start:
+                if depth >= max_depth:
+                    raise _too_deep(max_depth, source_name, event)
+                if event.anchor is not None or event.tag is not None:
+                    raise _Fallback
+                total += 1
+                depth += 1
+                if error is None:
+                    mark = event.start_mark
+                    at = (mark.line + 1) << 32 | (mark.column + 1)
+                    new: LocList | LocDict
+                    if kind is sequence_start:
+                        new = LocList()
+                        new._items = []
+                    else:
+                        new = LocDict()
+                        new._keys = {}
+                    new._file, new._at = source_name, at
+                    if is_list:
+                        container.append(new)
+                        container._items.append(at)
+                    elif container is None:
+                        root = new
+                    elif key is _NO_KEY:
+                        raise _Fallback                  # a collection as a mapping key
+                    else:
+                        container[key] = new
+                        container._keys[key] = key_at
+                        key = _NO_KEY
+                    if container is not None:
+                        stack.append((container, is_list, key, key_at))
+                    container, is_list, key, key_at = new, kind is sequence_start, _NO_KEY, 0
+            elif kind is mapping_end or kind is sequence_end:
+                depth -= 1
+                if error is None:
+                    container, is_list, key, key_at = stack.pop() if stack else (None, False, _NO_KEY, 0)
+            elif kind is alias_event:
+                raise _Fallback
+            elif kind is yaml.StreamEndEvent:
+                break
+            else:
+                if kind is yaml.DocumentStartEvent:
+                    documents += 1
+                    if documents > 1:
+                        raise _Fallback
+                continue
+            if shape is not None and depth <= 3:
+                shape.see(kind, event, depth)
+            if total > max_nodes:
+                raise _too_many_nodes(max_nodes, source_name, event)
+    finally:
+        parser.dispose()
+    if error is not None:
+        raise error
+    return root
+
+
+def _too_many_nodes(max_nodes: int, source_name: str, event) -> SpecError:
+    return SpecError(f"the YAML expands to more than {max_nodes:,} nodes (anchors and aliases count in full "
+                     f"each time they are used); raise the limit with --max-yaml-nodes",
+                     _mark_location(source_name, event))
+
+
+def _too_deep(max_depth: int, source_name: str, event) -> SpecError:
+    return SpecError(f"the YAML is nested more than {max_depth} levels deep", _mark_location(source_name, event))
 
 
 def _mark_location(source_name: str, event) -> Location:
     mark = event.start_mark
     return Location(source_name, mark.line + 1, mark.column + 1)
+
+
+def _shape(source_name: str, max_layers: int | None) -> _SpecShape | None:
+    return None if max_layers is None else _SpecShape(source_name, max_layers)
 
 
 def load(text: str | bytes, source_name: str = "<spec>", max_bytes: int = MAX_SPEC_BYTES,
@@ -284,9 +494,11 @@ def load(text: str | bytes, source_name: str = "<spec>", max_bytes: int = MAX_SP
     loader = _Loader(text)
     loader.source_name = source_name
     try:
-        shape = None if max_layers is None else _SpecShape(source_name, max_layers)
-        _check_events(text, source_name, max_nodes, max_depth, shape)
-        return loader.get_single_data()
+        try:
+            return _read(loader, text, source_name, max_nodes, max_depth, _shape(source_name, max_layers))
+        except _Fallback:
+            _check_events(text, source_name, max_nodes, max_depth, _shape(source_name, max_layers))
+            return loader.get_single_data()
     except SpecError:
         raise
     except yaml.MarkedYAMLError as err:
