@@ -215,12 +215,22 @@ def test_a_cycle_behind_a_tail_starts_at_its_earliest_layer():
 
 @pytest.fixture
 def no_construction(monkeypatch):
-    """Fail if anything is built from the YAML: the refusal must come from the event stream alone."""
+    """Count the parse events the spec's outline check sees, and fail if PyYAML composes the document: a
+    refusal must come from the event stream, long before its end (each test's document has thousands of
+    events; the counter is read after the run)."""
     from cnncalc.spec import yamlsource
 
     def refuse(self):
-        raise AssertionError("the document was constructed")
+        raise AssertionError("the document was composed")
     monkeypatch.setattr(yamlsource._Loader, "get_single_data", refuse)
+    seen = []
+    see = yamlsource._SpecShape.see
+
+    def counting(self, kind, event, depth):
+        seen.append(kind)
+        return see(self, kind, event, depth)
+    monkeypatch.setattr(yamlsource._SpecShape, "see", counting)
+    return seen
 
 
 @pytest.mark.parametrize("key", ["name", "description"])
@@ -228,6 +238,7 @@ def no_construction(monkeypatch):
 def test_a_name_or_description_that_is_no_text_is_refused_while_streaming(spec, no_construction, key, value):
     text = f"input: [3, 8, 8]\n{key}:{value}layers: [relu]\n"
     assert located("analyze", spec(text)) == (2, 1, f"'{key}' must be text")
+    assert 0 < len(no_construction) < 20        # refused at the value's first event, not after its items
 
 
 @pytest.mark.parametrize("style", ["block", "flow"])
@@ -243,6 +254,8 @@ def test_more_layers_than_the_limit_are_refused_while_streaming(spec, no_constru
     assert result.exit_code == 2, result.stderr
     assert result.stderr.strip().endswith(f"spec.yaml:{where[0]}:{where[1]}: the spec expands to more than 10 layers "
                                           f"(raise the limit with --max-layers)")
+    events = sum(1 for _ in yaml.parse(text))
+    assert 0 < len(no_construction) < events - 10     # stopped inside the list, before its last entries
 
 
 def test_exactly_the_limit_of_layers_is_read(spec):
