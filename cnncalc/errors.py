@@ -113,7 +113,7 @@ def brief(value, limit: int = 60) -> str:
 
 
 def _first(items, n: int) -> list:
-    out = []
+    out: list = []
     for item in items:
         if len(out) == n:
             break

@@ -58,8 +58,9 @@ def field(*, default: Any = MISSING, default_factory: Any = MISSING, metadata: A
     return Field(default, default_factory, metadata, compare)
 
 
-def fields(obj) -> tuple:
-    return type(obj).__record_fields__ if not isinstance(obj, type) else obj.__record_fields__
+def fields(obj: Any) -> tuple:
+    holder: Any = obj if isinstance(obj, type) else type(obj)
+    return holder.__record_fields__
 
 
 def replace(obj, **changes):

@@ -61,12 +61,10 @@ def step(rf: AxisRF, span: Number, stride: Number, offset: Number, extent: int) 
 
     A convolution or pooling window: span = d·(k−1)+1, stride = s, offset = −pad_before.
     """
-    if not rf.known:
+    size, jump, start = rf.size, rf.stride, rf.start
+    if size is None or jump is None or start is None:
         return AxisRF(None, None, None, extent)
-    return AxisRF(exact(rf.size + (span - 1) * rf.stride),
-                  exact(rf.stride * stride),
-                  exact(rf.start + offset * rf.stride),
-                  extent)
+    return AxisRF(exact(size + (span - 1) * jump), exact(jump * stride), exact(start + offset * jump), extent)
 
 
 def whole(rf: RF) -> RF:

@@ -13,7 +13,8 @@ def channel_window_sum(x: np.ndarray, size: int) -> np.ndarray:
     (PyTorch's LRN window)."""
     before, after = size // 2, (size - 1) // 2
     padded = np.pad(x, [(0, 0), (before, after)] + [(0, 0)] * (x.ndim - 2))
-    return sum(padded[:, j:j + x.shape[1]] for j in range(size))
+    total: np.ndarray = sum(padded[:, j:j + x.shape[1]] for j in range(size))  # type: ignore[assignment]
+    return total
 
 
 def lrn_dependencies(layer, inputs, ctx):

@@ -15,9 +15,10 @@ def _pool_windows(layer, x) -> Windows:
 
 
 def _window_sum(padded: np.ndarray, win: Windows) -> np.ndarray:
-    total = None
+    total: np.ndarray | None = None
     for _, view in taps(padded, win):
         total = view.copy() if total is None else total + view
+    assert total is not None          # a window has at least one tap
     return total
 
 

@@ -43,7 +43,7 @@ def linear_weights(size: int, out: int, align_corners: bool) -> list[dict]:
 
 
 def matrix(rows: list[dict], size: int, dtype: type) -> np.ndarray:
-    m = np.zeros((len(rows), size), dtype=dtype)
+    m: np.ndarray = np.zeros((len(rows), size), dtype=dtype)
     for o, row in enumerate(rows):
         for i, w in row.items():
             m[o, i] = float(w)

@@ -9,7 +9,7 @@ package chooses a formula by the name of a layer type.
 from __future__ import annotations
 
 import math
-from typing import Callable, ClassVar, Mapping, Optional, Sequence
+from typing import Any, Callable, ClassVar, Mapping, Optional, Sequence
 
 from cnncalc import record as records
 
@@ -141,7 +141,7 @@ def choice(*options: str) -> ArgRule:
 _REQUIRED = records.MISSING
 
 
-def arg(rule: ArgRule, doc: str, default=_REQUIRED, shown: str = "") -> records.Field:
+def arg(rule: ArgRule, doc: str, default: Any = _REQUIRED, shown: str = "") -> Any:
     """A layer argument: a record field carrying its rule and its one-line documentation. ``shown``: how
     `cnncalc layers` writes a default that stands for something else (pooling's stride: 'kernel')."""
     meta = {"rule": rule, "doc": doc, "shown": shown}

@@ -12,6 +12,9 @@ from cnncalc.shapes import product
 class Grouped:
     """Channel checks shared by grouped convolutions (fields `out` and `groups`)."""
 
+    out: int
+    groups: int
+
     def validate(self) -> None:
         if self.out % self.groups:
             raise LayerArgError(f"output channels {self.out} are not divisible by groups {self.groups}", "groups")

@@ -76,7 +76,9 @@ class Upsample(Layer):
         spans, strides, offsets = [], [], []
         for n, m in zip(spatial, out):
             span, stride, offset = source_window(self.mode, n, m, self.align_corners)
-            spans.append(span), strides.append(stride), offsets.append(offset)
+            spans.append(span)
+            strides.append(stride)
+            offsets.append(offset)
         per_element = 0 if self.mode == "nearest" else 2 ** (ndim + 1) - 1
         return Facts(output=(shape[0], *out), flops=per_element * shape[0] * product(out),
                      rf=Window(tuple(spans), tuple(strides), tuple(offsets)),

@@ -64,7 +64,7 @@ class SPP(Layer):
         levels = ",".join(map(str, self.levels))
         # The pyramid sees the whole input unless no level's windows reach its end (levels [4] on 10
         # positions: windows 3 wide, 2 apart, read 0..8): then it sees the positions before that end only.
-        rf = WHOLE
+        rf: object = WHOLE
         if covered != list(spatial):
             rf = Window(tuple(covered), tuple(spatial), (0,) * len(spatial))
             warnings += [f"spp: on spatial axis {axis}, no level's windows reach past position {end - 1} of {size}; "

@@ -16,12 +16,16 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from cnncalc.errors import Location, SpecError, brief
 
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    from yaml import SafeLoader as _Base
+else:
+    _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_SPEC_BYTES = 16 * 1024 * 1024    # a bigger spec is refused before it is read
 MAX_NODES = 5_000_000                # YAML nodes, aliases counted at their full size each time they are used
@@ -70,7 +74,7 @@ class KeyLocations(Mapping):
 class _Located:
     """``loc``: where a collection starts, made from its packed position when asked."""
 
-    __slots__ = ()
+    __slots__: tuple[str, ...] = ()      # the subclasses' slots hold _file and _at
     _file: str
     _at: object
 
@@ -80,7 +84,7 @@ class _Located:
 
     @loc.setter
     def loc(self, value: Location) -> None:
-        self._file, self._at = value.file, value
+        self._file, self._at = value.file, value      # type: ignore[misc]  # slots of the subclasses
 
 
 class LocDict(_Located, dict):
@@ -130,7 +134,7 @@ class LocList(_Located, list):
 
 
 class _Loader(_Base):
-    pass
+    source_name: str = "<spec>"
 
 
 _TAG = "tag:yaml.org,2002:"
@@ -208,8 +212,8 @@ _STANDARD_TAGS = {
 }
 
 
-def _checked(tag: str, kind: type, expected: str, construct):
-    def construct_checked(loader: _Loader, node):
+def _checked(tag: str, kind: Any, expected: str, construct: Any):
+    def construct_checked(loader: _Loader, node: Any):
         if type(node) is not kind:
             raise SpecError(f"a !!{tag} value must be {expected}, found {_NODE_KINDS[type(node)]}",
                             _location(loader, node))
@@ -363,7 +367,8 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
     mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
     values: dict = {}                # (text, implicit) → value of a plain or quoted scalar
     stack: list[tuple] = []          # the enclosing collections' (container, is_list, key, key_at)
-    container, is_list, key, key_at = None, False, _NO_KEY, 0   # the innermost open collection
+    container: Any = None            # the innermost open collection (typed loosely: the hot loop)
+    is_list, key, key_at = False, _NO_KEY, 0
     root, documents, total, depth, error = None, 0, 0, 0, None     # depth: collections open
     try:
         while True:
@@ -413,7 +418,7 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
                 if error is None:
                     mark = event.start_mark
                     at = (mark.line + 1) << 32 | (mark.column + 1)
-                    new: LocList | LocDict
+                    new: Any
                     if kind is sequence_start:
                         new = LocList()
                         new._items = []
