@@ -44,7 +44,9 @@ class AxisRF:
     @property
     def end(self):
         """One past the last input coordinate unit 0 sees."""
-        return None if not self.known else self.start + self.size
+        if self.start is None or self.size is None:
+            return None
+        return self.start + self.size
 
 
 RF = tuple  # tuple[AxisRF, ...], one per spatial axis of the network input

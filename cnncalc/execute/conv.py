@@ -27,7 +27,8 @@ def conv(layer, inputs, ctx):
     columns = batch * shapes.product(win.counts)
     out = np.zeros((groups, c_out, columns), dtype=np.result_type(x, weight))
     for offsets, view in taps(padded, win):
-        out += per_group[(..., *offsets)] @ view.reshape(groups, c_in, columns)
+        index = (..., *offsets)      # a tuple of its own: Python 3.10 has no a[..., *offsets]
+        out += per_group[index] @ view.reshape(groups, c_in, columns)
     out = np.moveaxis(out.reshape(layer.out, batch, *win.counts), 0, 1)
     if layer.bias:
         out = out + ctx.shift("bias", (layer.out,)).reshape(channel_shape(out))

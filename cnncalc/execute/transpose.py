@@ -45,7 +45,8 @@ def conv_transpose(layer, inputs, ctx):
                     dtype=np.result_type(x, weight))
     columns = np.moveaxis(x, 1, 0).reshape(groups, c_in, batch * shapes.product(spatial))
     for tap in itertools.product(*(range(ki) for ki in k)):
-        contribution = np.swapaxes(per_group[(..., *tap)], 1, 2) @ columns     # [groups, c_out, batch·positions]
+        weights = (..., *tap)        # a tuple of its own: Python 3.10 has no a[..., *tap]
+        contribution = np.swapaxes(per_group[weights], 1, 2) @ columns     # [groups, c_out, batch·positions]
         index = tuple(slice(t * di, t * di + (n - 1) * si + 1, si) for t, di, n, si in zip(tap, d, spatial, s))
         full[(slice(None),) * 3 + index] += contribution.reshape(groups, c_out, batch, *spatial)
     spans = [di * (ki - 1) + 1 for ki, di in zip(k, d)]

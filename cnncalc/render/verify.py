@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -119,7 +121,7 @@ class ProgressBar:
         return self.bar.__exit__(*exc)
 
     def start(self, total: int) -> None:
-        self.task = self.bar.add_task("verifying", total=total)
+        self.task: Any = self.bar.add_task("verifying", total=total)
 
     def advance(self, description: str) -> None:
         self.bar.update(self.task, advance=1, description=description[:40])
