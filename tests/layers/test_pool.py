@@ -1,5 +1,5 @@
 """cnncalc/layers/pool.py: windowed and global pooling, every option, and the edge cases where cnncalc
-once disagreed with PyTorch (found by tests/parity/test_pool_props.py).
+once disagreed with PyTorch (found by tests/parity/test_layer_props.py).
 
 Expected figures are derived in the test, independently of the code: output sizes and receptive fields by
 enumerating what every output unit reads (the brute-force oracles of tests/oracles.py), parameters and MACs
