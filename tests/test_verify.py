@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from oracle import window_starts
+from oracles import window_starts
 
 from cnncalc.record import replace
 from cnncalc.analysis import analyze

@@ -11,7 +11,7 @@ Sources of the expected figures:
 * State (BatchNorm running mean and variance, 2 per BN channel) is derived below from each network's table.
 * Receptive fields: Araujo, Norris & Sim, "Computing Receptive Fields of Convolutional Neural Networks",
   Distill 2019 (its table of VGG-16 and AlexNet fields), cross-checked by the brute-force tracer in
-  tests/oracle.py.
+  tests/oracles.py.
 
 These tests need no PyTorch; tests/parity/ checks the same specs against torch.nn modules.
 """
@@ -25,9 +25,9 @@ import pytest
 
 from cnncalc.analysis import analyze
 from cnncalc.spec import read_spec
-from oracle import receptive_field_1d
+from oracles import receptive_field_1d
 
-ZOO = Path(__file__).resolve().parent.parent / "specs" / "zoo"
+ZOO = Path(__file__).resolve().parents[2] / "specs" / "zoo"
 
 
 def report(name: str, input_shape=None):

@@ -1,0 +1,10 @@
+"""What the layer tests share.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def prod(values):
+    return math.prod(values)
