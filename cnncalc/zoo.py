@@ -29,7 +29,7 @@ def is_shipped(text: str) -> bool:
 
 def names(namespace: str | None = None) -> list[str]:
     """Every shipped spec as ``namespace:name``, sorted (one namespace's only, when given)."""
-    found = []
+    found: list[str] = []
     for space in NAMESPACES if namespace is None else (namespace,):
         folder = os.path.join(root(), space)
         if os.path.isdir(folder):
