@@ -24,6 +24,9 @@ COMMANDS = {
     "layers": "cnncalc.cli.layers",
     "checkerboard": "cnncalc.cli.checkerboard",
     "verify": "cnncalc.cli.verify",
+    "graph": "cnncalc.cli.graph",
+    "schema": "cnncalc.cli.schema",
+    "zoo": "cnncalc.cli.zoo",
 }
 
 

@@ -8,10 +8,12 @@ import click
 
 from cnncalc.cli.options import format_option, memory_options, spec_options
 from cnncalc.cli.output import emit
+from cnncalc.cli.specpath import SPEC_PATH
 
 
-@click.command()
-@click.argument("spec", metavar="SPEC")
+@click.command(epilog="\b\nExamples:\n  cnncalc analyze zoo:resnet50\n"
+                       "  cnncalc analyze zoo:mobilenet_v2 --input 3,160,160 --format markdown")
+@click.argument("spec", metavar="SPEC", type=SPEC_PATH)
 @format_option("table", "json", "markdown", "csv")
 @spec_options
 @memory_options

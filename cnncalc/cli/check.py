@@ -9,6 +9,7 @@ import click
 
 from cnncalc.cli.options import format_option, memory_options, spec_options
 from cnncalc.cli.output import emit
+from cnncalc.cli.specpath import SPEC_PATH
 from cnncalc.metrics import BUDGET_KEYS, BY_KEY
 
 # (metric, option) for every limit that can be given on the command line
@@ -91,8 +92,9 @@ def _parse_increases(values) -> tuple[dict, dict]:
     return increases, texts
 
 
-@click.command()
-@click.argument("specs", nargs=-1, metavar="[SPEC]...")
+@click.command(epilog="\b\nExamples:\n  cnncalc check zoo:resnet50 --max-params 30M --max-macs 4.5G\n"
+                       "  cnncalc check seed:inception_naive seed:inception_bottleneck --max-params 10K")
+@click.argument("specs", nargs=-1, metavar="[SPEC]...", type=SPEC_PATH)
 @_limit_options
 @click.option("--budget", "budget_path", metavar="FILE",
               help="A budget file: limits for many specs, by path or glob (see docs/ci.md). Without SPEC, "

@@ -7,7 +7,13 @@ import click
 from cnncalc import checkerboard as core
 
 
-@click.command()
+EXAMPLES = """\b
+Examples:
+  cnncalc checkerboard --kernel 3 --stride 2
+  cnncalc checkerboard -k 4 -s 2 --stack 2 --png overlap.png"""
+
+
+@click.command(epilog=EXAMPLES)
 @click.option("--kernel", "-k", type=click.IntRange(min=1), required=True, help="Kernel size (every axis).")
 @click.option("--stride", "-s", type=click.IntRange(min=1), required=True, help="Stride (every axis).")
 @click.option("--dilation", "-d", type=click.IntRange(min=1), default=1, show_default=True,
@@ -17,7 +23,12 @@ from cnncalc import checkerboard as core
               help="Identical transposed convolutions applied in turn; their overlaps compound.")
 @click.option("--input", "input_size", type=click.IntRange(min=1), default=4, show_default=True,
               help="Input positions per axis.")
-def checkerboard(kernel: int, stride: int, dilation: int, dims: int, stack: int, input_size: int) -> None:
+@click.option("--png", "png_file", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Also write the map as a PNG image: grey ∝ taps (black: none); 3-D planes side by side.")
+@click.option("--scale", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="With --png: pixels per output position (each side).")
+def checkerboard(kernel: int, stride: int, dilation: int, dims: int, stack: int, input_size: int,
+                 png_file, scale: int) -> None:
     """Print how many kernel taps of a transposed convolution reach each output position.
 
     Where the kernel is not a multiple of the stride, or the dilation shares a factor with the stride, the
@@ -36,4 +47,9 @@ def checkerboard(kernel: int, stride: int, dilation: int, dims: int, stack: int,
     from cnncalc.render.checkerboard import print_overlap
     from cnncalc.render.table import console
 
-    print_overlap(core.overlap(kernel, stride, dims, stack, input_size, dilation), console())
+    result = core.overlap(kernel, stride, dims, stack, input_size, dilation)
+    print_overlap(result, console())
+    if png_file is not None:
+        from cnncalc.render.checkerboard import overlap_png
+        with open(png_file, "wb") as handle:
+            handle.write(overlap_png(result, scale))

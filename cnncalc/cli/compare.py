@@ -8,10 +8,12 @@ import click
 
 from cnncalc.cli.options import format_option, memory_options, spec_options
 from cnncalc.cli.output import emit
+from cnncalc.cli.specpath import SPEC_PATH
 
 
-@click.command()
-@click.argument("specs", nargs=-1, required=True, metavar="A B [C ...]")
+@click.command(epilog="\b\nExamples:\n  cnncalc compare zoo:resnet18 zoo:resnet50\n"
+                       "  cnncalc compare seed:inception_naive seed:inception_bottleneck --by layer")
+@click.argument("specs", nargs=-1, required=True, metavar="A B [C ...]", type=SPEC_PATH)
 @click.option("--by", "by", type=click.Choice(["total", "layer"]), default="total", show_default=True,
               help="Compare the totals, or the layers aligned by name.")
 @click.option("--depth", type=click.IntRange(min=1), default=None,

@@ -7,7 +7,7 @@ import click
 from cnncalc.cli.options import format_option
 
 
-@click.command()
+@click.command(epilog="\b\nExamples:\n  cnncalc layers\n  cnncalc layers conv maxpool")
 @click.argument("types", nargs=-1, metavar="[TYPE]...")
 @click.option("--details", "-d", is_flag=True, help="Add each type's description to the overview table.")
 @format_option("table", "json")

@@ -8,6 +8,7 @@ import click
 
 from cnncalc.cli.options import format_option, spec_options
 from cnncalc.cli.output import emit
+from cnncalc.cli.specpath import SPEC_PATH
 from cnncalc.errors import ExitCode
 
 
@@ -27,8 +28,9 @@ def _parse_work(text):
     return value
 
 
-@click.command()
-@click.argument("spec", metavar="SPEC")
+@click.command(epilog="\b\nExamples:\n  cnncalc verify seed:inception_bottleneck\n"
+                       "  cnncalc verify zoo:resnet18 --input 3,32,32 --format json")
+@click.argument("spec", metavar="SPEC", type=SPEC_PATH)
 @format_option("table", "json")
 @spec_options
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,

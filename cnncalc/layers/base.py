@@ -45,9 +45,11 @@ def lookup(name: str) -> Optional[type["Layer"]]:
 
 @record
 class ArgRule:
-    """How one argument's YAML value is checked and normalised, and how it is described to users."""
+    """How one argument's YAML value is checked and normalised, and how it is described to users (in words,
+    and as JSON Schema for `cnncalc schema`: None accepts any value there, the check still applies)."""
     describe: str
     convert: Callable[[object, str], object]
+    schema: Optional[dict] = None
 
     def __call__(self, value, key):
         return self.convert(value, key)
@@ -64,7 +66,7 @@ def _int_at_least(low: int, what: str) -> ArgRule:
         if value < low:
             raise LayerArgError(f"'{key}' must be {what}, got {value}", key)
         return value
-    return ArgRule(what, convert)
+    return ArgRule(what, convert, {"type": "integer", "minimum": low})
 
 
 POSITIVE_INT = _int_at_least(1, "a positive int")
@@ -80,7 +82,9 @@ def _ints_at_least(low: int, what: str) -> ArgRule:
                 raise LayerArgError(f"'{key}' must not be an empty list", key)
             return tuple(scalar(item, key) for item in value)
         return scalar(value, key)
-    return ArgRule(f"{what}, or a list of them (one per spatial axis)", convert)
+    item = {"type": "integer", "minimum": low}
+    return ArgRule(f"{what}, or a list of them (one per spatial axis)", convert,
+                   {"anyOf": [item, {"type": "array", "items": item, "minItems": 1}]})
 
 
 POSITIVE_INTS = _ints_at_least(1, "a positive int")
@@ -106,7 +110,16 @@ def _padding(value, key):
                         f"or a list of [before, after] pairs; got {brief(value)}", key)
 
 
-PADDING = ArgRule("valid | same | full | int | [int per axis] | [[before, after] per axis]", _padding)
+def padding_schema(*words: str) -> dict:
+    """JSON Schema of a padding: one of ``words``, an int ≥ 0, or a list of ints ≥ 0 or [before, after] pairs."""
+    amount = {"type": "integer", "minimum": 0}
+    pair = {"type": "array", "items": amount, "minItems": 2, "maxItems": 2}
+    forms = [amount, {"type": "array", "items": {"anyOf": [amount, pair]}, "minItems": 1}]
+    return {"anyOf": ([{"enum": list(words)}] if words else []) + forms}
+
+
+PADDING = ArgRule("valid | same | full | int | [int per axis] | [[before, after] per axis]", _padding,
+                  padding_schema("valid", "same", "full"))
 
 
 def _boolean(value, key):
@@ -115,7 +128,7 @@ def _boolean(value, key):
     return value
 
 
-BOOLEAN = ArgRule("true or false", _boolean)
+BOOLEAN = ArgRule("true or false", _boolean, {"type": "boolean"})
 
 
 def _number(value, key):
@@ -126,7 +139,7 @@ def _number(value, key):
     return value
 
 
-NUMBER = ArgRule("a finite number", _number)
+NUMBER = ArgRule("a finite number", _number, {"type": "number"})
 
 
 def choice(*options: str) -> ArgRule:
@@ -135,7 +148,7 @@ def choice(*options: str) -> ArgRule:
             raise LayerArgError(f"'{key}' must be one of {', '.join(options)}; got {brief(value)}"
                                 f"{did_you_mean(value, options)}", key)
         return value
-    return ArgRule(" | ".join(options), convert)
+    return ArgRule(" | ".join(options), convert, {"enum": list(options)})
 
 
 _REQUIRED = records.MISSING

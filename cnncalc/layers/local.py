@@ -21,7 +21,8 @@ def _local_bias(value, key):
                         f"got {brief(value)}", key)
 
 
-LOCAL_BIAS = ArgRule("position | channel | none | true (= position) | false (= none)", _local_bias)
+LOCAL_BIAS = ArgRule("position | channel | none | true (= position) | false (= none)", _local_bias,
+                     {"enum": ["position", "channel", "none", True, False]})
 
 
 @register("local", "locally_connected")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError, brief
 from cnncalc.layers.base import (ELEMENTWISE, NUMBER, PADDING, POSITIVE_INT, UNKNOWN, ArgRule, Facts, Layer, Window,
-                                 arg, choice, register, spatial_axes)
+                                 arg, choice, padding_schema, register, spatial_axes)
 from cnncalc.record import record
 from cnncalc.shapes import product
 
@@ -36,7 +36,7 @@ def _pad_amount(value, key):
     return PADDING(value, key)
 
 
-PAD_AMOUNT = ArgRule("int | [int per axis] | [[before, after] per axis]", _pad_amount)
+PAD_AMOUNT = ArgRule("int | [int per axis] | [[before, after] per axis]", _pad_amount, padding_schema())
 
 
 @register("pad")
@@ -81,7 +81,9 @@ def _target_shape(value, key):
     return tuple(items)
 
 
-TARGET_SHAPE = ArgRule("a list of sizes, channels first, no batch; one may be -1 (inferred)", _target_shape)
+TARGET_SHAPE = ArgRule("a list of sizes, channels first, no batch; one may be -1 (inferred)", _target_shape,
+                       {"type": "array", "items": {"type": "integer", "anyOf": [{"minimum": 1}, {"const": -1}]},
+                        "minItems": 1})
 
 
 @register("reshape")

@@ -14,7 +14,8 @@ def _levels(value, key):
     return tuple(POSITIVE_INT(item, key) for item in value)
 
 
-LEVELS = ArgRule("a list of positive ints: bins per axis at each level, such as [1, 2, 4]", _levels)
+LEVELS = ArgRule("a list of positive ints: bins per axis at each level, such as [1, 2, 4]", _levels,
+                 {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1})
 
 
 def spp_level(size: int, bins: int) -> tuple[int, int, int]:

@@ -8,7 +8,7 @@ from fractions import Fraction
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.base import (BOOLEAN, NON_NEGATIVE_INTS, PADDING, POSITIVE_INT, POSITIVE_INTS, ArgRule, Facts,
-                                 Window, arg, register, spatial_axes)
+                                 Window, arg, padding_schema, register, spatial_axes)
 from cnncalc.layers.conv import Grouped
 from cnncalc.layers.sliding import Geometry, SlidingOut, sliding_label
 from cnncalc.record import record
@@ -73,7 +73,8 @@ def _check_padding(value, key):
     return PADDING(value, key)
 
 
-TRANSPOSED_PADDING = ArgRule("valid | same | int | [int per axis] | [[before, after] per axis]", _check_padding)
+TRANSPOSED_PADDING = ArgRule("valid | same | int | [int per axis] | [[before, after] per axis]", _check_padding,
+                             padding_schema("valid", "same"))
 
 
 def _transposed_padding(padding, spatial, spans, strides) -> tuple:

@@ -55,3 +55,31 @@ def print_overlap(result: Overlap, console: Console) -> None:
     else:
         console.print(f"[red]uneven[/]: interior positions get {first} to {last} taps, the checkerboard "
                       f"artefact ({result.cause}; Odena et al., Distill 2016)", highlight=False)
+
+
+SEPARATOR = (0, 96, 255)     # the column between the depth planes of a 3-D map: not a grey, so never a count
+
+
+def overlap_pixels(result: Overlap, scale: int):
+    """The map as an RGB image: each output position a ``scale``×``scale`` square whose grey is
+    round(255 · taps / most taps) (black: no taps); a 3-D map's depth planes side by side, left to right,
+    one position's width of SEPARATOR between them."""
+    import numpy as np
+
+    grid = result.grid.astype(np.int64)
+    high = int(grid.max())
+    grey = ((255 * grid + high // 2) // high).astype(np.uint8)
+    planes = list(grey) if result.dims == 3 else [grey if grey.ndim == 2 else grey.reshape(1, -1)]
+    height = planes[0].shape[0]
+    parts = []
+    for index, plane in enumerate(planes):
+        if index:
+            parts.append(np.broadcast_to(np.array(SEPARATOR, dtype=np.uint8), (height, 1, 3)))
+        parts.append(np.repeat(plane[:, :, None], 3, axis=2))
+    cells = np.concatenate(parts, axis=1)
+    return np.ascontiguousarray(np.repeat(np.repeat(cells, scale, axis=0), scale, axis=1))
+
+
+def overlap_png(result: Overlap, scale: int) -> bytes:
+    from cnncalc.render.png import rgb_png
+    return rgb_png(overlap_pixels(result, scale))

@@ -1,0 +1,52 @@
+"""`cnncalc graph SPEC`: the network as a picture (Mermaid, DOT, or SVG/PNG rendered by Graphviz)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cnncalc.cli.options import spec_options
+from cnncalc.cli.specpath import SPEC_PATH
+
+EXAMPLES = """\b
+Examples:
+  cnncalc graph seed:inception_bottleneck
+  cnncalc graph zoo:resnet18 --format svg -o resnet18.svg"""
+
+
+@click.command(epilog=EXAMPLES)
+@click.argument("spec", metavar="SPEC", type=SPEC_PATH)
+@click.option("--format", "-f", "output_format", type=click.Choice(["mermaid", "dot", "svg", "png"]),
+              default="mermaid", show_default=True,
+              help="Mermaid or Graphviz DOT text; svg and png are rendered by Graphviz's dot program.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of standard output.")
+@spec_options
+def graph(spec: str, output_format: str, output, input_shape, limits) -> None:
+    """Draw the layer graph of SPEC: each layer's name, type and output shape; blocks as clusters; merges
+    (concat, add) as hexagons with an edge from each input.
+
+    Mermaid renders on GitHub inside a ```mermaid block; DOT goes through Graphviz (dot -Tsvg).
+    """
+    from cnncalc.analysis import analyze
+    from cnncalc.render.graph import picture
+    from cnncalc.spec import read_spec
+
+    pic = picture(analyze(read_spec(spec, input_shape, limits, stdin=sys.stdin.buffer)))
+    if output_format == "mermaid":
+        from cnncalc.render.mermaid import mermaid
+        data = mermaid(pic).encode("utf-8")
+    else:
+        from cnncalc.render.dot import dot, render
+        source = dot(pic)
+        data = source.encode("utf-8") if output_format == "dot" else render(source, output_format)
+    if output is not None:
+        with open(output, "wb") as handle:
+            handle.write(data)
+        return
+    if output_format == "png" and sys.stdout.isatty():
+        raise click.UsageError("a PNG image is not for the terminal: write it with -o FILE or redirect it")
+    stream = sys.stdout.buffer
+    stream.write(data)
+    stream.flush()
