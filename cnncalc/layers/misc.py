@@ -46,6 +46,9 @@ class Pad(Layer):
 
     flops_rule = "0"
 
+    def saved_for_backward(self, inputs, output) -> tuple:
+        return KEEPS_NOTHING
+
     padding: object = arg(PAD_AMOUNT, "positions added on each side")
     mode: str = arg(choice("constant", "reflect", "replicate"), "what the new positions hold", "constant")
     value: float = arg(NUMBER, "the constant (does not change any count)", 0)
@@ -93,6 +96,11 @@ class Reshape(Layer):
     and the field is reported unknown."""
 
     flops_rule = "0"
+
+    view = True
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        return KEEPS_NOTHING
 
     shape: tuple = arg(TARGET_SHAPE, "the new shape")
 
