@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from cnncalc.cli.options import figure_options, format_option, memory_options, spec_options
+from cnncalc.cli.options import check_device_dtype, figure_options, format_option, memory_options, spec_options
 from cnncalc.cli.output import emit
 
 
@@ -28,7 +28,5 @@ def analyze(spec: str, output_format: str, input_shape, limits, dtype: str, batc
         from cnncalc.budget.engine import spec_limits
         spec_limits(parsed)
     report = run(parsed, dtype=dtype, batch=batch)
-    if settings.device is not None and dtype not in settings.device.peak:
-        raise click.BadParameter(f"the device '{settings.device.name}' has no peak for {dtype}; it has: "
-                                 f"{', '.join(settings.device.peak)}", param_hint="'--dtype'")
+    check_device_dtype(settings, dtype)
     emit(Figures(report, parsed.graph, settings), output_format)

@@ -94,3 +94,11 @@ def figure_options(training_flag: bool = True):
                                     "views) writing into their input.")(command)
         return command
     return decorate
+
+
+def check_device_dtype(settings, dtype: str) -> None:
+    """A usage error when --device has no peak figure for --dtype."""
+    device = settings.device
+    if device is not None and dtype not in device.peak:
+        raise click.BadParameter(f"the device '{device.name}' has no peak for {dtype}; it has: "
+                                 f"{', '.join(device.peak)}", param_hint="'--dtype'")
