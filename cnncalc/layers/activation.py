@@ -16,6 +16,7 @@ class _Activation(Layer):
     # what its backward pass reads: the input (relu6, leaky_relu, elu, gelu) or the output (relu, tanh,
     # sigmoid, softmax), as torch saves them
     keeps: ClassVar[tuple] = KEEPS_INPUT
+    saves_rule = "its input"
 
     def saved_for_backward(self, inputs, output) -> tuple:
         return self.keeps
@@ -32,6 +33,7 @@ class ReLU(_Activation):
 
     flops_rule = "1 per element (a max)"
     keeps = KEEPS_OUTPUT
+    saves_rule = "its output"
 
 
 @register("relu6")
@@ -88,6 +90,7 @@ class Tanh(_Activation):
 
     flops_rule = "1 per element (a transcendental function counts as one)"
     keeps = KEEPS_OUTPUT
+    saves_rule = "its output"
 
 
 @register("sigmoid")
@@ -97,6 +100,7 @@ class Sigmoid(_Activation):
 
     flops_rule = "4 per element (negate, exp, add, divide)"
     keeps = KEEPS_OUTPUT
+    saves_rule = "its output"
 
     flops_per_element: ClassVar[int] = 4
 
@@ -111,6 +115,7 @@ class Softmax(_Activation):
     flops_rule = ("3 per element (exp, add into the sum, divide); the max-subtraction of stable versions is not "
                   "counted")
     keeps = KEEPS_OUTPUT
+    saves_rule = "its output"
 
     flops_per_element: ClassVar[int] = 3
 

@@ -71,6 +71,8 @@ class AdaptiveMaxPool(_AdaptivePool):
 
     flops_rule = "taps−1 comparisons per output element (taps: that element's window)"
 
+    saves_rule = "its input, and the argmax of every output element (int64)"
+
     def saved_for_backward(self, inputs, output) -> tuple:
         return KEEPS_INPUT + (Kept(elements=product(output), bits=64),)     # and the int64 argmax indices
 
@@ -82,6 +84,8 @@ class AdaptiveAvgPool(_AdaptivePool):
     additions and one division per output element."""
 
     flops_rule = "taps per output element (taps−1 adds, 1 divide)"
+
+    saves_rule = "nothing"
 
     def saved_for_backward(self, inputs, output) -> tuple:
         return KEEPS_NOTHING

@@ -215,6 +215,9 @@ class Layer:
     # Its output is a view of its input (flatten, reshape): the same storage, so what keeps the output
     # keeps the input's storage (training memory), and it always runs in place (peak memory).
     view: ClassVar[bool] = False
+    # What saved_for_backward keeps, in words: the row docs/conventions.md's training-memory table shows
+    # (generated: python -m cnncalc.docgen). A type that keeps something else than its inputs says so.
+    saves_rule: ClassVar[str] = "its inputs"
 
     @classmethod
     def arg_fields(cls) -> list[records.Field]:

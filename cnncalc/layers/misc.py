@@ -46,6 +46,8 @@ class Pad(Layer):
 
     flops_rule = "0"
 
+    saves_rule = "nothing"
+
     def saved_for_backward(self, inputs, output) -> tuple:
         return KEEPS_NOTHING
 
@@ -98,6 +100,8 @@ class Reshape(Layer):
     flops_rule = "0"
 
     view = True
+
+    saves_rule = "nothing"
 
     def saved_for_backward(self, inputs, output) -> tuple:
         return KEEPS_NOTHING

@@ -18,6 +18,7 @@ class BatchNorm(Layer):
     flops_rule = "2 per element (inference: the per-channel scale and shift are folded constants; multiply, add)"
 
     in_place = True         # at inference: a per-channel scale and shift
+    saves_rule = "its input, and the batch mean and inverse standard deviation: 2·C fp32 values, not per sample"
 
     def saved_for_backward(self, inputs, output) -> tuple:
         # the input, and the batch mean and inverse standard deviation (fp32, per channel, not per sample)
@@ -45,6 +46,8 @@ class Dropout(Layer):
     flops_rule = "0 (the identity at inference)"
 
     in_place = True
+
+    saves_rule = "a mask of its output's size, at the activation dtype (torch on CPU; on CUDA a 1-byte mask)"
 
     def saved_for_backward(self, inputs, output) -> tuple:
         # the mask, one element per output element at the activation dtype (torch on CPU; CUDA: 1 byte)

@@ -37,6 +37,8 @@ class MaxPool(_WindowPool):
 
     flops_rule = "k−1 comparisons per output element (k = taps of the window)"
 
+    saves_rule = "its input, and the argmax of every output element (int64)"
+
     def saved_for_backward(self, inputs, output) -> tuple:
         return KEEPS_INPUT + (Kept(elements=product(output), bits=64),)     # and the int64 argmax indices
 
@@ -84,6 +86,8 @@ class GlobalAvgPool(_GlobalPool):
 
     extra_flops_per_channel: ClassVar[int] = 1
 
+    saves_rule = "nothing"
+
     def saved_for_backward(self, inputs, output) -> tuple:
         return KEEPS_NOTHING
 
@@ -94,6 +98,8 @@ class GlobalMaxPool(_GlobalPool):
     """Maximum over all spatial positions, per channel: n−1 comparisons."""
 
     flops_rule = "per channel: n−1 comparisons"
+
+    saves_rule = "its input, and the argmax of every output element (int64)"
 
     def saved_for_backward(self, inputs, output) -> tuple:
         return KEEPS_INPUT + (Kept(elements=product(output), bits=64),)     # and the int64 argmax indices

@@ -47,6 +47,8 @@ class Upsample(Layer):
     flops_rule = ("`nearest`: 0; `linear` / `bilinear` / `trilinear` over n axes: 2^n multiplies + (2^n − 1) adds "
                   "per output element (weights precomputed): 3, 7, 15")
 
+    saves_rule = "nothing (the backward pass needs only the sizes)"
+
     def saved_for_backward(self, inputs, output) -> tuple:
         return KEEPS_NOTHING      # the backward pass needs only the sizes (nearest and linear alike)
 

@@ -41,6 +41,9 @@ class SeparableConv(SlidingOut):
 
     flops_rule = "2·MACs + one add per output element if `bias`"
 
+    saves_rule = ("its input, and the depthwise output that the pointwise half reads: C_in·multiplier channels at "
+                  "the output's positions")
+
     def saved_for_backward(self, inputs, output) -> tuple:
         # the depthwise half keeps the input, the pointwise half the intermediate: C_in·multiplier channels
         # at the output's positions (as torch and Keras, which run the two convolutions apart)

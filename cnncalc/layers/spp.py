@@ -35,6 +35,8 @@ class SPP(Layer):
     flops_rule = ("per output element, taps−1 comparisons (`mode: max`) or taps (taps−1 adds, 1 divide; `mode: "
                   "avg`), taps: that element's window")
 
+    saves_rule = "its input, and with `mode: max` the argmax of every output element (int64)"
+
     def saved_for_backward(self, inputs, output) -> tuple:
         if self.mode == "avg":
             return KEEPS_INPUT

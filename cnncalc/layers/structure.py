@@ -15,6 +15,8 @@ class Input(Layer):
 
     flops_rule = "0"
 
+    saves_rule = "nothing"
+
     def saved_for_backward(self, inputs, output) -> tuple:
         return KEEPS_NOTHING
 
@@ -34,6 +36,8 @@ class Flatten(Layer):
 
     view = True
 
+    saves_rule = "nothing"
+
     def saved_for_backward(self, inputs, output) -> tuple:
         return KEEPS_NOTHING
 
@@ -48,6 +52,8 @@ class Concat(Layer):
     """Join two or more inputs along the channel axis; all other axes must match. No arithmetic."""
 
     flops_rule = "0"
+
+    saves_rule = "nothing"
 
     def saved_for_backward(self, inputs, output) -> tuple:
         return KEEPS_NOTHING
@@ -72,6 +78,8 @@ class Add(Layer):
     flops_rule = "(inputs − 1) per output element"
 
     in_place = True         # into one of its inputs
+
+    saves_rule = "nothing"
 
     def saved_for_backward(self, inputs, output) -> tuple:
         return KEEPS_NOTHING
