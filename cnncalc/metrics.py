@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from cnncalc.analysis import DTYPE_BITS, Report
 from cnncalc.record import record
 from cnncalc.units import BYTES, COUNT, SECONDS
+
+if TYPE_CHECKING:
+    from cnncalc.devices import Device
 
 
 @record
@@ -18,7 +21,7 @@ class Settings:
     training: bool = False
     optimizer: str = "adam"
     precision: str = "fp32"
-    device: object = None             # a cnncalc.devices.Device
+    device: Optional["Device"] = None
 
 
 class Figures:
@@ -92,7 +95,7 @@ class Metric:
     key: str                          # the name in budgets, JSON and --max-increase (params, macs, ...)
     label: str                        # for people
     kind: str                         # units.COUNT, units.BYTES or units.SECONDS
-    get: Callable[[Figures], object]  # an exact int (a Fraction for seconds); None when not computed
+    get: Callable[[Figures], Any]     # an exact int (a Fraction for seconds); None when not computed
     budget: bool = True               # may be limited by `check`
     needs: str = ""                   # what a limit on it needs beyond the spec: 'device' (--device)
 

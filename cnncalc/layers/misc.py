@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError, brief
-from cnncalc.layers.base import (ELEMENTWISE, NUMBER, PADDING, POSITIVE_INT, UNKNOWN, ArgRule, Facts, Layer, Window,
+from cnncalc.layers.base import (ELEMENTWISE, KEEPS_NOTHING, NUMBER, PADDING, POSITIVE_INT, UNKNOWN, ArgRule, Facts, Layer, Window,
                                  arg, choice, register, spatial_axes)
 from cnncalc.record import record
 from cnncalc.shapes import product

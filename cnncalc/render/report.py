@@ -171,9 +171,8 @@ def figure_items(figures: Figures, memory) -> list[tuple[str, str]]:
                 memory(n) for n in (t.weight_bytes, t.gradient_bytes, t.optimizer_bytes))),
             ("  activations saved for backward", memory(t.activation_bytes)),
         ]
-    r = figures.roofline
-    if r is not None:
-        device = s.device
+    r, device = figures.roofline, s.device
+    if r is not None and device is not None:
         items.append((f"Latency on {device.name} ({r.dtype}, batch {r.batch})",
                       f"≥ {fmt.seconds(r.seconds)}: a roofline lower bound, not a measurement"))
         items.append(("  device", f"{device.title}: {fmt.count(r.peak)} {r.dtype} op/s, "
@@ -183,7 +182,7 @@ def figure_items(figures: Figures, memory) -> list[tuple[str, str]]:
 
 def report_markdown(result) -> str:
     figures = result if isinstance(result, Figures) else None
-    report = figures.report if figures is not None else result
+    report = result.report if isinstance(result, Figures) else result
     lines = [f"## {report.name}", ""]
     if report.description:
         lines += [report.description, ""]

@@ -42,7 +42,7 @@ def print_report(result: Report | Figures, console: Console) -> None:
     """A Report, or Figures: then with peak memory (and training memory, latency when computed) in the
     summary, and with a device the estimated time and bound of each layer as two more columns."""
     figures = result if isinstance(result, Figures) else None
-    report = figures.report if figures is not None else result
+    report = result.report if isinstance(result, Figures) else result
     title = report.name + (f" ({report.source})" if report.source not in ("<spec>",) else "")
     t = report.totals
     bits = DTYPE_BITS[report.memory.dtype]
@@ -56,7 +56,7 @@ def print_report(result: Report | Figures, console: Console) -> None:
         Column("RF/jump", fmt.rf_cell(report.output_rf), right=True, space=2),
         Column("Act mem", fmt.nbytes(report.memory.activation_bytes), right=True, space=2),
     ]
-    rows = [(row.name, row.label, fmt.dims(row.output_shape), fmt.count(row.params), fmt.count(row.macs),
+    rows: list[tuple] = [(row.name, row.label, fmt.dims(row.output_shape), fmt.count(row.params), fmt.count(row.macs),
              fmt.count(row.flops), fmt.rf_cell(row.rf),
              fmt.nbytes(bytes_for(row.activation_elements * report.memory.batch, bits)))
             for row in report.rows]
