@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import Optional, Sequence
 
 from cnncalc.analysis import Report
-from cnncalc.metrics import METRICS, Metric
+from cnncalc.metrics import METRICS, Figures, Metric
 from cnncalc.record import record
 
 
@@ -97,15 +97,19 @@ def unique_names(reports: Sequence[Report]) -> tuple:
     return tuple(out)
 
 
-def compare(reports: Sequence[Report]) -> Comparison:
+def compare(reports: Sequence[Report], figures: Optional[Sequence[Figures]] = None) -> Comparison:
+    """``figures``: each report's Figures (peak, training memory, latency as asked); a metric not computed
+    for every spec (no --device, no --training) is left out."""
     if len(reports) < 2:
         raise ValueError("compare needs at least two reports")
+    every = figures if figures is not None else [Figures(r) for r in reports]
+    rows = (MetricRow(m, tuple(m.get(f) for f in every)) for m in METRICS)
     return Comparison(
         names=unique_names(reports),
         sources=tuple(r.source for r in reports),
         dtype=reports[0].memory.dtype,
         batch=reports[0].memory.batch,
-        metrics=tuple(MetricRow(m, tuple(m.get(r) for r in reports)) for m in METRICS),
+        metrics=tuple(row for row in rows if None not in row.values),
         output_shapes=tuple(tuple(r.output_shape) for r in reports),
         output_rfs=tuple(tuple(r.output_rf) for r in reports),
     )
@@ -243,10 +247,11 @@ def _grouped(names: list) -> list:
     return [name for _, name in sorted(enumerate(names), key=key)]
 
 
-def compare_layers(reports: Sequence[Report], depth: Optional[int] = None) -> LayerComparison:
+def compare_layers(reports: Sequence[Report], depth: Optional[int] = None,
+                   figures: Optional[Sequence[Figures]] = None) -> LayerComparison:
     if depth is not None and depth < 1:
         raise ValueError("depth must be at least 1")
-    totals = compare(reports)
+    totals = compare(reports, figures)
     per_spec = [_cells(r, depth) for r in reports]
     order = merge_order([list(cells) for cells in per_spec])
     rows = tuple(LayerRow(name, tuple(cells.get(name) for cells in per_spec)) for name in order)

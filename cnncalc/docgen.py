@@ -1,11 +1,12 @@
 """Generate the per-type reference of docs/spec.md and the FLOPs table of docs/conventions.md from the layer
-types themselves: their arguments' metadata (as ``cnncalc layers`` shows it), their docstrings and their
-``flops_rule``. Run ``python -m cnncalc.docgen`` after changing a layer type; it rewrites, in place, only the
+types themselves: their arguments' metadata (as ``cnncalc layers`` shows it), their docstrings, their
+``flops_rule``, ``saves_rule``, ``in_place`` and ``view``. Run ``python -m cnncalc.docgen`` after changing a layer type; it rewrites, in place, only the
 text between the markers
 
     <!-- docgen: types MODULE -->  ...  <!-- /docgen -->     the types of cnncalc/layers/MODULE.py
     <!-- docgen: types others -->  ...  <!-- /docgen -->     every type no other marker shows (plug-ins)
     <!-- docgen: flops -->  ...  <!-- /docgen -->            one row per FLOPs rule, every type
+    <!-- docgen: training -->  ...  <!-- /docgen -->         what each type keeps for backward, and in place
 
 and leaves the hand-written text around them alone. ``--check`` rewrites nothing and exits 1 when a file is
 stale (tests/test_docgen.py runs it); ``--docs DIR`` works on another copy of the docs.
@@ -26,7 +27,7 @@ from cnncalc.layers.base import Layer
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 FILES = ("spec.md", "conventions.md")
 COMMAND = "python -m cnncalc.docgen"
-MARKER = re.compile(r"(<!-- docgen: (types \S+|flops) -->\n)(.*?)(<!-- /docgen -->)", re.S)
+MARKER = re.compile(r"(<!-- docgen: (types \S+|flops|training) -->\n)(.*?)(<!-- /docgen -->)", re.S)
 _BUILTIN = "cnncalc.layers."
 
 
@@ -67,6 +68,20 @@ def flops_table(classes: Sequence[type[Layer]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _in_place(cls: type[Layer]) -> str:
+    return "yes (a view: shares its input)" if cls.view else ("yes" if cls.in_place else "no")
+
+
+def training_table(classes: Sequence[type[Layer]]) -> str:
+    """A Markdown table, one row per (what a type keeps for backward, whether it runs in place)."""
+    rows: dict[tuple, list[str]] = {}
+    for cls in classes:
+        rows.setdefault((cls.saves_rule, _in_place(cls)), []).append(f"`{cls.type_name}`")
+    lines = ["| layer | keeps for backward (training memory) | in place (`--in-place`) |", "|---|---|---|"]
+    lines += [f"| {', '.join(names)} | {_cell(rule)} | {in_place} |" for (rule, in_place), names in rows.items()]
+    return "\n".join(lines) + "\n"
+
+
 def _ordered() -> list[type[Layer]]:
     """Every type the catalogue lists (not ``input``), by module then name: built-ins first."""
     classes = [cls for cls in registry().values() if cls.arity != 0]
@@ -81,6 +96,8 @@ def render(text: str, classes: Sequence[type[Layer]]) -> str:
         key = match.group(2)
         if key == "flops":
             body = flops_table(classes)
+        elif key == "training":
+            body = training_table(classes)
         else:
             module = key[len("types "):]
             chosen = [c for c in classes

@@ -1,33 +1,119 @@
-"""The whole-network figures that `compare` shows and `check` limits: one table, read from a Report."""
+"""The whole-network figures that `compare` shows and `check` limits: one table, read from a spec's
+:class:`Figures` (its Report, and the peak memory, training memory and latency computed from it on demand)."""
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from cnncalc.analysis import Report
+from cnncalc.analysis import DTYPE_BITS, Report
 from cnncalc.record import record
-from cnncalc.units import BYTES, COUNT
+from cnncalc.units import BYTES, COUNT, SECONDS
+
+if TYPE_CHECKING:
+    from cnncalc.devices import Device
+
+
+@record
+class Settings:
+    """How the figures beyond the Report are computed (docs/conventions.md, "Peak memory, training memory
+    and latency"). ``training`` False: no training memory; ``device`` None: no latency estimate."""
+    in_place: bool = False            # peak memory with the runtime's in-place layers (off by default)
+    training: bool = False
+    optimizer: str = "adam"
+    precision: str = "fp32"
+    device: Optional["Device"] = None
+
+
+class Figures:
+    """One analysed spec and the figures computed from it, each on first use. ``graph`` (the spec's)
+    gives the layer types' rules (in place, saved for backward); without it, in place is off and there is
+    no training memory."""
+
+    def __init__(self, report: Report, graph=None, settings: Settings = Settings()):
+        self.report = report
+        self.graph = graph
+        self.settings = settings
+        self._cache: dict = {}
+
+    def _once(self, key: str, make: Callable[[], object]):
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def _problem(self):
+        from cnncalc import peak
+        m = self.report.memory
+        test = peak.runtime_in_place(self.graph) if self.settings.in_place and self.graph is not None else None
+        return self._once("problem", lambda: peak.problem_of_report(
+            self.report, m.batch, DTYPE_BITS[m.dtype], in_place=test))
+
+    @property
+    def peak(self):
+        """Peak memory at inference in the spec's order (a cnncalc.peak.Peak)."""
+        from cnncalc import peak
+        return self._once("peak", lambda: peak.peak_in_order(self._problem()))
+
+    @property
+    def minimum_peak(self):
+        """Peak memory in a memory-minimising order (exact search or the heuristic; ``method`` says)."""
+        from cnncalc import peak
+        return self._once("minimum", lambda: peak.minimum_peak(self._problem()))
+
+    @property
+    def training(self):
+        """Training memory (a cnncalc.training.TrainingMemory), or None when not asked for."""
+        if not self.settings.training or self.graph is None:
+            return None
+        from cnncalc import training
+        s, report = self.settings, self.report
+        return self._once("training", lambda: training.training_memory(
+            report, training.layer_saves(self.graph, report), report.memory.batch, s.optimizer, s.precision))
+
+    @property
+    def roofline(self):
+        """The roofline estimate on the device (a cnncalc.roofline.Roofline), or None without a device."""
+        if self.settings.device is None:
+            return None
+        from cnncalc import roofline
+        m = self.report.memory
+        return self._once("roofline", lambda: roofline.estimate(self.report, self.settings.device, m.dtype,
+                                                                m.batch))
+
+
+def _training_total(f: Figures) -> Optional[int]:
+    t = f.training
+    return None if t is None else t.total_bytes
+
+
+def _latency(f: Figures):
+    r = f.roofline
+    return None if r is None else r.seconds
 
 
 @record
 class Metric:
     key: str                          # the name in budgets, JSON and --max-increase (params, macs, ...)
     label: str                        # for people
-    kind: str                         # units.COUNT or units.BYTES
-    get: Callable[[Report], int]
+    kind: str                         # units.COUNT, units.BYTES or units.SECONDS
+    get: Callable[[Figures], Any]     # an exact int (a Fraction for seconds); None when not computed
     budget: bool = True               # may be limited by `check`
+    needs: str = ""                   # what a limit on it needs beyond the spec: 'device' (--device)
 
 
 METRICS = (
-    Metric("params", "parameters", COUNT, lambda r: r.totals.params),
-    Metric("trainable_params", "trainable parameters", COUNT, lambda r: r.totals.trainable_params),
-    Metric("non_trainable_params", "non-trainable parameters", COUNT, lambda r: r.totals.non_trainable_params,
-           budget=False),
-    Metric("state", "state (BN running stats)", COUNT, lambda r: r.totals.state, budget=False),
-    Metric("macs", "MACs", COUNT, lambda r: r.totals.macs),
-    Metric("flops", "FLOPs", COUNT, lambda r: r.totals.flops),
-    Metric("param_memory", "parameter memory", BYTES, lambda r: r.memory.param_bytes),
-    Metric("activation_memory", "activation memory", BYTES, lambda r: r.memory.activation_bytes),
+    Metric("params", "parameters", COUNT, lambda f: f.report.totals.params),
+    Metric("trainable_params", "trainable parameters", COUNT, lambda f: f.report.totals.trainable_params),
+    Metric("non_trainable_params", "non-trainable parameters", COUNT,
+           lambda f: f.report.totals.non_trainable_params, budget=False),
+    Metric("state", "state (BN running stats)", COUNT, lambda f: f.report.totals.state, budget=False),
+    Metric("macs", "MACs", COUNT, lambda f: f.report.totals.macs),
+    Metric("flops", "FLOPs", COUNT, lambda f: f.report.totals.flops),
+    Metric("param_memory", "parameter memory", BYTES, lambda f: f.report.memory.param_bytes),
+    Metric("activation_memory", "activation memory", BYTES, lambda f: f.report.memory.activation_bytes),
+    Metric("peak_memory", "peak memory (spec order)", BYTES, lambda f: f.peak.peak_bytes),
+    Metric("min_peak_memory", "peak memory (minimising order)", BYTES, lambda f: f.minimum_peak.peak_bytes),
+    Metric("training_memory", "training memory", BYTES, _training_total),
+    Metric("latency", "latency (roofline lower bound)", SECONDS, _latency, needs="device"),
 )
 
 BY_KEY = {m.key: m for m in METRICS}

@@ -1,6 +1,6 @@
 """Peak activation memory at inference: the most bytes alive at any moment, by a written liveness rule.
 
-The rule (docs/memory.md, "Liveness"):
+The rule (docs/conventions.md, "Liveness"):
 
 * nodes run one at a time, in a topological order; the network input is a node like the others;
 * a tensor is alive from the step of the node that makes it to the step of its last reader, both included
@@ -102,6 +102,15 @@ def problem_of_report(report, batch: int = 1, bits: int = 32, output: Optional[s
     sizes = [-(-row.activation_elements * batch * bits // 8) for row in rows]
     test = (lambda i: in_place(rows[i])) if in_place else None
     return Problem([row.name for row in rows], [row.inputs for row in rows], sizes, output, test)
+
+
+def runtime_in_place(graph) -> Callable[[object], bool]:
+    """The ``in_place`` predicate of what runtimes do in place: the layer types that declare ``in_place``
+    (activations, BN at inference, add, dropout) and views (flatten, reshape), which share their input."""
+    def may(row) -> bool:
+        layer = graph.nodes[row.name].layer
+        return bool(layer.in_place or layer.view)
+    return may
 
 
 def _output_of(report) -> str:

@@ -1,7 +1,7 @@
 """A latency estimate by the roofline model (Williams, Waterman and Patterson, CACM 2009): a lower bound on
 the time of a forward pass, not a measurement.
 
-Per layer, at ``bits`` per element and ``batch`` samples (docs/memory.md, "Roofline"):
+Per layer, at ``bits`` per element and ``batch`` samples (docs/conventions.md, "Roofline"):
 
 * work F = the layer's FLOPs × batch (cnncalc's FLOPs: 2·MACs + bias + elementwise work);
 * bytes moved B = weights read (parameters + state) + every distinct input read + the output written,

@@ -1,12 +1,13 @@
 """Training memory at a batch size: weights, gradients, optimizer state and the activations each layer keeps
-for its backward pass. Pure data, exact ints (docs/memory.md, "Training memory").
+for its backward pass. Pure data, exact ints (docs/conventions.md, "Training memory").
 
 * weights: every parameter and state element at 32 bits (the fp32 master copy), plus, with mixed
   precision, a 16-bit working copy of the trainable parameters (what autocast casts them to);
 * gradients: one fp32 value per trainable parameter;
 * optimizer state per trainable parameter, fp32: SGD none, SGD with momentum 1 (the velocity), Adam and
   AdamW 2 (first and second moments);
-* saved activations: what each layer keeps for its backward pass, told by ``saves(row)`` as a tuple of
+* saved activations: what each layer keeps for its backward pass, told by ``saves(row)`` (the layer
+  types' own rules: :func:`layer_saves`) as a tuple of
   :class:`Saved`: graph tensors by name (a node's output, at the activation dtype, × batch) and private
   buffers (indices, masks, per-channel statistics). A tensor several layers keep (a ReLU's output that the
   next conv keeps as its input) is counted once in the total, as torch keeps one storage; per layer, each
@@ -58,6 +59,38 @@ class TrainingMemory:
 
 def _bytes(elements: int, bits: int) -> int:
     return -(-elements * bits // 8)
+
+
+def layer_saves(graph, report) -> Callable[[object], tuple]:
+    """``saves(row)`` from the layer types' own rules (``Layer.saved_for_backward``), for
+    :func:`training_memory`. A view (flatten, reshape) shares its input's storage, so keeping a view keeps
+    the storage of the tensor the view was taken from. A layer no gradient flows through (no trainable
+    weights in it or before it: a pooling of the network input) keeps nothing: autograd records nothing."""
+    rows = {row.name: row for row in report.rows}
+    needs_grad: dict[str, bool] = {}          # a gradient flows through it: it has weights, or an input does
+    for row in report.rows:
+        needs_grad[row.name] = row.trainable_params > 0 or any(needs_grad[name] for name in row.inputs)
+
+    def root(name: str) -> str:
+        while graph.nodes[name].layer.view:
+            name = graph.nodes[name].inputs[0]
+        return name
+
+    def saves(row) -> tuple:
+        if not needs_grad[row.name]:
+            return ()
+        node = graph.nodes[row.name]
+        shapes = [rows[name].output_shape for name in node.inputs]
+        items = []
+        for kept in node.layer.saved_for_backward(shapes, row.output_shape):
+            if kept.output:
+                items.append(Saved(tensor=root(row.name)))
+            elif kept.input is not None:
+                items.append(Saved(tensor=root(node.inputs[kept.input])))
+            else:
+                items.append(Saved(elements=kept.elements, bits=kept.bits, per_sample=kept.per_sample))
+        return tuple(items)
+    return saves
 
 
 def training_memory(report, saves: Callable[[object], tuple], batch: int = 1, optimizer: str = "adam",

@@ -4,6 +4,8 @@
   'k' is accepted for K). ``4.1G`` is exactly 4,100,000,000.
 * Bytes: a plain integer (bytes), or a number with B, KB/kB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB,
   TiB (powers of 1024). A bare K/M/G/T is refused for bytes: '100M' could mean 10^8 or 100·2^20.
+* Times (latency): a number with s, ms, us (or µs) or ns, e.g. '5ms', '0.25s'; returned as an exact
+  Fraction of a second (5ms → 1/200). A bare number is refused: '5' could be seconds or milliseconds.
 * Percentages: a number followed by '%', e.g. '5%', '2.5%'; returned as an exact Fraction (5% → 1/20).
 
 Arithmetic is done on Decimal → Fraction, never floats; a value that is not a whole number of the unit's
@@ -24,11 +26,14 @@ from cnncalc.errors import brief
 COUNT_UNITS = {"": 1, "K": 10**3, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
 BYTE_UNITS = {"": 1, "B": 1, "KB": 10**3, "kB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
               "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+TIME_UNITS = {"s": Fraction(1), "ms": Fraction(1, 10**3), "us": Fraction(1, 10**6), "µs": Fraction(1, 10**6),
+              "ns": Fraction(1, 10**9)}
 COUNT = "count"
 BYTES = "bytes"
+SECONDS = "seconds"
 
 _VALUE = re.compile(r"(?P<sign>[-+]?)\s*(?P<num>[0-9](?:_?[0-9])*(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)"
-                    r"\s*(?P<unit>[A-Za-z%]*)")
+                    r"\s*(?P<unit>[A-Za-zµ%]*)")
 _MAX_TEXT = 64
 MAX_EXPONENT = 30               # a number must be below 10^(MAX_EXPONENT+1) and, unless 0, at least 10^-MAX_EXPONENT
 
@@ -125,7 +130,19 @@ def parse_percent(value, what: str = "increase") -> Fraction:
     return number / 100
 
 
+def parse_seconds(value, what: str = "time") -> Fraction:
+    """'5ms' → Fraction(1, 200); '0.25s' → Fraction(1, 4). The unit is required."""
+    number, unit = _split(value, what)
+    if unit not in TIME_UNITS:
+        if not unit:
+            raise UnitError(f"{what}: '{value}' needs a unit: s, ms, us or ns, such as 5ms")
+        raise _unknown(unit, TIME_UNITS, what, "times")
+    return number * TIME_UNITS[unit]
+
+
 def parse(value, kind: str, what: str):
+    if kind == SECONDS:
+        return parse_seconds(value, what)
     return parse_bytes(value, what) if kind == BYTES else parse_count(value, what)
 
 

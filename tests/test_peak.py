@@ -1,6 +1,6 @@
 """Peak activation memory (cnncalc/peak.py) against a brute-force oracle and hand-derived figures.
 
-The oracle is written from the liveness rule (docs/memory.md) as intervals, independently of peak.py's
+The oracle is written from the liveness rule (docs/conventions.md) as intervals, independently of peak.py's
 incremental sets: in an order, tensor u is alive at every moment t with pos(u) ≤ t ≤ end(u), where end(u)
 is its last reader's position (its own if nobody reads it, the last moment for the network output), or
 pos(v) − 1 when v overwrites it in place (v may, u is v's first-listed input with as many bytes, u is not

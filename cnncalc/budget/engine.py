@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Optional
 from cnncalc import units
 from cnncalc.analysis import analyze
 from cnncalc.errors import ExitCode, Location, SpecError, did_you_mean
-from cnncalc.metrics import BUDGET_KEYS, BY_KEY
+from cnncalc.metrics import BUDGET_KEYS, BY_KEY, Figures, Settings
 from cnncalc.record import field, record
 from cnncalc.spec import Limits, LocDict, is_spec, read_spec
 
@@ -35,7 +35,7 @@ OPTION, BUDGET_FILE, SPEC_BUDGET, BASELINE = "option", "budget-file", "spec", "b
 @record
 class Limit:
     metric: str
-    value: int                                  # the largest value that passes
+    value: int                                  # the largest value that passes (a Fraction for seconds)
     source: str                                 # OPTION, BUDGET_FILE, SPEC_BUDGET or BASELINE
     origin: str                                 # for people: '--max-params', 'budgets.yaml:4', 'spec budget'
     location: Optional[Location] = None         # where the limit is written, when it is in a file
@@ -48,7 +48,7 @@ class BudgetResult:
     """One spec against one limit."""
     spec: str                                   # the spec's path, as given
     metric: str
-    actual: int
+    actual: int                                 # a Fraction for seconds (latency)
     limit: Limit
 
     @property
@@ -146,6 +146,7 @@ class Request:
     input_shape: Optional[tuple] = None
     limits: Limits = Limits()
     skip_non_specs: bool = False
+    settings: Settings = Settings(training=True)   # in place, optimizer, precision, device
 
 
 def _baseline_path(baseline: str, spec: str) -> Optional[str]:
@@ -161,13 +162,15 @@ def _baseline_path(baseline: str, spec: str) -> Optional[str]:
 
 def _analyze(path: str, request: Request, stdin) -> tuple:
     spec = read_spec(path, request.input_shape, request.limits, stdin=stdin)
-    return analyze(spec, dtype=request.dtype, batch=request.batch), spec
+    report = analyze(spec, dtype=request.dtype, batch=request.batch)
+    return Figures(report, spec.graph, request.settings), spec
 
 
 def check_one(path: str, request: Request, stdin=None) -> SpecResult:
     if request.skip_non_specs and path != "-" and not is_spec(path, request.limits.max_bytes):
         return SpecResult(path, skipped="not a cnncalc spec (no 'layers')")
-    report, spec = _analyze(path, request, stdin)
+    figures, spec = _analyze(path, request, stdin)
+    report = figures.report
     limits: dict = {}
     if spec.budget is not None:
         limits.update(spec_limits(spec))
@@ -182,20 +185,30 @@ def check_one(path: str, request: Request, stdin=None) -> SpecResult:
         if base_path is None:
             notes.append(f"no baseline for {path} in {request.baseline}: a new spec, its increase is not checked")
         else:
-            base_report, _ = _analyze(base_path, request, None)
+            base_figures, _ = _analyze(base_path, request, None)
             for key, fraction in request.increases.items():
-                base_value = BY_KEY[key].get(base_report)
+                base_value = BY_KEY[key].get(base_figures)
+                if base_value is None:            # latency without --device: not computed, not checked
+                    continue
                 allowed = base_value * (1 + fraction)
+                if BY_KEY[key].kind != units.SECONDS:
+                    allowed = allowed.numerator // allowed.denominator
                 increase_limits[key] = Limit(
-                    key, allowed.numerator // allowed.denominator, BASELINE,
+                    key, allowed, BASELINE,
                     f"baseline {base_path} +{request.increase_text.get(key, '')}".rstrip(),
                     None, base_value, fraction)
     if not limits and not increase_limits:
         raise SpecError("no limits to check: give --max-... options, a 'budget:' block in the spec, a --budget "
                         "file entry that matches it, or --baseline with --max-increase", Location(path))
+    for key, limit in limits.items():
+        if BY_KEY[key].needs == "device" and request.settings.device is None:
+            raise SpecError(f"a limit on {key} ({limit.origin}) needs a device: give --device NAME or FILE "
+                            f"(cnncalc devices lists the shipped profiles)", limit.location or Location(path))
     checks = []
     for key in BUDGET_KEYS:
-        actual = BY_KEY[key].get(report)
+        if key not in limits and key not in increase_limits:
+            continue
+        actual = BY_KEY[key].get(figures)
         for source in (limits, increase_limits):
             if key in source:
                 checks.append(BudgetResult(path, key, actual, source[key]))

@@ -27,6 +27,7 @@ COMMANDS = {
     "graph": "cnncalc.cli.graph",
     "schema": "cnncalc.cli.schema",
     "zoo": "cnncalc.cli.zoo",
+    "devices": "cnncalc.cli.devices",
 }
 
 

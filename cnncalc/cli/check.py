@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from cnncalc.cli.options import format_option, memory_options, spec_options
+from cnncalc.cli.options import check_device_dtype, figure_options, format_option, memory_options, spec_options
 from cnncalc.cli.output import emit
 from cnncalc.cli.specpath import SPEC_PATH
 from cnncalc.metrics import BUDGET_KEYS, BY_KEY
@@ -19,7 +19,7 @@ LIMIT_OPTIONS = tuple((key, "--max-" + key.replace("_", "-")) for key in BUDGET_
 def _limit_options(func):
     for key, option in reversed(LIMIT_OPTIONS):
         kind = BY_KEY[key].kind
-        example = "100MiB" if kind == "bytes" else "25M"
+        example = {"bytes": "100MiB", "seconds": "5ms"}.get(kind, "25M")
         func = click.option(option, f"max_{key}", metavar="LIMIT",
                             help=f"Largest allowed {BY_KEY[key].label} (e.g. {example}).")(func)
     return func
@@ -110,21 +110,29 @@ def _parse_increases(values) -> tuple[dict, dict]:
 @format_option("text", "json", "markdown")
 @spec_options
 @memory_options
+@figure_options(training_flag=False)
 def check(specs, budget_path, baseline, max_increase, skip_non_specs, output_format, input_shape, limits,
-          dtype, batch, **limit_values) -> None:
+          dtype, batch, settings, **limit_values) -> None:
     """Check SPECs against size limits; one line per spec and limit.
 
     Limits come from the --max-... options, the spec's 'budget:' block, a --budget file, and
     --baseline with --max-increase. Counts take K, M, G, T (powers of 1000); byte sizes take KB, MB, GB
-    (powers of 1000) or KiB, MiB, GiB (powers of 1024); a plain integer is exact.
+    (powers of 1000) or KiB, MiB, GiB (powers of 1024); a plain integer is exact. Times (--max-latency,
+    which needs --device) take s, ms, us, ns. Peak memory is at --dtype and --batch (--in-place to let
+    runtime in-place layers reuse their input); training memory at --batch, --optimizer, --precision.
 
     Exit status: 0 every limit holds, 1 a limit is exceeded, 2 a bad spec, budget or option (including a
     spec with no limits at all).
     """
     from cnncalc.budget import engine as core
+    from cnncalc.record import replace
     from cnncalc.render import check as render
 
     option_limits = _parse_limits(limit_values)
+    check_device_dtype(settings, dtype)
+    if "latency" in option_limits and settings.device is None:
+        raise click.UsageError("--max-latency needs --device NAME or FILE (cnncalc devices lists the shipped "
+                               "profiles)")
     increases, increase_text = _parse_increases(max_increase)
     if increases and baseline is None:
         raise click.UsageError("--max-increase needs --baseline OLD.yaml")
@@ -151,7 +159,7 @@ def check(specs, budget_path, baseline, max_increase, skip_non_specs, output_for
     request = core.Request(specs=tuple(specs), option_limits=option_limits, budget_file=budget_file,
                            baseline=baseline, increases=increases, increase_text=increase_text, dtype=dtype,
                            batch=batch, input_shape=input_shape, limits=limits,
-                           skip_non_specs=skip_non_specs)
+                           skip_non_specs=skip_non_specs, settings=replace(settings, training=True))
     result = core.run(request, stdin=sys.stdin.buffer)
     if notes:
         result = core.CheckRun(result.results, result.dtype, result.batch, tuple(notes))

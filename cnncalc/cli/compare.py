@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from cnncalc.cli.options import format_option, memory_options, spec_options
+from cnncalc.cli.options import check_device_dtype, figure_options, format_option, memory_options, spec_options
 from cnncalc.cli.output import emit
 from cnncalc.cli.specpath import SPEC_PATH
 
@@ -22,15 +22,18 @@ from cnncalc.cli.specpath import SPEC_PATH
 @format_option("table", "json", "markdown", "csv")
 @spec_options
 @memory_options
+@figure_options()
 def compare(specs, by: str, depth, output_format: str, input_shape, limits, dtype: str,
-            batch: int) -> None:
+            batch: int, settings) -> None:
     """Compare networks: totals side by side, with the change of each against the first (A).
 
-    Parameters, MACs, FLOPs, parameter and activation memory, output shape and receptive field; the
-    smallest value is highlighted. --by layer aligns the layers by name to show where variants differ.
+    Parameters, MACs, FLOPs, parameter, activation and peak memory (with --training: training memory;
+    with --device: the latency estimate), output shape and receptive field; the smallest value is
+    highlighted. --by layer aligns the layers by name to show where variants differ.
     """
     from cnncalc.analysis import analyze
     from cnncalc.compare import compare as run, compare_layers
+    from cnncalc.metrics import Figures
     from cnncalc.spec import read_spec
 
     if len(specs) < 2:
@@ -39,6 +42,10 @@ def compare(specs, by: str, depth, output_format: str, input_shape, limits, dtyp
         raise click.UsageError("standard input (-) can be read only once")
     if depth is not None and by != "layer":
         raise click.UsageError("--depth applies to --by layer")
-    reports = [analyze(read_spec(path, input_shape, limits, stdin=sys.stdin.buffer),
-                       dtype=dtype, batch=batch) for path in specs]
-    emit(compare_layers(reports, depth) if by == "layer" else run(reports), output_format)
+    check_device_dtype(settings, dtype)
+    figures = []
+    for path in specs:
+        spec = read_spec(path, input_shape, limits, stdin=sys.stdin.buffer)
+        figures.append(Figures(analyze(spec, dtype=dtype, batch=batch), spec.graph, settings))
+    reports = [f.report for f in figures]
+    emit(compare_layers(reports, depth, figures) if by == "layer" else run(reports, figures), output_format)

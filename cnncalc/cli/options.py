@@ -57,3 +57,48 @@ def memory_options(func):
 def format_option(*choices: str):
     return click.option("--format", "-f", "output_format", type=click.Choice(choices), default=choices[0],
                         show_default=True, help="Output format.")
+
+
+def figure_options(training_flag: bool = True):
+    """--in-place, --device, --optimizer, --precision (and --training where the command asks for it): how
+    peak memory, latency and training memory are computed. The command receives one ``settings`` argument
+    (a cnncalc.metrics.Settings); a bad --device profile is a located error (exit 2)."""
+    def decorate(func):
+        @functools.wraps(func)
+        def command(*args, in_place: bool, device, optimizer: str, precision: str, training: bool = True,
+                    **kwargs):
+            from cnncalc.metrics import Settings
+            profile = None
+            if device is not None:
+                from cnncalc import devices
+                profile = devices.find(device)
+            settings = Settings(in_place=in_place, training=training, optimizer=optimizer, precision=precision,
+                                device=profile)
+            return func(*args, settings=settings, **kwargs)
+
+        from cnncalc.training import OPTIMIZER_STATES, PRECISIONS
+        if training_flag:
+            command = click.option("--training", is_flag=True,
+                                   help="Show training memory (weights, gradients, optimizer state, saved "
+                                        "activations) at --batch.")(command)
+        command = click.option("--precision", type=click.Choice(list(PRECISIONS)), default="fp32",
+                               show_default=True, help="Training precision (activations; fp32 master weights)."
+                               )(command)
+        command = click.option("--optimizer", type=click.Choice(list(OPTIMIZER_STATES)), default="adam",
+                               show_default=True, help="Optimizer whose state training memory counts.")(command)
+        command = click.option("--device", metavar="NAME|FILE",
+                               help="Add a roofline latency estimate (a lower bound) on a device: a shipped "
+                                    "profile (cnncalc devices) or a profile YAML file.")(command)
+        command = click.option("--in-place", "in_place", is_flag=True,
+                               help="Peak memory with runtime in-place layers (activations, BN, add, dropout, "
+                                    "views) writing into their input.")(command)
+        return command
+    return decorate
+
+
+def check_device_dtype(settings, dtype: str) -> None:
+    """A usage error when --device has no peak figure for --dtype."""
+    device = settings.device
+    if device is not None and dtype not in device.peak:
+        raise click.BadParameter(f"the device '{device.name}' has no peak for {dtype}; it has: "
+                                 f"{', '.join(device.peak)}", param_hint="'--dtype'")

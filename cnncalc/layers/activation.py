@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from cnncalc.layers.base import NUMBER, WHOLE, Facts, Layer, arg, choice, register
+from cnncalc.layers.base import KEEPS_INPUT, KEEPS_OUTPUT, NUMBER, WHOLE, Facts, Layer, arg, choice, register
 from cnncalc.record import record, replace
 from cnncalc.shapes import product
 
@@ -12,6 +12,14 @@ from cnncalc.shapes import product
 @record
 class _Activation(Layer):
     flops_per_element: ClassVar[int] = 1
+    in_place = True
+    # what its backward pass reads: the input (relu6, leaky_relu, elu, gelu) or the output (relu, tanh,
+    # sigmoid, softmax), as torch saves them
+    keeps: ClassVar[tuple] = KEEPS_INPUT
+    saves_rule = "its input"
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        return self.keeps
 
     def infer(self, inputs) -> Facts:
         (shape,) = inputs
@@ -24,6 +32,8 @@ class ReLU(_Activation):
     """max(0, x): 1 FLOP per element."""
 
     flops_rule = "1 per element (a max)"
+    keeps = KEEPS_OUTPUT
+    saves_rule = "its output"
 
 
 @register("relu6")
@@ -79,6 +89,8 @@ class Tanh(_Activation):
     """tanh(x): 1 FLOP per element (a transcendental function counts as one)."""
 
     flops_rule = "1 per element (a transcendental function counts as one)"
+    keeps = KEEPS_OUTPUT
+    saves_rule = "its output"
 
 
 @register("sigmoid")
@@ -87,6 +99,8 @@ class Sigmoid(_Activation):
     """1 / (1 + exp(−x)): 4 FLOPs per element (negate, exp, add, divide)."""
 
     flops_rule = "4 per element (negate, exp, add, divide)"
+    keeps = KEEPS_OUTPUT
+    saves_rule = "its output"
 
     flops_per_element: ClassVar[int] = 4
 
@@ -100,6 +114,8 @@ class Softmax(_Activation):
 
     flops_rule = ("3 per element (exp, add into the sum, divide); the max-subtraction of stable versions is not "
                   "counted")
+    keeps = KEEPS_OUTPUT
+    saves_rule = "its output"
 
     flops_per_element: ClassVar[int] = 3
 

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.base import POSITIVE_INTS, Facts, Layer, Window, arg, register, spatial_axes
+from cnncalc.layers.base import KEEPS_INPUT, KEEPS_NOTHING, POSITIVE_INTS, Kept, Facts, Layer, Window, arg, register, spatial_axes
 from cnncalc.layers.periodic import ceil_offsets, floor_offsets, hull
 from cnncalc.record import record
 from cnncalc.shapes import product
@@ -71,6 +71,11 @@ class AdaptiveMaxPool(_AdaptivePool):
 
     flops_rule = "taps−1 comparisons per output element (taps: that element's window)"
 
+    saves_rule = "its input, and the argmax of every output element (int64)"
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        return KEEPS_INPUT + (Kept(elements=product(output), bits=64),)     # and the int64 argmax indices
+
 
 @register("adaptive_avgpool")
 @record
@@ -79,5 +84,10 @@ class AdaptiveAvgPool(_AdaptivePool):
     additions and one division per output element."""
 
     flops_rule = "taps per output element (taps−1 adds, 1 divide)"
+
+    saves_rule = "nothing"
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        return KEEPS_NOTHING
 
     flops_beyond_taps: ClassVar[int] = 0

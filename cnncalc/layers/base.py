@@ -192,6 +192,23 @@ class Facts:
     label: str = ""               # short text for the table's type column ('conv 3×3/2'); default: type
 
 
+@record
+class Kept:
+    """One thing a layer keeps for its backward pass (training memory, docs/conventions.md): one of its
+    inputs (``input``: its index), its output (``output``), or a private buffer of ``elements`` at ``bits``
+    (0: the activation dtype), per sample unless ``per_sample`` is false (BN's batch statistics)."""
+    input: Optional[int] = None
+    output: bool = False
+    elements: int = 0
+    bits: int = 0
+    per_sample: bool = True
+
+
+KEEPS_INPUT = (Kept(input=0),)
+KEEPS_OUTPUT = (Kept(output=True),)
+KEEPS_NOTHING: tuple = ()
+
+
 class Layer:
     """Base of every layer type. Subclasses are frozen records whose fields are args."""
 
@@ -205,6 +222,15 @@ class Layer:
     # The module of its numpy executor when the rule of cnncalc/execute/__init__.py does not find it
     # (the layer module's name with 'layers' replaced by 'execute').
     executor_module: ClassVar[str] = ""
+    # Peak memory with --in-place: the layer may write its output into its input's storage, as runtimes do
+    # for activations, BN at inference, an add into one of its inputs, dropout at inference.
+    in_place: ClassVar[bool] = False
+    # Its output is a view of its input (flatten, reshape): the same storage, so what keeps the output
+    # keeps the input's storage (training memory), and it always runs in place (peak memory).
+    view: ClassVar[bool] = False
+    # What saved_for_backward keeps, in words: the row docs/conventions.md's training-memory table shows
+    # (generated: python -m cnncalc.docgen). A type that keeps something else than its inputs says so.
+    saves_rule: ClassVar[str] = "its inputs"
 
     @classmethod
     def arg_fields(cls) -> list[records.Field]:
@@ -239,6 +265,12 @@ class Layer:
 
     def infer(self, inputs: Sequence[Shape]) -> Facts:
         raise NotImplementedError
+
+    def saved_for_backward(self, inputs: Sequence[Shape], output: Shape) -> tuple:
+        """What the layer keeps for its backward pass in training, as :class:`Kept` items (the rule per
+        type in docs/conventions.md, checked against torch's saved tensors). By default every input: a
+        type that keeps less (or more) says so."""
+        return tuple(Kept(input=i) for i in range(len(inputs)))
 
 
 def spatial_axes(shape: Shape, type_name: str, low: int = 1, high: int = 3) -> tuple:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError, brief
-from cnncalc.layers.base import (ELEMENTWISE, NUMBER, PADDING, POSITIVE_INT, UNKNOWN, ArgRule, Facts, Layer, Window,
-                                 arg, choice, padding_schema, register, spatial_axes)
+from cnncalc.layers.base import (ELEMENTWISE, KEEPS_NOTHING, NUMBER, PADDING, POSITIVE_INT, UNKNOWN, ArgRule, Facts,
+                                 Layer, Window, arg, choice, padding_schema, register, spatial_axes)
 from cnncalc.record import record
 from cnncalc.shapes import product
 
@@ -45,6 +45,11 @@ class Pad(Layer):
     """Pad the spatial axes: constant (zeros or ``value``), reflect or replicate. No arithmetic."""
 
     flops_rule = "0"
+
+    saves_rule = "nothing"
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        return KEEPS_NOTHING
 
     padding: object = arg(PAD_AMOUNT, "positions added on each side")
     mode: str = arg(choice("constant", "reflect", "replicate"), "what the new positions hold", "constant")
@@ -95,6 +100,13 @@ class Reshape(Layer):
     and the field is reported unknown."""
 
     flops_rule = "0"
+
+    view = True
+
+    saves_rule = "nothing"
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        return KEEPS_NOTHING
 
     shape: tuple = arg(TARGET_SHAPE, "the new shape")
 

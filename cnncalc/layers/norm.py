@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.base import BOOLEAN, NUMBER, Facts, Layer, arg, register
+from cnncalc.layers.base import BOOLEAN, KEEPS_INPUT, NUMBER, Facts, Kept, Layer, arg, register
 from cnncalc.record import record
 from cnncalc.shapes import product
 
@@ -16,6 +16,13 @@ class BatchNorm(Layer):
     are folded constants: one multiply, one add)."""
 
     flops_rule = "2 per element (inference: the per-channel scale and shift are folded constants; multiply, add)"
+
+    in_place = True         # at inference: a per-channel scale and shift
+    saves_rule = "its input, and the batch mean and inverse standard deviation: 2·C fp32 values, not per sample"
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        # the input, and the batch mean and inverse standard deviation (fp32, per channel, not per sample)
+        return KEEPS_INPUT + (Kept(elements=2 * output[0], bits=32, per_sample=False),)
 
     affine: bool = arg(BOOLEAN, "learnable γ and β", True)
     track_running_stats: bool = arg(BOOLEAN, "keep running mean and variance (state)", True)
@@ -37,6 +44,14 @@ class Dropout(Layer):
     """Dropout: the identity at inference, so 0 FLOPs."""
 
     flops_rule = "0 (the identity at inference)"
+
+    in_place = True
+
+    saves_rule = "a mask of its output's size, at the activation dtype (torch on CPU; on CUDA a 1-byte mask)"
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        # the mask, one element per output element at the activation dtype (torch on CPU; CUDA: 1 byte)
+        return (Kept(elements=product(output)),)
 
     rate: float = arg(NUMBER, "probability of dropping an element, 0 ≤ rate < 1", 0.5)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Optional
 
-from cnncalc.layers.base import BOOLEAN, PADDING, POSITIVE_INTS, WHOLE, Facts, Layer, arg, register, spatial_axes
+from cnncalc.layers.base import KEEPS_INPUT, KEEPS_NOTHING, Kept, BOOLEAN, PADDING, POSITIVE_INTS, WHOLE, Facts, Layer, arg, register, spatial_axes
 from cnncalc.layers.sliding import Sliding, check_pool_padding, sliding_label
 from cnncalc.record import record
 from cnncalc.shapes import product
@@ -36,6 +36,11 @@ class MaxPool(_WindowPool):
     """Max pooling over each window: k−1 comparisons per output element."""
 
     flops_rule = "k−1 comparisons per output element (k = taps of the window)"
+
+    saves_rule = "its input, and the argmax of every output element (int64)"
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        return KEEPS_INPUT + (Kept(elements=product(output), bits=64),)     # and the int64 argmax indices
 
 
 @register("avgpool")
@@ -81,6 +86,11 @@ class GlobalAvgPool(_GlobalPool):
 
     extra_flops_per_channel: ClassVar[int] = 1
 
+    saves_rule = "nothing"
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        return KEEPS_NOTHING
+
 
 @register("global_maxpool")
 @record
@@ -88,3 +98,8 @@ class GlobalMaxPool(_GlobalPool):
     """Maximum over all spatial positions, per channel: n−1 comparisons."""
 
     flops_rule = "per channel: n−1 comparisons"
+
+    saves_rule = "its input, and the argmax of every output element (int64)"
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        return KEEPS_INPUT + (Kept(elements=product(output), bits=64),)     # and the int64 argmax indices

@@ -7,7 +7,7 @@ from typing import Optional
 
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.base import BOOLEAN, POSITIVE_INTS, Facts, Layer, Window, arg, choice, register, spatial_axes
+from cnncalc.layers.base import KEEPS_NOTHING, BOOLEAN, POSITIVE_INTS, Facts, Layer, Window, arg, choice, register, spatial_axes
 from cnncalc.layers.periodic import ceil_offsets, floor_offsets, hull
 from cnncalc.record import record
 from cnncalc.shapes import product
@@ -46,6 +46,11 @@ class Upsample(Layer):
 
     flops_rule = ("`nearest`: 0; `linear` / `bilinear` / `trilinear` over n axes: 2^n multiplies + (2^n − 1) adds "
                   "per output element (weights precomputed): 3, 7, 15")
+
+    saves_rule = "nothing (the backward pass needs only the sizes)"
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        return KEEPS_NOTHING      # the backward pass needs only the sizes (nearest and linear alike)
 
     mode: str = arg(choice("nearest", "linear", "bilinear", "trilinear"), "interpolation", "nearest")
     scale: Optional[object] = arg(POSITIVE_INTS, "integer scale factor per axis (give scale or size)", None, shown="none")

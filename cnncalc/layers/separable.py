@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cnncalc.layers.base import BOOLEAN, POSITIVE_INT, Facts, arg, register
+from cnncalc.layers.base import KEEPS_INPUT, BOOLEAN, Kept, POSITIVE_INT, Facts, arg, register
 from cnncalc.layers.sliding import Sliding, SlidingOut, sliding_label
 from cnncalc.record import record
 from cnncalc.shapes import product
@@ -40,6 +40,14 @@ class SeparableConv(SlidingOut):
     convolution's; ``bias`` is on the pointwise output only (as Keras's SeparableConv2D)."""
 
     flops_rule = "2·MACs + one add per output element if `bias`"
+
+    saves_rule = ("its input, and the depthwise output that the pointwise half reads: C_in·multiplier channels at "
+                  "the output's positions")
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        # the depthwise half keeps the input, the pointwise half the intermediate: C_in·multiplier channels
+        # at the output's positions (as torch and Keras, which run the two convolutions apart)
+        return KEEPS_INPUT + (Kept(elements=inputs[0][0] * self.multiplier * product(output[1:])),)
 
     out: int = arg(POSITIVE_INT, "output channels (of the pointwise 1×1 convolution)")
     multiplier: int = arg(POSITIVE_INT, "depthwise channel multiplier", 1)

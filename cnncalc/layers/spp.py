@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cnncalc.errors import LayerArgError, brief
-from cnncalc.layers.base import POSITIVE_INT, WHOLE, ArgRule, Facts, Layer, Window, arg, choice, register, spatial_axes
+from cnncalc.layers.base import KEEPS_INPUT, POSITIVE_INT, Kept, WHOLE, ArgRule, Facts, Layer, Window, arg, choice, register, spatial_axes
 from cnncalc.record import record
 from cnncalc.shapes import conv_output_size, product
 
@@ -35,6 +35,13 @@ class SPP(Layer):
 
     flops_rule = ("per output element, taps−1 comparisons (`mode: max`) or taps (taps−1 adds, 1 divide; `mode: "
                   "avg`), taps: that element's window")
+
+    saves_rule = "its input, and with `mode: max` the argmax of every output element (int64)"
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        if self.mode == "avg":
+            return KEEPS_INPUT
+        return KEEPS_INPUT + (Kept(elements=product(output), bits=64),)     # and the int64 argmax indices
 
     levels: tuple = arg(LEVELS, "bins per axis at each level, such as [1, 2, 4]")
     mode: str = arg(choice("max", "avg"), "max or average pooling in each bin", "max")

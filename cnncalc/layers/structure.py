@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.base import POSITIVE_INTS, Facts, Layer, arg, register
+from cnncalc.layers.base import KEEPS_NOTHING, POSITIVE_INTS, Facts, Layer, arg, register
 from cnncalc.record import record
 from cnncalc.shapes import product
 
@@ -14,6 +14,11 @@ class Input(Layer):
     """The network input, declared by the spec's top-level `input:` (channels first, no batch)."""
 
     flops_rule = "0"
+
+    saves_rule = "nothing"
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        return KEEPS_NOTHING
 
     shape: tuple = arg(POSITIVE_INTS, "[C], [C, L], [C, H, W] or [C, D, H, W]")
     arity = 0
@@ -29,6 +34,13 @@ class Flatten(Layer):
 
     flops_rule = "0"
 
+    view = True
+
+    saves_rule = "nothing"
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        return KEEPS_NOTHING
+
     def infer(self, inputs) -> Facts:
         (shape,) = inputs
         return Facts(output=(product(shape),))
@@ -40,6 +52,11 @@ class Concat(Layer):
     """Join two or more inputs along the channel axis; all other axes must match. No arithmetic."""
 
     flops_rule = "0"
+
+    saves_rule = "nothing"
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        return KEEPS_NOTHING
 
     arity = None
     has_branches = True
@@ -59,6 +76,13 @@ class Add(Layer):
     """Element-wise sum of two or more inputs of the same shape: (n−1) additions per element."""
 
     flops_rule = "(inputs − 1) per output element"
+
+    in_place = True         # into one of its inputs
+
+    saves_rule = "nothing"
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        return KEEPS_NOTHING
 
     arity = None
     has_branches = True

@@ -9,13 +9,15 @@ from cnncalc.budget.engine import BudgetResult, CheckRun
 from cnncalc.metrics import BY_KEY
 from cnncalc.render import document, fmt
 from cnncalc.render.grid import Column, layout
-from cnncalc.units import BYTES
+from cnncalc.units import BYTES, SECONDS
 
 SCHEMA = "cnncalc.check/1"
 
 
-def value_text(value: int, kind: str) -> str:
-    """'8,960' for a count; '392 KiB (401,408 B)' for bytes."""
+def value_text(value, kind: str) -> str:
+    """'8,960' for a count; '392 KiB (401,408 B)' for bytes; '5.00 ms' for a time (exact in the JSON)."""
+    if kind == SECONDS:
+        return fmt.seconds(value)
     return fmt.bytes_exact(value) if kind == BYTES else fmt.count(value)
 
 
@@ -90,16 +92,16 @@ def check_dict(run: CheckRun) -> dict:
                 "spec": c.spec,
                 "name": names.get(c.spec),
                 "metric": c.metric,
-                "unit": "bytes" if BY_KEY[c.metric].kind == BYTES else "count",
-                "actual": c.actual,
-                "limit": c.limit.value,
-                "headroom": c.headroom,
+                "unit": BY_KEY[c.metric].kind,      # count, bytes, or seconds (exact: an int or 'p/q')
+                "actual": fmt.exact(c.actual),
+                "limit": fmt.exact(c.limit.value),
+                "headroom": fmt.exact(c.headroom),
                 "passed": c.passed,
                 "source": c.limit.source,
                 "origin": c.limit.origin,
                 "file": c.limit.location.file if c.limit.location else None,
                 "line": c.limit.location.line if c.limit.location else None,
-                "baseline": c.limit.baseline,
+                "baseline": fmt.exact(c.limit.baseline),
                 "max_increase": fmt.exact(c.limit.max_increase),
             }
             for c in checks

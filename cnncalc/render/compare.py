@@ -64,7 +64,7 @@ def _change_dict(c, kind: str):
     if c is None:
         return None
     return {
-        "delta": c.delta,
+        "delta": fmt.exact(c.delta),
         "ratio": fmt.exact(c.ratio),
         "relative": fmt.exact(c.relative),
         "percent": None if c.relative is None else fmt.percent(c.relative, ascii=True),
@@ -75,8 +75,8 @@ def _change_dict(c, kind: str):
 def _totals_dict(comparison: Comparison) -> dict:
     return {
         row.metric.key: {
-            "unit": "bytes" if row.metric.kind == "bytes" else "count",
-            "values": list(row.values),
+            "unit": row.metric.kind,           # count, bytes or seconds (exact: an int or 'p/q')
+            "values": [fmt.exact(v) for v in row.values],
             "changes": [_change_dict(c, row.metric.kind) for c in row.changes],
             "smallest": list(row.smallest),
         }

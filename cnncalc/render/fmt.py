@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import Iterable, Optional, Union
 
 BYTES = "bytes"     # cnncalc.units.BYTES, the kind of a byte figure; not imported (units compiles its parser)
+SECONDS = "seconds" # cnncalc.units.SECONDS, the kind of a time (latency)
 
 _SI = ((10**15, "P"), (10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
 _BINARY = ((2**50, "PiB"), (2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB"))
@@ -194,8 +195,18 @@ def ratio(q: Fraction, ascii: bool = False) -> str:
     return ("x" if ascii else "×") + significant(q)
 
 
-def amount(value: int, kind: str) -> str:
-    """A count '8,960' or a byte size '35.0 KiB'."""
+def seconds(value: Fraction) -> str:
+    """An exact time to three significant digits in s, ms, µs or ns: 1/200 → '5.00 ms'."""
+    for scale, suffix in ((1, "s"), (10**3, "ms"), (10**6, "µs")):
+        if value * scale >= 1:
+            return f"{significant(Fraction(value) * scale)} {suffix}"
+    return f"{significant(Fraction(value) * 10**9)} ns"
+
+
+def amount(value, kind: str) -> str:
+    """A count '8,960', a byte size '35.0 KiB' or a time '5.00 ms'."""
+    if kind == SECONDS:
+        return seconds(value)
     return nbytes(value) if kind == BYTES else count(value)
 
 

@@ -7,6 +7,12 @@ FLOPS = "FLOPs: 2·MACs + bias adds + element-wise work (activations, BN, poolin
 RF = "receptive field per spatial axis: size, effective stride (jump), start offset, in input positions"
 ACTIVATIONS = "activation memory: every layer's output tensor (input excluded), no in-place reuse, × batch"
 PARAM_MEMORY = "parameter memory: (parameters + state) × dtype size"
+PEAK_MEMORY = ("peak memory: the most bytes alive at one moment of inference, a tensor alive from its layer to its "
+               "last reader, inputs and output together while a layer runs; in place only with --in-place")
+TRAINING_MEMORY = ("training memory: fp32 weights (+ a 16-bit copy with mixed precision), gradients, optimizer "
+                   "state and what each layer keeps for backward, each storage once, × batch")
+LATENCY = ("latency: roofline estimate, per layer max(FLOPs / peak, bytes moved / bandwidth), summed; a lower "
+           "bound, not a measurement")
 
 CONVENTIONS = {
     "params": PARAMS,
@@ -16,4 +22,7 @@ CONVENTIONS = {
     "receptive_field": RF,
     "activation_memory": ACTIVATIONS,
     "param_memory": PARAM_MEMORY,
+    "peak_memory": PEAK_MEMORY,
+    "training_memory": TRAINING_MEMORY,
+    "latency": LATENCY,
 }

@@ -4,6 +4,7 @@ lines the table shares. No rich here."""
 from __future__ import annotations
 
 from cnncalc.analysis import Report
+from cnncalc.metrics import Figures
 from cnncalc.render import document, fmt
 from cnncalc.render.labels import CONVENTIONS
 
@@ -57,8 +58,53 @@ def report_dict(report: Report) -> dict:
     })
 
 
-def report_json(report: Report) -> str:
-    return document.to_json(report_dict(report))
+def _peak_dict(peak) -> dict:
+    return {"bytes": peak.peak_bytes, "method": peak.method, "layer": peak.peak_layer,
+            "alive": [{"tensor": name, "bytes": n} for name, n in peak.alive],
+            "in_place": [{"layer": layer, "into": into} for layer, into in peak.in_place],
+            "order": list(peak.order)}
+
+
+def _training_dict(t) -> dict:
+    return {"batch": t.batch, "optimizer": t.optimizer, "precision": t.precision,
+            "weight_bytes": t.weight_bytes, "gradient_bytes": t.gradient_bytes,
+            "optimizer_bytes": t.optimizer_bytes, "activation_bytes": t.activation_bytes,
+            "total_bytes": t.total_bytes,
+            "layers": [{"name": layer.name, "saved_bytes": layer.bytes, "tensors": list(layer.tensors)}
+                       for layer in t.layers]}
+
+
+def _latency_dict(r, device) -> dict:
+    """Times in seconds and intensities as exact fractions ('p/q' strings, ints when whole: fmt.exact)."""
+    return {"device": r.device, "title": device.title, "source": device.source, "dtype": r.dtype,
+            "batch": r.batch, "peak_ops_per_second": r.peak, "bandwidth_bytes_per_second": r.bandwidth,
+            "ridge": fmt.exact(r.ridge), "flops": r.flops, "bytes": r.bytes, "seconds": fmt.exact(r.seconds),
+            "lower_bound": True,
+            "layers": [{"name": t.name, "flops": t.flops, "weight_bytes": t.weight_bytes,
+                        "input_bytes": t.input_bytes, "output_bytes": t.output_bytes, "bytes": t.bytes,
+                        "intensity": fmt.exact(t.intensity), "bound": t.bound, "seconds": fmt.exact(t.seconds)}
+                       for t in r.layers]}
+
+
+def figures_dict(figures: Figures) -> dict:
+    """The report's JSON, with peak memory (spec order and minimising order), and training memory and the
+    latency estimate when asked for (null otherwise)."""
+    out = report_dict(figures.report)
+    m = figures.report.memory
+    out["peak_memory"] = {"dtype": m.dtype, "batch": m.batch, "in_place": figures.settings.in_place,
+                          "spec_order": _peak_dict(figures.peak), "minimum": _peak_dict(figures.minimum_peak)}
+    training = figures.training
+    out["training_memory"] = None if training is None else _training_dict(training)
+    roofline = figures.roofline
+    out["latency"] = None if roofline is None else _latency_dict(roofline, figures.settings.device)
+    return out
+
+
+def report_json(result) -> str:
+    """A Report, or Figures (the report and the figures computed from it), as JSON."""
+    if isinstance(result, Figures):
+        return document.to_json(figures_dict(result))
+    return document.to_json(report_dict(result))
 
 
 CSV_COLUMNS = ("name", "type", "inputs", "output_shape", "params", "trainable_params", "state", "macs",
@@ -69,8 +115,9 @@ def _rf_axes(rf) -> list[str]:
     return [fmt.axes(a.size for a in rf), fmt.axes(a.stride for a in rf), fmt.axes(a.start for a in rf)]
 
 
-def report_csv(report: Report) -> str:
+def report_csv(result) -> str:
     """One row per layer, then a 'total' row. Shapes and per-axis values joined with 'x'."""
+    report = result.report if isinstance(result, Figures) else result
     rows = [[row.name, row.type, ";".join(row.inputs), fmt.axes(row.output_shape), row.params,
              row.trainable_params, row.state, row.macs, row.flops, row.activation_elements] + _rf_axes(row.rf)
             for row in report.rows]
@@ -80,8 +127,9 @@ def report_csv(report: Report) -> str:
     return document.csv_text(CSV_COLUMNS, rows)
 
 
-def summary_items(report: Report) -> list[tuple[str, str]]:
-    """(label, value) pairs of the summary, shared by the table and Markdown renderers."""
+def summary_items(report: Report, figures: Figures | None = None) -> list[tuple[str, str]]:
+    """(label, value) pairs of the summary, shared by the table and Markdown renderers; with ``figures``,
+    peak memory, and training memory and latency when computed."""
     t, m = report.totals, report.memory
 
     def memory(n):
@@ -102,14 +150,43 @@ def summary_items(report: Report) -> list[tuple[str, str]]:
     ]
     if report.output_rf:
         items.append(("Output receptive field", fmt.rf_words(report.output_rf)))
+    if figures is not None:
+        items += figure_items(figures, memory)
     return items
 
 
-def report_markdown(report: Report) -> str:
+def figure_items(figures: Figures, memory) -> list[tuple[str, str]]:
+    m, s = figures.report.memory, figures.settings
+    mode = ", in place" if s.in_place else ""
+    items = []
+    for label, peak in ((f"Peak memory ({m.dtype}, batch {m.batch}, spec order{mode})", figures.peak),
+                        (f"  in a minimising order ({figures.minimum_peak.method})", figures.minimum_peak)):
+        alive = ", ".join(name for name, _ in peak.alive)
+        items.append((label, f"{memory(peak.peak_bytes)} at {peak.peak_layer}; alive: {alive}"))
+    t = figures.training
+    if t is not None:
+        items += [
+            (f"Training memory (batch {t.batch}, {t.optimizer}, {t.precision})", memory(t.total_bytes)),
+            ("  weights / gradients / optimizer state", " / ".join(
+                memory(n) for n in (t.weight_bytes, t.gradient_bytes, t.optimizer_bytes))),
+            ("  activations saved for backward", memory(t.activation_bytes)),
+        ]
+    r, device = figures.roofline, s.device
+    if r is not None and device is not None:
+        items.append((f"Latency on {device.name} ({r.dtype}, batch {r.batch})",
+                      f"≥ {fmt.seconds(r.seconds)}: a roofline lower bound, not a measurement"))
+        items.append(("  device", f"{device.title}: {fmt.count(r.peak)} {r.dtype} op/s, "
+                                  f"{fmt.nbytes(r.bandwidth)}/s"))
+    return items
+
+
+def report_markdown(result) -> str:
+    figures = result if isinstance(result, Figures) else None
+    report = result.report if isinstance(result, Figures) else result
     lines = [f"## {report.name}", ""]
     if report.description:
         lines += [report.description, ""]
-    lines += document.md_table(["", ""], "ll", [(label.strip(), value) for label, value in summary_items(report)])
+    lines += document.md_table(["", ""], "ll", [(label.strip(), value) for label, value in summary_items(report, figures)])
     rows = [(row.name, row.label, fmt.shape(row.output_shape), fmt.count(row.params), fmt.count(row.macs),
              fmt.count(row.flops), fmt.rf_cell(row.rf), fmt.per_axis(a.start for a in row.rf),
              fmt.count(row.activation_elements)) for row in report.rows]

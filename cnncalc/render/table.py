@@ -11,6 +11,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from cnncalc.analysis import Report, bytes_for, DTYPE_BITS
+from cnncalc.metrics import Figures
 from cnncalc.render import fmt
 from cnncalc.render.labels import CONVENTIONS
 from cnncalc.render.grid import BOLD, DIM, RESET, YELLOW, Column, layout
@@ -37,7 +38,11 @@ def console() -> Console:
     return Console(highlight=False, width=terminal_width())
 
 
-def print_report(report: Report, console: Console) -> None:
+def print_report(result: Report | Figures, console: Console) -> None:
+    """A Report, or Figures: then with peak memory (and training memory, latency when computed) in the
+    summary, and with a device the estimated time and bound of each layer as two more columns."""
+    figures = result if isinstance(result, Figures) else None
+    report = result.report if isinstance(result, Figures) else result
     title = report.name + (f" ({report.source})" if report.source not in ("<spec>",) else "")
     t = report.totals
     bits = DTYPE_BITS[report.memory.dtype]
@@ -51,10 +56,17 @@ def print_report(report: Report, console: Console) -> None:
         Column("RF/jump", fmt.rf_cell(report.output_rf), right=True, space=2),
         Column("Act mem", fmt.nbytes(report.memory.activation_bytes), right=True, space=2),
     ]
-    rows = [(row.name, row.label, fmt.dims(row.output_shape), fmt.count(row.params), fmt.count(row.macs),
+    rows: list[tuple] = [(row.name, row.label, fmt.dims(row.output_shape), fmt.count(row.params), fmt.count(row.macs),
              fmt.count(row.flops), fmt.rf_cell(row.rf),
              fmt.nbytes(bytes_for(row.activation_elements * report.memory.batch, bits)))
             for row in report.rows]
+    roofline = figures.roofline if figures is not None else None
+    if roofline is not None:
+        times = {t.name: t for t in roofline.layers}
+        columns += [Column("Est time", "≥ " + fmt.seconds(roofline.seconds), right=True, space=2),
+                    Column("Bound", "")]
+        rows = [cells + ((fmt.seconds(times[row.name].seconds), times[row.name].bound) if row.name in times
+                         else ("-", "")) for cells, row in zip(rows, report.rows)]
     dim = frozenset(i for i, row in enumerate(report.rows) if row.is_network_input)
     styled = console.color_system is not None
 
@@ -62,7 +74,7 @@ def print_report(report: Report, console: Console) -> None:
         return f"{code}{text}{RESET}" if styled else text
 
     out = [style(title, BOLD), "", layout(columns, rows, console.width, dim, styled=styled)]
-    items = summary_items(report)
+    items = summary_items(report, figures)
     width = max(cell_len(label) for label, _ in items)
     out += [style(label + " " * (width - cell_len(label)), BOLD) + "  " + value for label, value in items]
     if report.warnings:
@@ -75,6 +87,10 @@ def print_report(report: Report, console: Console) -> None:
                                                          if head.startswith(w.layer) else head)
             out += lines
     out.append("")
-    for key in ("macs", "flops", "receptive_field", "activation_memory"):
+    keys = ["macs", "flops", "receptive_field", "activation_memory"]
+    if figures is not None:
+        keys += ["peak_memory"] + (["training_memory"] if figures.training is not None else []) + \
+                (["latency"] if roofline is not None else [])
+    for key in keys:
         out += [style(line, DIM) for line in textwrap.wrap(CONVENTIONS[key] + ".", max(console.width - 1, 40))]
     console.file.write("\n".join(out) + "\n")

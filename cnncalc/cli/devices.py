@@ -1,0 +1,25 @@
+"""`cnncalc devices [NAME|FILE]...`: the device profiles of the latency estimate, with every figure's source."""
+
+from __future__ import annotations
+
+import click
+
+from cnncalc.cli.options import format_option
+
+
+@click.command()
+@click.argument("names", nargs=-1, metavar="[NAME|FILE]...")
+@format_option("table", "json")
+def devices(names: tuple, output_format: str) -> None:
+    """List the shipped device profiles for --device (bandwidth and peak operations per second per dtype).
+
+    Name profiles (shipped, or a profile YAML file) for every figure with what it is and its public source.
+    """
+    from cnncalc import devices as catalogue
+    from cnncalc.render import devices as render
+
+    profiles = [catalogue.find(name) for name in (names or catalogue.shipped())]
+    if output_format == "json":
+        click.echo(render.devices_json(profiles), nl=False)
+    else:
+        click.echo(render.devices_text(profiles, detailed=bool(names)), nl=False)
