@@ -7,7 +7,13 @@ import click
 from cnncalc.cli.options import format_option
 
 
-@click.command()
+EXAMPLES = """\b
+Examples:
+  cnncalc devices
+  cnncalc devices jetson-orin-nano --format json"""
+
+
+@click.command(epilog=EXAMPLES)
 @click.argument("names", nargs=-1, metavar="[NAME|FILE]...")
 @format_option("table", "json")
 def devices(names: tuple, output_format: str) -> None:
