@@ -16,16 +16,17 @@ pattern up to ``MAX_PERIOD`` positions; a stack that stops growing costs nothing
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import Any
 
 from cnncalc import shapes
 from cnncalc.layers.transpose import residue_taps, uneven_cause
+from cnncalc.record import record
 
 MAX_SIDE = 64          # the map is drawn up to this many output positions per axis
 MAX_PERIOD = 4096      # the interior pattern (stride**stack positions) is listed up to this many positions
 
 
-@dataclass(frozen=True)
+@record
 class Overlap:
     kernel: int
     stride: int
@@ -34,7 +35,7 @@ class Overlap:
     input_size: int
     output_size: int
     axis_counts: tuple          # the 1-D map over the output of a finite input (ints)
-    grid: object                # numpy array, ``dims`` axes: the product of the per-axis maps
+    grid: Any                   # numpy array, ``dims`` axes: the product of the per-axis maps
     period: tuple               # the interior pattern on one axis (an infinite input), one period
     dilation: int = 1
 
