@@ -76,7 +76,7 @@ def training_table(classes: Sequence[type[Layer]]) -> str:
     """A Markdown table, one row per (what a type keeps for backward, whether it runs in place)."""
     rows: dict[tuple, list[str]] = {}
     for cls in classes:
-        rows.setdefault((cls.saves_rule, _in_place(cls)), []).append(f"`{cls.type_name}`")
+        rows.setdefault((cls.saves_text(), _in_place(cls)), []).append(f"`{cls.type_name}`")
     lines = ["| layer | keeps for backward (training memory) | in place (`--in-place`) |", "|---|---|---|"]
     lines += [f"| {', '.join(names)} | {_cell(rule)} | {in_place} |" for (rule, in_place), names in rows.items()]
     return "\n".join(lines) + "\n"

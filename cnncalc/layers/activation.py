@@ -15,11 +15,7 @@ class _Activation(Layer):
     in_place = True
     # what its backward pass reads: the input (relu6, leaky_relu, elu, gelu) or the output (relu, tanh,
     # sigmoid, softmax), as torch saves them
-    keeps: ClassVar[tuple] = KEEPS_INPUT
-    saves_rule = "its input"
-
-    def saved_for_backward(self, inputs, output) -> tuple:
-        return self.keeps
+    keeps = KEEPS_INPUT
 
     def infer(self, inputs) -> Facts:
         (shape,) = inputs
@@ -33,7 +29,6 @@ class ReLU(_Activation):
 
     flops_rule = "1 per element (a max)"
     keeps = KEEPS_OUTPUT
-    saves_rule = "its output"
 
 
 @register("relu6")
@@ -90,7 +85,6 @@ class Tanh(_Activation):
 
     flops_rule = "1 per element (a transcendental function counts as one)"
     keeps = KEEPS_OUTPUT
-    saves_rule = "its output"
 
 
 @register("sigmoid")
@@ -100,7 +94,6 @@ class Sigmoid(_Activation):
 
     flops_rule = "4 per element (negate, exp, add, divide)"
     keeps = KEEPS_OUTPUT
-    saves_rule = "its output"
 
     flops_per_element: ClassVar[int] = 4
 
@@ -115,7 +108,6 @@ class Softmax(_Activation):
     flops_rule = ("3 per element (exp, add into the sum, divide); the max-subtraction of stable versions is not "
                   "counted")
     keeps = KEEPS_OUTPUT
-    saves_rule = "its output"
 
     flops_per_element: ClassVar[int] = 3
 

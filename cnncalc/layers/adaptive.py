@@ -8,7 +8,8 @@ from typing import ClassVar
 
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.base import KEEPS_INPUT, KEEPS_NOTHING, POSITIVE_INTS, Kept, Facts, Layer, Window, arg, register, spatial_axes
+from cnncalc.layers.base import (KEEPS_NOTHING, POSITIVE_INTS, Facts, KeepsArgmax, Layer, Window, arg, register,
+                                 spatial_axes)
 from cnncalc.layers.periodic import ceil_offsets, floor_offsets, hull
 from cnncalc.record import record
 from cnncalc.shapes import product
@@ -65,16 +66,11 @@ class _AdaptivePool(Layer):
 
 @register("adaptive_maxpool")
 @record
-class AdaptiveMaxPool(_AdaptivePool):
+class AdaptiveMaxPool(KeepsArgmax, _AdaptivePool):
     """Max pooling to a given output size: window i covers [floor(i·in/out), ceil((i+1)·in/out)) on
     each axis (PyTorch); windows may overlap and differ in size. taps−1 comparisons per output element."""
 
     flops_rule = "taps−1 comparisons per output element (taps: that element's window)"
-
-    saves_rule = "its input, and the argmax of every output element (int64)"
-
-    def saved_for_backward(self, inputs, output) -> tuple:
-        return KEEPS_INPUT + (Kept(elements=product(output), bits=64),)     # and the int64 argmax indices
 
 
 @register("adaptive_avgpool")
@@ -85,9 +81,6 @@ class AdaptiveAvgPool(_AdaptivePool):
 
     flops_rule = "taps per output element (taps−1 adds, 1 divide)"
 
-    saves_rule = "nothing"
-
-    def saved_for_backward(self, inputs, output) -> tuple:
-        return KEEPS_NOTHING
+    keeps = KEEPS_NOTHING
 
     flops_beyond_taps: ClassVar[int] = 0

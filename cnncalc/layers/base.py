@@ -12,7 +12,6 @@ import math
 from typing import Any, Callable, ClassVar, Mapping, Optional, Sequence
 
 from cnncalc import record as records
-
 from cnncalc.errors import LayerArgError, brief, did_you_mean
 from cnncalc.record import field, record
 
@@ -209,6 +208,16 @@ KEEPS_OUTPUT = (Kept(output=True),)
 KEEPS_NOTHING: tuple = ()
 
 
+class KeepsArgmax:
+    """Max pooling's rule (windowed, global, adaptive): its input, and the int64 index of every output
+    element's maximum."""
+
+    saves_rule = "its input, and the argmax of every output element (int64)"
+
+    def saved_for_backward(self, inputs: Sequence[Shape], output: Shape) -> tuple:
+        return KEEPS_INPUT + (Kept(elements=math.prod(output), bits=64),)
+
+
 class Layer:
     """Base of every layer type. Subclasses are frozen records whose fields are args."""
 
@@ -228,9 +237,12 @@ class Layer:
     # Its output is a view of its input (flatten, reshape): the same storage, so what keeps the output
     # keeps the input's storage (training memory), and it always runs in place (peak memory).
     view: ClassVar[bool] = False
-    # What saved_for_backward keeps, in words: the row docs/conventions.md's training-memory table shows
-    # (generated: python -m cnncalc.docgen). A type that keeps something else than its inputs says so.
-    saves_rule: ClassVar[str] = "its inputs"
+    # What it keeps for its backward pass (training memory): a fixed rule (KEEPS_INPUT, KEEPS_OUTPUT,
+    # KEEPS_NOTHING), or None for every input; a rule that depends on the shapes overrides
+    # saved_for_backward. ``saves_rule`` says it in words for docs/conventions.md's training-memory table
+    # (generated: python -m cnncalc.docgen); the fixed rules have words of their own.
+    keeps: ClassVar[Optional[tuple]] = None
+    saves_rule: ClassVar[str] = ""
 
     @classmethod
     def arg_fields(cls) -> list[records.Field]:
@@ -268,9 +280,19 @@ class Layer:
 
     def saved_for_backward(self, inputs: Sequence[Shape], output: Shape) -> tuple:
         """What the layer keeps for its backward pass in training, as :class:`Kept` items (the rule per
-        type in docs/conventions.md, checked against torch's saved tensors). By default every input: a
-        type that keeps less (or more) says so."""
+        type in docs/conventions.md, checked against torch's saved tensors): its ``keeps``, by default
+        every input."""
+        if self.keeps is not None:
+            return self.keeps
         return tuple(Kept(input=i) for i in range(len(inputs)))
+
+    @classmethod
+    def saves_text(cls) -> str:
+        """``saves_rule``, or the words of its fixed rule."""
+        if cls.saves_rule:
+            return cls.saves_rule
+        words = {KEEPS_NOTHING: "nothing", KEEPS_INPUT: "its input", KEEPS_OUTPUT: "its output"}
+        return words.get(cls.keeps, "its inputs") if cls.keeps is not None else "its inputs"
 
 
 def spatial_axes(shape: Shape, type_name: str, low: int = 1, high: int = 3) -> tuple:

@@ -46,10 +46,7 @@ class Pad(Layer):
 
     flops_rule = "0"
 
-    saves_rule = "nothing"
-
-    def saved_for_backward(self, inputs, output) -> tuple:
-        return KEEPS_NOTHING
+    keeps = KEEPS_NOTHING
 
     padding: object = arg(PAD_AMOUNT, "positions added on each side")
     mode: str = arg(choice("constant", "reflect", "replicate"), "what the new positions hold", "constant")
@@ -103,10 +100,7 @@ class Reshape(Layer):
 
     view = True
 
-    saves_rule = "nothing"
-
-    def saved_for_backward(self, inputs, output) -> tuple:
-        return KEEPS_NOTHING
+    keeps = KEEPS_NOTHING
 
     shape: tuple = arg(TARGET_SHAPE, "the new shape")
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar, Optional
 
-from cnncalc.layers.base import KEEPS_INPUT, KEEPS_NOTHING, Kept, BOOLEAN, PADDING, POSITIVE_INTS, WHOLE, Facts, Layer, arg, register, spatial_axes
+from cnncalc.layers.base import (BOOLEAN, KEEPS_NOTHING, PADDING, POSITIVE_INTS, WHOLE, Facts, KeepsArgmax, Layer, arg,
+                                 register, spatial_axes)
 from cnncalc.layers.sliding import Sliding, check_pool_padding, sliding_label
 from cnncalc.record import record
 from cnncalc.shapes import product
@@ -32,15 +33,10 @@ class _WindowPool(Sliding):
 
 @register("maxpool")
 @record
-class MaxPool(_WindowPool):
+class MaxPool(KeepsArgmax, _WindowPool):
     """Max pooling over each window: k−1 comparisons per output element."""
 
     flops_rule = "k−1 comparisons per output element (k = taps of the window)"
-
-    saves_rule = "its input, and the argmax of every output element (int64)"
-
-    def saved_for_backward(self, inputs, output) -> tuple:
-        return KEEPS_INPUT + (Kept(elements=product(output), bits=64),)     # and the int64 argmax indices
 
 
 @register("avgpool")
@@ -86,20 +82,13 @@ class GlobalAvgPool(_GlobalPool):
 
     extra_flops_per_channel: ClassVar[int] = 1
 
-    saves_rule = "nothing"
-
-    def saved_for_backward(self, inputs, output) -> tuple:
-        return KEEPS_NOTHING
+    keeps = KEEPS_NOTHING
 
 
 @register("global_maxpool")
 @record
-class GlobalMaxPool(_GlobalPool):
+class GlobalMaxPool(KeepsArgmax, _GlobalPool):
     """Maximum over all spatial positions, per channel: n−1 comparisons."""
 
     flops_rule = "per channel: n−1 comparisons"
 
-    saves_rule = "its input, and the argmax of every output element (int64)"
-
-    def saved_for_backward(self, inputs, output) -> tuple:
-        return KEEPS_INPUT + (Kept(elements=product(output), bits=64),)     # and the int64 argmax indices

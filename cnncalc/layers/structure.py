@@ -15,10 +15,7 @@ class Input(Layer):
 
     flops_rule = "0"
 
-    saves_rule = "nothing"
-
-    def saved_for_backward(self, inputs, output) -> tuple:
-        return KEEPS_NOTHING
+    keeps = KEEPS_NOTHING
 
     shape: tuple = arg(POSITIVE_INTS, "[C], [C, L], [C, H, W] or [C, D, H, W]")
     arity = 0
@@ -36,10 +33,7 @@ class Flatten(Layer):
 
     view = True
 
-    saves_rule = "nothing"
-
-    def saved_for_backward(self, inputs, output) -> tuple:
-        return KEEPS_NOTHING
+    keeps = KEEPS_NOTHING
 
     def infer(self, inputs) -> Facts:
         (shape,) = inputs
@@ -53,10 +47,7 @@ class Concat(Layer):
 
     flops_rule = "0"
 
-    saves_rule = "nothing"
-
-    def saved_for_backward(self, inputs, output) -> tuple:
-        return KEEPS_NOTHING
+    keeps = KEEPS_NOTHING
 
     arity = None
     has_branches = True
@@ -79,10 +70,7 @@ class Add(Layer):
 
     in_place = True         # into one of its inputs
 
-    saves_rule = "nothing"
-
-    def saved_for_backward(self, inputs, output) -> tuple:
-        return KEEPS_NOTHING
+    keeps = KEEPS_NOTHING
 
     arity = None
     has_branches = True
