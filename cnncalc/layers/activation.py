@@ -11,11 +11,21 @@ from cnncalc.shapes import product
 
 @record
 class _Activation(Layer):
+    # The operations per element, in words: their count is the FLOPs per element, and they make the written
+    # rule (flops_rule), so the two cannot disagree. ``flops_note`` follows the rule.
+    flops_ops: ClassVar[tuple[str, ...]] = ()
+    flops_note: ClassVar[str] = ""
     flops_per_element: ClassVar[int] = 1
     in_place = True
     # what its backward pass reads: the input (relu6, leaky_relu, elu, gelu) or the output (relu, tanh,
     # sigmoid, softmax), as torch saves them
     keeps = KEEPS_INPUT
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "flops_ops" in cls.__dict__:
+            cls.flops_per_element = len(cls.flops_ops)
+            cls.flops_rule = f"{len(cls.flops_ops)} per element ({', '.join(cls.flops_ops)}){cls.flops_note}"
 
     def infer(self, inputs) -> Facts:
         (shape,) = inputs
@@ -27,7 +37,7 @@ class _Activation(Layer):
 class ReLU(_Activation):
     """max(0, x): 1 FLOP per element."""
 
-    flops_rule = "1 per element (a max)"
+    flops_ops = ("a max",)
     keeps = KEEPS_OUTPUT
 
 
@@ -36,9 +46,7 @@ class ReLU(_Activation):
 class ReLU6(_Activation):
     """min(max(0, x), 6) (MobileNetV2): 2 FLOPs per element (a max and a min)."""
 
-    flops_rule = "2 per element (a max with 0, a min with 6)"
-
-    flops_per_element: ClassVar[int] = 2
+    flops_ops = ("a max with 0", "a min with 6")
 
 
 @register("leaky_relu")
@@ -46,10 +54,9 @@ class ReLU6(_Activation):
 class LeakyReLU(_Activation):
     """x if x > 0 else a·x: 2 FLOPs per element (compare, multiply)."""
 
-    flops_rule = "2 per element (compare, multiply)"
+    flops_ops = ("compare", "multiply")
 
     negative_slope: float = arg(NUMBER, "slope a for x < 0", 0.01)
-    flops_per_element: ClassVar[int] = 2
 
 
 @register("elu")
@@ -57,10 +64,9 @@ class LeakyReLU(_Activation):
 class ELU(_Activation):
     """x if x > 0 else α·(exp(x) − 1): 4 FLOPs per element (compare, exp, subtract, multiply)."""
 
-    flops_rule = "4 per element (compare, exp, subtract, multiply)"
+    flops_ops = ("compare", "exp", "subtract", "multiply")
 
     alpha: float = arg(NUMBER, "α", 1.0)
-    flops_per_element: ClassVar[int] = 4
 
 
 @register("gelu")
@@ -83,7 +89,7 @@ class GELU(_Activation):
 class Tanh(_Activation):
     """tanh(x): 1 FLOP per element (a transcendental function counts as one)."""
 
-    flops_rule = "1 per element (a transcendental function counts as one)"
+    flops_ops = ("a transcendental function counts as one",)
     keeps = KEEPS_OUTPUT
 
 
@@ -92,10 +98,8 @@ class Tanh(_Activation):
 class Sigmoid(_Activation):
     """1 / (1 + exp(−x)): 4 FLOPs per element (negate, exp, add, divide)."""
 
-    flops_rule = "4 per element (negate, exp, add, divide)"
+    flops_ops = ("negate", "exp", "add", "divide")
     keeps = KEEPS_OUTPUT
-
-    flops_per_element: ClassVar[int] = 4
 
 
 @register("softmax")
@@ -105,11 +109,9 @@ class Softmax(_Activation):
     sum, divide). The max-subtraction of stable implementations is not counted. On a flat input [N] the
     channels are all N elements, so every output sees the whole input."""
 
-    flops_rule = ("3 per element (exp, add into the sum, divide); the max-subtraction of stable versions is not "
-                  "counted")
+    flops_ops = ("exp", "add into the sum", "divide")
+    flops_note = "; the max-subtraction of stable versions is not counted"
     keeps = KEEPS_OUTPUT
-
-    flops_per_element: ClassVar[int] = 3
 
     def infer(self, inputs) -> Facts:
         facts = super().infer(inputs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.base import KEEPS_NOTHING, POSITIVE_INTS, Facts, Layer, arg, register
 from cnncalc.record import record
@@ -40,45 +42,46 @@ class Flatten(Layer):
         return Facts(output=(product(shape),))
 
 
+@record
+class _Merge(Layer):
+    """Two or more inputs (``from: [a, b]`` or parallel branches) joined into one; keeps nothing for backward."""
+
+    keeps = KEEPS_NOTHING
+    arity = None
+    has_branches = True
+    mismatch: ClassVar[str] = ""        # what the inputs must share, for the error
+
+    def check_inputs(self, inputs, same) -> tuple:
+        """The first input's shape, after checking every other input agrees with it by ``same``."""
+        first = tuple(inputs[0])
+        for index, shape in enumerate(inputs[1:], start=1):
+            if not same(tuple(shape), first):
+                raise LayerArgError(f"{self.mismatch}: input 0 is {list(first)}, input {index} is {list(shape)}")
+        return first
+
+
 @register("concat")
 @record
-class Concat(Layer):
+class Concat(_Merge):
     """Join two or more inputs along the channel axis; all other axes must match. No arithmetic."""
 
     flops_rule = "0"
-
-    keeps = KEEPS_NOTHING
-
-    arity = None
-    has_branches = True
+    mismatch = "concat joins on channels, so the other axes must match"
 
     def infer(self, inputs) -> Facts:
-        first = inputs[0]
-        for index, shape in enumerate(inputs[1:], start=1):
-            if len(shape) != len(first) or shape[1:] != first[1:]:
-                raise LayerArgError(f"concat joins on channels, so the other axes must match: input 0 is "
-                                    f"{list(first)}, input {index} is {list(shape)}")
+        first = self.check_inputs(inputs, lambda shape, first: len(shape) == len(first) and shape[1:] == first[1:])
         return Facts(output=(sum(shape[0] for shape in inputs), *first[1:]))
 
 
 @register("add")
 @record
-class Add(Layer):
+class Add(_Merge):
     """Element-wise sum of two or more inputs of the same shape: (n−1) additions per element."""
 
     flops_rule = "(inputs − 1) per output element"
-
     in_place = True         # into one of its inputs
-
-    keeps = KEEPS_NOTHING
-
-    arity = None
-    has_branches = True
+    mismatch = "add needs inputs of one shape"
 
     def infer(self, inputs) -> Facts:
-        first = inputs[0]
-        for index, shape in enumerate(inputs[1:], start=1):
-            if tuple(shape) != tuple(first):
-                raise LayerArgError(f"add needs inputs of one shape: input 0 is {list(first)}, "
-                                    f"input {index} is {list(shape)}")
-        return Facts(output=tuple(first), flops=(len(inputs) - 1) * product(first))
+        first = self.check_inputs(inputs, lambda shape, first: shape == first)
+        return Facts(output=first, flops=(len(inputs) - 1) * product(first))
