@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cnncalc.errors import CnncalcError
-from cnncalc.render.graph import INPUT, MERGE, Cluster, Picture
+from cnncalc.render.graph import INPUT, MERGE, Picture, nested_lines
 
 _SHAPES = {INPUT: "ellipse", MERGE: "hexagon", "layer": "box"}
 INSTALL = "apt-get install graphviz, brew install graphviz, or https://graphviz.org/download"
@@ -18,25 +18,15 @@ def text(value: str) -> str:
 def dot(pic: Picture) -> str:
     lines = [f"digraph {text(pic.title)} {{", "    rankdir=TB;", '    node [shape=box, fontname="Helvetica"];',
              '    graph [fontname="Helvetica"];']
-    _cluster(pic.root, lines, "    ")
+    lines += nested_lines(pic.root, lambda c: [f"subgraph cluster_{c.id} {{", f"label={text(c.path)};"], _box, "}")
     lines.extend(f"    {a} -> {b};" for a, b in pic.edges)
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def _cluster(cluster: Cluster, lines: list, indent: str) -> None:
-    inner = indent
-    if cluster.path:
-        lines.append(f"{indent}subgraph cluster_{cluster.id} {{")
-        inner = indent + "    "
-        lines.append(f"{inner}label={text(cluster.path)};")
-    for box in cluster.boxes:
-        label = "\\n".join(text(value)[1:-1] for value in box.lines)
-        lines.append(f'{inner}{box.id} [label="{label}", shape={_SHAPES[box.kind]}];')
-    for child in cluster.clusters:
-        _cluster(child, lines, inner)
-    if cluster.path:
-        lines.append(f"{indent}}}")
+def _box(box) -> str:
+    label = "\\n".join(text(value)[1:-1] for value in box.lines)
+    return f'{box.id} [label="{label}", shape={_SHAPES[box.kind]}];'
 
 
 class GraphvizMissing(CnncalcError):

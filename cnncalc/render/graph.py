@@ -98,3 +98,23 @@ def _clusters(boxes: list) -> Cluster:
     for box in boxes:
         (cluster(box.name) if box.name in drawn else home(box.name)).boxes.append(box)
     return root
+
+
+def nested_lines(cluster: Cluster, opening, box_line, closing: str, indent: str = "    ") -> list[str]:
+    """The lines of a cluster tree in a graph language: ``opening(cluster)`` (a list of lines) and
+    ``closing`` around each named cluster, ``box_line(box)`` for each box, nested clusters indented once more."""
+    lines: list[str] = []
+
+    def walk(node: Cluster, depth: int) -> None:
+        inner = depth + 1 if node.path else depth
+        if node.path:
+            lines.extend(f"{indent * depth}{line}" if i == 0 else f"{indent * inner}{line}"
+                         for i, line in enumerate(opening(node)))
+        lines.extend(f"{indent * inner}{box_line(box)}" for box in node.boxes)
+        for child in node.clusters:
+            walk(child, inner)
+        if node.path:
+            lines.append(f"{indent * depth}{closing}")
+
+    walk(cluster, 1)
+    return lines

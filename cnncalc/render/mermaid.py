@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cnncalc.render.graph import INPUT, MERGE, Cluster, Picture
+from cnncalc.render.graph import INPUT, MERGE, Picture, nested_lines
 
 # Mermaid's shape brackets per node kind: a stadium for the input, a hexagon for a merge, a box otherwise
 _SHAPES = {INPUT: ("([", "])"), MERGE: ("{{", "}}"), "layer": ("[", "]")}
@@ -19,21 +19,12 @@ def text(value: str) -> str:
 
 def mermaid(pic: Picture) -> str:
     lines = [f"%% {pic.title.translate(_TABLE)}: cnncalc graph", "flowchart TB"]
-    _cluster(pic.root, lines, "    ")
+    lines += nested_lines(pic.root, lambda c: [f"subgraph {c.id}[{text(c.path)}]"], _box, "end")
     lines.extend(f"    {a} --> {b}" for a, b in pic.edges)
     return "\n".join(lines) + "\n"
 
 
-def _cluster(cluster: Cluster, lines: list, indent: str) -> None:
-    inner = indent
-    if cluster.path:
-        lines.append(f"{indent}subgraph {cluster.id}[{text(cluster.path)}]")
-        inner = indent + "    "
-    for box in cluster.boxes:
-        left, right = _SHAPES[box.kind]
-        label = "<br>".join(value.translate(_TABLE) for value in box.lines)
-        lines.append(f'{inner}{box.id}{left}"{label}"{right}')
-    for child in cluster.clusters:
-        _cluster(child, lines, inner)
-    if cluster.path:
-        lines.append(f"{indent}end")
+def _box(box) -> str:
+    left, right = _SHAPES[box.kind]
+    label = "<br>".join(value.translate(_TABLE) for value in box.lines)
+    return f'{box.id}{left}"{label}"{right}'
