@@ -96,28 +96,37 @@ def _unknown(unit: str, units: dict, what: str, kind: str) -> UnitError:
     return UnitError(f"{what}: unknown unit '{unit}'{hint}; {kind} take {listed}")
 
 
+def _in_units(value, what: str, units: dict, kind: str, wrong_unit) -> tuple[Fraction, str]:
+    """The number and unit of ``value`` in one of ``units``; ``wrong_unit(number, unit)`` may name a more
+    helpful mistake (a message) than an unknown unit."""
+    number, unit = _split(value, what)
+    if unit not in units:
+        message = wrong_unit(number, unit)
+        if message:
+            raise UnitError(f"{what}: '{value}' {message}")
+        raise _unknown(unit, units, what, kind)
+    return number * units[unit], unit
+
+
 def parse_count(value, what: str = "count") -> int:
     """'25M' → 25_000_000; '4.1G' → 4_100_000_000; 1234 → 1234."""
-    number, unit = _split(value, what)
-    if unit not in COUNT_UNITS:
+    def wrong(number, unit):
         if unit in BYTE_UNITS:
-            raise UnitError(f"{what}: '{value}' is a byte size; {what} is a count: use K, M, G or T "
-                            f"(powers of 1000) or a plain integer")
-        if unit == "%":
-            raise UnitError(f"{what}: '{value}' is a percentage; a limit is a count such as 25M")
-        raise _unknown(unit, COUNT_UNITS, what, "counts")
-    return _whole(number * COUNT_UNITS[unit], value, what, "")
+            return f"is a byte size; {what} is a count: use K, M, G or T (powers of 1000) or a plain integer"
+        return "is a percentage; a limit is a count such as 25M" if unit == "%" else None
+    number, _ = _in_units(value, what, COUNT_UNITS, "counts", wrong)
+    return _whole(number, value, what, "")
 
 
 def parse_bytes(value, what: str = "size") -> int:
     """'100MiB' → 104_857_600; '1GB' → 10**9; 4096 → 4096 bytes."""
-    number, unit = _split(value, what)
-    if unit not in BYTE_UNITS:
+    def wrong(number, unit):
         if unit in COUNT_UNITS:
-            raise UnitError(f"{what}: '{value}' is ambiguous for a byte size: write {number_text(number)}{unit.upper()}B "
-                            f"(powers of 1000) or {number_text(number)}{unit.upper()}iB (powers of 1024)")
-        raise _unknown(unit, BYTE_UNITS, what, "byte sizes")
-    return _whole(number * BYTE_UNITS[unit], value, what, " bytes")
+            return (f"is ambiguous for a byte size: write {number_text(number)}{unit.upper()}B "
+                    f"(powers of 1000) or {number_text(number)}{unit.upper()}iB (powers of 1024)")
+        return None
+    number, _ = _in_units(value, what, BYTE_UNITS, "byte sizes", wrong)
+    return _whole(number, value, what, " bytes")
 
 
 def parse_percent(value, what: str = "increase") -> Fraction:
@@ -132,12 +141,9 @@ def parse_percent(value, what: str = "increase") -> Fraction:
 
 def parse_seconds(value, what: str = "time") -> Fraction:
     """'5ms' → Fraction(1, 200); '0.25s' → Fraction(1, 4). The unit is required."""
-    number, unit = _split(value, what)
-    if unit not in TIME_UNITS:
-        if not unit:
-            raise UnitError(f"{what}: '{value}' needs a unit: s, ms, us or ns, such as 5ms")
-        raise _unknown(unit, TIME_UNITS, what, "times")
-    return number * TIME_UNITS[unit]
+    def wrong(number, unit):
+        return None if unit else "needs a unit: s, ms, us or ns, such as 5ms"
+    return _in_units(value, what, TIME_UNITS, "times", wrong)[0]
 
 
 def parse(value, kind: str, what: str):
