@@ -17,8 +17,8 @@ class _Activation(Layer):
     flops_note: ClassVar[str] = ""
     flops_per_element: ClassVar[int] = 1
     in_place = True
-    # what its backward pass reads: the input (relu6, leaky_relu, elu, gelu) or the output (relu, tanh,
-    # sigmoid, softmax), as torch saves them
+    # what its backward pass reads, as torch saves it: the input (relu6, leaky_relu, elu, gelu), or the
+    # output (_OutputKeeping)
     keeps = KEEPS_INPUT
 
     def __init_subclass__(cls, **kwargs) -> None:
@@ -32,13 +32,17 @@ class _Activation(Layer):
         return Facts(output=tuple(shape), flops=self.flops_per_element * product(shape))
 
 
+@record
+class _OutputKeeping(_Activation):
+    keeps = KEEPS_OUTPUT          # its backward pass reads its output (relu, tanh, sigmoid, softmax)
+
+
 @register("relu")
 @record
-class ReLU(_Activation):
+class ReLU(_OutputKeeping):
     """max(0, x): 1 FLOP per element."""
 
     flops_ops = ("a max",)
-    keeps = KEEPS_OUTPUT
 
 
 @register("relu6")
@@ -86,32 +90,29 @@ class GELU(_Activation):
 
 @register("tanh")
 @record
-class Tanh(_Activation):
+class Tanh(_OutputKeeping):
     """tanh(x): 1 FLOP per element (a transcendental function counts as one)."""
 
     flops_ops = ("a transcendental function counts as one",)
-    keeps = KEEPS_OUTPUT
 
 
 @register("sigmoid")
 @record
-class Sigmoid(_Activation):
+class Sigmoid(_OutputKeeping):
     """1 / (1 + exp(−x)): 4 FLOPs per element (negate, exp, add, divide)."""
 
     flops_ops = ("negate", "exp", "add", "divide")
-    keeps = KEEPS_OUTPUT
 
 
 @register("softmax")
 @record
-class Softmax(_Activation):
+class Softmax(_OutputKeeping):
     """exp(x_c) / Σ exp over the channel axis, at each position: 3 FLOPs per element (exp, add to the
     sum, divide). The max-subtraction of stable implementations is not counted. On a flat input [N] the
     channels are all N elements, so every output sees the whole input."""
 
     flops_ops = ("exp", "add into the sum", "divide")
     flops_note = "; the max-subtraction of stable versions is not counted"
-    keeps = KEEPS_OUTPUT
 
     def infer(self, inputs) -> Facts:
         facts = super().infer(inputs)

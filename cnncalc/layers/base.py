@@ -208,11 +208,18 @@ KEEPS_OUTPUT = (Kept(output=True),)
 KEEPS_NOTHING: tuple = ()
 
 
+class Routing:
+    """A layer that only moves data (the input, padding): no arithmetic, nothing kept for backward."""
+
+    flops_rule: ClassVar[str] = "0"
+    keeps: ClassVar[Optional[tuple]] = KEEPS_NOTHING
+
+
 class KeepsArgmax:
     """Max pooling's rule (windowed, global, adaptive): its input, and the int64 index of every output
     element's maximum."""
 
-    saves_rule = "its input, and the argmax of every output element (int64)"
+    saves_rule: ClassVar[str] = "its input, and the argmax of every output element (int64)"
 
     def saved_for_backward(self, inputs: Sequence[Shape], output: Shape) -> tuple:
         return KEEPS_INPUT + (Kept(elements=math.prod(output), bits=64),)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError, brief
 from cnncalc.layers.base import (ELEMENTWISE, KEEPS_NOTHING, NUMBER, PADDING, POSITIVE_INT, UNKNOWN, ArgRule, Facts,
-                                 Layer, Window, arg, choice, padding_schema, register, spatial_axes)
+                                 Layer, Routing, Window, arg, choice, padding_schema, register, spatial_axes)
 from cnncalc.record import record
 from cnncalc.shapes import product
 
@@ -41,12 +41,8 @@ PAD_AMOUNT = ArgRule("int | [int per axis] | [[before, after] per axis]", _pad_a
 
 @register("pad")
 @record
-class Pad(Layer):
+class Pad(Routing, Layer):
     """Pad the spatial axes: constant (zeros or ``value``), reflect or replicate. No arithmetic."""
-
-    flops_rule = "0"
-
-    keeps = KEEPS_NOTHING
 
     padding: object = arg(PAD_AMOUNT, "positions added on each side")
     mode: str = arg(choice("constant", "reflect", "replicate"), "what the new positions hold", "constant")
@@ -97,7 +93,6 @@ class Reshape(Layer):
     and the field is reported unknown."""
 
     flops_rule = "0"
-
     view = True
 
     keeps = KEEPS_NOTHING

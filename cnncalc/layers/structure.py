@@ -5,19 +5,15 @@ from __future__ import annotations
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.base import KEEPS_NOTHING, POSITIVE_INTS, Facts, Layer, arg, register
+from cnncalc.layers.base import KEEPS_NOTHING, POSITIVE_INTS, Facts, Layer, Routing, arg, register
 from cnncalc.record import record
 from cnncalc.shapes import product
 
 
 @register("input")
 @record
-class Input(Layer):
+class Input(Routing, Layer):
     """The network input, declared by the spec's top-level `input:` (channels first, no batch)."""
-
-    flops_rule = "0"
-
-    keeps = KEEPS_NOTHING
 
     shape: tuple = arg(POSITIVE_INTS, "[C], [C, L], [C, H, W] or [C, D, H, W]")
     arity = 0
@@ -32,7 +28,6 @@ class Flatten(Layer):
     """[C, H, W] → [C·H·W]. No arithmetic."""
 
     flops_rule = "0"
-
     view = True
 
     keeps = KEEPS_NOTHING
