@@ -234,7 +234,7 @@ def test_json_schema_is_stable(cli, write):
     assert code == 0
     assert set(data) == {"schema", "cnncalc_version", "passed", "exit_code", "dtype", "batch", "checks",
                          "errors", "skipped", "notes", "summary"}
-    assert data["schema"] == "cnncalc.check/1"
+    assert data["schema"] == "cnncalc.check/2"
     [c] = data["checks"]
     assert set(c) == {"spec", "name", "metric", "unit", "actual", "limit", "headroom", "passed", "source",
                       "origin", "file", "line", "baseline", "max_increase"}

@@ -95,5 +95,7 @@ def main(ctx: click.Context, traceback: bool) -> None:
     Exit codes: 0 ok, 1 a budget exceeded (check) or a disagreement (verify), 2 bad spec or usage,
     3 internal error.
     """
+    from cnncalc.cli.output import install_fallback
+    install_fallback()
     ctx.ensure_object(dict)
     ctx.obj["traceback"] = traceback

@@ -1,4 +1,4 @@
-"""Output of `cnncalc check`: aligned text lines (one per spec × limit), JSON (schema cnncalc.check/1),
+"""Output of `cnncalc check`: aligned text lines (one per spec × limit), JSON (schema cnncalc.check/2),
 Markdown, and GitHub Actions annotations. No rich here."""
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from cnncalc.budget.engine import BudgetResult, CheckRun
 from cnncalc.metrics import BY_KEY
 from cnncalc.render import document, fmt
 from cnncalc.render.grid import Column, layout
+from cnncalc.render.text import md_code, md_text, shown
 from cnncalc.units import BYTES
 
-SCHEMA = "cnncalc.check/1"
+SCHEMA = "cnncalc.check/2"
 
 
 def value_text(value: int, kind: str) -> str:
@@ -33,7 +34,8 @@ def _rows(run: CheckRun) -> list[tuple]:
     rows = []
     for result in run.checks:
         kind = BY_KEY[result.metric].kind
-        rows.append(("PASS" if result.passed else "FAIL", result.spec, result.metric, value_text(result.actual, kind),
+        rows.append(("PASS" if result.passed else "FAIL", shown(result.spec), result.metric,
+                     value_text(result.actual, kind),
                      ("≤ " if result.passed else "> ") + value_text(result.limit.value, kind),
                      headroom_text(result), result.limit.origin))
     return rows
@@ -63,16 +65,16 @@ def text(run: CheckRun) -> str:
         lines = layout(_COLUMNS, rows, width=0, heading=False, margin=0).splitlines()
     for result in run.results:
         if result.skipped:
-            lines.append(f"SKIP  {result.spec}: {result.skipped}")
-        lines += [f"note: {n}" for n in result.notes]
-    lines += [f"note: {n}" for n in run.notes]
+            lines.append(shown(f"SKIP  {result.spec}: {result.skipped}"))
+        lines += [shown(f"note: {n}") for n in result.notes]
+    lines += [shown(f"note: {n}") for n in run.notes]
     lines.append(summary(run))
     return "\n".join(lines) + "\n"
 
 
 def markdown(run: CheckRun) -> str:
-    rows = [("✅" if r[0] == "PASS" else "❌", f"`{r[1]}`") + r[2:] for r in _rows(run)]
-    rows += [("⚠️", f"`{result.spec}`", "error", "", "", str(result.error), "") for result in run.errors]
+    rows = [("✅" if r[0] == "PASS" else "❌", md_code(r[1])) + r[2:-1] + (md_text(r[-1]),) for r in _rows(run)]
+    rows += [("⚠️", md_code(result.spec), "error", "", "", md_text(result.error), "") for result in run.errors]
     lines = document.md_table(["", "Spec", "Metric", "Actual", "Limit", "Headroom", "Limit from"], "lllrrll", rows)
     return "\n".join(lines + ["", document.bold(summary(run)), ""])
 
@@ -149,6 +151,7 @@ def _annotation(file: str, line, column, message: str) -> str:
         if column:
             props.append(f"col={column}")
     props.append("title=cnncalc check")
+    message = "\n".join(shown(line) for line in message.split("\n"))     # newlines are escaped as %0A
     return f"::error {','.join(props)}::{_escape_data(message)}"
 
 

@@ -8,6 +8,7 @@ Changes: '−42.9%', '×0.571', '−3,840 (−42.9%, ×0.571)'; ``ascii=True`` w
 from __future__ import annotations
 
 from fractions import Fraction
+from math import gcd
 from typing import Iterable, Optional, Union
 
 BYTES = "bytes"     # cnncalc.units.BYTES, the kind of a byte figure; not imported (units compiles its parser)
@@ -96,12 +97,13 @@ def per_axis(values) -> str:
     return texts[0] if len(set(texts)) == 1 else "×".join(texts)
 
 
-def exact(value) -> Optional[Union[int, str]]:
-    """An exact number as JSON holds it: an int, or 'p/q' for a fraction; None stays None."""
-    if value is None or isinstance(value, int):
-        return value
+def exact(value) -> Optional[str]:
+    """An exact ratio as JSON holds it: always the string 'p/q' in lowest terms ('1/20', '3/1'), so that the key
+    has one type; None stays None."""
+    if value is None:
+        return None
     value = Fraction(value)
-    return value.numerator if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    return f"{value.numerator}/{value.denominator}"
 
 
 def axes(values: Iterable) -> str:
@@ -142,9 +144,20 @@ def rf_words(rf) -> str:
 
 
 def rf_json(rf) -> dict:
-    """{'size': [...], 'stride': [...], 'start': [...]}: ints, 'p/q' strings for fractions, null if unknown."""
-    return {"size": [exact(a.size) for a in rf], "stride": [exact(a.stride) for a in rf],
-            "start": [exact(a.start) for a in rf]}
+    """{'size': [...], 'stride': [...], 'start': [...]}: integers per axis, null where unknown. When a value is
+    fractional (after a transposed convolution or upsampling), every value is written in units of
+    1/denominator of an input position and 'denominator' (their least common denominator) is added:
+    stride 1/3 is {'stride': [1], 'denominator': 3}. Absent, the denominator is 1."""
+    keys = {"size": [a.size for a in rf], "stride": [a.stride for a in rf], "start": [a.start for a in rf]}
+    denominator = 1
+    for values in keys.values():
+        for v in values:
+            if isinstance(v, Fraction) and v.denominator != 1:
+                denominator = denominator * v.denominator // gcd(denominator, v.denominator)
+    data: dict = {key: [None if v is None else int(v * denominator) for v in values] for key, values in keys.items()}
+    if denominator != 1:
+        data["denominator"] = denominator
+    return data
 
 
 # ----------------------------------------------------------------------------- changes

@@ -15,6 +15,7 @@ from cnncalc.render import fmt
 from cnncalc.render.labels import CONVENTIONS
 from cnncalc.render.grid import BOLD, DIM, RESET, YELLOW, Column, layout
 from cnncalc.render.report import summary_items
+from cnncalc.render.text import shown
 
 
 def terminal_width(default: int = 100) -> int:
@@ -38,7 +39,7 @@ def console() -> Console:
 
 
 def print_report(report: Report, console: Console) -> None:
-    title = report.name + (f" ({report.source})" if report.source not in ("<spec>",) else "")
+    title = shown(report.name + (f" ({report.source})" if report.source not in ("<spec>",) else ""))
     t = report.totals
     bits = DTYPE_BITS[report.memory.dtype]
     columns = [
@@ -51,7 +52,7 @@ def print_report(report: Report, console: Console) -> None:
         Column("RF/jump", fmt.rf_cell(report.output_rf), right=True, space=2),
         Column("Act mem", fmt.nbytes(report.memory.activation_bytes), right=True, space=2),
     ]
-    rows = [(row.name, row.label, fmt.dims(row.output_shape), fmt.count(row.params), fmt.count(row.macs),
+    rows = [(shown(row.name), shown(row.label), fmt.dims(row.output_shape), fmt.count(row.params), fmt.count(row.macs),
              fmt.count(row.flops), fmt.rf_cell(row.rf),
              fmt.nbytes(bytes_for(row.activation_elements * report.memory.batch, bits)))
             for row in report.rows]
@@ -68,11 +69,12 @@ def print_report(report: Report, console: Console) -> None:
     if report.warnings:
         out.append("")
         for w in report.warnings:
-            lines = textwrap.wrap(f"warning: {w.layer}: {w.message}", max(console.width - 1, 40),
+            layer = shown(w.layer)
+            lines = textwrap.wrap(f"warning: {layer}: {shown(w.message)}", max(console.width - 1, 40),
                                   subsequent_indent="  ", break_on_hyphens=False)
             head = lines[0][len("warning: "):]
-            lines[0] = style("warning", YELLOW) + ": " + (style(w.layer, BOLD) + head[len(w.layer):]
-                                                         if head.startswith(w.layer) else head)
+            lines[0] = style("warning", YELLOW) + ": " + (style(layer, BOLD) + head[len(layer):]
+                                                         if head.startswith(layer) else head)
             out += lines
     out.append("")
     for key in ("macs", "flops", "receptive_field", "activation_memory"):

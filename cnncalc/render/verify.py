@@ -1,17 +1,19 @@
 """Output of `cnncalc verify`: the agreement table (render/grid.py), the versioned JSON document
-(schema cnncalc.verify/1), and the progress bar. Rich supplies the console and the bar."""
+(schema cnncalc.verify/2), and the progress bar. Rich supplies the console and the bar."""
 
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cnncalc.render import document, fmt
+from cnncalc.render.text import shown
 from cnncalc.render.grid import BOLD, GREEN, RED, RESET, YELLOW, Column, layout
 from cnncalc.verify import (AGREE, RF_AGREE, RF_MISMATCH, RF_UNKNOWN, UNVERIFIABLE, NodeCheck, VerifyResult,
                             axis_names)
 
-SCHEMA = "cnncalc.verify/1"
+SCHEMA = "cnncalc.verify/2"
 
 RULE = ("receptive field: per spatial axis, the input positions that can change each output unit, found by "
         "executing the network on probes; every measured position lies in the analysed field, and each end "
@@ -54,8 +56,8 @@ COLUMNS = [Column("Layer", fold=True, min_width=12), Column("Type", fold=True, m
 
 def table(result: VerifyResult, width: int, styled: bool = False) -> str:
     """The title and the per-layer agreement grid."""
-    title = f"verify {result.name}" + (f" ({result.source})" if result.source != "<spec>" else "")
-    rows = [(node.name, node.label, fmt.dims(node.analytic_shape),
+    title = shown(f"verify {result.name}" + (f" ({result.source})" if result.source != "<spec>" else ""))
+    rows = [(shown(node.name), shown(node.label), fmt.dims(node.analytic_shape),
              "-" if node.executed_shape is None else fmt.dims(node.executed_shape), fmt.rf_short(node.analytic_rf),
              _measured_rf(node), _unit0(node), str(node.rf_units) if node.rf_units else "-", _result(node))
             for node in result.nodes]
@@ -74,7 +76,8 @@ def print_result(result: VerifyResult, console: Console) -> None:
     if problems:
         console.print()
         for node, text in problems:
-            console.print(f"[red]mismatch[/]: [bold]{node.name}[/]: {text}", highlight=False)
+            console.print(f"[red]mismatch[/]: [bold]{escape(shown(node.name))}[/]: {escape(shown(text))}",
+                          highlight=False)
     console.print(f"\n[dim]RF analysed: size/stride @start per axis ({', '.join(axis_names(len(result.input_shape) - 1))}). "
                   f"RF measured: size/stride of the units whose analysed field lies wholly inside the input (– when "
                   f"none does). Unit 0 sees: the first..last input positions that can change output unit 0. Units: output "
