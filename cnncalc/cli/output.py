@@ -33,15 +33,16 @@ RENDERERS = {
 }
 
 
-def emit(result, output_format: str) -> None:
-    """Write ``result`` (a Report, Comparison, LayerComparison, CheckRun or VerifyResult) as ``output_format``."""
+def emit(result, output_format: str, **options) -> None:
+    """Write ``result`` (a Report, Comparison, LayerComparison, CheckRun or VerifyResult) as ``output_format``;
+    ``options`` go to the renderer (check's ``warn_at``)."""
     module, name = RENDERERS[(type(result).__name__, output_format)]
     render = getattr(importlib.import_module(module), name)
     if output_format == "table":
         from cnncalc.render.table import console
-        render(result, console())
+        render(result, console(), **options)
     else:
-        click.echo(render(result), nl=False)
+        click.echo(render(result, **options), nl=False)
 
 
 # ----------------------------------------------------------------------------- any stream encoding
