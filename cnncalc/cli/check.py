@@ -147,7 +147,7 @@ def check(specs, budget_path, baseline, max_increase, skip_non_specs, warn_at, j
     if budget_path is not None:
         from cnncalc.budget.file import read_budget_file
         budget_file = read_budget_file(budget_path)
-    notes: tuple = ()
+    notes: "tuple | list" = ()
     if budget_file is not None and specs:
         specs, notes = _expand_budget_argument(specs, budget_path, budget_file)
     if not specs:
