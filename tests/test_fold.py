@@ -57,3 +57,52 @@ def test_depth_in_the_table_and_a_bad_depth(cli):
     assert code == 0 and "block (32 layers)" in out and "25,557,032" in out and "layer1.0" not in out
     code, _, err = cli("analyze", RESNET, "--depth", "0")
     assert code == 2 and "--depth" in err
+
+
+SMALL = """
+name: small
+input: [3, 8, 8]
+layers:
+  - conv: {out: 4, kernel: 3, padding: 1}
+  - relu
+  - maxpool: {kernel: 2}
+  - flatten
+  - dense: {out: 10}
+"""
+
+
+def test_share_columns_by_hand(cli, write):
+    code, out, err = cli("analyze", write(SMALL), "--columns", "layer,params,params%,macs,macs%")
+    assert code == 0, err
+    lines = {line.split()[0]: line.split() for line in out.splitlines() if line.strip()}
+    # conv 4·3·9 + 4 = 112 of 112 + 650 = 762 parameters: 14.698% → 14.7%; dense 650/762 = 85.30% → 85.3%
+    # MACs: conv 8·8·4·27 = 6,912 of 6,912 + 640 = 7,552: 91.53% → 91.5%; dense 640/7,552 = 8.47% → 8.5%
+    assert lines["conv1"] == ["conv1", "112", "14.7%", "6,912", "91.5%"]
+    assert lines["dense1"] == ["dense1", "650", "85.3%", "640", "8.5%"]
+    assert lines["total"] == ["total", "762", "100.0%", "7,552", "100.0%"]
+    assert "FLOPs" not in out.split("Input")[0]               # only the chosen columns
+
+
+def test_columns_errors(cli, write):
+    path = write(SMALL)
+    for bad in ("layer,parms", "layer,layer", ""):
+        code, _, err = cli("analyze", path, "--columns", bad)
+        assert code == 2 and "--columns" in err
+    code, _, err = cli("analyze", path, "--columns", "layer", "--format", "json")
+    assert code == 2
+
+
+def test_quiet_is_the_totals_only(cli, write):
+    path = write(SMALL)
+    code, out, _ = cli("analyze", path, "--quiet")
+    assert code == 0 and "conv1" not in out and "Parameters" in out and "762" in out
+    code, out, _ = cli("analyze", path, "--quiet", "--format", "markdown")
+    assert code == 0 and "conv1" not in out and "| Parameters | 762 |" in out
+    assert cli("analyze", path, "--quiet", "--format", "json")[0] == 2
+
+
+def test_share_rounding():
+    from cnncalc.render.fmt import share
+    # half-even on exact tenths: 1/2000 = 0.05% → 0.0%, 3/2000 = 0.15% → 0.2%
+    assert (share(1, 3), share(1, 2000), share(3, 2000), share(5, 5), share(0, 0)) == \
+        ("33.3%", "0.0%", "0.2%", "100.0%", "-")

@@ -16,12 +16,23 @@ from cnncalc.cli.output import emit
 @click.option("--depth", type=click.IntRange(min=1), metavar="N",
               help="Fold every block deeper than N parts of the layer names ('layer2.0.conv1' has 3) into one row; "
                    "the totals stay those of the whole network.")
+@click.option("--columns", metavar="LIST", callback=lambda c, p, v: _parse_columns(v),
+              help="The table's columns, comma-separated, from: layer, type, output, params, params% (each "
+                   "layer's share of the parameters), macs, macs%, flops, rf, mem.  [default: layer,type,output,"
+                   "params,macs,flops,rf,mem]")
+@click.option("--quiet", "-q", is_flag=True, help="The totals only: no per-layer rows (table and markdown).")
 @spec_options
 @memory_options
-def analyze(spec: str, output_format: str, depth, input_shape, limits, dtype: str, batch: int) -> None:
+def analyze(spec: str, output_format: str, depth, columns, quiet: bool, input_shape, limits, dtype: str,
+            batch: int) -> None:
     """Per-layer table and totals of the network in SPEC (a YAML file, or - for standard input)."""
     from cnncalc.analysis import analyze as run
     from cnncalc.spec import read_spec
+
+    if columns is not None and output_format != "table":
+        raise click.UsageError("--columns chooses the columns of the table (--format table)")
+    if quiet and output_format not in ("table", "markdown"):
+        raise click.UsageError("--quiet is for --format table or markdown; JSON has the totals under 'totals'")
 
     parsed = read_spec(spec, input_shape, limits, stdin=sys.stdin.buffer)
     if parsed.budget is not None:      # a typo in the budget shows now, not first in CI
@@ -31,4 +42,22 @@ def analyze(spec: str, output_format: str, depth, input_shape, limits, dtype: st
     if depth is not None:
         from cnncalc.render.fold import fold
         report = fold(report, depth)
-    emit(report, output_format)
+    options: dict = {"quiet": True} if quiet else {}
+    if columns is not None:
+        options["columns"] = columns
+    emit(report, output_format, **options)
+
+
+def _parse_columns(text):
+    if text is None:
+        return None
+    from cnncalc.render.table import COLUMN_NAMES
+    names = [name.strip().lower() for name in text.split(",")]
+    for name in names:
+        if name not in COLUMN_NAMES:
+            from cnncalc.errors import did_you_mean
+            raise click.BadParameter(f"unknown column '{name}'{did_you_mean(name, COLUMN_NAMES)}; columns are "
+                                     f"{', '.join(COLUMN_NAMES)}")
+    if len(set(names)) != len(names):
+        raise click.BadParameter("a column is named twice")
+    return tuple(names)

@@ -202,6 +202,15 @@ def percent(relative: Fraction, ascii: bool = False) -> str:
     return f"{sign}{count(tenths // 10)}.{tenths % 10}%"
 
 
+def share(part: int, whole: int) -> str:
+    """part/whole as a percentage with one decimal, rounded half-even: 9,408 of 25,557,032 → '0.0%',
+    1 of 3 → '33.3%'; '-' when the whole is 0."""
+    if whole == 0:
+        return "-"
+    tenths = round(Fraction(part * 1000, whole))
+    return f"{tenths // 10}.{tenths % 10}%"
+
+
 def ratio(q: Fraction, ascii: bool = False) -> str:
     """value/base: 4/7 → '×0.571'."""
     return ("x" if ascii else "×") + significant(q)

@@ -110,11 +110,14 @@ def summary_items(report: Report) -> list[tuple[str, str]]:
     return items
 
 
-def report_markdown(report: Report) -> str:
+def report_markdown(report: Report, quiet: bool = False) -> str:
+    """The summary table, the per-layer table and warnings; ``quiet``: the summary only."""
     lines = [f"## {md_text(report.name)}", ""]
     if report.description:
         lines += [md_text(report.description), ""]
     lines += document.md_table(["", ""], "ll", [(label.strip(), value) for label, value in summary_items(report)])
+    if quiet:
+        return "\n".join(lines + [""])
     rows = [(md_text(row.name), md_text(row.label), fmt.shape(row.output_shape), fmt.count(row.params), fmt.count(row.macs),
              fmt.count(row.flops), fmt.rf_cell(row.rf), fmt.per_axis(a.start for a in row.rf),
              fmt.count(row.activation_elements)) for row in report.rows]

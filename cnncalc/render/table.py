@@ -38,34 +38,47 @@ def console() -> Console:
     return Console(highlight=False, width=terminal_width())
 
 
-def print_report(report: Report, console: Console) -> None:
+# the per-layer columns `--columns` chooses from, in their order; DEFAULT_COLUMNS when not given
+COLUMN_NAMES = ("layer", "type", "output", "params", "params%", "macs", "macs%", "flops", "rf", "mem")
+DEFAULT_COLUMNS = ("layer", "type", "output", "params", "macs", "flops", "rf", "mem")
+
+
+def print_report(report: Report, console: Console, columns=DEFAULT_COLUMNS, quiet: bool = False) -> None:
+    """The title, the per-layer grid of ``columns`` (names from COLUMN_NAMES), the summary, warnings and
+    conventions; ``quiet``: the title and the summary only."""
     title = shown(report.name + (f" ({report.source})" if report.source not in ("<spec>",) else ""))
     t = report.totals
     bits = DTYPE_BITS[report.memory.dtype]
-    columns = [
-        Column("Layer", "total", fold=True, min_width=12),
-        Column("Type", fold=True, min_width=10),
-        Column("Output", fmt.dims(report.output_shape)),
-        Column("Params", fmt.count(t.params), right=True),
-        Column("MACs", fmt.count(t.macs), right=True),
-        Column("FLOPs", fmt.count(t.flops), right=True),
-        Column("RF/jump", fmt.rf_cell(report.output_rf), right=True, space=2),
-        Column("Act mem", fmt.nbytes(report.memory.activation_bytes), right=True, space=2),
-    ]
-    rows = [(shown(row.name), shown(row.label), fmt.dims(row.output_shape), fmt.count(row.params), fmt.count(row.macs),
-             fmt.count(row.flops), fmt.rf_cell(row.rf),
-             fmt.nbytes(bytes_for(row.activation_elements * report.memory.batch, bits)))
-            for row in report.rows]
+    every = {
+        "layer": (Column("Layer", "total", fold=True, min_width=12), lambda row: shown(row.name)),
+        "type": (Column("Type", fold=True, min_width=10), lambda row: shown(row.label)),
+        "output": (Column("Output", fmt.dims(report.output_shape)), lambda row: fmt.dims(row.output_shape)),
+        "params": (Column("Params", fmt.count(t.params), right=True), lambda row: fmt.count(row.params)),
+        "params%": (Column("Params %", "100.0%", right=True), lambda row: fmt.share(row.params, t.params)),
+        "macs": (Column("MACs", fmt.count(t.macs), right=True), lambda row: fmt.count(row.macs)),
+        "macs%": (Column("MACs %", "100.0%", right=True), lambda row: fmt.share(row.macs, t.macs)),
+        "flops": (Column("FLOPs", fmt.count(t.flops), right=True), lambda row: fmt.count(row.flops)),
+        "rf": (Column("RF/jump", fmt.rf_cell(report.output_rf), right=True, space=2), lambda row: fmt.rf_cell(row.rf)),
+        "mem": (Column("Act mem", fmt.nbytes(report.memory.activation_bytes), right=True, space=2),
+                lambda row: fmt.nbytes(bytes_for(row.activation_elements * report.memory.batch, bits))),
+    }
+    chosen = [every[name] for name in columns]
     dim = frozenset(i for i, row in enumerate(report.rows) if row.is_network_input)
     styled = console.color_system is not None
 
     def style(text: str, code: str) -> str:
         return f"{code}{text}{RESET}" if styled else text
 
-    out = [style(title, BOLD), "", layout(columns, rows, console.width, dim, styled=styled)]
+    out = [style(title, BOLD), ""]
+    if not quiet:
+        rows = [tuple(cell(row) for _, cell in chosen) for row in report.rows]
+        out.append(layout([column for column, _ in chosen], rows, console.width, dim, styled=styled))
     items = summary_items(report)
     width = max(cell_len(label) for label, _ in items)
     out += [style(label + " " * (width - cell_len(label)), BOLD) + "  " + value for label, value in items]
+    if quiet:
+        console.file.write("\n".join(out) + "\n")
+        return
     if report.warnings:
         out.append("")
         for w in report.warnings:
