@@ -24,6 +24,7 @@ COMMANDS = {
     "layers": "cnncalc.cli.layers",
     "checkerboard": "cnncalc.cli.checkerboard",
     "verify": "cnncalc.cli.verify",
+    "explain": "cnncalc.cli.explain",
 }
 
 
