@@ -204,5 +204,6 @@ def test_compare_csv_value_column_is_numbers_only(cli):
 def test_every_document_names_a_versioned_schema(cli_json):
     for args, schema in ((["analyze", NAIVE], "cnncalc.report/2"), (["compare", NAIVE, BOTTLENECK], "cnncalc.compare/2"),
                          (["check", NAIVE, "--max-params", "1M"], "cnncalc.check/2"),
-                         (["verify", FIVE, "--input", "64,8,8"], "cnncalc.verify/2")):
+                         (["verify", FIVE, "--input", "64,8,8"], "cnncalc.verify/2"),
+                         (["layers"], "cnncalc.layers/1")):
         assert cli_json(*args)["schema"] == schema
