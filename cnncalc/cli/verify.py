@@ -50,7 +50,8 @@ def verify(ctx: click.Context, spec: str, output_format: str, input_shape, limit
 
     Every layer's output shape is compared with the analysed one, and every output unit's receptive field
     with the input positions that can change it (docs/verify.md). Use --input to verify a large network
-    on a smaller input (a refusal names one that fits). Exit codes: 0 all agree, 1 a disagreement, 2 a bad spec or option, a layer type
+    on a smaller input (a refusal names one that fits). Exit codes: 0 all agree, 1 a disagreement, 2 a
+    bad spec or option, a layer type
     that cannot be executed, or a spec too large to execute (memory or --max-work).
     """
     from cnncalc.analysis import analyze

@@ -176,7 +176,8 @@ def letters(names) -> list[str]:
 
 
 def legend(lc: LayerComparison) -> str:
-    return shown("; ".join(f"{tag} = {name} ({source})" for tag, name, source in zip(letters(lc.names), lc.names, lc.sources)))
+    return shown("; ".join(f"{tag} = {name} ({source})"
+                           for tag, name, source in zip(letters(lc.names), lc.names, lc.sources)))
 
 
 def layers_markdown(lc: LayerComparison) -> str:
@@ -238,7 +239,8 @@ def layers_csv(lc: LayerComparison) -> str:
             if cell is None:
                 rows.append((shown(row.name), shown(name), source, 0, "", "", "") + ("",) * len(LAYER_FIELDS))
             else:
-                rows.append((shown(row.name), shown(name), source, 1, cell.label, cell.layers, fmt.axes(cell.output_shape))
+                rows.append((shown(row.name), shown(name), source, 1, cell.label, cell.layers,
+                             fmt.axes(cell.output_shape))
                             + tuple(getattr(cell, f) for f in LAYER_FIELDS))
     return document.csv_text(("layer", "spec", "source", "present", "label", "layers", "output_shape")
                              + LAYER_FIELDS, rows)

@@ -73,7 +73,8 @@ def _rf_axes(rf) -> list[str]:
 
 def report_csv(report: Report) -> str:
     """One row per layer and nothing else: no total row, so the counts add up to the totals (JSON has the
-    totals; activation_elements adds the input row, which the totals leave out). Shapes and per-axis values joined with 'x'. Bytes at the report's dtype:
+    totals; activation_elements adds the input row, which the totals leave out). Shapes and per-axis
+    values joined with 'x'. Bytes at the report's dtype:
     param_bytes of the layer's parameters and state, activation_bytes of its output for the whole batch,
     each rounded up to whole bytes."""
     bits, batch = DTYPE_BITS[report.memory.dtype], report.memory.batch
@@ -118,7 +119,8 @@ def report_markdown(report: Report, quiet: bool = False) -> str:
     lines += document.md_table(["", ""], "ll", [(label.strip(), value) for label, value in summary_items(report)])
     if quiet:
         return "\n".join(lines + [""])
-    rows = [(md_text(row.name), md_text(row.label), fmt.shape(row.output_shape), fmt.count(row.params), fmt.count(row.macs),
+    rows = [(md_text(row.name), md_text(row.label), fmt.shape(row.output_shape), fmt.count(row.params),
+             fmt.count(row.macs),
              fmt.count(row.flops), fmt.rf_cell(row.rf), fmt.per_axis(a.start for a in row.rf),
              fmt.count(row.activation_elements)) for row in report.rows]
     t = report.totals
