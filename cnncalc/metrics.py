@@ -27,13 +27,22 @@ class Settings:
 class Figures:
     """One analysed spec and the figures computed from it, each on first use. ``graph`` (the spec's)
     gives the layer types' rules (in place, saved for backward); without it, in place is off and there is
-    no training memory."""
+    no training memory. :meth:`shown_as` keeps the figures of the whole network and shows another report
+    (its blocks folded by ``analyze --depth``)."""
 
     def __init__(self, report: Report, graph=None, settings: Settings = Settings()):
-        self.report = report
+        self.report = report          # what the renderers show
+        self.analysed = report        # what the figures are computed from
         self.graph = graph
         self.settings = settings
         self._cache: dict = {}
+
+    def shown_as(self, report: Report) -> "Figures":
+        """The same figures, with ``report`` (the same network, its rows grouped) shown."""
+        other = Figures(self.analysed, self.graph, self.settings)
+        other._cache = self._cache
+        other.report = report
+        return other
 
     def _once(self, key: str, make: Callable[[], object]):
         if key not in self._cache:
@@ -42,10 +51,10 @@ class Figures:
 
     def _problem(self):
         from cnncalc import peak
-        m = self.report.memory
+        m = self.analysed.memory
         test = peak.runtime_in_place(self.graph) if self.settings.in_place and self.graph is not None else None
         return self._once("problem", lambda: peak.problem_of_report(
-            self.report, m.batch, DTYPE_BITS[m.dtype], in_place=test))
+            self.analysed, m.batch, DTYPE_BITS[m.dtype], in_place=test))
 
     @property
     def peak(self):
@@ -65,7 +74,7 @@ class Figures:
         if not self.settings.training or self.graph is None:
             return None
         from cnncalc import training
-        s, report = self.settings, self.report
+        s, report = self.settings, self.analysed
         return self._once("training", lambda: training.training_memory(
             report, training.layer_saves(self.graph, report), report.memory.batch, s.optimizer, s.precision))
 
@@ -75,8 +84,8 @@ class Figures:
         if self.settings.device is None:
             return None
         from cnncalc import roofline
-        m = self.report.memory
-        return self._once("roofline", lambda: roofline.estimate(self.report, self.settings.device, m.dtype,
+        m = self.analysed.memory
+        return self._once("roofline", lambda: roofline.estimate(self.analysed, self.settings.device, m.dtype,
                                                                 m.batch))
 
 

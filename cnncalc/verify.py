@@ -16,9 +16,9 @@ numpy is imported here and only here (and in :mod:`cnncalc.execute`), so ``cnnca
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Optional, Protocol
+from typing import Callable, Optional, Protocol
 
 import numpy as np
 
@@ -131,12 +131,15 @@ class _Silent:
 
 
 def verify(spec: Spec, report: Optional[Report] = None, seed: int = 0, progress: Optional[Progress] = None,
-           max_probe_elements: int = MAX_PROBE_ELEMENTS, max_work: int = MAX_WORK) -> VerifyResult:
+           max_probe_elements: int = MAX_PROBE_ELEMENTS, max_work: int = MAX_WORK,
+           max_layer_weights: int = MAX_LAYER_WEIGHTS,
+           rebuild: Optional[Callable[[tuple], Spec]] = None) -> VerifyResult:
     """Execute ``spec`` and compare every node's shape and receptive field with ``report`` (its analysis).
 
-    A spec too large to execute (one layer's weights, one example's largest tensor, the structural
-    tables, or the total work ``max_work`` beyond the limits above) is reported unverifiable, before
-    anything runs, with a hint to use a smaller --input."""
+    A spec too large to execute (one layer's weights beyond ``max_layer_weights``, one example's largest
+    tensor, the structural tables, or the total work ``max_work``) is reported unverifiable, before anything
+    runs. With ``rebuild`` (the spec built for another input shape) the refusal names the largest --input
+    of the same proportions that would be verified, or says why none would (suggest_input)."""
     report = report if report is not None else analyze(spec)
     progress = progress or _Silent()
     order = spec.graph.topological_order()
@@ -146,21 +149,18 @@ def verify(spec: Spec, report: Optional[Report] = None, seed: int = 0, progress:
     missing = tuple(Unexecutable(node.name, node.layer.type_name,
                                  f"no executor for '{node.layer.type_name}' (layer '{node.name}')", True)
                     for node in order if executor_for(node.layer.type_name) is None)
-    missing += tuple(Unexecutable(row.name, row.type,
-                                  f"layer '{row.name}' ({row.type}) has {row.params + row.state:,} weights, more "
-                                  f"than verify draws for one layer ({MAX_LAYER_WEIGHTS:,}); try a smaller --input")
-                     for row in report.rows if row.params + row.state > MAX_LAYER_WEIGHTS)
-
-    spatial = input_shape[1:]
-    probes = sum(spatial)
-    per_example = max(product(row.output_shape) for row in report.rows)
-    chunk = max(1, max_probe_elements // per_example - 1)
-    runs = -(-probes // chunk)
-    if not missing:                     # the size limits are given on their own (both suggest a smaller --input)
-        missing = _too_large(report, input_shape, per_example, examples=1 + probes + runs, max_work=max_work)
     if missing:
         return VerifyResult(**base, unexecutable=missing)
+    limits = dict(max_probe_elements=max_probe_elements, max_work=max_work, max_layer_weights=max_layer_weights)
+    too_large = size_limits(report, input_shape, **limits)
+    if too_large:
+        hint = (suggest_input(rebuild, input_shape, too_large, **limits) if rebuild is not None
+                else f"try a smaller --input than {','.join(map(str, input_shape))}")
+        return VerifyResult(**base, unexecutable=tuple(replace(u, reason=f"{u.reason}; {hint}") for u in too_large))
 
+    spatial = input_shape[1:]
+    per_example = max(product(row.output_shape) for row in report.rows)
+    chunk = max(1, max_probe_elements // per_example - 1)
     probes = [(axis, i) for axis, n in enumerate(spatial) for i in range(n)]
     chunks = [probes[i:i + chunk] for i in range(0, len(probes), chunk)]
     progress.start(len(order) * (1 + len(chunks)))
@@ -196,18 +196,91 @@ def work_of(examples: int, macs: int, elements: int) -> int:
     return examples * (macs + ELEMENT_COST * elements)
 
 
-def _too_large(report: Report, input_shape: tuple, per_example: int, examples: int, max_work: int) -> tuple:
-    """Unexecutable entries for the limits on memory and work (docs/verify.md, "Cost"), before any run.
+def size_limits(report: Report, input_shape: tuple, max_probe_elements: int = MAX_PROBE_ELEMENTS,
+                max_work: int = MAX_WORK, max_layer_weights: int = MAX_LAYER_WEIGHTS) -> tuple:
+    """Unexecutable entries for the limits on weights, memory and work (docs/verify.md, "Cost"), before any
+    run; empty when the spec at ``input_shape`` (analysed in ``report``) can be executed."""
+    weights = tuple(Unexecutable(row.name, row.type,
+                                 f"layer '{row.name}' ({row.type}) has {row.params + row.state:,} weights, more than "
+                                 f"verify draws for one layer ({max_layer_weights:,}, --max-layer-weights)")
+                    for row in report.rows if row.params + row.state > max_layer_weights)
+    if weights:
+        return weights
+    spatial = input_shape[1:]
+    probes = sum(spatial)
+    per_example = max(product(row.output_shape) for row in report.rows)
+    chunk = max(1, max_probe_elements // per_example - 1)
+    runs = -(-probes // chunk)
+    # examples: the numeric run's one, plus every probe and each structural run's all-zero probe
+    return _too_large(report, input_shape, per_example, examples=1 + probes + runs, max_work=max_work)
 
-    ``examples``: the numeric run's one, plus every probe and each structural run's all-zero probe."""
+
+def suggest_input(rebuild: Callable[[tuple], Spec], shape: tuple, refused: tuple, **limits) -> str:
+    """'try --input 3,112,112': the largest input of the spec's proportions (its channels, every spatial
+    size scaled by one factor) that passes every size limit, found by bisection over re-analyses; or why
+    no input helps: a layer whose weights do not depend on the input (behind an adaptive or global pool, or
+    a dense layer fed a fixed size), or no input the network accepts that is small enough."""
+    from cnncalc.errors import CnncalcError
+
+    channels, spatial = shape[0], shape[1:]
+    top = max(spatial, default=0)
+
+    def candidate(t: int) -> tuple:
+        return (channels,) + tuple(max(1, n * t // top) for n in spatial)
+
+    def limits_at(t: int):
+        """None when the network refuses that input, else its size-limit refusals (empty: it fits)."""
+        try:
+            report = analyze(rebuild(candidate(t)))
+        except (CnncalcError, ArithmeticError, ValueError):
+            return None
+        return size_limits(report, candidate(t), **limits)
+
+    heavy = [u.layer for u in refused if u.reason.endswith("--max-layer-weights)")]
+    if top <= 1:
+        smallest = None
+    else:
+        low, high = 1, top                  # the smallest size the network accepts: bisection on validity
+        while low < high:
+            mid = (low + high) // 2
+            if limits_at(mid) is None:
+                low = mid + 1
+            else:
+                high = mid
+        smallest = low if low < top else None
+    if smallest is not None and not limits_at(smallest):
+        good, bad = smallest, top           # the largest size that fits
+        while bad - good > 1:
+            mid = (good + bad) // 2
+            result = limits_at(mid)
+            if result is not None and not result:
+                good = mid
+            else:
+                bad = mid
+        return f"try --input {','.join(map(str, candidate(good)))}"
+    if heavy:
+        rows = {row.name: row for row in analyze(rebuild(shape)).rows}
+        weights = max(rows[name].params + rows[name].state for name in heavy)
+        at_smallest = limits_at(smallest) if smallest is not None else ()
+        if smallest is None or any(u.layer in heavy for u in at_smallest or ()):
+            return (f"no smaller --input helps: layer '{heavy[0]}' has as many weights at the smallest input "
+                    f"the network accepts (an adaptive or global pool, or a dense layer, fixes its input "
+                    f"size); --max-layer-weights {weights} would allow it")
+    if smallest is None:
+        return "no smaller --input of the same proportions is accepted by the network"
+    return (f"no --input of the same proportions fits: even the smallest the network accepts, "
+            f"{','.join(map(str, candidate(smallest)))}, is refused")
+
+
+def _too_large(report: Report, input_shape: tuple, per_example: int, examples: int, max_work: int) -> tuple:
+    """Unexecutable entries for the limits on memory and work (docs/verify.md, "Cost"), before any run."""
     out = []
-    hint = f"try a smaller --input than {','.join(map(str, input_shape))}"
     if per_example > MAX_EXAMPLE_ELEMENTS:
         row = max(report.rows, key=lambda r: product(r.output_shape))
         what = "the input" if row.is_network_input else f"layer '{row.name}' ({row.type})"
         out.append(Unexecutable(row.name, row.type,
                                 f"{what} has {per_example:,} elements per example, more than verify holds for one "
-                                f"tensor ({MAX_EXAMPLE_ELEMENTS:,}); {hint}"))
+                                f"tensor ({MAX_EXAMPLE_ELEMENTS:,})"))
         return tuple(out)               # the other estimates are only larger
     spatial = input_shape[1:]
     cells = sum(sum(n * (row.output_shape[1 + a] if len(row.output_shape) == len(input_shape) else 1)
@@ -216,13 +289,13 @@ def _too_large(report: Report, input_shape: tuple, per_example: int, examples: i
     if cells > MAX_DEPENDENCY_CELLS:
         out.append(Unexecutable("", "", f"the receptive-field tables (input positions × output units per axis, "
                                         f"over every layer) have {cells:,} entries, more than verify keeps "
-                                        f"({MAX_DEPENDENCY_CELLS:,}); {hint}"))
+                                        f"({MAX_DEPENDENCY_CELLS:,})"))
     elements = sum(product(row.output_shape) for row in report.rows)
     work = work_of(examples, report.totals.macs, elements)
     if work > max_work:
         out.append(Unexecutable("", "", f"executing it takes {examples:,} examples × ({report.totals.macs:,} MACs + "
                                         f"{ELEMENT_COST} × {elements:,} elements) = {work:,} operations, more than "
-                                        f"verify's limit ({max_work:,}, --max-work); {hint}"))
+                                        f"verify's limit ({max_work:,}, --max-work)"))
     return tuple(out)
 
 

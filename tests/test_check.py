@@ -232,12 +232,12 @@ def test_json_schema_is_stable(cli, write):
     spec = write(dense(40, "budget: {params: 5K}\n"))
     code, data, _ = run_json(cli, spec)
     assert code == 0
-    assert set(data) == {"schema", "cnncalc_version", "passed", "exit_code", "dtype", "batch", "checks",
+    assert set(data) == {"schema", "cnncalc_version", "passed", "exit_code", "dtype", "batch", "warn_at", "checks",
                          "errors", "skipped", "notes", "summary"}
-    assert data["schema"] == "cnncalc.check/1"
+    assert data["schema"] == "cnncalc.check/2"
     [c] = data["checks"]
-    assert set(c) == {"spec", "name", "metric", "unit", "actual", "limit", "headroom", "passed", "source",
-                      "origin", "file", "line", "baseline", "max_increase"}
+    assert set(c) == {"spec", "name", "metric", "unit", "actual", "limit", "headroom", "passed", "near_limit",
+                      "source", "origin", "file", "line", "baseline", "max_increase"}
     assert (c["spec"], c["metric"], c["actual"], c["limit"], c["passed"]) == (spec, "params", 4_000, 5_000, True)
     assert data["summary"] == {"specs": 1, "checks": 1, "passed": 1, "failed": 0, "errors": 0, "skipped": 0}
 

@@ -55,14 +55,24 @@ def test_json_has_the_documented_fields(cli_json, write):
         assert sum(row[key] for row in data["layers"]) == data["totals"][key]
 
 
-def test_csv_rows_add_up(cli, write):
+def test_csv_has_layer_rows_only_and_they_add_up(cli, write):
     code, out, _ = cli("analyze", write(SMALL), "--format", "csv")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
-    body, total = rows[:-1], rows[-1]
-    assert total["name"] == "total"
-    assert int(total["params"]) == SMALL_PARAMS == sum(int(r["params"]) for r in body)
-    assert int(total["macs"]) == sum(int(r["macs"]) for r in body)
+    # one row kind: the input and the five layers, no total row
+    assert [r["name"] for r in rows] == ["input", "conv1", "relu1", "maxpool1", "flatten1", "dense1"]
+    assert sum(int(r["params"]) for r in rows) == SMALL_PARAMS
+    assert sum(int(r["macs"]) for r in rows) == SMALL_MACS
+    # bytes at float32: conv (112 params) 448 B; its output 4·8·8 = 256 elements, 1,024 B
+    conv = rows[1]
+    assert (int(conv["param_bytes"]), int(conv["activation_bytes"])) == (112 * 4, 256 * 4)
+
+
+def test_csv_bytes_follow_dtype_and_batch(cli, write):
+    code, out, _ = cli("analyze", write(SMALL), "--format", "csv", "--dtype", "float16", "--batch", "3")
+    conv = list(csv.DictReader(io.StringIO(out)))[1]
+    # 112 params · 2 B; 256 output elements · batch 3 · 2 B
+    assert (int(conv["param_bytes"]), int(conv["activation_bytes"])) == (224, 256 * 3 * 2)
 
 
 def test_markdown(cli, write):

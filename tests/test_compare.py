@@ -42,7 +42,7 @@ def _repo_root(monkeypatch):
 
 def test_json_totals_of_the_inception_pair(cli_json):
     data = cli_json("compare", NAIVE, BOTTLENECK)
-    assert data["schema"] == "cnncalc.compare/1"
+    assert data["schema"] == "cnncalc.compare/2"
     assert [s["name"] for s in data["specs"]] == ["inception-naive", "inception-bottleneck"]
     params = data["totals"]["params"]
     assert params["values"] == [8_960, 5_120]
@@ -199,8 +199,11 @@ def test_csv_long_form(cli):
     assert [int(r["value"]) for r in params] == [8_960, 5_120]
     assert params[1]["delta"] == "-3840" and params[1]["percent"] == "-42.9" and params[1]["ratio"] == "0.571"
     assert params[0]["delta"] == ""
-    shapes = [r["value"] for r in rows if r["metric"] == "output_shape"]
-    assert shapes == ["64x28x28", "64x28x28"]
+    # the value column holds numbers only; each spec's output shape and receptive field are columns
+    assert all(r["value"].isdigit() for r in rows)
+    assert {r["output_shape"] for r in rows} == {"64x28x28"}
+    # both blocks: a 5x5 branch over the 28x28 input at stride 1 (padding 2) sets the field: 5, stride 1, start -2
+    assert {(r["rf_size"], r["rf_stride"], r["rf_start"]) for r in rows} == {("5x5", "1x1", "-2x-2")}
 
 
 def test_stacked_3x3_vs_single_5x5(cli_json):
@@ -217,7 +220,7 @@ def test_three_specs_compare_each_with_the_first(cli_json):
     data = cli_json("compare", NAIVE, BOTTLENECK, NAIVE)
     params = data["totals"]["params"]
     assert params["values"] == [8_960, 5_120, 8_960]
-    assert params["changes"][2]["delta"] == 0 and params["changes"][2]["ratio"] == 1
+    assert params["changes"][2]["delta"] == 0 and params["changes"][2]["ratio"] == "1/1"
     # two specs with one name get their source added; the same file twice gets a number
     names = [s["name"] for s in data["specs"]]
     assert len(set(names)) == 3 and names[1] == "inception-bottleneck"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from fractions import Fraction
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from cnncalc import units
 from cnncalc.analysis import analyze
@@ -215,15 +215,18 @@ def check_one(path: str, request: Request, stdin=None) -> SpecResult:
     return SpecResult(path, report.name, tuple(checks), notes=tuple(notes))
 
 
-def run(request: Request, stdin=None) -> CheckRun:
-    """Check every spec; a bad spec is recorded as an error and the others are still checked."""
+def run(request: Request, stdin=None, on_result: Optional[Callable[[SpecResult], None]] = None) -> CheckRun:
+    """Check every spec; a bad spec is recorded as an error and the others are still checked. ``on_result``
+    is called with each spec's result as soon as it is known (the CLI prints it then)."""
     results = []
     for path in request.specs:
         try:
-            results.append(check_one(path, request, stdin))
+            result = check_one(path, request, stdin)
         except SpecError as err:
-            results.append(SpecResult(path, error=err))
+            result = SpecResult(path, error=err)
         except RecursionError:
-            results.append(SpecResult(path, error=SpecError("the spec is nested too deeply to analyse",
-                                                            Location(path))))
+            result = SpecResult(path, error=SpecError("the spec is nested too deeply to analyse", Location(path)))
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
     return CheckRun(tuple(results), request.dtype, request.batch)

@@ -28,6 +28,7 @@ COMMANDS = {
     "schema": "cnncalc.cli.schema",
     "zoo": "cnncalc.cli.zoo",
     "devices": "cnncalc.cli.devices",
+    "explain": "cnncalc.cli.explain",
 }
 
 
@@ -99,5 +100,7 @@ def main(ctx: click.Context, traceback: bool) -> None:
     Exit codes: 0 ok, 1 a budget exceeded (check) or a disagreement (verify), 2 bad spec or usage,
     3 internal error.
     """
+    from cnncalc.cli.output import install_fallback
+    install_fallback()
     ctx.ensure_object(dict)
     ctx.obj["traceback"] = traceback

@@ -107,12 +107,17 @@ def _parse_increases(values) -> tuple[dict, dict]:
 @click.option("--skip-non-specs", is_flag=True,
               help="Skip YAML files that are not cnncalc specs (no 'layers'), as when pre-commit passes "
                    "every changed YAML file.")
-@format_option("text", "json", "markdown")
+@click.option("--warn-at", "warn_at", metavar="PCT", callback=lambda c, p, v: _parse_warn_at(v),
+              help="Mark a passing check at this share of its limit or more (e.g. 90%): WARN in the text, a "
+                   "warning annotation on GitHub; the exit status stays 0.")
+@click.option("--junit", "junit_path", metavar="FILE", help="Also write the results as JUnit XML to FILE (for CI "
+                                                            "test dashboards).")
+@format_option("text", "json", "markdown", "github")
 @spec_options
 @memory_options
 @figure_options(training_flag=False)
-def check(specs, budget_path, baseline, max_increase, skip_non_specs, output_format, input_shape, limits,
-          dtype, batch, settings, **limit_values) -> None:
+def check(specs, budget_path, baseline, max_increase, skip_non_specs, warn_at, junit_path, output_format,
+          input_shape, limits, dtype, batch, settings, **limit_values) -> None:
     """Check SPECs against size limits; one line per spec and limit.
 
     Limits come from the --max-... options, the spec's 'budget:' block, a --budget file, and
@@ -120,6 +125,11 @@ def check(specs, budget_path, baseline, max_increase, skip_non_specs, output_for
     (powers of 1000) or KiB, MiB, GiB (powers of 1024); a plain integer is exact. Times (--max-latency,
     which needs --device) take s, ms, us, ns. Peak memory is at --dtype and --batch (--in-place to let
     runtime in-place layers reuse their input); training memory at --batch, --optimizer, --precision.
+
+    Each spec's lines are printed as soon as it is checked. --format github: the text lines and GitHub
+    Actions annotations, and the Markdown table appended to $GITHUB_STEP_SUMMARY when it is set. A SPEC
+    that is the --budget file itself stands for every spec that file names (a pre-commit run where only the
+    budget file changed).
 
     Exit status: 0 every limit holds, 1 a limit is exceeded, 2 a bad spec, budget or option (including a
     spec with no limits at all).
@@ -147,7 +157,9 @@ def check(specs, budget_path, baseline, max_increase, skip_non_specs, output_for
     if budget_path is not None:
         from cnncalc.budget.file import read_budget_file
         budget_file = read_budget_file(budget_path)
-    notes = ()
+    notes: "tuple | list" = ()
+    if budget_file is not None and specs:
+        specs, notes = _expand_budget_argument(specs, budget_path, budget_file)
     if not specs:
         if budget_file is None:
             raise click.UsageError("give one or more SPEC files, or --budget FILE to check the specs it names")
@@ -160,15 +172,63 @@ def check(specs, budget_path, baseline, max_increase, skip_non_specs, output_for
                            baseline=baseline, increases=increases, increase_text=increase_text, dtype=dtype,
                            batch=batch, input_shape=input_shape, limits=limits,
                            skip_non_specs=skip_non_specs, settings=replace(settings, training=True))
-    result = core.run(request, stdin=sys.stdin.buffer)
+    streamed = output_format in ("text", "github")
+    lines = render.Lines(request.specs, warn_at)
+
+    def report(one) -> None:
+        if one.error is not None:
+            click.echo(f"cnncalc: error: {one.error}", err=True)
+        if streamed:
+            for line in lines.of(one):
+                click.echo(line)
+
+    result = core.run(request, stdin=sys.stdin.buffer, on_result=report)
     if notes:
         result = core.CheckRun(result.results, result.dtype, result.batch, tuple(notes))
 
-    for bad in result.errors:
-        click.echo(f"cnncalc: error: {bad.error}", err=True)
-    emit(result, output_format)
-    if os.environ.get("GITHUB_ACTIONS") == "true":
+    if streamed:
+        click.echo("\n".join(lines.end(result)))
+    else:
+        emit(result, output_format, warn_at=warn_at)
+    if output_format == "github" or os.environ.get("GITHUB_ACTIONS") == "true":
         # workflow commands go to stdout, except where stdout must stay pure JSON
-        for line in render.annotations(result):
+        for line in render.annotations(result, warn_at):
             click.echo(line, err=output_format == "json")
+    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if output_format == "github" and summary_path:
+        with open(summary_path, "a", encoding="utf-8") as out:
+            out.write(render.markdown(result, warn_at) + "\n")
+    if junit_path:
+        with open(junit_path, "w", encoding="utf-8") as out:
+            out.write(render.junit(result, warn_at))
     click.get_current_context().exit(result.exit_code)
+
+
+def _parse_warn_at(text):
+    if text is None:
+        return None
+    from cnncalc import units
+    try:
+        share = units.parse_percent(text, "--warn-at")
+    except units.UnitError as err:
+        raise click.BadParameter(str(err)) from None
+    if not 0 < share <= 1:
+        raise click.BadParameter(f"'{text}' is not a share of the limit between 0% and 100%")
+    return share
+
+
+def _expand_budget_argument(specs: tuple, budget_path: str, budget_file) -> tuple:
+    """SPECs with the budget file itself replaced by every spec it names (pre-commit passes the budget file
+    when only it changed: the specs it covers are what must be checked again)."""
+    budget = os.path.realpath(budget_path)
+    if not any(spec != "-" and os.path.realpath(spec) == budget for spec in specs):
+        return specs, ()
+    found, notes = budget_file.expand()
+    named = [spec for spec in specs if spec == "-" or os.path.realpath(spec) != budget]
+    seen, unique = set(), []
+    for spec in named + list(found):          # a spec both changed and named by the budget: checked once
+        key = spec if spec == "-" else os.path.realpath(spec)
+        if key not in seen:
+            seen.add(key)
+            unique.append(spec)
+    return tuple(unique), tuple(notes)

@@ -20,8 +20,8 @@ def layers(types: tuple, details: bool, output_format: str) -> None:
 
     entries = catalog(types)
     if output_format == "json":
-        from cnncalc.render.document import to_json
-        click.echo(to_json(as_dict(entries)), nl=False)
+        from cnncalc.render.document import envelope, to_json
+        click.echo(to_json(envelope("cnncalc.layers/1", as_dict(entries))), nl=False)
         return
     from cnncalc.render.catalog import print_catalog, print_type
     from cnncalc.render.table import console

@@ -5,7 +5,9 @@ csv, the JSON path no rich table code."""
 
 from __future__ import annotations
 
+import codecs
 import importlib
+import sys
 
 import click
 
@@ -35,12 +37,75 @@ RENDERERS = {
 }
 
 
-def emit(result, output_format: str) -> None:
-    """Write ``result`` (a Report, Comparison, LayerComparison, CheckRun or VerifyResult) as ``output_format``."""
+def emit(result, output_format: str, **options) -> None:
+    """Write ``result`` (a Report, Comparison, LayerComparison, CheckRun or VerifyResult) as ``output_format``;
+    ``options`` go to the renderer (check's ``warn_at``)."""
     module, name = RENDERERS[(type(result).__name__, output_format)]
     render = getattr(importlib.import_module(module), name)
     if output_format == "table":
         from cnncalc.render.table import console
-        render(result, console())
+        render(result, console(), **options)
     else:
-        click.echo(render(result), nl=False)
+        click.echo(render(result, **options), nl=False)
+
+
+# ----------------------------------------------------------------------------- any stream encoding
+
+class FallbackWriter:
+    """A text stream that never fails to encode: characters its encoding lacks become ASCII stand-ins
+    (cnncalc.render.text: '≤' → '<=', '×' → 'x', other characters as backslash escapes).
+
+    It has no ``buffer`` on purpose: Click writes to such a stream as it is, instead of re-wrapping an ASCII
+    stream's bytes as UTF-8."""
+
+    def __init__(self, stream):
+        from cnncalc.render.text import ERROR_HANDLER
+
+        self._stream = stream
+        self.encoding = stream.encoding
+        self.errors = ERROR_HANDLER
+        self._encoding = codecs.lookup(stream.encoding).name
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except UnicodeEncodeError:
+            safe = text.encode(self._encoding, self.errors).decode(self._encoding)
+            self._stream.write(safe)
+            return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def closed(self) -> bool:
+        return self._stream.closed
+
+
+_UNICODE = ("utf-8", "utf-16", "utf-32", "utf-8-sig", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+
+
+def install_fallback() -> None:
+    """Make standard output and standard error safe for every character cnncalc writes, whatever their
+    encoding (PYTHONIOENCODING=cp1252, a Windows runner, LANG=C): one wrapper around each stream whose
+    encoding is not a Unicode one; a UTF stream stays as it is (nothing to do, no cost)."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        encoding = getattr(stream, "encoding", None)
+        if stream is None or not encoding or isinstance(stream, FallbackWriter):
+            continue
+        try:
+            if codecs.lookup(encoding).name in _UNICODE:
+                continue
+        except LookupError:
+            continue
+        setattr(sys, name, FallbackWriter(stream))

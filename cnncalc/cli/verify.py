@@ -13,18 +13,19 @@ from cnncalc.errors import ExitCode
 
 
 DEFAULT_WORK = "300G"        # cnncalc.verify.MAX_WORK, written here so that --help does not load numpy
+DEFAULT_LAYER_WEIGHTS = "50M"   # cnncalc.verify.MAX_LAYER_WEIGHTS
 
 
-def _parse_work(text):
+def _parse_count(text, option: str):
     if text is None:
         return None
     from cnncalc import units
     try:
-        value = units.parse_count(text, "--max-work")
+        value = units.parse_count(text, option)
     except units.UnitError as err:
         raise click.BadParameter(str(err)) from None
     if value < 1:
-        raise click.BadParameter("--max-work must be at least 1")
+        raise click.BadParameter(f"{option} must be at least 1")
     return value
 
 
@@ -35,30 +36,38 @@ def _parse_work(text):
 @spec_options
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Seed of the random weights and input (a non-negative integer).")
-@click.option("--max-work", "max_work", metavar="COUNT", callback=lambda c, p, v: _parse_work(v),
+@click.option("--max-work", "max_work", metavar="COUNT", callback=lambda c, p, v: _parse_count(v, "--max-work"),
               help=f"Refuse a spec whose execution would take more than this many operations: examples executed × "
                    f"(MACs + 50 × elements of every layer). Counts take K, M, G, T.  [default: {DEFAULT_WORK}, "
                    f"about half a minute on two cores]")
+@click.option("--max-layer-weights", "max_layer_weights", metavar="COUNT",
+              callback=lambda c, p, v: _parse_count(v, "--max-layer-weights"),
+              help=f"Refuse a spec with a layer of more weights (parameters + state) than this: verify draws "
+                   f"them as float64, 8 bytes each. Counts take K, M, G, T.  [default: {DEFAULT_LAYER_WEIGHTS}, "
+                   f"400 MB]")
 @click.pass_context
 def verify(ctx: click.Context, spec: str, output_format: str, input_shape, limits, seed: int,
-           max_work: int) -> None:
+           max_work: int, max_layer_weights: int) -> None:
     """Execute SPEC in numpy with random weights and check the analysis against it.
 
     Every layer's output shape is compared with the analysed one, and every output unit's receptive field
     with the input positions that can change it (docs/verify.md). Use --input to verify a large network
-    on a smaller input. Exit codes: 0 all agree, 1 a disagreement, 2 a bad spec or option, a layer type
+    on a smaller input (a refusal names one that fits). Exit codes: 0 all agree, 1 a disagreement, 2 a
+    bad spec or option, a layer type
     that cannot be executed, or a spec too large to execute (memory or --max-work).
     """
     from cnncalc.analysis import analyze
     from cnncalc.spec import read_spec
-    from cnncalc.verify import AGREE, MAX_WORK, UNVERIFIABLE, verify as run
+    from cnncalc.verify import AGREE, MAX_LAYER_WEIGHTS, MAX_WORK, UNVERIFIABLE, verify as run
 
     parsed = read_spec(spec, input_shape, limits, stdin=sys.stdin.buffer)
     report = analyze(parsed)
     from cnncalc.render.verify import ProgressBar
     with ProgressBar() as bar:
         result = run(parsed, report, seed=seed, progress=bar,
-                     max_work=max_work if max_work is not None else MAX_WORK)
+                     max_work=max_work if max_work is not None else MAX_WORK,
+                     max_layer_weights=max_layer_weights if max_layer_weights is not None else MAX_LAYER_WEIGHTS,
+                     rebuild=None if spec == "-" else lambda shape: read_spec(spec, shape, limits))
     emit(result, output_format)
     if result.status == UNVERIFIABLE:
         from cnncalc.execute import executable_types

@@ -1,17 +1,18 @@
-"""Output of `cnncalc check`: aligned text lines (one per spec × limit), JSON (schema cnncalc.check/1),
+"""Output of `cnncalc check`: aligned text lines (one per spec × limit), JSON (schema cnncalc.check/2),
 Markdown, and GitHub Actions annotations. No rich here."""
 
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Optional
 
 from cnncalc.budget.engine import BudgetResult, CheckRun
-from cnncalc.metrics import BY_KEY
+from cnncalc.metrics import BUDGET_KEYS, BY_KEY
 from cnncalc.render import document, fmt
-from cnncalc.render.grid import Column, layout
+from cnncalc.render.text import md_code, md_text, shown
 from cnncalc.units import BYTES, SECONDS
 
-SCHEMA = "cnncalc.check/1"
+SCHEMA = "cnncalc.check/2"
 
 
 def value_text(value, kind: str) -> str:
@@ -31,14 +32,21 @@ def headroom_text(result: BudgetResult) -> str:
     return f"over by {value_text(-room, kind)}{share}"
 
 
-def _rows(run: CheckRun) -> list[tuple]:
-    rows = []
-    for result in run.checks:
-        kind = BY_KEY[result.metric].kind
-        rows.append(("PASS" if result.passed else "FAIL", result.spec, result.metric, value_text(result.actual, kind),
-                     ("≤ " if result.passed else "> ") + value_text(result.limit.value, kind),
-                     headroom_text(result), result.limit.origin))
-    return rows
+def near(result: BudgetResult, warn_at: Optional[Fraction]) -> bool:
+    """A passing check at or above ``warn_at`` of its limit (--warn-at 90%)."""
+    return warn_at is not None and result.passed and result.actual >= warn_at * result.limit.value
+
+
+def _row(result: BudgetResult, warn_at: Optional[Fraction] = None) -> tuple:
+    kind = BY_KEY[result.metric].kind
+    status = ("WARN" if near(result, warn_at) else "PASS") if result.passed else "FAIL"
+    return (status, shown(result.spec), result.metric, value_text(result.actual, kind),
+            ("≤ " if result.passed else "> ") + value_text(result.limit.value, kind),
+            headroom_text(result), result.limit.origin)
+
+
+def _rows(run: CheckRun, warn_at: Optional[Fraction] = None) -> list[tuple]:
+    return [_row(result, warn_at) for result in run.checks]
 
 
 def summary(run: CheckRun) -> str:
@@ -53,33 +61,53 @@ def summary(run: CheckRun) -> str:
     return f"cnncalc check {verdict}: " + ", ".join(parts)
 
 
-# result, spec, metric, actual (right-justified), limit, headroom, where the limit comes from
-_COLUMNS = [Column("", space=2 if i else 0, right=i == 3) for i in range(7)]
+class Lines:
+    """The text lines of a run, one spec at a time, so that `check` can print each spec's result as soon as it
+    is known (a run over 500 specs shows progress). Columns are aligned over the whole run: the spec column
+    is as wide as the longest path given, the others start at a usual width and widen when a longer text comes
+    (lines already printed cannot move)."""
 
+    def __init__(self, specs, warn_at: Optional[Fraction] = None):
+        self.warn_at = warn_at
+        self.widths = [4, max([len(shown(s)) for s in specs] + [1]), max(len(k) for k in BUDGET_KEYS), 13, 15, 30]
 
-def text(run: CheckRun) -> str:
-    """One line per spec × limit, columns aligned: result, spec, metric, actual, limit, headroom, source."""
-    rows = _rows(run)
-    lines = []
-    if rows:
-        lines = layout(_COLUMNS, rows, width=0, heading=False, margin=0).splitlines()
-    for result in run.results:
+    def of(self, result) -> list[str]:
+        """The lines of one SpecResult: a line per limit, then SKIP and notes."""
+        lines = []
+        for check in result.checks:
+            cells = _row(check, self.warn_at)
+            self.widths = [max(width, len(cell)) for width, cell in zip(self.widths, cells)]
+            padded = [cell.rjust(width) if i == 3 else cell.ljust(width)
+                      for i, (cell, width) in enumerate(zip(cells, self.widths))]
+            lines.append("  ".join(padded + [cells[-1]]).rstrip())
         if result.skipped:
-            lines.append(f"SKIP  {result.spec}: {result.skipped}")
-        lines += [f"note: {n}" for n in result.notes]
-    lines += [f"note: {n}" for n in run.notes]
-    lines.append(summary(run))
-    return "\n".join(lines) + "\n"
+            lines.append(shown(f"SKIP  {result.spec}: {result.skipped}"))
+        lines += [shown(f"note: {n}") for n in result.notes]
+        return lines
+
+    def end(self, run: CheckRun) -> list[str]:
+        """The closing lines: the run's notes and the summary."""
+        return [shown(f"note: {n}") for n in run.notes] + [summary(run)]
 
 
-def markdown(run: CheckRun) -> str:
-    rows = [("✅" if r[0] == "PASS" else "❌", f"`{r[1]}`") + r[2:] for r in _rows(run)]
-    rows += [("⚠️", f"`{result.spec}`", "error", "", "", str(result.error), "") for result in run.errors]
+def text(run: CheckRun, warn_at: Optional[Fraction] = None) -> str:
+    """One line per spec × limit, columns aligned: result, spec, metric, actual, limit, headroom, source."""
+    lines = Lines([r.spec for r in run.results], warn_at)
+    out = [line for result in run.results for line in lines.of(result)] + lines.end(run)
+    return "\n".join(out) + "\n"
+
+
+ICONS = {"PASS": "✅", "WARN": "⚠️", "FAIL": "❌"}
+
+
+def markdown(run: CheckRun, warn_at: Optional[Fraction] = None) -> str:
+    rows = [(ICONS[r[0]], md_code(r[1])) + r[2:-1] + (md_text(r[-1]),) for r in _rows(run, warn_at)]
+    rows += [("⚠️", md_code(result.spec), "error", "", "", md_text(result.error), "") for result in run.errors]
     lines = document.md_table(["", "Spec", "Metric", "Actual", "Limit", "Headroom", "Limit from"], "lllrrll", rows)
     return "\n".join(lines + ["", document.bold(summary(run)), ""])
 
 
-def check_dict(run: CheckRun) -> dict:
+def check_dict(run: CheckRun, warn_at: Optional[Fraction] = None) -> dict:
     names = {r.spec: r.name for r in run.results}
     checks = run.checks
     return document.envelope(SCHEMA, {
@@ -87,6 +115,7 @@ def check_dict(run: CheckRun) -> dict:
         "exit_code": int(run.exit_code),
         "dtype": run.dtype,
         "batch": run.batch,
+        "warn_at": fmt.exact(warn_at),
         "checks": [
             {
                 "spec": c.spec,
@@ -97,6 +126,7 @@ def check_dict(run: CheckRun) -> dict:
                 "limit": fmt.exact(c.limit.value),
                 "headroom": fmt.exact(c.headroom),
                 "passed": c.passed,
+                "near_limit": near(c, warn_at),
                 "source": c.limit.source,
                 "origin": c.limit.origin,
                 "file": c.limit.location.file if c.limit.location else None,
@@ -130,8 +160,8 @@ def check_dict(run: CheckRun) -> dict:
     })
 
 
-def check_json(run: CheckRun) -> str:
-    return document.to_json(check_dict(run))
+def check_json(run: CheckRun, warn_at: Optional[Fraction] = None) -> str:
+    return document.to_json(check_dict(run, warn_at))
 
 
 # ----------------------------------------------------------------------------- GitHub Actions
@@ -144,25 +174,32 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _annotation(file: str, line, column, message: str) -> str:
+def _annotation(file: str, line, column, message: str, level: str = "error") -> str:
     props = [f"file={_escape_property(file)}"]
     if line:
         props.append(f"line={line}")
         if column:
             props.append(f"col={column}")
     props.append("title=cnncalc check")
-    return f"::error {','.join(props)}::{_escape_data(message)}"
+    message = "\n".join(shown(line) for line in message.split("\n"))     # newlines are escaped as %0A
+    return f"::{level} {','.join(props)}::{_escape_data(message)}"
 
 
-def annotations(run: CheckRun) -> list[str]:
+def annotations(run: CheckRun, warn_at: Optional[Fraction] = None) -> list[str]:
     """'::error file=PATH,line=N::message' for every failed check (at the budget line when the limit is
-    in the spec, else at the spec) and every bad spec (at the error's location)."""
+    in the spec, else at the spec) and every bad spec (at the error's location); '::warning ...' for a check
+    that passes at ``warn_at`` of its limit or more."""
     out = []
     for c in run.checks:
-        if c.passed:
+        if c.passed and not near(c, warn_at):
             continue
         kind = BY_KEY[c.metric].kind
         loc = c.limit.location if c.limit.location and c.limit.location.file == c.spec else None
+        if c.passed:
+            message = (f"{c.metric} {value_text(c.actual, kind)} is near the limit {value_text(c.limit.value, kind)} "
+                       f"({c.limit.origin}): {headroom_text(c)}")
+            out.append(_annotation(c.spec, loc.line if loc else None, None, message, "warning"))
+            continue
         message = (f"{c.metric} {value_text(c.actual, kind)} exceeds the limit {value_text(c.limit.value, kind)} "
                    f"({c.limit.origin}) by {value_text(-c.headroom, kind)}")
         out.append(_annotation(c.spec, loc.line if loc else None, None, message))
@@ -172,3 +209,46 @@ def annotations(run: CheckRun) -> list[str]:
         message = f"layer '{r.error.layer}': {r.error.message}" if r.error.layer else r.error.message
         out.append(_annotation(file, loc.line if loc else None, loc.column if loc else None, message))
     return out
+
+
+# ----------------------------------------------------------------------------- JUnit XML
+
+def junit(run: CheckRun, warn_at: Optional[Fraction] = None) -> str:
+    """JUnit XML as CI dashboards read it (Jenkins, GitLab, Azure, the GitHub test-report actions): one
+    testsuite per spec, one testcase per limit (a <failure> when exceeded), a bad spec one testcase with an
+    <error>, a skipped file one testcase with <skipped>."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.Element("testsuites", name="cnncalc check")
+    totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
+    for result in run.results:
+        suite = ET.SubElement(root, "testsuite", name=shown(result.spec))
+        counts = dict.fromkeys(totals, 0)
+        for c in result.checks:
+            case = ET.SubElement(suite, "testcase", classname=shown(result.spec), name=c.metric)
+            counts["tests"] += 1
+            status, _, metric, actual, limit, headroom, origin = _row(c, warn_at)
+            if not c.passed:
+                counts["failures"] += 1
+                failure = ET.SubElement(case, "failure", message=f"{metric} {actual} {limit}: {headroom}",
+                                        type="limit exceeded")
+                failure.text = f"{metric} {actual} {limit} ({origin}): {headroom}"
+            else:
+                ET.SubElement(case, "system-out").text = f"{status} {metric} {actual} {limit} ({origin}): {headroom}"
+        if result.error is not None:
+            case = ET.SubElement(suite, "testcase", classname=shown(result.spec), name="spec")
+            counts["tests"] += 1
+            counts["errors"] += 1
+            ET.SubElement(case, "error", message=str(result.error), type="bad spec").text = str(result.error)
+        if result.skipped:
+            case = ET.SubElement(suite, "testcase", classname=shown(result.spec), name="spec")
+            counts["tests"] += 1
+            counts["skipped"] += 1
+            ET.SubElement(case, "skipped", message=shown(result.skipped))
+        for key, value in counts.items():
+            suite.set(key, str(value))
+            totals[key] += value
+    for key, value in totals.items():
+        root.set(key, str(value))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -7,8 +7,9 @@ from __future__ import annotations
 from cnncalc.compare import Comparison, LayerComparison, LAYER_FIELDS
 from cnncalc.render import document, fmt
 from cnncalc.render.labels import CONVENTIONS
+from cnncalc.render.text import md_code, md_text, shown
 
-SCHEMA = "cnncalc.compare/1"
+SCHEMA = "cnncalc.compare/2"
 HEADLINE_METRICS = ("params", "macs", "activation_memory")
 
 
@@ -25,8 +26,9 @@ def metric_label(metric, comparison: Comparison) -> str:
 
 # ----------------------------------------------------------------------------- summary sentences
 
-def headlines(comparison: Comparison) -> list[str]:
-    """One sentence per spec after the first: the main figures against the first, and what changed in output."""
+def headlines(comparison: Comparison, name=shown) -> list[str]:
+    """One sentence per spec after the first: the main figures against the first, and what changed in output.
+    ``name`` writes a spec's name (shown() for text, md_text for Markdown)."""
     lines = []
     base = comparison.names[0]
     for i in range(1, len(comparison.names)):
@@ -54,7 +56,7 @@ def headlines(comparison: Comparison) -> list[str]:
         else:
             parts.append(f"receptive field size {fmt.per_axis(a.size for a in rfs[i])} vs "
                          f"{fmt.per_axis(a.size for a in rfs[0])}")
-        lines.append(f"{comparison.names[i]} vs {base}: " + "; ".join(parts))
+        lines.append(f"{name(comparison.names[i])} vs {name(base)}: " + "; ".join(parts))
     return lines
 
 
@@ -132,11 +134,11 @@ def layers_json(lc: LayerComparison) -> str:
 
 def compare_markdown(comparison: Comparison) -> str:
     names = comparison.names
-    lines = [f"## Comparison: {' vs '.join(names)}", ""]
-    lines += [f"- {line}" for line in headlines(comparison)]
-    header = ["", names[0]]
+    lines = [f"## Comparison: {' vs '.join(md_text(n) for n in names)}", ""]
+    lines += [f"- {line}" for line in headlines(comparison, md_text)]
+    header = ["", md_text(names[0])]
     for name in names[1:]:
-        header += [name, f"change vs {names[0]}"]
+        header += [md_text(name), f"change vs {md_text(names[0])}"]
     rows = []
     for row in comparison.metrics:
         cells = [metric_label(row.metric, comparison).strip()]
@@ -153,7 +155,7 @@ def compare_markdown(comparison: Comparison) -> str:
             cells += [value, "=" if value == values[0] else "differs"]
         rows.append(cells)
     lines += [""] + document.md_table(header, "l" + "r" * (len(header) - 1), rows)
-    lines += ["", f"_Smallest value in bold. Changes are against {names[0]}: difference (percent, ratio). "
+    lines += ["", f"_Smallest value in bold. Changes are against {md_text(names[0])}: difference (percent, ratio). "
                   f"{CONVENTIONS['macs']}. {CONVENTIONS['flops']}._", ""]
     return "\n".join(lines)
 
@@ -174,19 +176,20 @@ def letters(names) -> list[str]:
 
 
 def legend(lc: LayerComparison) -> str:
-    return "; ".join(f"{tag} = {name} ({source})" for tag, name, source in zip(letters(lc.names), lc.names, lc.sources))
+    return shown("; ".join(f"{tag} = {name} ({source})"
+                           for tag, name, source in zip(letters(lc.names), lc.names, lc.sources)))
 
 
 def layers_markdown(lc: LayerComparison) -> str:
     names, tags = lc.names, letters(lc.names)
     title = "layer by layer" if lc.depth is None else f"by name, {lc.depth} part{'s' if lc.depth > 1 else ''} deep"
-    lines = [f"## Comparison {title}: {' vs '.join(names)}", "", legend(lc), ""]
+    lines = [f"## Comparison {title}: {' vs '.join(md_text(n) for n in names)}", "", md_text(legend(lc)), ""]
     header = ["Layer"] + [f"{t} output" for t in tags] + [f"{t} params" for t in tags] \
         + [f"{t} MACs" for t in tags] + [""]
     rows = []
     for row in lc.rows:
         outs = ["—" if c is None else f"{fmt.shape(c.output_shape)}" for c in row.cells]
-        cells = [f"`{row.name}`"] + outs
+        cells = [md_code(row.name)] + outs
         for field in ("params", "macs"):
             values = row.values(field)
             present = [v for v in values if v is not None]
@@ -209,24 +212,23 @@ def layers_markdown(lc: LayerComparison) -> str:
 # ----------------------------------------------------------------------------- CSV
 
 def compare_csv(comparison: Comparison) -> str:
-    """Long form: one row per metric and spec. delta is exact; percent (one decimal) and ratio (three
-    significant digits) are rounded for display, ASCII, empty for the first spec or a zero base."""
+    """Long form: one row per metric and spec; value, delta, percent and ratio are numbers only. delta is
+    exact; percent (one decimal) and ratio (three significant digits) are rounded for display, ASCII, empty
+    for the first spec or a zero base. Each spec's output shape and receptive field are columns of its rows."""
     rows = []
+    specs = list(zip(comparison.names, comparison.sources, comparison.output_shapes, comparison.output_rfs))
     for row in comparison.metrics:
-        for name, source, value, c in zip(comparison.names, comparison.sources, row.values, row.changes):
+        for (name, source, shape, rf), value, c in zip(specs, row.values, row.changes):
+            about = (shown(name), source, fmt.axes(shape), fmt.axes(a.size for a in rf),
+                     fmt.axes(a.stride for a in rf), fmt.axes(a.start for a in rf))
             if c is None:
-                rows.append((row.metric.key, name, source, value, "", "", ""))
+                rows.append((row.metric.key,) + about + (value, "", "", ""))
                 continue
             percent = "" if c.relative is None else fmt.percent(c.relative, ascii=True).rstrip("%")
             ratio = "" if c.ratio is None else fmt.significant(c.ratio).replace(",", "")
-            rows.append((row.metric.key, name, source, value, c.delta, percent, ratio))
-    for i, (name, source) in enumerate(zip(comparison.names, comparison.sources)):
-        rf = comparison.output_rfs[i]
-        rows.append(("output_shape", name, source, fmt.axes(comparison.output_shapes[i]), "", "", ""))
-        rows.append(("rf_size", name, source, fmt.axes(a.size for a in rf), "", "", ""))
-        rows.append(("rf_stride", name, source, fmt.axes(a.stride for a in rf), "", "", ""))
-        rows.append(("rf_start", name, source, fmt.axes(a.start for a in rf), "", "", ""))
-    return document.csv_text(("metric", "spec", "source", "value", "delta", "percent", "ratio"), rows)
+            rows.append((row.metric.key,) + about + (value, c.delta, percent, ratio))
+    return document.csv_text(("metric", "spec", "source", "output_shape", "rf_size", "rf_stride", "rf_start",
+                              "value", "delta", "percent", "ratio"), rows)
 
 
 def layers_csv(lc: LayerComparison) -> str:
@@ -235,9 +237,10 @@ def layers_csv(lc: LayerComparison) -> str:
     for row in lc.rows:
         for name, source, cell in zip(lc.names, lc.sources, row.cells):
             if cell is None:
-                rows.append((row.name, name, source, 0, "", "", "") + ("",) * len(LAYER_FIELDS))
+                rows.append((shown(row.name), shown(name), source, 0, "", "", "") + ("",) * len(LAYER_FIELDS))
             else:
-                rows.append((row.name, name, source, 1, cell.label, cell.layers, fmt.axes(cell.output_shape))
+                rows.append((shown(row.name), shown(name), source, 1, cell.label, cell.layers,
+                             fmt.axes(cell.output_shape))
                             + tuple(getattr(cell, f) for f in LAYER_FIELDS))
     return document.csv_text(("layer", "spec", "source", "present", "label", "layers", "output_shape")
                              + LAYER_FIELDS, rows)

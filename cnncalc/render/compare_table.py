@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.console import Console
+from rich.markup import escape
 from rich.text import Text
 
 from cnncalc.compare import Change, Comparison, LayerComparison
@@ -13,6 +14,7 @@ from cnncalc.render import fmt
 from cnncalc.render.compare import headlines, layer_note, legend, letters, metric_label
 from cnncalc.render.grid import BOLD, DIM, GREEN, RED, YELLOW, Cell, Column, Line, layout
 from cnncalc.render.labels import CONVENTIONS
+from cnncalc.render.text import shown
 
 BEST = BOLD + GREEN
 
@@ -65,7 +67,7 @@ def _totals_grid(comparison: Comparison, heads: list[str], width: int, styled: b
 
 
 def print_comparison(comparison: Comparison, console: Console) -> None:
-    names = comparison.names
+    names = [shown(n) for n in comparison.names]
     styled = console.color_system is not None
     # the specs' names head their columns when they fit; else A, B, C ... and a line saying which is which
     short = len(names) <= 3 and all(len(n) <= 24 for n in names)
@@ -77,15 +79,16 @@ def print_comparison(comparison: Comparison, console: Console) -> None:
     console.file.write(grid)
     console.print()
     if not short:
-        console.print("; ".join(f"{t} = {n}" for t, n in zip(letters(names), names)), highlight=False)
+        console.print("; ".join(f"{t} = {n}" for t, n in zip(letters(names), names)), highlight=False,
+                      markup=False)
     for line in headlines(comparison):
-        console.print(line, highlight=False)
-    console.print(f"\n[dim]Changes are against {names[0]}: percent and ratio; the smallest value is "
+        console.print(line, highlight=False, markup=False)
+    console.print(f"\n[dim]Changes are against {escape(names[0])}: percent and ratio; the smallest value is "
                   f"highlighted.\n{CONVENTIONS['macs']}.\n{CONVENTIONS['flops']}.[/]", highlight=False)
 
 
 def print_layers(lc: LayerComparison, console: Console) -> None:
-    names, tags = lc.names, letters(lc.names)
+    names, tags = [shown(n) for n in lc.names], letters(lc.names)
     title = "Compare layer by layer" if lc.depth is None else f"Compare by name, {lc.depth} part(s) deep"
     totals = lc.totals
     # names and notes fold; shapes and counts never do
@@ -98,7 +101,7 @@ def print_layers(lc: LayerComparison, console: Console) -> None:
     columns.append(Column("", fold=True, min_width=len("differs"), space=2))
     rows, dim = [], set()
     for index, row in enumerate(lc.rows):
-        cells: list[Cell] = [row.name] + ["—" if c is None else fmt.dims(c.output_shape) for c in row.cells]
+        cells: list[Cell] = [shown(row.name)] + ["—" if c is None else fmt.dims(c.output_shape) for c in row.cells]
         for field in ("params", "macs"):
             values = row.values(field)
             present = [v for v in values if v is not None]
@@ -112,6 +115,6 @@ def print_layers(lc: LayerComparison, console: Console) -> None:
     _title(console, f"{title}: " + " vs ".join(names))
     console.file.write(layout(columns, rows, console.width, frozenset(dim), styled=console.color_system is not None))
     console.print()
-    console.print(legend(lc), highlight=False)
+    console.print(legend(lc), highlight=False, markup=False)
     console.print("[dim]— : no layer of that name in that spec; identical rows are dimmed; the smallest value is "
                   "highlighted.[/]", highlight=False)

@@ -8,7 +8,8 @@ Changes: '−42.9%', '×0.571', '−3,840 (−42.9%, ×0.571)'; ``ascii=True`` w
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Iterable, Optional, Union
+from math import gcd
+from typing import Iterable, Optional
 
 BYTES = "bytes"     # cnncalc.units.BYTES, the kind of a byte figure; not imported (units compiles its parser)
 SECONDS = "seconds" # cnncalc.units.SECONDS, the kind of a time (latency)
@@ -97,12 +98,13 @@ def per_axis(values) -> str:
     return texts[0] if len(set(texts)) == 1 else "×".join(texts)
 
 
-def exact(value) -> Optional[Union[int, str]]:
-    """An exact number as JSON holds it: an int, or 'p/q' for a fraction; None stays None."""
-    if value is None or isinstance(value, int):
-        return value
+def exact(value) -> Optional[str]:
+    """An exact ratio as JSON holds it: always the string 'p/q' in lowest terms ('1/20', '3/1'), so that the key
+    has one type; None stays None."""
+    if value is None:
+        return None
     value = Fraction(value)
-    return value.numerator if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    return f"{value.numerator}/{value.denominator}"
 
 
 def axes(values: Iterable) -> str:
@@ -143,9 +145,20 @@ def rf_words(rf) -> str:
 
 
 def rf_json(rf) -> dict:
-    """{'size': [...], 'stride': [...], 'start': [...]}: ints, 'p/q' strings for fractions, null if unknown."""
-    return {"size": [exact(a.size) for a in rf], "stride": [exact(a.stride) for a in rf],
-            "start": [exact(a.start) for a in rf]}
+    """{'size': [...], 'stride': [...], 'start': [...]}: integers per axis, null where unknown. When a value is
+    fractional (after a transposed convolution or upsampling), every value is written in units of
+    1/denominator of an input position and 'denominator' (their least common denominator) is added:
+    stride 1/3 is {'stride': [1], 'denominator': 3}. Absent, the denominator is 1."""
+    keys = {"size": [a.size for a in rf], "stride": [a.stride for a in rf], "start": [a.start for a in rf]}
+    denominator = 1
+    for values in keys.values():
+        for v in values:
+            if isinstance(v, Fraction) and v.denominator != 1:
+                denominator = denominator * v.denominator // gcd(denominator, v.denominator)
+    data: dict = {key: [None if v is None else int(v * denominator) for v in values] for key, values in keys.items()}
+    if denominator != 1:
+        data["denominator"] = denominator
+    return data
 
 
 # ----------------------------------------------------------------------------- changes
@@ -188,6 +201,15 @@ def percent(relative: Fraction, ascii: bool = False) -> str:
     if tenths == 0:
         return f"{sign}<0.1%"
     return f"{sign}{count(tenths // 10)}.{tenths % 10}%"
+
+
+def share(part: int, whole: int) -> str:
+    """part/whole as a percentage with one decimal, rounded half-even: 9,408 of 25,557,032 → '0.0%',
+    1 of 3 → '33.3%'; '-' when the whole is 0."""
+    if whole == 0:
+        return "-"
+    tenths = round(Fraction(part * 1000, whole))
+    return f"{tenths // 10}.{tenths % 10}%"
 
 
 def ratio(q: Fraction, ascii: bool = False) -> str:

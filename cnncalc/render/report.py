@@ -1,14 +1,15 @@
-"""A Report as documents: JSON (exact ints, schema cnncalc.report/1), CSV and Markdown, and the summary
+"""A Report as documents: JSON (exact ints, schema cnncalc.report/2), CSV and Markdown, and the summary
 lines the table shares. No rich here."""
 
 from __future__ import annotations
 
-from cnncalc.analysis import Report
+from cnncalc.analysis import DTYPE_BITS, Report, bytes_for
 from cnncalc.metrics import Figures
 from cnncalc.render import document, fmt
 from cnncalc.render.labels import CONVENTIONS
+from cnncalc.render.text import md_code, md_text, shown
 
-SCHEMA = "cnncalc.report/1"
+SCHEMA = "cnncalc.report/2"
 
 
 def report_dict(report: Report) -> dict:
@@ -108,7 +109,8 @@ def report_json(result) -> str:
 
 
 CSV_COLUMNS = ("name", "type", "inputs", "output_shape", "params", "trainable_params", "state", "macs",
-               "flops", "activation_elements", "rf_size", "rf_stride", "rf_start")
+               "flops", "activation_elements", "param_bytes", "activation_bytes", "rf_size", "rf_stride",
+               "rf_start")
 
 
 def _rf_axes(rf) -> list[str]:
@@ -116,14 +118,18 @@ def _rf_axes(rf) -> list[str]:
 
 
 def report_csv(result) -> str:
-    """One row per layer, then a 'total' row. Shapes and per-axis values joined with 'x'."""
+    """One row per layer and nothing else: no total row, so the counts add up to the totals (JSON has the
+    totals; activation_elements adds the input row, which the totals leave out). Shapes and per-axis
+    values joined with 'x'. Bytes at the report's dtype:
+    param_bytes of the layer's parameters and state, activation_bytes of its output for the whole batch,
+    each rounded up to whole bytes."""
     report = result.report if isinstance(result, Figures) else result
-    rows = [[row.name, row.type, ";".join(row.inputs), fmt.axes(row.output_shape), row.params,
-             row.trainable_params, row.state, row.macs, row.flops, row.activation_elements] + _rf_axes(row.rf)
+    bits, batch = DTYPE_BITS[report.memory.dtype], report.memory.batch
+    rows = [[shown(row.name), row.type, ";".join(shown(name) for name in row.inputs), fmt.axes(row.output_shape),
+             row.params, row.trainable_params, row.state, row.macs, row.flops, row.activation_elements,
+             bytes_for(row.params + row.state, bits), bytes_for(row.activation_elements * batch, bits)]
+            + _rf_axes(row.rf)
             for row in report.rows]
-    t = report.totals
-    rows.append(["total", "", "", fmt.axes(report.output_shape), t.params, t.trainable_params, t.state,
-                 t.macs, t.flops, t.activation_elements] + _rf_axes(report.output_rf))
     return document.csv_text(CSV_COLUMNS, rows)
 
 
@@ -180,14 +186,18 @@ def figure_items(figures: Figures, memory) -> list[tuple[str, str]]:
     return items
 
 
-def report_markdown(result) -> str:
+def report_markdown(result, quiet: bool = False) -> str:
+    """The summary table, the per-layer table and warnings; ``quiet``: the summary only."""
     figures = result if isinstance(result, Figures) else None
     report = result.report if isinstance(result, Figures) else result
-    lines = [f"## {report.name}", ""]
+    lines = [f"## {md_text(report.name)}", ""]
     if report.description:
-        lines += [report.description, ""]
+        lines += [md_text(report.description), ""]
     lines += document.md_table(["", ""], "ll", [(label.strip(), value) for label, value in summary_items(report, figures)])
-    rows = [(row.name, row.label, fmt.shape(row.output_shape), fmt.count(row.params), fmt.count(row.macs),
+    if quiet:
+        return "\n".join(lines + [""])
+    rows = [(md_text(row.name), md_text(row.label), fmt.shape(row.output_shape), fmt.count(row.params),
+             fmt.count(row.macs),
              fmt.count(row.flops), fmt.rf_cell(row.rf), fmt.per_axis(a.start for a in row.rf),
              fmt.count(row.activation_elements)) for row in report.rows]
     t = report.totals
@@ -198,6 +208,6 @@ def report_markdown(result) -> str:
                                        "RF start", "Activations"], "lllrrrrrr", rows)
     if report.warnings:
         lines += ["", "**Warnings**", ""]
-        lines += [f"- `{w.layer}`: {w.message}" for w in report.warnings]
+        lines += [f"- {md_code(w.layer, in_table=False)}: {md_text(w.message)}" for w in report.warnings]
     lines += ["", f"_{CONVENTIONS['macs']}. {CONVENTIONS['flops']}._", ""]
     return "\n".join(lines)

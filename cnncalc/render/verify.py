@@ -1,19 +1,21 @@
 """Output of `cnncalc verify`: the agreement table (render/grid.py), the versioned JSON document
-(schema cnncalc.verify/1), and the progress bar. Rich supplies the console and the bar."""
+(schema cnncalc.verify/2), and the progress bar. Rich supplies the console and the bar."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cnncalc.render import document, fmt
+from cnncalc.render.text import shown
 from cnncalc.render.grid import BOLD, GREEN, RED, RESET, YELLOW, Column, layout
 from cnncalc.verify import (AGREE, RF_AGREE, RF_MISMATCH, RF_UNKNOWN, UNVERIFIABLE, NodeCheck, VerifyResult,
                             axis_names)
 
-SCHEMA = "cnncalc.verify/1"
+SCHEMA = "cnncalc.verify/2"
 
 RULE = ("receptive field: per spatial axis, the input positions that can change each output unit, found by "
         "executing the network on probes; every measured position lies in the analysed field, and each end "
@@ -56,8 +58,8 @@ COLUMNS = [Column("Layer", fold=True, min_width=12), Column("Type", fold=True, m
 
 def table(result: VerifyResult, width: int, styled: bool = False) -> str:
     """The title and the per-layer agreement grid."""
-    title = f"verify {result.name}" + (f" ({result.source})" if result.source != "<spec>" else "")
-    rows = [(node.name, node.label, fmt.dims(node.analytic_shape),
+    title = shown(f"verify {result.name}" + (f" ({result.source})" if result.source != "<spec>" else ""))
+    rows = [(shown(node.name), shown(node.label), fmt.dims(node.analytic_shape),
              "-" if node.executed_shape is None else fmt.dims(node.executed_shape), fmt.rf_short(node.analytic_rf),
              _measured_rf(node), _unit0(node), str(node.rf_units) if node.rf_units else "-", _result(node))
             for node in result.nodes]
@@ -76,7 +78,8 @@ def print_result(result: VerifyResult, console: Console) -> None:
     if problems:
         console.print()
         for node, text in problems:
-            console.print(f"[red]mismatch[/]: [bold]{node.name}[/]: {text}", highlight=False)
+            console.print(f"[red]mismatch[/]: [bold]{escape(shown(node.name))}[/]: {escape(shown(text))}",
+                          highlight=False)
     console.print(f"\n[dim]RF analysed: size/stride @start per axis ({', '.join(axis_names(len(result.input_shape) - 1))}). "
                   f"RF measured: size/stride of the units whose analysed field lies wholly inside the input (– when "
                   f"none does). Unit 0 sees: the first..last input positions that can change output unit 0. Units: output "
@@ -103,15 +106,21 @@ def summary_lines(result: VerifyResult) -> list[str]:
 
 
 class ProgressBar:
-    """The verifier's progress (cnncalc.verify.Progress) as a transient bar on standard error; silent when
-    standard error is not a terminal."""
+    """The verifier's progress (cnncalc.verify.Progress) on standard error: a transient bar on a terminal;
+    elsewhere (a CI log, a redirected file) a line every ``interval`` seconds, so that a long run is never
+    silent: 'verify: 12/40 steps (30%), layer3.conv2, 10 s' (and a last line at 100%; a run shorter than
+    the interval prints nothing)."""
 
-    def __init__(self):
-        self.console = Console(stderr=True)
+    def __init__(self, stream=None, interval: float = 5.0):
+        self.console = Console(stderr=True) if stream is None else Console(file=stream)
+        self.terminal = self.console.is_terminal
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), console=self.console, transient=True,
-                            disable=not self.console.is_terminal)
+                            TimeElapsedColumn(), console=self.console, transient=True, disable=not self.terminal)
         self.task = None
+        self.interval = interval
+        self.total = self.done = 0
+        self.started = self.last = 0.0
+        self.printed = False
 
     def __enter__(self):
         self.bar.__enter__()
@@ -121,10 +130,28 @@ class ProgressBar:
         return self.bar.__exit__(*exc)
 
     def start(self, total: int) -> None:
+        import time
+
         self.task: Any = self.bar.add_task("verifying", total=total)
+        self.total, self.started = total, time.monotonic()
+        self.last = self.started
 
     def advance(self, description: str) -> None:
         self.bar.update(self.task, advance=1, description=description[:40])
+        self.done += 1
+        if self.terminal:
+            return
+        import time
+
+        now = time.monotonic()
+        # every interval, and the end of a run that printed a line before (a short run stays silent)
+        if now - self.last >= self.interval or (self.done == self.total and self.printed):
+            self.last = now
+            share = self.done * 100 // self.total if self.total else 100
+            self.console.file.write(shown(f"verify: {self.done}/{self.total} steps ({share}%), {description}, "
+                                          f"{now - self.started:.0f} s") + "\n")
+            self.console.file.flush()
+            self.printed = True
 
 
 def result_dict(result: VerifyResult) -> dict:

@@ -1,0 +1,38 @@
+"""`cnncalc explain SPEC LAYER`: how each figure of one layer is computed."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cnncalc.cli.options import spec_options
+
+
+@click.command()
+@click.argument("spec", metavar="SPEC")
+@click.argument("layer", metavar="LAYER")
+@spec_options
+def explain(spec: str, layer: str, input_shape, limits) -> None:
+    """Show how each figure of LAYER (its full name, as analyze lists it) in SPEC is computed: the
+    output-size formula per axis, the parameters, MACs and FLOPs, and the receptive-field step, with the
+    numbers in.
+
+    Example: cnncalc explain specs/zoo/alexnet.yaml conv1
+    """
+    from cnncalc.analysis import analyze
+    from cnncalc.errors import did_you_mean
+    from cnncalc.render.explain import explain_lines
+    from cnncalc.spec import read_spec
+
+    parsed = read_spec(spec, input_shape, limits, stdin=sys.stdin.buffer)
+    report = analyze(parsed)
+    rows = {row.name: row for row in report.rows}
+    if layer not in rows:
+        raise click.BadParameter(f"no layer '{layer}' in {spec}{did_you_mean(layer, rows)}", param_hint="LAYER")
+    row = rows[layer]
+    node = parsed.graph.nodes[layer]
+    source = rows[row.inputs[0]] if row.inputs else None
+    lines = explain_lines(report, node.layer, row, source.output_shape if source else None,
+                          source.rf if source else None)
+    click.echo("\n".join(lines))

@@ -1,0 +1,46 @@
+"""`cnncalc explain SPEC LAYER`: each figure of one layer with the numbers in, checked by hand here."""
+
+from __future__ import annotations
+
+ALEXNET_2012 = """
+name: alexnet-2012
+input: [3, 227, 227]
+layers:
+  - conv: {out: 96, kernel: 11, stride: 4}
+  - relu
+  - maxpool: {kernel: 3, stride: 2}
+  - conv: {out: 256, kernel: 5, padding: 2, groups: 2}
+  - flatten
+  - dense: {out: 10}
+"""
+
+
+def test_the_first_convolution_of_alexnet(cli, write):
+    code, out, err = cli("explain", write(ALEXNET_2012), "conv1")
+    assert code == 0, err
+    # (227 + 0 + 0 − 11) / 4 + 1 = 55; 11·11·3·96 + 96 = 34,944 parameters;
+    # MACs 96·55·55 outputs × 11·11·3 = 290,400 · 363 = 105,415,200
+    assert "floor((227 + 0 + 0 - 11) / 4) + 1 = 55" in out
+    assert "11·11·3·96 + 96 = 34,944" in out
+    assert "96·55·55 · 11·11·3 = 290,400·363 = 105,415,200" in out
+    # receptive field from the input's (size 1, jump 1, start 0): 1 + 10·1 = 11, jump 4, start 0
+    assert "r = 1 + (11 - 1)·1 = 11; j = 1·4 = 4; s = 0 - 0·1 = 0" in out
+
+
+def test_a_pool_and_a_grouped_convolution(cli, write):
+    path = write(ALEXNET_2012)
+    out = cli("explain", path, "maxpool1")[1]
+    # (55 − 3) / 2 + 1 = 27; field 11 + (3 − 1)·4 = 19, jump 8
+    assert "floor((55 + 0 + 0 - 3) / 2) + 1 = 27" in out and "r = 11 + (3 - 1)·4 = 19; j = 4·2 = 8" in out
+    out = cli("explain", path, "conv2")[1]
+    # groups 2: 96/2 = 48 inputs per output channel: 5·5·48·256 + 256 = 307,456
+    assert "5·5·48·256 + 256 = 307,456" in out and "96/2 = 48" in out
+
+
+def test_a_dense_layer_and_an_unknown_name(cli, write):
+    path = write(ALEXNET_2012)
+    out = cli("explain", path, "dense1")[1]
+    # conv2's output 256·27·27 = 186,624 inputs: 186,624·10 + 10 = 1,866,250
+    assert "186624·10 + 10 = 1,866,250" in out
+    code, _, err = cli("explain", path, "conv9")
+    assert code == 2 and "no layer 'conv9'" in err and "did you mean" in err
