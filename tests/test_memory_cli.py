@@ -53,6 +53,11 @@ def device(write):
     return write(DEVICE, "board.yaml")
 
 
+def exact(obj: dict, key: str) -> Fraction:
+    """A figure of cnncalc's JSON: an integer in units of 1/denominator (docs/conventions.md)."""
+    return Fraction(obj[key], obj.get("denominator", 1))
+
+
 def check_json(cli, *args):
     code, out, err = cli("check", *args, "--format", "json")
     return code, json.loads(out), err
@@ -71,10 +76,10 @@ def test_analyze_json_peak_training_and_latency(cli_json, tiny, device):
     assert (t["weight_bytes"], t["gradient_bytes"], t["optimizer_bytes"], t["activation_bytes"]) == (468, 468, 936, 192)
     lat = data["latency"]
     assert lat["lower_bound"] is True and lat["device"] == "round-board"
-    assert [(x["name"], Fraction(x["seconds"]) * 10**9, x["bound"]) for x in lat["layers"]] == [
+    assert [(x["name"], exact(x, "seconds") * 10**9, x["bound"]) for x in lat["layers"]] == [
         ("conv", 576, "compute"), ("relu", 256, "memory"), ("flat", 256, "memory"), ("fc", 536, "memory")]
-    assert all(isinstance(x["seconds"], str) and "/" in x["seconds"] for x in lat["layers"])   # exact 'p/q'
-    assert lat["seconds"] == "203/125000000" and Fraction(lat["seconds"]) == Fraction(1624, 10**9)
+    assert all(isinstance(x["seconds"], int) for x in lat["layers"])           # exact: integer / denominator
+    assert (lat["seconds"], lat["denominator"]) == (203, 125_000_000) and exact(lat, "seconds") == Fraction(1624, 10**9)
 
 
 def test_analyze_in_place_changes_the_peak_and_says_so(cli, cli_json, tiny):
@@ -164,8 +169,8 @@ def test_max_latency(cli, tiny, device, limit, code):
     got, data, _ = check_json(cli, tiny, "--max-latency", limit, "--device", device)
     assert got == code
     [c] = data["checks"]
-    assert (c["metric"], c["actual"], c["unit"]) == ("latency", "203/125000000", "seconds")
-    assert Fraction(c["headroom"]) == Fraction(c["limit"]) - Fraction(1624, 10**9)
+    assert (c["metric"], exact(c, "actual"), c["unit"]) == ("latency", Fraction(1624, 10**9), "seconds")
+    assert exact(c, "headroom") == exact(c, "limit") - Fraction(1624, 10**9)
     got, out, _ = cli("check", tiny, "--max-latency", limit, "--device", device)
     assert got == code and "1.62 µs" in out
 
@@ -199,9 +204,8 @@ def test_new_keys_in_a_spec_budget_and_a_budget_file(cli, write, tmp_path, devic
     budgets.write_text("specs:\n  c.yaml: {peak_memory: 16KiB, training_memory: 14160B, latency: 82.112us}\n")
     code, data, _ = check_json(cli, "--budget", str(budgets), "--batch", "64", "--device", device)
     assert code == 0, data
-    actual = {c["metric"]: c["actual"] for c in data["checks"]}
-    assert actual == {"peak_memory": 16_384, "training_memory": 14_160, "latency": actual["latency"]}
-    assert Fraction(actual["latency"]) == Fraction(82_112, 10**9)
+    actual = {c["metric"]: exact(c, "actual") for c in data["checks"]}
+    assert actual == {"peak_memory": 16_384, "training_memory": 14_160, "latency": Fraction(82_112, 10**9)}
     budgets.write_text("specs:\n  c.yaml: {latency: 82.111us}\n")
     code, data, _ = check_json(cli, "--budget", str(budgets), "--batch", "64", "--device", device)
     assert code == 1 and data["checks"][0]["passed"] is False

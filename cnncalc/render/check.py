@@ -121,17 +121,15 @@ def check_dict(run: CheckRun, warn_at: Optional[Fraction] = None) -> dict:
                 "spec": c.spec,
                 "name": names.get(c.spec),
                 "metric": c.metric,
-                "unit": BY_KEY[c.metric].kind,      # count, bytes, or seconds (exact: an int or 'p/q')
-                "actual": fmt.exact(c.actual),
-                "limit": fmt.exact(c.limit.value),
-                "headroom": fmt.exact(c.headroom),
+                "unit": BY_KEY[c.metric].kind,      # count, bytes, or seconds (integers, fmt.in_units)
+                **fmt.in_units({"actual": c.actual, "limit": c.limit.value, "headroom": c.headroom,
+                                "baseline": c.limit.baseline}),
                 "passed": c.passed,
                 "near_limit": near(c, warn_at),
                 "source": c.limit.source,
                 "origin": c.limit.origin,
                 "file": c.limit.location.file if c.limit.location else None,
                 "line": c.limit.location.line if c.limit.location else None,
-                "baseline": fmt.exact(c.limit.baseline),
                 "max_increase": fmt.exact(c.limit.max_increase),
             }
             for c in checks

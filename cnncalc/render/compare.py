@@ -66,7 +66,7 @@ def _change_dict(c, kind: str):
     if c is None:
         return None
     return {
-        "delta": fmt.exact(c.delta),
+        "delta": c.delta,
         "ratio": fmt.exact(c.ratio),
         "relative": fmt.exact(c.relative),
         "percent": None if c.relative is None else fmt.percent(c.relative, ascii=True),
@@ -74,12 +74,22 @@ def _change_dict(c, kind: str):
     }
 
 
+def _in_units(row) -> dict:
+    """The values and each change's delta as integers in units of 1/denominator (fmt.in_units)."""
+    deltas = [None if c is None else c.delta for c in row.changes]
+    exact = fmt.in_units({"values": list(row.values), "deltas": deltas})
+    changes = [_change_dict(c, row.metric.kind) for c in row.changes]
+    for change, delta in zip(changes, exact.pop("deltas")):
+        if change is not None:
+            change["delta"] = delta
+    return {"values": exact.pop("values"), "changes": changes, **exact}
+
+
 def _totals_dict(comparison: Comparison) -> dict:
     return {
         row.metric.key: {
-            "unit": row.metric.kind,           # count, bytes or seconds (exact: an int or 'p/q')
-            "values": [fmt.exact(v) for v in row.values],
-            "changes": [_change_dict(c, row.metric.kind) for c in row.changes],
+            "unit": row.metric.kind,           # count, bytes or seconds: integers (fmt.in_units)
+            **_in_units(row),
             "smallest": list(row.smallest),
         }
         for row in comparison.metrics

@@ -144,21 +144,32 @@ def rf_words(rf) -> str:
             f"start {per_axis(a.start for a in rf)}")
 
 
-def rf_json(rf) -> dict:
-    """{'size': [...], 'stride': [...], 'start': [...]}: integers per axis, null where unknown. When a value is
-    fractional (after a transposed convolution or upsampling), every value is written in units of
-    1/denominator of an input position and 'denominator' (their least common denominator) is added:
-    stride 1/3 is {'stride': [1], 'denominator': 3}. Absent, the denominator is 1."""
-    keys = {"size": [a.size for a in rf], "stride": [a.stride for a in rf], "start": [a.start for a in rf]}
+def in_units(figures: dict) -> dict:
+    """Exact figures (ints, Fractions, None, or lists of them) as JSON integers: when one is fractional,
+    every one is written in units of 1/denominator and 'denominator' (their least common denominator) is
+    added; absent, the denominator is 1. {'stride': [Fraction(1, 3)]} → {'stride': [1], 'denominator': 3}."""
+    def each(value):
+        return value if isinstance(value, list) else [value]
     denominator = 1
-    for values in keys.values():
-        for v in values:
+    for value in figures.values():
+        for v in each(value):
             if isinstance(v, Fraction) and v.denominator != 1:
                 denominator = denominator * v.denominator // gcd(denominator, v.denominator)
-    data: dict = {key: [None if v is None else int(v * denominator) for v in values] for key, values in keys.items()}
+
+    def scaled(v):
+        return None if v is None else int(v * denominator)
+    data: dict = {key: [scaled(v) for v in value] if isinstance(value, list) else scaled(value)
+                  for key, value in figures.items()}
     if denominator != 1:
         data["denominator"] = denominator
     return data
+
+
+def rf_json(rf) -> dict:
+    """{'size': [...], 'stride': [...], 'start': [...]}: integers per axis, null where unknown, in units of
+    1/denominator of an input position when one is fractional (:func:`in_units`): stride 1/3 is
+    {'stride': [1], 'denominator': 3}."""
+    return in_units({"size": [a.size for a in rf], "stride": [a.stride for a in rf], "start": [a.start for a in rf]})
 
 
 # ----------------------------------------------------------------------------- changes

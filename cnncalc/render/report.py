@@ -76,14 +76,15 @@ def _training_dict(t) -> dict:
 
 
 def _latency_dict(r, device) -> dict:
-    """Times in seconds and intensities as exact fractions ('p/q' strings, ints when whole: fmt.exact)."""
+    """Intensities (FLOPs per byte) as ratios ('p/q' strings, fmt.exact); times in seconds as integers in
+    units of 1/denominator (fmt.in_units), per object."""
     return {"device": r.device, "title": device.title, "source": device.source, "dtype": r.dtype,
             "batch": r.batch, "peak_ops_per_second": r.peak, "bandwidth_bytes_per_second": r.bandwidth,
-            "ridge": fmt.exact(r.ridge), "flops": r.flops, "bytes": r.bytes, "seconds": fmt.exact(r.seconds),
+            "ridge": fmt.exact(r.ridge), "flops": r.flops, "bytes": r.bytes, **fmt.in_units({"seconds": r.seconds}),
             "lower_bound": True,
             "layers": [{"name": t.name, "flops": t.flops, "weight_bytes": t.weight_bytes,
                         "input_bytes": t.input_bytes, "output_bytes": t.output_bytes, "bytes": t.bytes,
-                        "intensity": fmt.exact(t.intensity), "bound": t.bound, "seconds": fmt.exact(t.seconds)}
+                        "intensity": fmt.exact(t.intensity), "bound": t.bound, **fmt.in_units({"seconds": t.seconds})}
                        for t in r.layers]}
 
 
