@@ -9,10 +9,11 @@ import importlib
 
 import click
 
-# (result type, format) → (module, function). A 'table' renderer prints onto a console; the others return text.
+# (result type, format) → (module, function). A 'table' renderer prints onto a console; the others return text,
+# or its pieces (written as they come: a big report's JSON is never held whole).
 RENDERERS = {
     ("Report", "table"): ("cnncalc.render.table", "print_report"),
-    ("Report", "json"): ("cnncalc.render.report", "report_json"),
+    ("Report", "json"): ("cnncalc.render.report", "report_json_chunks"),
     ("Report", "csv"): ("cnncalc.render.report", "report_csv"),
     ("Report", "markdown"): ("cnncalc.render.report", "report_markdown"),
     ("Comparison", "table"): ("cnncalc.render.compare_table", "print_comparison"),
@@ -39,4 +40,6 @@ def emit(result, output_format: str) -> None:
         from cnncalc.render.table import console
         render(result, console())
     else:
-        click.echo(render(result), nl=False)
+        text = render(result)
+        for piece in ((text,) if isinstance(text, str) else text):
+            click.echo(piece, nl=False)

@@ -3,6 +3,8 @@ lines the table shares. No rich here."""
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from cnncalc.analysis import Report
 from cnncalc.render import document, fmt
 from cnncalc.render.labels import CONVENTIONS
@@ -11,6 +13,10 @@ SCHEMA = "cnncalc.report/1"
 
 
 def report_dict(report: Report) -> dict:
+    return _document(report, [layer_dict(row) for row in report.rows])
+
+
+def _document(report: Report, layers) -> dict:
     t, m = report.totals, report.memory
     return document.envelope(SCHEMA, {
         "name": report.name,
@@ -35,30 +41,36 @@ def report_dict(report: Report) -> dict:
             "input_bytes": m.input_bytes,
         },
         "receptive_field": fmt.rf_json(report.output_rf),
-        "layers": [
-            {
-                "name": row.name,
-                "type": row.type,
-                "label": row.label,
-                "inputs": list(row.inputs),
-                "output_shape": list(row.output_shape),
-                "params": row.params,
-                "trainable_params": row.trainable_params,
-                "state": row.state,
-                "macs": row.macs,
-                "flops": row.flops,
-                "activation_elements": row.activation_elements,
-                "receptive_field": fmt.rf_json(row.rf),
-            }
-            for row in report.rows
-        ],
+        "layers": layers,
         "warnings": [{"layer": w.layer, "message": w.message} for w in report.warnings],
         "conventions": CONVENTIONS,
     })
 
 
+def layer_dict(row) -> dict:
+    return {
+        "name": row.name,
+        "type": row.type,
+        "label": row.label,
+        "inputs": list(row.inputs),
+        "output_shape": list(row.output_shape),
+        "params": row.params,
+        "trainable_params": row.trainable_params,
+        "state": row.state,
+        "macs": row.macs,
+        "flops": row.flops,
+        "activation_elements": row.activation_elements,
+        "receptive_field": fmt.rf_json(row.rf),
+    }
+
+
 def report_json(report: Report) -> str:
     return document.to_json(report_dict(report))
+
+
+def report_json_chunks(report: Report) -> Iterator[str]:
+    """:func:`report_json`'s text in pieces, each layer's object made only when its line is written."""
+    return document.json_chunks(_document(report, document.Lines(layer_dict(row) for row in report.rows)))
 
 
 CSV_COLUMNS = ("name", "type", "inputs", "output_shape", "params", "trainable_params", "state", "macs",
