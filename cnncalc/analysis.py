@@ -17,7 +17,7 @@ MAX_RF = 10**100
 DTYPE_BITS = {"float64": 64, "float32": 32, "float16": 16, "bfloat16": 16, "int8": 8, "int4": 4}
 
 
-@record
+@record(slots=True)
 class Row:
     name: str
     type: str

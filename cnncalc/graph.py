@@ -10,7 +10,7 @@ from cnncalc.layers.base import Layer
 from cnncalc.record import field, record
 
 
-@record
+@record(slots=True)
 class Node:
     name: str                         # full path, e.g. 'layer2.1.conv2'
     layer: Layer

@@ -30,7 +30,7 @@ def exact(value):
     return value
 
 
-@record
+@record(slots=True)
 class AxisRF:
     size: Optional[Number]
     stride: Optional[Number]

@@ -13,7 +13,7 @@ META_KEYS = ("name", "from", "repeat", "trainable")
 RESERVED_NAMES = ("input",)
 
 
-@record
+@record(slots=True)
 class Entry:
     """A layer entry as written, checked for everything that needs no layer type."""
     type: str                          # a layer type or a block name
