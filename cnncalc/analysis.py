@@ -91,12 +91,19 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
     shapes: dict[str, tuple] = {}
     receptive_fields: dict[str, tuple] = {}
     rows, warnings = [], []
+    inferred: dict = {}       # (layer, input shapes) → Facts: a layer shared by many nodes (spec/assembly.py),
+    #                           the last few hundred only (a spec of all-different layers keeps no more)
     for node in graph.topological_order():
         in_shapes = [shapes[name] for name in node.inputs]
-        try:
-            facts = node.layer.infer(in_shapes)
-        except LayerArgError as err:
-            raise SpecError(str(err), node.where(err.key), node.name) from None
+        known = (id(node.layer), *in_shapes)
+        facts = inferred.get(known)
+        if facts is None:
+            if len(inferred) >= 512:
+                inferred.clear()
+            try:
+                facts = inferred[known] = node.layer.infer(in_shapes)
+            except LayerArgError as err:
+                raise SpecError(str(err), node.where(err.key), node.name) from None
         output = tuple(facts.output)
         if output and min(output) < 1:
             raise SpecError(f"the output shape {list(output)} has a size below 1", node.location, node.name)

@@ -27,9 +27,10 @@ class Entry:
     arguments_location: Location       # of the value under the type key
 
 
-def read_entry(value, loc: Location, scope: Scope, max_layers: int,
+def read_entry(value, loc: Optional[Location], scope: Scope, max_layers: int,
                arguments_of: Callable[[object], Optional[frozenset]]) -> Entry:
-    """Check one entry's shape and its meta keys (name, from, repeat, trainable).
+    """Check one entry's shape and its meta keys (name, from, repeat, trainable). ``loc``: where the entry
+    was written; a mapping entry's own location is used instead (so None will do for one).
 
     ``arguments_of(key)`` is the set of arguments a layer type or block takes, or None when the key is
     neither (it is used to explain an entry with two type keys)."""
@@ -41,6 +42,8 @@ def read_entry(value, loc: Location, scope: Scope, max_layers: int,
     else:
         raise SpecError(f"a layer must be a type name (relu) or a mapping ({{conv: {{...}}}}), "
                         f"got {brief(value)}", loc)
+    if loc is None:
+        raise TypeError("read_entry needs the location of an entry that is not a mapping")
     name = meta.get("name")
     if name is not None:
         if not isinstance(name, str) or not name or any(c in name for c in " \t\n"):
