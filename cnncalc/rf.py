@@ -61,6 +61,8 @@ def step(rf: AxisRF, span: Number, stride: Number, offset: Number, extent: int) 
 
     A convolution or pooling window: span = d·(k−1)+1, stride = s, offset = −pad_before.
     """
+    if span == 1 and stride == 1 and offset == 0 and extent == rf.extent:
+        return rf                 # a 1×1 window that keeps the size: the same field (records are frozen)
     if not rf.known:
         return AxisRF(None, None, None, extent)
     return AxisRF(exact(rf.size + (span - 1) * rf.stride),
@@ -76,6 +78,8 @@ def whole(rf: RF) -> RF:
 
 def with_extents(rf: RF, extents: Sequence[int]) -> RF:
     """The same fields, at a node with a different number of positions (elementwise layers keep them)."""
+    if all(a.extent == n for a, n in zip(rf, extents)):
+        return rf                 # the same fields and sizes: shared, not copied (records are frozen)
     return tuple(AxisRF(a.size, a.stride, a.start, n) for a, n in zip(rf, extents))
 
 

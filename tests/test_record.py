@@ -127,5 +127,6 @@ def test_hot_analysis_records_are_slotted():
     from cnncalc.graph import Node
     from cnncalc.rf import AxisRF
     from cnncalc.spec.entries import Entry
-    for cls in (Row, Node, AxisRF, Entry):
+    from cnncalc.errors import Location
+    for cls in (Row, Node, AxisRF, Entry, Location):
         assert "__slots__" in cls.__dict__ and "__dict__" not in cls.__dict__, cls.__name__
