@@ -16,6 +16,9 @@ a temporary folder and removed. Nothing is written into the repository unless --
 * the cycle error for a 200,000-layer cycle < 5 s;
 * a layer name of 1 MiB in the table: linear (1 MiB / 256 KiB ≤ 5; linear: 4);
 * a DenseNet-style chain of 1,000 concatenations (2**1000 paths from input to output): linear too.
+
+Two hostile files are timed too (no goal: the figures docs/performance.md quotes): 4 million list items
+under 'description', and a conv whose 'kernel' is a list of a million items; both are refused (exit 2).
 """
 
 from __future__ import annotations
@@ -139,6 +142,17 @@ def cycle_spec(layers: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def long_description_spec(items: int) -> str:
+    """Hostile: a 'description' that is a list of ``items`` tiny items (refused while streaming: not text)."""
+    return "name: hostile\ninput: [4, 8, 8]\ndescription:\n" + "- 0\n" * items + "layers: [relu]\n"
+
+
+def long_kernel_spec(items: int) -> str:
+    """Hostile: a conv whose kernel is a flow list of ``items`` ints (built, then refused by the conv)."""
+    return ("name: hostile\ninput: [4, 8, 8]\nlayers:\n  - {conv: {out: 4, kernel: ["
+            + ", ".join(["3"] * items) + "]}}\n")
+
+
 def long_name_spec(characters: int) -> str:
     """One layer whose name is ``characters`` long (the table folds it)."""
     return f"name: longname\ninput: [4, 8, 8]\nlayers:\n  - {{name: {'a' * characters}, relu: {{}}}}\n"
@@ -245,6 +259,11 @@ def run_all(args, tmp: Path) -> tuple[list, list]:
     cycle = timed(f"{2 * big:,}-layer cycle (refused, exit 2)", "cycle.yaml", cycle_spec(2 * big), "--format",
                   "json", "--max-layers", str(2 * big), repeat=few, expect=2)
     ratios.append((f"cycle error at {2 * big:,} layers, seconds", cycle["min"], "< 5"))
+
+    timed("4,000,000 list items under description, 16 MB (refused, exit 2)", "description4m.yaml",
+          long_description_spec(4_000_000), repeat=few, expect=2)
+    timed("a conv kernel of 1,000,000 items, 3 MB (refused, exit 2)", "kernel1m.yaml", long_kernel_spec(1_000_000),
+          repeat=few, expect=2)
 
     quarter = timed("a 256 KiB layer name, table", "name256k.yaml", long_name_spec(2**18), repeat=few)
     whole = timed("a 1 MiB layer name, table", "name1m.yaml", long_name_spec(2**20), repeat=few)
