@@ -114,10 +114,11 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
                 inferred.clear()
             inferred[known] = facts, output, elements
         shapes[node.name] = output
-        node_rf, disagree = _receptive_field(node, facts, output,
-                                             [receptive_fields[name] for name in node.inputs], spec.input_shape)
+        input_rfs = [receptive_fields[name] for name in node.inputs]
+        node_rf, disagree = _receptive_field(node, facts, output, input_rfs, spec.input_shape)
         receptive_fields[node.name] = node_rf
-        if any(_huge(a.size) or _huge(a.stride) or _huge(a.start) for a in node_rf):
+        checked = any(node_rf is rf for rf in input_rfs)       # an input's field, passed on: checked already
+        if not checked and any(_huge(a.size) or _huge(a.stride) or _huge(a.start) for a in node_rf):
             raise SpecError("the receptive field (its size, stride or start) grows beyond 10^100 input positions; "
                             "cnncalc does not track numbers that large", node.location, node.name)
         for axis in disagree:
