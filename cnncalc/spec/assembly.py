@@ -104,23 +104,24 @@ class Builder:
     # -- plain layers and merges -----------------------------------------------------------------------
 
     def _layer(self, cls: type[Layer], entry: Entry, scope: Scope, full: str, start: Optional[str]) -> str:
-        args, args_loc, loc, source = entry.arguments, entry.arguments_location, entry.location, entry.source
+        args, loc, source = entry.arguments, entry.location, entry.source
         branches = None
         if cls.has_branches and isinstance(args, (LocList, LocDict)) and args:
             branches = args
             args = None
         if args is None:
             args = LocDict()
-            args.loc, args.key_locs = args_loc, {}
+            args.loc, args.key_locs = entry.arguments_location, {}
         if not isinstance(args, LocDict):
             raise SpecError(f"the arguments of {cls.type_name} must be a mapping{_example(cls)}, "
-                            f"got {brief(args)}", args_loc, full)
+                            f"got {brief(args)}", entry.arguments_location, full)
         defaults = self.defaults.for_type(cls.type_name)
         try:
             layer = self._shared_layer(cls, args, defaults)
         except LayerArgError as err:
             if err.key in args or err.key not in defaults:
-                raise SpecError(str(err), args.where(err.key) if err.key in args else args_loc, full) from None
+                where = args.where(err.key) if err.key in args else entry.arguments_location
+                raise SpecError(str(err), where, full) from None
             # the bad value came from the spec's defaults: point there, and say which layer took it
             where = self.defaults.where(cls.type_name, err.key)
             raise SpecError(f"{err} (a value from 'defaults', taken by this {cls.type_name})", where, full) from None

@@ -24,7 +24,12 @@ class Entry:
     trainable: bool                    # false when written so or when the enclosing scope is frozen
     source: object                     # 'from:' as written (a name, a list of names) or None
     location: Location                 # of the entry
-    arguments_location: Location       # of the value under the type key
+    mapping: Optional[LocDict] = None  # the entry as written, when a mapping (it knows where each key is)
+
+    @property
+    def arguments_location(self) -> Location:
+        """Where the value under the type key was written (made when asked: only errors ask)."""
+        return self.location if self.mapping is None else self.mapping.where(self.type)
 
 
 def read_entry(value, loc: Optional[Location], scope: Scope, max_layers: int,
@@ -35,10 +40,10 @@ def read_entry(value, loc: Optional[Location], scope: Scope, max_layers: int,
     ``arguments_of(key)`` is the set of arguments a layer type or block takes, or None when the key is
     neither (it is used to explain an entry with two type keys)."""
     if isinstance(value, str):
-        type_name, args, meta, args_loc = value, None, {}, loc
+        type_name, args, meta, mapping = value, None, {}, None
     elif isinstance(value, LocDict):
-        type_name, args, meta, args_loc = _split(value, arguments_of)
-        loc = value.loc
+        type_name, args, meta = _split(value, arguments_of)
+        loc, mapping = value.loc, value
     else:
         raise SpecError(f"a layer must be a type name (relu) or a mapping ({{conv: {{...}}}}), "
                         f"got {brief(value)}", loc)
@@ -65,7 +70,7 @@ def read_entry(value, loc: Optional[Location], scope: Scope, max_layers: int,
         raise SpecError(f"'trainable' must be true or false, got {brief(trainable)}", meta_loc("trainable"), label)
     return Entry(type=type_name, arguments=args, name=name, label=label, repeat=repeat,
                  trainable=trainable and scope.trainable, source=meta.get("from"), location=loc,
-                 arguments_location=args_loc)
+                 mapping=mapping)
 
 
 def _split(entry: LocDict, arguments_of: Callable[[object], Optional[frozenset]]) -> tuple:
@@ -90,4 +95,4 @@ def _split(entry: LocDict, arguments_of: Callable[[object], Optional[frozenset]]
     if not isinstance(type_name, str):
         raise SpecError(f"a layer type must be a word, got {brief(type_name)}", entry.where(type_name))
     meta = {key: entry[key] for key in META_KEYS if key in entry}
-    return type_name, entry[type_name], meta, entry.where(type_name)
+    return type_name, entry[type_name], meta
