@@ -5,8 +5,9 @@
 
 By default the bench first makes a temporary virtual environment and installs cnncalc into it with a plain
 `pip install .` (not editable), as users get it, and times that interpreter. Every figure is the wall time
-of a fresh `python -m cnncalc ...` process (the minimum over --repeat runs, the median beside it), and the
-peak resident memory of that process (its own rusage, from os.wait4). The generated specs are written into
+of a fresh `python -m cnncalc ...` process (the minimum over --repeat runs, the median beside it), its CPU
+time (user + system, the minimum: what other jobs on the machine change least), and the peak resident memory
+of that process (its own rusage, from os.wait4). The generated specs are written into
 a temporary folder and removed. Nothing is written into the repository unless --write is given. Goals
 (issues 6 and 14), each printed as a ratio or figure measured in this one run:
 
@@ -43,8 +44,9 @@ FLOOR = "import click, yaml, rich.console, rich.table"
 ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
 
-def run_once(argv: list[str], expect: int = 0) -> tuple[float, int]:
-    """(wall seconds, peak RSS in bytes) of one process; its output is discarded. ``expect``: its exit status."""
+def run_once(argv: list[str], expect: int = 0) -> tuple[float, int, float]:
+    """(wall seconds, peak RSS in bytes, CPU seconds) of one process; its output is discarded. ``expect``: its
+    exit status."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT, env=ENV)
@@ -55,17 +57,19 @@ def run_once(argv: list[str], expect: int = 0) -> tuple[float, int]:
             err.seek(0)
             raise SystemExit(f"bench: {' '.join(argv)} exited {process.returncode}, not {expect}:\n"
                              f"{err.read().decode(errors='replace')[-2000:]}")
-    return wall, usage.ru_maxrss * 1024          # ru_maxrss: KiB on Linux, this process alone
+    # ru_maxrss: KiB on Linux, this process alone; its CPU time (user + system) counts only its own work
+    return wall, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
 
 
 def measure(argv: list[str], repeat: int, expect: int = 0) -> dict:
     run_once(argv, expect)               # warm-up: writes the byte-code cache, fills the OS file cache
-    times, peak = [], 0
+    times, cpus, peak = [], [], 0
     for _ in range(repeat):
-        wall, rss = run_once(argv, expect)
+        wall, rss, cpu = run_once(argv, expect)
         times.append(wall)
+        cpus.append(cpu)
         peak = max(peak, rss)
-    return {"min": min(times), "median": statistics.median(times), "rss": peak}
+    return {"min": min(times), "median": statistics.median(times), "rss": peak, "cpu": min(cpus)}
 
 
 PYTHON = sys.executable      # the interpreter whose cnncalc is measured (main() sets it)
@@ -272,8 +276,11 @@ def run_all(args, tmp: Path) -> tuple[list, list]:
 
 
 def report(rows, ratios, install: str) -> str:
-    lines = [f"Machine: {machine()}", f"Install: {install}", "", "| run | min s | median s | peak RSS MiB |", "|---|--:|--:|--:|"]
-    lines += [f"| {what} | {r['min']:.3f} | {r['median']:.3f} | {r['rss'] / 2**20:.0f} |" for what, _, r in rows]
+    load = f"; load average {os.getloadavg()[0]:.1f} at the end" if hasattr(os, "getloadavg") else ""
+    lines = [f"Machine: {machine()}{load}", f"Install: {install}", "",
+             "| run | min s | median s | min CPU s | peak RSS MiB |", "|---|--:|--:|--:|--:|"]
+    lines += [f"| {what} | {r['min']:.3f} | {r['median']:.3f} | {r['cpu']:.3f} | {r['rss'] / 2**20:.0f} |"
+              for what, _, r in rows]
     lines += ["", "| ratio | value | goal |", "|---|--:|---|"]
     lines += [f"| {what} | {value:.2f} | {goal} |" for what, value, goal in ratios]
     return "\n".join(lines) + "\n"

@@ -51,7 +51,7 @@ def read_entry(value, loc: Optional[Location], scope: Scope, max_layers: int,
         raise TypeError("read_entry needs the location of an entry that is not a mapping")
     name = meta.get("name")
     if name is not None:
-        if not isinstance(name, str) or not name or any(c in name for c in " \t\n"):
+        if not isinstance(name, str) or not name or " " in name or "\t" in name or "\n" in name:
             raise SpecError(f"'name' must be a non-empty word, got {brief(name)}", loc)
         if name in RESERVED_NAMES:
             raise SpecError(f"'{name}' is reserved for the network input; choose another name", loc)
