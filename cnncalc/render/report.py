@@ -47,7 +47,8 @@ def _document(report: Report, layers) -> dict:
     })
 
 
-def layer_dict(row) -> dict:
+def layer_dict(row, rf_json: dict | None = None) -> dict:
+    """One layer of the JSON report; ``rf_json``: its receptive field as JSON when already made."""
     return {
         "name": row.name,
         "type": row.type,
@@ -60,8 +61,18 @@ def layer_dict(row) -> dict:
         "macs": row.macs,
         "flops": row.flops,
         "activation_elements": row.activation_elements,
-        "receptive_field": fmt.rf_json(row.rf),
+        "receptive_field": fmt.rf_json(row.rf) if rf_json is None else rf_json,
     }
+
+
+def _layer_dicts(rows) -> Iterator[dict]:
+    """Each row's layer object; a receptive field passed on unchanged (the same tuple) is written from the
+    same JSON object."""
+    last_rf, last_json = None, None
+    for row in rows:
+        if row.rf is not last_rf:
+            last_rf, last_json = row.rf, fmt.rf_json(row.rf)
+        yield layer_dict(row, last_json)
 
 
 def report_json(report: Report) -> str:
@@ -70,7 +81,7 @@ def report_json(report: Report) -> str:
 
 def report_json_chunks(report: Report) -> Iterator[str]:
     """:func:`report_json`'s text in pieces, each layer's object made only when its line is written."""
-    return document.json_chunks(_document(report, document.Lines(layer_dict(row) for row in report.rows)))
+    return document.json_chunks(_document(report, document.Lines(_layer_dicts(report.rows))))
 
 
 CSV_COLUMNS = ("name", "type", "inputs", "output_shape", "params", "trainable_params", "state", "macs",
