@@ -5,8 +5,9 @@
 
 By default the bench first makes a temporary virtual environment and installs cnncalc into it with a plain
 `pip install .` (not editable), as users get it, and times that interpreter. Every figure is the wall time
-of a fresh `python -m cnncalc ...` process (the minimum over --repeat runs, the median beside it), and the
-peak resident memory of that process (its own rusage, from os.wait4). The generated specs are written into
+of a fresh `python -m cnncalc ...` process (the minimum over --repeat runs, the median beside it), its CPU
+time (user + system, the minimum: what other jobs on the machine change least), and the peak resident memory
+of that process (its own rusage, from os.wait4). The generated specs are written into
 a temporary folder and removed. Nothing is written into the repository unless --write is given. Goals
 (issues 6 and 14), each printed as a ratio or figure measured in this one run:
 
@@ -16,6 +17,9 @@ a temporary folder and removed. Nothing is written into the repository unless --
 * the cycle error for a 200,000-layer cycle < 5 s;
 * a layer name of 1 MiB in the table: linear (1 MiB / 256 KiB ≤ 5; linear: 4);
 * a DenseNet-style chain of 1,000 concatenations (2**1000 paths from input to output): linear too.
+
+Two hostile files are timed too (no goal: the figures docs/performance.md quotes): 4 million list items
+under 'description', and a conv whose 'kernel' is a list of a million items; both are refused (exit 2).
 """
 
 from __future__ import annotations
@@ -40,8 +44,9 @@ FLOOR = "import click, yaml, rich.console, rich.table"
 ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
 
-def run_once(argv: list[str], expect: int = 0) -> tuple[float, int]:
-    """(wall seconds, peak RSS in bytes) of one process; its output is discarded. ``expect``: its exit status."""
+def run_once(argv: list[str], expect: int = 0) -> tuple[float, int, float]:
+    """(wall seconds, peak RSS in bytes, CPU seconds) of one process; its output is discarded. ``expect``: its
+    exit status."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT, env=ENV)
@@ -52,17 +57,19 @@ def run_once(argv: list[str], expect: int = 0) -> tuple[float, int]:
             err.seek(0)
             raise SystemExit(f"bench: {' '.join(argv)} exited {process.returncode}, not {expect}:\n"
                              f"{err.read().decode(errors='replace')[-2000:]}")
-    return wall, usage.ru_maxrss * 1024          # ru_maxrss: KiB on Linux, this process alone
+    # ru_maxrss: KiB on Linux, this process alone; its CPU time (user + system) counts only its own work
+    return wall, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
 
 
 def measure(argv: list[str], repeat: int, expect: int = 0) -> dict:
     run_once(argv, expect)               # warm-up: writes the byte-code cache, fills the OS file cache
-    times, peak = [], 0
+    times, cpus, peak = [], [], 0
     for _ in range(repeat):
-        wall, rss = run_once(argv, expect)
+        wall, rss, cpu = run_once(argv, expect)
         times.append(wall)
+        cpus.append(cpu)
         peak = max(peak, rss)
-    return {"min": min(times), "median": statistics.median(times), "rss": peak}
+    return {"min": min(times), "median": statistics.median(times), "rss": peak, "cpu": min(cpus)}
 
 
 PYTHON = sys.executable      # the interpreter whose cnncalc is measured (main() sets it)
@@ -137,6 +144,17 @@ def cycle_spec(layers: int) -> str:
     lines = ["name: cycle", "input: [16, 8, 8]", "layers:"]
     lines += [f"  - {{name: l{i}, relu: {{}}, from: l{layers if i == 1 else i - 1}}}" for i in range(1, layers + 1)]
     return "\n".join(lines) + "\n"
+
+
+def long_description_spec(items: int) -> str:
+    """Hostile: a 'description' that is a list of ``items`` tiny items (refused while streaming: not text)."""
+    return "name: hostile\ninput: [4, 8, 8]\ndescription:\n" + "- 0\n" * items + "layers: [relu]\n"
+
+
+def long_kernel_spec(items: int) -> str:
+    """Hostile: a conv whose kernel is a flow list of ``items`` ints (built, then refused by the conv)."""
+    return ("name: hostile\ninput: [4, 8, 8]\nlayers:\n  - {conv: {out: 4, kernel: ["
+            + ", ".join(["3"] * items) + "]}}\n")
 
 
 def long_name_spec(characters: int) -> str:
@@ -246,6 +264,11 @@ def run_all(args, tmp: Path) -> tuple[list, list]:
                   "json", "--max-layers", str(2 * big), repeat=few, expect=2)
     ratios.append((f"cycle error at {2 * big:,} layers, seconds", cycle["min"], "< 5"))
 
+    timed("4,000,000 list items under description, 16 MB (refused, exit 2)", "description4m.yaml",
+          long_description_spec(4_000_000), repeat=few, expect=2)
+    timed("a conv kernel of 1,000,000 items, 3 MB (refused, exit 2)", "kernel1m.yaml", long_kernel_spec(1_000_000),
+          repeat=few, expect=2)
+
     quarter = timed("a 256 KiB layer name, table", "name256k.yaml", long_name_spec(2**18), repeat=few)
     whole = timed("a 1 MiB layer name, table", "name1m.yaml", long_name_spec(2**20), repeat=few)
     ratios.append(("1 MiB name / 256 KiB name", whole["min"] / quarter["min"], "≤ 5 (linear: 4)"))
@@ -253,8 +276,11 @@ def run_all(args, tmp: Path) -> tuple[list, list]:
 
 
 def report(rows, ratios, install: str) -> str:
-    lines = [f"Machine: {machine()}", f"Install: {install}", "", "| run | min s | median s | peak RSS MiB |", "|---|--:|--:|--:|"]
-    lines += [f"| {what} | {r['min']:.3f} | {r['median']:.3f} | {r['rss'] / 2**20:.0f} |" for what, _, r in rows]
+    load = f"; load average {os.getloadavg()[0]:.1f} at the end" if hasattr(os, "getloadavg") else ""
+    lines = [f"Machine: {machine()}{load}", f"Install: {install}", "",
+             "| run | min s | median s | min CPU s | peak RSS MiB |", "|---|--:|--:|--:|--:|"]
+    lines += [f"| {what} | {r['min']:.3f} | {r['median']:.3f} | {r['cpu']:.3f} | {r['rss'] / 2**20:.0f} |"
+              for what, _, r in rows]
     lines += ["", "| ratio | value | goal |", "|---|--:|---|"]
     lines += [f"| {what} | {value:.2f} | {goal} |" for what, value, goal in ratios]
     return "\n".join(lines) + "\n"

@@ -17,7 +17,7 @@ MAX_RF = 10**100
 DTYPE_BITS = {"float64": 64, "float32": 32, "float16": 16, "bfloat16": 16, "int8": 8, "int4": 4}
 
 
-@record
+@record(slots=True)
 class Row:
     name: str
     type: str
@@ -91,23 +91,34 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
     shapes: dict[str, tuple] = {}
     receptive_fields: dict[str, tuple] = {}
     rows, warnings = [], []
+    inferred: dict = {}       # (layer, input shapes) → (Facts, output, its elements): a layer shared by many
+    #                           nodes (spec/assembly.py); the last few hundred only
     for node in graph.topological_order():
         in_shapes = [shapes[name] for name in node.inputs]
-        try:
-            facts = node.layer.infer(in_shapes)
-        except LayerArgError as err:
-            raise SpecError(str(err), node.where(err.key), node.name) from None
-        output = tuple(facts.output)
-        if output and min(output) < 1:
-            raise SpecError(f"the output shape {list(output)} has a size below 1", node.location, node.name)
-        if output and max(output) > MAX_SIZE:
-            raise SpecError(f"the output shape has a size above 10^18 ({len(str(max(output)))} digits)",
-                            node.location, node.name)
+        known = (id(node.layer), *in_shapes)
+        if known in inferred:
+            facts, output, elements = inferred[known]
+        else:
+            try:
+                facts = node.layer.infer(in_shapes)
+            except LayerArgError as err:
+                raise SpecError(str(err), node.where(err.key), node.name) from None
+            output = tuple(facts.output)
+            if output and min(output) < 1:
+                raise SpecError(f"the output shape {list(output)} has a size below 1", node.location, node.name)
+            if output and max(output) > MAX_SIZE:
+                raise SpecError(f"the output shape has a size above 10^18 ({len(str(max(output)))} digits)",
+                                node.location, node.name)
+            elements = product(output)
+            if len(inferred) >= 512:
+                inferred.clear()
+            inferred[known] = facts, output, elements
         shapes[node.name] = output
-        node_rf, disagree = _receptive_field(node, facts, output,
-                                             [receptive_fields[name] for name in node.inputs], spec.input_shape)
+        input_rfs = [receptive_fields[name] for name in node.inputs]
+        node_rf, disagree = _receptive_field(node, facts, output, input_rfs, spec.input_shape)
         receptive_fields[node.name] = node_rf
-        if any(_huge(a.size) or _huge(a.stride) or _huge(a.start) for a in node_rf):
+        checked = any(node_rf is rf for rf in input_rfs)       # an input's field, passed on: checked already
+        if not checked and any(_huge(a.size) or _huge(a.stride) or _huge(a.start) for a in node_rf):
             raise SpecError("the receptive field (its size, stride or start) grows beyond 10^100 input positions; "
                             "cnncalc does not track numbers that large", node.location, node.name)
         for axis in disagree:
@@ -118,7 +129,7 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
             name=node.name, type=node.layer.type_name, label=facts.label or node.layer.type_name,
             inputs=node.inputs, output_shape=output, params=facts.params,
             trainable_params=facts.params if node.trainable else 0, state=facts.state, macs=facts.macs,
-            flops=facts.flops, rf=node_rf, activation_elements=product(output)))
+            flops=facts.flops, rf=node_rf, activation_elements=elements))
     for name in graph.unused():
         warnings.append(LayerWarning(name, "its output is not used by any layer (it still counts in the totals)"))
 

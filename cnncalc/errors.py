@@ -21,7 +21,7 @@ class ExitCode(IntEnum):
     INTERNAL_ERROR = 3
 
 
-@record
+@record(slots=True)
 class Location:
     file: str = "<spec>"
     line: int | None = None

@@ -10,7 +10,7 @@ from cnncalc.layers.base import Layer
 from cnncalc.record import field, record
 
 
-@record
+@record(slots=True)
 class Node:
     name: str                         # full path, e.g. 'layer2.1.conv2'
     layer: Layer
@@ -32,6 +32,9 @@ class Graph:
         """Every node after its inputs; among ready nodes, the one defined first (so a plain sequence
         keeps its written order). A cycle is an error naming the nodes on it."""
         index = {name: i for i, name in enumerate(self.nodes)}
+        if all(index[source] < i for i, node in enumerate(self.nodes.values()) for source in node.inputs):
+            # every node reads only nodes written before it: the rule below would pick them in written order
+            return list(self.nodes.values())
         waiting = {name: len(set(node.inputs)) for name, node in self.nodes.items()}
         readers: dict[str, list[str]] = {name: [] for name in self.nodes}
         for name, node in self.nodes.items():

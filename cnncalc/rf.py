@@ -30,7 +30,7 @@ def exact(value):
     return value
 
 
-@record
+@record(slots=True)
 class AxisRF:
     size: Optional[Number]
     stride: Optional[Number]
@@ -63,6 +63,8 @@ def step(rf: AxisRF, span: Number, stride: Number, offset: Number, extent: int) 
 
     A convolution or pooling window: span = d·(k−1)+1, stride = s, offset = −pad_before.
     """
+    if span == 1 and stride == 1 and offset == 0 and extent == rf.extent:
+        return rf                 # a 1×1 window that keeps the size: the same field (records are frozen)
     size, jump, start = rf.size, rf.stride, rf.start
     if size is None or jump is None or start is None:
         return AxisRF(None, None, None, extent)
@@ -76,6 +78,8 @@ def whole(rf: RF) -> RF:
 
 def with_extents(rf: RF, extents: Sequence[int]) -> RF:
     """The same fields, at a node with a different number of positions (elementwise layers keep them)."""
+    if all(a.extent == n for a, n in zip(rf, extents)):
+        return rf                 # the same fields and sizes: shared, not copied (records are frozen)
     return tuple(AxisRF(a.size, a.stride, a.start, n) for a, n in zip(rf, extents))
 
 

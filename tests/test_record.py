@@ -88,3 +88,45 @@ def test_check_compare_and_metrics_are_records():
     b = budget_file.BudgetEntry("x.yaml", "/x.yaml", budget_file._glob_regex("/y.yaml"), {})
     assert a == b and hash(a) == hash(b)
     assert replace(compare.Change(3, 4), value=6).delta == 3
+
+
+@record(slots=True)
+class Slotted:
+    a: int
+    b: int = 2
+    c: dict = field(default_factory=dict, compare=False)
+    k: ClassVar[int] = 7
+
+    @property
+    def total(self) -> int:
+        return self.a + self.b
+
+
+def test_slots_records_have_no_instance_dict_and_keep_the_semantics():
+    s = Slotted(1)
+    assert not hasattr(s, "__dict__") and Slotted.__slots__ == ("a", "b", "c")
+    assert (s.a, s.b, s.c, s.total, Slotted.k) == (1, 2, {}, 3, 7)
+    assert s.c is not Slotted(1).c                              # a fresh default per instance
+    assert s == Slotted(1, 2, {"x": 1}) and hash(s) == hash(Slotted(1, c={"y": 2}))   # c not compared
+    assert s != Slotted(1, 3)
+    assert replace(s, b=5) == Slotted(1, 5) and repr(s) == "Slotted(a=1, b=2, c={})"
+    assert [f.name for f in fields(Slotted)] == ["a", "b", "c"]
+    with pytest.raises(FrozenInstanceError):
+        s.a = 2
+    with pytest.raises(TypeError, match="needs 'a'"):
+        Slotted()
+    # past the HOT count the compiled __init__ takes over, with the same defaults and checks
+    made = [Slotted(i, b=i) for i in range(100)]
+    assert made[-1] == Slotted(99, 99) and Slotted(4).b == 2 and Slotted.__init__.__name__ == "__init__"
+    with pytest.raises(TypeError, match="needs 'a'"):
+        Slotted(b=1)
+
+
+def test_hot_analysis_records_are_slotted():
+    from cnncalc.analysis import Row
+    from cnncalc.graph import Node
+    from cnncalc.rf import AxisRF
+    from cnncalc.spec.entries import Entry
+    from cnncalc.errors import Location
+    for cls in (Row, Node, AxisRF, Entry, Location):
+        assert "__slots__" in cls.__dict__ and "__dict__" not in cls.__dict__, cls.__name__

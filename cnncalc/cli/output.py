@@ -11,14 +11,15 @@ import sys
 
 import click
 
-# (result type, format) → (module, function). A 'table' renderer prints onto a console; the others return text.
+# (result type, format) → (module, function). A 'table' renderer prints onto a console; the others return text,
+# or its pieces (written as they come: a big report's JSON is never held whole).
 RENDERERS = {
     ("Report", "table"): ("cnncalc.render.table", "print_report"),
-    ("Report", "json"): ("cnncalc.render.report", "report_json"),
+    ("Report", "json"): ("cnncalc.render.report", "report_json_chunks"),
     ("Report", "csv"): ("cnncalc.render.report", "report_csv"),
     ("Report", "markdown"): ("cnncalc.render.report", "report_markdown"),
     ("Figures", "table"): ("cnncalc.render.table", "print_report"),
-    ("Figures", "json"): ("cnncalc.render.report", "report_json"),
+    ("Figures", "json"): ("cnncalc.render.report", "report_json_chunks"),
     ("Figures", "csv"): ("cnncalc.render.report", "report_csv"),
     ("Figures", "markdown"): ("cnncalc.render.report", "report_markdown"),
     ("Comparison", "table"): ("cnncalc.render.compare_table", "print_comparison"),
@@ -46,7 +47,9 @@ def emit(result, output_format: str, **options) -> None:
         from cnncalc.render.table import console
         render(result, console(), **options)
     else:
-        click.echo(render(result, **options), nl=False)
+        text = render(result, **options)
+        for piece in ((text,) if isinstance(text, str) else text):
+            click.echo(piece, nl=False)
 
 
 # ----------------------------------------------------------------------------- any stream encoding

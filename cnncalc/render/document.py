@@ -5,7 +5,7 @@ json and csv are imported only when a document of that kind is written (start-up
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from cnncalc import __version__
 
@@ -15,24 +15,57 @@ def envelope(schema: str, body: dict) -> dict:
     return {"schema": schema, "cnncalc_version": __version__, **body}
 
 
+class Lines:
+    """A top-level list of objects given as an iterable: :func:`json_chunks` writes its items as they come,
+    one line each, so a 100,000-layer report never holds its layer objects (or their text) all at once."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: Iterable[dict]):
+        self.items = items
+
+
+CHUNK = 1000      # lines of a streamed list written in one piece
+
+
 def to_json(data: dict) -> str:
     """Indented JSON, except that each item of a top-level list of objects (the layers) takes one line.
 
     A 100,000-layer report stays readable that way, and it is written by json's C encoder: ``indent=``
     makes json fall back to its pure-Python encoder, ten times slower."""
+    return "".join(json_chunks(data))
+
+
+def json_chunks(data: dict) -> Iterator[str]:
+    """:func:`to_json`'s text in pieces; a top-level :class:`Lines` value is encoded as it is iterated."""
     import json
 
     if not isinstance(data, dict) or not data:
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        yield json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return
     compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
-    members = []
+    opening = "{\n"
     for key, value in data.items():
+        head = f"{opening}  {compact(key)}: "
+        opening = ",\n"
         if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
-            body = "[\n" + ",\n".join(f"    {compact(item)}" for item in value) + "\n  ]"
+            value = Lines(value)
+        if isinstance(value, Lines):
+            batch: list[str] = []
+            for item in value.items:
+                batch.append(f"    {compact(item)}")
+                if len(batch) == CHUNK:
+                    yield head + ("[\n" if head else ",\n") + ",\n".join(batch)
+                    head, batch = "", []
+            if batch:
+                yield head + ("[\n" if head else ",\n") + ",\n".join(batch)
+            elif head:                           # an empty list
+                yield head + "[]"
+                continue
+            yield "\n  ]"
         else:
-            body = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
-        members.append(f"  {compact(key)}: {body}")
-    return "{\n" + ",\n".join(members) + "\n}\n"
+            yield head + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+    yield "\n}\n"
 
 
 def csv_text(header: Sequence, rows: Iterable[Sequence]) -> str:

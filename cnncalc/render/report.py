@@ -3,6 +3,8 @@ lines the table shares. No rich here."""
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from cnncalc.analysis import DTYPE_BITS, Report, bytes_for
 from cnncalc.metrics import Figures
 from cnncalc.render import document, fmt
@@ -13,6 +15,10 @@ SCHEMA = "cnncalc.report/2"
 
 
 def report_dict(report: Report) -> dict:
+    return _document(report, [layer_dict(row) for row in report.rows])
+
+
+def _document(report: Report, layers) -> dict:
     t, m = report.totals, report.memory
     return document.envelope(SCHEMA, {
         "name": report.name,
@@ -37,26 +43,38 @@ def report_dict(report: Report) -> dict:
             "input_bytes": m.input_bytes,
         },
         "receptive_field": fmt.rf_json(report.output_rf),
-        "layers": [
-            {
-                "name": row.name,
-                "type": row.type,
-                "label": row.label,
-                "inputs": list(row.inputs),
-                "output_shape": list(row.output_shape),
-                "params": row.params,
-                "trainable_params": row.trainable_params,
-                "state": row.state,
-                "macs": row.macs,
-                "flops": row.flops,
-                "activation_elements": row.activation_elements,
-                "receptive_field": fmt.rf_json(row.rf),
-            }
-            for row in report.rows
-        ],
+        "layers": layers,
         "warnings": [{"layer": w.layer, "message": w.message} for w in report.warnings],
         "conventions": CONVENTIONS,
     })
+
+
+def layer_dict(row, rf_json: dict | None = None) -> dict:
+    """One layer of the JSON report; ``rf_json``: its receptive field as JSON when already made."""
+    return {
+        "name": row.name,
+        "type": row.type,
+        "label": row.label,
+        "inputs": list(row.inputs),
+        "output_shape": list(row.output_shape),
+        "params": row.params,
+        "trainable_params": row.trainable_params,
+        "state": row.state,
+        "macs": row.macs,
+        "flops": row.flops,
+        "activation_elements": row.activation_elements,
+        "receptive_field": fmt.rf_json(row.rf) if rf_json is None else rf_json,
+    }
+
+
+def _layer_dicts(rows) -> Iterator[dict]:
+    """Each row's layer object; a receptive field passed on unchanged (the same tuple) is written from the
+    same JSON object."""
+    last_rf, last_json = None, None
+    for row in rows:
+        if row.rf is not last_rf:
+            last_rf, last_json = row.rf, fmt.rf_json(row.rf)
+        yield layer_dict(row, last_json)
 
 
 def _peak_dict(peak) -> dict:
@@ -88,10 +106,11 @@ def _latency_dict(r, device) -> dict:
                        for t in r.layers]}
 
 
-def figures_dict(figures: Figures) -> dict:
+def figures_dict(figures: Figures, layers=None) -> dict:
     """The report's JSON, with peak memory (spec order and minimising order), and training memory and the
-    latency estimate when asked for (null otherwise)."""
-    out = report_dict(figures.report)
+    latency estimate when asked for (null otherwise). ``layers``: the layer objects, when not made here."""
+    report = figures.report
+    out = _document(report, [layer_dict(row) for row in report.rows] if layers is None else layers)
     m = figures.report.memory
     out["peak_memory"] = {"dtype": m.dtype, "batch": m.batch, "in_place": figures.settings.in_place,
                           "spec_order": _peak_dict(figures.peak), "minimum": _peak_dict(figures.minimum_peak)}
@@ -104,9 +123,15 @@ def figures_dict(figures: Figures) -> dict:
 
 def report_json(result) -> str:
     """A Report, or Figures (the report and the figures computed from it), as JSON."""
+    return "".join(report_json_chunks(result))
+
+
+def report_json_chunks(result) -> Iterator[str]:
+    """:func:`report_json`'s text in pieces, each layer's object made only when its line is written."""
     if isinstance(result, Figures):
-        return document.to_json(figures_dict(result))
-    return document.to_json(report_dict(result))
+        layers = document.Lines(_layer_dicts(result.report.rows))
+        return document.json_chunks(figures_dict(result, layers))
+    return document.json_chunks(_document(result, document.Lines(_layer_dicts(result.rows))))
 
 
 CSV_COLUMNS = ("name", "type", "inputs", "output_shape", "params", "trainable_params", "state", "macs",

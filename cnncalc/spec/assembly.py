@@ -27,6 +27,7 @@ class Builder:
         self.nodes: dict[str, Node] = {}
         self.position: dict[str, int] = {}   # node → the order it was written in
         self.pending: list = []              # (node name, scope, from names, location) to resolve at the end
+        self.shared: dict = {}               # (type, its scalar arguments) → the one layer built from them
 
     def build(self, shape: tuple) -> Graph:
         loc = self.doc.where("input")
@@ -48,7 +49,7 @@ class Builder:
             if isinstance(entry, LocDict) and isinstance(entry.get("name"), str):
                 scope.reserved.add(entry["name"])
         for index, entry in enumerate(entries):
-            previous = self._entry(entry, entries.where(index), scope, previous)
+            previous = self._entry(entry, entries, index, scope, previous)
         return previous
 
     def _arguments_of(self, key) -> Optional[frozenset]:
@@ -57,8 +58,11 @@ class Builder:
         cls = lookup(key)
         return None if cls is None else frozenset(f.name for f in cls.arg_fields())
 
-    def _entry(self, value, loc: Location, scope: Scope, previous: str) -> str:
+    def _entry(self, value, entries: LocList, index: int, scope: Scope, previous: str) -> str:
+        # a mapping entry carries its own location: the item's is made only when it is used
+        loc = None if isinstance(value, LocDict) else entries.where(index)
         if scope.env or has_dollar(value):
+            loc = entries.where(index)
             try:
                 value = substitute(value, scope.env, loc)
             except SpecError as err:     # name the layer (or, unnamed, the block instance) it happened in
@@ -100,23 +104,24 @@ class Builder:
     # -- plain layers and merges -----------------------------------------------------------------------
 
     def _layer(self, cls: type[Layer], entry: Entry, scope: Scope, full: str, start: Optional[str]) -> str:
-        args, args_loc, loc, source = entry.arguments, entry.arguments_location, entry.location, entry.source
+        args, loc, source = entry.arguments, entry.location, entry.source
         branches = None
         if cls.has_branches and isinstance(args, (LocList, LocDict)) and args:
             branches = args
             args = None
         if args is None:
             args = LocDict()
-            args.loc, args.key_locs = args_loc, {}
+            args.loc, args.key_locs = entry.arguments_location, {}
         if not isinstance(args, LocDict):
             raise SpecError(f"the arguments of {cls.type_name} must be a mapping{_example(cls)}, "
-                            f"got {brief(args)}", args_loc, full)
+                            f"got {brief(args)}", entry.arguments_location, full)
         defaults = self.defaults.for_type(cls.type_name)
         try:
-            layer = cls.from_args(args, defaults)
+            layer = self._shared_layer(cls, args, defaults)
         except LayerArgError as err:
             if err.key in args or err.key not in defaults:
-                raise SpecError(str(err), args.where(err.key) if err.key in args else args_loc, full) from None
+                where = args.where(err.key) if err.key in args else entry.arguments_location
+                raise SpecError(str(err), where, full) from None
             # the bad value came from the spec's defaults: point there, and say which layer took it
             where = self.defaults.where(cls.type_name, err.key)
             raise SpecError(f"{err} (a value from 'defaults', taken by this {cls.type_name})", where, full) from None
@@ -150,6 +155,21 @@ class Builder:
             self._add(full, layer, (), loc, entry.trainable, arg_locations)
             self.pending.append((full, scope, names, loc))
         return full
+
+    def _shared_layer(self, cls: type[Layer], args: LocDict, defaults) -> Layer:
+        """``cls.from_args(args, defaults)``, built once for each distinct set of int, text or boolean
+        arguments: layers are frozen records, so a chain of identical convs shares one (each node keeps its
+        own name, inputs and locations). Arguments of other kinds (lists, floats) are built every time."""
+        key: tuple = (cls,)
+        for name, value in args.items():
+            kind = type(value)
+            if kind is not int and kind is not str and kind is not bool and value is not None:
+                return cls.from_args(args, defaults)
+            key += (name, kind, value)
+        layer = self.shared.get(key)
+        if layer is None:
+            layer = self.shared[key] = cls.from_args(args, defaults)
+        return layer
 
     def _branches(self, branches, scope: Scope, full: str, origin: str, trainable: bool, loc: Location) -> list[str]:
         if isinstance(branches, LocDict):
@@ -227,9 +247,8 @@ class Builder:
     def _resolve_pending(self) -> None:
         for full, scope, names, loc in self.pending:
             inputs = tuple(resolve_later(scope, name, self.position, loc, full) for name in names)
-            node = self.nodes[full]
-            self.nodes[full] = Node(node.name, node.layer, inputs, node.location, node.trainable,
-                                    node.arg_locations)
+            # the node was made here and nobody has seen it yet: complete it in place (not a second Node)
+            object.__setattr__(self.nodes[full], "inputs", inputs)
 
 
 _SAMPLES = (3, 64, True, "same", 0.5, [2, 2])

@@ -13,7 +13,7 @@ META_KEYS = ("name", "from", "repeat", "trainable")
 RESERVED_NAMES = ("input",)
 
 
-@record
+@record(slots=True)
 class Entry:
     """A layer entry as written, checked for everything that needs no layer type."""
     type: str                          # a layer type or a block name
@@ -24,26 +24,34 @@ class Entry:
     trainable: bool                    # false when written so or when the enclosing scope is frozen
     source: object                     # 'from:' as written (a name, a list of names) or None
     location: Location                 # of the entry
-    arguments_location: Location       # of the value under the type key
+    mapping: Optional[LocDict] = None  # the entry as written, when a mapping (it knows where each key is)
+
+    @property
+    def arguments_location(self) -> Location:
+        """Where the value under the type key was written (made when asked: only errors ask)."""
+        return self.location if self.mapping is None else self.mapping.where(self.type)
 
 
-def read_entry(value, loc: Location, scope: Scope, max_layers: int,
+def read_entry(value, loc: Optional[Location], scope: Scope, max_layers: int,
                arguments_of: Callable[[object], Optional[frozenset]]) -> Entry:
-    """Check one entry's shape and its meta keys (name, from, repeat, trainable).
+    """Check one entry's shape and its meta keys (name, from, repeat, trainable). ``loc``: where the entry
+    was written; a mapping entry's own location is used instead (so None will do for one).
 
     ``arguments_of(key)`` is the set of arguments a layer type or block takes, or None when the key is
     neither (it is used to explain an entry with two type keys)."""
     if isinstance(value, str):
-        type_name, args, meta, args_loc = value, None, {}, loc
+        type_name, args, meta, mapping = value, None, {}, None
     elif isinstance(value, LocDict):
-        type_name, args, meta, args_loc = _split(value, arguments_of)
-        loc = value.loc
+        type_name, args, meta = _split(value, arguments_of)
+        loc, mapping = value.loc, value
     else:
         raise SpecError(f"a layer must be a type name (relu) or a mapping ({{conv: {{...}}}}), "
                         f"got {brief(value)}", loc)
+    if loc is None:
+        raise TypeError("read_entry needs the location of an entry that is not a mapping")
     name = meta.get("name")
     if name is not None:
-        if not isinstance(name, str) or not name or any(c in name for c in " \t\n"):
+        if not isinstance(name, str) or not name or " " in name or "\t" in name or "\n" in name:
             raise SpecError(f"'name' must be a non-empty word, got {brief(name)}", loc)
         if name in RESERVED_NAMES:
             raise SpecError(f"'{name}' is reserved for the network input; choose another name", loc)
@@ -62,7 +70,7 @@ def read_entry(value, loc: Location, scope: Scope, max_layers: int,
         raise SpecError(f"'trainable' must be true or false, got {brief(trainable)}", meta_loc("trainable"), label)
     return Entry(type=type_name, arguments=args, name=name, label=label, repeat=repeat,
                  trainable=trainable and scope.trainable, source=meta.get("from"), location=loc,
-                 arguments_location=args_loc)
+                 mapping=mapping)
 
 
 def _split(entry: LocDict, arguments_of: Callable[[object], Optional[frozenset]]) -> tuple:
@@ -87,4 +95,4 @@ def _split(entry: LocDict, arguments_of: Callable[[object], Optional[frozenset]]
     if not isinstance(type_name, str):
         raise SpecError(f"a layer type must be a word, got {brief(type_name)}", entry.where(type_name))
     meta = {key: entry[key] for key in META_KEYS if key in entry}
-    return type_name, entry[type_name], meta, entry.where(type_name)
+    return type_name, entry[type_name], meta

@@ -25,6 +25,7 @@ class Scope:
     counters: dict = field(default_factory=dict)
     blocks: tuple = ()                            # the block names being expanded (recursion guard)
     trainable: bool = True
+    peeked: tuple = ()                            # the last peek: (type, counter then, its number, name)
 
     def full(self, local: str) -> str:
         return f"{self.prefix}.{local}" if self.prefix else local
@@ -32,11 +33,21 @@ class Scope:
     def auto_name(self, type_name: str, peek: bool = False) -> str:
         """The next free `type` + counter name; ``peek`` leaves the counter as it was."""
         n = self.counters.get(type_name, 0)
+        if self.peeked[:2] == (type_name, n):
+            # the name peeked last, if still free (the names taken only grow, so none before it came free)
+            _, _, number, name = self.peeked
+            if name not in self.reserved and name not in self.names:
+                if not peek:
+                    self.counters[type_name] = number
+                return name
+        start = n
         while True:
             n += 1
             name = f"{type_name}{n}"
             if name not in self.reserved and name not in self.names:
-                if not peek:
+                if peek:
+                    self.peeked = (type_name, start, n, name)
+                else:
                     self.counters[type_name] = n
                 return name
 

@@ -1,0 +1,69 @@
+"""JSON written in pieces (render.document.json_chunks): the same text as a whole document, whatever the
+number of layers, and a report's streamed JSON the same as its whole one."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from cnncalc.cli import main
+from cnncalc.render import document
+
+
+def expected_text(data: dict) -> str:
+    """The layout written out by hand: two-space indent, the top-level list of objects one item a line."""
+    members = []
+    for key, value in data.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            inner = ",\n".join("    " + json.dumps(v, ensure_ascii=False, separators=(", ", ": ")) for v in value)
+            body = "[\n" + inner + "\n  ]"
+        else:
+            body = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        members.append(f"  {json.dumps(key)}: {body}")
+    return "{\n" + ",\n".join(members) + "\n}\n"
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, document.CHUNK - 1, document.CHUNK, document.CHUNK + 1,
+                                   2 * document.CHUNK, 2 * document.CHUNK + 3])
+def test_streamed_list_is_the_whole_document(count):
+    items = [{"name": f"l{i}", "n": i, "rf": {"size": [i, 1]}, "é": "ü"} for i in range(count)]
+    data = {"schema": "x/1", "layers": items, "warnings": [], "tail": {"a": [1, 2]}}
+    streamed = {**data, "layers": document.Lines(iter(items))}
+    pieces = list(document.json_chunks(streamed))
+    text = "".join(pieces)
+    assert text == expected_text(data)
+    assert document.to_json(data) == text
+    assert json.loads(text) == data
+    # pieces of at most CHUNK layer lines each: never the whole list in one string
+    assert len(pieces) >= 3 + -(-count // document.CHUNK)
+
+
+def test_lines_items_are_made_while_writing():
+    made = []
+
+    def items():
+        for i in range(3 * document.CHUNK):
+            made.append(i)
+            yield {"i": i}
+
+    chunks = document.json_chunks({"layers": document.Lines(items())})
+    next(chunks)                         # the first piece holds the first CHUNK items only
+    assert len(made) <= document.CHUNK + 1
+
+
+def test_report_json_streams_the_same_text(tmp_path):
+    lines = "".join("  - {conv: {out: 4, kernel: 3, padding: 1}}\n  - relu\n" for _ in range(1200))
+    spec = tmp_path / "chain.yaml"
+    spec.write_text(f"name: chain\ninput: [4, 8, 8]\nlayers:\n{lines}")
+    from cnncalc.analysis import analyze
+    from cnncalc.render.report import report_json, report_json_chunks
+    from cnncalc.spec import read_spec
+
+    report = analyze(read_spec(str(spec)))
+    whole = report_json(report)
+    assert "".join(report_json_chunks(report)) == whole
+    out = CliRunner().invoke(main, ["analyze", str(spec), "--format", "json"])
+    assert out.exit_code == 0 and out.output == whole
+    layers = json.loads(whole)["layers"]
+    assert len(layers) == 2401                   # the input and 2 × 1,200 layers
+    assert layers[-1]["output_shape"] == [4, 8, 8]
