@@ -54,7 +54,8 @@ def test_inception_block_folds_into_one_row(cli):
 
 def test_depth_in_the_table_and_a_bad_depth(cli):
     code, out, _ = cli("analyze", RESNET, "--depth", "1")
-    assert code == 0 and "block (32 layers)" in out and "25,557,032" in out and "layer1.0" not in out
+    assert code == 0 and "block (32 layers)" in out and "25,557,032" in out
+    assert "\n layer1 " in out and "\n layer1.0" not in out      # a row for the block, none for its layers
     code, _, err = cli("analyze", RESNET, "--depth", "0")
     assert code == 2 and "--depth" in err
 
@@ -95,9 +96,9 @@ def test_columns_errors(cli, write):
 def test_quiet_is_the_totals_only(cli, write):
     path = write(SMALL)
     code, out, _ = cli("analyze", path, "--quiet")
-    assert code == 0 and "conv1" not in out and "Parameters" in out and "762" in out
+    assert code == 0 and "\n conv1 " not in out and "Parameters" in out and "762" in out     # no layer rows
     code, out, _ = cli("analyze", path, "--quiet", "--format", "markdown")
-    assert code == 0 and "conv1" not in out and "| Parameters | 762 |" in out
+    assert code == 0 and "| conv1 |" not in out and "| Parameters | 762 |" in out
     assert cli("analyze", path, "--quiet", "--format", "json")[0] == 2
 
 

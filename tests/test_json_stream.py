@@ -59,11 +59,15 @@ def test_report_json_streams_the_same_text(tmp_path):
     from cnncalc.render.report import report_json, report_json_chunks
     from cnncalc.spec import read_spec
 
-    report = analyze(read_spec(str(spec)))
+    from cnncalc.metrics import Figures
+
+    parsed = read_spec(str(spec))
+    report = analyze(parsed)
     whole = report_json(report)
     assert "".join(report_json_chunks(report)) == whole
+    figures = Figures(report, parsed.graph)           # what `analyze --format json` writes: with peak memory
     out = CliRunner().invoke(main, ["analyze", str(spec), "--format", "json"])
-    assert out.exit_code == 0 and out.output == whole
+    assert out.exit_code == 0 and out.output == "".join(report_json_chunks(figures)) == report_json(figures)
     layers = json.loads(whole)["layers"]
     assert len(layers) == 2401                   # the input and 2 × 1,200 layers
     assert layers[-1]["output_shape"] == [4, 8, 8]

@@ -7,10 +7,12 @@ import sys
 import click
 
 from cnncalc.cli.options import spec_options
+from cnncalc.cli.specpath import SPEC_PATH
 
 
-@click.command()
-@click.argument("spec", metavar="SPEC")
+@click.command(epilog="\b\nExamples:\n  cnncalc explain zoo:alexnet conv1\n"
+                       "  cnncalc explain seed:dilated_vs_standard both.dilated.conv1")
+@click.argument("spec", metavar="SPEC", type=SPEC_PATH)
 @click.argument("layer", metavar="LAYER")
 @spec_options
 def explain(spec: str, layer: str, input_shape, limits) -> None:
