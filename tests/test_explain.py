@@ -44,3 +44,15 @@ def test_a_dense_layer_and_an_unknown_name(cli, write):
     assert "186624·10 + 10 = 1,866,250" in out
     code, _, err = cli("explain", path, "conv9")
     assert code == 2 and "no layer 'conv9'" in err and "did you mean" in err
+
+
+def test_a_depthwise_convolution_has_no_out_argument(cli, write):
+    # was an internal error: explain read the 'out' argument, which depthwise_conv does not have
+    spec = write("name: dw\ninput: [8, 16, 16]\nlayers:\n"
+                 "  - {name: d, depthwise_conv: {kernel: 3, padding: 1, multiplier: 2}}\n")
+    code, out, err = cli("explain", spec, "d")
+    assert code == 0, err
+    # 8 channels × 2 filters each = 16 outputs of 3·3 weights and a bias: 16·9 + 16 = 160 parameters;
+    # MACs: 16·16·16 outputs × 9 taps = 36,864
+    assert "Parameters: 160" in out and "MACs: 36,864" in out
+    assert "floor((16 + 1 + 1 - 3) / 1) + 1 = 16" in out

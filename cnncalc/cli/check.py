@@ -192,7 +192,7 @@ def check(specs, budget_path, baseline, max_increase, skip_non_specs, warn_at, j
         emit(result, output_format, warn_at=warn_at)
     if output_format == "github" or os.environ.get("GITHUB_ACTIONS") == "true":
         # workflow commands go to stdout, except where stdout must stay pure JSON
-        for line in render.annotations(result, warn_at):
+        for line in render.workflow_commands(result, warn_at):
             click.echo(line, err=output_format == "json")
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     if output_format == "github" and summary_path:

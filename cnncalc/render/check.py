@@ -183,7 +183,7 @@ def _annotation(file: str, line, column, message: str, level: str = "error") -> 
     return f"::{level} {','.join(props)}::{_escape_data(message)}"
 
 
-def annotations(run: CheckRun, warn_at: Optional[Fraction] = None) -> list[str]:
+def workflow_commands(run: CheckRun, warn_at: Optional[Fraction] = None) -> list[str]:
     """'::error file=PATH,line=N::message' for every failed check (at the budget line when the limit is
     in the spec, else at the spec) and every bad spec (at the error's location); '::warning ...' for a check
     that passes at ``warn_at`` of its limit or more."""

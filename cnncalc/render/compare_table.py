@@ -101,7 +101,8 @@ def print_layers(lc: LayerComparison, console: Console) -> None:
     columns.append(Column("", fold=True, min_width=len("differs"), space=2))
     rows, dim = [], set()
     for index, row in enumerate(lc.rows):
-        cells: list[Cell] = [shown(row.name)] + ["—" if c is None else fmt.dims(c.output_shape) for c in row.cells]
+        cells: list[Cell] = [shown(row.name)]
+        cells += ["—" if c is None else fmt.dims(c.output_shape) for c in row.cells]
         for field in ("params", "macs"):
             values = row.values(field)
             present = [v for v in values if v is not None]

@@ -63,7 +63,7 @@ def _rf_lines(geo, input_rf, row) -> list[str]:
 
 def _weight_lines(layer, shape, row) -> list[str]:
     """Parameters and MACs of a convolution or a dense layer, the numbers in; [] for other types."""
-    out = getattr(layer, "out", None)
+    out = row.output_shape[0]           # output channels (features), whatever argument gives them
     bias = out if getattr(layer, "bias", False) else 0
     if layer.type_name == "dense" and len(shape) == 1:
         weights = shape[0] * out

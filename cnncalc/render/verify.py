@@ -116,7 +116,7 @@ class ProgressBar:
         self.terminal = self.console.is_terminal
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                             TimeElapsedColumn(), console=self.console, transient=True, disable=not self.terminal)
-        self.task = None
+        self.task: Any = None               # rich's TaskID once started
         self.interval = interval
         self.total = self.done = 0
         self.started = self.last = 0.0
@@ -132,7 +132,7 @@ class ProgressBar:
     def start(self, total: int) -> None:
         import time
 
-        self.task: Any = self.bar.add_task("verifying", total=total)
+        self.task = self.bar.add_task("verifying", total=total)
         self.total, self.started = total, time.monotonic()
         self.last = self.started
 

@@ -3,7 +3,8 @@ unrolled, names resolved (scopes.py) and the expansion limits enforced."""
 
 from __future__ import annotations
 
-from typing import Optional
+from collections.abc import Mapping
+from typing import Any, Optional
 
 from cnncalc.errors import LayerArgError, Location, SpecError, brief, did_you_mean
 from cnncalc.graph import Graph, Node
@@ -31,7 +32,9 @@ class Builder:
 
     def build(self, shape: tuple) -> Graph:
         loc = self.doc.where("input")
-        self._add("input", lookup("input").from_args({"shape": list(shape)}), (), loc, True, {})
+        network_input = lookup("input")
+        assert network_input is not None                   # a built-in type
+        self._add("input", network_input.from_args({"shape": list(shape)}), (), loc, True, {})
         layers = self.doc["layers"]
         if not isinstance(layers, LocList) or not layers:
             raise SpecError("'layers' must be a non-empty list of layers", self.doc.where("layers"))
@@ -92,6 +95,7 @@ class Builder:
             if block is not None:
                 output = self._block(block, entry, scope, full, start)
             else:
+                assert cls is not None                          # an entry names a block or a layer type
                 output = self._layer(cls, entry, scope, full, start)
             scope.names[local] = output
             last = output
@@ -123,7 +127,7 @@ class Builder:
                 where = args.where(err.key) if err.key in args else entry.arguments_location
                 raise SpecError(str(err), where, full) from None
             # the bad value came from the spec's defaults: point there, and say which layer took it
-            where = self.defaults.where(cls.type_name, err.key)
+            where = self.defaults.where(cls.type_name, str(err.key))   # a key of 'defaults' here
             raise SpecError(f"{err} (a value from 'defaults', taken by this {cls.type_name})", where, full) from None
         arg_locations = args.key_locs
 
@@ -131,7 +135,8 @@ class Builder:
             if source is not None and not isinstance(source, str):
                 raise SpecError(f"{cls.type_name} with branches starts them all from one input; "
                                 f"'from' must name one layer", loc, full)
-            origin = start if start is not None else resolve(scope, source, self.position, loc, full)
+            # without a start the entry names its source (start is None only then)
+            origin = start if start is not None else resolve(scope, str(source), self.position, loc, full)
             inputs = self._branches(branches, scope, full, origin, entry.trainable, loc)
             if len(inputs) < 2:
                 raise SpecError(f"{cls.type_name} needs two or more branches", loc, full)
@@ -193,7 +198,8 @@ class Builder:
     # -- blocks ---------------------------------------------------------------------------------------
 
     def _block(self, block: Block, entry: Entry, scope: Scope, full: str, start: Optional[str]) -> str:
-        loc, args = entry.location, entry.arguments
+        loc = entry.location
+        args: Any = entry.arguments         # a LocDict, or None / {} for a call without arguments
         if block.name in scope.blocks:
             chain = " → ".join([*scope.blocks, block.name])
             raise SpecError(f"block '{block.name}' uses itself ({chain})", loc, full)
@@ -235,7 +241,7 @@ class Builder:
             raise SpecError(f"blocks and branches are nested more than {self.max_depth} deep", loc, full)
 
     def _add(self, full: str, layer: Layer, inputs: tuple, loc: Location, trainable: bool,
-             arg_locations: dict) -> None:
+             arg_locations: Mapping) -> None:
         if full in self.nodes:
             raise SpecError(f"two layers are named '{full}'", loc, full)
         if len(self.nodes) >= self.max_layers + 1:
