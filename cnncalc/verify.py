@@ -16,15 +16,15 @@ numpy is imported here and only here (and in :mod:`cnncalc.execute`), so ``cnnca
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
 from fractions import Fraction
-from typing import Callable, Optional, Protocol
+from typing import Any, Callable, Optional, Protocol
 
 import numpy as np
 
 from cnncalc.analysis import Report, analyze
 from cnncalc.execute import Context, executor_for
 from cnncalc.layers.base import Window
+from cnncalc.record import record, replace
 from cnncalc.rf import AxisRF
 from cnncalc.shapes import product
 from cnncalc.spec import Spec
@@ -51,7 +51,7 @@ def axis_names(ndim: int) -> tuple:
     return {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}.get(ndim, tuple(f"axis{i}" for i in range(ndim)))
 
 
-@dataclass(frozen=True)
+@record
 class AxisMeasure:
     """What the structural run showed on one input axis, for display.
 
@@ -64,7 +64,7 @@ class AxisMeasure:
     last: Optional[int]
 
 
-@dataclass(frozen=True)
+@record
 class NodeCheck:
     name: str
     type: str
@@ -87,7 +87,7 @@ class NodeCheck:
         return self.shape_ok and self.rf_status != RF_MISMATCH
 
 
-@dataclass(frozen=True)
+@record
 class Unexecutable:
     layer: str            # '' for a limit on the whole network (its work, its structural tables)
     type: str
@@ -95,7 +95,7 @@ class Unexecutable:
     no_executor: bool = False   # True: the type has no executor (not a size limit)
 
 
-@dataclass(frozen=True)
+@record
 class VerifyResult:
     name: str
     source: str
@@ -144,7 +144,7 @@ def verify(spec: Spec, report: Optional[Report] = None, seed: int = 0, progress:
     progress = progress or _Silent()
     order = spec.graph.topological_order()
     input_shape = tuple(spec.input_shape)
-    base = dict(name=spec.name, source=spec.source, input_shape=input_shape, seed=seed)
+    base: dict[str, Any] = dict(name=spec.name, source=spec.source, input_shape=input_shape, seed=seed)
     rows = {row.name: row for row in report.rows}
     missing = tuple(Unexecutable(node.name, node.layer.type_name,
                                  f"no executor for '{node.layer.type_name}' (layer '{node.name}')", True)
@@ -309,15 +309,24 @@ def _readers(order) -> dict:
     return count
 
 
+def _executor(layer):
+    """The executor of a layer whose type has one (verify refuses the others before running anything)."""
+    executor = executor_for(layer.type_name)
+    assert executor is not None
+    return executor
+
+
 def _execute(order, ctx: Context, x: np.ndarray, progress: Progress, visit, label: str):
     """Run the graph once; ``visit(node, output)`` sees each node's output, which is then released as
     soon as its last reader has run. Returns (node → output shape, None) or (shapes so far, reason)
     when a layer could not be executed after an earlier shape disagreement."""
-    values, waiting, shapes_ = {}, _readers(order), {}
+    values: dict[str, np.ndarray] = {}
+    shapes_: dict[str, tuple] = {}
+    waiting = _readers(order)
     for node in order:
         inputs = [values[name] for name in node.inputs] if node.inputs else [x]
         try:
-            out = ctx.run(executor_for(node.layer.type_name), node.layer, inputs)
+            out = ctx.run(_executor(node.layer), node.layer, inputs)
         except (ValueError, IndexError) as err:
             if visit.disagreed:
                 return shapes_, f"layer '{node.name}' could not run after an earlier shape disagreement ({err})"
@@ -404,7 +413,7 @@ def union_rule(layer, inputs: list, out: np.ndarray, ctx: Context) -> str:
     0 the all-zero one."""
     if out.shape[0] <= 2 and len(inputs) == 1:
         return ""                 # one probe and one input: nothing to unite
-    executor = executor_for(layer.type_name)
+    executor = _executor(layer)
     together_in = [x[1:].max(axis=0, keepdims=True) for x in inputs]
     together = ctx.run(executor, layer, together_in)[0] != 0
     if out.shape[0] > 2:
@@ -430,7 +439,7 @@ def _structural_runs(order, rows, input_shape, chunks, progress) -> dict:
     for chunk in chunks:
         x = np.zeros((len(chunk) + 1, *input_shape), dtype=np.float32)
         for b, (axis, i) in enumerate(chunk, start=1):
-            index = [b, slice(None)] + [slice(None)] * len(spatial)
+            index: list[Any] = [b, slice(None)] + [slice(None)] * len(spatial)
             index[2 + axis] = i
             x[tuple(index)] = 1.0
         ctx = Context(structural=True)
@@ -448,7 +457,7 @@ def _envelopes(order, rows) -> dict:
     real fields sit inside it at varying places (docs/conventions.md). Every node downstream of one keeps
     that property, even where the composed numbers happen to be whole, so for them only containment is
     checked."""
-    envelope = {}
+    envelope: dict[str, bool] = {}
     for node in order:
         step = node.layer.infer([rows[name].output_shape for name in node.inputs]).rf
         fractional = isinstance(step, Window) and any(
@@ -494,17 +503,22 @@ def compare_axis(a: AxisRF, dep: np.ndarray, n: int, anything: bool = True,
     the field rounded outwards.
     """
     fractional = envelope or any(isinstance(v, Fraction) for v in (a.size, a.stride, a.start))
-    problems, starts, spans = [], {}, {}
-    bad, unit0 = 0, (None, None)
+    size, stride, start = a.size, a.stride, a.start
+    assert size is not None and stride is not None and start is not None      # only known fields are compared
+    problems: list[str] = []
+    starts: dict[int, int] = {}
+    spans: dict[int, int] = {}
+    bad = 0
+    unit0: tuple[Optional[int], Optional[int]] = (None, None)
     for u in range(dep.shape[1]):
         positions = np.flatnonzero(dep[:, u])
-        lo, hi = _interval(a.start + u * a.stride, a.start + u * a.stride + a.size, fractional)
+        lo, hi = _interval(start + u * stride, start + u * stride + size, fractional)
         first = int(positions[0]) if positions.size else None
         last = int(positions[-1]) if positions.size else None
         inside = lo >= 0 and hi <= n
         if u == 0:
             unit0 = (first, last)
-        if first is not None:
+        if first is not None and last is not None:
             starts[u] = first
             if inside:
                 spans[u] = last - first + 1
