@@ -76,12 +76,15 @@ def _target_shape(value, key):
         items.append(item)
     if items.count(-1) > 1:
         raise LayerArgError(f"'{key}': at most one size may be -1", key)
+    if len(items) > 4:
+        raise LayerArgError(f"'{key}' has {len(items)} axes; a shape has at most 4, channels first: [C], [C, L], "
+                            f"[C, H, W] or [C, D, H, W]", key)
     return tuple(items)
 
 
 TARGET_SHAPE = ArgRule("a list of sizes, channels first, no batch; one may be -1 (inferred)", _target_shape,
                        {"type": "array", "items": {"type": "integer", "anyOf": [{"minimum": 1}, {"const": -1}]},
-                        "minItems": 1})
+                        "minItems": 1, "maxItems": 4})
 
 
 @register("reshape")

@@ -114,6 +114,16 @@ class ConvTranspose(Grouped, SlidingOut):
     groups: int = arg(POSITIVE_INT, "groups: input and output channels must both divide by it", 1)
     bias: bool = arg(BOOLEAN, "a learnable bias per output channel", True)
 
+    def validate(self) -> None:
+        super().validate()
+        extra = self.output_padding if isinstance(self.output_padding, tuple) else (self.output_padding,)
+        if self.padding == "same" and any(extra):
+            # 'same' fixes the output at in·stride, so an output_padding could only contradict it (Keras, whose
+            # 'same' this is, then switches to another size rule); explicit padding says what is meant
+            raise LayerArgError("output_padding cannot be combined with padding 'same', whose output is "
+                                "input·stride; give the padding explicitly (PyTorch's rule: out = (in−1)·s − "
+                                "p_before − p_after + d·(k−1) + output_padding + 1)", "output_padding")
+
     def infer(self, inputs) -> Facts:
         (shape,) = inputs
         spatial = spatial_axes(shape, self.type_name)

@@ -72,3 +72,12 @@ def test_embedding_and_text_cnn():
     assert conv.macs == 48 * 100 * 300 * 3
     assert (conv.rf[0].size, conv.rf[0].start) == (3, 0)       # three tokens
     assert one_layer((50,), "embedding: {vocab: 10, dim: 8}").output_shape == (8, 50)
+
+
+def test_reshape_refuses_more_than_four_axes():
+    # a shape is [C], [C, L], [C, H, W] or [C, D, H, W]: 21 axes were once accepted (issue 14)
+    from cnncalc.errors import SpecError
+    from cnncalc.spec import parse_spec
+    with pytest.raises(SpecError, match="'shape' has 5 axes; a shape has at most 4"):
+        parse_spec("input: [4, 8, 8]\nlayers:\n  - {reshape: {shape: [1, 1, 1, 1, 256]}}\n")
+    assert parse_spec("input: [4, 8, 8]\nlayers:\n  - {reshape: {shape: [1, 1, 16, 16]}}\n") is not None

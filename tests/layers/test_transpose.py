@@ -308,3 +308,17 @@ def test_a_kernel_of_10_to_the_15():
     assert _warnings(f"input: [1, 1]\nlayers:\n  - conv_transpose: {{out: 1, kernel: {k}, stride: 2}}\n") == []
     # with stride 3, 10^15 = 3·333…333 + 1: residue 0 gets one tap more
     assert overlap_range(k, 3) == ((k - 1) // 3, (k - 1) // 3 + 1)
+
+
+def test_same_padding_refuses_an_output_padding():
+    # Keras's 'same' gives in·stride (8·2 = 16); with output_padding 1 cnncalc once gave (8−1)·2 + 3 + 1 − 1 = 17
+    # while Keras's own rule gives 16: refused rather than guessed (issue 14)
+    from cnncalc.errors import SpecError
+    from cnncalc.spec import parse_spec
+    text = ("input: [4, 8, 8]\nlayers:\n"
+            "  - {conv_transpose: {out: 4, kernel: 3, stride: 2, padding: same, output_padding: %s}}\n")
+    with pytest.raises(SpecError, match="output_padding cannot be combined with padding 'same'"):
+        parse_spec(text % "1")
+    with pytest.raises(SpecError, match="output_padding cannot be combined"):
+        parse_spec(text % "[0, 1]")
+    assert parse_spec(text % "0") is not None

@@ -84,6 +84,8 @@ def torch_run(input_shape, args):
     k, s, d = (per_axis(args.get(key, default), ndim) for key, default in
                (("kernel", None), ("stride", 1), ("dilation", 1)))
     pad = args.get("padding", 0)
+    if pad == "same" and any(per_axis(args.get("output_padding", 0), ndim)):
+        return None     # Keras's 'same' fixes the output at in·stride: an output_padding is refused (conventions.md)
     symmetric = isinstance(pad, int) or (isinstance(pad, list) and all(isinstance(p, int) for p in pad))
     try:
         # torch's own padding where it is symmetric; otherwise the full output, cropped
