@@ -20,9 +20,8 @@ class DepthwiseConv(Sliding):
     bias: bool = arg(BOOLEAN, "a learnable bias per output channel", True)
 
     def infer(self, inputs) -> Facts:
-        (shape,) = inputs
-        geo = self.geometry(shape)
-        channels = shape[0] * self.multiplier
+        geo = self.geometry(inputs[0])
+        channels = self.multiplier * inputs[0][0]          # each input channel's filters
         taps = product(geo.kernel)
         out_elements = channels * product(geo.output)
         macs = out_elements * taps
