@@ -52,3 +52,16 @@ def write(tmp_path):
         path.write_text(textwrap.dedent(text))
         return str(path)
     return make
+
+
+# a small network several test modules analyse (figures derived where each test uses them)
+SMALL = """
+name: small
+input: [3, 8, 8]
+layers:
+  - conv: {out: 4, kernel: 3, padding: 1}
+  - relu
+  - maxpool: {kernel: 2}
+  - flatten
+  - dense: {out: 10}
+"""

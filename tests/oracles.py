@@ -84,6 +84,16 @@ def pads_for(padding, size, kernel, stride, dilation):
     return padding, padding
 
 
+def window_counts(spatial, padding, kernel, stride, dilation, ceil_mode: bool = False) -> list[int]:
+    """Output size per spatial axis of a sliding window: its windows counted one by one (window_starts),
+    the padding resolved by each form's definition (pads_for)."""
+    sizes = []
+    for n in spatial:
+        before, after = pads_for(padding, n, kernel, stride, dilation)
+        sizes.append(len(window_starts(n, kernel, stride, before, after, dilation, ceil_mode)))
+    return sizes
+
+
 def transposed_scatter(size: int, kernel: int, stride: int, dilation: int = 1) -> dict[int, list[tuple]]:
     """Scatter every input position's taps: {full-output coordinate: [(input, tap), ...]} before cropping."""
     hits: dict[int, list] = {}

@@ -11,19 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SMALL        # conv, relu, maxpool, flatten, dense on 3×8×8
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "specs" / "seed"
 
-SMALL = """
-name: small
-input: [3, 8, 8]
-layers:
-  - conv: {out: 4, kernel: 3, padding: 1}
-  - relu
-  - maxpool: {kernel: 2}
-  - flatten
-  - dense: {out: 10}
-"""
 # By hand: conv 4·3·9 + 4 = 112 params, 8·8·4·27 = 6,912 MACs; dense 64·10 + 10 = 650 params, 640 MACs.
 SMALL_PARAMS = 4 * 3 * 9 + 4 + 64 * 10 + 10
 SMALL_MACS = 8 * 8 * 4 * 27 + 64 * 10

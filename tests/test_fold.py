@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SMALL        # conv, relu, maxpool, flatten, dense on 3×8×8
+
 ROOT = Path(__file__).resolve().parent.parent
 RESNET = str(ROOT / "specs/zoo/resnet50.yaml")
 BOTTLENECK = str(ROOT / "specs/seed/inception_bottleneck.yaml")
@@ -60,16 +62,6 @@ def test_depth_in_the_table_and_a_bad_depth(cli):
     assert code == 2 and "--depth" in err
 
 
-SMALL = """
-name: small
-input: [3, 8, 8]
-layers:
-  - conv: {out: 4, kernel: 3, padding: 1}
-  - relu
-  - maxpool: {kernel: 2}
-  - flatten
-  - dense: {out: 10}
-"""
 
 
 def test_share_columns_by_hand(cli, write):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import one_layer, report_of
-from oracles import pads_for, receptive_field_1d, window_starts
+from oracles import pads_for, receptive_field_1d, window_counts
 from .helpers import prod
 
 
@@ -43,10 +43,7 @@ def test_conv(shape, k, s, p, d, g, out, bias):
     row = one_layer(shape, f"conv: {{out: {out}, kernel: {k}, stride: {s}, padding: {explicit}, "
                            f"dilation: {d}, groups: {g}, bias: {str(bias).lower()}}}")
     c_in, spatial = shape[0], shape[1:]
-    sizes = []
-    for n in spatial:
-        before, after = pads_for(p, n, k, s, d)
-        sizes.append(len(window_starts(n, k, s, before, after, d)))
+    sizes = window_counts(spatial, p, k, s, d)
     assert row.output_shape == (out, *sizes)
     ndim = len(spatial)
     weights = out * (c_in // g) * k**ndim

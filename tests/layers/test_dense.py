@@ -27,7 +27,6 @@ def test_dense_aliases(alias):
 
 
 def test_flatten_then_dense_sees_everything():
-    from conftest import report_of
     report = report_of("""
         input: [2, 5, 5]
         layers:

@@ -14,7 +14,7 @@ import pytest
 from cnncalc.errors import SpecError
 
 from conftest import one_layer
-from oracles import pads_for, receptive_field_1d, window_starts
+from oracles import pads_for, receptive_field_1d, window_counts, window_starts
 from .helpers import prod
 
 
@@ -36,10 +36,7 @@ def test_pooling(kind, shape, k, s, p, d, ceil):
     row = one_layer(shape, f"{kind}: {{kernel: {k}, stride: {s}, padding: {p}, dilation: {d}, "
                            f"ceil_mode: {str(ceil).lower()}}}")
     c, spatial = shape[0], shape[1:]
-    sizes = []
-    for n in spatial:
-        before, after = pads_for(p, n, k, s, d)
-        sizes.append(len(window_starts(n, k, s, before, after, d, ceil)))
+    sizes = window_counts(spatial, p, k, s, d, ceil)
     assert row.output_shape == (c, *sizes)
     assert row.params == 0 and row.macs == 0
     window = k ** len(spatial)

@@ -7,7 +7,6 @@ by the formulas written beside each case from the layer's definition.
 
 from __future__ import annotations
 
-from conftest import report_of
 
 
 def test_concat_and_add():
