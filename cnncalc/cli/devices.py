@@ -15,17 +15,14 @@ Examples:
 
 @click.command(epilog=EXAMPLES)
 @click.argument("names", nargs=-1, metavar="[NAME|FILE]...")
-@format_option("table", "json")
+@format_option("text", "json")
 def devices(names: tuple, output_format: str) -> None:
     """List the shipped device profiles for --device (bandwidth and peak operations per second per dtype).
 
     Name profiles (shipped, or a profile YAML file) for every figure with what it is and its public source.
     """
     from cnncalc import devices as catalogue
-    from cnncalc.render import devices as render
+    from cnncalc.cli.output import emit
 
-    profiles = [catalogue.find(name) for name in (names or catalogue.shipped())]
-    if output_format == "json":
-        click.echo(render.devices_json(profiles), nl=False)
-    else:
-        click.echo(render.devices_text(profiles, detailed=bool(names)), nl=False)
+    profiles = tuple(catalogue.find(name) for name in (names or catalogue.shipped()))
+    emit(catalogue.Catalogue(profiles, detailed=bool(names)), output_format)

@@ -35,12 +35,14 @@ RENDERERS = {
     ("CheckRun", "markdown"): ("cnncalc.render.check", "markdown"),
     ("VerifyResult", "table"): ("cnncalc.render.verify", "print_result"),
     ("VerifyResult", "json"): ("cnncalc.render.verify", "result_json"),
+    ("Catalogue", "text"): ("cnncalc.render.devices", "devices_text"),
+    ("Catalogue", "json"): ("cnncalc.render.devices", "devices_json"),
 }
 
 
 def emit(result, output_format: str, **options) -> None:
-    """Write ``result`` (a Report, Comparison, LayerComparison, CheckRun or VerifyResult) as ``output_format``;
-    ``options`` go to the renderer (check's ``warn_at``)."""
+    """Write ``result`` (a Report or Figures, Comparison, LayerComparison, CheckRun, VerifyResult or device
+    Catalogue) as ``output_format``; ``options`` go to the renderer (check's ``warn_at``)."""
     module, name = RENDERERS[(type(result).__name__, output_format)]
     render = getattr(importlib.import_module(module), name)
     if output_format == "table":

@@ -119,6 +119,14 @@ def _figure(item, key: str, kind: str, at: Location, source: str) -> Figure:
     return Figure(value=value, what=item["what"], source=item["source"])
 
 
+@record
+class Catalogue:
+    """Device profiles to show (`cnncalc devices`): ``detailed`` when the user named them, with what each
+    figure is beside its source."""
+    profiles: tuple
+    detailed: bool = False
+
+
 def find(name_or_path: str) -> Device:
     """A shipped profile by name, or a profile file by path (anything with a '/' or ending in .yaml/.yml)."""
     if "/" in name_or_path or name_or_path.endswith((".yaml", ".yml")):

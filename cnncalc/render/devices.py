@@ -9,17 +9,18 @@ def _figure_dict(figure) -> dict:
     return {"value": figure.value, "what": figure.what, "source": figure.source}
 
 
-def devices_json(profiles: list) -> str:
+def devices_json(catalogue) -> str:
     """Bandwidth in bytes per second and peaks in operations per second, exact ints."""
     return document.to_json(document.envelope("cnncalc.devices/1", {"devices": [
         {"name": d.name, "title": d.title, "bandwidth": _figure_dict(d.bandwidth),
-         "peak": {dtype: _figure_dict(f) for dtype, f in d.peak.items()}} for d in profiles]}))
+         "peak": {dtype: _figure_dict(f) for dtype, f in d.peak.items()}} for d in catalogue.profiles]}))
 
 
-def devices_text(profiles: list, detailed: bool = False) -> str:
-    """One block per profile: bandwidth and peaks; ``detailed``: with what each figure is and its source."""
-    lines = []
-    for d in profiles:
+def devices_text(catalogue) -> str:
+    """One block per profile: bandwidth and peaks; detailed (profiles the user named): with what each figure
+    is and its source."""
+    lines, detailed = [], catalogue.detailed
+    for d in catalogue.profiles:
         lines.append(f"{d.name}: {d.title}")
         figures = [("bandwidth", f"{fmt.count(d.bandwidth.value)} B/s ({fmt.nbytes(d.bandwidth.value)}/s)",
                     d.bandwidth)]
