@@ -250,6 +250,9 @@ class Layer:
     # (generated: python -m cnncalc.docgen); the fixed rules have words of their own.
     keeps: ClassVar[Optional[tuple]] = None
     saves_rule: ClassVar[str] = ""
+    # How `cnncalc explain` works out its parameters and MACs with the numbers in: "dense" (inputs · outputs)
+    # or "sliding" (kernel · C_in/groups · C_out over the output positions); "" shows the figures only.
+    worked_weights: ClassVar[str] = ""
 
     @classmethod
     def arg_fields(cls) -> list[records.Field]:

@@ -31,6 +31,7 @@ class Conv(Grouped, SlidingOut):
     """Convolution; 1-D, 2-D or 3-D by the input's rank ([C, L], [C, H, W], [C, D, H, W])."""
 
     flops_rule = "2·MACs (a multiply and an add each) + one add per output element if `bias`"
+    worked_weights = "sliding"
 
     groups: int = arg(POSITIVE_INT, "groups: input and output channels must both divide by it", 1)
     bias: bool = arg(BOOLEAN, "a learnable bias per output channel", True)

@@ -12,6 +12,7 @@ from cnncalc.record import record
 class Dense(Layer):
     """Fully connected: every output unit sees every input element. Needs a flat input [N]."""
 
+    worked_weights = "dense"
     flops_rule = "2·MACs (a multiply and an add each) + one add per output element if `bias`"
 
     out: int = arg(POSITIVE_INT, "output units")

@@ -15,6 +15,7 @@ class DepthwiseConv(Sliding):
     groups = C_in and C_in·multiplier outputs). Output channels C_in·multiplier."""
 
     flops_rule = "2·MACs + one add per output element if `bias`"
+    worked_weights = "sliding"
 
     multiplier: int = arg(POSITIVE_INT, "channel multiplier: filters per input channel", 1)
     bias: bool = arg(BOOLEAN, "a learnable bias per output channel", True)

@@ -65,14 +65,14 @@ def _weight_lines(layer, shape, row) -> list[str]:
     """Parameters and MACs of a convolution or a dense layer, the numbers in; [] for other types."""
     out = row.output_shape[0]           # output channels (features), whatever argument gives them
     bias = out if getattr(layer, "bias", False) else 0
-    if layer.type_name == "dense" and len(shape) == 1:
+    worked = layer.worked_weights       # declared by the layer type (cnncalc/layers/base.py)
+    if worked == "dense" and len(shape) == 1:
         weights = shape[0] * out
         lines = [f"Parameters: inputs · outputs{' + bias' if bias else ''} = {shape[0]}·{out}"
                  f"{f' + {bias}' if bias else ''} = {fmt.count(weights + bias)}",
                  f"MACs: inputs · outputs = {shape[0]}·{out} = {fmt.count(shape[0] * out)}"]
         return lines if weights + bias == row.params else []
-    if layer.type_name in ("conv", "depthwise_conv") or (out is not None and hasattr(layer, "groups")
-                                                          and hasattr(layer, "geometry")):
+    if worked == "sliding":
         try:
             geo = layer.geometry(tuple(shape))
         except Exception:
