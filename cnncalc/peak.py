@@ -25,7 +25,7 @@ from typing import Callable, Optional, Sequence
 
 from cnncalc.record import record
 
-EXACT_WORK = 2_000_000       # state expansions (weighted by the ready nodes copied) the exact search may do
+EXACT_WORK = 2_000_000       # work the exact search may do: expansions × (ready nodes copied) × words of a set
 BEAM_WIDTH = 32
 BEAM_CANDIDATES = 8
 BEAM_WORK = 4_000_000        # past this the beam search stops too and the spec order is the answer
@@ -64,9 +64,24 @@ class Problem:
         for i, ins in enumerate(self.inputs):
             for u in ins:
                 self.readers[u].append(i)
-        self.reader_mask = [sum(1 << r for r in rs) for rs in self.readers]
-        self.input_mask = [sum(1 << u for u in ins) for ins in self.inputs]
         self.may_overwrite = tuple(bool(in_place and in_place(i)) for i in range(len(self.names)))
+        self._masks: Optional[tuple[list[int], list[int]]] = None
+
+    @property
+    def reader_mask(self) -> list[int]:
+        """Node i's readers as the bits of an int (the search's sets of nodes run), made when first asked:
+        n n-bit ints, so only for the search, never for one order."""
+        return self._bitmasks()[0]
+
+    @property
+    def input_mask(self) -> list[int]:
+        return self._bitmasks()[1]
+
+    def _bitmasks(self) -> tuple[list[int], list[int]]:
+        if self._masks is None:
+            self._masks = ([sum(1 << r for r in rs) for rs in self.readers],
+                           [sum(1 << u for u in ins) for ins in self.inputs])
+        return self._masks
 
     def overwritten(self, done: int, v: int) -> Optional[int]:
         """The input node ``v`` writes its output into when it runs after the set ``done``, if any."""
@@ -128,24 +143,37 @@ def peak_in_order(problem: Problem, order: Optional[Sequence[str]] = None, metho
     seq = list(range(len(problem.names))) if order is None else [index[name] for name in order]
     if sorted(seq) != list(range(len(problem.names))):
         raise ValueError("the order must hold every node once")
-    done, live = 0, 0
+    # One pass in the order's positions (linear: no sets of nodes as in the search). A tensor is alive after
+    # step t while a reader runs later (or it is the output); it changes only when its last reader runs.
+    position = [0] * len(seq)
+    for t, v in enumerate(seq):
+        position[v] = t
+    last = [max((position[r] for r in readers), default=-1) for readers in problem.readers]
+    sizes, output = problem.sizes, problem.output
+    live = 0
     alive: set[int] = set()
     steps: list[int] = []
     overwrites: list[tuple[str, str]] = []
     best, best_at = -1, 0
     best_alive: tuple[int, ...] = ()
-    for v in seq:
-        if problem.input_mask[v] & ~done:
+    for t, v in enumerate(seq):
+        if any(position[w] > t for w in problem.inputs[v]):
             raise ValueError(f"'{problem.names[v]}' runs before one of its inputs")
-        during, done, live_after, u = problem.step(done, live, v)
-        now = (alive - {u}) | {v}
+        u = None                # the input v writes into: one it is the last reader of, as many bytes
+        if problem.may_overwrite[v]:
+            u = next((w for w in problem.inputs[v] if w != output and sizes[w] == sizes[v] and last[w] == t), None)
+        during = live + sizes[v] - (sizes[u] if u is not None else 0)
         steps.append(during)
         if u is not None:
             overwrites.append((problem.names[v], problem.names[u]))
+        now = (alive - {u}) | {v}
         if during > best:
             best, best_at, best_alive = during, v, tuple(sorted(now))
-        alive = {w for w in now if w == problem.output or problem.reader_mask[w] & ~done}
-        live = live_after
+        ended = [w for w in problem.inputs[v] if w != output and last[w] == t]
+        live += (sizes[v] if problem.readers[v] or v == output else 0) - sum(sizes[w] for w in ended)
+        alive = now.difference(ended)
+        if not problem.readers[v] and v != output:
+            alive.discard(v)
     return Peak(method=method, order=tuple(problem.names[v] for v in seq), step_bytes=tuple(steps),
                 in_place=tuple(overwrites), peak_bytes=max(best, 0), peak_layer=problem.names[best_at],
                 alive=tuple((problem.names[w], problem.sizes[w]) for w in best_alive))
@@ -164,6 +192,7 @@ def _search(problem: Problem, width: Optional[int], candidates: Optional[int], w
     level: dict[int, tuple[int, int, tuple]] = {0: (0, 0, roots)}
     back: dict[int, tuple[int, int]] = {}
     work = 0
+    words = 1 + n // 64         # a set of nodes is an n-bit int: each step on it costs about this many words
     for _ in range(n):
         nxt: dict[int, tuple[int, int, tuple]] = {}
         for done, (peak, live, ready) in level.items():
@@ -171,7 +200,7 @@ def _search(problem: Problem, width: Optional[int], candidates: Optional[int], w
                 during, after_set, after, _u = problem.step(done, live, v)
                 new_peak = max(peak, during)
                 seen = nxt.get(after_set)
-                work += 1 + len(ready)
+                work += (1 + len(ready)) * words
                 if work > work_limit:
                     raise _TooMuchWork
                 if seen is None or new_peak < seen[0]:
@@ -193,9 +222,14 @@ def _search(problem: Problem, width: Optional[int], candidates: Optional[int], w
 def minimum_peak(problem: Problem) -> Peak:
     """A memory-minimising order's peak: exact when the search fits in ``EXACT_WORK``, else a heuristic
     that is never worse than the spec order. ``method`` says which."""
+    n = len(problem.names)
+    least = n * (1 + n // 64)           # the work of any search: at least one expansion a level, n levels
+    if least > BEAM_WORK:               # neither search could finish: not even their sets of nodes are made
+        return peak_in_order(problem, None, NO_SEARCH)
     spec = peak_in_order(problem)
     try:
-        return peak_in_order(problem, _search(problem, None, None, EXACT_WORK), EXACT)
+        if least <= EXACT_WORK:
+            return peak_in_order(problem, _search(problem, None, None, EXACT_WORK), EXACT)
     except _TooMuchWork:
         pass
     try:

@@ -258,3 +258,15 @@ def test_large_graphs_fall_back_to_a_named_heuristic(monkeypatch):
     assert got.peak_bytes <= pk.peak_in_order(problem).peak_bytes
     monkeypatch.setattr(pk, "BEAM_WORK", 100)
     assert pk.minimum_peak(problem).method == pk.NO_SEARCH
+
+
+def test_a_graph_too_large_to_search_is_measured_in_linear_time_and_memory():
+    # 30,000 nodes: any search needs at least n·(1 + n//64) = 30,000·469 > BEAM_WORK work, so none runs and the
+    # n n-bit sets of nodes (110 MB here, 1.2 GB at 100,000 layers) are never made. A chain of equal tensors:
+    # while node i runs, its input and its output are alive, 2 sizes; the output node stays alive alone.
+    n = 30_000
+    names = [f"n{i}" for i in range(n)]
+    problem = pk.Problem(names, [[]] + [[names[i - 1]] for i in range(1, n)], [5] * n, names[-1])
+    found = pk.minimum_peak(problem)
+    assert found.method == pk.NO_SEARCH and problem._masks is None
+    assert found.peak_bytes == 10 and found.peak_layer == "n1" and found.step_bytes[0] == 5
