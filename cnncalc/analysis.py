@@ -78,6 +78,7 @@ class Report:
     totals: Totals
     memory: Memory
     warnings: tuple = field(default=())
+    output: str = ""          # the layer whose output is the network's (the graph's output)
 
 
 def bytes_for(elements: int, bits: int) -> int:
@@ -147,7 +148,7 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
     return Report(name=spec.name, description=spec.description, source=spec.source,
                   input_shape=tuple(spec.input_shape), output_shape=shapes[graph.output],
                   output_rf=receptive_fields[graph.output], rows=tuple(rows), totals=totals, memory=memory,
-                  warnings=tuple(warnings))
+                  warnings=tuple(warnings), output=graph.output)
 
 
 def _huge(value) -> bool:

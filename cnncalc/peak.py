@@ -109,11 +109,12 @@ class Problem:
 def problem_of_report(report, batch: int = 1, bits: int = 32, output: Optional[str] = None,
                       in_place: Optional[Callable[[object], bool]] = None) -> Problem:
     """The liveness problem of an analysed network: tensors of ``batch`` samples at ``bits`` per element.
-    ``in_place(row)`` says which rows may overwrite an input (None: none). The output defaults to the only
-    row that nobody reads and that the analysis did not warn about as unused."""
+    ``in_place(row)`` says which rows may overwrite an input (None: none). The output defaults to the
+    report's (the graph's output); for a report made without one, the only row that nobody reads and that the
+    analysis did not warn about as unused."""
     rows = report.rows
     if output is None:
-        output = _output_of(report)
+        output = report.output or _output_of(report)
     sizes = [-(-row.activation_elements * batch * bits // 8) for row in rows]
     test = (lambda i: in_place(rows[i])) if in_place else None
     return Problem([row.name for row in rows], [row.inputs for row in rows], sizes, output, test)

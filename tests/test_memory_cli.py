@@ -229,3 +229,14 @@ def test_devices_lists_every_shipped_profile_with_sources(cli):
     assert out.count("source: http") >= 7 * 2 and "lower bound" in out
     code, out, _ = cli("devices", "nope")
     assert code == 2
+
+
+def test_peak_with_an_unused_layer_written_first(cli_json, write):
+    # was an internal error ("cannot tell the network output"): the output is the last entry written (b),
+    # and the unused layer a, written first, is no candidate. Spec order input, a, b: while a runs, input and
+    # a are alive (2 × 4·8·8·4 = 2,048 B); a, read by nobody, is alive at its own step only, so b's step holds
+    # input and b, 2,048 B again: the peak is 2,048 B, first reached at a.
+    spec = write("input: [4, 8, 8]\nlayers:\n  - {name: a, relu: {}, from: input}\n"
+                 "  - {name: b, relu: {}, from: input}\n", "unused_first.yaml")
+    data = cli_json("analyze", spec)
+    assert (data["peak_memory"]["spec_order"]["bytes"], data["peak_memory"]["spec_order"]["layer"]) == (2048, "a")
