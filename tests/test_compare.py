@@ -24,7 +24,7 @@ from fractions import Fraction
 
 import pytest
 
-from cnncalc.compare import Change, compare, compare_layers, merge_order
+from cnncalc.comparison import Change, compare, compare_layers, merge_order
 from cnncalc.render import fmt as ch
 from conftest import report_of
 

@@ -68,7 +68,7 @@ def test_check_compare_and_metrics_are_records():
     import ast
     from pathlib import Path
 
-    from cnncalc import compare, metrics
+    from cnncalc import comparison as compare, metrics
     from cnncalc.budget import engine as check
     from cnncalc.budget import file as budget_file
     for module in (check, budget_file, compare, metrics):

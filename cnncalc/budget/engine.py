@@ -200,8 +200,15 @@ def check_one(path: str, request: Request, stdin=None) -> SpecResult:
     if not limits and not increase_limits:
         raise SpecError("no limits to check: give --max-... options, a 'budget:' block in the spec, a --budget "
                         "file entry that matches it, or --baseline with --max-increase", Location(path))
+    return check_figures(path, report.name, figures, limits, increase_limits, tuple(notes))
+
+
+def check_figures(path: str, name: str, figures: Figures, limits: dict, increase_limits: Optional[dict] = None,
+                  notes: tuple = ()) -> SpecResult:
+    """One spec's figures against its limits (metric → Limit; ``increase_limits`` those from a baseline)."""
+    increase_limits = increase_limits or {}
     for key, limit in limits.items():
-        if BY_KEY[key].needs == "device" and request.settings.device is None:
+        if BY_KEY[key].needs == "device" and figures.settings.device is None:
             raise SpecError(f"a limit on {key} ({limit.origin}) needs a device: give --device NAME or FILE "
                             f"(cnncalc devices lists the shipped profiles)", limit.location or Location(path))
     checks = []
@@ -212,7 +219,7 @@ def check_one(path: str, request: Request, stdin=None) -> SpecResult:
         for source in (limits, increase_limits):
             if key in source:
                 checks.append(BudgetResult(path, key, actual, source[key]))
-    return SpecResult(path, report.name, tuple(checks), notes=tuple(notes))
+    return SpecResult(path, name, tuple(checks), notes=notes)
 
 
 def run(request: Request, stdin=None, on_result: Optional[Callable[[SpecResult], None]] = None) -> CheckRun:

@@ -32,7 +32,7 @@ def compare(specs, by: str, depth, output_format: str, input_shape, limits, dtyp
     highlighted. --by layer aligns the layers by name to show where variants differ.
     """
     from cnncalc.analysis import analyze
-    from cnncalc.compare import compare as run, compare_layers
+    from cnncalc.comparison import compare as run, compare_layers
     from cnncalc.metrics import Figures
     from cnncalc.spec import read_spec
 

@@ -4,7 +4,7 @@ No rich here."""
 
 from __future__ import annotations
 
-from cnncalc.compare import Comparison, LayerComparison, LAYER_FIELDS
+from cnncalc.comparison import Comparison, LayerComparison, LAYER_FIELDS
 from cnncalc.render import document, fmt
 from cnncalc.render.labels import CONVENTIONS
 from cnncalc.render.text import md_code, md_text, shown

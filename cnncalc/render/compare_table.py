@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from cnncalc.compare import Change, Comparison, LayerComparison
+from cnncalc.comparison import Change, Comparison, LayerComparison
 from cnncalc.render import fmt
 from cnncalc.render.compare import headlines, layer_note, legend, letters, metric_label
 from cnncalc.render.grid import BOLD, DIM, GREEN, RED, YELLOW, Cell, Column, Line, layout

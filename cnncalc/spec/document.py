@@ -71,7 +71,7 @@ def parse_spec(text: str | bytes, source: str = "<spec>", input_shape: Optional[
     for key in ("input", "layers"):
         if key not in doc:
             raise SpecError(f"the spec has no '{key}'", doc.loc)
-    name = doc.get("name", _stem(source) if source not in ("<spec>", "<stdin>") else "network")
+    name = doc.get("name", "network" if source.startswith("<") else _stem(source))
     if not isinstance(name, str):
         raise SpecError("'name' must be text", doc.where("name"))
     description = doc.get("description") or ""
