@@ -87,13 +87,16 @@ def union(rfs: Sequence[RF]) -> tuple[RF, list[int]]:
     """The union of the fields of several inputs of a merge.
 
     Returns the merged field and the axes (0-based) on which the inputs' strides disagree; on those axes
-    the result is unknown (None), never guessed.
+    the result is unknown (None), never guessed. An input broadcast along an axis (one position where the
+    others have more, as a squeeze-and-excitation gate [C, 1, 1]), or one whose units all see one field
+    (stride 0), adds the same field to every output unit: see :func:`_with_constant`.
     """
     first = rfs[0]
     merged, disagree = [], []
     for axis, items in enumerate(zip(*rfs)):
+        extent = max(a.extent for a in items)
         if not all(a.known for a in items):
-            merged.append(AxisRF(None, None, None, first[axis].extent))
+            merged.append(AxisRF(None, None, None, extent))
             continue
         if all(a.extent == 1 for a in items):
             # one position each (after global pooling or a dense layer): no neighbours, so no stride to
@@ -102,12 +105,34 @@ def union(rfs: Sequence[RF]) -> tuple[RF, list[int]]:
             end = max(a.end for a in items)
             merged.append(AxisRF(exact(end - start), max(a.stride for a in items), start, 1))
             continue
-        if len({a.stride for a in items}) > 1:
+        constant = [a for a in items if a.extent == 1 or a.stride == 0]
+        varying = [a for a in items if not (a.extent == 1 or a.stride == 0)]
+        if len({a.stride for a in varying}) > 1:
             disagree.append(axis)
-            merged.append(AxisRF(None, None, None, first[axis].extent))
+            merged.append(AxisRF(None, None, None, extent))
             continue
-        start = min(a.start for a in items)
-        end = max(a.end for a in items)
-        merged.append(AxisRF(exact(end - start), items[0].stride, start, first[axis].extent))
+        if not varying:
+            merged.append(AxisRF(exact(max(a.end for a in items) - min(a.start for a in items)), 0,
+                                 min(a.start for a in items), extent))
+            continue
+        start = min(a.start for a in varying)
+        end = max(a.end for a in varying)
+        field = AxisRF(exact(end - start), varying[0].stride, start, extent)
+        if constant:
+            field = _with_constant(field, min(a.start for a in constant), max(a.end for a in constant))
+            if field.size is None:
+                disagree.append(axis)
+        merged.append(field)
     return tuple(merged), disagree
 
+
+def _with_constant(field: AxisRF, start: Number, end: Number) -> AxisRF:
+    """``field`` (known: unit u sees its start + u·stride .. end + u·stride) joined with inputs that give
+    every unit the same field, start .. end. When theirs contains every unit's own (a gate pooled from the
+    same features), every unit sees exactly that one field: stride 0. Otherwise units' fields do not move
+    in steps of one stride and the field is unknown."""
+    assert field.start is not None and field.end is not None and field.stride is not None
+    last = field.extent - 1
+    if start <= field.start and end >= field.end + last * field.stride:
+        return AxisRF(exact(end - start), 0, start, field.extent)
+    return AxisRF(None, None, None, field.extent)

@@ -56,3 +56,19 @@ def test_a_depthwise_convolution_has_no_out_argument(cli, write):
     # MACs: 16·16·16 outputs × 9 taps = 36,864
     assert "Parameters: 160" in out and "MACs: 36,864" in out
     assert "floor((16 + 1 + 1 - 3) / 1) + 1 = 16" in out
+
+
+def test_a_broadcasting_product_names_each_input_shape(cli, write):
+    spec = write("""
+        input: [4, 6, 6]
+        layers:
+          - {name: gate, global_avgpool: {keepdims: true}}
+          - {name: excite, from: [input, gate], mul: {}}
+          - {name: shuffled, channel_shuffle: {groups: 2}}
+    """)
+    code, out, err = cli("explain", spec, "excite")
+    assert code == 0, err
+    # one multiplication for each of 4·6·6 = 144 output elements
+    assert "Reads input [4, 6, 6], gate [4, 1, 1]; outputs [4, 6, 6]" in out and "FLOPs: 144" in out
+    code, out, err = cli("explain", spec, "shuffled")
+    assert code == 0 and "FLOPs: 0" in out, err

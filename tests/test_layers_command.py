@@ -75,3 +75,16 @@ def test_the_analyze_path_does_not_read_entry_points():
     flat_defaults = code.replace("specs/zoo/resnet50.yaml", "specs/seed/inception_bottleneck.yaml")
     done = subprocess.run([sys.executable, "-c", flat_defaults], cwd=root, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+ISSUE_10_TYPES = {"mul": [], "scale": [], "silu": [], "hardswish": [], "hardsigmoid": [], "mish": [],
+                  "prelu": ["per_channel"], "identity": [], "stochastic_depth": ["rate", "mode"],
+                  "channel_shuffle": ["groups"]}
+
+
+def test_issue_10_element_wise_and_routing_types_are_listed_with_their_arguments(cli, cli_json):
+    data = {entry["type"]: entry for entry in cli_json("layers")["layers"]}
+    for name, args in ISSUE_10_TYPES.items():
+        assert [a["name"] for a in data[name]["args"]] == args, name
+    code, out, err = cli("layers", "swish")          # the alias finds silu
+    assert code == 0 and "x·sigmoid(x)" in out, err

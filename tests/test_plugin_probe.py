@@ -3,10 +3,10 @@ the page's own code blocks, registered the documented way (an entry point in the
 as ``pip install`` records it in a ``*.dist-info/entry_points.txt``), and seen by ``analyze`` (table and
 JSON), ``layers``, ``verify`` and the docs generator, in fresh processes, with no file of cnncalc edited.
 
-The figures asserted are derived by hand for the page's spec gated.yaml: input [2, 6, 6]; ``wide`` a 3×3
-conv (padding 1, no bias) to 4 channels, ``narrow`` a 1×1 conv to 4; ``gate`` their product [4, 6, 6]:
-(2 − 1) multiplications for each of 4·6·6 = 144 elements, no parameters, receptive field the union of 3
-and 1: size 3, jump 1, starting at −1 (the padding).
+The figures asserted are derived by hand for the page's spec distance.yaml: input [2, 6, 6]; ``wide`` a 3×3
+conv (padding 1, no bias) to 4 channels, ``narrow`` a 1×1 conv to 4; ``dist`` their distance |a − b|
+[4, 6, 6]: a subtraction and an absolute value for each of 4·6·6 = 144 elements, 288 FLOPs, no parameters,
+receptive field the union of 3 and 1: size 3, jump 1, starting at −1 (the padding).
 """
 
 from __future__ import annotations
@@ -59,20 +59,20 @@ def probe(tmp_path_factory):
 
 
 def test_the_page_has_every_file_the_probe_needs():
-    assert {"mylayers/layers/mul.py", "mylayers/execute/mul.py", "pyproject.toml", "gated.yaml"} <= set(page_files())
+    assert {"mylayers/layers/absdiff.py", "mylayers/execute/absdiff.py", "pyproject.toml", "distance.yaml"} <= set(page_files())
 
 
 def test_analyze_table_and_json_see_the_plugin(probe):
     run, _ = probe
-    code, out, err = run("analyze", "gated.yaml")
+    code, out, err = run("analyze", "distance.yaml")
     assert code == 0, err
-    gate = next(line for line in out.splitlines() if line.split()[:2] == ["gate", "mul"])
-    assert gate.split()[2:6] == ["4×6×6", "0", "0", "144"], gate
-    code, out, err = run("analyze", "gated.yaml", "--format", "json")
+    dist = next(line for line in out.splitlines() if line.split()[:2] == ["dist", "absdiff"])
+    assert dist.split()[2:6] == ["4×6×6", "0", "0", "288"], dist
+    code, out, err = run("analyze", "distance.yaml", "--format", "json")
     assert code == 0, err
-    row = next(r for r in json.loads(out)["layers"] if r["name"] == "gate")
-    assert row["type"] == "mul" and row["output_shape"] == [4, 6, 6]
-    assert (row["params"], row["macs"], row["flops"]) == (0, 0, 144)
+    row = next(r for r in json.loads(out)["layers"] if r["name"] == "dist")
+    assert row["type"] == "absdiff" and row["output_shape"] == [4, 6, 6]
+    assert (row["params"], row["macs"], row["flops"]) == (0, 0, 288)
     assert row["receptive_field"] == {"size": [3, 3], "stride": [1, 1], "start": [-1, -1]}
 
 
@@ -80,19 +80,19 @@ def test_layers_lists_and_describes_the_plugin(probe):
     run, _ = probe
     code, out, err = run("layers")
     assert code == 0, err
-    assert re.search(r"^ mul\b", out, re.M), out
-    code, out, err = run("layers", "mul")
+    assert re.search(r"^ absdiff\b", out, re.M), out
+    code, out, err = run("layers", "absdiff")
     assert code == 0, err
-    assert "Element-wise product of two or more inputs" in out and "No arguments." in out
+    assert "Element-wise |a − b| of two inputs" in out and "No arguments." in out
     code, out, err = run("layers", "--format", "json")
-    assert "mul" in {entry["type"] for entry in json.loads(out)["layers"]}
+    assert "absdiff" in {entry["type"] for entry in json.loads(out)["layers"]}
 
 
 def test_verify_executes_the_plugin(probe):
     run, _ = probe
-    code, out, err = run("verify", "gated.yaml")
+    code, out, err = run("verify", "distance.yaml")
     assert code == 0, out + err
-    assert re.search(r"\bgate\b.*\bmul\b", out), out
+    assert re.search(r"\bdist\b.*\babsdiff\b", out), out
 
 
 def test_docgen_writes_the_plugin_into_the_docs(probe):
@@ -105,13 +105,13 @@ def test_docgen_writes_the_plugin_into_the_docs(probe):
     assert code == 0, err
     spec_md = (docs / "spec.md").read_text(encoding="utf-8")
     assert "### Other layer types (plug-ins)" in spec_md
-    assert "| `mul` | none | Element-wise product of two or more inputs" in spec_md
+    assert "| `absdiff` | none | Element-wise \\|a − b\\| of two inputs" in spec_md
     conventions = (docs / "conventions.md").read_text(encoding="utf-8")
-    assert "| `mul` | (inputs − 1) multiplications per output element |" in conventions
+    assert "| `absdiff` | 2 per element (subtract, absolute value) |" in conventions
 
 
 def test_a_typo_still_gets_a_suggestion_among_plugins(probe):
     run, folder = probe
-    (folder / "typo.yaml").write_text("input: [2, 6, 6]\nlayers:\n  - {from: [input, input], mull: {}}\n")
+    (folder / "typo.yaml").write_text("input: [2, 6, 6]\nlayers:\n  - {from: [input, input], absdif: {}}\n")
     code, out, err = run("analyze", "typo.yaml")
-    assert code == 2 and "unknown layer type 'mull'" in err and "did you mean 'mul'" in err, err
+    assert code == 2 and "unknown layer type 'absdif'" in err and "did you mean 'absdiff'" in err, err

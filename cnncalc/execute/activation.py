@@ -80,3 +80,41 @@ def softmax(layer, inputs, ctx):
     (x,) = inputs
     shifted = np.exp(x - x.max(axis=1, keepdims=True))
     return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+@executes("silu", structural=SAME)
+def silu(layer, inputs, ctx):
+    (x,) = inputs
+    return x / (1.0 + np.exp(-x))
+
+
+def relu6_of_shifted(x: np.ndarray) -> np.ndarray:
+    """relu6(x + 3) / 6, the hard sigmoid."""
+    return np.minimum(np.maximum(x + 3.0, 0.0), 6.0) / 6.0
+
+
+@executes("hardswish", structural=SAME)
+def hardswish(layer, inputs, ctx):
+    (x,) = inputs
+    return x * relu6_of_shifted(x)
+
+
+@executes("hardsigmoid", structural=own_input)
+def hardsigmoid(layer, inputs, ctx):
+    (x,) = inputs
+    return relu6_of_shifted(x)
+
+
+@executes("mish", structural=SAME)
+def mish(layer, inputs, ctx):
+    (x,) = inputs
+    return x * np.tanh(np.logaddexp(0.0, x))
+
+
+@executes("prelu", structural=SAME)
+def prelu(layer, inputs, ctx):
+    """Slopes 'weight': [C] per channel, [1] otherwise; structural: ones (x if x > 0 else x)."""
+    (x,) = inputs
+    slope = ctx.weight("weight", (x.shape[1] if layer.per_channel else 1,), fan_in=1)
+    a = slope.reshape((1, -1) + (1,) * (x.ndim - 2))
+    return np.where(x > 0, x, a * x)

@@ -1,4 +1,4 @@
-"""Routing layers in numpy: input, flatten, concat, add."""
+"""The network input, flatten and the merges in numpy: concat, add, mul (numpy broadcasting)."""
 
 from __future__ import annotations
 
@@ -31,4 +31,18 @@ def add(layer, inputs, ctx):
     out = inputs[0].copy()
     for x in inputs[1:]:
         out = out + x
+    return out
+
+
+def mul_dependencies(layer, inputs, ctx):
+    """Structural run of mul: a product of 0/1 values is non-zero only where every factor is, but the
+    output depends on each factor, so the dependencies are their (broadcast) sum."""
+    return add(layer, inputs, ctx)
+
+
+@executes("mul", structural=mul_dependencies)
+def mul(layer, inputs, ctx):
+    out = inputs[0]
+    for x in inputs[1:]:
+        out = out * x
     return out

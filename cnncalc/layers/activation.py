@@ -1,10 +1,11 @@
-"""Element-wise activations. No parameters; FLOPs per element as written in docs/conventions.md."""
+"""Element-wise activations. No parameters but prelu's slopes; FLOPs per element as written in
+docs/conventions.md."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from cnncalc.layers.base import KEEPS_INPUT, KEEPS_OUTPUT, NUMBER, WHOLE, Facts, Layer, arg, choice, register
+from cnncalc.layers.base import BOOLEAN, KEEPS_INPUT, KEEPS_OUTPUT, NUMBER, WHOLE, Facts, Layer, arg, choice, register
 from cnncalc.record import record, replace
 from cnncalc.shapes import product
 
@@ -117,3 +118,56 @@ class Softmax(_OutputKeeping):
     def infer(self, inputs) -> Facts:
         facts = super().infer(inputs)
         return replace(facts, rf=WHOLE) if len(inputs[0]) == 1 else facts
+
+
+# The gated and hard activations of MobileNetV3, EfficientNet and their kin. Each keeps its input for
+# backward, as torch's SiLU, Hardswish, Hardsigmoid, Mish and PReLU save it.
+
+@register("silu", "swish")
+@record
+class SiLU(_Activation):
+    """x·sigmoid(x) (EfficientNet's swish): 5 FLOPs per element, sigmoid's 4 and the multiply by x."""
+
+    flops_ops = ("negate", "exp", "add 1", "divide", "multiply by x")
+
+
+@register("hardswish")
+@record
+class Hardswish(_Activation):
+    """x·relu6(x + 3)/6 (MobileNetV3): 5 FLOPs per element (add 3, max with 0, min with 6, multiply by x,
+    divide by 6)."""
+
+    flops_ops = ("add 3", "a max with 0", "a min with 6", "multiply by x", "divide by 6")
+
+
+@register("hardsigmoid")
+@record
+class Hardsigmoid(_Activation):
+    """relu6(x + 3)/6 (MobileNetV3's squeeze-and-excitation gate): 4 FLOPs per element (add 3, max with 0,
+    min with 6, divide by 6)."""
+
+    flops_ops = ("add 3", "a max with 0", "a min with 6", "divide by 6")
+
+
+@register("mish")
+@record
+class Mish(_Activation):
+    """x·tanh(softplus(x)), softplus(x) = log(1 + exp(x)): 5 FLOPs per element (exp, add 1, log, tanh,
+    multiply by x; a transcendental function counts as one)."""
+
+    flops_ops = ("exp", "add 1", "log", "tanh", "multiply by x")
+
+
+@register("prelu")
+@record
+class PReLU(_Activation):
+    """x if x > 0 else a·x with a learnt slope a: one for the whole layer (torch's nn.PReLU()), or one per
+    channel with `per_channel: true` (nn.PReLU(C)). 2 FLOPs per element (compare, multiply), as leaky_relu."""
+
+    flops_ops = ("compare", "multiply")
+
+    per_channel: bool = arg(BOOLEAN, "one slope per channel (C parameters) instead of one for all", False)
+
+    def infer(self, inputs) -> Facts:
+        facts = super().infer(inputs)
+        return replace(facts, params=inputs[0][0] if self.per_channel else 1)

@@ -1,11 +1,11 @@
-"""Layers that route or reshape data without arithmetic of their own: input, flatten, concat, add."""
+"""The network input, flatten, and the merges of two or more inputs: concat, add, mul."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.base import KEEPS_NOTHING, POSITIVE_INTS, Facts, Layer, Routing, arg, register
+from cnncalc.layers.base import KEEPS_NOTHING, POSITIVE_INTS, Facts, Kept, Layer, Routing, arg, register
 from cnncalc.record import record
 from cnncalc.shapes import product
 
@@ -39,9 +39,8 @@ class Flatten(Layer):
 
 @record
 class _Merge(Layer):
-    """Two or more inputs (``from: [a, b]`` or parallel branches) joined into one; keeps nothing for backward."""
+    """Two or more inputs (``from: [a, b]`` or parallel branches) joined into one."""
 
-    keeps = KEEPS_NOTHING
     arity = None
     has_branches = True
     mismatch: ClassVar[str] = ""        # what the inputs must share, for the error
@@ -61,6 +60,7 @@ class Concat(_Merge):
     """Join two or more inputs along the channel axis; all other axes must match. No arithmetic."""
 
     flops_rule = "0"
+    keeps = KEEPS_NOTHING
     mismatch = "concat joins on channels, so the other axes must match"
 
     def infer(self, inputs) -> Facts:
@@ -68,15 +68,54 @@ class Concat(_Merge):
         return Facts(output=(sum(shape[0] for shape in inputs), *first[1:]))
 
 
-@register("add")
-@record
-class Add(_Merge):
-    """Element-wise sum of two or more inputs of the same shape: (n−1) additions per element."""
+def broadcast(inputs, type_name: str) -> tuple:
+    """The shape two or more inputs broadcast to (numpy's rule, equal ranks): on every axis each input has
+    the one size n > 1 the others have, or 1. Channels broadcast as spatial axes do."""
+    first = tuple(inputs[0])
+    out = list(first)
+    for index, shape in enumerate(inputs[1:], start=1):
+        shape = tuple(shape)
+        fits = len(shape) == len(first) and all(a == b or 1 in (a, b) for a, b in zip(out, shape))
+        if not fits:
+            raise LayerArgError(f"{type_name} needs inputs of one shape, or shapes that broadcast (of one rank, "
+                                f"on each axis one size or 1): input 0 is {list(first)}, input {index} is "
+                                f"{list(shape)}")
+        out = [max(a, b) for a, b in zip(out, shape)]
+    return tuple(out)
 
-    flops_rule = "(inputs − 1) per output element"
-    in_place = True         # into one of its inputs
-    mismatch = "add needs inputs of one shape"
+
+@record
+class _Elementwise(_Merge):
+    """An element-wise merge with broadcasting: (n−1) operations per output element."""
+
+    in_place = True         # into an input of the output's shape, when one has it
 
     def infer(self, inputs) -> Facts:
-        first = self.check_inputs(inputs, lambda shape, first: shape == first)
-        return Facts(output=first, flops=(len(inputs) - 1) * product(first))
+        out = broadcast(inputs, self.type_name)
+        return Facts(output=out, flops=(len(inputs) - 1) * product(out))
+
+
+@register("add")
+@record
+class Add(_Elementwise):
+    """Element-wise sum of two or more inputs: (n−1) additions per output element. Inputs of one shape, or
+    shapes that broadcast (an axis of size 1 is repeated along the others' size: [C, 1, 1] + [C, H, W])."""
+
+    flops_rule = "(inputs − 1) per output element"
+    keeps = KEEPS_NOTHING   # a sum's gradient is the output's, passed to every input
+
+
+@register("mul")
+@record
+class Mul(_Elementwise):
+    """Element-wise product of two or more inputs: (n−1) multiplications per output element. Shapes
+    broadcast as add's do; squeeze-and-excitation's gate is `{from: [features, gate], mul: {}}` with
+    features [C, H, W] and gate [C, 1, 1]."""
+
+    flops_rule = "(inputs − 1) multiplications per output element"
+    saves_rule = ("its inputs (each factor's gradient is the product of the others), and with n > 2 inputs "
+                  "the n − 2 partial products (torch multiplies pairwise, left to right)")
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        partial = tuple(Kept(elements=product(broadcast(inputs[:k], self.type_name))) for k in range(2, len(inputs)))
+        return tuple(Kept(input=i) for i in range(len(inputs))) + partial

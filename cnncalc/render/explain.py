@@ -97,8 +97,11 @@ def explain_lines(report: Report, layer, row, input_shape, input_rf) -> list[str
     """The explanation of one analysed layer (``row``; ``layer`` its layer record)."""
     head = shown(f"{row.name}: {row.label}")
     inputs = ", ".join(shown(name) for name in row.inputs) or "(the network input)"
-    lines = [head, f"Reads {inputs}: {fmt.shape(input_shape) if input_shape is not None else '-'}; "
-                   f"outputs {fmt.shape(row.output_shape)}", ""]
+    reads = f"{inputs}: {fmt.shape(input_shape) if input_shape is not None else '-'}"
+    shapes = {r.name: r.output_shape for r in report.rows if r.name in row.inputs}
+    if len(set(shapes.values())) > 1:       # a concat, or a broadcasting add or mul: each input's own shape
+        reads = ", ".join(f"{shown(name)} {fmt.shape(shapes[name])}" for name in row.inputs)
+    lines = [head, f"Reads {reads}; outputs {fmt.shape(row.output_shape)}", ""]
     geo, worked = None, []
     if input_shape is not None:
         lines += _geometry_lines(layer, input_shape, row)

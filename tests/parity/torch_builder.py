@@ -490,6 +490,60 @@ def _embedding(layer, ctx: Ctx):
     return Embedding(layer.vocab, layer.dim, ctx.device)
 
 
+# ----------------------------------------------------------------------------- issue 10's element-wise and routing types
+
+class Mul(nn.Module):
+    """The product of its inputs, broadcasting as torch does."""
+
+    def forward(self, *xs):
+        out = xs[0]
+        for x in xs[1:]:
+            out = out * x
+        return out
+
+
+class LayerScale(nn.Module):
+    """ConvNeXt's layer scale: x times a learnt nn.Parameter of shape (C, 1, …, 1)."""
+
+    def __init__(self, shape, device):
+        super().__init__()
+        self.gamma = nn.Parameter(torch.empty(shape[1], *(1,) * (len(shape) - 2), device=device))
+
+    def forward(self, x):
+        return x * self.gamma
+
+
+class StochasticDepth(nn.Module):
+    """torchvision.ops.stochastic_depth, written out (the suite does not need torchvision): in training, a
+    Bernoulli(1 − p) factor per sample (row) or for the batch, divided by 1 − p, multiplied in; at inference
+    or with p = 0 the input itself."""
+
+    def __init__(self, p, mode):
+        super().__init__()
+        self.p, self.mode = p, mode
+
+    def forward(self, x):
+        if not self.training or self.p == 0.0:
+            return x
+        survival = 1.0 - self.p
+        size = [x.shape[0] if self.mode == "row" else 1] + [1] * (x.dim() - 1)
+        noise = torch.empty(size, dtype=x.dtype, device=x.device).bernoulli_(survival)
+        return x * noise.div_(survival)
+
+
+class ChannelShuffle(nn.Module):
+    """ShuffleNetV2's channel_shuffle (torchvision.models.shufflenetv2): view, transpose, contiguous, view."""
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, x):
+        b, c, *spatial = x.shape
+        x = x.view(b, self.groups, c // self.groups, *spatial)
+        return torch.transpose(x, 1, 2).contiguous().view(b, c, *spatial)
+
+
 # ----------------------------------------------------------------------------- one line per layer type
 
 MAPPING: dict[str, Callable] = {
@@ -528,6 +582,16 @@ MAPPING: dict[str, Callable] = {
     "pad": _pad,
     "reshape": lambda layer, ctx: Reshape(layer.shape),
     "embedding": _embedding,
+    "mul": lambda layer, ctx: Mul(),
+    "scale": lambda layer, ctx: LayerScale(ctx.shapes[0], ctx.device),
+    "silu": lambda layer, ctx: nn.SiLU(),
+    "hardswish": lambda layer, ctx: nn.Hardswish(),
+    "hardsigmoid": lambda layer, ctx: nn.Hardsigmoid(),
+    "mish": lambda layer, ctx: nn.Mish(),
+    "prelu": lambda layer, ctx: nn.PReLU(ctx.shapes[0][1] if layer.per_channel else 1, device=ctx.device),
+    "identity": lambda layer, ctx: nn.Identity(),
+    "stochastic_depth": lambda layer, ctx: StochasticDepth(layer.rate, layer.mode),
+    "channel_shuffle": lambda layer, ctx: ChannelShuffle(layer.groups),
 }
 
 
