@@ -31,6 +31,7 @@ class Row:
     flops: int
     rf: tuple                 # rf.AxisRF per spatial axis of the network input
     activation_elements: int
+    shares: str = ""          # the layer whose weights it reuses (tied weights: its params and state are 0 here)
 
     @property
     def is_network_input(self) -> bool:
@@ -92,6 +93,7 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
     shapes: dict[str, tuple] = {}
     receptive_fields: dict[str, tuple] = {}
     rows, warnings = [], []
+    tied: list = []           # (node, its Facts): layers that reuse another's weights, checked at the end
     inferred: dict = {}       # (layer, input shapes) → (Facts, output, its elements): a layer shared by many
     #                           nodes (spec/assembly.py); the last few hundred only
     for node in graph.topological_order():
@@ -126,11 +128,17 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
             warnings.append(LayerWarning(node.name, f"inputs disagree in effective stride on spatial axis {axis}; "
                                                 f"the receptive field from here on is unknown"))
         warnings.extend(LayerWarning(node.name, text) for text in facts.warnings)
+        label, params, state = facts.label or node.layer.type_name, facts.params, facts.state
+        if node.shares:       # tied weights: counted once, at the layer that owns them
+            tied.append((node, facts))
+            label, params, state = f"{label} shares {node.shares}", 0, 0
         rows.append(Row(
-            name=node.name, type=node.layer.type_name, label=facts.label or node.layer.type_name,
-            inputs=node.inputs, output_shape=output, params=facts.params,
-            trainable_params=facts.params if node.trainable else 0, state=facts.state, macs=facts.macs,
-            flops=facts.flops, rf=node_rf, activation_elements=elements))
+            name=node.name, type=node.layer.type_name, label=label,
+            inputs=node.inputs, output_shape=output, params=params,
+            trainable_params=params if node.trainable else 0, state=state, macs=facts.macs,
+            flops=facts.flops, rf=node_rf, activation_elements=elements, shares=node.shares))
+    if tied:
+        _check_tied(graph, tied, shapes, {row.name: row for row in rows})
     for name in graph.unused():
         warnings.append(LayerWarning(name, "its output is not used by any layer (it still counts in the totals)"))
 
@@ -149,6 +157,20 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
                   input_shape=tuple(spec.input_shape), output_shape=shapes[graph.output],
                   output_rf=receptive_fields[graph.output], rows=tuple(rows), totals=totals, memory=memory,
                   warnings=tuple(warnings), output=graph.output)
+
+
+def _check_tied(graph, tied: list, shapes: dict, rows: dict) -> None:
+    """The weights of a layer fit where another layer reuses them ('share:'): the same parameters and state
+    on the same number of input channels (for every built-in type with weights, the same weight shapes)."""
+    for node, facts in tied:
+        owner, first = rows[node.shares], graph.nodes[node.shares]
+        mine = (facts.params, facts.state, shapes[node.inputs[0]][0] if node.inputs else 0)
+        theirs = (owner.params, owner.state, shapes[first.inputs[0]][0] if first.inputs else 0)
+        if mine != theirs:
+            raise SpecError(f"it shares the weights of '{owner.name}', which do not fit its input: '{owner.name}' "
+                            f"has {theirs[0]:,} parameters and {theirs[1]:,} state on {theirs[2]:,} input "
+                            f"channels, here it would need {mine[0]:,} and {mine[1]:,} on {mine[2]:,}",
+                            node.location, node.name)
 
 
 def _huge(value) -> bool:

@@ -18,6 +18,7 @@ class Node:
     location: Location
     trainable: bool = True
     arg_locations: Mapping = field(default_factory=dict, compare=False)   # argument → where it was written
+    shares: str = ""                  # the node whose weights it reuses ('share:', tied weights), else ''
 
     def where(self, key: str | None) -> Location:
         return self.arg_locations.get(key, self.location) if key else self.location

@@ -5,7 +5,8 @@ Per layer, at ``bits`` per element and ``batch`` samples (docs/conventions.md, "
 
 * work F = the layer's FLOPs × batch (cnncalc's FLOPs: 2·MACs + bias + elementwise work);
 * bytes moved B = weights read (parameters + state) + every distinct input read + the output written,
-  each tensor ceil(elements · bits / 8) bytes (activations × batch; weights once per pass);
+  each tensor ceil(elements · bits / 8) bytes (activations × batch; weights once per pass, and tied
+  weights ('share:') at every use: each use is its own kernel, and caches are not modelled);
 * arithmetic intensity I = F / B (FLOPs per byte, an exact Fraction);
 * time t = max(F / peak, B / bandwidth) seconds, an exact Fraction; the layer is compute-bound when
   F / peak ≥ B / bandwidth, memory-bound otherwise;
@@ -65,12 +66,14 @@ def estimate(report, device, dtype: str = "float32", batch: int = 1) -> Roofline
     bits = DTYPE_BITS[dtype]
     peak, bandwidth = device.peak[dtype].value, device.bandwidth.value
     elements = {row.name: row.activation_elements * batch for row in report.rows}
+    owners = {row.name: row for row in report.rows} if any(row.shares for row in report.rows) else {}
     layers = []
     for row in report.rows:
         if not row.inputs:
             continue
         flops = row.flops * batch
-        weight = _bytes(row.params + row.state, bits)
+        weights = owners[row.shares] if row.shares else row      # tied weights are read at every use
+        weight = _bytes(weights.params + weights.state, bits)
         read = sum(_bytes(elements[name], bits) for name in dict.fromkeys(row.inputs))
         written = _bytes(elements[row.name], bits)
         moved = weight + read + written

@@ -19,7 +19,7 @@ from cnncalc.layers import registry
 from cnncalc.record import MISSING
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-META_KEYS = ("name", "from", "repeat", "trainable")
+META_KEYS = ("name", "from", "repeat", "trainable", "share")
 TEMPLATE = {"type": "string", "pattern": r"\$", "description": "a block argument ($name) or an integer "
                                                                 "expression of them ($width * 4)"}
 # the three contexts of a layer list: a spec without blocks (layer types only), a spec with blocks (block
@@ -83,7 +83,9 @@ def _meta(mode: str) -> dict:
             "from": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
                      "description": "the input: a layer name, or a list of names for a merge"},
             "repeat": {**repeat, "description": "build the entry this many times in a chain"},
-            "trainable": {"type": "boolean", "description": "false freezes the parameters"}}
+            "trainable": {"type": "boolean", "description": "false freezes the parameters"},
+            "share": {"type": "string", "minLength": 1,
+                      "description": "reuse that layer's weights (tied weights: counted once, MACs at every use)"}}
 
 
 def _entry(types: dict, mode: str) -> dict:
@@ -95,6 +97,8 @@ def _entry(types: dict, mode: str) -> dict:
         alternatives.append({"type": "object", "properties": {name: _ref(f"args.{types[name].type_name}.{mode}"),
                                                               **meta},
                              "required": [name], "additionalProperties": False})
+    alternatives.append({"type": "object", "description": "{name: b, share: a}: a's type and arguments",
+                         "properties": meta, "required": ["share"], "additionalProperties": False})
     if mode != STRICT:
         alternatives.append({"type": "object", "description": "a block call: {block name: {arguments}}",
                              "properties": meta, "additionalProperties": {"type": ["object", "null"]},

@@ -3,13 +3,15 @@ for its backward pass. Pure data, exact ints (docs/conventions.md, "Training mem
 
 * weights: every parameter and state element at 32 bits (the fp32 master copy), plus, with mixed
   precision, a 16-bit working copy of the trainable parameters (what autocast casts them to);
-* gradients: one fp32 value per trainable parameter;
-* optimizer state per trainable parameter, fp32: SGD none, SGD with momentum 1 (the velocity), Adam and
-  AdamW 2 (first and second moments);
+* gradients: one fp32 value per trainable parameter (tied weights, 'share:', once: their gradient is one
+  tensor summed over the uses);
+* optimizer state per trainable parameter (tied weights once), fp32: SGD none, SGD with momentum 1 (the
+  velocity), Adam and AdamW 2 (first and second moments);
 * saved activations: what each layer keeps for its backward pass, told by ``saves(row)`` (the layer
   types' own rules: :func:`layer_saves`) as a tuple of
   :class:`Saved`: graph tensors by name (a node's output, at the activation dtype, × batch) and private
-  buffers (indices, masks, per-channel statistics). A tensor several layers keep (a ReLU's output that the
+  buffers (indices, masks, per-channel statistics); a layer that reuses another's weights keeps its own
+  input at every use. A tensor several layers keep (a ReLU's output that the
   next conv keeps as its input) is counted once in the total, as torch keeps one storage; per layer, each
   layer's own set.
 
@@ -69,7 +71,9 @@ def layer_saves(graph, report) -> Callable[[object], tuple]:
     rows = {row.name: row for row in report.rows}
     needs_grad: dict[str, bool] = {}          # a gradient flows through it: it has weights, or an input does
     for row in report.rows:
-        needs_grad[row.name] = row.trainable_params > 0 or any(needs_grad[name] for name in row.inputs)
+        # a layer that reuses another's weights ('share:') has them too, though its row counts 0 of them
+        weights = rows[row.shares].trainable_params if row.shares else row.trainable_params
+        needs_grad[row.name] = weights > 0 or any(needs_grad[name] for name in row.inputs)
 
     def root(name: str) -> str:
         while graph.nodes[name].layer.view:

@@ -322,11 +322,13 @@ def _execute(order, ctx: Context, x: np.ndarray, progress: Progress, visit, labe
     when a layer could not be executed after an earlier shape disagreement."""
     values: dict[str, np.ndarray] = {}
     shapes_: dict[str, tuple] = {}
+    tied = {node.name: node.shares for node in order if node.shares}      # 'share:': one set of weights
+    tied.update({owner: owner for owner in tied.values()})
     waiting = _readers(order)
     for node in order:
         inputs = [values[name] for name in node.inputs] if node.inputs else [x]
         try:
-            out = ctx.run(_executor(node.layer), node.layer, inputs)
+            out = ctx.run(_executor(node.layer), node.layer, inputs, tied.get(node.name, ""))
         except (ValueError, IndexError) as err:
             if visit.disagreed:
                 return shapes_, f"layer '{node.name}' could not run after an earlier shape disagreement ({err})"

@@ -190,7 +190,7 @@ def test_fractional_receptive_field_is_integers_over_a_denominator(cli_json):
     # kernel 4, stride 3, transposed: output stride 1/3; size 1 + (4 - 1)/3 = 2 = 6/3
     assert rf["denominator"] == 3 and rf["stride"] == [1, 1] and rf["size"] == [6, 6]
     assert "denominator" not in data["layers"][0]["receptive_field"]      # the input: all whole
-    assert data["schema"] == "cnncalc.report/2"
+    assert data["schema"] == "cnncalc.report/3"
 
 
 def test_compare_csv_value_column_is_numbers_only(cli):
@@ -201,7 +201,7 @@ def test_compare_csv_value_column_is_numbers_only(cli):
 
 
 def test_every_document_names_a_versioned_schema(cli_json):
-    for args, schema in ((["analyze", NAIVE], "cnncalc.report/2"), (["compare", NAIVE, BOTTLENECK], "cnncalc.compare/2"),
+    for args, schema in ((["analyze", NAIVE], "cnncalc.report/3"), (["compare", NAIVE, BOTTLENECK], "cnncalc.compare/2"),
                          (["check", NAIVE, "--max-params", "1M"], "cnncalc.check/2"),
                          (["verify", FIVE, "--input", "64,8,8"], "cnncalc.verify/2"),
                          (["layers"], "cnncalc.layers/1")):

@@ -52,6 +52,13 @@ GOOD = {
           - flatten
           - {dense: {out: 10}, repeat: 2}
     """,
+    "tied weights": """
+        input: [3, 32, 32]
+        layers:
+          - {name: a, conv: {out: 3, kernel: 3, padding: 1}}
+          - {name: b, share: a}
+          - {conv: {out: 3, kernel: 3, padding: 1}, share: a, repeat: 2}
+    """,
     "templates inside a block": """
         input: [3, 32, 32]
         blocks:
@@ -78,6 +85,8 @@ BAD = {
     "two type keys": "input: [3, 8, 8]\nlayers:\n  - {conv: {out: 8, kernel: 3}, relu: {}}\n",
     "an argument beside the type": "input: [3, 8, 8]\nlayers:\n  - {conv: {out: 8}, kernel: 3}\n",
     "a template outside a block": "input: [3, 8, 8]\nlayers:\n  - {conv: {out: $w, kernel: 3}}\n",
+    "a share that names no layer by a word": ("input: [3, 8, 8]\nlayers:\n  - {name: a, conv: {out: 3, kernel: 1}}\n"
+                                              "  - {name: b, share: [a]}\n"),
     "unknown top-level key": "input: [3, 8, 8]\nlayer:\n  - relu\n",
     "no layers": "input: [3, 8, 8]\n",
     "an input of five axes": "input: [1, 2, 3, 4, 5]\nlayers: [relu]\n",

@@ -288,9 +288,9 @@ def test_a_non_mapping_argument_gets_an_example_of_its_own_type(entry, message):
 @pytest.mark.parametrize("entry, message", [
     # batchnorm has no 'kernel': say what is wrong instead of asking whether it is meant for batchnorm
     ("{batchnorm: {}, kernel: 3}", "one layer entry takes one type key, found batchnorm, kernel; 'kernel' is not a "
-     "layer type, nor an entry key (name, from, repeat, trainable), nor an argument of batchnorm"),
+     "layer type, nor an entry key (name, from, repeat, trainable, share), nor an argument of batchnorm"),
     ("{conv: {out: 2, kernel: 3}, repaet: 2}", "one layer entry takes one type key, found conv, repaet; 'repaet' is "
-     "not a layer type, nor an entry key (name, from, repeat, trainable), nor an argument of conv (did you mean "
+     "not a layer type, nor an entry key (name, from, repeat, trainable, share), nor an argument of conv (did you mean "
      "'repeat'?)"),
     # conv does take 'kernel': then the question is the right one
     ("{conv: {out: 2}, kernel: 3}", "one layer entry takes one type key, found conv, kernel; is 'kernel' meant to be "

@@ -124,35 +124,53 @@ class Context:
         self.dtype = np.float32 if structural else np.float64
         self.rng = np.random.default_rng(seed)
         self.drawn: dict[str, np.ndarray] = {}
+        self.tied: dict[str, list] = {}        # tied weights ('share:'): their owner → its tensors, in order
+        self.made: list[np.ndarray] = []       # the current layer's tensors, in the order it asked for them
+        self.replay: Optional[list] = None     # the tensors the current layer reuses instead of drawing
 
-    def _keep(self, name: str, value: np.ndarray) -> np.ndarray:
+    def _keep(self, name: str, shape: tuple, make: Callable[[], np.ndarray]) -> np.ndarray:
+        """The tensor ``name`` of the current layer: made by ``make``, or the tied layer's own."""
+        if self.replay is None:
+            value = make()
+        else:
+            value = self.replay[len(self.made)]
+            if value.shape != tuple(shape):
+                raise ValueError(f"tied weights '{name}' of shape {list(value.shape)} used at shape {list(shape)}")
         self.drawn[name] = value
+        self.made.append(value)
         return value
 
     def weight(self, name: str, shape: tuple, fan_in: int) -> np.ndarray:
         """Multiplicative weights: N(0, 1/fan_in) (variance-preserving); structural: ones."""
         if self.structural:
-            return self._keep(name, np.ones(shape, self.dtype))
-        return self._keep(name, self.rng.standard_normal(shape) / np.sqrt(max(fan_in, 1)))
+            return self._keep(name, shape, lambda: np.ones(shape, self.dtype))
+        return self._keep(name, shape, lambda: self.rng.standard_normal(shape) / np.sqrt(max(fan_in, 1)))
 
     def shift(self, name: str, shape: tuple) -> np.ndarray:
         """Additive terms (biases, BN β and running mean): N(0, 0.1²); structural: zeros."""
         if self.structural:
-            return self._keep(name, np.zeros(shape, self.dtype))
-        return self._keep(name, 0.1 * self.rng.standard_normal(shape))
+            return self._keep(name, shape, lambda: np.zeros(shape, self.dtype))
+        return self._keep(name, shape, lambda: 0.1 * self.rng.standard_normal(shape))
 
     def positive(self, name: str, shape: tuple) -> np.ndarray:
         """Positive factors (BN γ and running variance): uniform in [0.5, 1.5); structural: ones."""
         if self.structural:
-            return self._keep(name, np.ones(shape, self.dtype))
-        return self._keep(name, self.rng.uniform(0.5, 1.5, shape))
+            return self._keep(name, shape, lambda: np.ones(shape, self.dtype))
+        return self._keep(name, shape, lambda: self.rng.uniform(0.5, 1.5, shape))
 
-    def run(self, executor: Executor, layer, inputs: list) -> np.ndarray:
+    def run(self, executor: Executor, layer, inputs: list, tied: str = "") -> np.ndarray:
         """Execute one layer (its structural function in the structural run); :attr:`drawn` then holds
-        this layer's tensors only."""
-        self.drawn = {}
+        this layer's tensors only. ``tied``: the layer owning the weights it uses (itself included) when
+        several layers share them ('share:'): the first of them to run draws them, the others reuse them."""
+        self.drawn, self.made = {}, []
+        self.replay = self.tied.get(tied) if tied else None
         function = getattr(executor, "structural", executor) if self.structural else executor
-        return function(layer, inputs, self)
+        try:
+            return function(layer, inputs, self)
+        finally:
+            if tied and self.replay is None:
+                self.tied[tied] = self.made
+            self.replay = None
 
 
 def channel_shape(x: np.ndarray) -> tuple:

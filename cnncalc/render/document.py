@@ -11,7 +11,7 @@ from cnncalc import __version__
 
 
 def envelope(schema: str, body: dict) -> dict:
-    """A JSON document: its schema ('cnncalc.report/2') and the cnncalc version first, then the body."""
+    """A JSON document: its schema ('cnncalc.report/3') and the cnncalc version first, then the body."""
     return {"schema": schema, "cnncalc_version": __version__, **body}
 
 

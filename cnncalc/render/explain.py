@@ -7,6 +7,7 @@ checked against the analysis before they are shown."""
 from __future__ import annotations
 
 from cnncalc.analysis import Report
+from cnncalc.record import replace
 from cnncalc.render import fmt
 from cnncalc.render.text import shown
 from cnncalc.shapes import product
@@ -105,7 +106,10 @@ def explain_lines(report: Report, layer, row, input_shape, input_rf) -> list[str
     geo, worked = None, []
     if input_shape is not None:
         lines += _geometry_lines(layer, input_shape, row)
-        worked = _weight_lines(layer, input_shape, row)
+        owner = next((r for r in report.rows if r.name == row.shares), row) if row.shares else row
+        worked = _weight_lines(layer, input_shape, replace(row, params=owner.params))
+        if worked and row.shares:       # tied weights: the formula is the owner's; counted once, there
+            worked[0] += f"; those of '{row.shares}', counted there: 0 here"
         if getattr(layer, "geometry", None) is not None and len(input_shape) >= 2:
             try:
                 geo = layer.geometry(tuple(input_shape))
@@ -115,7 +119,8 @@ def explain_lines(report: Report, layer, row, input_shape, input_rf) -> list[str
         lines += worked
     else:
         lines += [f"Parameters: {fmt.count(row.params)} (trainable {fmt.count(row.trainable_params)}); "
-                  f"state {fmt.count(row.state)}", f"MACs: {fmt.count(row.macs)}"]
+                  f"state {fmt.count(row.state)}" + (f" (it shares the weights of '{row.shares}', counted there)"
+                                                     if row.shares else ""), f"MACs: {fmt.count(row.macs)}"]
     rule = getattr(type(layer), "flops_rule", None)
     lines.append(f"FLOPs: {fmt.count(row.flops)}" + (f" = {rule}" if rule else ""))
     lines.append(f"Activations: {fmt.count(product(row.output_shape))} elements ({_times(row.output_shape)})")

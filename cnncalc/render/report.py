@@ -1,4 +1,4 @@
-"""A Report as documents: JSON (exact ints, schema cnncalc.report/2), CSV and Markdown, and the summary
+"""A Report as documents: JSON (exact ints, schema cnncalc.report/3), CSV and Markdown, and the summary
 lines the table shares. No rich here."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from cnncalc.render import document, fmt
 from cnncalc.render.labels import CONVENTIONS
 from cnncalc.render.text import md_code, md_text, shown
 
-SCHEMA = "cnncalc.report/2"
+SCHEMA = "cnncalc.report/3"
 
 
 def report_dict(report: Report) -> dict:
@@ -56,6 +56,7 @@ def layer_dict(row, rf_json: dict | None = None) -> dict:
         "type": row.type,
         "label": row.label,
         "inputs": list(row.inputs),
+        "shares": row.shares or None,
         "output_shape": list(row.output_shape),
         "params": row.params,
         "trainable_params": row.trainable_params,
@@ -134,7 +135,7 @@ def report_json_chunks(result) -> Iterator[str]:
     return document.json_chunks(_document(result, document.Lines(_layer_dicts(result.rows))))
 
 
-CSV_COLUMNS = ("name", "type", "inputs", "output_shape", "params", "trainable_params", "state", "macs",
+CSV_COLUMNS = ("name", "type", "inputs", "shares", "output_shape", "params", "trainable_params", "state", "macs",
                "flops", "activation_elements", "param_bytes", "activation_bytes", "rf_size", "rf_stride",
                "rf_start")
 
@@ -151,7 +152,8 @@ def report_csv(result) -> str:
     each rounded up to whole bytes."""
     report = result.report if isinstance(result, Figures) else result
     bits, batch = DTYPE_BITS[report.memory.dtype], report.memory.batch
-    rows = [[shown(row.name), row.type, ";".join(shown(name) for name in row.inputs), fmt.axes(row.output_shape),
+    rows = [[shown(row.name), row.type, ";".join(shown(name) for name in row.inputs), shown(row.shares),
+             fmt.axes(row.output_shape),
              row.params, row.trainable_params, row.state, row.macs, row.flops, row.activation_elements,
              bytes_for(row.params + row.state, bits), bytes_for(row.activation_elements * batch, bits)]
             + _rf_axes(row.rf)

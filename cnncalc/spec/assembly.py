@@ -10,7 +10,7 @@ from cnncalc.errors import LayerArgError, Location, SpecError, brief, did_you_me
 from cnncalc.graph import Graph, Node
 from cnncalc.layers import lookup, type_names
 from cnncalc.layers.base import Layer
-from cnncalc.record import MISSING
+from cnncalc.record import MISSING, replace
 from cnncalc.spec.definitions import Block, read_blocks, read_defaults
 from cnncalc.spec.entries import Entry, read_entry
 from cnncalc.spec.scopes import Scope, resolve, resolve_later
@@ -75,6 +75,10 @@ class Builder:
         loc = entry.location
         block = self.blocks.get(entry.type)
         cls = lookup(entry.type) if block is None else None
+        tied = None
+        if entry.share is not None and (block is not None or cls is not None or not entry.type):
+            entry, tied = self._tied(entry, block, scope)
+            cls = type(tied.layer)
         if block is None and cls is None:
             choices = [*type_names(), *self.blocks]
             raise SpecError(f"unknown layer type '{entry.type}'{did_you_mean(entry.type, choices)}", loc)
@@ -96,7 +100,9 @@ class Builder:
                 output = self._block(block, entry, scope, full, start)
             else:
                 assert cls is not None                          # an entry names a block or a layer type
-                output = self._layer(cls, entry, scope, full, start)
+                output = self._layer(cls, entry, scope, full, start, tied)
+            if tied is not None:
+                object.__setattr__(self.nodes[output], "shares", tied.name)
             scope.names[local] = output
             last = output
             if rep == 0 and entry.repeat > 1:
@@ -107,7 +113,8 @@ class Builder:
 
     # -- plain layers and merges -----------------------------------------------------------------------
 
-    def _layer(self, cls: type[Layer], entry: Entry, scope: Scope, full: str, start: Optional[str]) -> str:
+    def _layer(self, cls: type[Layer], entry: Entry, scope: Scope, full: str, start: Optional[str],
+               tied: Optional[Node] = None) -> str:
         args, loc, source = entry.arguments, entry.location, entry.source
         branches = None
         if cls.has_branches and isinstance(args, (LocList, LocDict)) and args:
@@ -121,7 +128,12 @@ class Builder:
                             f"got {brief(args)}", entry.arguments_location, full)
         defaults = self.defaults.for_type(cls.type_name)
         try:
-            layer = self._shared_layer(cls, args, defaults)
+            if tied is not None and (entry.mapping is None or entry.type not in entry.mapping):
+                layer = tied.layer                          # {name: b, share: a}: a's type and arguments
+            else:
+                layer = self._shared_layer(cls, args, defaults)
+                if tied is not None:
+                    _check_tie(layer, tied, args, entry, full)
         except LayerArgError as err:
             if err.key in args or err.key not in defaults:
                 where = args.where(err.key) if err.key in args else entry.arguments_location
@@ -175,6 +187,38 @@ class Builder:
         if layer is None:
             layer = self.shared[key] = cls.from_args(args, defaults)
         return layer
+
+    def _tied(self, entry: Entry, block: Optional[Block], scope: Scope) -> tuple[Entry, Node]:
+        """'share: a' (tied weights, docs/spec.md): the node whose weights the entry reuses (the original
+        when 'a' shares too), and the entry with a's type when it wrote none. 'a' is a layer written before."""
+        assert entry.share is not None and entry.mapping is not None      # a meta key of a mapping entry
+        where, label, name = entry.mapping.where("share"), entry.label, entry.share
+        if block is not None:
+            raise SpecError(f"'share' ties the weights of one layer and '{entry.type}' is a block; "
+                            f"share each of its layers instead", where, label)
+        target = resolve(scope, name, self.position, where, label, pending=True)
+        if not target:
+            raise SpecError(f"'share' names '{name}', but no layer written before this one has that name"
+                            f"{did_you_mean(name, [*scope.names, *self.position])}", where, label)
+        if target != name and not target.endswith("." + name):
+            raise SpecError(f"'share' names '{name}', a block or a repeated entry (its output is '{target}'); "
+                            f"name one layer", where, label)
+        node = self.nodes[target]
+        node = self.nodes[node.shares] if node.shares else node
+        if node.layer.arity == 0:
+            raise SpecError("'share' names the network input, which has no weights", where, label)
+        if entry.type and lookup(entry.type) is not type(node.layer):
+            raise SpecError(f"this {entry.type} cannot share the weights of '{node.name}', "
+                            f"a {node.layer.type_name}", where, label)
+        if entry.trainable != node.trainable:
+            state = "trainable" if node.trainable else "frozen"
+            raise SpecError(f"'{node.name}', whose weights it shares, is {state}: tied weights are trained or "
+                            f"frozen together", entry.mapping.where("trainable") if "trainable" in entry.mapping
+                            else where, label)
+        if not entry.type:
+            local = entry.name if entry.name is not None else scope.auto_name(node.layer.type_name, peek=True)
+            entry = replace(entry, type=node.layer.type_name, label=scope.full(local))
+        return entry, node
 
     def _branches(self, branches, scope: Scope, full: str, origin: str, trainable: bool, loc: Location) -> list[str]:
         if isinstance(branches, LocDict):
@@ -255,6 +299,24 @@ class Builder:
             inputs = tuple(resolve_later(scope, name, self.position, loc, full) for name in names)
             # the node was made here and nobody has seen it yet: complete it in place (not a second Node)
             object.__setattr__(self.nodes[full], "inputs", inputs)
+
+
+def _check_tie(layer: Layer, tied: Node, args: LocDict, entry: Entry, full: str) -> None:
+    """A 'share:' entry that writes its arguments must write the ones of the layer it shares."""
+    for f in type(layer).arg_fields():
+        mine, theirs = getattr(layer, f.name), getattr(tied.layer, f.name)
+        if mine != theirs or type(mine) is not type(theirs):
+            where = args.where(f.name) if f.name in args else entry.arguments_location
+            raise SpecError(f"it shares the weights of '{tied.name}', so its arguments must be the same: "
+                            f"{f.name} is {_shown(mine)} here, {_shown(theirs)} in '{tied.name}'", where, full)
+
+
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, tuple):
+        return "[" + ", ".join(map(_shown, value)) + "]"
+    return str(value)
 
 
 _SAMPLES = (3, 64, True, "same", 0.5, [2, 2])

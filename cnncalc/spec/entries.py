@@ -9,7 +9,7 @@ from cnncalc.record import record
 from cnncalc.spec.scopes import Scope
 from cnncalc.spec.yamlsource import LocDict
 
-META_KEYS = ("name", "from", "repeat", "trainable")
+META_KEYS = ("name", "from", "repeat", "trainable", "share")
 RESERVED_NAMES = ("input",)
 
 
@@ -25,6 +25,7 @@ class Entry:
     source: object                     # 'from:' as written (a name, a list of names) or None
     location: Location                 # of the entry
     mapping: Optional[LocDict] = None  # the entry as written, when a mapping (it knows where each key is)
+    share: Optional[str] = None        # 'share:' as written: the layer whose weights it reuses (tied weights)
 
     @property
     def arguments_location(self) -> Location:
@@ -68,13 +69,19 @@ def read_entry(value, loc: Optional[Location], scope: Scope, max_layers: int,
     trainable = meta.get("trainable", True)
     if not isinstance(trainable, bool):
         raise SpecError(f"'trainable' must be true or false, got {brief(trainable)}", meta_loc("trainable"), label)
+    share = meta.get("share")
+    if share is not None and (not isinstance(share, str) or not share):
+        raise SpecError(f"'share' must name a layer, got {brief(share)}", meta_loc("share"), label)
     return Entry(type=type_name, arguments=args, name=name, label=label, repeat=repeat,
                  trainable=trainable and scope.trainable, source=meta.get("from"), location=loc,
-                 mapping=mapping)
+                 mapping=mapping, share=share)
 
 
 def _split(entry: LocDict, arguments_of: Callable[[object], Optional[frozenset]]) -> tuple:
     kinds = [key for key in entry if key not in META_KEYS]
+    if not kinds and "share" in entry:
+        # {name: b, share: a}: the type and arguments are a's (spec/assembly.py, Builder._tied)
+        return "", None, {key: entry[key] for key in META_KEYS if key in entry}
     if not kinds:
         raise SpecError(f"this layer has no type: add one key such as conv: {{...}} beside "
                         f"{', '.join(map(str, entry))}", entry.loc)

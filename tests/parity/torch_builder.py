@@ -597,6 +597,20 @@ MAPPING: dict[str, Callable] = {
 
 # ----------------------------------------------------------------------------- the network
 
+def tie(module: nn.Module, owner: nn.Module) -> None:
+    """Make ``module`` use ``owner``'s parameters and buffers, the very tensors (tied weights, 'share:'):
+    its own padding and resizing stay its own (a `same` padding depends on the input's size), the weights
+    are one set, so ``parameters()`` yields them once and a gradient flows into them from every use."""
+    pairs = list(zip(module.modules(), owner.modules()))
+    if len(pairs) != len(list(owner.modules())) or any(type(a) is not type(b) for a, b in pairs):
+        raise ValueError("tied modules of different structure")
+    for mine, theirs in pairs:
+        for key in mine._parameters:
+            mine._parameters[key] = theirs._parameters[key]
+        for key in mine._buffers:
+            mine._buffers[key] = theirs._buffers[key]
+
+
 def _order(nodes: dict) -> list[str]:
     """Every node after its inputs (depth-first), written order among independent ones."""
     order, done = [], set()
@@ -633,6 +647,7 @@ class SpecNet(nn.Module):
         outputs = {}
         for name, module in zip(self.names, self.layers):
             sources = self.inputs[name]
+            self.running = name              # the node a module runs for (a tied module runs for several)
             outputs[name] = module(*(outputs[s] for s in sources)) if sources else module(x)
         return outputs
 
@@ -643,6 +658,8 @@ def build(spec, device="meta") -> SpecNet:
     nodes = spec.graph.nodes
     order = _order(nodes)
     probes, modules = {}, []
+    tied: dict = {}          # 'share:': the owner of tied weights → its module, whose tensors the others use
+    ties: list = []
     x = torch.empty((1, *spec.input_shape), device="meta")
     for name in order:
         node = nodes[name]
@@ -652,6 +669,12 @@ def build(spec, device="meta") -> SpecNet:
         sources = [probes[s] for s in node.inputs]
         ctx = Ctx(name, type_name, [p.shape for p in sources] or [x.shape], "meta")
         module = MAPPING[type_name](node.layer, ctx)
+        owner = getattr(node, "shares", "") or name
+        if owner in tied:
+            tie(module, tied[owner])
+            ties.append((module, tied[owner]))
+        else:
+            tied[owner] = module
         module.to("meta").eval()    # inference: dropout off, BN uses running statistics
         if not node.trainable:
             for p in module.parameters():
@@ -663,6 +686,8 @@ def build(spec, device="meta") -> SpecNet:
     net.eval()
     if device != "meta":
         net = net.to_empty(device=device)
+        for module, owner in ties:       # to_empty gives every module new tensors: tie them again
+            tie(module, owner)
         with torch.no_grad():
             for p in net.parameters():
                 p.normal_(0, 0.01)
@@ -726,12 +751,16 @@ def measure(net: SpecNet, x: torch.Tensor) -> dict[str, Measured]:
     """Run ``x`` (batch 1) through ``net``; per node: output shape, parameters, state and MACs."""
     counts = {name: 0 for name in net.names}
     handles = []
-    for name, module in net.node_modules().items():
+    hooked: set = set()
+    for module in net.node_modules().values():
         for sub in module.modules():
+            if id(sub) in hooked:
+                continue         # a module reused by several nodes (tied weights): one hook, counted per call
+            hooked.add(id(sub))
             for types, rule in _MAC_RULES:
                 if isinstance(sub, types):
-                    def hook(mod, inputs, output, name=name, rule=rule):
-                        counts[name] += rule(mod, inputs, output)
+                    def hook(mod, inputs, output, rule=rule):
+                        counts[net.running] += rule(mod, inputs, output)
                     handles.append(sub.register_forward_hook(hook))
     try:
         with torch.no_grad():
@@ -740,10 +769,12 @@ def measure(net: SpecNet, x: torch.Tensor) -> dict[str, Measured]:
         for handle in handles:
             handle.remove()
     result = {}
+    seen: set = set()        # a reused module's parameters and buffers count at the first node that runs it
     for name, module in net.node_modules().items():
-        params = list(module.parameters())
+        params = [p for p in module.parameters() if id(p) not in seen]
         state = sum(b.numel() for n, b in module.named_buffers()
-                    if n.rsplit(".", 1)[-1] in ("running_mean", "running_var"))
+                    if n.rsplit(".", 1)[-1] in ("running_mean", "running_var") and id(b) not in seen)
+        seen.update(id(t) for t in (*module.parameters(), *module.buffers()))
         result[name] = Measured(shape=tuple(outputs[name].shape[1:]),
                                 params=sum(p.numel() for p in params),
                                 trainable=sum(p.numel() for p in params if p.requires_grad),
