@@ -134,7 +134,7 @@ class Report:
 
     # -- the same documents as the command line -------------------------------------------------------
     def to_dict(self) -> dict:
-        """The JSON document of `cnncalc analyze --format json` (schema cnncalc.report/2), as Python data."""
+        """The JSON document of `cnncalc analyze --format json` (schema cnncalc.report/3), as Python data."""
         from cnncalc.render.report import figures_dict
         return figures_dict(self.figures)
 
