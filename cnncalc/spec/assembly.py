@@ -196,10 +196,9 @@ class Builder:
         written (the call site, or the block's default), with the line of the block that used it."""
         for name in args.refs[err.key]:
             if name in scope.sources:
-                written, block = scope.sources[name]
+                written, path = scope.sources[name]
                 used = args.where(err.key)
-                raise SpecError(f"{err} (passed as ${name} to block '{block}', used at {used.file}:{used.line})",
-                                written, full) from None
+                raise SpecError(f"{err} ({path}, used at {used.file}:{used.line})", written, full) from None
 
     def _shared_layer(self, cls: type[Layer], args: LocDict, defaults) -> Layer:
         """``cls.from_args(args, defaults)``, built once for each distinct set of int, text or boolean
@@ -278,7 +277,11 @@ class Builder:
                 env[name] = args[name]
                 # a value that is itself an argument of the caller ($x) was written where the caller's was
                 outer = [scope.sources[n] for n in refs.get(name, ()) if n in scope.sources]
-                sources[name] = outer[0] if outer else (args.where(name), block.name)
+                if outer:
+                    written, path = outer[0]
+                    sources[name] = (written, f"{path}, then as ${name} to block '{block.name}'")
+                else:
+                    sources[name] = (args.where(name), f"passed as ${name} to block '{block.name}'")
             else:
                 if has_dollar(default):
                     try:
@@ -287,7 +290,7 @@ class Builder:
                     except SpecError as err:
                         raise err.at(layer=full) from None
                 env[name] = default
-                sources[name] = (block.args.where(name), block.name)
+                sources[name] = (block.args.where(name), f"the default of ${name} in block '{block.name}'")
         return env, sources
 
     # -- shapes while building (for $input.…) -----------------------------------------------------------
