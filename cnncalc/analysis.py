@@ -86,6 +86,21 @@ def bytes_for(elements: int, bits: int) -> int:
     return -(-elements * bits // 8)
 
 
+def infer_node(node, in_shapes: list) -> tuple:
+    """A node's Facts and output shape from its input shapes; a problem is a SpecError at the node."""
+    try:
+        facts = node.layer.infer(in_shapes)
+    except LayerArgError as err:
+        raise SpecError(str(err), node.where(err.key), node.name) from None
+    output = tuple(facts.output)
+    if output and min(output) < 1:
+        raise SpecError(f"the output shape {list(output)} has a size below 1", node.location, node.name)
+    if output and max(output) > MAX_SIZE:
+        raise SpecError(f"the output shape has a size above 10^18 ({len(str(max(output)))} digits)",
+                        node.location, node.name)
+    return facts, output
+
+
 def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
     if dtype not in DTYPE_BITS:
         raise ValueError(f"unknown dtype {dtype!r}")
@@ -102,16 +117,7 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
         if known in inferred:
             facts, output, elements = inferred[known]
         else:
-            try:
-                facts = node.layer.infer(in_shapes)
-            except LayerArgError as err:
-                raise SpecError(str(err), node.where(err.key), node.name) from None
-            output = tuple(facts.output)
-            if output and min(output) < 1:
-                raise SpecError(f"the output shape {list(output)} has a size below 1", node.location, node.name)
-            if output and max(output) > MAX_SIZE:
-                raise SpecError(f"the output shape has a size above 10^18 ({len(str(max(output)))} digits)",
-                                node.location, node.name)
+            facts, output = infer_node(node, in_shapes)
             elements = product(output)
             if len(inferred) >= 512:
                 inferred.clear()

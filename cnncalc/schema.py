@@ -7,8 +7,8 @@ What the schema cannot know, and so accepts:
 
 * block names: in a spec with ``blocks:``, an entry keyed by a name that is no layer type is taken as a
   block call (in a spec without blocks it is an error, as in cnncalc);
-* inside a block, an argument may be a ``$argument`` template or an expression (``$width * 4``): any text
-  holding a ``$`` is accepted where a value goes;
+* any value may be a ``$argument`` template or an expression (``$width * 4``): any text holding a ``$`` is
+  accepted where a value goes (the input shape, layer arguments, meta keys, defaults, a whole entry);
 * arguments a spec's ``defaults:`` supplies, so no argument is marked required.
 """
 
@@ -19,9 +19,9 @@ from cnncalc.layers import registry
 from cnncalc.record import MISSING
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-META_KEYS = ("name", "from", "repeat", "trainable", "share")
-TEMPLATE = {"type": "string", "pattern": r"\$", "description": "a block argument ($name) or an integer "
-                                                                "expression of them ($width * 4)"}
+META_KEYS = ("name", "from", "repeat", "trainable", "if", "share")
+TEMPLATE = {"type": "string", "pattern": r"\$", "description": "an argument ($name) or an expression of "
+                                                                "arguments ('make_divisible($c * $width, 8)')"}
 # the three contexts of a layer list: a spec without blocks (layer types only), a spec with blocks (block
 # calls too), and a block's own layers (templates too)
 STRICT, CALLS, TEMPLATES = "strict", "calls", "templates"
@@ -49,8 +49,7 @@ def _argument(field, mode: str) -> dict:
     accepts = dict(rule.schema) if rule.schema is not None else {}
     if field.default is None:
         accepts = {"anyOf": [accepts, {"type": "null"}]}
-    if mode == TEMPLATES:
-        accepts = {"anyOf": [accepts, TEMPLATE]}
+    accepts = {"anyOf": [accepts, TEMPLATE]}          # expressions go anywhere a value goes
     accepts["description"] = f"{field.metadata['doc']} ({rule.describe})"
     if field.default is not MISSING:
         accepts["default"] = _json(field.default)
@@ -75,15 +74,14 @@ def _ref(name: str) -> dict:
 
 
 def _meta(mode: str) -> dict:
-    repeat: dict = {"type": "integer", "minimum": 1}
-    if mode == TEMPLATES:
-        repeat = {"anyOf": [repeat, TEMPLATE]}
+    repeat: dict = {"anyOf": [{"type": "integer", "minimum": 0}, TEMPLATE]}
     return {"name": {"type": "string", "minLength": 1, "pattern": r"^\S+$",
                      "description": "the layer's name in its scope (a path: layer2.1.conv2)"},
             "from": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
                      "description": "the input: a layer name, or a list of names for a merge"},
-            "repeat": {**repeat, "description": "build the entry this many times in a chain"},
+            "repeat": {**repeat, "description": "build the entry this many times in a chain (0: leave it out)"},
             "trainable": {"type": "boolean", "description": "false freezes the parameters"},
+            "if": {"anyOf": [{"type": "boolean"}, TEMPLATE], "description": "false leaves the entry out"},
             "share": {"type": "string", "minLength": 1,
                       "description": "reuse that layer's weights (tied weights: counted once, MACs at every use)"}}
 
@@ -104,8 +102,7 @@ def _entry(types: dict, mode: str) -> dict:
                              "properties": meta, "additionalProperties": {"type": ["object", "null"]},
                              "propertyNames": {"not": {"enum": sorted(types)}},
                              "not": {"propertyNames": {"enum": list(META_KEYS)}}})
-    if mode == TEMPLATES:
-        alternatives.append(TEMPLATE)
+    alternatives.append(TEMPLATE)
     return {"anyOf": alternatives}
 
 
@@ -163,7 +160,10 @@ def spec_schema() -> dict:
         "properties": {
             "name": {"type": "string", "description": "the network's name; default the file name"},
             "description": {"type": "string"},
-            "input": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1, "maxItems": 4,
+            "args": {"type": "object", "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                     "description": "the spec's arguments with their defaults ($name below; --set NAME=VALUE)"},
+            "input": {"type": "array", "items": {"anyOf": [{"type": "integer", "minimum": 1}, TEMPLATE]},
+                      "minItems": 1, "maxItems": 4,
                       "description": "the input shape, channels first, no batch: [C], [C, L], [C, H, W], "
                                      "[C, D, H, W]"},
             "defaults": _ref("defaults"),

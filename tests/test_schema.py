@@ -75,6 +75,23 @@ GOOD = {
     """,
 }
 
+GOOD["the family language"] = """
+    args: {width: 1.0, resolution: 32, se: true}
+    input: [3, $resolution, $resolution]
+    defaults: {bias: '$width > 2'}
+    blocks:
+      b:
+        args: {out: 8, mid: '$out // 2'}
+        layers:
+          - {conv: {out: '$input.channels * 2', kernel: 1}}
+          - {conv: {out: $mid, kernel: 1}, if: '$out > 4'}
+    layers:
+      - {conv: {out: 'make_divisible(32 * $width, 8)', kernel: 3}, repeat: 0}
+      - {if: $se, relu: {}}
+      - {b: {out: 16}, repeat: '1 if $se else 0'}
+      - {dropout: {rate: '$width / 5'}}
+    """
+
 BAD = {
     "unknown type": "input: [3, 8, 8]\nlayers:\n  - {convv: {out: 8, kernel: 3}}\n",
     "unknown bare type": "input: [3, 8, 8]\nlayers:\n  - rellu\n",
@@ -84,9 +101,10 @@ BAD = {
     "a bad enum": "input: [3, 8, 8]\nlayers:\n  - {conv: {out: 8, kernel: 3, padding: middle}}\n",
     "two type keys": "input: [3, 8, 8]\nlayers:\n  - {conv: {out: 8, kernel: 3}, relu: {}}\n",
     "an argument beside the type": "input: [3, 8, 8]\nlayers:\n  - {conv: {out: 8}, kernel: 3}\n",
-    "a template outside a block": "input: [3, 8, 8]\nlayers:\n  - {conv: {out: $w, kernel: 3}}\n",
     "a share that names no layer by a word": ("input: [3, 8, 8]\nlayers:\n  - {name: a, conv: {out: 3, kernel: 1}}\n"
                                               "  - {name: b, share: [a]}\n"),
+    "repeat below 0": "input: [3, 8, 8]\nlayers:\n  - {relu: {}, repeat: -1}\n",
+    "an if that is a number": "input: [3, 8, 8]\nlayers:\n  - {relu: {}, if: 1}\n",
     "unknown top-level key": "input: [3, 8, 8]\nlayer:\n  - relu\n",
     "no layers": "input: [3, 8, 8]\n",
     "an input of five axes": "input: [1, 2, 3, 4, 5]\nlayers: [relu]\n",
@@ -129,9 +147,9 @@ def test_types_and_arguments_come_from_the_registry(validator):
         assert sorted(mapping["properties"]) == sorted(f.name for f in cls.arg_fields())
     conv = next(f for f in schema["$defs"]["args.conv.strict"]["anyOf"] if f.get("type") == "object")
     assert conv["properties"]["stride"]["default"] == 1
-    assert conv["properties"]["bias"]["type"] == "boolean"
+    assert conv["properties"]["bias"]["anyOf"][0]["type"] == "boolean"       # or an expression (anyOf[1])
     gelu = next(f for f in schema["$defs"]["args.gelu.strict"]["anyOf"] if f.get("type") == "object")
-    assert gelu["properties"]["approximate"]["enum"] == ["none", "tanh"]
+    assert gelu["properties"]["approximate"]["anyOf"][0]["enum"] == ["none", "tanh"]
 
 
 def test_budget_schema_validates_the_budget_file(cli):

@@ -240,8 +240,8 @@ def test_bad_specs_name_line_and_layer(text, line, layer, fragment):
     # meta keys name the layer they belong to (its automatic name when it has none) and their own line
     ("input: [3, 8, 8]\nlayers:\n  - relu\n  - conv: {out: 4, kernel: 3}\n    trainable: 1\n", 5, "conv1",
      "'trainable' must be true or false"),
-    ("input: [3, 8, 8]\nlayers:\n  - {name: c, conv: {out: 4, kernel: 3}, repeat: 0}\n", 3, "c",
-     "'repeat' must be a positive int"),
+    ("input: [3, 8, 8]\nlayers:\n  - {name: c, conv: {out: 4, kernel: 3}, repeat: -1}\n", 3, "c",
+     "'repeat' must be an int ≥ 0"),
 ])
 def test_errors_in_defaults_and_meta_keys(text, line, layer, fragment):
     err = error_of(text)
@@ -288,9 +288,9 @@ def test_a_non_mapping_argument_gets_an_example_of_its_own_type(entry, message):
 @pytest.mark.parametrize("entry, message", [
     # batchnorm has no 'kernel': say what is wrong instead of asking whether it is meant for batchnorm
     ("{batchnorm: {}, kernel: 3}", "one layer entry takes one type key, found batchnorm, kernel; 'kernel' is not a "
-     "layer type, nor an entry key (name, from, repeat, trainable, share), nor an argument of batchnorm"),
+     "layer type, nor an entry key (name, from, repeat, trainable, if, share), nor an argument of batchnorm"),
     ("{conv: {out: 2, kernel: 3}, repaet: 2}", "one layer entry takes one type key, found conv, repaet; 'repaet' is "
-     "not a layer type, nor an entry key (name, from, repeat, trainable, share), nor an argument of conv (did you mean "
+     "not a layer type, nor an entry key (name, from, repeat, trainable, if, share), nor an argument of conv (did you mean "
      "'repeat'?)"),
     # conv does take 'kernel': then the question is the right one
     ("{conv: {out: 2}, kernel: 3}", "one layer entry takes one type key, found conv, kernel; is 'kernel' meant to be "

@@ -56,7 +56,8 @@ def test_a_frozen_scope_freezes_its_entries():
 
 
 @pytest.mark.parametrize("text, fragment", [
-    ("{conv: {}, repeat: 0}", "'repeat' must be a positive int, got 0"),
+    ("{conv: {}, repeat: -1}", "'repeat' must be an int ≥ 0, got -1"),
+    ("{conv: {}, if: 1}", "'if' must be true or false"),
     ("{conv: {}, repeat: 101}", "over the limit of 100 layers"),
     ("{conv: {}, trainable: 1}", "'trainable' must be true or false, got 1"),
     ("{conv: {}, name: input}", "'input' is reserved"),

@@ -147,6 +147,7 @@ class Request:
     limits: Limits = Limits()
     skip_non_specs: bool = False
     settings: Settings = Settings(training=True)   # in place, optimizer, precision, device
+    overrides: dict = field(default_factory=dict)  # the specs' arguments set by --set (the baseline's too)
 
 
 def _baseline_path(baseline: str, spec: str) -> Optional[str]:
@@ -161,7 +162,7 @@ def _baseline_path(baseline: str, spec: str) -> Optional[str]:
 
 
 def _analyze(path: str, request: Request, stdin) -> tuple:
-    spec = read_spec(path, request.input_shape, request.limits, stdin=stdin)
+    spec = read_spec(path, request.input_shape, request.limits, stdin=stdin, overrides=request.overrides)
     report = analyze(spec, dtype=request.dtype, batch=request.batch)
     return Figures(report, spec.graph, request.settings), spec
 

@@ -26,8 +26,8 @@ from cnncalc.cli.specpath import SPEC_PATH
 @spec_options
 @memory_options
 @figure_options()
-def analyze(spec: str, output_format: str, depth, columns, quiet: bool, input_shape, limits, dtype: str,
-            batch: int, settings) -> None:
+def analyze(spec: str, output_format: str, depth, columns, quiet: bool, input_shape, limits, overrides,
+            dtype: str, batch: int, settings) -> None:
     """Per-layer table and totals of the network in SPEC (a YAML file, or - for standard input), with the
     peak memory at inference; --training adds training memory, --device a roofline latency estimate."""
     from cnncalc.analysis import analyze as run
@@ -39,7 +39,7 @@ def analyze(spec: str, output_format: str, depth, columns, quiet: bool, input_sh
     if quiet and output_format not in ("table", "markdown"):
         raise click.UsageError("--quiet is for --format table or markdown; JSON has the totals under 'totals'")
 
-    parsed = read_spec(spec, input_shape, limits, stdin=sys.stdin.buffer)
+    parsed = read_spec(spec, input_shape, limits, stdin=sys.stdin.buffer, overrides=overrides)
     if parsed.budget is not None:      # a typo in the budget shows now, not first in CI
         from cnncalc.budget.engine import spec_limits
         spec_limits(parsed)

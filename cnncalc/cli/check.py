@@ -117,7 +117,7 @@ def _parse_increases(values) -> tuple[dict, dict]:
 @memory_options
 @figure_options(training_flag=False)
 def check(specs, budget_path, baseline, max_increase, skip_non_specs, warn_at, junit_path, output_format,
-          input_shape, limits, dtype, batch, settings, **limit_values) -> None:
+          input_shape, limits, overrides, dtype, batch, settings, **limit_values) -> None:
     """Check SPECs against size limits; one line per spec and limit.
 
     Limits come from the --max-... options, the spec's 'budget:' block, a --budget file, and
@@ -170,7 +170,7 @@ def check(specs, budget_path, baseline, max_increase, skip_non_specs, warn_at, j
 
     request = core.Request(specs=tuple(specs), option_limits=option_limits, budget_file=budget_file,
                            baseline=baseline, increases=increases, increase_text=increase_text, dtype=dtype,
-                           batch=batch, input_shape=input_shape, limits=limits,
+                           batch=batch, input_shape=input_shape, limits=limits, overrides=overrides,
                            skip_non_specs=skip_non_specs, settings=replace(settings, training=True))
     streamed = output_format in ("text", "github")
     lines = render.Lines(request.specs, warn_at)

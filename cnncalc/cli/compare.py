@@ -14,6 +14,9 @@ from cnncalc.cli.specpath import SPEC_PATH
 @click.command(epilog="\b\nExamples:\n  cnncalc compare zoo:resnet18 zoo:resnet50\n"
                        "  cnncalc compare seed:inception_naive seed:inception_bottleneck --by layer")
 @click.argument("specs", nargs=-1, required=True, metavar="A B [C ...]", type=SPEC_PATH)
+@click.option("--sweep", metavar="NAME=V1,V2,...",
+              help="Compare one SPEC at several values of one of its arguments (its 'args:'): one column per "
+                   "value, headed NAME=VALUE.")
 @click.option("--by", "by", type=click.Choice(["total", "layer"]), default="total", show_default=True,
               help="Compare the totals, or the layers aligned by name.")
 @click.option("--depth", type=click.IntRange(min=1), default=None,
@@ -23,29 +26,58 @@ from cnncalc.cli.specpath import SPEC_PATH
 @spec_options
 @memory_options
 @figure_options()
-def compare(specs, by: str, depth, output_format: str, input_shape, limits, dtype: str,
+def compare(specs, sweep, by: str, depth, output_format: str, input_shape, limits, overrides, dtype: str,
             batch: int, settings) -> None:
     """Compare networks: totals side by side, with the change of each against the first (A).
 
     Parameters, MACs, FLOPs, parameter, activation and peak memory (with --training: training memory;
     with --device: the latency estimate), output shape and receptive field; the smallest value is
-    highlighted. --by layer aligns the layers by name to show where variants differ.
+    highlighted. --by layer aligns the layers by name to show where variants differ. --sweep NAME=V1,V2,...
+    compares one SPEC with its argument NAME at each value.
     """
     from cnncalc.analysis import analyze
     from cnncalc.comparison import compare as run, compare_layers
     from cnncalc.metrics import Figures
+    from cnncalc.record import replace
     from cnncalc.spec import read_spec
 
-    if len(specs) < 2:
-        raise click.UsageError("compare needs at least two specs")
+    runs = [(path, overrides, None) for path in specs]
+    if sweep is not None:
+        runs = _sweep_runs(specs, sweep, overrides)
+    elif len(specs) < 2:
+        raise click.UsageError("compare needs at least two specs (or one SPEC and --sweep NAME=V1,V2,...)")
     if specs.count("-") > 1:
         raise click.UsageError("standard input (-) can be read only once")
     if depth is not None and by != "layer":
         raise click.UsageError("--depth applies to --by layer")
     check_device_dtype(settings, dtype)
     figures = []
-    for path in specs:
-        spec = read_spec(path, input_shape, limits, stdin=sys.stdin.buffer)
-        figures.append(Figures(analyze(spec, dtype=dtype, batch=batch), spec.graph, settings))
+    for path, values, label in runs:
+        spec = read_spec(path, input_shape, limits, stdin=sys.stdin.buffer, overrides=values)
+        report = analyze(spec, dtype=dtype, batch=batch)
+        if label is not None:
+            report = replace(report, name=label)
+        figures.append(Figures(report, spec.graph, settings))
     reports = [f.report for f in figures]
     emit(compare_layers(reports, depth, figures) if by == "layer" else run(reports, figures), output_format)
+
+
+def _sweep_runs(specs: tuple, sweep: str, overrides: dict) -> list:
+    """(spec, its --set values, column name) for each value of ``--sweep NAME=V1,V2,...``."""
+    from cnncalc.cli.options import parse_scalar
+    if len(specs) != 1:
+        raise click.UsageError("--sweep compares one SPEC at several values of one argument; give one SPEC")
+    if specs[0] == "-":
+        raise click.UsageError("--sweep reads the spec once per value: give a file, not standard input")
+    name, equals, listed = sweep.partition("=")
+    name = name.strip()
+    texts = [text.strip() for text in listed.split(",")]
+    if not equals or not name or len(texts) < 2 or not all(texts):
+        raise click.BadParameter(f"'{sweep}' is not NAME=V1,V2,... with two or more values, such as "
+                                 f"width=0.5,1.0", param_hint="'--sweep'")
+    if name in overrides:
+        raise click.UsageError(f"--sweep {name} and --set {name} both give '{name}'")
+    if len(set(texts)) != len(texts):
+        raise click.BadParameter(f"'{sweep}' gives a value twice", param_hint="'--sweep'")
+    return [(specs[0], {**overrides, name: parse_scalar(text, f"--sweep {name}")}, f"{name}={text}")
+            for text in texts]

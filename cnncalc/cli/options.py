@@ -25,14 +25,42 @@ def parse_shape(text: str | None):
     return dims
 
 
-def spec_options(func):
-    """--input, --max-layers, --max-spec-bytes, --max-yaml-nodes: how a spec is read (docs/spec.md, Limits).
+def parse_settings(values) -> dict:
+    """``--set NAME=VALUE`` options → {name: value}, each VALUE read as a YAML scalar (0.5, 224, true, relu)."""
+    result: dict = {}
+    for text in values or ():
+        name, equals, value = text.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            raise click.BadParameter(f"'{text}' is not NAME=VALUE, such as width=0.5", param_hint="'--set'")
+        result[name] = parse_scalar(value, f"--set {name}")
+    return result
 
-    The command receives ``input_shape`` and one ``limits`` argument (a Limits) built from the last three."""
+
+def parse_scalar(text: str, what: str):
+    """A YAML scalar written on the command line: an int, a number, true/false or text."""
+    import yaml
+    try:
+        value = yaml.safe_load(text) if len(text) <= 200 else None
+    except yaml.YAMLError:
+        value = None
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+        raise click.BadParameter(f"{what}: '{text}' is beyond 10^18")
+    if value is None or isinstance(value, (list, dict)) or not isinstance(value, (int, float, str, bool)):
+        raise click.BadParameter(f"{what}: '{text}' is not one value (a number, true/false or a word)")
+    return value
+
+
+def spec_options(func):
+    """--input, --set, --max-layers, --max-spec-bytes, --max-yaml-nodes: how a spec is read (docs/spec.md,
+    Limits and Arguments).
+
+    The command receives ``input_shape``, ``overrides`` (the --set values, name → value) and one ``limits``
+    argument (a Limits) built from the last three."""
     @functools.wraps(func)
-    def command(*args, max_layers: int, max_bytes: int, max_yaml_nodes: int, **kwargs):
+    def command(*args, max_layers: int, max_bytes: int, max_yaml_nodes: int, settings_text=(), **kwargs):
         limits = Limits(max_layers=max_layers, max_bytes=max_bytes, max_yaml_nodes=max_yaml_nodes)
-        return func(*args, limits=limits, **kwargs)
+        return func(*args, limits=limits, overrides=parse_settings(settings_text), **kwargs)
 
     command = click.option("--max-yaml-nodes", "max_yaml_nodes", type=click.IntRange(min=1),
                            default=Limits.max_yaml_nodes, show_default=True,
@@ -41,6 +69,8 @@ def spec_options(func):
                            show_default=True, help="Refuse spec files larger than this.")(command)
     command = click.option("--max-layers", type=click.IntRange(min=1), default=Limits.max_layers, show_default=True,
                            help="Refuse specs that expand to more layers than this.")(command)
+    command = click.option("--set", "settings_text", multiple=True, metavar="NAME=VALUE",
+                           help="Set one of the spec's arguments (its top-level 'args:'); repeatable.")(command)
     command = click.option("--input", "input_shape", metavar="C,H,W", callback=lambda c, p, v: parse_shape(v),
                            help="Override the spec's input shape (channels first, no batch).")(command)
     return command

@@ -46,7 +46,7 @@ def _parse_count(text, option: str):
                    f"them as float64, 8 bytes each. Counts take K, M, G, T.  [default: {DEFAULT_LAYER_WEIGHTS}, "
                    f"400 MB]")
 @click.pass_context
-def verify(ctx: click.Context, spec: str, output_format: str, input_shape, limits, seed: int,
+def verify(ctx: click.Context, spec: str, output_format: str, input_shape, limits, overrides, seed: int,
            max_work: int, max_layer_weights: int) -> None:
     """Execute SPEC in numpy with random weights and check the analysis against it.
 
@@ -60,14 +60,15 @@ def verify(ctx: click.Context, spec: str, output_format: str, input_shape, limit
     from cnncalc.spec import read_spec
     from cnncalc.verify import AGREE, MAX_LAYER_WEIGHTS, MAX_WORK, UNVERIFIABLE, verify as run
 
-    parsed = read_spec(spec, input_shape, limits, stdin=sys.stdin.buffer)
+    parsed = read_spec(spec, input_shape, limits, stdin=sys.stdin.buffer, overrides=overrides)
     report = analyze(parsed)
     from cnncalc.render.verify import ProgressBar
     with ProgressBar() as bar:
         result = run(parsed, report, seed=seed, progress=bar,
                      max_work=max_work if max_work is not None else MAX_WORK,
                      max_layer_weights=max_layer_weights if max_layer_weights is not None else MAX_LAYER_WEIGHTS,
-                     rebuild=None if spec == "-" else lambda shape: read_spec(spec, shape, limits))
+                     rebuild=None if spec == "-" else lambda shape: read_spec(spec, shape, limits,
+                                                                                overrides=overrides))
     emit(result, output_format)
     if result.status == UNVERIFIABLE:
         from cnncalc.execute import executable_types

@@ -9,6 +9,7 @@ package chooses a formula by the name of a layer type.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Any, Callable, ClassVar, Mapping, Optional, Sequence
 
 from cnncalc import record as records
@@ -131,6 +132,8 @@ BOOLEAN = ArgRule("true or false", _boolean, {"type": "boolean"})
 
 
 def _number(value, key):
+    if isinstance(value, Fraction):          # an expression's exact result: a float, as a written number is
+        value = float(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise LayerArgError(f"'{key}' must be a number, got {brief(value)}", key)
     if not math.isfinite(value):

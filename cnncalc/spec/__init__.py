@@ -2,7 +2,8 @@
 
 * ``yamlsource``: YAML with safe_load semantics that keeps every value's file:line:column, the reading
   limits, and whether a YAML file is meant as a spec at all;
-* ``templates``: ``$argument`` substitution and integer expressions inside blocks;
+* ``templates``: ``$argument`` substitution (spec and block arguments, ``$input.…``), ``if:`` and ``repeat: 0``;
+* ``expressions``: the safe, exact evaluator of expressions (fractions, min, max, round, make_divisible, …);
 * ``entries``: one layer entry of the YAML → an ``Entry`` record;
 * ``definitions``: the spec's ``blocks:`` and ``defaults:``;
 * ``scopes``: scopes, automatic names, and which node a ``from:`` name means (forward references too);

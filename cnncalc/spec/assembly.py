@@ -14,20 +14,25 @@ from cnncalc.record import MISSING, replace
 from cnncalc.spec.definitions import Block, read_blocks, read_defaults
 from cnncalc.spec.entries import Entry, read_entry
 from cnncalc.spec.scopes import Scope, resolve, resolve_later
-from cnncalc.spec.templates import has_dollar, substitute
+from cnncalc.spec.templates import Derived, has_dollar, substitute, vanishes
 from cnncalc.spec.yamlsource import LocDict, LocList
 
 
 class Builder:
-    def __init__(self, doc: LocDict, max_layers: int, max_depth: int):
+    def __init__(self, doc: LocDict, max_layers: int, max_depth: int, env: Optional[dict] = None):
         self.doc = doc
         self.max_layers = max_layers
         self.max_depth = max_depth
+        self.env = env or {}                 # the spec's arguments (top-level 'args:', --set)
         self.blocks = read_blocks(doc.get("blocks"), doc.where("blocks"))
-        self.defaults = read_defaults(doc.get("defaults"), doc.where("defaults"))
+        defaults = doc.get("defaults")
+        if has_dollar(defaults):
+            defaults = substitute(defaults, self.env, doc.where("defaults"))
+        self.defaults = read_defaults(defaults, doc.where("defaults"))
         self.nodes: dict[str, Node] = {}
         self.position: dict[str, int] = {}   # node → the order it was written in
-        self.pending: list = []              # (node name, scope, from names, location) to resolve at the end
+        self.pending: dict = {}              # node name → (scope, from names, location): resolved at the end
+        self.shapes: dict = {}               # node → its output shape, for $input.… (inferred when asked)
         self.shared: dict = {}               # (type, its scalar arguments) → the one layer built from them
 
     def build(self, shape: tuple) -> Graph:
@@ -38,7 +43,7 @@ class Builder:
         layers = self.doc["layers"]
         if not isinstance(layers, LocList) or not layers:
             raise SpecError("'layers' must be a non-empty list of layers", self.doc.where("layers"))
-        top = Scope(prefix="", input="input", env={})
+        top = Scope(prefix="", input="input", env=self.env)
         top.names["input"] = "input"
         output = self._sequence(layers, top, "input")
         self._resolve_pending()
@@ -64,13 +69,19 @@ class Builder:
     def _entry(self, value, entries: LocList, index: int, scope: Scope, previous: str) -> str:
         # a mapping entry carries its own location: the item's is made only when it is used
         loc = None if isinstance(value, LocDict) else entries.where(index)
-        if scope.env or has_dollar(value):
+        if isinstance(value, LocDict) and ("if" in value or "repeat" in value):
+            try:
+                gone = vanishes(value, scope.env, self._shape_reader(scope))
+            except SpecError as err:
+                raise self._named(err, value, scope) from None
+            if gone:
+                return self._vanish(value, scope, previous)
+        if has_dollar(value):
             loc = entries.where(index)
             try:
-                value = substitute(value, scope.env, loc)
+                value = substitute(value, scope.env, loc, self._shape_reader(scope))
             except SpecError as err:     # name the layer (or, unnamed, the block instance) it happened in
-                name = value.get("name") if isinstance(value, LocDict) else None
-                raise err.at(layer=scope.full(name) if isinstance(name, str) else scope.prefix or None) from None
+                raise self._named(err, value, scope) from None
         entry = read_entry(value, loc, scope, self.max_layers, self._arguments_of)
         loc = entry.location
         block = self.blocks.get(entry.type)
@@ -81,7 +92,8 @@ class Builder:
             cls = type(tied.layer)
         if block is None and cls is None:
             choices = [*type_names(), *self.blocks]
-            raise SpecError(f"unknown layer type '{entry.type}'{did_you_mean(entry.type, choices)}", loc)
+            raise SpecError(f"unknown layer type '{entry.type}'{did_you_mean(entry.type, choices)}; "
+                            f"see `cnncalc layers`", loc)
         if cls is not None and cls.arity == 0:
             raise SpecError("the network input is declared by the spec's top-level 'input:', not as a layer", loc)
 
@@ -111,6 +123,21 @@ class Builder:
             scope.names[entry.name] = last
         return last
 
+    @staticmethod
+    def _named(err: SpecError, value, scope: Scope) -> SpecError:
+        """The error named after the layer (or, unnamed, the block instance) it happened in."""
+        name = value.get("name") if isinstance(value, LocDict) else None
+        return err.at(layer=scope.full(name) if isinstance(name, str) else scope.prefix or None)
+
+    def _vanish(self, value: LocDict, scope: Scope, previous: str) -> str:
+        """An entry left out (``if:`` false, ``repeat: 0``): its name, if any, means the layer before it."""
+        name = value.get("name")
+        if isinstance(name, str):
+            if name in scope.names:
+                raise SpecError(f"the name '{name}' is used twice in this scope", value.loc, scope.full(name))
+            scope.names[name] = previous
+        return previous
+
     # -- plain layers and merges -----------------------------------------------------------------------
 
     def _layer(self, cls: type[Layer], entry: Entry, scope: Scope, full: str, start: Optional[str],
@@ -135,6 +162,8 @@ class Builder:
                 if tied is not None:
                     _check_tie(layer, tied, args, entry, full)
         except LayerArgError as err:
+            if isinstance(args, Derived) and err.key in args.refs:
+                self._from_block_argument(err, args, scope, full)
             if err.key in args or err.key not in defaults:
                 where = args.where(err.key) if err.key in args else entry.arguments_location
                 raise SpecError(str(err), where, full) from None
@@ -170,8 +199,18 @@ class Builder:
             if cls.arity is not None and len(names) != cls.arity:
                 raise SpecError(f"{cls.type_name} takes {cls.arity} input, 'from' names {len(names)}", loc, full)
             self._add(full, layer, (), loc, entry.trainable, arg_locations)
-            self.pending.append((full, scope, names, loc))
+            self.pending[full] = (scope, names, loc)
         return full
+
+    @staticmethod
+    def _from_block_argument(err: LayerArgError, args: Derived, scope: Scope, full: str) -> None:
+        """A bad argument value that came from a block's argument: the error points where that value was
+        written (the call site, or the block's default), with the line of the block that used it."""
+        for name in args.refs[err.key]:
+            if name in scope.sources:
+                written, path = scope.sources[name]
+                used = args.where(err.key)
+                raise SpecError(f"{err} ({path}, used at {used.file}:{used.line})", written, full) from None
 
     def _shared_layer(self, cls: type[Layer], args: LocDict, defaults) -> Layer:
         """``cls.from_args(args, defaults)``, built once for each distinct set of int, text or boolean
@@ -233,7 +272,8 @@ class Builder:
             if not isinstance(body, LocList):
                 raise SpecError(f"branch '{label}' must be a list of layers ([] for the identity)", where, full)
             sub = Scope(prefix=f"{full}.{label}", input=origin, env=scope.env, parent=scope,
-                        blocks=scope.blocks, trainable=trainable)
+                        blocks=scope.blocks, trainable=trainable, shape_from=scope.shape_from,
+                        sources=scope.sources)
             self._check_depth(sub, where, full)
             sub.names["input"] = origin
             outputs.append(self._sequence(body, sub, origin))
@@ -257,18 +297,89 @@ class Builder:
                 known = ", ".join(block.args) or "none"
                 raise SpecError(f"block '{block.name}' has no argument '{key}'{did_you_mean(key, block.args)}; "
                                 f"it takes: {known}", args.where(key), full)
-        env = {**block.args, **args}
         if start is None:
             if not isinstance(entry.source, str):
                 raise SpecError("a block reads one input; 'from' must name one layer", loc, full)
             origin = resolve(scope, entry.source, self.position, loc, full)
         else:
             origin = start
+        env, sources = self._block_arguments(block, args, scope, origin, full)
         inner = Scope(prefix=full, input=origin, env=env, parent=scope, blocks=(*scope.blocks, block.name),
-                      trainable=entry.trainable)
+                      trainable=entry.trainable, shape_from=origin, sources=sources)
         self._check_depth(inner, loc, full)
         inner.names["input"] = origin
         return self._sequence(block.layers, inner, origin)
+
+    def _block_arguments(self, block: Block, args, scope: Scope, origin: str, full: str) -> tuple:
+        """The block's arguments (those of the call, then its defaults, which may be expressions of the spec's
+        arguments, of the block's earlier ones and of ``$input.…``), and where each value was written."""
+        env: dict = {}
+        sources: dict = {}
+        refs = args.refs if isinstance(args, Derived) else {}
+        for name, default in block.args.items():
+            if name in args:
+                env[name] = args[name]
+                # a value that is itself an argument of the caller ($x) was written where the caller's was
+                outer = [scope.sources[n] for n in refs.get(name, ()) if n in scope.sources]
+                if outer:
+                    written, path = outer[0]
+                    sources[name] = (written, f"{path}, then as ${name} to block '{block.name}'")
+                else:
+                    sources[name] = (args.where(name), f"passed as ${name} to block '{block.name}'")
+            else:
+                if has_dollar(default):
+                    try:
+                        default = substitute(default, {**self.env, **env}, block.args.where(name),
+                                             lambda: self.shape_of(origin))
+                    except SpecError as err:
+                        raise err.at(layer=full) from None
+                env[name] = default
+                sources[name] = (block.args.where(name), f"the default of ${name} in block '{block.name}'")
+        return env, sources
+
+    # -- shapes while building (for $input.…) -----------------------------------------------------------
+
+    def _shape_reader(self, scope: Scope):
+        return lambda: self.shape_of(scope.shape_from)
+
+    def shape_of(self, name: str) -> tuple:
+        """The output shape of a node built so far, inferring its ancestors' shapes (memoised, iteratively).
+        A layer whose 'from:' names a layer written after it cannot be inferred yet: an error."""
+        shapes = self.shapes
+        if name in shapes:
+            return shapes[name]
+        from cnncalc.analysis import infer_node          # only specs that read a block's input shape
+        stack = [name]
+        while stack:
+            current = stack[-1]
+            if current in shapes:
+                stack.pop()
+                continue
+            node = self.nodes[current]
+            if current in self.pending:
+                self._resolve_early(current)
+                node = self.nodes[current]
+            missing = [source for source in node.inputs if source not in shapes]
+            if missing:
+                stack.extend(missing)
+                continue
+            stack.pop()
+            shapes[current] = infer_node(node, [shapes[source] for source in node.inputs])[1]
+        return shapes[name]
+
+    def _resolve_early(self, full: str) -> None:
+        """Complete a node's 'from:' inputs now, when they name layers written before it (then the end would
+        resolve them the same way)."""
+        scope, names, loc = self.pending[full]
+        inputs = []
+        for name in names:
+            target = resolve(scope, name, self.position, loc, full, pending=True)
+            if not target or self.position[target] >= self.position[full]:
+                raise SpecError(f"the shape of '{full}' is needed here (a block reads its input shape with "
+                                f"$input), but its 'from' names '{name}', a layer not built yet", loc, full)
+            inputs.append(target)
+        object.__setattr__(self.nodes[full], "inputs", tuple(inputs))
+        del self.pending[full]
 
     # -- limits and nodes -----------------------------------------------------------------------------
 
@@ -295,7 +406,7 @@ class Builder:
         self.position[full] = len(self.position)
 
     def _resolve_pending(self) -> None:
-        for full, scope, names, loc in self.pending:
+        for full, (scope, names, loc) in self.pending.items():
             inputs = tuple(resolve_later(scope, name, self.position, loc, full) for name in names)
             # the node was made here and nobody has seen it yet: complete it in place (not a second Node)
             object.__setattr__(self.nodes[full], "inputs", inputs)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 from typing import Optional
 
 from cnncalc.errors import Location, SpecError, brief, did_you_mean
@@ -10,9 +12,12 @@ from cnncalc.graph import Graph
 from cnncalc.record import record
 from cnncalc.spec import yamlsource
 from cnncalc.spec.assembly import Builder
+from cnncalc.spec.templates import has_dollar, substitute
 from cnncalc.spec.yamlsource import LocDict
 
-TOP_KEYS = ("name", "description", "input", "defaults", "budget", "blocks", "layers")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+TOP_KEYS = ("name", "description", "args", "input", "defaults", "budget", "blocks", "layers")
 
 
 @record
@@ -39,9 +44,10 @@ class Spec:
     budget: Optional[LocDict] = None
 
 
-def read_spec(path: str, input_shape: Optional[tuple] = None, limits: Limits = Limits(), stdin=None) -> Spec:
+def read_spec(path: str, input_shape: Optional[tuple] = None, limits: Limits = Limits(), stdin=None,
+              overrides: Optional[Mapping] = None) -> Spec:
     """Read a spec file ('-' for standard input, ``zoo:NAME`` or ``seed:NAME`` for one shipped with cnncalc)
-    and build its graph."""
+    and build its graph. ``overrides``: values for the spec's arguments (``--set NAME=VALUE``)."""
     if path == "-":
         # one byte more than the limit is enough to know that the spec is too big
         data, source = (stdin.read(limits.max_bytes + 1) if stdin is not None else b""), "<stdin>"
@@ -51,11 +57,11 @@ def read_spec(path: str, input_shape: Optional[tuple] = None, limits: Limits = L
         if zoo.is_shipped(path):
             path = zoo.path(path)
         data = yamlsource.read_file(path, limits.max_bytes)
-    return parse_spec(data, source, input_shape, limits)
+    return parse_spec(data, source, input_shape, limits, overrides)
 
 
 def parse_spec(text: str | bytes, source: str = "<spec>", input_shape: Optional[tuple] = None,
-               limits: Limits = Limits()) -> Spec:
+               limits: Limits = Limits(), overrides: Optional[Mapping] = None) -> Spec:
     doc = yamlsource.load(text, source, max_bytes=limits.max_bytes, max_nodes=limits.max_yaml_nodes,
                           max_depth=limits.max_yaml_depth, max_layers=limits.max_layers)
     here = Location(source, 1, 1)
@@ -77,13 +83,50 @@ def parse_spec(text: str | bytes, source: str = "<spec>", input_shape: Optional[
     description = doc.get("description") or ""
     if not isinstance(description, str):
         raise SpecError("'description' must be text", doc.where("description"))
-    shape = input_shape if input_shape is not None else _input_shape(doc["input"], doc.where("input"))
+    env = read_arguments(doc, overrides or {})
+    if input_shape is not None:
+        shape = input_shape
+    else:
+        written = doc["input"]
+        if has_dollar(written):
+            written = substitute(written, env, doc.where("input"))
+        shape = _input_shape(written, doc.where("input"))
     budget = doc.get("budget")
     if budget is not None and not isinstance(budget, LocDict):
         raise SpecError("'budget' must be a mapping such as {params: 25M, macs: 4G}", doc.where("budget"))
-    graph = Builder(doc, limits.max_layers, limits.max_depth).build(shape)
+    graph = Builder(doc, limits.max_layers, limits.max_depth, env).build(shape)
     return Spec(name=name, description=description.strip(), source=source, input_shape=tuple(shape),
                 graph=graph, budget=budget)
+
+
+def read_arguments(doc: LocDict, overrides: Mapping) -> dict:
+    """The spec's arguments: top-level ``args:`` (name → default, in order; a default may be an expression of
+    the arguments before it), each replaced by its value in ``overrides`` (``--set``), if given there."""
+    args = doc.get("args")
+    if args is None:
+        args = LocDict()
+        args.loc, args.key_locs = doc.loc, {}
+    elif not isinstance(args, LocDict):
+        raise SpecError("'args' must be a mapping of argument → default value, such as {width: 1.0}",
+                        doc.where("args"))
+    for name in args:
+        if not isinstance(name, str) or not _WORD.fullmatch(name) or name == "input":
+            raise SpecError(f"argument {brief(name)} must be a word (letters, digits, _) other than 'input', as "
+                            f"$name uses it", args.where(name))
+    for name in overrides:
+        if name not in args:
+            known = ", ".join(args) or "none"
+            raise SpecError(f"--set {name}: the spec has no argument '{name}'{did_you_mean(name, list(args))}; "
+                            f"its args: {known}", doc.where("args") if "args" in doc else doc.loc)
+    env: dict = {}
+    for name, default in args.items():
+        if name in overrides:
+            env[name] = overrides[name]
+        elif has_dollar(default):
+            env[name] = substitute(default, env, args.where(name))
+        else:
+            env[name] = default
+    return env
 
 
 def _stem(path: str) -> str:

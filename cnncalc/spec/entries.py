@@ -9,7 +9,7 @@ from cnncalc.record import record
 from cnncalc.spec.scopes import Scope
 from cnncalc.spec.yamlsource import LocDict
 
-META_KEYS = ("name", "from", "repeat", "trainable", "share")
+META_KEYS = ("name", "from", "repeat", "trainable", "if", "share")
 RESERVED_NAMES = ("input",)
 
 
@@ -35,7 +35,8 @@ class Entry:
 
 def read_entry(value, loc: Optional[Location], scope: Scope, max_layers: int,
                arguments_of: Callable[[object], Optional[frozenset]]) -> Entry:
-    """Check one entry's shape and its meta keys (name, from, repeat, trainable). ``loc``: where the entry
+    """Check one entry's shape and its meta keys (name, from, repeat, trainable, if; an entry left out by
+    ``if: false`` or ``repeat: 0`` does not come here). ``loc``: where the entry
     was written; a mapping entry's own location is used instead (so None will do for one).
 
     ``arguments_of(key)`` is the set of arguments a layer type or block takes, or None when the key is
@@ -61,8 +62,12 @@ def read_entry(value, loc: Optional[Location], scope: Scope, max_layers: int,
     def meta_loc(key: str) -> Location:
         return value.where(key) if isinstance(value, LocDict) else loc
     repeat = meta.get("repeat", 1)
-    if not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 1:
-        raise SpecError(f"'repeat' must be a positive int, got {brief(repeat)}", meta_loc("repeat"), label)
+    if not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 0:
+        raise SpecError(f"'repeat' must be an int ≥ 0, got {brief(repeat)}", meta_loc("repeat"), label)
+    condition = meta.get("if", True)
+    if not isinstance(condition, bool):
+        raise SpecError(f"'if' must be true or false (or an expression that gives one), got {brief(condition)}",
+                        meta_loc("if"), label)
     if repeat > max_layers:
         raise SpecError(f"'repeat: {repeat:,}' is over the limit of {max_layers:,} layers "
                         f"(raise it with --max-layers)", meta_loc("repeat"), label)

@@ -26,6 +26,8 @@ class Scope:
     blocks: tuple = ()                            # the block names being expanded (recursion guard)
     trainable: bool = True
     peeked: tuple = ()                            # the last peek: (type, counter then, its number, name)
+    shape_from: str = "input"                     # the node whose shape $input.… reads (the block's input)
+    sources: dict = field(default_factory=dict)   # argument → (where its value was written, how it came)
 
     def full(self, local: str) -> str:
         return f"{self.prefix}.{local}" if self.prefix else local

@@ -1,75 +1,143 @@
-"""`$`-templates inside blocks: ``$name`` stands for a block argument's value (any type), and an expression
-such as ``'$width * 4'`` is integer arithmetic (+ - * // % and parentheses) on ints, nothing else."""
+"""`$`-templates (docs/spec.md, "Arguments and expressions"): in any text of a spec, ``$name`` stands for a
+spec argument (top-level ``args:``) or, inside a block, a block argument; ``$input.channels`` and the like
+for the shape of the block's input. A text that is one ``$name`` becomes the argument's value, of any type;
+any other text with a ``$`` is an expression (cnncalc/spec/expressions.py)."""
 
 from __future__ import annotations
 
-import ast
-import operator
 import re
+from typing import Callable, Optional
 
 from cnncalc.errors import Location, SpecError, brief, did_you_mean
-from cnncalc.spec.yamlsource import MAX_INT, LocDict, LocList
+from cnncalc.spec.expressions import evaluate, exact
+from cnncalc.spec.yamlsource import LocDict, LocList
 
-_VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.FloorDiv: operator.floordiv,
-        ast.Mod: operator.mod}
+__all__ = ["Derived", "evaluate", "expand", "has_dollar", "input_part", "substitute", "vanishes"]
 
+_REF = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?")
+# a value pasted onto another ('$a$c', '$a $c') or onto text ('conv$i'): no operator between them
+_PASTED = re.compile(r"\$[A-Za-z_][\w.]*\s*\$|[\w)\]'\"]\$")
+_SPATIAL = {1: (), 2: ("length",), 3: ("height", "width"), 4: ("depth", "height", "width")}
+PARTS = ("channels", "depth", "height", "width", "length", "shape")
 
-def evaluate(expression: str, loc: Location) -> int:
-    """Integer arithmetic (+ − * // % and parentheses) on ints, nothing else."""
-    def walk(node):
-        if isinstance(node, ast.Expression):
-            return walk(node.body)
-        if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
-            return node.value
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            value = walk(node.operand)
-            return -value if isinstance(node.op, ast.USub) else value
-        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-            left, right = walk(node.left), walk(node.right)
-            if isinstance(node.op, (ast.FloorDiv, ast.Mod)) and right == 0:
-                raise SpecError(f"division by zero in '{expression}'", loc)
-            return _OPS[type(node.op)](left, right)
-        raise SpecError(f"'{expression}' is not integer arithmetic (+ - * // % on ints)", loc)
-    if len(expression) > 200:
-        raise SpecError("an argument expression is longer than 200 characters", loc)
-    try:
-        tree = ast.parse(expression, mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        raise SpecError(f"'{expression}' is not a valid expression", loc) from None
-    value = walk(tree)
-    if abs(value) > MAX_INT:
-        raise SpecError(f"'{expression}' is {len(str(abs(value)))} digits long; spec integers are at most 10^18",
-                        loc)
-    return value
+Shape = Optional[Callable[[], tuple]]
 
 
-def substitute(value, env: dict, loc: Location):
-    """Replace $name (the argument's value, any type) and expressions such as '$width * 4' (ints)."""
-    if isinstance(value, str) and "$" in value:
-        whole = _VAR.fullmatch(value.strip())
-        names = _VAR.findall(value)
-        for name in names:
-            if name not in env:
-                known = ", ".join(f"${n}" for n in env) or "none here"
-                raise SpecError(f"unknown argument ${name}{did_you_mean(name, env)}; known: {known}", loc)
-        if whole:
-            return env[whole.group(1)]
-        for name in names:
-            if not isinstance(env[name], int) or isinstance(env[name], bool):
-                raise SpecError(f"${name} is {brief(env[name])}; only ints can be used in arithmetic", loc)
-        return evaluate(_VAR.sub(lambda m: str(env[m.group(1)]), value), loc)
+class Derived(LocDict):
+    """A mapping after substitution that remembers, for each key whose value had a ``$``, the names it read
+    (so an error in that value can point where the argument's value was written)."""
+
+    __slots__ = ("refs",)
+    refs: dict
+
+
+def input_part(shape: tuple, part: str, loc: Location, written: str):
+    """``$input.PART`` of a block's input shape."""
+    axes = _SPATIAL[len(shape)]
+    if part == "shape":
+        return list(shape)
+    if part == "channels":
+        return shape[0]
+    if part in axes:
+        return shape[1 + axes.index(part)]
+    has = ", ".join(("channels", *axes, "shape"))
+    if part in PARTS:
+        raise SpecError(f"'{written}': the block's input {list(shape)} has no {part} (it has: {has})", loc)
+    raise SpecError(f"'{written}': $input has no part '{part}'{did_you_mean(part, PARTS)}; it has: {has}", loc)
+
+
+def _lookup(name: str, part: Optional[str], env: dict, loc: Location, shape: Shape, written: str):
+    if name == "input" and name not in env:
+        if shape is None:
+            raise SpecError(f"'{written}': $input.{part or 'channels'} reads the input shape of a block, and is "
+                            f"written inside a block's layers (or its call)", loc)
+        if part is None:
+            raise SpecError(f"'{written}': write $input.channels, $input.height, ... or $input.shape "
+                            f"(the block's input shape)", loc)
+        return input_part(shape(), part, loc, written)
+    if name not in env:
+        known = ", ".join(f"${n}" for n in env) or "none here"
+        raise SpecError(f"unknown argument ${name}{did_you_mean(name, env)}; known: {known}", loc)
+    if part is not None:
+        raise SpecError(f"'{written}': ${name} has no parts (only $input.channels etc. do)", loc)
+    return env[name]
+
+
+def expand(text: str, env: dict, loc: Location, shape: Shape = None):
+    """One text with a ``$``: the value of ``$name`` alone (any type), else of the expression."""
+    written = text.strip()
+    whole = _REF.fullmatch(written)
+    if whole:
+        return _lookup(whole.group(1), whole.group(2), env, loc, shape, written)
+    pasted = _PASTED.search(written)
+    if pasted:
+        raise SpecError(f"'{written}' pastes values together ('{pasted.group(0).strip()}'): write an operator "
+                        f"between them (text can be chosen with X if C else Y)", loc)
+    values: dict = {}
+
+    def place(match) -> str:
+        value = _lookup(match.group(1), match.group(2), env, loc, shape, written)
+        if isinstance(value, float):
+            try:
+                value = exact(value)
+            except ValueError:
+                raise SpecError(f"'{written}': {match.group(0)} is {value}, not a finite number", loc) from None
+        elif not isinstance(value, (int, str)) and not hasattr(value, "denominator"):
+            raise SpecError(f"'{written}': {match.group(0)} is {brief(value)}; an expression takes numbers, "
+                            f"true/false and text", loc)
+        key = f"__v{len(values)}"
+        values[key] = value
+        return f" {key} "
+
+    return evaluate(_REF.sub(place, written), loc, values.__getitem__, shown=written)
+
+
+def substitute(value, env: dict, loc: Location, shape: Shape = None):
+    """The value with every text containing a ``$`` replaced (mappings and lists copied, their locations
+    kept). ``shape``: gives the block's input shape for ``$input.…`` (only when asked)."""
+    if isinstance(value, str):
+        return expand(value, env, loc, shape) if "$" in value else value
     if isinstance(value, LocDict):
-        out = LocDict()
-        out.located_like(value)
+        if ("if" in value or "repeat" in value) and vanishes(value, env, shape):
+            out = LocDict(value)                  # an entry left out: the rest of it is not evaluated
+            out.located_like(value)
+            out["if"] = False
+            return out
+        refs = {}
+        values = {}
         for key, item in value.items():
-            out[key] = substitute(item, env, value.where(key))
+            if isinstance(item, str) and "$" in item:
+                refs[key] = tuple(m.group(1) for m in _REF.finditer(item))
+            values[key] = substitute(item, env, value.where(key), shape)
+        if refs:
+            derived = Derived(values)
+            derived.refs = refs
+            out = derived
+        else:
+            out = LocDict(values)
+        out.located_like(value)
         return out
     if isinstance(value, LocList):
-        items = LocList(substitute(item, env, value.where(i)) for i, item in enumerate(value))
+        items = LocList(substitute(item, env, value.where(i), shape) for i, item in enumerate(value))
         items.located_like(value)
         return items
     return value
+
+
+def vanishes(entry: LocDict, env: dict, shape: Shape = None) -> bool:
+    """Whether an entry is left out: its ``if:`` is false, or its ``repeat:`` 0 (each may be an expression)."""
+    condition = entry.get("if", True)
+    if isinstance(condition, str) and "$" in condition:
+        condition = expand(condition, env, entry.where("if"), shape)
+    if not isinstance(condition, bool):
+        raise SpecError(f"'if' must be true or false (or an expression that gives one), got {brief(condition)}",
+                        entry.where("if"))
+    if not condition:
+        return True
+    repeat = entry.get("repeat", 1)
+    if isinstance(repeat, str) and "$" in repeat:
+        repeat = expand(repeat, env, entry.where("repeat"), shape)
+    return repeat == 0 and type(repeat) is int
 
 
 def has_dollar(value) -> bool:

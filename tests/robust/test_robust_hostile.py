@@ -269,7 +269,7 @@ def test_stdin_errors_name_stdin():
     ("input: [3, 8, 8]\nlayers: [{dropout: {rate: .nan}}]\n", "rate", 2),
     ("input: [3, 8, 8]\nlayers: [{leaky_relu: {negative_slope: .inf}}]\n", "finite number, got inf", 2),
     ("input: [3, 8, 8]\nlayers: [{batchnorm: {eps: -.inf}}]\n", "finite number, got -inf", 2),
-    ("input: [3, 8, 8]\nlayers: [{relu: {}, repeat: 2.0}]\n", "positive int, got 2.0", 2),
+    ("input: [3, 8, 8]\nlayers: [{relu: {}, repeat: 2.0}]\n", "an int ≥ 0, got 2.0", 2),
     ("input: [3, 8, 8]\nlayers: [{1: {}}]\n", "must be a word", 2),
     ("input: [3, 8, 8]\nlayers: [{conv: {1: 2}}]\n", "unknown argument '1'", 2),
     ("input: [3, 8, 8]\nlayers: [{? [a, b] : {}}]\n", "plain value", 2),
