@@ -28,6 +28,7 @@ class Builder:
         self.nodes: dict[str, Node] = {}
         self.position: dict[str, int] = {}   # node → the order it was written in
         self.pending: list = []              # (node name, scope, from names, location) to resolve at the end
+        self.shape_refs: list = []           # (node name, scope, names, their locations): Layer.shape_refs
         self.shared: dict = {}               # (type, its scalar arguments) → the one layer built from them
 
     def build(self, shape: tuple) -> Graph:
@@ -42,6 +43,7 @@ class Builder:
         top.names["input"] = "input"
         output = self._sequence(layers, top, "input")
         self._resolve_pending()
+        self._resolve_shape_refs()
         return Graph(nodes=self.nodes, output=output)
 
     # -- sequences and entries -------------------------------------------------------------------------
@@ -130,6 +132,9 @@ class Builder:
             where = self.defaults.where(cls.type_name, str(err.key))   # a key of 'defaults' here
             raise SpecError(f"{err} (a value from 'defaults', taken by this {cls.type_name})", where, full) from None
         arg_locations = args.key_locs
+        if layer.shape_references():
+            where = [args.where(key) for key in cls.shape_refs if getattr(layer, key) is not None]
+            self.shape_refs.append((full, scope, layer.shape_references(), where))
 
         if branches is not None:
             if source is not None and not isinstance(source, str):
@@ -255,6 +260,21 @@ class Builder:
             inputs = tuple(resolve_later(scope, name, self.position, loc, full) for name in names)
             # the node was made here and nobody has seen it yet: complete it in place (not a second Node)
             object.__setattr__(self.nodes[full], "inputs", inputs)
+
+
+    def _resolve_shape_refs(self) -> None:
+        """Each layer a shape reference names (upsample's or crop's `like:`, Layer.shape_refs) becomes an
+        extra input after the node's data inputs, resolved as `from:` is (forward references included)."""
+        for full, scope, names, where in self.shape_refs:
+            refs = []
+            for name, loc in zip(names, where):
+                target = resolve(scope, name, self.position, loc, full, pending=True)
+                if not target:
+                    raise SpecError(f"'like' names '{name}', but no layer has that name"
+                                    f"{did_you_mean(name, [*scope.names, *self.position])}", loc, full)
+                refs.append(target)
+            node = self.nodes[full]
+            object.__setattr__(node, "inputs", node.inputs + tuple(refs))
 
 
 _SAMPLES = (3, 64, True, "same", 0.5, [2, 2])
