@@ -77,8 +77,10 @@ def _hull(rf: AxisRF) -> tuple:
 def coverage(rf: AxisRF, first: int = 0, last: Optional[int] = None) -> tuple:
     """[low, high): the union of the fields of units ``first`` .. ``last`` (by default all of them)."""
     size, start = _hull(rf)
+    jump = rf.stride
+    assert size is not None and start is not None and jump is not None     # only known fields have units
     last = rf.extent - 1 if last is None else last
-    low, high = start + first * rf.stride, start + last * rf.stride + size
+    low, high = start + first * jump, start + last * jump + size
     if rf.hull is not None:
         low, high = max(low, rf.hull[2]), min(high, rf.hull[3])
     return exact(low), exact(high)

@@ -482,7 +482,8 @@ def _compare_node(common, row, deps, spatial, stopped, envelope: bool = False) -
                      measured=tuple(measures), problems=tuple(problems))
 
 
-def _interval(lo, hi, fractional: bool):
+def _interval(field: tuple, fractional: bool):
+    lo, hi = field
     return (math.floor(lo), math.ceil(hi)) if fractional else (lo, hi)
 
 
@@ -507,7 +508,7 @@ def compare_axis(a: AxisRF, dep: np.ndarray, n: int, anything: bool = True,
     unit0: tuple[Optional[int], Optional[int]] = (None, None)
     for u in range(dep.shape[1]):
         positions = np.flatnonzero(dep[:, u])
-        lo, hi = _interval(*unit_field(a, u), fractional or a.hull is not None)
+        lo, hi = _interval(unit_field(a, u), fractional or a.hull is not None)
         first = int(positions[0]) if positions.size else None
         last = int(positions[-1]) if positions.size else None
         inside = lo >= 0 and hi <= n

@@ -133,8 +133,8 @@ class Builder:
             raise SpecError(f"{err} (a value from 'defaults', taken by this {cls.type_name})", where, full) from None
         arg_locations = args.key_locs
         if layer.shape_references():
-            where = [args.where(key) for key in cls.shape_refs if getattr(layer, key) is not None]
-            self.shape_refs.append((full, scope, layer.shape_references(), where))
+            places = [args.where(key) for key in cls.shape_refs if getattr(layer, key) is not None]
+            self.shape_refs.append((full, scope, layer.shape_references(), places))
 
         if branches is not None:
             if source is not None and not isinstance(source, str):
