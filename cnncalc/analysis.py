@@ -123,7 +123,9 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
                 inferred.clear()
             inferred[known] = facts, output, elements
         shapes[node.name] = output
-        input_rfs = [receptive_fields[name] for name in node.inputs]
+        # a shape-only input (upsample's or crop's `like:`) is an edge of the graph but no part of the field
+        data_inputs = node.inputs[:len(node.inputs) - len(node.layer.shape_references())]
+        input_rfs = [receptive_fields[name] for name in data_inputs]
         node_rf, disagree = _receptive_field(node, facts, output, input_rfs, spec.input_shape)
         receptive_fields[node.name] = node_rf
         checked = any(node_rf is rf for rf in input_rfs)       # an input's field, passed on: checked already
@@ -203,8 +205,9 @@ def _receptive_field(node, facts: Facts, output: tuple, input_rfs: list, input_s
         if len(spatial) == len(composed):
             composed = rfmod.with_extents(composed, spatial)
     elif isinstance(op, Window) and len(op.spans) == len(composed) == len(spatial):
-        composed = tuple(rfmod.step(a, span, stride, offset, n)
-                         for a, span, stride, offset, n in zip(composed, op.spans, op.strides, op.offsets, spatial))
+        reads = op.reads or (None,) * len(spatial)
+        composed = tuple(rfmod.step(a, span, stride, offset, n, r) for a, span, stride, offset, n, r
+                         in zip(composed, op.spans, op.strides, op.offsets, spatial, reads))
     elif isinstance(op, Window) and not spatial and len(op.spans) == len(composed):
         # a flat output that sees one window of its input (spp whose levels stop short of the end)
         composed = tuple(rfmod.step(a, span, stride, offset, 1)

@@ -23,9 +23,9 @@ import numpy as np
 
 from cnncalc.analysis import Report, analyze
 from cnncalc.execute import Context, executor_for
-from cnncalc.layers.base import Window
 from cnncalc.record import record, replace
 from cnncalc.rf import AxisRF
+from cnncalc.rf import unit as unit_field
 from cnncalc.shapes import product
 from cnncalc.spec import Spec
 
@@ -456,16 +456,11 @@ def _envelopes(order, rows) -> dict:
 
     A window with a fractional stride, span or offset (transposed convolution, upsampling, adaptive pooling
     by a ratio that is not whole) is the tightest uniform window containing each unit's inputs; units'
-    real fields sit inside it at varying places (docs/conventions.md). Every node downstream of one keeps
-    that property, even where the composed numbers happen to be whole, so for them only containment is
-    checked."""
-    envelope: dict[str, bool] = {}
-    for node in order:
-        step = node.layer.infer([rows[name].output_shape for name in node.inputs]).rf
-        fractional = isinstance(step, Window) and any(
-            isinstance(v, Fraction) for v in (*step.spans, *step.strides, *step.offsets))
-        envelope[node.name] = fractional or any(envelope[name] for name in node.inputs)
-    return envelope
+    real fields sit inside it at varying places (docs/conventions.md), and every node downstream of one
+    keeps that property, even where the composed numbers happen to be whole, so for them only containment
+    is checked. The analysis says which fields are exact (rf.AxisRF.exact): a resizing layer whose every
+    unit sees the whole of what the layer reads (cnncalc/rf.py, clamped fields) is exact again."""
+    return {node.name: not all(a.exact for a in rows[node.name].rf) for node in order}
 
 
 def _compare_node(common, row, deps, spatial, stopped, envelope: bool = False) -> NodeCheck:
@@ -489,7 +484,8 @@ def _compare_node(common, row, deps, spatial, stopped, envelope: bool = False) -
                      measured=tuple(measures), problems=tuple(problems))
 
 
-def _interval(lo, hi, fractional: bool):
+def _interval(field: tuple, fractional: bool):
+    lo, hi = field
     return (math.floor(lo), math.ceil(hi)) if fractional else (lo, hi)
 
 
@@ -497,16 +493,16 @@ def compare_axis(a: AxisRF, dep: np.ndarray, n: int, anything: bool = True,
                  envelope: bool = False) -> tuple[list, AxisMeasure]:
     """Compare one axis: ``dep[i, u]`` is True when input coordinate ``i`` can change unit ``u``.
 
-    Unit u's analytic field is [start + u·stride, start + u·stride + size). Rules (docs/verify.md):
+    Unit u's analytic field is [start + u·stride, start + u·stride + size), intersected with the bounds of a
+    clamped field (cnncalc/rf.py; whose units do not move by the stride, so that is not compared). Rules (docs/verify.md):
     every measured position lies inside the field; an end of the field that lies inside the input is
     reached exactly (the first or last measured position); a field wholly inside the input is reached at
     all (unless the node depends on nothing at all, when every unit sees only padding on some axis). With a
     fractional start or stride, or an ``envelope`` field (see _envelopes), only the first rule applies, on
     the field rounded outwards.
     """
-    fractional = envelope or any(isinstance(v, Fraction) for v in (a.size, a.stride, a.start))
-    size, stride, start = a.size, a.stride, a.start
-    assert size is not None and stride is not None and start is not None      # only known fields are compared
+    fractional = envelope or (a.hull is None and any(isinstance(v, Fraction) for v in (a.size, a.stride, a.start)))
+    assert a.known                                                            # only known fields are compared
     problems: list[str] = []
     starts: dict[int, int] = {}
     spans: dict[int, int] = {}
@@ -514,7 +510,7 @@ def compare_axis(a: AxisRF, dep: np.ndarray, n: int, anything: bool = True,
     unit0: tuple[Optional[int], Optional[int]] = (None, None)
     for u in range(dep.shape[1]):
         positions = np.flatnonzero(dep[:, u])
-        lo, hi = _interval(start + u * stride, start + u * stride + size, fractional)
+        lo, hi = _interval(unit_field(a, u), fractional or a.hull is not None)
         first = int(positions[0]) if positions.size else None
         last = int(positions[-1]) if positions.size else None
         inside = lo >= 0 and hi <= n
@@ -550,7 +546,7 @@ def compare_axis(a: AxisRF, dep: np.ndarray, n: int, anything: bool = True,
         if u + 1 in spans:
             stride = starts[u + 1] - starts[u]
             break
-    if stride is not None and not fractional and stride != a.stride:
+    if stride is not None and not fractional and a.hull is None and stride != a.stride:
         problems.append(f"effective stride: analysed {a.stride}, measured {stride}")
     measure = AxisMeasure(size=spans[inside_units[0]] if inside_units else None, stride=stride,
                           first=unit0[0], last=unit0[1])

@@ -8,12 +8,11 @@ with weight 0, as linear interpolation's second input when the source position i
 from __future__ import annotations
 
 from fractions import Fraction
-from math import floor
-
 import numpy as np
 
 from cnncalc import shapes
 from cnncalc.execute import SAME, executes
+from cnncalc.layers.resample import linear_source
 
 
 def nearest_weights(size: int, out: int) -> list[dict]:
@@ -22,18 +21,11 @@ def nearest_weights(size: int, out: int) -> list[dict]:
 
 
 def linear_weights(size: int, out: int, align_corners: bool) -> list[dict]:
-    """PyTorch's linear rule: source src = o·(size−1)/(out−1) (align_corners; 0 when out = 1) or
-    (o + ½)·size/out − ½ clamped below at 0; inputs floor(src) with weight 1 − λ and the next (the same
-    one at the last input) with weight λ = src − floor(src)."""
+    """PyTorch's linear rule (cnncalc/layers/resample.py, linear_source): inputs floor(src) with weight
+    1 − λ and the next (the same one at the last input) with weight λ."""
     rows = []
     for o in range(out):
-        if align_corners:
-            src = Fraction(o * (size - 1), out - 1) if out > 1 else Fraction(0)
-        else:
-            src = max(Fraction(2 * o + 1, 2) * Fraction(size, out) - Fraction(1, 2), Fraction(0))
-        low = floor(src)
-        high = low + 1 if low < size - 1 else low
-        weight = src - low
+        low, high, weight = linear_source(o, size, out, align_corners)
         row: dict = {}
         for i, w in ((low, 1 - weight), (high, weight)):
             if w:
@@ -52,10 +44,12 @@ def matrix(rows: list[dict], size: int, dtype: type) -> np.ndarray:
 
 @executes("upsample", structural=SAME)
 def upsample(layer, inputs, ctx):
-    (x,) = inputs
+    x = inputs[0]                     # a like: layer comes second, for its shape only
     spatial = x.shape[2:]
     if layer.scale is not None:
         sizes = [n * s for n, s in zip(spatial, shapes.per_axis(layer.scale, len(spatial), "scale"))]
+    elif layer.like is not None:
+        sizes = list(inputs[1].shape[2:])
     else:
         sizes = list(shapes.per_axis(layer.size, len(spatial), "size"))
     for axis, (n, m) in enumerate(zip(spatial, sizes), start=2):

@@ -60,7 +60,7 @@ class _AdaptivePool(Layer):
         per_channel = total_taps + self.flops_beyond_taps * positions
         spans, strides, offsets = zip(*(window for _, window in axes))
         return Facts(output=(shape[0], *out), flops=shape[0] * per_channel,
-                     rf=Window(spans, strides, offsets),
+                     rf=Window(spans, strides, offsets, tuple((0, n - 1) for n in spatial)),
                      label=f"{self.type_name} →{'×'.join(map(str, out))}")
 
 

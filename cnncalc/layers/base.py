@@ -144,6 +144,15 @@ def _number(value, key):
 NUMBER = ArgRule("a finite number", _number, {"type": "number"})
 
 
+def _layer_name(value, key):
+    if not isinstance(value, str) or not value:
+        raise LayerArgError(f"'{key}' must be the name of a layer, got {brief(value)}", key)
+    return value
+
+
+LAYER_NAME = ArgRule("the name of a layer (read for its shape only)", _layer_name, {"type": "string"})
+
+
 def choice(*options: str) -> ArgRule:
     def convert(value, key):
         if value not in options:
@@ -175,10 +184,13 @@ UNKNOWN = "unknown"           # the layer scrambles positions in a way the tool 
 @record
 class Window:
     """A windowed layer, per spatial axis: output unit 0 sees input positions offset .. offset+span−1,
-    and neighbouring output units are ``stride`` input positions apart (may be a Fraction)."""
+    and neighbouring output units are ``stride`` input positions apart (may be a Fraction). ``reads``, per
+    axis, (first, last) for a layer that clamps its reads into its input (resizing, cnncalc/rf.py): unit 0
+    reads from input position ``first``, the last unit up to ``last``; None for a window that does not."""
     spans: tuple
     strides: tuple
     offsets: tuple
+    reads: Optional[tuple] = None
 
 
 @record
@@ -256,6 +268,14 @@ class Layer:
     # How `cnncalc explain` works out its parameters and MACs with the numbers in: "dense" (inputs · outputs)
     # or "sliding" (kernel · C_in/groups · C_out over the output positions); "" shows the figures only.
     worked_weights: ClassVar[str] = ""
+    # Arguments whose value names another layer read for its shape only (upsample's and crop's `like:`):
+    # the spec builder makes each named layer an extra input, after the data inputs (cnncalc/spec/assembly.py);
+    # it adds nothing to the receptive field, and infer and the executor receive it last.
+    shape_refs: ClassVar[tuple] = ()
+
+    def shape_references(self) -> tuple:
+        """The layer names of the ``shape_refs`` arguments that are given, in order."""
+        return tuple(v for v in (getattr(self, name) for name in self.shape_refs) if v is not None)
 
     @classmethod
     def arg_fields(cls) -> list[records.Field]:

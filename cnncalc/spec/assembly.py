@@ -33,6 +33,7 @@ class Builder:
         self.position: dict[str, int] = {}   # node → the order it was written in
         self.pending: dict = {}              # node name → (scope, from names, location): resolved at the end
         self.shapes: dict = {}               # node → its output shape, for $input.… (inferred when asked)
+        self.shape_refs: dict = {}           # node name → (scope, names, their locations): Layer.shape_refs
         self.shared: dict = {}               # (type, its scalar arguments) → the one layer built from them
 
     def build(self, shape: tuple) -> Graph:
@@ -47,6 +48,7 @@ class Builder:
         top.names["input"] = "input"
         output = self._sequence(layers, top, "input")
         self._resolve_pending()
+        self._resolve_shape_refs()
         return Graph(nodes=self.nodes, output=output)
 
     # -- sequences and entries -------------------------------------------------------------------------
@@ -171,6 +173,9 @@ class Builder:
             where = self.defaults.where(cls.type_name, str(err.key))   # a key of 'defaults' here
             raise SpecError(f"{err} (a value from 'defaults', taken by this {cls.type_name})", where, full) from None
         arg_locations = args.key_locs
+        if layer.shape_references():
+            places = [args.where(key) for key in cls.shape_refs if getattr(layer, key) is not None]
+            self.shape_refs[full] = (scope, layer.shape_references(), places)
 
         if branches is not None:
             if source is not None and not isinstance(source, str):
@@ -359,6 +364,9 @@ class Builder:
             if current in self.pending:
                 self._resolve_early(current)
                 node = self.nodes[current]
+            if current in self.shape_refs:
+                self._resolve_refs_of(current, early=True)
+                node = self.nodes[current]
             missing = [source for source in node.inputs if source not in shapes]
             if missing:
                 stack.extend(missing)
@@ -410,6 +418,30 @@ class Builder:
             inputs = tuple(resolve_later(scope, name, self.position, loc, full) for name in names)
             # the node was made here and nobody has seen it yet: complete it in place (not a second Node)
             object.__setattr__(self.nodes[full], "inputs", inputs)
+
+
+    def _resolve_shape_refs(self) -> None:
+        """Each layer a shape reference names (upsample's or crop's `like:`, Layer.shape_refs) becomes an
+        extra input after the node's data inputs, resolved as `from:` is (forward references included)."""
+        for full in list(self.shape_refs):
+            self._resolve_refs_of(full)
+
+    def _resolve_refs_of(self, full: str, early: bool = False) -> None:
+        """One node's shape references, appended to its inputs; ``early``: while the spec is being built
+        (for $input), when each must name a layer written before it."""
+        scope, names, where = self.shape_refs.pop(full)
+        refs = []
+        for name, loc in zip(names, where):
+            target = resolve(scope, name, self.position, loc, full, pending=True)
+            if not target:
+                raise SpecError(f"'like' names '{name}', but no layer has that name"
+                                f"{did_you_mean(name, [*scope.names, *self.position])}", loc, full)
+            if early and self.position[target] >= self.position[full]:
+                raise SpecError(f"the shape of '{full}' is needed here (a block reads its input shape with "
+                                f"$input), but its 'like' names '{name}', a layer not built yet", loc, full)
+            refs.append(target)
+        node = self.nodes[full]
+        object.__setattr__(node, "inputs", node.inputs + tuple(refs))
 
 
 def _check_tie(layer: Layer, tied: Node, args: LocDict, entry: Entry, full: str) -> None:

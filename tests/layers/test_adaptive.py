@@ -16,6 +16,7 @@ from hypothesis import given, settings, strategies as st
 from cnncalc.layers.adaptive import adaptive_axis
 
 from conftest import one_layer
+from .helpers import window_of
 from oracles import adaptive_window, check_hull, upsample_reads
 
 
@@ -29,7 +30,7 @@ def test_adaptive_pooling(size, out, kind, divide):
     # per output element: taps−1 comparisons (max) or taps−1 adds and a divide (avg), summed by brute force
     flops = sum(len(wh) * len(ww) - 1 + divide for wh in windows_h for ww in windows_w)
     assert row.flops == 3 * flops
-    rf = row.rf[0]
+    rf = window_of(row.rf[0])
     assert rf.stride == Fraction(size, out)
     check_hull(lambda o: list(adaptive_window(o, size, out)), rf.stride, rf.size, rf.start, range(out))
     if size % out == 0:
@@ -44,9 +45,9 @@ def test_adaptive_pool_per_axis_size():
 @given(n=st.integers(1, 30), m=st.integers(1, 30))
 def test_adaptive_and_upsample_fields_by_brute_force(n, m):
     row = one_layer((1, n), f"adaptive_avgpool: {{size: {m}}}")
-    rf = row.rf[0]
+    rf = window_of(row.rf[0])
     check_hull(lambda o: list(adaptive_window(o, n, m)), rf.stride, rf.size, rf.start, range(m))
-    up = one_layer((1, n), f"upsample: {{mode: linear, size: {m}}}").rf[0]
+    up = window_of(one_layer((1, n), f"upsample: {{mode: linear, size: {m}}}").rf[0])
     check_hull(lambda o: upsample_reads(o, n, m, "linear", clamp=False), up.stride, up.size, up.start,
                range(0, 2 * m + 2))
 
@@ -68,7 +69,7 @@ def test_adaptive_pooling_to_a_hundred_million_positions():
     # window i = [floor(i/b), ceil((i+1)/b)): i/b and (i+1)/b lie in the same [j, j+1], so one position each
     assert row.output_shape == (1, 10**8)
     assert row.flops == 10**8           # avg: taps − 1 adds + 1 divide = 1 per output, 10^8 outputs
-    rf = row.rf[0]
+    rf = window_of(row.rf[0])
     # unit i reads floor(i/b): from i·q its offset is −frac(i/b), 0 at i = 0, −(b−1)/b at i = b − 1
     assert (rf.stride, rf.start, rf.size) == (Fraction(1, b), -Fraction(b - 1, b), 1 + Fraction(b - 1, b))
     check_hull(lambda o: list(adaptive_window(o, 8, 10**8)), rf.stride, rf.size, rf.start, [0, 1, b - 1, b, 10**8 - 1])
@@ -86,7 +87,7 @@ def test_adaptive_pooling_of_a_billion_and_seven():
     taps = 2 * m + 6
     assert row.flops == taps                                      # avg: one FLOP per tap
     assert one_layer((1, n), f"adaptive_maxpool: {{size: {m}}}").flops == taps - m
-    rf = row.rf[0]
+    rf = window_of(row.rf[0])
     q = Fraction(n, m)
     # offsets from i·q: the start −frac(7i/m) is least, −(m−1)/m, where 7i ≡ −1 (mod m); the end
     # ceil((i+1)q) − 1 − i·q is greatest, q − 1/m, where 7(i+1) ≡ 1 (mod m)

@@ -14,10 +14,11 @@ import pytest
 
 from cnncalc.errors import SpecError
 from cnncalc.layers.resample import source_window
+from cnncalc.rf import unit
 
 from conftest import one_layer
 from oracles import check_hull, upsample_reads
-from .helpers import prod
+from .helpers import prod, window_of
 
 
 @pytest.mark.parametrize("mode, args, shape, out_shape", [
@@ -40,26 +41,32 @@ def test_upsample(mode, args, shape, out_shape):
     assert row.flops == per_element * prod(out_shape)
     align = "align_corners: true" in args
     n, m = shape[1], out_shape[1]
-    rf = row.rf[0]
+    clamped = row.rf[0]
+    rf = window_of(clamped)
     q = Fraction(n - 1, m - 1) if align else Fraction(n, m)
     assert rf.stride == q
+    size, start = rf.size, rf.start
     # the window holds every interior unit's reads (no edge clamping) and is attained
     check_hull(lambda o: upsample_reads(o, n, m, "nearest" if mode == "nearest" else "linear", align, clamp=False),
-               rf.stride, rf.size, rf.start, range(m))
-    # at the clamped edges, the reads still lie inside the window
+               rf.stride, size, start, range(m))
+    # at the clamped edges, the reads still lie inside the window, and each unit's field (the window within
+    # the input's positions: PyTorch clamps) holds its reads and no position outside the input
     for o in range(m):
         reads = upsample_reads(o, n, m, "nearest" if mode == "nearest" else "linear", align)
-        assert all(rf.start + o * q <= p <= rf.start + o * q + rf.size - 1 for p in reads)
+        assert all(start + o * q <= p <= start + o * q + size - 1 for p in reads)
+        low, high = unit(clamped, o)
+        assert low <= min(reads) and max(reads) < high and 0 <= low and high <= n
 
 
 def test_upsample_by_2_field_equals_its_transposed_convolution():
     # bilinear ×2 is conv_transpose k4 s2 p1 with weights ¼ ¾ ¾ ¼; nearest ×2 is k2 s2 p0 with ones
     bil = one_layer((1, 8), "upsample: {mode: linear, scale: 2}")
     ct = one_layer((1, 8), "conv_transpose: {out: 1, kernel: 4, stride: 2, padding: 1}")
-    assert bil.rf == ct.rf
+    # (the same window; the upsample's field is then clamped to the input, the transposed conv's not)
+    assert window_of(bil.rf[0]) == ct.rf[0]
     near = one_layer((1, 8), "upsample: {scale: 2}")
     ct2 = one_layer((1, 8), "conv_transpose: {out: 1, kernel: 2, stride: 2}")
-    assert near.rf == ct2.rf
+    assert window_of(near.rf[0]) == ct2.rf[0]
 
 
 def test_upsample_errors():
@@ -86,7 +93,7 @@ def test_upsample_by_a_trillion():
     row = one_layer((1, 8), "upsample: {scale: 1000000000000}")
     t = 10**12
     assert row.output_shape == (1, 8 * t) and row.flops == 0
-    rf = row.rf[0]
+    rf = window_of(row.rf[0])
     # nearest: unit o reads floor(o/t); offset −frac(o/t) from o·q, 0 at o = 0, −(t−1)/t at o = t − 1
     assert (rf.stride, rf.start, rf.size) == (Fraction(1, t), -Fraction(t - 1, t), 1 + Fraction(t - 1, t))
     check_hull(lambda o: upsample_reads(o, 8, 8 * t, "nearest", clamp=False), rf.stride, rf.size, rf.start,
@@ -94,7 +101,7 @@ def test_upsample_by_a_trillion():
     linear = one_layer((1, 8), "upsample: {mode: linear, scale: 1000000000000}")
     # 2 multiplies and 1 add per output element
     assert linear.flops == 3 * 8 * t
-    rf = linear.rf[0]
+    rf = window_of(linear.rf[0])
     # src = (o + ½)/t − ½ = (2o + 1 − t)/(2t): unit o reads floor(src) .. ceil(src). The fractional part of
     # (2o + 1 − t)/(2t) runs over the odd multiples of 1/(2t) (t even): from 1/(2t) to 1 − 1/(2t), never 0.
     # Least read offset from o·q: −½ + 1/(2t) − (1 − 1/(2t)); greatest: −½ + 1/(2t) + 1 − 1/(2t) = ½.
@@ -113,7 +120,7 @@ def test_upsample_a_billion_and_seven_to_a_billion(mode):
     row = one_layer((1, n), f"upsample: {{mode: {mode}, size: {m}}}")
     assert row.output_shape == (1, m)
     assert row.flops == (0 if mode == "nearest" else 3 * m)
-    rf = row.rf[0]
+    rf = window_of(row.rf[0])
     assert rf.stride == Fraction(n, m)
     inverse = pow(7, -1, m)
     if mode == "nearest":

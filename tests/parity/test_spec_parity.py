@@ -317,7 +317,25 @@ layers:
   - {name: all, concat: {}, from: [spp3, vlad, r]}
 """
 
-CHAPTER = {"2d": CHAPTER_2D, "1d": CHAPTER_1D, "tokens": CHAPTER_TOKENS, "3d": CHAPTER_3D}
+# crop (amounts, and centred like another layer) and upsample like another layer (issue 10): U-Net's
+# crop-and-concat and DeepLab's interpolate(size=x.shape[-2:]), the reference written after its reader
+CHAPTER_RESIZE = """
+input: [2, 21, 19]
+layers:
+  - {name: enc, conv: {out: 3, kernel: 3}}
+  - maxpool: {kernel: 2}
+  - conv: {out: 3, kernel: 3}
+  - {name: up, conv_transpose: {out: 3, kernel: 2, stride: 2}}
+  - {name: skip, from: enc, crop: {like: up}}
+  - {from: [up, skip], concat: {}}
+  - crop: {amount: [[1, 0], 2]}
+  - {name: back, upsample: {like: later, mode: bilinear}}
+  - {name: later, from: input, conv: {out: 6, kernel: 1}}
+  - {from: [back, later], add: {}}
+"""
+
+CHAPTER = {"2d": CHAPTER_2D, "1d": CHAPTER_1D, "tokens": CHAPTER_TOKENS, "3d": CHAPTER_3D,
+           "resize": CHAPTER_RESIZE}
 
 
 @pytest.mark.parametrize("text", list(CHAPTER.values()), ids=list(CHAPTER))

@@ -397,8 +397,45 @@ def _adaptive(table):
     return make
 
 
+class LikeUpsample(nn.Module):
+    """DeepLab's and FPN's F.interpolate(x, size=y.shape[2:]): y is read for its shape only."""
+
+    def __init__(self, mode, align_corners):
+        super().__init__()
+        self.mode, self.align_corners = mode, align_corners
+
+    def forward(self, x, like):
+        return nn.functional.interpolate(x, size=tuple(like.shape[2:]), mode=self.mode,
+                                         align_corners=self.align_corners)
+
+
+class Crop(nn.Module):
+    """Slicing: explicit (before, after) per spatial axis, or centred to y's spatial size (before = (n−m)//2,
+    docs/spec.md), y read for its shape only."""
+
+    def __init__(self, pairs):
+        super().__init__()
+        self.pairs = pairs
+
+    def forward(self, x, *like):
+        spatial = x.shape[2:]
+        pairs = self.pairs or [((n - m) // 2, n - m - (n - m) // 2) for n, m in zip(spatial, like[0].shape[2:])]
+        return x[(slice(None), slice(None), *(slice(b, n - a) for n, (b, a) in zip(spatial, pairs)))]
+
+
+def _crop(layer, ctx: Ctx):
+    if layer.like is not None:
+        return Crop(None)
+    _, ndim = ctx.spatial()
+    amount = layer.amount
+    items = [amount] * ndim if isinstance(amount, int) else list(amount)
+    return Crop([tuple(v) if isinstance(v, (list, tuple)) else (v, v) for v in items])
+
+
 def _upsample(layer, ctx: Ctx):
     _, ndim = ctx.spatial()
+    if layer.like is not None:
+        return LikeUpsample(layer.mode, None if layer.mode == "nearest" else layer.align_corners)
     size = None if layer.size is None else _per_axis(layer.size, ndim)
     scale = None if layer.scale is None else tuple(float(v) for v in _per_axis(layer.scale, ndim))
     return nn.Upsample(size=size, scale_factor=scale, mode=layer.mode,
@@ -577,6 +614,7 @@ MAPPING: dict[str, Callable] = {
     "adaptive_avgpool": _adaptive(_ADAPTIVE_AVG),
     "adaptive_maxpool": _adaptive(_ADAPTIVE_MAX),
     "upsample": _upsample,
+    "crop": _crop,
     "netvlad": _netvlad,
     "lrn": lambda layer, ctx: LRN(layer.size, layer.alpha, layer.beta, layer.k),
     "pad": _pad,
