@@ -31,3 +31,12 @@ def const(name, value):
 
 
 node = helper.make_node
+
+
+def help_example_models(folder) -> None:
+    """The files `cnncalc import --help`'s examples name, as small stand-ins: resnet18.onnx (fixed input) and
+    model.onnx (symbolic height and width, so its example gives --input)."""
+    for name, shape in (("resnet18.onnx", [1, 3, 224, 224]), ("model.onnx", ["batch", 3, "h", "w"])):
+        nodes = [node("Conv", ["x", "w"], ["c"], name="conv1", strides=[2, 2], pads=[3, 3, 3, 3]),
+                 node("Relu", ["c"], ["y"], name="relu")]
+        save(f"{folder}/{name}", nodes, shape, {"w": weights(64, 3, 7, 7)})
