@@ -111,6 +111,9 @@ def test_help_ends_with_two_real_examples(cli, tmp_path, monkeypatch, command):
     examples = [line.strip() for line in lines[-2:]]
     assert all(line.startswith(f"cnncalc {command}") for line in examples), examples
     monkeypatch.chdir(tmp_path)                             # files an example writes land here
+    if command == "import":                                 # the ONNX files its examples read
+        from tests.onnximport.models import help_example_models
+        help_example_models(tmp_path)
     for example in examples:
         words = shlex.split(example.split(" > ")[0])
         code, out, err = cli(*words[1:])

@@ -168,7 +168,8 @@ def _analyze(path: str, request: Request, stdin) -> tuple:
 
 
 def check_one(path: str, request: Request, stdin=None) -> SpecResult:
-    if request.skip_non_specs and path != "-" and not is_spec(path, request.limits.max_bytes):
+    if request.skip_non_specs and path != "-" and not path.lower().endswith(".onnx") and \
+            not is_spec(path, request.limits.max_bytes):
         return SpecResult(path, skipped="not a cnncalc spec (no 'layers')")
     figures, spec = _analyze(path, request, stdin)
     report = figures.report

@@ -29,6 +29,7 @@ COMMANDS = {
     "zoo": "cnncalc.cli.zoo",
     "devices": "cnncalc.cli.devices",
     "explain": "cnncalc.cli.explain",
+    "import": "cnncalc.cli.import_onnx",
 }
 
 

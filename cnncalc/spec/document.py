@@ -46,12 +46,16 @@ class Spec:
 
 def read_spec(path: str, input_shape: Optional[tuple] = None, limits: Limits = Limits(), stdin=None,
               overrides: Optional[Mapping] = None) -> Spec:
-    """Read a spec file ('-' for standard input, ``zoo:NAME`` or ``seed:NAME`` for one shipped with cnncalc)
-    and build its graph. ``overrides``: values for the spec's arguments (``--set NAME=VALUE``)."""
+    """Read a spec file ('-' for standard input, ``zoo:NAME`` or ``seed:NAME`` for one shipped with cnncalc,
+    ``*.onnx`` for an ONNX model) and build its graph. ``overrides``: values for the spec's arguments
+    (``--set NAME=VALUE``)."""
     if path == "-":
         # one byte more than the limit is enough to know that the spec is too big
         data, source = (stdin.read(limits.max_bytes + 1) if stdin is not None else b""), "<stdin>"
     else:
+        if path.lower().endswith(".onnx"):     # an ONNX model: imported to a spec (cnncalc/onnximport, docs/onnx.md)
+            from cnncalc.onnximport import read_onnx
+            return read_onnx(path, input_shape, limits, overrides)
         source = path
         from cnncalc import zoo
         if zoo.is_shipped(path):

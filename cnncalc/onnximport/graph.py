@@ -1,0 +1,183 @@
+"""An ONNX model made ready to map: loaded, its input shape fixed, every tensor's shape inferred, and every
+value that does not depend on the input's data folded to a constant (numpy).
+
+Folding covers the shape-computing subgraphs of exports (Shape → Gather → Unsqueeze → Concat → Reshape,
+Constant, Cast, ConstantOfShape, ...): a node whose inputs are all constants is evaluated by onnx's own
+reference implementation of its operator, and ``Shape``/``Size`` of an activation read its inferred shape.
+Folded values are written back as initializers and the shapes inferred again, until nothing changes, so a
+Reshape whose target was computed from shapes gets its output shape too.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from cnncalc.errors import Location, SpecError
+from cnncalc.onnximport import EXTRA_HINT
+from cnncalc.record import record
+
+
+@record
+class Model:
+    """What the mapping needs: the nodes not folded, constants, shapes (batch axis included), the graph's
+    input and output tensor names."""
+    path: str
+    nodes: list           # onnx NodeProto, topological order, folded ones removed
+    consts: dict          # tensor name → numpy array
+    shapes: dict          # tensor name → tuple of ints (batch axis first); missing when unknown
+    input: str
+    output: str
+    input_shape: tuple    # without the batch axis
+    opset: int
+
+
+def _onnx(here: Location):
+    try:
+        import onnx
+    except ImportError:
+        raise SpecError(EXTRA_HINT, here) from None
+    return onnx
+
+
+def load(path: str, input_shape: Optional[tuple] = None) -> Model:
+    here = Location(path)
+    onnx = _onnx(here)
+    try:
+        model = onnx.load(path)
+    except FileNotFoundError:
+        raise SpecError("no such file", here) from None
+    except OSError as err:
+        raise SpecError(f"cannot read the file: {err.strerror or err}", here) from None
+    except Exception as err:      # protobuf's DecodeError and kin: not an ONNX model
+        raise SpecError(f"not an ONNX model ({type(err).__name__}: {err})", here) from None
+    graph = model.graph
+    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
+    initializers = {t.name for t in graph.initializer}
+    inputs = [v for v in graph.input if v.name not in initializers]
+    if len(inputs) != 1:
+        raise SpecError(f"cnncalc analyses a network with one input; this model has {len(inputs)}"
+                        f"{': ' + ', '.join(v.name for v in inputs) if inputs else ''}", here)
+    if len(graph.output) != 1:
+        raise SpecError(f"cnncalc analyses a network with one output; this model has {len(graph.output)}: "
+                        f"{', '.join(v.name for v in graph.output)}", here)
+    shape = _fix_input(inputs[0], input_shape, here)
+    return _fold(onnx, model, path, inputs[0].name, graph.output[0].name, shape, opset, here)
+
+
+def _fix_input(value, input_shape: Optional[tuple], here: Location) -> tuple:
+    """Set the graph input's dimensions: the batch axis to 1 unless fixed, the rest from ``--input`` or the
+    model; a symbolic dimension other than the batch needs ``--input``."""
+    dims = value.type.tensor_type.shape.dim
+    if not value.type.tensor_type.HasField("shape") or len(dims) < 2:
+        raise SpecError(f"the input '{value.name}' needs a shape with a batch axis and channels "
+                        f"(got rank {len(dims)})", here)
+    written = [d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else (d.dim_param or "?")
+               for d in dims]
+    if input_shape is not None:
+        if len(input_shape) != len(dims) - 1:
+            raise SpecError(f"--input has {len(input_shape)} sizes; the model's input '{value.name}' "
+                            f"{_show(written)} has {len(dims) - 1} besides the batch axis", here)
+        sizes = list(input_shape)
+    else:
+        symbolic = [str(d) for d in written[1:] if not isinstance(d, int)]
+        if symbolic:
+            raise SpecError(f"the model's input '{value.name}' {_show(written)} has symbolic sizes "
+                            f"({', '.join(symbolic)}); give them with --input (without the batch axis), "
+                            f"e.g. --input {','.join(str(d) if isinstance(d, int) else 'N' for d in written[1:])}",
+                            here)
+        sizes = list(written[1:])
+    batch = written[0] if isinstance(written[0], int) else 1
+    for d, size in zip(dims, [batch, *sizes]):
+        d.Clear()
+        d.dim_value = size
+    return tuple(sizes)
+
+
+def _show(dims: list) -> str:
+    return "[" + ", ".join(map(str, dims)) + "]"
+
+
+FOLD_ROUNDS = 8
+
+
+def _fold(onnx, model, path, input_name, output_name, input_shape, opset, here) -> Model:
+    from onnx import numpy_helper
+
+    consts = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    nodes = list(model.graph.node)
+    shapes: dict = {}
+    for _ in range(FOLD_ROUNDS):
+        shapes = _infer(onnx, model, nodes, consts, here)
+        kept, folded = [], False
+        for node in nodes:
+            values = _evaluate(node, consts, shapes, opset)
+            if values is None:
+                kept.append(node)
+                continue
+            folded = True
+            for name, value in zip(node.output, values):
+                consts[name] = value
+        nodes = kept
+        if not folded:
+            break
+    for name, value in consts.items():
+        shapes.setdefault(name, tuple(int(n) for n in value.shape))
+    return Model(path=path, nodes=nodes, consts=consts, shapes=shapes, input=input_name, output=output_name,
+                 input_shape=input_shape, opset=opset)
+
+
+def _infer(onnx, model, nodes, consts, here) -> dict:
+    """Every tensor's shape by onnx's shape inference, the folded values given as initializers."""
+    from onnx import helper, numpy_helper
+
+    graph = helper.make_graph(nodes, model.graph.name or "g", list(model.graph.input), list(model.graph.output),
+                              [numpy_helper.from_array(_array(v), name) for name, v in consts.items()])
+    trial = helper.make_model(graph, opset_imports=list(model.opset_import), ir_version=model.ir_version)
+    try:
+        inferred = onnx.shape_inference.infer_shapes(trial, strict_mode=True, data_prop=True)
+    except Exception as err:      # onnx raises InferenceError and kin on a model that is inconsistent
+        raise SpecError(f"the model is inconsistent at the input shape given: {str(err).strip()}", here) from None
+    shapes = {}
+    for value in [*inferred.graph.input, *inferred.graph.value_info, *inferred.graph.output]:
+        tensor = value.type.tensor_type
+        if tensor.HasField("shape") and all(d.HasField("dim_value") for d in tensor.shape.dim):
+            shapes[value.name] = tuple(int(d.dim_value) for d in tensor.shape.dim)
+    return shapes
+
+
+def _array(value):
+    import numpy
+    return numpy.asarray(value)
+
+
+# operators whose value depends only on their inputs' shapes
+_SHAPE_OPS = ("Shape", "Size")
+
+
+def _evaluate(node, consts: dict, shapes: dict, opset: int) -> Optional[list]:
+    """The outputs of ``node`` as numpy arrays when they do not depend on the input's data; else None."""
+    import numpy
+
+    if node.op_type in _SHAPE_OPS:
+        shape = shapes.get(node.input[0])
+        if shape is None:
+            return None
+        if node.op_type == "Size":
+            return [numpy.array(numpy.prod(shape, dtype=numpy.int64), dtype=numpy.int64)]
+        attrs = {a.name: a.i for a in node.attribute}
+        start, end = attrs.get("start", 0), attrs.get("end", len(shape))
+        return [numpy.array(shape[start:end], dtype=numpy.int64)]
+    if any(name and name not in consts for name in node.input):
+        return None
+    return _run(node, consts, opset)
+
+
+def _run(node, consts: dict, opset: int) -> list:
+    from onnx.reference import ReferenceEvaluator
+
+    try:
+        evaluator = ReferenceEvaluator(node, opsets={"": opset})
+        return list(evaluator.run(None, {name: consts[name] for name in node.input if name}))
+    except Exception as err:      # an operator onnx cannot evaluate, or bad constants: the user's model
+        raise SpecError(f"node '{node.name or node.output[0]}' ({node.op_type}) on constants: "
+                        f"{type(err).__name__}: {err}") from None

@@ -1,0 +1,235 @@
+"""Each ONNX operator's mapping: the layer it becomes, with figures derived by hand beside each test."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import cnncalc
+from cnncalc.onnximport import spec_document
+from tests.onnximport.models import const, node, save, weights
+
+
+def _analyze(tmp_path, nodes, shape, inits=None, **kw):
+    return cnncalc.analyze(save(tmp_path / "m.onnx", nodes, shape, inits, **kw))
+
+
+def _layers(tmp_path, nodes, shape, inits=None, **kw):
+    return spec_document(save(tmp_path / "m.onnx", nodes, shape, inits, **kw))["layers"]
+
+
+def test_conv_with_groups_dilation_and_pads(tmp_path):
+    # 8 → 16 channels, 2 groups, 3×3, dilation 2, pads 2: weight [16, 4, 3, 3], bias 16.
+    # params 16·4·9 + 16 = 592; output 16×10×10 (10 + 4 − 2·2 − 1 + 1 = 10); MACs 16·100·(4·9) = 57,600
+    conv = node("Conv", ["x", "w", "b"], ["y"], name="conv", group=2, dilations=[2, 2], pads=[2, 2, 2, 2])
+    report = _analyze(tmp_path, [conv], [1, 8, 10, 10], {"w": weights(16, 4, 3, 3), "b": weights(16)})
+    assert (report.totals.params, report.totals.macs, report.output_shape) == (592, 57_600, (16, 10, 10))
+    assert report.rows[-1].name == "conv"
+
+
+@pytest.mark.parametrize("auto_pad, pads, out", [
+    ("SAME_UPPER", "same", (4, 4)),                    # ceil(7/2) = 4; total pad (4−1)·2 + 3 − 7 = 2
+    ("SAME_LOWER", [[1, 1], [1, 1]], (4, 4)),          # the same total 2, split 1/1 (odd totals: extra before)
+    ("VALID", None, (3, 3)),                           # (7 − 3)//2 + 1 = 3
+])
+def test_conv_auto_pad(tmp_path, auto_pad, pads, out):
+    conv = node("Conv", ["x", "w"], ["y"], name="c", strides=[2, 2], auto_pad=auto_pad)
+    layers = _layers(tmp_path, [conv], [1, 1, 7, 7], {"w": weights(2, 1, 3, 3)})
+    args = layers[0]["conv"]
+    assert args.get("padding") == (1 if pads == [[1, 1], [1, 1]] else pads)
+    report = cnncalc.analyze(tmp_path / "m.onnx")
+    assert report.output_shape == (2, *out)
+    # params 2·9 = 18 (no bias); MACs 2·out·9
+    assert (report.totals.params, report.totals.macs) == (18, 2 * out[0] * out[1] * 9)
+
+
+def test_same_lower_odd_total_puts_the_extra_before(tmp_path):
+    # 6 wide, kernel 4, stride 1: total 3 → SAME_LOWER pads 2 before, 1 after
+    conv = node("Conv", ["x", "w"], ["y"], name="c", auto_pad="SAME_LOWER")
+    layers = _layers(tmp_path, [conv], [1, 1, 6], {"w": weights(1, 1, 4)})
+    assert layers[0]["conv"]["padding"] == [[2, 1]]
+
+
+def test_conv_weight_that_disagrees_is_an_error_naming_the_node(tmp_path, cli):
+    conv = node("Conv", ["x", "w"], ["y"], name="bad_conv", kernel_shape=[5, 5])
+    path = save(tmp_path / "m.onnx", [conv], [1, 3, 8, 8], {"w": weights(4, 3, 3, 3)})
+    code, _, err = cli("analyze", path)
+    assert code == 2 and "'bad_conv' (Conv)" in err and "kernel_shape [5, 5]" in err
+
+
+def test_conv_weight_channels_that_disagree(tmp_path, cli):
+    conv = node("Conv", ["x", "w"], ["y"], name="c2")
+    path = save(tmp_path / "m.onnx", [conv], [1, 3, 8, 8], {"w": weights(4, 2, 3, 3)})
+    code, _, err = cli("analyze", path)
+    assert code == 2 and "'c2' (Conv)" in err and "3 input channels" in err
+
+
+def test_conv_transpose(tmp_path):
+    # 4 → 2 channels, kernel 4, stride 2, pads 1: out (5−1)·2 − 2 + 3 + 1 = 10; weight [4, 2, 4, 4] = 128 + bias 2;
+    # MACs per input position: 4·25 inputs · 2·16 = 3,200
+    deconv = node("ConvTranspose", ["x", "w", "b"], ["y"], name="up", strides=[2, 2], pads=[1, 1, 1, 1])
+    report = _analyze(tmp_path, [deconv], [1, 4, 5, 5], {"w": weights(4, 2, 4, 4), "b": weights(2)})
+    assert (report.totals.params, report.totals.macs, report.output_shape) == (130, 3_200, (2, 10, 10))
+
+
+def test_conv_transpose_output_shape(tmp_path):
+    # output_shape 11 from 5, stride 2, kernel 3: full scatter (5−1)·2 + 3 = 11 → no crop
+    deconv = node("ConvTranspose", ["x", "w"], ["y"], name="up", strides=[2, 2], output_shape=[11, 11])
+    report = _analyze(tmp_path, [deconv], [1, 1, 5, 5], {"w": weights(1, 1, 3, 3)})
+    assert report.output_shape == (1, 11, 11)
+
+
+def test_gemm_and_matmul_with_bias(tmp_path):
+    # Gemm 20 → 10 (transB, weight [10, 20]) + bias: 210 params, 200 MACs; MatMul 10 → 5 + Add bias: 55, 50
+    nodes = [node("Gemm", ["x", "w1", "b1"], ["h"], name="fc1", transB=1),
+             node("MatMul", ["h", "w2"], ["m"], name="fc2"), node("Add", ["m", "b2"], ["y"], name="fc2_bias")]
+    inits = {"w1": weights(10, 20), "b1": weights(10), "w2": weights(10, 5), "b2": weights(5)}
+    layers = _layers(tmp_path, nodes, [1, 20], inits)
+    assert [list(layer)[-1] for layer in layers] == ["dense", "dense"]
+    report = cnncalc.analyze(tmp_path / "m.onnx")
+    assert (report.totals.params, report.totals.macs, report.output_shape) == (265, 250, (5,))
+
+
+def test_gemm_with_alpha_is_refused(tmp_path, cli):
+    path = save(tmp_path / "m.onnx", [node("Gemm", ["x", "w"], ["y"], name="g", alpha=2.0)], [1, 4],
+                {"w": weights(4, 3)})
+    code, _, err = cli("analyze", path)
+    assert code == 2 and "Gemm ×1" in err and "'g'" in err
+
+
+def test_batchnorm_pools_and_activations(tmp_path):
+    # BN on 4 channels: 8 params + 8 state; maxpool 2/2 → 4×4; avgpool k3 s1 p1 → 4×4; global → [4, 1, 1]
+    nodes = [node("BatchNormalization", ["x", "s", "b", "m", "v"], ["a"], name="bn", epsilon=1e-3),
+             node("Relu", ["a"], ["r"], name="relu"),
+             node("MaxPool", ["r"], ["p"], name="pool", kernel_shape=[2, 2], strides=[2, 2]),
+             node("AveragePool", ["p"], ["q"], name="avg", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+             node("Tanh", ["q"], ["t"], name="tanh"),
+             node("GlobalAveragePool", ["t"], ["g"], name="gap"),
+             node("Flatten", ["g"], ["f"], name="flat"),
+             node("Softmax", ["f"], ["y"], name="soft", axis=1)]
+    inits = {k: weights(4) for k in "sbmv"}
+    layers = _layers(tmp_path, nodes, [1, 4, 8, 8], inits)
+    assert layers[0] == {"name": "bn", "batchnorm": {"eps": 0.001}}
+    assert layers[2] == {"name": "pool", "maxpool": {"kernel": 2}}      # ONNX stride 2 = cnncalc's default
+    assert layers[3] == {"name": "avg", "avgpool": {"kernel": 3, "stride": 1, "padding": 1}}
+    assert [list(layer)[-1] for layer in layers] == ["batchnorm", "relu", "maxpool", "avgpool", "tanh",
+                                                      "global_avgpool", "flatten", "softmax"]
+    report = cnncalc.analyze(tmp_path / "m.onnx")
+    assert (report.totals.params, report.totals.state, report.output_shape) == (8, 8, (4,))
+
+
+def test_clip_is_relu6_or_relu(tmp_path):
+    nodes = [const("lo", np.float32(0)), const("hi", np.float32(6)),
+             node("Clip", ["x", "lo", "hi"], ["a"], name="r6"), node("Clip", ["a", "lo"], ["y"], name="r")]
+    layers = _layers(tmp_path, nodes, [1, 2, 3, 3])
+    assert layers == [{"name": "r6", "relu6": {}}, {"name": "r", "relu": {}}]
+
+
+def test_clip_to_other_bounds_is_refused(tmp_path, cli):
+    nodes = [const("lo", np.float32(-1)), const("hi", np.float32(1)), node("Clip", ["x", "lo", "hi"], ["y"], name="c")]
+    code, _, err = cli("analyze", save(tmp_path / "m.onnx", nodes, [1, 2, 3, 3]))
+    assert code == 2 and "Clip ×1" in err
+
+
+def test_silu_hardswish_and_hardsigmoid_patterns(tmp_path):
+    # x·sigmoid(x) → one silu entry; x·hardsigmoid(x) → hardswish; a hardsigmoid read elsewhere stays one
+    nodes = [node("Sigmoid", ["x"], ["s"], name="act/Sigmoid"), node("Mul", ["x", "s"], ["a"], name="act/Mul"),
+             node("HardSigmoid", ["a"], ["h"], name="hs", alpha=1 / 6), node("Mul", ["h", "a"], ["b"], name="hswish"),
+             node("HardSwish", ["b"], ["c"], name="hswish2"),
+             node("HardSigmoid", ["c"], ["y"], name="gate", alpha=1 / 6)]
+    layers = _layers(tmp_path, nodes, [1, 2, 3, 3])
+    assert layers == [{"name": "act.Mul", "silu": {}}, {"name": "hswish", "hardswish": {}},
+                      {"name": "hswish2", "hardswish": {}}, {"name": "gate", "hardsigmoid": {}}]
+
+
+def test_add_and_mul_of_activations_and_a_channel_scale(tmp_path):
+    # squeeze-excitation shape: gate [C, 1, 1] times x [C, H, W] (broadcast), a residual add, a layer scale
+    nodes = [node("GlobalAveragePool", ["x"], ["g"], name="pool"), node("Sigmoid", ["g"], ["s"], name="gate"),
+             node("Mul", ["x", "s"], ["m"], name="excite"), node("Add", ["m", "x"], ["a"], name="residual"),
+             node("Mul", ["a", "gamma"], ["y"], name="layer_scale")]
+    layers = _layers(tmp_path, nodes, [1, 4, 5, 5], {"gamma": weights(4, 1, 1)})
+    assert layers == [{"name": "pool", "global_avgpool": {"keepdims": True}}, {"name": "gate", "sigmoid": {}},
+                      {"name": "excite", "from": ["input", "gate"], "mul": {}},
+                      {"name": "residual", "from": ["excite", "input"], "add": {}},
+                      {"name": "layer_scale", "scale": {}}]
+
+
+def test_concat_split_and_branches(tmp_path):
+    nodes = [node("Conv", ["x", "w1"], ["a"], name="a"), node("Conv", ["x", "w2"], ["b"], name="b"),
+             node("Concat", ["a", "b"], ["c"], name="cat", axis=1),
+             node("Split", ["c", "sizes"], ["s0", "s1"], name="sp", axis=1),
+             node("Add", ["s0", "s1"], ["y"], name="sum")]
+    inits = {"w1": weights(3, 2, 1, 1), "w2": weights(3, 2, 1, 1), "sizes": np.array([3, 3], dtype=np.int64)}
+    layers = _layers(tmp_path, nodes, [1, 2, 4, 4], inits)
+    assert layers == [{"name": "a", "conv": {"out": 3, "kernel": 1, "bias": False}},
+                      {"name": "b", "from": "input", "conv": {"out": 3, "kernel": 1, "bias": False}},
+                      {"name": "cat", "from": ["a", "b"], "concat": {}},
+                      {"name": "sp", "split": {"parts": 2}},
+                      {"name": "sum", "from": ["sp.0", "sp.1"], "add": {}}]
+
+
+def test_shape_subgraph_is_folded(tmp_path):
+    # torchvision's flatten as exported: Shape → Gather(0) → Unsqueeze → Concat([n, -1]) → Reshape; the shape
+    # nodes are no layers, the Reshape to [N, 4·3·3] is a flatten: output [36]
+    nodes = [node("Shape", ["x"], ["shape"], name="shape"),
+             const("zero", np.array(0, dtype=np.int64)),
+             node("Gather", ["shape", "zero"], ["n"], name="gather", axis=0),
+             const("axes", np.array([0], dtype=np.int64)),
+             node("Unsqueeze", ["n", "axes"], ["n1"], name="unsq"),
+             const("minus", np.array([-1], dtype=np.int64)),
+             node("Concat", ["n1", "minus"], ["target"], name="cat", axis=0),
+             node("Cast", ["target"], ["target64"], name="cast", to=7),
+             node("Reshape", ["x", "target64"], ["y"], name="flat")]
+    layers = _layers(tmp_path, nodes, [1, 4, 3, 3])
+    assert layers == [{"name": "flat", "flatten": {}}]
+    assert cnncalc.analyze(tmp_path / "m.onnx").output_shape == (36,)
+
+
+def test_reshape_transpose_reshape_is_a_channel_shuffle(tmp_path):
+    nodes = [node("Reshape", ["x", "s1"], ["a"], name="view"),
+             node("Transpose", ["a"], ["b"], name="swap", perm=[0, 2, 1, 3, 4]),
+             node("Reshape", ["b", "s2"], ["y"], name="back")]
+    inits = {"s1": np.array([1, 2, 3, 4, 4], dtype=np.int64), "s2": np.array([1, 6, 4, 4], dtype=np.int64)}
+    assert _layers(tmp_path, nodes, [1, 6, 4, 4], inits) == [{"name": "back", "channel_shuffle": {"groups": 2}}]
+
+
+def test_channels_last_block_follows_the_transpose(tmp_path):
+    # ConvNeXt's block: permute to NHWC, LayerNorm over the last axis, Linear (MatMul + bias), permute back
+    nodes = [node("Transpose", ["x"], ["t"], name="to_nhwc", perm=[0, 2, 3, 1]),
+             node("LayerNormalization", ["t", "g", "beta"], ["n"], name="norm", axis=-1),
+             node("MatMul", ["n", "w"], ["m"], name="pw"), node("Add", ["m", "bias"], ["l"], name="pw_bias"),
+             node("Gelu", ["l"], ["a"], name="act"),
+             node("Transpose", ["a"], ["y"], name="to_nchw", perm=[0, 3, 1, 2])]
+    inits = {"g": weights(4), "beta": weights(4), "w": weights(4, 16), "bias": weights(16)}
+    layers = _layers(tmp_path, nodes, [1, 4, 5, 5], inits, opset=20)
+    assert layers == [{"name": "norm", "layernorm": {"over": "channels"}}, {"name": "pw", "linear": {"out": 16}},
+                      {"name": "act", "gelu": {}}]
+
+
+def test_resize_pad_slice_reduce_mean(tmp_path):
+    nodes = [const("scales", np.array([1, 1, 2, 2], dtype=np.float32)),
+             node("Resize", ["x", "", "scales"], ["u"], name="up", mode="nearest"),
+             const("pads", np.array([0, 0, 1, 2, 0, 0, 1, 2], dtype=np.int64)),
+             node("Pad", ["u", "pads"], ["p"], name="pad", mode="reflect"),
+             const("st", np.array([1], dtype=np.int64)), const("en", np.array([-1], dtype=np.int64)),
+             const("ax", np.array([2], dtype=np.int64)),
+             node("Slice", ["p", "st", "en", "ax"], ["s"], name="crop"),
+             node("ReduceMean", ["s"], ["y"], name="mean", axes=[2, 3], keepdims=1)]
+    layers = _layers(tmp_path, nodes, [1, 3, 4, 4], opset=17)
+    # 4×4 → up 8×8 → pad (1, 2) → 10×12 → crop rows 1 before, 1 after → 8×12 → mean [3, 1, 1]
+    assert layers == [{"name": "up", "upsample": {"scale": 2}},
+                      {"name": "pad", "pad": {"padding": [1, 2], "mode": "reflect"}},
+                      {"name": "crop", "crop": {"amount": [1, 0]}},
+                      {"name": "mean", "global_avgpool": {"keepdims": True}}]
+
+
+def test_resize_linear_and_dropout_identity(tmp_path):
+    nodes = [const("sizes", np.array([1, 2, 6, 6], dtype=np.int64)),
+             node("Resize", ["x", "", "", "sizes"], ["u"], name="up", mode="linear",
+                  coordinate_transformation_mode="align_corners"),
+             node("Identity", ["u"], ["i"], name="same"), node("Dropout", ["i"], ["y"], name="drop")]
+    layers = _layers(tmp_path, nodes, [1, 2, 4, 4])
+    assert layers == [{"name": "up", "upsample": {"mode": "bilinear", "size": 6, "align_corners": True}},
+                      {"name": "drop", "dropout": {}}]
+    # bilinear: 6·6·2 = 72 outputs × 7 FLOPs each (docs/conventions.md: 2^(n+1) − 1 for n axes) = 504
+    assert cnncalc.analyze(tmp_path / "m.onnx").totals.flops == 504
