@@ -288,6 +288,12 @@ class Layer:
     def infer(self, inputs: Sequence[Shape]) -> Facts:
         raise NotImplementedError
 
+    def expand(self) -> tuple:
+        """The layers an entry of this type becomes, one node each, or () when it is one node itself. The
+        spec builder names them NAME.0, NAME.1, … (each reads the entry's input; NAME alone means the last,
+        and the next entry continues from it): split's parts."""
+        return ()
+
     def saved_for_backward(self, inputs: Sequence[Shape], output: Shape) -> tuple:
         """What the layer keeps for its backward pass in training, as :class:`Kept` items (the rule per
         type in docs/conventions.md, checked against torch's saved tensors): its ``keeps``, by default

@@ -130,6 +130,8 @@ class Builder:
             where = self.defaults.where(cls.type_name, str(err.key))   # a key of 'defaults' here
             raise SpecError(f"{err} (a value from 'defaults', taken by this {cls.type_name})", where, full) from None
         arg_locations = args.key_locs
+        if layer.expand():
+            return self._expanded(layer, entry, scope, full, start, arg_locations)
 
         if branches is not None:
             if source is not None and not isinstance(source, str):
@@ -160,6 +162,27 @@ class Builder:
             self._add(full, layer, (), loc, entry.trainable, arg_locations)
             self.pending.append((full, scope, names, loc))
         return full
+
+    def _expanded(self, layer: Layer, entry: Entry, scope: Scope, full: str, start: Optional[str],
+                  arg_locations: Mapping) -> str:
+        """An entry whose layer expands into several (``Layer.expand()``: split's parts): one node per part,
+        FULL.0, FULL.1, …, each reading the entry's one input, and named NAME.0, NAME.1, … in the scope.
+        Returns the last part, which the entry's own name then means (and the next entry reads)."""
+        loc, source = entry.location, entry.source
+        names = [source] if isinstance(source, str) else source
+        if start is None and (not isinstance(names, list) or len(names) != 1 or not isinstance(names[0], str)):
+            raise SpecError(f"{layer.type_name} reads one input; 'from' must name one layer", loc, full)
+        local = full[len(scope.prefix) + 1:] if scope.prefix else full
+        for index, part in enumerate(layer.expand()):
+            name = f"{local}.{index}"
+            if name in scope.names:
+                raise SpecError(f"the name '{name}' is used twice in this scope", loc, scope.full(name))
+            output = scope.full(name)
+            self._add(output, part, (start,) if start is not None else (), loc, entry.trainable, arg_locations)
+            if start is None:
+                self.pending.append((output, scope, names, loc))
+            scope.names[name] = output
+        return output
 
     def _shared_layer(self, cls: type[Layer], args: LocDict, defaults) -> Layer:
         """``cls.from_args(args, defaults)``, built once for each distinct set of int, text or boolean
