@@ -188,6 +188,9 @@ class InstanceNorm(_OwnStatistics):
         (shape,) = inputs
         spatial_axes(shape, self.type_name)
         channels = shape[0]
+        if product(shape[1:]) == 1 and not self.track_running_stats:
+            raise LayerArgError(f"instancenorm normalises each channel over its positions, and {list(shape)} has "
+                                f"one (torch refuses it too); use track_running_stats, or no normalisation")
         flops = (2 * product(shape) if self.track_running_stats
                  else statistics_flops(product(shape), channels, self.affine))
         return Facts(output=tuple(shape), params=2 * channels if self.affine else 0,

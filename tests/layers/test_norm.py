@@ -95,3 +95,10 @@ def test_own_statistics_keep_their_input_and_statistics(text, kept):
     layer = parse_spec(f"input: [6, 4, 5]\nlayers:\n  - {{name: n, {text}}}\n").graph.nodes["n"].layer
     assert layer.saved_for_backward([(6, 4, 5)], (6, 4, 5)) == (Kept(input=0), Kept(elements=kept, bits=32))
     assert report.rows[1].output_shape == (6, 4, 5)
+
+
+def test_instancenorm_of_one_position_is_refused_without_running_statistics():
+    # each channel would be normalised over one value (torch's _verify_spatial_size refuses it)
+    with pytest.raises(SpecError, match="over its positions"):
+        one_layer((5, 1, 1), "instancenorm: {}")
+    assert one_layer((5, 1, 1), "instancenorm: {track_running_stats: true}").state == 10
