@@ -9,7 +9,7 @@ package chooses a formula by the name of a layer type.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, ClassVar, Mapping, Optional, Sequence
+from typing import Any, Callable, ClassVar, Iterable, Mapping, Optional, Sequence
 
 from cnncalc import record as records
 from cnncalc.errors import LayerArgError, brief, did_you_mean
@@ -288,10 +288,10 @@ class Layer:
     def infer(self, inputs: Sequence[Shape]) -> Facts:
         raise NotImplementedError
 
-    def expand(self) -> tuple:
-        """The layers an entry of this type becomes, one node each, or () when it is one node itself. The
-        spec builder names them NAME.0, NAME.1, … (each reads the entry's input; NAME alone means the last,
-        and the next entry continues from it): split's parts."""
+    def expand(self) -> Iterable["Layer"]:
+        """The layers an entry of this type becomes, one node each (an iterable, which may be made lazily),
+        or () when it is one node itself. The spec builder names them NAME.0, NAME.1, … (each reads the
+        entry's input; NAME alone means the last, and the next entry continues from it): split's parts."""
         return ()
 
     def saved_for_backward(self, inputs: Sequence[Shape], output: Shape) -> tuple:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterable, Optional
 
 from cnncalc.errors import LayerArgError, brief
 from cnncalc.layers.base import POSITIVE_INT, ArgRule, Facts, Layer, Routing, arg, register
@@ -56,13 +56,14 @@ class Split(Routing, Layer):
                                 f"input channels", "parts")
         return (channels // self.parts,) * self.parts
 
-    def expand(self) -> tuple:
-        """One split layer per part (the entry's nodes NAME.0, NAME.1, …); a part itself expands no further."""
+    def expand(self) -> Iterable[Layer]:
+        """One split layer per part (the entry's nodes NAME.0, NAME.1, …), made one at a time (so `parts:
+        1000000000000` meets the spec's layer limit, not the memory's); a part itself expands no further."""
         if self.part is not None:
             return ()
         count = len(self.sizes) if self.sizes is not None else self.parts
         assert count is not None                            # validate() saw to it
-        return tuple(replace(self, part=index) for index in range(count))
+        return (replace(self, part=index) for index in range(count))
 
     def infer(self, inputs) -> Facts:
         (shape,) = inputs

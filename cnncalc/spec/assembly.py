@@ -4,7 +4,7 @@ unrolled, names resolved (scopes.py) and the expansion limits enforced."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 from cnncalc.errors import LayerArgError, Location, SpecError, brief, did_you_mean
 from cnncalc.graph import Graph, Node
@@ -130,8 +130,9 @@ class Builder:
             where = self.defaults.where(cls.type_name, str(err.key))   # a key of 'defaults' here
             raise SpecError(f"{err} (a value from 'defaults', taken by this {cls.type_name})", where, full) from None
         arg_locations = args.key_locs
-        if layer.expand():
-            return self._expanded(layer, entry, scope, full, start, arg_locations)
+        parts = layer.expand()
+        if parts:                       # () for a layer that is one node
+            return self._expanded(layer, parts, entry, scope, full, start, arg_locations)
 
         if branches is not None:
             if source is not None and not isinstance(source, str):
@@ -163,9 +164,9 @@ class Builder:
             self.pending.append((full, scope, names, loc))
         return full
 
-    def _expanded(self, layer: Layer, entry: Entry, scope: Scope, full: str, start: Optional[str],
-                  arg_locations: Mapping) -> str:
-        """An entry whose layer expands into several (``Layer.expand()``: split's parts): one node per part,
+    def _expanded(self, layer: Layer, parts: Iterable[Layer], entry: Entry, scope: Scope, full: str,
+                  start: Optional[str], arg_locations: Mapping) -> str:
+        """An entry whose layer expands into several (``parts``, its ``expand()``: split's): one node per part,
         FULL.0, FULL.1, …, each reading the entry's one input, and named NAME.0, NAME.1, … in the scope.
         Returns the last part, which the entry's own name then means (and the next entry reads)."""
         loc, source = entry.location, entry.source
@@ -173,7 +174,8 @@ class Builder:
         if start is None and (not isinstance(names, list) or len(names) != 1 or not isinstance(names[0], str)):
             raise SpecError(f"{layer.type_name} reads one input; 'from' must name one layer", loc, full)
         local = full[len(scope.prefix) + 1:] if scope.prefix else full
-        for index, part in enumerate(layer.expand()):
+        output = full
+        for index, part in enumerate(parts):
             name = f"{local}.{index}"
             if name in scope.names:
                 raise SpecError(f"the name '{name}' is used twice in this scope", loc, scope.full(name))
