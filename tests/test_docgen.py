@@ -35,7 +35,7 @@ def test_render_replaces_only_the_marked_text():
     text = "intro\n<!-- docgen: types dense -->\nold\n<!-- /docgen -->\noutro\n"
     out = docgen.render(text, [Dense])
     assert out.startswith("intro\n<!-- docgen: types dense -->\n| type | arguments | what it is |")
-    assert "| `dense` (also `fc`, `linear`) | `out` (required), `bias: true` | Fully connected" in out
+    assert "| `dense` (also `fc`) | `out` (required), `bias: true` | Fully connected" in out
     assert out.endswith("<!-- /docgen -->\noutro\n") and "old" not in out
 
 

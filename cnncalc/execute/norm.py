@@ -27,3 +27,55 @@ def dropout(layer, inputs, ctx):
     """The identity, as at inference."""
     (x,) = inputs
     return x
+
+
+def statistics_as_constants(layer, inputs, ctx):
+    """Structural run of the normalisations by the input's own statistics: what the receptive field follows
+    (docs/conventions.md) is the normalised value itself, each output element depending on its own input
+    element; the mean and 1/σ, which depend on the whole group, are not followed (unit γ, zero β)."""
+    (x,) = inputs
+    return x
+
+
+def _normalised(x, axes, eps):
+    """(x − mean) / √(var + ε) over ``axes``, the variance the population's (divided by n), as torch's."""
+    mean = x.mean(axis=axes, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=axes, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps)
+
+
+def _affine(y, ctx, shape, broadcast):
+    """y · γ + β, γ and β of ``shape`` reshaped to ``broadcast``."""
+    gamma = ctx.positive("weight", shape).reshape(broadcast).astype(y.dtype)
+    beta = ctx.shift("bias", shape).reshape(broadcast).astype(y.dtype)
+    return y * gamma + beta
+
+
+@executes("layernorm", structural=statistics_as_constants)
+def layernorm(layer, inputs, ctx):
+    """over channels: the C values at each position; over all: every value of a sample."""
+    (x,) = inputs
+    if layer.over == "channels":
+        y = _normalised(x, (1,), layer.eps)
+        return _affine(y, ctx, (x.shape[1],), channel_shape(x)) if layer.affine else y
+    y = _normalised(x, tuple(range(1, x.ndim)), layer.eps)
+    return _affine(y, ctx, x.shape[1:], (1, *x.shape[1:])) if layer.affine else y
+
+
+@executes("groupnorm", structural=statistics_as_constants)
+def groupnorm(layer, inputs, ctx):
+    """Each sample's channels in `groups` groups of C/groups; a group's values at every position together."""
+    (x,) = inputs
+    grouped = x.reshape(x.shape[0], layer.groups, -1)
+    y = _normalised(grouped, (2,), layer.eps).reshape(x.shape)
+    return _affine(y, ctx, (x.shape[1],), channel_shape(x)) if layer.affine else y
+
+
+@executes("instancenorm", structural=statistics_as_constants)
+def instancenorm(layer, inputs, ctx):
+    """Each channel of each sample over its positions; with running statistics, batchnorm's inference form."""
+    (x,) = inputs
+    if layer.track_running_stats:
+        return batchnorm(layer, inputs, ctx)
+    y = _normalised(x, tuple(range(2, x.ndim)), layer.eps)
+    return _affine(y, ctx, (x.shape[1],), channel_shape(x)) if layer.affine else y

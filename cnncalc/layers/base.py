@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Any, Callable, ClassVar, Mapping, Optional, Sequence
+from typing import Any, Callable, ClassVar, Iterable, Mapping, Optional, Sequence
 
 from cnncalc import record as records
 from cnncalc.errors import LayerArgError, brief, did_you_mean
@@ -310,6 +310,12 @@ class Layer:
 
     def infer(self, inputs: Sequence[Shape]) -> Facts:
         raise NotImplementedError
+
+    def expand(self) -> Iterable["Layer"]:
+        """The layers an entry of this type becomes, one node each (an iterable, which may be made lazily),
+        or () when it is one node itself. The spec builder names them NAME.0, NAME.1, … (each reads the
+        entry's input; NAME alone means the last, and the next entry continues from it): split's parts."""
+        return ()
 
     def saved_for_backward(self, inputs: Sequence[Shape], output: Shape) -> tuple:
         """What the layer keeps for its backward pass in training, as :class:`Kept` items (the rule per

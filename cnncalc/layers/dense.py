@@ -7,7 +7,7 @@ from cnncalc.layers.base import BOOLEAN, POSITIVE_INT, WHOLE, Facts, Layer, arg,
 from cnncalc.record import record
 
 
-@register("dense", "fc", "linear")
+@register("dense", "fc")
 @record
 class Dense(Layer):
     """Fully connected: every output unit sees every input element. Needs a flat input [N]."""

@@ -4,7 +4,7 @@ unrolled, names resolved (scopes.py) and the expansion limits enforced."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 from cnncalc.errors import LayerArgError, Location, SpecError, brief, did_you_mean
 from cnncalc.graph import Graph, Node
@@ -176,6 +176,9 @@ class Builder:
         if layer.shape_references():
             places = [args.where(key) for key in cls.shape_refs if getattr(layer, key) is not None]
             self.shape_refs[full] = (scope, layer.shape_references(), places)
+        parts = layer.expand()
+        if parts:                       # () for a layer that is one node
+            return self._expanded(layer, parts, entry, scope, full, start, arg_locations)
 
         if branches is not None:
             if source is not None and not isinstance(source, str):
@@ -216,6 +219,28 @@ class Builder:
                 written, path = scope.sources[name]
                 used = args.where(err.key)
                 raise SpecError(f"{err} ({path}, used at {used.file}:{used.line})", written, full) from None
+
+    def _expanded(self, layer: Layer, parts: Iterable[Layer], entry: Entry, scope: Scope, full: str,
+                  start: Optional[str], arg_locations: Mapping) -> str:
+        """An entry whose layer expands into several (``parts``, its ``expand()``: split's): one node per part,
+        FULL.0, FULL.1, …, each reading the entry's one input, and named NAME.0, NAME.1, … in the scope.
+        Returns the last part, which the entry's own name then means (and the next entry reads)."""
+        loc, source = entry.location, entry.source
+        names = [source] if isinstance(source, str) else source
+        if start is None and (not isinstance(names, list) or len(names) != 1 or not isinstance(names[0], str)):
+            raise SpecError(f"{layer.type_name} reads one input; 'from' must name one layer", loc, full)
+        local = full[len(scope.prefix) + 1:] if scope.prefix else full
+        output = full
+        for index, part in enumerate(parts):
+            name = f"{local}.{index}"
+            if name in scope.names:
+                raise SpecError(f"the name '{name}' is used twice in this scope", loc, scope.full(name))
+            output = scope.full(name)
+            self._add(output, part, (start,) if start is not None else (), loc, entry.trainable, arg_locations)
+            if start is None:
+                self.pending[output] = (scope, names, loc)
+            scope.names[name] = output
+        return output
 
     def _shared_layer(self, cls: type[Layer], args: LocDict, defaults) -> Layer:
         """``cls.from_args(args, defaults)``, built once for each distinct set of int, text or boolean

@@ -337,6 +337,26 @@ layers:
 CHAPTER = {"2d": CHAPTER_2D, "1d": CHAPTER_1D, "tokens": CHAPTER_TOKENS, "3d": CHAPTER_3D,
            "resize": CHAPTER_RESIZE}
 
+# issue 10's normalisations, linear and split (ConvNeXt's channels-last LayerNorm and pwconv, ShuffleNetV2's
+# chunk), compared in one network
+CHAPTER["norm_linear_split"] = """
+input: [8, 9, 9]
+layers:
+  - {conv: {out: 8, kernel: 3}}
+  - {name: s, split: {sizes: [3, 5]}}
+  - {layernorm: {eps: 1.0e-6}}
+  - {linear: {out: 6}}
+  - {groupnorm: {groups: 2}}
+  - {from: s.0, conv: {out: 2, kernel: 3, padding: 1}}
+  - {instancenorm: {affine: true}}
+  - {name: t, from: groupnorm1, split: {parts: 2}}
+  - {from: t.0, instancenorm: {track_running_stats: true}}
+  - {layernorm: {over: all, affine: false}}
+  - {from: [instancenorm1, t.1, layernorm2], concat: {}}
+  - flatten
+  - {linear: {out: 4, bias: false}}
+"""
+
 
 @pytest.mark.parametrize("text", list(CHAPTER.values()), ids=list(CHAPTER))
 def test_every_chapter_layer_form(text):

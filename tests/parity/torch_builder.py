@@ -580,6 +580,55 @@ class ChannelShuffle(nn.Module):
         x = x.view(b, self.groups, c // self.groups, *spatial)
         return torch.transpose(x, 1, 2).contiguous().view(b, c, *spatial)
 
+# ----------------------------------------------------------------------------- normalisations, linear, split
+# (issue 10): torch's own modules with their defaults, channels-last where ConvNeXt is
+
+_INSTANCENORM = {3: nn.InstanceNorm1d, 4: nn.InstanceNorm2d, 5: nn.InstanceNorm3d}     # by tensor rank
+
+
+class ChannelsLast(nn.Module):
+    """``module`` on the channels-last view of [B, C, *spatial] and back (ConvNeXt's Permute around its
+    nn.LayerNorm and nn.Linear); a flat [B, C] input as it is."""
+
+    def __init__(self, module):
+        super().__init__()
+        self.module = module
+
+    def forward(self, x):
+        return self.module(x) if x.dim() == 2 else self.module(x.movedim(1, -1)).movedim(-1, 1)
+
+
+def _layernorm(layer, ctx: Ctx):
+    shape = ctx.shapes[0]
+    over = (shape[1],) if layer.over == "channels" else tuple(shape[1:])
+    norm = nn.LayerNorm(over, eps=layer.eps, elementwise_affine=layer.affine, bias=layer.affine, device=ctx.device)
+    return ChannelsLast(norm) if layer.over == "channels" else norm
+
+
+def _instancenorm(layer, ctx: Ctx):
+    rank = len(ctx.shapes[0])
+    if rank not in _INSTANCENORM:
+        ctx.fail(f"no InstanceNorm for input {list(ctx.shapes[0][1:])}")
+    return _INSTANCENORM[rank](ctx.shapes[0][1], eps=layer.eps, momentum=layer.momentum, affine=layer.affine,
+                               track_running_stats=layer.track_running_stats, device=ctx.device)
+
+
+class SplitPart(nn.Module):
+    """Part ``index`` of x.split(sizes, dim=1), or of x.chunk(parts, dim=1) (ShuffleNetV2)."""
+
+    def __init__(self, sizes, parts, index):
+        super().__init__()
+        self.sizes, self.parts, self.index = sizes, parts, index
+
+    def forward(self, x):
+        pieces = x.split(list(self.sizes), dim=1) if self.sizes is not None else x.chunk(self.parts, dim=1)
+        return pieces[self.index]
+
+
+def _split(layer, ctx: Ctx):
+    count = len(layer.sizes) if layer.sizes is not None else layer.parts
+    return SplitPart(layer.sizes, layer.parts, count - 1 if layer.part is None else layer.part)
+
 
 # ----------------------------------------------------------------------------- one line per layer type
 
@@ -630,6 +679,13 @@ MAPPING: dict[str, Callable] = {
     "identity": lambda layer, ctx: nn.Identity(),
     "stochastic_depth": lambda layer, ctx: StochasticDepth(layer.rate, layer.mode),
     "channel_shuffle": lambda layer, ctx: ChannelShuffle(layer.groups),
+    "layernorm": _layernorm,
+    "groupnorm": lambda layer, ctx: nn.GroupNorm(layer.groups, ctx.shapes[0][1], eps=layer.eps, affine=layer.affine,
+                                                 device=ctx.device),
+    "instancenorm": _instancenorm,
+    "linear": lambda layer, ctx: ChannelsLast(nn.Linear(ctx.shapes[0][1], layer.out, bias=layer.bias,
+                                                        device=ctx.device)),
+    "split": _split,
 }
 
 

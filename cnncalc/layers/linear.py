@@ -1,0 +1,38 @@
+"""torch's nn.Linear over the channel axis at every position (ConvNeXt's pointwise layers on a channels-last
+tensor)."""
+
+from __future__ import annotations
+
+from cnncalc.layers.base import BOOLEAN, ELEMENTWISE, POSITIVE_INT, WHOLE, Facts, Layer, arg, register
+from cnncalc.layers.sliding import Geometry, geometry
+from cnncalc.record import record
+from cnncalc.shapes import product
+
+
+@register("linear")
+@record
+class Linear(Layer):
+    """nn.Linear applied to the C channels at every position: [C, *spatial] → [out, *spatial], each
+    position's output out = W·x + b with one W [out, C] for all positions (ConvNeXt's pwconv on its
+    channels-last tensor; the same as a 1×1 convolution). On a flat input [C] it is `dense`. Parameters
+    C·out (+ out); MACs positions·C·out, as torch counts nn.Linear."""
+
+    worked_weights = "sliding"      # explain: a 1×1 window (geometry below); a flat input shows the figures
+    flops_rule = "2·MACs (a multiply and an add each) + one add per output element if `bias`"
+
+    out: int = arg(POSITIVE_INT, "output channels (features) at each position")
+    bias: bool = arg(BOOLEAN, "a learnable bias per output channel", True)
+
+    def geometry(self, shape) -> Geometry:
+        """The 1×1 window at every position that a linear layer over the channels is."""
+        spatial = tuple(shape[1:])
+        return geometry(spatial, 1, 1, 0)
+
+    def infer(self, inputs) -> Facts:
+        (shape,) = inputs
+        positions = product(shape[1:])
+        macs = positions * shape[0] * self.out
+        biases = positions * self.out if self.bias else 0
+        return Facts(output=(self.out, *shape[1:]), params=shape[0] * self.out + (self.out if self.bias else 0),
+                     macs=macs, flops=2 * macs + biases, rf=ELEMENTWISE if len(shape) > 1 else WHOLE,
+                     label=f"linear {shape[0]}→{self.out}")
