@@ -88,7 +88,9 @@ def test_spec_at_its_declared_input(path):
 
 # DeepFace's L6 (a 5×5 locally connected layer) has only 3 rows left at 65×81 (C1 55, M2 27, C3 19, L4 11,
 # L5 with stride 2: 3): both reject that (test_deepface_too_small_is_rejected_by_both); it runs at 155×149.
-ODD_INPUT = {"deepface": (155, 149)}
+# U-Net's valid convolutions need n ≡ 12 (mod 16) and n ≥ 188 on each axis (four levels of −4 then /2 must
+# stay even and positive): 188 × 204 is the smallest non-square input it takes.
+ODD_INPUT = {"deepface": (155, 149), "unet": (188, 204)}
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
@@ -383,3 +385,15 @@ def test_every_mapped_layer_type_is_compared_in_some_spec():
     for spec in specs:
         used |= {node.layer.type_name for node in spec.graph.nodes.values()}
     assert set(torch_builder.MAPPING) - used == set()
+
+
+# Variants chosen by --set (docs/zoo.md), layer by layer: the widths and depths the spec's expressions compute
+# must build the same network in torch as the default does. EfficientNet-B3 at 300 (make_divisible widths of
+# 1.2, ceil depths of 1.4), ShuffleNetV2 x0.5 and ConvNeXt-Base (the cheapest variant of each other family).
+VARIANTS = [("efficientnet", {"width": 1.2, "depth": 1.4, "resolution": 300}), ("shufflenet_v2", {"width": 0.5}),
+            ("convnext", {"channels": 128, "blocks3": 27})]
+
+
+@pytest.mark.parametrize("name, overrides", VARIANTS, ids=[name for name, _ in VARIANTS])
+def test_zoo_variant_by_set(name, overrides):
+    assert compare(read_spec(str(SPECS / "zoo" / f"{name}.yaml"), overrides=overrides)) == []

@@ -192,3 +192,22 @@ def test_every_shipped_spec_analyses_and_its_rows_add_up():
         assert t.state == sum(row.state for row in r.rows), path.name
         assert t.trainable_params + t.non_trainable_params == t.params, path.name
         assert t.activation_elements == sum(row.activation_elements for row in r.rows if row.type != "input")
+
+
+def test_squeeze_excitation_costs():
+    # the spec's description, by hand: a ResNet basic block at 64 channels on 56×56, SE reduction 16 (64 → 4 → 64)
+    positions = 56 * 56                                        # 3,136
+    plain_params = 2 * 9 * 64 * 64 + 2 * 2 * 64                # two 3×3 convs without bias + two BNs' γ, β
+    plain_macs = 2 * 9 * 64 * 64 * positions                   # 231,211,008
+    se_params = (64 * 4 + 4) + (4 * 64 + 64)                   # fc1 and fc2, 1×1 convs with bias: 260 + 320
+    se_macs = 64 * 4 + 4 * 64                                  # at the one position of the pooled map
+    with_se = report("squeeze_excitation.yaml")
+    without = report("squeeze_excitation.yaml", overrides={"se": False})
+    assert (without.totals.params, without.totals.macs) == (plain_params, plain_macs) == (73_984, 231_211_008)
+    assert (with_se.totals.params - without.totals.params, with_se.totals.macs - without.totals.macs) \
+        == (se_params, se_macs) == (580, 512)
+    r = rows(with_se)
+    # the pool reads every element (n−1 adds and a divide per channel); the gate multiplies every element
+    assert r["res.main.se.squeeze"].flops == 64 * positions
+    assert r["res.main.se.excite"].flops == 64 * positions
+    assert r["res.main.se.excite"].output_shape == (64, 56, 56)

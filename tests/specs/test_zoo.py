@@ -119,6 +119,71 @@ FIGURES = {
 }
 
 
+# The networks of issue 10, at torchvision's input size for each variant (its weights' transforms), against
+# torchvision 0.28.0's published metadata: ``num_params`` exactly, and ``_ops`` (GFLOPS: conv and linear MACs
+# without bias, in units of 10^9) to the digits it prints. The variant is chosen with the spec's own
+# arguments, as its description says (docs/zoo.md). (spec, --set values): (weights, num_params, _ops, input)
+PUBLISHED = {
+    ("efficientnet", ()): ("EfficientNet_B0_Weights.IMAGENET1K_V1", 5_288_548, "0.386", 224),
+    ("efficientnet", ("depth=1.1", "resolution=240")): ("EfficientNet_B1_Weights.IMAGENET1K_V2", 7_794_184, "0.687", 240),
+    ("efficientnet", ("width=1.1", "depth=1.2", "resolution=288")): ("EfficientNet_B2_Weights.IMAGENET1K_V1", 9_109_994, "1.088", 288),
+    ("efficientnet", ("width=1.2", "depth=1.4", "resolution=300")): ("EfficientNet_B3_Weights.IMAGENET1K_V1", 12_233_232, "1.827", 300),
+    ("efficientnet", ("width=1.4", "depth=1.8", "resolution=380")): ("EfficientNet_B4_Weights.IMAGENET1K_V1", 19_341_616, "4.394", 380),
+    ("efficientnet", ("width=1.6", "depth=2.2", "resolution=456")): ("EfficientNet_B5_Weights.IMAGENET1K_V1", 30_389_784, "10.266", 456),
+    ("efficientnet", ("width=1.8", "depth=2.6", "resolution=528")): ("EfficientNet_B6_Weights.IMAGENET1K_V1", 43_040_704, "19.068", 528),
+    ("efficientnet", ("width=2.0", "depth=3.1", "resolution=600")): ("EfficientNet_B7_Weights.IMAGENET1K_V1", 66_347_960, "37.746", 600),
+    ("mobilenet_v3_large", ()): ("MobileNet_V3_Large_Weights.IMAGENET1K_V2", 5_483_032, "0.217", 224),
+    ("shufflenet_v2", ("width=0.5",)): ("ShuffleNet_V2_X0_5_Weights.IMAGENET1K_V1", 1_366_792, "0.04", 224),
+    ("shufflenet_v2", ()): ("ShuffleNet_V2_X1_0_Weights.IMAGENET1K_V1", 2_278_604, "0.145", 224),
+    ("shufflenet_v2", ("width=1.5",)): ("ShuffleNet_V2_X1_5_Weights.IMAGENET1K_V1", 3_503_624, "0.296", 224),
+    ("shufflenet_v2", ("width=2.0",)): ("ShuffleNet_V2_X2_0_Weights.IMAGENET1K_V1", 7_393_996, "0.583", 224),
+    ("convnext", ()): ("ConvNeXt_Tiny_Weights.IMAGENET1K_V1", 28_589_128, "4.456", 224),
+    ("convnext", ("blocks3=27",)): ("ConvNeXt_Small_Weights.IMAGENET1K_V1", 50_223_688, "8.684", 224),
+    ("convnext", ("channels=128", "blocks3=27")): ("ConvNeXt_Base_Weights.IMAGENET1K_V1", 88_591_464, "15.355", 224),
+    ("convnext", ("channels=192", "blocks3=27")): ("ConvNeXt_Large_Weights.IMAGENET1K_V1", 197_767_336, "34.361", 224),
+    ("regnet_y_400mf", ()): ("RegNet_Y_400MF_Weights.IMAGENET1K_V2", 4_344_144, "0.402", 224),
+}
+
+
+def _overrides(settings: tuple) -> dict:
+    pairs = (item.split("=") for item in settings)
+    return {name: float(value) if "." in value else int(value) for name, value in pairs}
+
+
+@pytest.mark.parametrize("spec, settings", sorted(PUBLISHED), ids=lambda v: " ".join(v) if isinstance(v, tuple) else v)
+def test_issue10_zoo_equals_torchvisions_published_figures(spec, settings):
+    _, num_params, ops, size = PUBLISHED[(spec, settings)]
+    rep = analyze(read_spec(str(ZOO / f"{spec}.yaml"), overrides=_overrides(settings)))
+    assert rep.input_shape == (3, size, size)
+    assert rep.totals.params == num_params
+    digits = len(ops.split(".")[1])
+    assert f"{rep.totals.macs / 10**9:.{digits}f}" == ops
+    assert rep.output_shape == (1000,) and rep.warnings == ()
+
+
+def test_unet_is_the_papers():
+    # Ronneberger et al. 2015, Fig. 1: 572×572 → 388×388, two classes; 23 convolutions with bias.
+    # Contracting path: two valid 3×3 convs per level (64, 128, 256, 512, 1024 channels), 2×2 max pool
+    # between; expanding path: a 2×2 up-convolution halving the channels, crop-and-concat, two 3×3 convs.
+    def conv(c_in, c_out, k):
+        return k * k * c_in * c_out + c_out
+    widths = (64, 128, 256, 512, 1024)
+    params = conv(1, 64, 3) + conv(64, 64, 3)
+    for c_in, c in zip(widths, widths[1:]):
+        params += conv(c_in, c, 3) + conv(c, c, 3)
+    for c, half in zip(widths[:0:-1], widths[-2::-1]):            # 1024 → 512, …, 128 → 64
+        params += conv(c, half, 2) + conv(c, half, 3) + conv(half, half, 3)
+    params += conv(64, 2, 1)
+    assert params == 31_030_658                                   # the figure the paper's code is known for
+    rep = analyze(read_spec(str(ZOO / "unet.yaml")))
+    assert rep.input_shape == (1, 572, 572) and rep.output_shape == (2, 388, 388)
+    assert rep.totals.params == params
+    # sizes along the contracting path (valid 3×3: −2 each; pool: /2): 572 → 568 → 284 → 280 → 140 → 136 →
+    # 68 → 64 → 32 → 28; expanding: up ×2, then −4: 28 → 56 → 52 → 104 → 100 → 200 → 196 → 392 → 388
+    sizes = [row.output_shape[1] for row in rep.rows if row.type == "conv"]
+    assert sizes == [570, 568, 282, 280, 138, 136, 66, 64, 30, 28, 54, 52, 102, 100, 198, 196, 390, 388, 388]
+
+
 def test_derivations_agree_with_published_figures():
     # LeNet-5 as the spec builds it: the figure most textbooks quote for it
     assert LENET5[0] == 61_706
@@ -129,7 +194,8 @@ def test_derivations_agree_with_published_figures():
 
 
 def test_every_zoo_spec_has_figures():
-    assert sorted(p.stem for p in ZOO.glob("*.yaml")) == sorted(FIGURES)
+    issue10 = {spec for spec, _ in PUBLISHED} | {"unet"}
+    assert sorted(p.stem for p in ZOO.glob("*.yaml")) == sorted(set(FIGURES) | issue10)
 
 
 @pytest.mark.parametrize("name", sorted(FIGURES))
