@@ -716,9 +716,9 @@ def _pad(t: Translator, node) -> None:
     t.emit(node, "pad", args, [x])
 
 
-def _slice(t: Translator, node) -> None:
-    x = t.act(node)
-    before, after = t.shape(node.input[0]), t.shape(node.output[0])
+def _slice_ranges(t: Translator, node) -> dict:
+    """axis → (first, stop) of a Slice with step 1 on every axis it slices (Unmapped otherwise)."""
+    before = t.shape(node.input[0])
     rank = len(before)
     starts = [int(v) for v in t.const(node, 1, "starts")]
     ends = [int(v) for v in t.const(node, 2, "ends")]
@@ -726,15 +726,60 @@ def _slice(t: Translator, node) -> None:
         else list(range(len(starts)))
     steps = [int(v) for v in t.const(node, 4, "steps")] if len(node.input) > 4 and node.input[4] \
         else [1] * len(starts)
-    pairs = [(0, 0)] * rank
+    ranges = {}
     for axis, start, end, step in zip(axes, starts, ends, steps):
         first, stop, _ = slice(start, end, step).indices(before[axis])
-        if step != 1 or axis < 2:
-            raise Unmapped(f"slices axis {axis} with step {step}; cnncalc maps step-1 crops of spatial axes")
-        pairs[axis] = (first, before[axis] - max(stop, first))
+        if step != 1 or axis == 0:
+            raise Unmapped(f"slices axis {axis} with step {step}; cnncalc maps step-1 crops of spatial axes and "
+                           f"channel slices that together split the channels")
+        if (first, max(stop, first)) != (0, before[axis]):
+            ranges[axis] = (first, max(stop, first))
+    return ranges
+
+
+def _slice(t: Translator, node) -> None:
+    x = t.act(node)
+    before, after = t.shape(node.input[0]), t.shape(node.output[0])
+    ranges = _slice_ranges(t, node)
+    if 1 in ranges:
+        return _channel_slices(t, node, x, ranges)
     if after == before:
         return t.alias(node, x)
+    pairs = [(0, 0)] * len(before)
+    for axis, (first, stop) in ranges.items():
+        pairs[axis] = (first, before[axis] - stop)
     t.emit(node, "crop", {"amount": _padding(pairs[2:])}, [x])
+
+
+def _channel_slices(t: Translator, node, x: Act, ranges: dict) -> None:
+    """Slices of the channel axis alone (torch's ``chunk`` and ``split`` as ONNX Slices): every Slice of the
+    same tensor that does the same, together covering each channel once, becomes one ``split``, each Slice
+    one of its parts."""
+    if len(ranges) != 1:
+        raise Unmapped("slices the channel axis and a spatial axis at once")
+    channels = t.shape(node.input[0])[1]
+    group = []
+    for reader in t.consumers.get(node.input[0], []):
+        if reader.op_type != "Slice" or id(reader) in t.absorbed:
+            continue
+        try:
+            theirs = _slice_ranges(t, reader)
+        except Unmapped:
+            continue
+        if list(theirs) == [1]:
+            group.append((theirs[1], reader))
+    group.sort(key=lambda item: item[0])
+    bounds = [r for r, _ in group]
+    if not bounds or bounds[0][0] != 0 or bounds[-1][1] != channels or \
+            any(a[1] != b[0] for a, b in zip(bounds, bounds[1:])):
+        raise Unmapped(f"slices channels {ranges[1][0]}..{ranges[1][1]} of {channels}, and the channel slices of "
+                       f"its input do not split the channels into parts (cnncalc has no channel crop)")
+    sizes = [stop - first for first, stop in bounds]
+    args = {"parts": len(sizes)} if len(set(sizes)) == 1 else {"sizes": sizes}
+    name = t.emit(node, "split", args, [x], perm=x.perm, outputs=[])
+    for i, (_, reader) in enumerate(group):
+        t.acts[reader.output[0]] = Act(f"{name}.{i}", x.perm)
+        t.absorbed.add(id(reader))
 
 
 def _resize(t: Translator, node) -> None:

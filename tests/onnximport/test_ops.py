@@ -233,3 +233,31 @@ def test_resize_linear_and_dropout_identity(tmp_path):
                       {"name": "drop", "dropout": {}}]
     # bilinear: 6·6·2 = 72 outputs × 7 FLOPs each (docs/conventions.md: 2^(n+1) − 1 for n axes) = 504
     assert cnncalc.analyze(tmp_path / "m.onnx").totals.flops == 504
+
+
+def test_channel_slices_that_split_the_channels_are_one_split(tmp_path):
+    # torch's chunk / split as the legacy exporter writes them: one Slice per part, on axis 1. Channels
+    # 2..6 and 0..2 of 6 (written in that order) together cover each channel once: one split, sizes [2, 4],
+    # each Slice one part; the conv reads the 4-channel part: 1×1, 4 → 3 without bias, 12 weights on 4×4
+    # positions: 192 MACs
+    nodes = [const("s0", np.array([2], dtype=np.int64)), const("e0", np.array([6], dtype=np.int64)),
+             const("s1", np.array([0], dtype=np.int64)), const("e1", np.array([2], dtype=np.int64)),
+             const("ax", np.array([1], dtype=np.int64)),
+             node("Slice", ["x", "s0", "e0", "ax"], ["hi"], name="hi"),
+             node("Slice", ["x", "s1", "e1", "ax"], ["lo"], name="lo"),
+             node("Conv", ["hi", "w"], ["c"], name="c"),
+             node("Concat", ["lo", "c"], ["y"], name="cat", axis=1)]
+    layers = _layers(tmp_path, nodes, [1, 6, 4, 4], {"w": weights(3, 4, 1, 1)}, opset=17)
+    assert layers[0] == {"name": "hi", "split": {"sizes": [2, 4]}}
+    assert layers[1]["from"] == "hi.1" and layers[2] == {"name": "cat", "from": ["hi.0", "c"], "concat": {}}
+    report = cnncalc.analyze(tmp_path / "m.onnx")
+    assert (report.totals.params, report.totals.macs, report.output_shape) == (12, 192, (5, 4, 4))
+
+
+def test_a_lone_channel_slice_is_reported_unmapped(tmp_path, cli):
+    # channels 1..3 of 6, nothing else slicing that tensor: no split covers it, and cnncalc has no channel crop
+    nodes = [const("s", np.array([1], dtype=np.int64)), const("e", np.array([3], dtype=np.int64)),
+             const("ax", np.array([1], dtype=np.int64)), node("Slice", ["x", "s", "e", "ax"], ["y"], name="pick")]
+    path = save(tmp_path / "m.onnx", nodes, [1, 6, 4, 4], opset=17)
+    code, _, err = cli("analyze", path)
+    assert code == 2 and "Slice ×1" in err and "'pick'" in err and "channels 1..3 of 6" in err

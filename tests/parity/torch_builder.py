@@ -595,7 +595,10 @@ class ChannelsLast(nn.Module):
         self.module = module
 
     def forward(self, x):
-        return self.module(x) if x.dim() == 2 else self.module(x.movedim(1, -1)).movedim(-1, 1)
+        if x.dim() == 2:
+            return self.module(x)
+        last = x.dim() - 1          # explicit non-negative axes: ONNX export writes movedim's -1 into perm as is
+        return self.module(x.permute(0, *range(2, x.dim()), 1)).permute(0, last, *range(1, last))
 
 
 def _layernorm(layer, ctx: Ctx):
