@@ -161,6 +161,15 @@ def test_issue10_zoo_equals_torchvisions_published_figures(spec, settings):
     assert rep.output_shape == (1000,) and rep.warnings == ()
 
 
+@pytest.mark.parametrize("width, params, macs", [
+    # torchvision 0.28.0's mobilenet_v2(width_mult=w) at 224, counted with forward hooks on its own modules
+    # (parameters: sum of numel; MACs: conv and linear, without bias): no weights are published for these
+    (0.5, 1_968_680, 97_131_840), (0.75, 2_636_424, 209_069_792), (1.4, 6_108_776, 582_195_824)])
+def test_mobilenet_v2_widths_are_torchvisions(width, params, macs):
+    rep = analyze(read_spec(str(ZOO / "mobilenet_v2.yaml"), overrides={"width": width}))
+    assert (rep.totals.params, rep.totals.macs) == (params, macs)
+
+
 def test_unet_is_the_papers():
     # Ronneberger et al. 2015, Fig. 1: 572×572 → 388×388, two classes; 23 convolutions with bias.
     # Contracting path: two valid 3×3 convs per level (64, 128, 256, 512, 1024 channels), 2×2 max pool
