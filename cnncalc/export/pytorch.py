@@ -210,9 +210,9 @@ class _Writer:
         body += [f"        {line}" for line in inits] or []
         body += ["", f"    {signature}"] + [f"        {line}" for line in lines]
         if traced:
-            key = (lambda local: f'"{local}"') if top else (lambda local: f'prefix + "{local}"')
+            lead = "" if top else "prefix + "
             body += ["        if trace is not None:", "            trace.update({"]
-            body += [f"                {key(local)}: {var}," for local, var in traced]
+            body += [f'                {lead}"{local}": {var},' for local, var in traced]
             body += ["            })"]
         body += [f"        return {out}"]
         if top:
@@ -223,12 +223,11 @@ class _Writer:
             name = identifier(camel(self.spec.name or "net"), self.class_names)
             doc = f'    """{self.spec.name or "the network"} (cnncalc spec), input {list(self.spec.input_shape)}."""'
         else:
-            key = (scope.block, text)
-            if key in self.bodies:
-                return self.bodies[key]
+            if (scope.block, text) in self.bodies:
+                return self.bodies[(scope.block, text)]
             name = identifier(camel(scope.block), self.class_names) if camel(scope.block) not in self.class_names \
                 else identifier(self._numbered(camel(scope.block)), self.class_names)
-            self.bodies[key] = name
+            self.bodies[(scope.block, text)] = name
             doc = f'    """Block \'{scope.block}\'."""'
         self.classes.append(f"class {name}(nn.Module):\n{doc}\n\n{text}")
         return name
