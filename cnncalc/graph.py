@@ -28,6 +28,9 @@ class Node:
 class Graph:
     nodes: dict                       # name → Node, in the order the spec defines them
     output: str                       # the node whose output is the network's output
+    # the block calls, innermost first: (scope prefix, block name, origin node, output node); cnncalc.export
+    # writes one class per block from them
+    instances: tuple = field(default=(), compare=False)
 
     def topological_order(self) -> list[Node]:
         """Every node after its inputs; among ready nodes, the one defined first (so a plain sequence

@@ -30,6 +30,7 @@ COMMANDS = {
     "devices": "cnncalc.cli.devices",
     "explain": "cnncalc.cli.explain",
     "import": "cnncalc.cli.import_onnx",
+    "export": "cnncalc.cli.export",
 }
 
 

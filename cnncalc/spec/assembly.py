@@ -34,6 +34,7 @@ class Builder:
         self.pending: dict = {}              # node name → (scope, from names, location): resolved at the end
         self.shapes: dict = {}               # node → its output shape, for $input.… (inferred when asked)
         self.shape_refs: dict = {}           # node name → (scope, names, their locations): Layer.shape_refs
+        self.instances: list = []            # block calls: (scope prefix, block name, origin node, output node)
         self.shared: dict = {}               # (type, its scalar arguments) → the one layer built from them
 
     def build(self, shape: tuple) -> Graph:
@@ -49,7 +50,7 @@ class Builder:
         output = self._sequence(layers, top, "input")
         self._resolve_pending()
         self._resolve_shape_refs()
-        return Graph(nodes=self.nodes, output=output)
+        return Graph(nodes=self.nodes, output=output, instances=tuple(self.instances))
 
     # -- sequences and entries -------------------------------------------------------------------------
 
@@ -338,7 +339,9 @@ class Builder:
                       trainable=entry.trainable, shape_from=origin, sources=sources)
         self._check_depth(inner, loc, full)
         inner.names["input"] = origin
-        return self._sequence(block.layers, inner, origin)
+        output = self._sequence(block.layers, inner, origin)
+        self.instances.append((full, block.name, origin, output))
+        return output
 
     def _block_arguments(self, block: Block, args, scope: Scope, origin: str, full: str) -> tuple:
         """The block's arguments (those of the call, then its defaults, which may be expressions of the spec's

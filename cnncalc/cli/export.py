@@ -1,0 +1,35 @@
+"""`cnncalc export SPEC --to pytorch`: the network written out as code (docs/export.md)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cnncalc.cli.options import spec_options
+from cnncalc.cli.specpath import SPEC_PATH
+
+
+@click.command(epilog="\b\nExamples:\n  cnncalc export zoo:resnet18 --to pytorch -o resnet18.py\n"
+                       "  cnncalc export zoo:efficientnet --set width=1.1 --to pytorch")
+@click.argument("spec", metavar="SPEC", type=SPEC_PATH)
+@click.option("--to", "target", type=click.Choice(["pytorch"]), required=True, help="The framework to write.")
+@click.option("--output", "-o", "output", metavar="FILE", type=click.Path(dir_okay=False, path_type=str),
+              help="Write the code to FILE instead of standard output.")
+@spec_options
+def export(spec: str, target: str, output, input_shape, limits, overrides) -> None:
+    """Write the network in SPEC as readable PyTorch code: one nn.Module class per block, forward() following
+    the graph, written for the spec's input shape. The file imports only torch."""
+    from cnncalc.export import export_pytorch
+    from cnncalc.spec import read_spec
+
+    parsed = read_spec(spec, input_shape, limits, stdin=sys.stdin.buffer, overrides=overrides)
+    text = export_pytorch(parsed).text
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as err:
+        raise click.FileError(output, err.strerror) from None
