@@ -26,25 +26,36 @@ Source = Union[str, "os.PathLike[str]", Mapping]
 __all__ = ["Report", "Comparison", "CheckResult", "analyze", "compare", "check", "read"]
 
 
-def read(source: Source, *, input: Optional[Sequence[int]] = None, limits: Limits = Limits()) -> "Spec":
-    """The spec of ``source``, its layer graph built (the step before :func:`analyze`)."""
+def read(source: Source, *, input: Optional[Sequence[int]] = None, set: Optional[Mapping] = None,
+         limits: Limits = Limits()) -> "Spec":
+    """The spec of ``source``, its layer graph built (the step before :func:`analyze`). ``set``: values for
+    the spec's arguments (its ``args:``), as ``--set NAME=VALUE`` gives them."""
     from cnncalc.spec import parse_spec, read_spec
 
     shape = _shape(input)
+    overrides = _overrides(set)
     if isinstance(source, Mapping):
         import yaml
         try:
             text = yaml.safe_dump(dict(source), sort_keys=False, allow_unicode=True)
         except yaml.YAMLError as err:
             raise SpecError(f"the dict cannot be written as YAML: {err}") from None
-        return parse_spec(text, "<dict>", shape, limits)
+        return parse_spec(text, "<dict>", shape, limits, overrides)
     if isinstance(source, os.PathLike):
         source = os.fspath(source)
     if not isinstance(source, str):
         raise TypeError(f"a source is a path, YAML text or a dict, not {type(source).__name__}")
     if "\n" in source:
-        return parse_spec(source, "<text>", shape, limits)
-    return read_spec(source, shape, limits)
+        return parse_spec(source, "<text>", shape, limits, overrides)
+    return read_spec(source, shape, limits, overrides=overrides)
+
+
+def _overrides(values: Optional[Mapping]) -> Optional[dict]:
+    if values is None:
+        return None
+    if not isinstance(values, Mapping) or not all(isinstance(k, str) for k in values):
+        raise SpecError(f"set must map argument names to values, such as {{'width': 0.5}}; got {values!r}")
+    return dict(values)
 
 
 def _shape(input: Optional[Sequence[int]]) -> Optional[tuple]:
@@ -177,11 +188,11 @@ class Report:
                 f"{t.params:,} params, {t.macs:,} MACs>")
 
 
-def analyze(source: Source, *, input: Optional[Sequence[int]] = None, dtype: str = "float32", batch: int = 1,
-            training: bool = False, optimizer: str = "adam", precision: str = "fp32", device: Optional[str] = None,
+def analyze(source: Source, *, input: Optional[Sequence[int]] = None, set: Optional[Mapping] = None,
+            dtype: str = "float32", batch: int = 1, training: bool = False, optimizer: str = "adam", precision: str = "fp32", device: Optional[str] = None,
             in_place: bool = False, limits: Limits = Limits()) -> Report:
     """Analyse ``source`` as `cnncalc analyze` does. ``input`` replaces the spec's input shape (channels
-    first, no batch); ``dtype`` and ``batch`` size the memory figures; ``training``, ``optimizer`` and
+    first, no batch); ``set`` gives values to the spec's arguments (``{"width": 0.5}``, as ``--set``); ``dtype`` and ``batch`` size the memory figures; ``training``, ``optimizer`` and
     ``precision`` add training memory; ``device`` (a shipped profile's name or a file) the latency."""
     from cnncalc.analysis import DTYPE_BITS, analyze as run
 
@@ -189,7 +200,7 @@ def analyze(source: Source, *, input: Optional[Sequence[int]] = None, dtype: str
         raise SpecError(f"unknown dtype '{dtype}'; one of {', '.join(DTYPE_BITS)}")
     if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
         raise SpecError(f"batch must be a positive int, got {batch!r}")
-    spec = read(source, input=input, limits=limits)
+    spec = read(source, input=input, set=set, limits=limits)
     settings = _settings(training, optimizer, precision, device, in_place)
     return Report(Figures(run(spec, dtype=dtype, batch=batch), spec.graph, settings))
 
@@ -244,15 +255,17 @@ class Comparison:
         return self.to_markdown()
 
 
-def compare(*sources: Source, input: Optional[Sequence[int]] = None, dtype: str = "float32", batch: int = 1,
-            training: bool = False, device: Optional[str] = None, limits: Limits = Limits()) -> Comparison:
-    """Compare two or more networks (or Reports already made) as `cnncalc compare` does."""
+def compare(*sources: Source, input: Optional[Sequence[int]] = None, set: Optional[Mapping] = None,
+            dtype: str = "float32", batch: int = 1, training: bool = False, device: Optional[str] = None,
+            limits: Limits = Limits()) -> Comparison:
+    """Compare two or more networks (or Reports already made) as `cnncalc compare` does; ``set`` applies to
+    every source (for a sweep of one argument, make the Reports with :func:`analyze` and compare those)."""
     from cnncalc.comparison import compare as run
 
     if len(sources) < 2:
         raise SpecError("compare needs at least two sources")
-    reports = [s if isinstance(s, Report) else analyze(s, input=input, dtype=dtype, batch=batch, training=training,
-                                                       device=device, limits=limits)
+    reports = [s if isinstance(s, Report) else analyze(s, input=input, set=set, dtype=dtype, batch=batch,
+                                                       training=training, device=device, limits=limits)
                for s in sources]
     figures = [r.figures for r in reports]
     return Comparison(run([f.report for f in figures], figures), reports)
@@ -290,7 +303,7 @@ class CheckResult:
 
 
 def check(source: Source, budget: Optional[Mapping] = None, *, input: Optional[Sequence[int]] = None,
-          dtype: str = "float32", batch: int = 1, device: Optional[str] = None, optimizer: str = "adam",
+          set: Optional[Mapping] = None, dtype: str = "float32", batch: int = 1, device: Optional[str] = None, optimizer: str = "adam",
           precision: str = "fp32", in_place: bool = False, limits: Limits = Limits()) -> CheckResult:
     """Check ``source`` against ``budget`` (``{"params": "25M", "macs": "4.1G", …}``, the keys of a spec's
     ``budget:`` block), or against the spec's own budget when ``budget`` is None. A limit exceeded is not an
@@ -299,7 +312,7 @@ def check(source: Source, budget: Optional[Mapping] = None, *, input: Optional[S
     from cnncalc.budget import engine
     from cnncalc.errors import Location
 
-    spec = read(source, input=input, limits=limits)
+    spec = read(source, input=input, set=set, limits=limits)
     settings = _settings(True, optimizer, precision, device, in_place)
     figures = Figures(run_analysis(spec, dtype=dtype, batch=batch), spec.graph, settings)
     if budget is None:

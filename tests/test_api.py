@@ -147,3 +147,17 @@ def test_the_functions_stay_functions_after_every_module_is_imported():
             importlib.import_module(info.name)
     for name in ("analyze", "compare", "check", "read"):
         assert callable(getattr(cnncalc, name)) and not isinstance(getattr(cnncalc, name), type(os)), name
+
+
+def test_set_gives_the_specs_arguments_in_every_function():
+    # EfficientNet-B1 (torchvision EfficientNet_B1_Weights: 7,794,184 parameters at 240)
+    b1 = {"depth": 1.1, "resolution": 240}
+    assert cnncalc.analyze("zoo:efficientnet", set=b1).totals.params == 7_794_184
+    assert cnncalc.read("zoo:efficientnet", set=b1).input_shape == (3, 240, 240)
+    assert cnncalc.compare("zoo:efficientnet", "zoo:efficientnet", set=b1).metric("params").values \
+        == (7_794_184, 7_794_184)
+    assert cnncalc.check("zoo:efficientnet", {"params": 7_794_184}, set=b1).passed
+    with pytest.raises(cnncalc.SpecError, match="no argument 'widht'"):
+        cnncalc.analyze("zoo:efficientnet", set={"widht": 1.2})
+    with pytest.raises(cnncalc.SpecError, match="set must map argument names"):
+        cnncalc.analyze("zoo:efficientnet", set=[("width", 1.2)])
