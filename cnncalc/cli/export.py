@@ -24,12 +24,5 @@ def export(spec: str, target: str, output, input_shape, limits, overrides) -> No
     from cnncalc.spec import read_spec
 
     parsed = read_spec(spec, input_shape, limits, stdin=sys.stdin.buffer, overrides=overrides)
-    text = export_pytorch(parsed).text
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as err:
-        raise click.FileError(output, err.strerror) from None
+    from cnncalc.cli.output import write_text
+    write_text(export_pytorch(parsed).text, output)

@@ -22,14 +22,8 @@ def import_(model: str, output, input_shape) -> None:
 
     text = spec_text(model, input_shape)
     parse_spec(text, output or "<imported>")       # the spec written is one cnncalc reads
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as err:
-        raise click.FileError(output, err.strerror) from None
+    from cnncalc.cli.output import write_text
+    write_text(text, output)
 
 
 globals()["import"] = import_

@@ -54,6 +54,18 @@ def emit(result, output_format: str, **options) -> None:
             click.echo(piece, nl=False)
 
 
+def write_text(text: str, path) -> None:
+    """``text`` into the file ``path`` (UTF-8), or onto standard output when ``path`` is None (export, import)."""
+    if path is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as err:
+        raise click.FileError(path, err.strerror) from None
+
+
 # ----------------------------------------------------------------------------- any stream encoding
 
 class FallbackWriter:

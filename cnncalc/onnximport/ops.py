@@ -287,12 +287,17 @@ def _conv(t: Translator, node) -> None:
     args = _window_args({"out": out, "kernel": _axes_value(kernel)}, strides, dilations, padding)
     if group != 1:
         args["groups"] = group
+    _bias(t, node, out, args)
+    t.emit(node, "conv", args, [x])
+
+
+def _bias(t: Translator, node, out: int, args: dict) -> None:
+    """A Conv's or ConvTranspose's optional bias (input 2): checked against ``out``; none → ``bias: false``."""
     bias = t.const(node, 2, "bias")
     if bias is not None and list(bias.shape) != [out]:
         raise t.fail(node, f"the bias {list(bias.shape)} must have {out} values")
     if bias is None:
         args["bias"] = False
-    t.emit(node, "conv", args, [x])
 
 
 def _conv_transpose(t: Translator, node) -> None:
@@ -336,11 +341,7 @@ def _conv_transpose(t: Translator, node) -> None:
         args["output_padding"] = _axes_value(extra)
     if group != 1:
         args["groups"] = group
-    bias = t.const(node, 2, "bias")
-    if bias is not None and list(bias.shape) != [out]:
-        raise t.fail(node, f"the bias {list(bias.shape)} must have {out} values")
-    if bias is None:
-        args["bias"] = False
+    _bias(t, node, out, args)
     t.emit(node, "conv_transpose", args, [x])
 
 
