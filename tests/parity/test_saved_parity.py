@@ -4,10 +4,11 @@ must equal cnncalc.training's figure under the layer types' own rules (``Layer.s
 through training.layer_saves), layer by layer and in total (every storage once), for every zoo and seed
 spec torch can build, in training mode at batch 2.
 
-One documented difference (docs/conventions.md): a convolution with asymmetric padding (TensorFlow's `same` at
-stride 2) is written by `cnncalc export` as an explicit F.pad followed by the convolution, which then keeps the padded copy
-of its input; cnncalc counts the unpadded input, which a runtime with native asymmetric padding keeps. For
-those layers torch's figure must be cnncalc's with the input replaced by torch's padded tensor."""
+One documented difference (docs/conventions.md): a convolution with asymmetric padding (TensorFlow's `same`
+at stride 2) is written by `cnncalc export` as an explicit F.pad followed by the convolution, which then
+keeps the padded copy of its input; cnncalc counts the unpadded input, which a runtime with native
+asymmetric padding keeps. For those layers torch's figure must be cnncalc's with the input replaced by
+torch's padded tensor."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Every zoo and seed spec, built as a torch.nn network (the code `cnncalc export` writes, torch_builder.py) and run on the CPU: each layer's
-output shape, parameters, trainable parameters, state and MACs must equal cnncalc's row, and torch's
-whole-network totals must equal cnncalc's totals.
+"""Every zoo and seed spec, built as a torch.nn network (the code `cnncalc export` writes, run by
+torch_builder.py) on the CPU: each layer's output shape, parameters, trainable parameters, state and MACs
+must equal cnncalc's row, and torch's whole-network totals must equal cnncalc's totals.
 
 Each spec runs at its declared input (224×224 for the zoo, where the totals are torchvision's) and at an
 odd, non-square size (65×81) that exercises ceil_mode, asymmetric `same` padding and the classifier's
@@ -220,8 +220,8 @@ def test_frozen_block_counts_as_non_trainable():
 
 def test_a_layer_the_builder_cannot_express_is_named():
     spec = parse_spec("input: [1, 8, 8]\nlayers:\n  - {name: blur, avgpool: {kernel: 2, dilation: 2}}\n")
-    with pytest.raises(SpecError, match="layer 'blur': cannot export avgpool to PyTorch: torch's average pooling "
-                                        "has no dilation"):
+    with pytest.raises(SpecError, match="layer 'blur': cannot export avgpool to PyTorch: "
+                                        "torch's average pooling has no dilation"):
         build(spec)
 
 
