@@ -159,7 +159,7 @@ def _window_pool(layer, shapes, kind):
         k, s, p = (1, *k), (1, *s), (0, *p)
         inner += ".unsqueeze(2)"
     ctor = f"nn.AvgPool{max(ndim, 2)}d(" + _args(axes(k), stride=(axes(s), axes(k)), padding=(axes(p), "0"),
-                                                 ceil_mode=(layer.ceil_mode, False), divisor_override=1) + ")"
+                                                 ceil_mode=(layer.ceil_mode, False), divisor_override=(1, None)) + ")"
     expr = "{m}(" + inner + ")" + (".squeeze(2)" if ndim == 1 else "")
     return Code(modules=(("", ctor),), expr=expr)
 

@@ -14,7 +14,8 @@ from torch import nn  # noqa: E402
 
 from cnncalc.execute import Context, executor_for  # noqa: E402
 from cnncalc.layers import lookup  # noqa: E402
-import torch_builder  # noqa: E402
+from cnncalc.spec import parse_spec  # noqa: E402
+from torch_builder import build  # noqa: E402
 
 
 def execute(type_name, args, *arrays):
@@ -26,11 +27,24 @@ def execute(type_name, args, *arrays):
 X = 4 * np.random.default_rng(11).standard_normal((2, 6, 5, 4))     # batch 2, [6, 5, 4], values beyond ±3
 
 
+class Exported(nn.Module):
+    """The one layer of ``input: [6, 5, 4]`` as `cnncalc export` writes it (torch_builder.build), in double."""
+
+    def __init__(self, layer: str, **args):
+        super().__init__()
+        self.groups = args.get("groups")
+        text = "{" + ", ".join(f"{k}: {v}" for k, v in args.items()) + "}"
+        self.net = build(parse_spec(f"input: [6, 5, 4]\nlayers:\n  - {{name: it, {layer}: {text}}}\n"), "cpu").double()
+
+    def forward(self, x):
+        return self.net(x)["it"]
+
+
 @pytest.mark.parametrize("type_name, module", [
     ("silu", nn.SiLU()), ("swish", nn.SiLU()), ("hardswish", nn.Hardswish()),
     ("hardsigmoid", nn.Hardsigmoid()), ("mish", nn.Mish()), ("identity", nn.Identity()),
-    ("stochastic_depth", torch_builder.StochasticDepth(0.3, "row").eval()),
-    ("channel_shuffle", nn.ChannelShuffle(3)), ("channel_shuffle", torch_builder.ChannelShuffle(2)),
+    ("stochastic_depth", Exported("stochastic_depth", rate=0.3, mode="row").eval()),
+    ("channel_shuffle", nn.ChannelShuffle(3)), ("channel_shuffle", Exported("channel_shuffle", groups=2)),
 ])
 def test_executor_matches_torch(type_name, module):
     args = {"groups": module.groups} if type_name == "channel_shuffle" else {}
@@ -51,9 +65,11 @@ def test_prelu_matches_torch(per_channel):
 
 def test_scale_matches_torch():
     got, drawn = execute("scale", {}, X)
-    module = torch_builder.LayerScale((1, 6, 5, 4), "cpu").double()
+    module = Exported("scale")
+    (gamma,) = module.parameters()                 # the generated nn.Parameter of shape (C, 1, 1)
+    assert gamma.shape == (6, 1, 1)
     with torch.no_grad():
-        module.gamma.copy_(torch.from_numpy(drawn["weight"]).reshape(6, 1, 1))
+        gamma.copy_(torch.from_numpy(drawn["weight"]).reshape(6, 1, 1))
     assert np.allclose(got, module(torch.from_numpy(X)).detach().numpy(), rtol=1e-12, atol=1e-12)
 
 

@@ -21,7 +21,10 @@ from cnncalc.analysis import analyze  # noqa: E402
 from cnncalc.errors import SpecError  # noqa: E402
 from cnncalc.execute import Context, executor_for  # noqa: E402
 from cnncalc.spec import parse_spec  # noqa: E402
-from torch_builder import build, measure  # noqa: E402
+from torch_builder import build  # noqa: E402
+# cnncalc rejects ⇔ torch rejects: a configuration cnncalc rejects has no exported code (the export needs
+# cnncalc's shapes), so these properties build torch's network with the independent reference builder
+import torch_reference  # noqa: E402
 from props import PROPERTY, yaml_value  # noqa: E402
 
 
@@ -43,7 +46,7 @@ def check(input_shape, type_name, args, rejected_by_torch=None):
             raise ValueError("torch computes another split")
         spec = spec_of(input_shape, type_name, args) if report is None else spec
         # batch 2: torch's group_norm refuses groups of one value at batch 1 only (its batch-size check)
-        measured = measure(build(spec, device="cpu"), torch.randn(2, *input_shape))
+        measured = torch_reference.measure(torch_reference.build(spec, device="cpu"), torch.randn(2, *input_shape))
     except (RuntimeError, ValueError, SpecError):
         measured = None
     assert (report is None) == (measured is None), f"cnncalc {'rejects' if report is None else 'accepts'}, " \
@@ -142,10 +145,9 @@ def test_executor_computes_what_torch_computes(input_shape, type_name, args):
     layer = spec.graph.nodes["x"].layer
     ours = ctx.run(executor_for(type_name), layer, [x])
     drawn = ctx.drawn
-    # torch's names: layers.1 is node x (layers.0 the input); a ChannelsLast wrapper adds '.module'; torch's
-    # Linear weight is [out, C], the executor's [C, out]
-    prefix = "layers.1.module." if (type_name == "linear" or (type_name == "layernorm" and
-                                                           layer.over == "channels")) else "layers.1."
+    # torch's names: node x's module in the generated network (Export.modules); torch's Linear weight is
+    # [out, C], the executor's [C, out]
+    prefix = build(spec).param_prefix("x")
     weights = {prefix + k: (v.T.copy() if type_name == "linear" and k == "weight" else v) for k, v in drawn.items()}
     theirs = torch_outputs(spec, x, weights)["x"]
     np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)

@@ -4,13 +4,15 @@ must equal cnncalc.training's figure under the layer types' own rules (``Layer.s
 through training.layer_saves), layer by layer and in total (every storage once), for every zoo and seed
 spec torch can build, in training mode at batch 2.
 
-One documented difference (docs/conventions.md): a convolution with asymmetric padding (TensorFlow's `same` at
-stride 2) is built in torch as an explicit pad followed by the convolution, which then keeps the padded copy
-of its input; cnncalc counts the unpadded input, which a runtime with native asymmetric padding keeps. For
-those layers torch's figure must be cnncalc's with the input replaced by torch's padded tensor."""
+One documented difference (docs/conventions.md): a convolution with asymmetric padding (TensorFlow's `same`
+at stride 2) is written by `cnncalc export` as an explicit F.pad followed by the convolution, which then
+keeps the padded copy of its input; cnncalc counts the unpadded input, which a runtime with native
+asymmetric padding keeps. For those layers torch's figure must be cnncalc's with the input replaced by
+torch's padded tensor."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,8 +22,7 @@ torch = pytest.importorskip("torch")
 from cnncalc.analysis import analyze  # noqa: E402
 from cnncalc.spec import read_spec  # noqa: E402
 from cnncalc.training import layer_saves, training_memory  # noqa: E402
-import torch_builder  # noqa: E402
-from torch_builder import build  # noqa: E402
+from torch_builder import NodeTracker, build  # noqa: E402
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 # torch cannot build it: its dense layer has 10^12 weights (4 TB)
@@ -38,25 +39,46 @@ BATCH = 2
 
 
 def torch_saved(net, x):
-    """Per node: {storage data_ptr: bytes} of what autograd saved while that node ran; weights left out."""
-    per_node, outputs, padded = {}, {}, {}
-    for name, module in zip(net.names, net.layers):
-        weights = {t.untyped_storage().data_ptr() for t in [*module.parameters(), *module.buffers()]}
-        seen: dict = {}
+    """Per node: {storage data_ptr: bytes} of what autograd saved while that node's line of the generated
+    forward ran (torch_builder.NodeTracker); the node's own parameters and buffers left out. And per node
+    whose module runs on an explicit F.pad of its input (asymmetric padding), the bytes that padded copy
+    adds."""
+    holders = net.node_modules()
+    weights = {name: {t.untyped_storage().data_ptr() for t in [*m.parameters(), *m.buffers()]}
+               for name, m in holders.items()}
+    per_node: dict = {name: {} for name in net.names}
+    padded: dict = {}
+    tracker = NodeTracker(net)
 
-        def pack(t, seen=seen, weights=weights):
-            storage = t.untyped_storage()
-            if storage.data_ptr() not in weights:
-                seen[storage.data_ptr()] = storage.nbytes()
-            return t
-        sources = net.inputs[name]
-        with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-            outputs[name] = module(*(outputs[s] for s in sources)) if sources else module(x)
-        per_node[name] = seen
-        if isinstance(module, torch.nn.Sequential) and isinstance(module[0], torch_builder.Pad):
-            with torch.no_grad():
-                inner = module[0](*(outputs[s] for s in sources))
-            padded[name] = inner.numel() * inner.element_size() - outputs[sources[0]].numel() * 4
+    def pack(t):
+        storage = t.untyped_storage()
+        if storage.data_ptr() not in weights[tracker.running]:
+            per_node[tracker.running][storage.data_ptr()] = storage.nbytes()
+        return t
+
+    functional = net.namespace["F"]
+
+    class PadSeen:
+        """F for the generated code, noting an F.pad written on a line of a layer with modules."""
+
+        def __getattr__(self, name):
+            return getattr(functional, name)
+
+        @staticmethod
+        def pad(x, *args, **kwargs):
+            y = functional.pad(x, *args, **kwargs)
+            caller = sys._getframe(1)
+            if caller.f_code.co_filename == tracker.filename and caller.f_lineno in tracker.lines \
+                    and net.export.modules.get(tracker.running):
+                padded[tracker.running] = y.numel() * y.element_size() - x.numel() * x.element_size()
+            return y
+
+    net.namespace["F"] = PadSeen()
+    try:
+        with tracker, torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+            net(x)
+    finally:
+        net.namespace["F"] = functional
     return per_node, padded
 
 

@@ -1,10 +1,10 @@
-"""Every zoo and seed spec, built as a torch.nn network (torch_builder.py) and run on the CPU: each layer's
-output shape, parameters, trainable parameters, state and MACs must equal cnncalc's row, and torch's
-whole-network totals must equal cnncalc's totals.
+"""Every zoo and seed spec, built as a torch.nn network (the code `cnncalc export` writes, run by
+torch_builder.py) on the CPU: each layer's output shape, parameters, trainable parameters, state and MACs
+must equal cnncalc's row, and torch's whole-network totals must equal cnncalc's totals.
 
 Each spec runs at its declared input (224×224 for the zoo, where the totals are torchvision's) and at an
 odd, non-square size (65×81) that exercises ceil_mode, asymmetric `same` padding and the classifier's
-dependence on the input size. A spec the builder cannot express fails here, naming the layer.
+dependence on the input size. A spec the export cannot express fails here, naming the layer.
 A spec too large to execute (a 10^12-weight dense layer) is compared on torch's meta device: shapes,
 parameters and hook-counted MACs are still torch's own (EXECUTE_LIMIT below).
 
@@ -27,8 +27,8 @@ torch = pytest.importorskip("torch")
 from cnncalc.analysis import analyze  # noqa: E402
 from cnncalc.errors import SpecError  # noqa: E402
 from cnncalc.spec import parse_spec, read_spec  # noqa: E402
-import torch_builder  # noqa: E402
-from torch_builder import Unmappable, build, measure  # noqa: E402
+from cnncalc.export.layers import WRITERS  # noqa: E402
+from torch_builder import build, measure  # noqa: E402
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 # tests/data/gates_and_shuffles.yaml: the layer types of issue 10 that no shipped spec uses yet
@@ -55,8 +55,8 @@ def compare(spec):
     try:
         device = device_for(spec)
         net = build(spec, device=device)
-    except Unmappable as err:
-        pytest.fail(f"{spec.source}: the torch builder cannot express {err}")
+    except SpecError as err:
+        pytest.fail(f"{spec.source}: cnncalc export cannot express {err}")
     measured = measure(net, torch.randn(1, *spec.input_shape, device=device))
     report = analyze(spec)
     mismatches = []
@@ -104,9 +104,17 @@ def test_deepface_too_small_is_rejected_by_both():
     spec = read_spec(str(SPECS / "seed" / "deepface.yaml"), input_shape=(3, 65, 81))
     with pytest.raises(SpecError, match="layer 'L6'"):
         analyze(spec)
-    # torch: L6's 5-wide window does not fit the 3 rows its input has (Tensor.unfold in the builder)
+    # torch: the network through L5 (which both accept at 65×81) gives L6 an input of 3 rows (by hand: rows
+    # 65 → C1 55 → M2 27 → C3 19 → L4 11 → L5 3, columns 81 → 71 → 35 → 27 → 19 → 7); L6's module, from
+    # the export at the declared input, does not fit its 5-wide window into them (Tensor.unfold)
+    text = (SPECS / "seed" / "deepface.yaml").read_text()
+    head = text[:text.index("  - {name: L6")].replace("input: [3, 152, 152]", "input: [3, 65, 81]")
+    head_spec = parse_spec(head, "deepface_head.yaml")
+    x = build(head_spec)(torch.empty(1, 3, 65, 81, device="meta"))[head_spec.graph.output]
+    assert tuple(x.shape) == (1, 16, 3, 7)
+    l6 = build(read_spec(str(SPECS / "seed" / "deepface.yaml"))).node_modules()["L6"]
     with pytest.raises(RuntimeError, match="dimension 2 is 3 but size is 5"):
-        build(spec)
+        l6[0](x)
 
 
 def test_heavy_specs_are_the_expected_ones():
@@ -212,14 +220,15 @@ def test_frozen_block_counts_as_non_trainable():
 
 def test_a_layer_the_builder_cannot_express_is_named():
     spec = parse_spec("input: [1, 8, 8]\nlayers:\n  - {name: blur, avgpool: {kernel: 2, dilation: 2}}\n")
-    with pytest.raises(Unmappable, match="layer 'blur' \\(avgpool\\): torch's average pooling has no dilation"):
+    with pytest.raises(SpecError, match="layer 'blur': cannot export avgpool to PyTorch: "
+                                        "torch's average pooling has no dilation"):
         build(spec)
 
 
 def test_a_type_without_mapping_is_named(monkeypatch):
-    monkeypatch.delitem(torch_builder.MAPPING, "relu6")
+    monkeypatch.delitem(WRITERS, "relu6")
     spec = read_spec(str(SPECS / "zoo" / "mobilenet_v2.yaml"))
-    with pytest.raises(Unmappable, match="layer 'stem_relu6' \\(relu6\\): no torch mapping"):
+    with pytest.raises(SpecError, match="layer 'stem_relu6': relu6 has no PyTorch form in `cnncalc export`"):
         build(spec)
 
 
@@ -366,25 +375,27 @@ def test_every_chapter_layer_form(text):
 
 
 # Layer types torch cannot express exactly, by name, with the reason. Empty: every registered type has a
-# mapping in torch_builder.py. A type added to cnncalc without a mapping fails the test below until it
-# gets one or is listed here with its reason.
+# writer in cnncalc/export/layers.py (the input is forward's argument, split's parts one torch.split, both
+# written by cnncalc/export/pytorch.py itself). A type added to cnncalc without one fails the test below
+# until it gets one or is listed here with its reason.
 EXPECTED_UNMAPPABLE: dict[str, str] = {}
+EXPORTED = set(WRITERS) | {"input", "split"}
 
 
 def test_every_layer_type_is_mapped_or_listed_as_unmappable():
     from cnncalc.layers import REGISTRY
-    unmapped = {name for name in REGISTRY if name not in torch_builder.MAPPING}
+    unmapped = {name for name in REGISTRY if name not in EXPORTED}
     assert unmapped == set(EXPECTED_UNMAPPABLE)
 
 
 def test_every_mapped_layer_type_is_compared_in_some_spec():
-    # every type the builder maps appears in a spec compared above (zoo, seed, FEATURES_*, CHAPTER_*)
+    # every type the export writes appears in a spec compared above (zoo, seed, FEATURES_*, CHAPTER_*)
     used = set()
     specs = [read_spec(str(path)) for path in PATHS]
     specs += [parse_spec(text, "x.yaml") for text in (FEATURES_2D, FEATURES_1D, FEATURES_3D, *CHAPTER.values())]
     for spec in specs:
         used |= {node.layer.type_name for node in spec.graph.nodes.values()}
-    assert set(torch_builder.MAPPING) - used == set()
+    assert EXPORTED - used == set()
 
 
 # Variants chosen by --set (docs/zoo.md), layer by layer: the widths and depths the spec's expressions compute

@@ -1,39 +1,31 @@
-"""Spec → torch.nn, for the parity tests only (never imported by cnncalc).
-
-The builder reads a spec's layer graph (its nodes, their inputs and their YAML arguments) and builds one
-torch module per node. It does not use any of cnncalc's shape, parameter or MAC arithmetic: input channels
-and feature counts come from the tensors torch itself produces (each module is created after running its
-inputs through the modules before it, on the ``meta`` device, which computes shapes without data), and
-padding forms are resolved here from their definitions. Counting (:func:`measure`) reads only the torch
-modules: parameters and buffers, and MACs from forward hooks on every convolution, transposed convolution,
-linear, locally connected / tiled and NetVLAD module, each by a rule written beside it (``_MAC_RULES``).
+"""Spec → torch.nn for the parity tests: the network is the product's own generated code
+(``cnncalc export --to pytorch``, cnncalc.export.export_pytorch), executed here; this file never writes a
+torch module itself. What is compared stays independent of cnncalc's arithmetic: :func:`measure` counts from
+the torch modules alone: parameters and buffers as torch holds them, MACs from forward hooks on every
+convolution, transposed convolution, linear, locally connected / tiled and NetVLAD module, each by a rule
+written beside it (``_MAC_RULES``), and every layer's output shape as torch computes it (the generated
+``forward``'s trace). Each spec node is mapped to the modules that compute it by ``Export.modules``.
 Everything works on the meta device too, so a network too large to execute is still measured by torch.
 
-A layer type or an argument combination that has no exact torch equivalent raises :class:`Unmappable`,
-naming the layer, so a parity test reports it instead of skipping it.
+A layer the export cannot express exactly is refused by ``export_pytorch`` (a SpecError naming the layer),
+so a parity test reports it instead of skipping it.
 """
 
 from __future__ import annotations
 
+import ast
+import itertools
 import math
+import sys
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-
-class Unmappable(Exception):
-    """A layer the builder cannot express exactly in torch."""
-
-    def __init__(self, layer: str, type_name: str, reason: str):
-        super().__init__(f"layer '{layer}' ({type_name}): {reason}")
-        self.layer = layer
-        self.type_name = type_name
-
+from cnncalc.export import export_pytorch
 
 # ----------------------------------------------------------------------------- padding, by definition
+# (oracles of the property tests: test_layer_props, test_transpose_props)
 
 def _per_axis(value, ndim):
     return tuple(value) if isinstance(value, (tuple, list)) else (value,) * ndim
@@ -57,177 +49,6 @@ def resolve_padding(padding, sizes, kernels, strides, dilations):
             pairs.append((total // 2, total - total // 2))
         return tuple(pairs)
     return tuple(item if isinstance(item, (tuple, list)) else (item, item) for item in _per_axis(padding, ndim))
-
-
-def _torch_pad(pairs):
-    """F.pad's argument: (before, after) pairs from the last axis to the first."""
-    flat = []
-    for before, after in reversed(pairs):
-        flat += [before, after]
-    return tuple(flat)
-
-
-class Pad(nn.Module):
-    def __init__(self, pairs, value=0.0):
-        super().__init__()
-        self.pad, self.value = _torch_pad(pairs), value
-
-    def forward(self, x):
-        return F.pad(x, self.pad, value=self.value)
-
-
-# ----------------------------------------------------------------------------- module per layer type
-
-_CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
-_MAXPOOL = {1: nn.MaxPool1d, 2: nn.MaxPool2d, 3: nn.MaxPool3d}
-_AVGPOOL = {1: nn.AvgPool1d, 2: nn.AvgPool2d, 3: nn.AvgPool3d}
-_ADAPTIVE_AVG = {1: nn.AdaptiveAvgPool1d, 2: nn.AdaptiveAvgPool2d, 3: nn.AdaptiveAvgPool3d}
-_ADAPTIVE_MAX = {1: nn.AdaptiveMaxPool1d, 2: nn.AdaptiveMaxPool2d, 3: nn.AdaptiveMaxPool3d}
-_BATCHNORM = {2: nn.BatchNorm1d, 3: nn.BatchNorm1d, 4: nn.BatchNorm2d, 5: nn.BatchNorm3d}  # by tensor rank
-
-
-@dataclass
-class Ctx:
-    name: str            # the node's full name, for error messages
-    type_name: str
-    shapes: list         # torch.Size of each input, batch axis first
-    device: object
-
-    def fail(self, reason: str):
-        raise Unmappable(self.name, self.type_name, reason)
-
-    def spatial(self):
-        shape = self.shapes[0]
-        ndim = len(shape) - 2
-        if not 1 <= ndim <= 3:
-            self.fail(f"needs 1 to 3 spatial axes, got input {list(shape[1:])}")
-        return tuple(shape[2:]), ndim
-
-
-def _conv_module(ctx: Ctx, out, kernel, stride, padding, dilation, groups, bias):
-    """nn.ConvNd, behind an explicit Pad when the padding is asymmetric (torch's own is symmetric)."""
-    sizes, ndim = ctx.spatial()
-    k, s, d = (_per_axis(v, ndim) for v in (kernel, stride, dilation))
-    pairs = resolve_padding(padding, sizes, k, s, d)
-    symmetric = all(before == after for before, after in pairs)
-    conv = _CONV[ndim](ctx.shapes[0][1], out, k, stride=s, dilation=d, groups=groups,
-                       bias=bias, padding=tuple(b for b, _ in pairs) if symmetric else 0,
-                       device=ctx.device)
-    return conv if symmetric else nn.Sequential(Pad(pairs), conv)
-
-
-def _conv(layer, ctx: Ctx):
-    return _conv_module(ctx, layer.out, layer.kernel, layer.stride, layer.padding, layer.dilation, layer.groups,
-                        layer.bias)
-
-
-def _window_pool(layer, ctx: Ctx, make: Callable, pad_value: float, dilation_ok: bool):
-    sizes, ndim = ctx.spatial()
-    k = _per_axis(layer.kernel, ndim)
-    s = _per_axis(layer.kernel if layer.stride is None else layer.stride, ndim)
-    d = _per_axis(layer.dilation, ndim)
-    if not dilation_ok and any(x != 1 for x in d):
-        ctx.fail("torch's average pooling has no dilation")
-    pairs = resolve_padding(layer.padding, sizes, k, s, d)
-    if all(before == after for before, after in pairs):
-        return make(ndim, k, s, tuple(b for b, _ in pairs), d)
-    if layer.ceil_mode:
-        ctx.fail("asymmetric padding with ceil_mode: torch's rule for the last window counts only its own "
-                 "symmetric padding, so explicit padding would change the output size")
-    return nn.Sequential(Pad(pairs, pad_value), make(ndim, k, s, (0,) * ndim, d))
-
-
-def _maxpool(layer, ctx):
-    return _window_pool(layer, ctx, lambda ndim, k, s, p, d: _MAXPOOL[ndim](
-        k, stride=s, padding=p, dilation=d, ceil_mode=layer.ceil_mode), -math.inf, True)
-
-
-def _avgpool(layer, ctx):
-    return _window_pool(layer, ctx, lambda ndim, k, s, p, d: _AVGPOOL[ndim](
-        k, stride=s, padding=p, ceil_mode=layer.ceil_mode, count_include_pad=True), 0.0, False)
-
-
-class SumPool(nn.Module):
-    """Window sums: average pooling with divisor 1 (exact). 1-D runs as 2-D over a unit axis."""
-
-    def __init__(self, ndim, k, s, p, ceil_mode):
-        super().__init__()
-        self.ndim = ndim
-        if ndim == 1:
-            k, s, p = (1, *k), (1, *s), (0, *p)
-        self.pool = (nn.AvgPool3d if ndim == 3 else nn.AvgPool2d)(
-            k, stride=s, padding=p, ceil_mode=ceil_mode, count_include_pad=True, divisor_override=1)
-
-    def forward(self, x):
-        if self.ndim == 1:
-            return self.pool(x.unsqueeze(-2)).squeeze(-2)
-        return self.pool(x)
-
-
-def _sumpool(layer, ctx):
-    return _window_pool(layer, ctx, lambda ndim, k, s, p, d: SumPool(ndim, k, s, p, layer.ceil_mode),
-                        0.0, False)
-
-
-class GlobalPool(nn.Module):
-    def __init__(self, pool, keepdims):
-        super().__init__()
-        self.pool, self.keepdims = pool, keepdims
-
-    def forward(self, x):
-        y = self.pool(x)
-        return y if self.keepdims else torch.flatten(y, 1)
-
-
-def _global(table):
-    def make(layer, ctx):
-        _, ndim = ctx.spatial()
-        return GlobalPool(table[ndim](1), layer.keepdims)
-    return make
-
-
-def _dense(layer, ctx):
-    shape = ctx.shapes[0]
-    if len(shape) != 2:
-        ctx.fail(f"nn.Linear on a non-flat input {list(shape[1:])} would act on the last axis only")
-    return nn.Linear(shape[1], layer.out, bias=layer.bias, device=ctx.device)
-
-
-def _batchnorm(layer, ctx):
-    rank = len(ctx.shapes[0])
-    if rank not in _BATCHNORM:
-        ctx.fail(f"no BatchNorm for input {list(ctx.shapes[0][1:])}")
-    return _BATCHNORM[rank](ctx.shapes[0][1], eps=layer.eps, momentum=layer.momentum, affine=layer.affine,
-                            track_running_stats=layer.track_running_stats, device=ctx.device)
-
-
-class Concat(nn.Module):
-    def forward(self, *xs):
-        return torch.cat(xs, dim=1)
-
-
-class Add(nn.Module):
-    def forward(self, *xs):
-        out = xs[0]
-        for x in xs[1:]:
-            out = out + x
-        return out
-
-
-class Identity(nn.Module):
-    def forward(self, *xs):
-        (x,) = xs
-        return x
-
-
-
-
-# ----------------------------------------------------------------------------- the CNN chapter's layer types
-# Each module below is built from the layer's definition in docs/spec.md and docs/conventions.md, never from
-# cnncalc's arithmetic: sizes that a module's parameters depend on (the output positions of a locally
-# connected layer, the weight sets of a tiled one) are read off a meta-device probe of the input.
-
-_CONV_T = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
 
 
 class Crop(nn.Module):
@@ -262,538 +83,123 @@ def transposed_crop(padding, sizes, kernels, strides, dilations):
     return tuple(item if isinstance(item, (tuple, list)) else (item, item) for item in _per_axis(padding, ndim))
 
 
-def _conv_transpose(layer, ctx: Ctx):
-    sizes, ndim = ctx.spatial()
-    k, s, d, op = (_per_axis(v, ndim) for v in (layer.kernel, layer.stride, layer.dilation, layer.output_padding))
-    pairs = transposed_crop(layer.padding, sizes, k, s, d)
-    symmetric = all(before == after for before, after in pairs)
-    conv = _CONV_T[ndim](ctx.shapes[0][1], layer.out, k, stride=s, output_padding=op, dilation=d,
-                         groups=layer.groups, bias=layer.bias,
-                         padding=tuple(b for b, _ in pairs) if symmetric else 0, device=ctx.device)
-    # torch's output_padding adds positions after the last; an explicit crop then removes (before, after)
-    return conv if symmetric else nn.Sequential(conv, Crop(pairs))
-
-
-def _depthwise_conv(layer, ctx: Ctx):
-    # groups = C_in: each input channel has its own `multiplier` filters (weight [C·m, 1, *k])
-    c_in = ctx.shapes[0][1]
-    return _conv_module(ctx, c_in * layer.multiplier, layer.kernel, layer.stride, layer.padding, layer.dilation,
-                        c_in, layer.bias)
-
-
-def _separable_conv(layer, ctx: Ctx):
-    # the depthwise part takes the window arguments and has no bias; the pointwise 1×1 convolution carries
-    # the bias (docs/spec.md: "bias on the pointwise output only, as Keras's SeparableConv2D")
-    c_in = ctx.shapes[0][1]
-    depthwise = _conv_module(ctx, c_in * layer.multiplier, layer.kernel, layer.stride, layer.padding,
-                             layer.dilation, c_in, False)
-    _, ndim = ctx.spatial()
-    pointwise = _CONV[ndim](c_in * layer.multiplier, layer.out, 1, bias=layer.bias, device=ctx.device)
-    return nn.Sequential(depthwise, pointwise)
-
-
-def windows(x, kernels, strides, dilations):
-    """[B, C, *spatial] → ([B, P, C·prod(k)], output sizes): every window's taps, output positions in
-    row-major order (torch's unfold works in 2-D only; this is Tensor.unfold per axis, with dilation by
-    slicing the span)."""
-    ndim = len(kernels)
-    for axis, (k, s, d) in enumerate(zip(kernels, strides, dilations)):
-        x = x.unfold(2 + axis, d * (k - 1) + 1, s)[..., ::d]
-    out = tuple(x.shape[2:2 + ndim])
-    b, c = x.shape[:2]
-    # [B, C, *out, *k] → [B, *out, C, *k] → [B, P, C·K]
-    x = x.permute(0, *range(2, 2 + ndim), 1, *range(2 + ndim, 2 + 2 * ndim))
-    return x.reshape(b, math.prod(out), c * math.prod(kernels)), out
-
-
-class Unshared(nn.Module):
-    """A convolution whose weights are chosen per output position: ``weight`` holds S weight sets
-    [S, C_out, C_in·prod(k)], and output position p uses set ``set_of(p)``. Locally connected: S = P, every
-    position its own; tiled: positions a tile apart share a set. MACs: each output element multiplies the
-    C_in·prod(k) taps of its window by one weight each."""
-
-    def __init__(self, pairs, kernels, strides, dilations, weight_sets, c_out, taps, bias_shape, tiles, device):
-        super().__init__()
-        self.pairs, self.kernels, self.strides, self.dilations = pairs, kernels, strides, dilations
-        self.tiles = tiles                      # None: one set per position (locally connected)
-        self.weight = nn.Parameter(torch.empty(weight_sets, c_out, taps, device=device))
-        self.bias = None if bias_shape is None else nn.Parameter(torch.empty(*bias_shape, device=device))
-
-    def set_index(self, out, device):
-        """Tiled: position (y_1, ..., y_n) uses weight set (y_1 mod t_1, ..., y_n mod t_n), numbered in
-        mixed radix over the distinct residues of each axis."""
-        index = torch.zeros((), dtype=torch.long, device=device)
-        for size, (tile, used) in zip(out, self.tiles):
-            index = index.unsqueeze(-1) * used + torch.arange(size, device=device) % tile
-        return index.reshape(-1)
-
-    def forward(self, x):
-        cols, out = windows(F.pad(x, _torch_pad(self.pairs)), self.kernels, self.strides, self.dilations)
-        weight = self.weight if self.tiles is None else self.weight[self.set_index(out, x.device)]
-        y = torch.einsum("bpi,poi->bop", cols, weight)
-        if self.bias is not None:
-            if self.tiles is None:
-                y = y + self.bias.reshape(1, self.bias.shape[0], -1)       # [C_out] or [C_out, *out]
-            else:
-                y = y + self.bias[self.set_index(out, x.device)].T         # [S, C_out] → [C_out, P]
-        return y.reshape(x.shape[0], weight.shape[1], *out)
-
-
-def _unshared_geometry(layer, ctx: Ctx):
-    sizes, ndim = ctx.spatial()
-    k, s, d = (_per_axis(v, ndim) for v in (layer.kernel, layer.stride, layer.dilation))
-    pairs = resolve_padding(layer.padding, sizes, k, s, d)
-    probe = torch.empty(ctx.shapes[0], device="meta")
-    cols, out = windows(F.pad(probe, _torch_pad(pairs)), k, s, d)
-    return pairs, k, s, d, out, cols.shape[2]
-
-
-def _local(layer, ctx: Ctx):
-    pairs, k, s, d, out, taps = _unshared_geometry(layer, ctx)
-    # bias (docs/spec.md): position = one per output channel and position (Keras), channel = one per channel
-    bias_shape = {"position": (layer.out, *out), "channel": (layer.out,), "none": None}[layer.bias]
-    return Unshared(pairs, k, s, d, math.prod(out), layer.out, taps, bias_shape, None, ctx.device)
-
-
-def _tiled_conv(layer, ctx: Ctx):
-    pairs, k, s, d, out, taps = _unshared_geometry(layer, ctx)
-    tile = _per_axis(layer.tile, len(out))
-    # the weight sets actually used on each axis: the distinct residues y mod t of the output positions
-    used = [len({y % t for y in range(n)}) for n, t in zip(out, tile)]
-    sets = math.prod(used)
-    return Unshared(pairs, k, s, d, sets, layer.out, taps, (sets, layer.out) if layer.bias else None,
-                    tuple(zip(tile, used)), ctx.device)
-
-
-class SPP(nn.Module):
-    """SPPNet's pyramid (docs/spec.md): at level n, each axis of size a is pooled with window ceil(a/n) and
-    stride floor(a/n), no padding; every level flattened and concatenated."""
-
-    def __init__(self, levels, mode):
-        super().__init__()
-        self.levels, self.mode = levels, mode
-
-    def forward(self, x):
-        ndim = x.dim() - 2
-        pool = ({1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d} if self.mode == "max"
-                else {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d})[ndim]
-        parts = []
-        for n in self.levels:
-            window = tuple(-(-a // n) for a in x.shape[2:])
-            stride = tuple(a // n for a in x.shape[2:])
-            parts.append(torch.flatten(pool(x, window, stride), 1))
-        return torch.cat(parts, dim=1)
-
-
-def _spp(layer, ctx: Ctx):
-    ctx.spatial()
-    return SPP(tuple(layer.levels), layer.mode)
-
-
-def _adaptive(table):
-    def make(layer, ctx):
-        _, ndim = ctx.spatial()
-        return table[ndim](_per_axis(layer.size, ndim))
-    return make
-
-
-class LikeUpsample(nn.Module):
-    """DeepLab's and FPN's F.interpolate(x, size=y.shape[2:]): y is read for its shape only."""
-
-    def __init__(self, mode, align_corners):
-        super().__init__()
-        self.mode, self.align_corners = mode, align_corners
-
-    def forward(self, x, like):
-        return nn.functional.interpolate(x, size=tuple(like.shape[2:]), mode=self.mode,
-                                         align_corners=self.align_corners)
-
-
-class Crop(nn.Module):
-    """Slicing: explicit (before, after) per spatial axis, or centred to y's spatial size (before = (n−m)//2,
-    docs/spec.md), y read for its shape only."""
-
-    def __init__(self, pairs):
-        super().__init__()
-        self.pairs = pairs
-
-    def forward(self, x, *like):
-        spatial = x.shape[2:]
-        pairs = self.pairs or [((n - m) // 2, n - m - (n - m) // 2) for n, m in zip(spatial, like[0].shape[2:])]
-        return x[(slice(None), slice(None), *(slice(b, n - a) for n, (b, a) in zip(spatial, pairs)))]
-
-
-def _crop(layer, ctx: Ctx):
-    if layer.like is not None:
-        return Crop(None)
-    _, ndim = ctx.spatial()
-    amount = layer.amount
-    items = [amount] * ndim if isinstance(amount, int) else list(amount)
-    return Crop([tuple(v) if isinstance(v, (list, tuple)) else (v, v) for v in items])
-
-
-def _upsample(layer, ctx: Ctx):
-    _, ndim = ctx.spatial()
-    if layer.like is not None:
-        return LikeUpsample(layer.mode, None if layer.mode == "nearest" else layer.align_corners)
-    size = None if layer.size is None else _per_axis(layer.size, ndim)
-    scale = None if layer.scale is None else tuple(float(v) for v in _per_axis(layer.scale, ndim))
-    return nn.Upsample(size=size, scale_factor=scale, mode=layer.mode,
-                       align_corners=None if layer.mode == "nearest" else layer.align_corners)
-
-
-class NetVLAD(nn.Module):
-    """NetVLAD (docs/spec.md): soft-assignment a_k(x) = softmax_k(w_k·x + b_k) as a 1×1 convolution D → K
-    (W: K×D, b: K), centres c (K×D), V(j, k) = Σ_i a_k(x_i)·(x_i(j) − c_k(j)), intra- and L2 normalisation.
-    The N positions of any [D, ...] input are flattened into one axis."""
-
-    def __init__(self, d, k, intra_norm, device):
-        super().__init__()
-        self.assign = nn.Conv1d(d, k, 1, device=device)
-        self.centres = nn.Parameter(torch.empty(k, d, device=device))
-        self.intra_norm = intra_norm
-
-    def forward(self, x):
-        x = torch.flatten(x, 2)                                   # [B, D, N]
-        a = torch.softmax(self.assign(x), dim=1)                  # [B, K, N]
-        v = torch.einsum("bkn,bdn->bkd", a, x) - self.centres * a.sum(2).unsqueeze(-1)
-        if self.intra_norm:
-            v = F.normalize(v, dim=2)
-        return F.normalize(torch.flatten(v, 1), dim=1)
-
-
-def _netvlad(layer, ctx: Ctx):
-    shape = ctx.shapes[0]
-    if len(shape) < 3:
-        ctx.fail(f"netvlad needs [D, positions...], got {list(shape[1:])}")
-    return NetVLAD(shape[1], layer.clusters, layer.intra_norm, ctx.device)
-
-
-class LRN(nn.Module):
-    """nn.LocalResponseNorm across channels; a flat [C] input runs as [C, 1] (torch needs a spatial axis)."""
-
-    def __init__(self, size, alpha, beta, k):
-        super().__init__()
-        self.lrn = nn.LocalResponseNorm(size, alpha, beta, k)
-
-    def forward(self, x):
-        return self.lrn(x.unsqueeze(-1)).squeeze(-1) if x.dim() == 2 else self.lrn(x)
-
-
-class PadLayer(nn.Module):
-    def __init__(self, pairs, mode, value):
-        super().__init__()
-        self.pad, self.mode, self.value = _torch_pad(pairs), mode, value
-
-    def forward(self, x):
-        if self.mode == "constant":
-            return F.pad(x, self.pad, mode="constant", value=self.value)
-        return F.pad(x, self.pad, mode=self.mode)
-
-
-def _pad(layer, ctx: Ctx):
-    sizes, ndim = ctx.spatial()
-    pairs = resolve_padding(layer.padding, sizes, (1,) * ndim, (1,) * ndim, (1,) * ndim)
-    return PadLayer(pairs, layer.mode, float(layer.value))
-
-
-class Reshape(nn.Module):
-    def __init__(self, shape):
-        super().__init__()
-        self.shape = tuple(shape)
-
-    def forward(self, x):
-        return x.reshape(x.shape[0], *self.shape)
-
-
-class Embedding(nn.Module):
-    """nn.Embedding over the L token ids of an [L] or [1, L] input, output channels first [D, L]. The
-    network's input tensor is floating point: its values, truncated to ints modulo the vocabulary, are
-    the ids (shapes and counts do not depend on which ids)."""
-
-    def __init__(self, vocab, dim, device):
-        super().__init__()
-        self.table = nn.Embedding(vocab, dim, device=device)
-
-    def forward(self, x):
-        ids = torch.remainder(torch.flatten(x, 1).to(torch.long), self.table.num_embeddings)   # [B, L]
-        return self.table(ids).transpose(1, 2)                                                 # [B, D, L]
-
-
-def _embedding(layer, ctx: Ctx):
-    shape = ctx.shapes[0]
-    if not (len(shape) == 2 or (len(shape) == 3 and shape[1] == 1)):
-        ctx.fail(f"embedding needs token ids [L] or [1, L], got {list(shape[1:])}")
-    return Embedding(layer.vocab, layer.dim, ctx.device)
-
-
-# ----------------------------------------------------------------------------- issue 10's element-wise and routing types
-
-class Mul(nn.Module):
-    """The product of its inputs, broadcasting as torch does."""
-
-    def forward(self, *xs):
-        out = xs[0]
-        for x in xs[1:]:
-            out = out * x
-        return out
-
-
-class LayerScale(nn.Module):
-    """ConvNeXt's layer scale: x times a learnt nn.Parameter of shape (C, 1, …, 1)."""
-
-    def __init__(self, shape, device):
-        super().__init__()
-        self.gamma = nn.Parameter(torch.empty(shape[1], *(1,) * (len(shape) - 2), device=device))
-
-    def forward(self, x):
-        return x * self.gamma
-
-
-class StochasticDepth(nn.Module):
-    """torchvision.ops.stochastic_depth, written out (the suite does not need torchvision): in training, a
-    Bernoulli(1 − p) factor per sample (row) or for the batch, divided by 1 − p, multiplied in; at inference
-    or with p = 0 the input itself."""
-
-    def __init__(self, p, mode):
-        super().__init__()
-        self.p, self.mode = p, mode
-
-    def forward(self, x):
-        if not self.training or self.p == 0.0:
-            return x
-        survival = 1.0 - self.p
-        size = [x.shape[0] if self.mode == "row" else 1] + [1] * (x.dim() - 1)
-        noise = torch.empty(size, dtype=x.dtype, device=x.device).bernoulli_(survival)
-        return x * noise.div_(survival)
-
-
-class ChannelShuffle(nn.Module):
-    """ShuffleNetV2's channel_shuffle (torchvision.models.shufflenetv2): view, transpose, contiguous, view."""
-
-    def __init__(self, groups):
-        super().__init__()
-        self.groups = groups
-
-    def forward(self, x):
-        b, c, *spatial = x.shape
-        x = x.view(b, self.groups, c // self.groups, *spatial)
-        return torch.transpose(x, 1, 2).contiguous().view(b, c, *spatial)
-
-# ----------------------------------------------------------------------------- normalisations, linear, split
-# (issue 10): torch's own modules with their defaults, channels-last where ConvNeXt is
-
-_INSTANCENORM = {3: nn.InstanceNorm1d, 4: nn.InstanceNorm2d, 5: nn.InstanceNorm3d}     # by tensor rank
-
-
-class ChannelsLast(nn.Module):
-    """``module`` on the channels-last view of [B, C, *spatial] and back (ConvNeXt's Permute around its
-    nn.LayerNorm and nn.Linear); a flat [B, C] input as it is."""
-
-    def __init__(self, module):
-        super().__init__()
-        self.module = module
-
-    def forward(self, x):
-        if x.dim() == 2:
-            return self.module(x)
-        last = x.dim() - 1          # explicit non-negative axes: ONNX export writes movedim's -1 into perm as is
-        return self.module(x.permute(0, *range(2, x.dim()), 1)).permute(0, last, *range(1, last))
-
-
-def _layernorm(layer, ctx: Ctx):
-    shape = ctx.shapes[0]
-    over = (shape[1],) if layer.over == "channels" else tuple(shape[1:])
-    norm = nn.LayerNorm(over, eps=layer.eps, elementwise_affine=layer.affine, bias=layer.affine, device=ctx.device)
-    return ChannelsLast(norm) if layer.over == "channels" else norm
-
-
-def _instancenorm(layer, ctx: Ctx):
-    rank = len(ctx.shapes[0])
-    if rank not in _INSTANCENORM:
-        ctx.fail(f"no InstanceNorm for input {list(ctx.shapes[0][1:])}")
-    return _INSTANCENORM[rank](ctx.shapes[0][1], eps=layer.eps, momentum=layer.momentum, affine=layer.affine,
-                               track_running_stats=layer.track_running_stats, device=ctx.device)
-
-
-class SplitPart(nn.Module):
-    """Part ``index`` of x.split(sizes, dim=1), or of x.chunk(parts, dim=1) (ShuffleNetV2)."""
-
-    def __init__(self, sizes, parts, index):
-        super().__init__()
-        self.sizes, self.parts, self.index = sizes, parts, index
-
-    def forward(self, x):
-        pieces = x.split(list(self.sizes), dim=1) if self.sizes is not None else x.chunk(self.parts, dim=1)
-        return pieces[self.index]
-
-
-def _split(layer, ctx: Ctx):
-    count = len(layer.sizes) if layer.sizes is not None else layer.parts
-    return SplitPart(layer.sizes, layer.parts, count - 1 if layer.part is None else layer.part)
-
-
-# ----------------------------------------------------------------------------- one line per layer type
-
-MAPPING: dict[str, Callable] = {
-    "input": lambda layer, ctx: Identity(),
-    "conv": _conv,
-    "maxpool": _maxpool,
-    "avgpool": _avgpool,
-    "sumpool": _sumpool,
-    "global_avgpool": _global(_ADAPTIVE_AVG),
-    "global_maxpool": _global(_ADAPTIVE_MAX),
-    "dense": _dense,
-    "flatten": lambda layer, ctx: nn.Flatten(1),
-    "relu": lambda layer, ctx: nn.ReLU(),
-    "relu6": lambda layer, ctx: nn.ReLU6(),
-    "leaky_relu": lambda layer, ctx: nn.LeakyReLU(layer.negative_slope),
-    "elu": lambda layer, ctx: nn.ELU(layer.alpha),
-    "gelu": lambda layer, ctx: nn.GELU(approximate=layer.approximate),
-    "tanh": lambda layer, ctx: nn.Tanh(),
-    "sigmoid": lambda layer, ctx: nn.Sigmoid(),
-    "softmax": lambda layer, ctx: nn.Softmax(dim=1),
-    "batchnorm": _batchnorm,
-    "dropout": lambda layer, ctx: nn.Dropout(layer.rate),
-    "concat": lambda layer, ctx: Concat(),
-    "add": lambda layer, ctx: Add(),
-    "conv_transpose": _conv_transpose,
-    "depthwise_conv": _depthwise_conv,
-    "separable_conv": _separable_conv,
-    "local": _local,
-    "tiled_conv": _tiled_conv,
-    "spp": _spp,
-    "adaptive_avgpool": _adaptive(_ADAPTIVE_AVG),
-    "adaptive_maxpool": _adaptive(_ADAPTIVE_MAX),
-    "upsample": _upsample,
-    "crop": _crop,
-    "netvlad": _netvlad,
-    "lrn": lambda layer, ctx: LRN(layer.size, layer.alpha, layer.beta, layer.k),
-    "pad": _pad,
-    "reshape": lambda layer, ctx: Reshape(layer.shape),
-    "embedding": _embedding,
-    "mul": lambda layer, ctx: Mul(),
-    "scale": lambda layer, ctx: LayerScale(ctx.shapes[0], ctx.device),
-    "silu": lambda layer, ctx: nn.SiLU(),
-    "hardswish": lambda layer, ctx: nn.Hardswish(),
-    "hardsigmoid": lambda layer, ctx: nn.Hardsigmoid(),
-    "mish": lambda layer, ctx: nn.Mish(),
-    "prelu": lambda layer, ctx: nn.PReLU(ctx.shapes[0][1] if layer.per_channel else 1, device=ctx.device),
-    "identity": lambda layer, ctx: nn.Identity(),
-    "stochastic_depth": lambda layer, ctx: StochasticDepth(layer.rate, layer.mode),
-    "channel_shuffle": lambda layer, ctx: ChannelShuffle(layer.groups),
-    "layernorm": _layernorm,
-    "groupnorm": lambda layer, ctx: nn.GroupNorm(layer.groups, ctx.shapes[0][1], eps=layer.eps, affine=layer.affine,
-                                                 device=ctx.device),
-    "instancenorm": _instancenorm,
-    "linear": lambda layer, ctx: ChannelsLast(nn.Linear(ctx.shapes[0][1], layer.out, bias=layer.bias,
-                                                        device=ctx.device)),
-    "split": _split,
-}
 
 
 # ----------------------------------------------------------------------------- the network
 
-def tie(module: nn.Module, owner: nn.Module) -> None:
-    """Make ``module`` use ``owner``'s parameters and buffers, the very tensors (tied weights, 'share:'):
-    its own padding and resizing stay its own (a `same` padding depends on the input's size), the weights
-    are one set, so ``parameters()`` yields them once and a gradient flows into them from every use."""
-    pairs = list(zip(module.modules(), owner.modules()))
-    if len(pairs) != len(list(owner.modules())) or any(type(a) is not type(b) for a, b in pairs):
-        raise ValueError("tied modules of different structure")
-    for mine, theirs in pairs:
-        for key in mine._parameters:
-            mine._parameters[key] = theirs._parameters[key]
-        for key in mine._buffers:
-            mine._buffers[key] = theirs._buffers[key]
-
-
-def _order(nodes: dict) -> list[str]:
-    """Every node after its inputs (depth-first), written order among independent ones."""
-    order, done = [], set()
-
-    def visit(name, path=()):
-        if name in done:
-            return
-        if name in path:
-            raise ValueError(f"cycle through {name}")
-        for source in nodes[name].inputs:
-            visit(source, (*path, name))
-        done.add(name)
-        order.append(name)
-
-    for name in nodes:
-        visit(name)
-    return order
+_BUILDS = itertools.count()
 
 
 class SpecNet(nn.Module):
-    """One module per spec node; forward returns every node's output, by node name."""
+    """The generated network; forward returns every node's output by node name (the generated trace)."""
 
-    def __init__(self, names, inputs, modules, output):
+    def __init__(self, net: nn.Module, export, names: list, inputs: dict, filename: str):
         super().__init__()
-        self.names = list(names)
-        self.inputs = dict(inputs)
-        self.output = output
-        self.layers = nn.ModuleList(modules)
-
-    def node_modules(self):
-        return dict(zip(self.names, self.layers))
+        self.net = net
+        self.export = export
+        self.names = names              # every node, each after its inputs
+        self.inputs = inputs
+        self.filename = filename        # the generated source's name in tracebacks and frames
 
     def forward(self, x):
-        outputs = {}
-        for name, module in zip(self.names, self.layers):
-            sources = self.inputs[name]
-            self.running = name              # the node a module runs for (a tied module runs for several)
-            outputs[name] = module(*(outputs[s] for s in sources)) if sources else module(x)
-        return outputs
+        trace: dict = {}
+        self.net(x, trace)
+        return trace
+
+    def node_modules(self) -> dict:
+        """Per node, a container of the modules (or the nn.Parameter of a scale) that compute it: its
+        ``parameters()``, ``buffers()`` and ``modules()`` are those of the generated network."""
+        found = {}
+        for name in self.names:
+            modules, params = [], []
+            for path in self.export.modules.get(name, ()):
+                try:
+                    modules.append(self.net.get_submodule(path))
+                except AttributeError:
+                    params.append(self.net.get_parameter(path))
+            holder = nn.ModuleList(modules)
+            for i, p in enumerate(params):
+                holder.register_parameter(f"p{i}", p)
+            found[name] = holder
+        return found
+
+    def param_prefix(self, name: str) -> str:
+        """The prefix of ``name``'s (first) module's parameters in ``named_parameters()``."""
+        return f"net.{self.export.modules[name][0]}."
 
 
 def build(spec, device="meta") -> SpecNet:
-    """Build the torch network of a cnncalc Spec (its graph and input shape). On the meta device nothing
-    is allocated; ``SpecNet.to_empty(device='cpu')`` gives it real (uninitialised) storage."""
-    nodes = spec.graph.nodes
-    order = _order(nodes)
-    probes, modules = {}, []
-    tied: dict = {}          # 'share:': the owner of tied weights → its module, whose tensors the others use
-    ties: list = []
-    x = torch.empty((1, *spec.input_shape), device="meta")
-    for name in order:
-        node = nodes[name]
-        type_name = node.layer.type_name
-        if type_name not in MAPPING:
-            raise Unmappable(name, type_name, "no torch mapping in tests/parity/torch_builder.py")
-        sources = [probes[s] for s in node.inputs]
-        ctx = Ctx(name, type_name, [p.shape for p in sources] or [x.shape], "meta")
-        module = MAPPING[type_name](node.layer, ctx)
-        owner = getattr(node, "shares", "") or name
-        if owner in tied:
-            tie(module, tied[owner])
-            ties.append((module, tied[owner]))
-        else:
-            tied[owner] = module
-        module.to("meta").eval()    # inference: dropout off, BN uses running statistics
-        if not node.trainable:
-            for p in module.parameters():
-                p.requires_grad_(False)
-        with torch.no_grad():
-            probes[name] = module(*sources) if sources else module(x)
-        modules.append(module)
-    net = SpecNet(order, {name: nodes[name].inputs for name in order}, modules, spec.graph.output)
-    net.eval()
-    if device != "meta":
-        net = net.to_empty(device=device)
-        for module, owner in ties:       # to_empty gives every module new tensors: tie them again
-            tie(module, owner)
-        with torch.no_grad():
-            for p in net.parameters():
-                p.normal_(0, 0.01)
-            for name, b in net.named_buffers():
-                if name.endswith("running_var"):
-                    b.fill_(1)
-                elif name.endswith("running_mean"):
-                    b.zero_()
-    return net
+    """The torch network of a cnncalc Spec: ``export_pytorch(spec).text`` executed in a fresh namespace and
+    its class instantiated under ``torch.device(device)`` (on the meta device nothing is allocated), in
+    inference mode (dropout off, BatchNorm on running statistics)."""
+    export = export_pytorch(spec)
+    filename = f"<cnncalc export {next(_BUILDS)}>"
+    namespace: dict = {"__name__": "cnncalc_export_parity"}
+    exec(compile(export.text, filename, "exec"), namespace)
+    with torch.device(device):
+        net = namespace[export.class_name]()
+    order = [node.name for node in spec.graph.topological_order()]
+    result = SpecNet(net, export, order, {name: spec.graph.nodes[name].inputs for name in order}, filename)
+    result.namespace = namespace
+    return result.eval()
+
+
+# ----------------------------------------------------------------------------- which node runs
+
+class NodeTracker:
+    """While active, ``running`` is the spec node whose line of the generated forward is executing: every
+    statement ``var = expr`` of a generated forward computes the node(s) its trace names ``var``
+    (read from the source with ast; a block's forward adds its ``prefix`` argument)."""
+
+    def __init__(self, net: SpecNet):
+        self.filename = net.filename
+        self.lines: dict = {}        # line number → the local node name computed there
+        self.running = None
+        for cls in ast.parse(net.export.text).body:
+            if not isinstance(cls, ast.ClassDef):
+                continue
+            for fn in cls.body:
+                if isinstance(fn, ast.FunctionDef) and fn.name == "forward":
+                    self._read(fn)
+
+    def _read(self, fn) -> None:
+        local_of = {}
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values):
+                    if isinstance(key, ast.BinOp):
+                        key = key.right
+                    if isinstance(key, ast.Constant) and isinstance(value, ast.Name):
+                        local_of.setdefault(value.id, key.value)
+        for stmt in fn.body:
+            if isinstance(stmt, ast.Assign):
+                target = stmt.targets[0]
+                names = [e.id for e in target.elts] if isinstance(target, ast.Tuple) else [target.id]
+                locals_ = [local_of[n] for n in names if n in local_of]
+                if locals_ and len(names) == len(locals_) and not self._is_block_call(stmt.value):
+                    for line in range(stmt.lineno, stmt.end_lineno + 1):
+                        self.lines[line] = locals_[0]
+
+    @staticmethod
+    def _is_block_call(expr) -> bool:
+        # `var = self.child(x, trace, prefix)`: the block's own lines name its nodes
+        return isinstance(expr, ast.Call) and any(isinstance(a, ast.Name) and a.id == "trace" for a in expr.args)
+
+    def _local(self, frame, event, arg):
+        if event == "line" and frame.f_lineno in self.lines:
+            self.running = frame.f_locals.get("prefix", "") + self.lines[frame.f_lineno]
+        return self._local
+
+    def _global(self, frame, event, arg):
+        return self._local if frame.f_code.co_filename == self.filename else None
+
+    def __enter__(self):
+        self._previous = sys.gettrace()
+        sys.settrace(self._global)
+        return self
+
+    def __exit__(self, *exc):
+        sys.settrace(self._previous)
 
 
 # ----------------------------------------------------------------------------- counting, from torch alone
@@ -839,26 +245,44 @@ def _netvlad_aggregation_macs(module, inputs, output):
     return inputs[0].numel() // inputs[0].shape[0] * module.centres.shape[0]
 
 
+# torch's own module types, and the generated file's own modules by class name (each build defines them anew)
 _MAC_RULES = [((nn.Conv1d, nn.Conv2d, nn.Conv3d), _conv_macs), ((nn.Linear,), _linear_macs),
               ((nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d), _conv_transpose_macs),
-              ((Unshared,), _unshared_macs), ((NetVLAD,), _netvlad_aggregation_macs)]
+              ("Unshared", _unshared_macs), ("NetVLAD", _netvlad_aggregation_macs)]
+
+
+def _rule_for(module):
+    for kind, rule in _MAC_RULES:
+        if isinstance(kind, str) and type(module).__name__ == kind or \
+                not isinstance(kind, str) and isinstance(module, kind):
+            return rule
+    return None
+
+
 
 
 def measure(net: SpecNet, x: torch.Tensor) -> dict[str, Measured]:
-    """Run ``x`` (batch 1) through ``net``; per node: output shape, parameters, state and MACs."""
+    """Run ``x`` (batch 1) through ``net``; per node: output shape, parameters, state and MACs. A module
+    that several nodes run (tied weights, 'share:') is hooked once; its k-th call counts for the k-th of
+    those nodes in the order the generated forward runs them."""
     counts = {name: 0 for name in net.names}
+    node_modules = net.node_modules()
+    users: dict = {}             # id(module) → (the nodes that run it, in order)
+    rules: dict = {}
+    for name in net.export.modules:            # written (= run) order within each block's forward
+        for sub in node_modules[name].modules():
+            rule = _rule_for(sub)
+            if rule is not None:
+                users.setdefault(id(sub), []).append(name)
+                rules[id(sub)] = (sub, rule)
+    calls = {key: 0 for key in users}
     handles = []
-    hooked: set = set()
-    for module in net.node_modules().values():
-        for sub in module.modules():
-            if id(sub) in hooked:
-                continue         # a module reused by several nodes (tied weights): one hook, counted per call
-            hooked.add(id(sub))
-            for types, rule in _MAC_RULES:
-                if isinstance(sub, types):
-                    def hook(mod, inputs, output, rule=rule):
-                        counts[net.running] += rule(mod, inputs, output)
-                    handles.append(sub.register_forward_hook(hook))
+    for key, (sub, rule) in rules.items():
+        def hook(mod, inputs, output, rule=rule, key=key):
+            nodes = users[key]
+            counts[nodes[calls[key] % len(nodes)]] += rule(mod, inputs, output)
+            calls[key] += 1
+        handles.append(sub.register_forward_hook(hook))
     try:
         with torch.no_grad():
             outputs = net(x)
@@ -867,7 +291,8 @@ def measure(net: SpecNet, x: torch.Tensor) -> dict[str, Measured]:
             handle.remove()
     result = {}
     seen: set = set()        # a reused module's parameters and buffers count at the first node that runs it
-    for name, module in net.node_modules().items():
+    for name in net.names:
+        module = node_modules[name]
         params = [p for p in module.parameters() if id(p) not in seen]
         state = sum(b.numel() for n, b in module.named_buffers()
                     if n.rsplit(".", 1)[-1] in ("running_mean", "running_var") and id(b) not in seen)
