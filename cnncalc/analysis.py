@@ -124,7 +124,8 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
             inferred[known] = facts, output, elements
         shapes[node.name] = output
         # a shape-only input (upsample's or crop's `like:`) is an edge of the graph but no part of the field
-        data_inputs = node.inputs[:len(node.inputs) - len(node.layer.shape_references())]
+        data_inputs = node.inputs[:len(node.inputs) - len(node.layer.shape_references())] \
+            if node.layer.shape_refs else node.inputs
         input_rfs = [receptive_fields[name] for name in data_inputs]
         node_rf, disagree = _receptive_field(node, facts, output, input_rfs, spec.input_shape)
         receptive_fields[node.name] = node_rf

@@ -66,7 +66,7 @@ class Figures:
     def minimum_peak(self):
         """Peak memory in a memory-minimising order (exact search or the heuristic; ``method`` says)."""
         from cnncalc import peak
-        return self._once("minimum", lambda: peak.minimum_peak(self._problem()))
+        return self._once("minimum", lambda: peak.minimum_peak(self._problem(), self.peak))
 
     @property
     def training(self):

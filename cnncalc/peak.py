@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional, Sequence
 
-from cnncalc.record import record
+from cnncalc.record import record, replace
 
 EXACT_WORK = 2_000_000       # work the exact search may do: expansions × (ready nodes copied) × words of a set
 BEAM_WIDTH = 32
@@ -220,14 +220,15 @@ def _search(problem: Problem, width: Optional[int], candidates: Optional[int], w
     return order[::-1]
 
 
-def minimum_peak(problem: Problem) -> Peak:
+def minimum_peak(problem: Problem, spec_order: Optional[Peak] = None) -> Peak:
     """A memory-minimising order's peak: exact when the search fits in ``EXACT_WORK``, else a heuristic
-    that is never worse than the spec order. ``method`` says which."""
+    that is never worse than the spec order. ``method`` says which. ``spec_order``: the spec order's peak of
+    the same problem, when computed already (it is not computed again)."""
     n = len(problem.names)
     least = n * (1 + n // 64)           # the work of any search: at least one expansion a level, n levels
+    spec = spec_order if spec_order is not None else peak_in_order(problem)
     if least > BEAM_WORK:               # neither search could finish: not even their sets of nodes are made
-        return peak_in_order(problem, None, NO_SEARCH)
-    spec = peak_in_order(problem)
+        return replace(spec, method=NO_SEARCH)
     try:
         if least <= EXACT_WORK:
             return peak_in_order(problem, _search(problem, None, None, EXACT_WORK), EXACT)
@@ -236,7 +237,7 @@ def minimum_peak(problem: Problem) -> Peak:
     try:
         found = peak_in_order(problem, _search(problem, BEAM_WIDTH, BEAM_CANDIDATES, BEAM_WORK), BEAM)
     except _TooMuchWork:
-        return peak_in_order(problem, None, NO_SEARCH)
+        return replace(spec, method=NO_SEARCH)
     if found.peak_bytes <= spec.peak_bytes:
         return found
-    return peak_in_order(problem, None, BEAM)
+    return replace(spec, method=BEAM)

@@ -270,3 +270,15 @@ def test_a_graph_too_large_to_search_is_measured_in_linear_time_and_memory():
     found = pk.minimum_peak(problem)
     assert found.method == pk.NO_SEARCH and problem._masks is None
     assert found.peak_bytes == 10 and found.peak_layer == "n1" and found.step_bytes[0] == 5
+
+
+def test_the_spec_orders_peak_given_is_not_computed_again(monkeypatch):
+    # the same chain, its spec-order peak handed in (as Figures does): minimum_peak runs no pass of its own,
+    # and its answer is that peak, named as no search
+    n = 30_000
+    names = [f"n{i}" for i in range(n)]
+    problem = pk.Problem(names, [[]] + [[names[i - 1]] for i in range(1, n)], [5] * n, names[-1])
+    spec = pk.peak_in_order(problem)
+    monkeypatch.setattr(pk, "peak_in_order", lambda *a, **k: pytest.fail("the spec order's peak again"))
+    found = pk.minimum_peak(problem, spec)
+    assert found.method == pk.NO_SEARCH and (found.peak_bytes, found.order) == (spec.peak_bytes, spec.order)

@@ -174,7 +174,7 @@ class Builder:
             where = self.defaults.where(cls.type_name, str(err.key))   # a key of 'defaults' here
             raise SpecError(f"{err} (a value from 'defaults', taken by this {cls.type_name})", where, full) from None
         arg_locations = args.key_locs
-        if layer.shape_references():
+        if cls.shape_refs and layer.shape_references():
             places = [args.where(key) for key in cls.shape_refs if getattr(layer, key) is not None]
             self.shape_refs[full] = (scope, layer.shape_references(), places)
         parts = layer.expand()
