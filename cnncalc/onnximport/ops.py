@@ -12,6 +12,8 @@ operator's attributes are an error naming the node.
 
 from __future__ import annotations
 
+import math
+
 import os
 from typing import Callable, Optional
 
@@ -514,6 +516,51 @@ def _sigmoid(t: Translator, node) -> None:
         _unary("sigmoid")(t, node)
 
 
+def _div(t: Translator, node) -> None:
+    """GELU as exporters before opset 20 write it: x / √2 → Erf → + 1 → · x → · ½ (each step the only reader
+    of the one before), one ``gelu``; any other division is not a layer cnncalc has."""
+    steps = _erf_gelu(t, node)
+    if steps is None:
+        raise Unmapped("a division that is not GELU's x / √2 (Div → Erf → Add 1 → Mul x → Mul 0.5)")
+    x = t.act(node, any_layout=True)
+    t.absorbed.update(id(step) for step in steps)
+    # named as its module (torch's '/block/act/Div' → 'block.act'), the five nodes and constants being its own
+    module = t.names[id(node)].rsplit(".", 1)[0] if "." in t.names[id(node)] else None
+    t.emit(node, "gelu", {}, [x], perm=x.perm, name=module, outputs=[steps[-1].output[0]])
+
+
+def _erf_gelu(t: Translator, node) -> Optional[list]:
+    """The Erf, Add, Mul, Mul nodes after ``node`` (a Div) when they are GELU's, else None."""
+    x = node.input[0]
+    if not _constant_is(t, node, 1, math.sqrt(2)):
+        return None
+    erf = t.only_reader(node.output[0])
+    add = erf and erf.op_type == "Erf" and t.only_reader(erf.output[0])
+    if not add or add.op_type != "Add" or not _other_constant_is(t, add, erf.output[0], 1.0):
+        return None
+    times_x = t.only_reader(add.output[0])
+    if times_x is None or times_x.op_type != "Mul" or sorted(times_x.input) != sorted([x, add.output[0]]):
+        return None
+    half = t.only_reader(times_x.output[0])
+    if half is None or half.op_type != "Mul" or not _other_constant_is(t, half, times_x.output[0], 0.5):
+        return None
+    return [erf, add, times_x, half]
+
+
+def _constant_is(t: Translator, node, i: int, value: float) -> bool:
+    if i >= len(node.input) or node.input[i] not in t.model.consts:
+        return False
+    array = t.model.consts[node.input[i]]
+    return array.size == 1 and abs(float(array.reshape(-1)[0]) - value) <= 1e-6 * max(1.0, abs(value))
+
+
+def _other_constant_is(t: Translator, node, tensor: str, value: float) -> bool:
+    """``node`` has two inputs, ``tensor`` and a one-value constant equal to ``value``."""
+    if len(node.input) != 2 or tensor not in node.input:
+        return False
+    return _constant_is(t, node, 1 - list(node.input).index(tensor), value)
+
+
 def _hardsigmoid(t: Translator, node) -> None:
     a = attrs(node)
     if abs(_float(a.get("alpha", 0.2)) - 1 / 6) > 1e-6 or _float(a.get("beta", 0.5)) != 0.5:
@@ -848,6 +895,7 @@ HANDLERS: dict[str, Callable] = {
     "HardSwish": _unary("hardswish"),
     "Tanh": _unary("tanh"),
     "Gelu": _unary("gelu", _gelu_args),
+    "Div": _div,
     "Clip": _clip,
     "Softmax": _softmax,
     "Add": _merge("add"),

@@ -261,3 +261,20 @@ def test_a_lone_channel_slice_is_reported_unmapped(tmp_path, cli):
     path = save(tmp_path / "m.onnx", nodes, [1, 6, 4, 4], opset=17)
     code, _, err = cli("analyze", path)
     assert code == 2 and "Slice ×1" in err and "'pick'" in err and "channels 1..3 of 6" in err
+
+
+def test_gelu_written_with_erf_is_one_gelu(tmp_path):
+    # x / √2 → Erf → + 1 → · x → · ½ on 2×3×3: one gelu, 5 FLOPs per element (docs/conventions.md): 90
+    nodes = [const("sqrt2", np.array(2 ** 0.5, dtype=np.float32)), node("Div", ["x", "sqrt2"], ["d"], name="/act/Div"),
+             node("Erf", ["d"], ["e"], name="/act/Erf"), const("one", np.array(1.0, dtype=np.float32)),
+             node("Add", ["e", "one"], ["a"], name="/act/Add"), node("Mul", ["x", "a"], ["m"], name="/act/Mul"),
+             const("half", np.array(0.5, dtype=np.float32)), node("Mul", ["m", "half"], ["y"], name="/act/Mul_1")]
+    assert _layers(tmp_path, nodes, [1, 2, 3, 3], opset=17) == [{"name": "act", "gelu": {}}]
+    assert cnncalc.analyze(tmp_path / "m.onnx").totals.flops == 5 * 2 * 3 * 3
+
+
+def test_a_division_that_is_not_gelu_is_reported(tmp_path, cli):
+    nodes = [const("three", np.array(3.0, dtype=np.float32)), node("Div", ["x", "three"], ["y"], name="third")]
+    path = save(tmp_path / "m.onnx", nodes, [1, 2, 3, 3], opset=17)
+    code, _, err = cli("analyze", path)
+    assert code == 2 and "Div ×1" in err and "'third'" in err and "not GELU" in err
