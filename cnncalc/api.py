@@ -7,7 +7,6 @@ Every function takes a *source*: a spec file's path (``str`` or ``os.PathLike``)
 
 from __future__ import annotations
 
-import html
 import os
 from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Union
 
@@ -166,21 +165,8 @@ class Report:
 
     def _repr_html_(self) -> str:
         """The summary and the per-layer table as HTML, for notebooks."""
-        from cnncalc.render import fmt
-        from cnncalc.render.report import summary_items
-
-        report = self.figures.report
-        cell = html.escape
-        summary = "".join(f"<tr><th style='text-align:left'>{cell(label.strip())}</th><td>{cell(value)}</td></tr>"
-                          for label, value in summary_items(report, self.figures))
-        head = "".join(f"<th>{h}</th>" for h in ("Layer", "Type", "Output", "Params", "MACs", "FLOPs", "RF size/stride"))
-        body = "".join(
-            "<tr>" + "".join(f"<td>{cell(text)}</td>" for text in (
-                row.name, row.label, fmt.shape(row.output_shape), fmt.count(row.params), fmt.count(row.macs),
-                fmt.count(row.flops), fmt.rf_cell(row.rf))) + "</tr>"
-            for row in report.rows)
-        return (f"<h4>{cell(report.name)}</h4><table>{summary}</table>"
-                f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        from cnncalc.render.report import report_html
+        return report_html(self.figures)
 
     def __repr__(self) -> str:
         t = self.totals

@@ -239,3 +239,20 @@ def report_markdown(result, quiet: bool = False) -> str:
         lines += [f"- {md_code(w.layer, in_table=False)}: {md_text(w.message)}" for w in report.warnings]
     lines += ["", f"_{CONVENTIONS['macs']}. {CONVENTIONS['flops']}._", ""]
     return "\n".join(lines)
+
+
+def report_html(figures: Figures) -> str:
+    """The summary and the per-layer table as HTML (a notebook's view of a report, cnncalc.Report)."""
+    import html
+
+    report, cell = figures.report, html.escape
+    summary = "".join(f"<tr><th style='text-align:left'>{cell(label.strip())}</th><td>{cell(value)}</td></tr>"
+                      for label, value in summary_items(report, figures))
+    head = "".join(f"<th>{h}</th>" for h in ("Layer", "Type", "Output", "Params", "MACs", "FLOPs", "RF size/stride"))
+    body = "".join(
+        "<tr>" + "".join(f"<td>{cell(text)}</td>" for text in (
+            row.name, row.label, fmt.shape(row.output_shape), fmt.count(row.params), fmt.count(row.macs),
+            fmt.count(row.flops), fmt.rf_cell(row.rf))) + "</tr>"
+        for row in report.rows)
+    return (f"<h4>{cell(report.name)}</h4><table>{summary}</table>"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")

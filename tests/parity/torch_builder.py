@@ -289,9 +289,14 @@ def measure(net: SpecNet, x: torch.Tensor) -> dict[str, Measured]:
     finally:
         for handle in handles:
             handle.remove()
+    return figures_of(net.names, node_modules, outputs, counts)
+
+
+def figures_of(names, node_modules: dict, outputs: dict, counts: dict) -> dict[str, Measured]:
+    """Each node's Measured from its torch module, its output and its MACs counted by the hooks."""
     result = {}
     seen: set = set()        # a reused module's parameters and buffers count at the first node that runs it
-    for name in net.names:
+    for name in names:
         module = node_modules[name]
         params = [p for p in module.parameters() if id(p) not in seen]
         state = sum(b.numel() for n, b in module.named_buffers()

@@ -25,6 +25,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch_builder import Measured, _rule_for, figures_of
 
 
 class Unmappable(Exception):
@@ -234,16 +235,19 @@ _CONV_T = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
 
 
 class Crop(nn.Module):
-    """Drop (before, after) positions from each spatial axis: a transposed convolution's asymmetric padding."""
+    """Drop (before, after) positions from each spatial axis (a transposed convolution's asymmetric padding,
+    crop's amount), or centred to like's spatial size (before = (n−m)//2, docs/spec.md), read for its shape."""
 
     def __init__(self, pairs):
         super().__init__()
-        self.pairs = tuple(pairs)
+        self.pairs = None if pairs is None else tuple(pairs)
 
-    def forward(self, x):
+    def forward(self, x, *like):
+        spatial = x.shape[2:]
+        pairs = self.pairs or [((n - m) // 2, n - m - (n - m) // 2) for n, m in zip(spatial, like[0].shape[2:])]
         index = [slice(None), slice(None)]
-        for axis, (before, after) in enumerate(self.pairs):
-            index.append(slice(before, max(x.shape[2 + axis] - after, 0)))     # never a negative (wrapping) end
+        for n, (before, after) in zip(spatial, pairs):
+            index.append(slice(before, max(n - after, 0)))     # never a negative (wrapping) end
         return x[tuple(index)]
 
 
@@ -410,20 +414,6 @@ class LikeUpsample(nn.Module):
     def forward(self, x, like):
         return nn.functional.interpolate(x, size=tuple(like.shape[2:]), mode=self.mode,
                                          align_corners=self.align_corners)
-
-
-class Crop(nn.Module):
-    """Slicing: explicit (before, after) per spatial axis, or centred to y's spatial size (before = (n−m)//2,
-    docs/spec.md), y read for its shape only."""
-
-    def __init__(self, pairs):
-        super().__init__()
-        self.pairs = pairs
-
-    def forward(self, x, *like):
-        spatial = x.shape[2:]
-        pairs = self.pairs or [((n - m) // 2, n - m - (n - m) // 2) for n, m in zip(spatial, like[0].shape[2:])]
-        return x[(slice(None), slice(None), *(slice(b, n - a) for n, (b, a) in zip(spatial, pairs)))]
 
 
 def _crop(layer, ctx: Ctx):
@@ -800,52 +790,7 @@ def build(spec, device="meta") -> SpecNet:
 
 
 # ----------------------------------------------------------------------------- counting, from torch alone
-
-@dataclass
-class Measured:
-    shape: tuple         # output, batch axis removed
-    params: int
-    trainable: int
-    state: int           # BatchNorm running mean + running var elements
-    macs: int
-
-
-def _conv_macs(module, inputs, output):
-    # every output element: (C_in / groups) · prod(kernel) multiply-accumulates; weight is
-    # [C_out, C_in / groups, *kernel]
-    w = module.weight.shape
-    return output.numel() // output.shape[0] * w[1] * math.prod(w[2:])
-
-
-def _linear_macs(module, inputs, output):
-    return output.numel() // output.shape[0] * module.in_features
-
-
-def _conv_transpose_macs(module, inputs, output):
-    # docs/conventions.md counts a transposed convolution per INPUT element: each one is multiplied by every
-    # weight it meets, (C_out / groups) · prod(kernel) of them (weight is [C_in, C_out / groups, *kernel]),
-    # and the products are scattered; taps that land in the cropped border count, as torch computes them
-    w = module.weight.shape
-    return inputs[0].numel() // inputs[0].shape[0] * w[1] * math.prod(w[2:])
-
-
-def _unshared_macs(module, inputs, output):
-    # locally connected / tiled (docs/conventions.md: "as a convolution"): every output element multiplies
-    # its window's C_in · prod(kernel) taps by one weight each; weight is [sets, C_out, C_in · prod(kernel)]
-    return output.numel() // output.shape[0] * module.weight.shape[2]
-
-
-def _netvlad_aggregation_macs(module, inputs, output):
-    # the residual aggregation Σ_i a_k(x_i)·x_i(j): one multiply-accumulate per (position i, channel j,
-    # cluster k), N·D input elements times K centres (docs/conventions.md); the soft-assignment, a 1×1
-    # convolution D → K, is counted by the Conv1d rule inside the module (N·K·D)
-    return inputs[0].numel() // inputs[0].shape[0] * module.centres.shape[0]
-
-
-_MAC_RULES = [((nn.Conv1d, nn.Conv2d, nn.Conv3d), _conv_macs), ((nn.Linear,), _linear_macs),
-              ((nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d), _conv_transpose_macs),
-              ((Unshared,), _unshared_macs), ((NetVLAD,), _netvlad_aggregation_macs)]
-
+# The MAC rules and the per-node figures are torch_builder's (they read torch modules only)
 
 def measure(net: SpecNet, x: torch.Tensor) -> dict[str, Measured]:
     """Run ``x`` (batch 1) through ``net``; per node: output shape, parameters, state and MACs."""
@@ -854,29 +799,18 @@ def measure(net: SpecNet, x: torch.Tensor) -> dict[str, Measured]:
     hooked: set = set()
     for module in net.node_modules().values():
         for sub in module.modules():
-            if id(sub) in hooked:
+            rule = _rule_for(sub)
+            if rule is None or id(sub) in hooked:
                 continue         # a module reused by several nodes (tied weights): one hook, counted per call
             hooked.add(id(sub))
-            for types, rule in _MAC_RULES:
-                if isinstance(sub, types):
-                    def hook(mod, inputs, output, rule=rule):
-                        counts[net.running] += rule(mod, inputs, output)
-                    handles.append(sub.register_forward_hook(hook))
+
+            def hook(mod, inputs, output, rule=rule):
+                counts[net.running] += rule(mod, inputs, output)
+            handles.append(sub.register_forward_hook(hook))
     try:
         with torch.no_grad():
             outputs = net(x)
     finally:
         for handle in handles:
             handle.remove()
-    result = {}
-    seen: set = set()        # a reused module's parameters and buffers count at the first node that runs it
-    for name, module in net.node_modules().items():
-        params = [p for p in module.parameters() if id(p) not in seen]
-        state = sum(b.numel() for n, b in module.named_buffers()
-                    if n.rsplit(".", 1)[-1] in ("running_mean", "running_var") and id(b) not in seen)
-        seen.update(id(t) for t in (*module.parameters(), *module.buffers()))
-        result[name] = Measured(shape=tuple(outputs[name].shape[1:]),
-                                params=sum(p.numel() for p in params),
-                                trainable=sum(p.numel() for p in params if p.requires_grad),
-                                state=state, macs=counts[name])
-    return result
+    return figures_of(net.names, net.node_modules(), outputs, counts)
