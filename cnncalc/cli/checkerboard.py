@@ -45,7 +45,7 @@ def checkerboard(kernel: int, stride: int, dilation: int, dims: int, stack: int,
                                  f"listed up to {core.MAX_PERIOD}: use a smaller --stride or --stack",
                                  param_hint="--stride")
     from cnncalc.render.checkerboard import print_overlap
-    from cnncalc.render.table import console
+    from cnncalc.render.terminal import console
 
     result = core.overlap(kernel, stride, dims, stack, input_size, dilation)
     print_overlap(result, console())

@@ -24,7 +24,7 @@ def layers(types: tuple, details: bool, output_format: str) -> None:
         click.echo(to_json(envelope("cnncalc.layers/1", as_dict(entries))), nl=False)
         return
     from cnncalc.render.catalog import print_catalog, print_type
-    from cnncalc.render.table import console
+    from cnncalc.render.terminal import console
 
     out = console()
     if types:

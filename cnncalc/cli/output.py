@@ -46,8 +46,10 @@ def emit(result, output_format: str, **options) -> None:
     module, name = RENDERERS[(type(result).__name__, output_format)]
     render = getattr(importlib.import_module(module), name)
     if output_format == "table":
-        from cnncalc.render.table import console
-        render(result, console(), **options)
+        from cnncalc.render import terminal
+        # the report table is plain text (no Rich console to import); compare's and verify's print through Rich
+        out = terminal.terminal() if module == "cnncalc.render.table" else terminal.console()
+        render(result, out, **options)
     else:
         text = render(result, **options)
         for piece in ((text,) if isinstance(text, str) else text):

@@ -14,6 +14,7 @@ from cnncalc.render import fmt
 from cnncalc.render.compare import headlines, layer_note, legend, letters, metric_label
 from cnncalc.render.grid import BOLD, DIM, GREEN, RED, YELLOW, Cell, Column, Line, layout
 from cnncalc.render.labels import CONVENTIONS
+from cnncalc.render.terminal import console_styles
 from cnncalc.render.text import shown
 
 BEST = BOLD + GREEN
@@ -68,7 +69,7 @@ def _totals_grid(comparison: Comparison, heads: list[str], width: int, styled: b
 
 def print_comparison(comparison: Comparison, console: Console) -> None:
     names = [shown(n) for n in comparison.names]
-    styled = console.color_system is not None
+    styled = console_styles(console)
     # the specs' names head their columns when they fit; else A, B, C ... and a line saying which is which
     short = len(names) <= 3 and all(len(n) <= 24 for n in names)
     grid = _totals_grid(comparison, list(names), console.width, styled) if short else ""
@@ -114,7 +115,7 @@ def print_layers(lc: LayerComparison, console: Console) -> None:
             dim.add(index)
         rows.append(tuple(cells))
     _title(console, f"{title}: " + " vs ".join(names))
-    console.file.write(layout(columns, rows, console.width, frozenset(dim), styled=console.color_system is not None))
+    console.file.write(layout(columns, rows, console.width, frozenset(dim), styled=console_styles(console)))
     console.print()
     console.print(legend(lc), highlight=False, markup=False)
     console.print("[dim]— : no layer of that name in that spec; identical rows are dimmed; the smallest value is "

@@ -1,14 +1,11 @@
 """The report for people: the per-layer grid (render/grid.py), the summary, warnings and labels, as plain
-text (with ANSI styles on a colour terminal). Rich only supplies the console: its width and colour support."""
+text (with ANSI styles on a colour terminal, render/terminal.py). Rich's console is not imported."""
 
 from __future__ import annotations
 
-import os
-import sys
 import textwrap
 
 from rich.cells import cell_len
-from rich.console import Console
 
 from cnncalc.analysis import Report, bytes_for, DTYPE_BITS
 from cnncalc.metrics import Figures
@@ -16,27 +13,8 @@ from cnncalc.render import fmt
 from cnncalc.render.labels import CONVENTIONS
 from cnncalc.render.grid import BOLD, DIM, RESET, YELLOW, Column, layout
 from cnncalc.render.report import summary_items
+from cnncalc.render.terminal import Terminal
 from cnncalc.render.text import shown
-
-
-def terminal_width(default: int = 100) -> int:
-    """$COLUMNS, else the width of the terminal on standard output, else ``default`` (not a terminal).
-    shutil.get_terminal_size's rule, without importing shutil (it pulls in bz2, lzma and zlib)."""
-    try:
-        columns = int(os.environ.get("COLUMNS", "0"))
-    except ValueError:
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns    # type: ignore[union-attr]
-        except (AttributeError, ValueError, OSError):
-            columns = 0
-    return columns if columns > 0 else default
-
-
-def console() -> Console:
-    """A console as wide as the terminal; 100 columns when the output is not a terminal."""
-    return Console(highlight=False, width=terminal_width())
 
 
 # the per-layer columns `--columns` chooses from, in their order; DEFAULT_COLUMNS when not given
@@ -44,7 +22,7 @@ COLUMN_NAMES = ("layer", "type", "output", "params", "params%", "macs", "macs%",
 DEFAULT_COLUMNS = ("layer", "type", "output", "params", "macs", "flops", "rf", "mem")
 
 
-def print_report(result: Report | Figures, console: Console, columns=DEFAULT_COLUMNS, quiet: bool = False) -> None:
+def print_report(result: Report | Figures, terminal: Terminal, columns=DEFAULT_COLUMNS, quiet: bool = False) -> None:
     """The title, the per-layer grid of ``columns`` (names from COLUMN_NAMES), the summary, warnings and
     conventions; ``quiet``: the title and the summary only. ``result`` a Report, or Figures: then with peak
     memory (and training memory, latency when computed) in the summary, and with a device the estimated
@@ -75,7 +53,7 @@ def print_report(result: Report | Figures, console: Console, columns=DEFAULT_COL
                     lambda row: fmt.seconds(times[row.name].seconds) if row.name in times else "-"),
                    (Column("Bound", ""), lambda row: times[row.name].bound if row.name in times else "")]
     dim = frozenset(i for i, row in enumerate(report.rows) if row.is_network_input)
-    styled = console.color_system is not None
+    styled = terminal.styled
 
     def style(text: str, code: str) -> str:
         return f"{code}{text}{RESET}" if styled else text
@@ -83,18 +61,18 @@ def print_report(result: Report | Figures, console: Console, columns=DEFAULT_COL
     out = [style(title, BOLD), ""]
     if not quiet:
         rows = [tuple(cell(row) for _, cell in chosen) for row in report.rows]
-        out.append(layout([column for column, _ in chosen], rows, console.width, dim, styled=styled))
+        out.append(layout([column for column, _ in chosen], rows, terminal.width, dim, styled=styled))
     items = summary_items(report, figures)
     width = max(cell_len(label) for label, _ in items)
     out += [style(label + " " * (width - cell_len(label)), BOLD) + "  " + value for label, value in items]
     if quiet:
-        console.file.write("\n".join(out) + "\n")
+        terminal.file.write("\n".join(out) + "\n")
         return
     if report.warnings:
         out.append("")
         for w in report.warnings:
             layer = shown(w.layer)
-            lines = textwrap.wrap(f"warning: {layer}: {shown(w.message)}", max(console.width - 1, 40),
+            lines = textwrap.wrap(f"warning: {layer}: {shown(w.message)}", max(terminal.width - 1, 40),
                                   subsequent_indent="  ", break_on_hyphens=False)
             head = lines[0][len("warning: "):]
             lines[0] = style("warning", YELLOW) + ": " + (style(layer, BOLD) + head[len(layer):]
@@ -106,5 +84,5 @@ def print_report(result: Report | Figures, console: Console, columns=DEFAULT_COL
         keys += ["peak_memory"] + (["training_memory"] if figures.training is not None else []) + \
                 (["latency"] if roofline is not None else [])
     for key in keys:
-        out += [style(line, DIM) for line in textwrap.wrap(CONVENTIONS[key] + ".", max(console.width - 1, 40))]
-    console.file.write("\n".join(out) + "\n")
+        out += [style(line, DIM) for line in textwrap.wrap(CONVENTIONS[key] + ".", max(terminal.width - 1, 40))]
+    terminal.file.write("\n".join(out) + "\n")

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cnncalc.render import document, fmt
+from cnncalc.render.terminal import console_styles
 from cnncalc.render.text import shown
 from cnncalc.render.grid import BOLD, GREEN, RED, RESET, YELLOW, Column, layout
 from cnncalc.verify import (AGREE, RF_AGREE, RF_MISMATCH, RF_UNKNOWN, UNVERIFIABLE, NodeCheck, VerifyResult,
@@ -70,7 +71,7 @@ def table(result: VerifyResult, width: int, styled: bool = False) -> str:
 def print_result(result: VerifyResult, console: Console) -> None:
     if result.status == UNVERIFIABLE:
         return
-    console.file.write(table(result, console.width, styled=console.color_system is not None))
+    console.file.write(table(result, console.width, styled=console_styles(console)))
     console.print()
     for line in summary_lines(result):
         console.print(line, highlight=False)
