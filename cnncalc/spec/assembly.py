@@ -19,8 +19,10 @@ from cnncalc.spec.yamlsource import LocDict, LocList
 
 
 class Builder:
-    def __init__(self, doc: LocDict, max_layers: int, max_depth: int, env: Optional[dict] = None):
+    def __init__(self, doc: LocDict, max_layers: int, max_depth: int, env: Optional[dict] = None,
+                 dollars: bool = True):
         self.doc = doc
+        self.dollars = dollars               # False: no text of the spec holds a '$' (nothing to substitute)
         self.max_layers = max_layers
         self.max_depth = max_depth
         self.env = env or {}                 # the spec's arguments (top-level 'args:', --set)
@@ -79,7 +81,7 @@ class Builder:
                 raise self._named(err, value, scope) from None
             if gone:
                 return self._vanish(value, scope, previous)
-        if has_dollar(value):
+        if self.dollars and has_dollar(value):
             loc = entries.where(index)
             try:
                 value = substitute(value, scope.env, loc, self._shape_reader(scope))

@@ -66,8 +66,9 @@ def read_spec(path: str, input_shape: Optional[tuple] = None, limits: Limits = L
 
 def parse_spec(text: str | bytes, source: str = "<spec>", input_shape: Optional[tuple] = None,
                limits: Limits = Limits(), overrides: Optional[Mapping] = None) -> Spec:
-    doc = yamlsource.load(text, source, max_bytes=limits.max_bytes, max_nodes=limits.max_yaml_nodes,
-                          max_depth=limits.max_yaml_depth, max_layers=limits.max_layers)
+    doc, dollars = yamlsource.load_document(text, source, max_bytes=limits.max_bytes,
+                                            max_nodes=limits.max_yaml_nodes, max_depth=limits.max_yaml_depth,
+                                            max_layers=limits.max_layers)
     here = Location(source, 1, 1)
     if doc is None:
         raise SpecError("the spec is empty; it needs at least 'input' and 'layers'", here)
@@ -98,7 +99,7 @@ def parse_spec(text: str | bytes, source: str = "<spec>", input_shape: Optional[
     budget = doc.get("budget")
     if budget is not None and not isinstance(budget, LocDict):
         raise SpecError("'budget' must be a mapping such as {params: 25M, macs: 4G}", doc.where("budget"))
-    graph = Builder(doc, limits.max_layers, limits.max_depth, env).build(shape)
+    graph = Builder(doc, limits.max_layers, limits.max_depth, env, dollars).build(shape)
     return Spec(name=name, description=description.strip(), source=source, input_shape=tuple(shape),
                 graph=graph, budget=budget)
 

@@ -247,6 +247,16 @@ class _Fallback(Exception):
 _NO_KEY = object()
 _FAST_TAGS = frozenset(_TAG + name for name in ("str", "int", "float", "bool", "null"))
 _MEMO = 50_000         # plain scalars whose value is remembered (a spec repeats few values many times)
+# the first characters of a plain scalar that an implicit resolver looks at (null, bool, int, float,
+# timestamp, merge, value...); a plain scalar starting with any other character is text, as is a quoted one
+class _Everything:
+    def __contains__(self, item) -> bool:
+        return True
+
+
+_RESOLVED_FIRST: Any = frozenset(_Loader.yaml_implicit_resolvers)
+if None in _RESOLVED_FIRST:                # a resolver for any first character (not PyYAML's): resolve all
+    _RESOLVED_FIRST = _Everything()
 
 
 class _SpecShape:
@@ -370,6 +380,8 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
     container: Any = None            # the innermost open collection (typed loosely: the hot loop)
     is_list, key, key_at = False, _NO_KEY, 0
     root, documents, total, depth, error = None, 0, 0, 0, None     # depth: collections open
+    dollars = False                  # whether any text holds a '$' (needs substituting, spec/templates.py)
+    resolved_first = _RESOLVED_FIRST
     try:
         while True:
             event = get_event()
@@ -379,8 +391,14 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
                     raise _Fallback
                 total += 1
                 if error is None:
-                    text_key = (event.value, event.implicit)
-                    value = values.get(text_key, _NO_KEY)
+                    text, implicit = event.value, event.implicit
+                    if not implicit[0] or text and text[0] not in resolved_first:
+                        value = text          # quoted, or plain with no implicit resolver for it: text
+                        if "$" in text:
+                            dollars = True
+                    else:
+                        text_key = (text, implicit)
+                        value = values.get(text_key, _NO_KEY)
                     if value is _NO_KEY:
                         tag = resolve(yaml.ScalarNode, event.value, event.implicit)
                         if tag not in _FAST_TAGS:
@@ -393,6 +411,8 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
                         else:
                             if len(values) < _MEMO:
                                 values[text_key] = value
+                            if type(value) is str and "$" in value:
+                                dollars = True
                     if error is None:
                         mark = event.start_mark
                         if is_list:
@@ -454,7 +474,9 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
                     if documents > 1:
                         raise _Fallback
                 continue
-            if shape is not None and depth <= 3:
+            # the outline sees depths 1 and 2, and collections opening at depth 3 (an entry's own items, the
+            # bulk of a spec, are not its business)
+            if shape is not None and (depth < 3 or depth == 3 and (kind is mapping_start or kind is sequence_start)):
                 shape.see(kind, event, depth)
             if total > max_nodes:
                 raise _too_many_nodes(max_nodes, source_name, event)
@@ -462,7 +484,7 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
         parser.dispose()
     if error is not None:
         raise error
-    return root
+    return root, dollars
 
 
 def _too_many_nodes(max_nodes: int, source_name: str, event) -> SpecError:
@@ -488,6 +510,13 @@ def load(text: str | bytes, source_name: str = "<spec>", max_bytes: int = MAX_SP
          max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH, max_layers: int | None = None):
     """Parse one YAML document. Raises SpecError (with file:line:column) for anything unreadable. With
     ``max_layers`` the document is a spec, and its outline is checked while it streams (``_SpecShape``)."""
+    return load_document(text, source_name, max_bytes, max_nodes, max_depth, max_layers)[0]
+
+
+def load_document(text: str | bytes, source_name: str = "<spec>", max_bytes: int = MAX_SPEC_BYTES,
+                  max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH, max_layers: int | None = None):
+    """(:func:`load`'s value, whether a '$' may appear in its text): False only when no text holds one, so
+    that nothing in the document needs substituting."""
     if len(text) > max_bytes:
         raise SpecError(too_big_message(len(text), max_bytes), Location(source_name))
     if isinstance(text, bytes):
@@ -503,7 +532,7 @@ def load(text: str | bytes, source_name: str = "<spec>", max_bytes: int = MAX_SP
             return _read(loader, text, source_name, max_nodes, max_depth, _shape(source_name, max_layers))
         except _Fallback:
             _check_events(text, source_name, max_nodes, max_depth, _shape(source_name, max_layers))
-            return loader.get_single_data()
+            return loader.get_single_data(), True
     except SpecError:
         raise
     except yaml.MarkedYAMLError as err:
