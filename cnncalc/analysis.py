@@ -129,14 +129,16 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
         input_rfs = [receptive_fields[name] for name in data_inputs]
         node_rf, disagree = _receptive_field(node, facts, output, input_rfs, spec.input_shape)
         receptive_fields[node.name] = node_rf
-        checked = any(node_rf is rf for rf in input_rfs)       # an input's field, passed on: checked already
-        if not checked and any(_huge(a.size) or _huge(a.stride) or _huge(a.start) for a in node_rf):
+        # an input's field passed on is checked already
+        if not (input_rfs and (node_rf is input_rfs[0] or any(node_rf is rf for rf in input_rfs))) \
+                and _any_huge(node_rf):
             raise SpecError("the receptive field (its size, stride or start) grows beyond 10^100 input positions; "
                             "cnncalc does not track numbers that large", node.location, node.name)
         for axis in disagree:
             warnings.append(LayerWarning(node.name, f"inputs disagree in effective stride on spatial axis {axis}; "
                                                 f"the receptive field from here on is unknown"))
-        warnings.extend(LayerWarning(node.name, text) for text in facts.warnings)
+        if facts.warnings:
+            warnings.extend(LayerWarning(node.name, text) for text in facts.warnings)
         label, params, state = facts.label or node.layer.type_name, facts.params, facts.state
         if node.shares:       # tied weights: counted once, at the layer that owns them
             tied.append((node, facts))
@@ -182,9 +184,15 @@ def _check_tied(graph, tied: list, shapes: dict, rows: dict) -> None:
                             node.location, node.name)
 
 
-def _huge(value) -> bool:
-    """An int or Fraction (both have numerator and denominator) too large to keep exact cheaply."""
-    return value is not None and (abs(value.numerator) > MAX_RF or value.denominator > MAX_RF)
+def _any_huge(rf) -> bool:
+    """Whether a size, stride or start of the field (ints or Fractions: both have numerator and denominator)
+    is too large to keep exact cheaply."""
+    for a in rf:
+        for value in (a.size, a.stride, a.start):
+            if value is not None and (type(value) is int and not -MAX_RF <= value <= MAX_RF or type(value) is not int
+                                      and (abs(value.numerator) > MAX_RF or value.denominator > MAX_RF)):
+                return True
+    return False
 
 
 def _receptive_field(node, facts: Facts, output: tuple, input_rfs: list, input_shape: tuple):

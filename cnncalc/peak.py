@@ -57,7 +57,8 @@ class Problem:
         index = {name: i for i, name in enumerate(self.names)}
         if len(index) != len(self.names):
             raise ValueError("node names repeat")
-        self.inputs = tuple(tuple(dict.fromkeys(index[name] for name in ins)) for ins in inputs)
+        self.inputs = tuple((index[ins[0]],) if len(ins) == 1 else tuple(dict.fromkeys(index[name] for name in ins))
+                            for ins in inputs)
         self.sizes = tuple(sizes)
         self.output = index[output]
         self.readers: list[list[int]] = [[] for _ in self.names]
@@ -150,34 +151,37 @@ def peak_in_order(problem: Problem, order: Optional[Sequence[str]] = None, metho
     for t, v in enumerate(seq):
         position[v] = t
     last = [max((position[r] for r in readers), default=-1) for readers in problem.readers]
-    sizes, output = problem.sizes, problem.output
+    sizes, output, inputs, readers, may_overwrite = (problem.sizes, problem.output, problem.inputs,
+                                                     problem.readers, problem.may_overwrite)
     live = 0
-    alive: set[int] = set()
     steps: list[int] = []
     overwrites: list[tuple[str, str]] = []
-    best, best_at = -1, 0
-    best_alive: tuple[int, ...] = ()
+    best, best_at, best_step, best_u = -1, 0, 0, None
     for t, v in enumerate(seq):
-        if any(position[w] > t for w in problem.inputs[v]):
-            raise ValueError(f"'{problem.names[v]}' runs before one of its inputs")
+        for w in inputs[v]:
+            if position[w] > t:
+                raise ValueError(f"'{problem.names[v]}' runs before one of its inputs")
         u = None                # the input v writes into: one it is the last reader of, as many bytes
-        if problem.may_overwrite[v]:
-            u = next((w for w in problem.inputs[v] if w != output and sizes[w] == sizes[v] and last[w] == t), None)
+        if may_overwrite[v]:
+            u = next((w for w in inputs[v] if w != output and sizes[w] == sizes[v] and last[w] == t), None)
         during = live + sizes[v] - (sizes[u] if u is not None else 0)
         steps.append(during)
         if u is not None:
             overwrites.append((problem.names[v], problem.names[u]))
-        now = (alive - {u}) | {v}
         if during > best:
-            best, best_at, best_alive = during, v, tuple(sorted(now))
-        ended = [w for w in problem.inputs[v] if w != output and last[w] == t]
-        live += (sizes[v] if problem.readers[v] or v == output else 0) - sum(sizes[w] for w in ended)
-        alive = now.difference(ended)
-        if not problem.readers[v] and v != output:
-            alive.discard(v)
+            best, best_at, best_step, best_u = during, v, t, u
+        live += sizes[v] if readers[v] or v == output else 0
+        for w in inputs[v]:
+            if w != output and last[w] == t:       # its last reader ran: it is freed
+                live -= sizes[w]
+    # the tensors alive while the peak's node runs: those made before it that are still read then or later
+    # (or are the output), less the one it overwrites, and its own output
+    alive = [w for w in range(len(seq)) if position[w] < best_step and w != best_u
+             and (w == output or readers[w] and last[w] >= best_step)]
+    alive.append(best_at)
     return Peak(method=method, order=tuple(problem.names[v] for v in seq), step_bytes=tuple(steps),
                 in_place=tuple(overwrites), peak_bytes=max(best, 0), peak_layer=problem.names[best_at],
-                alive=tuple((problem.names[w], problem.sizes[w]) for w in best_alive))
+                alive=tuple((problem.names[w], problem.sizes[w]) for w in sorted(alive)))
 
 
 class _TooMuchWork(Exception):

@@ -35,6 +35,8 @@ Number = Union[int, Fraction]
 
 def exact(value):
     """A Fraction with denominator 1 becomes an int; anything else is returned unchanged."""
+    if type(value) is int:              # most values; isinstance against an ABC (Fraction) is slow
+        return value
     if isinstance(value, Fraction) and value.denominator == 1:
         return int(value)
     return value
@@ -139,7 +141,8 @@ def step(rf: AxisRF, span: Number, stride: Number, offset: Number, extent: int,
     assert jump is not None
     size, start = _hull(rf)
     new_size, new_jump, new_start = size + (span - 1) * jump, jump * stride, start + offset * jump
-    whole_window = not any(isinstance(v, Fraction) and v.denominator != 1 for v in (span, stride, offset))
+    whole_window = type(span) is int and type(stride) is int and type(offset) is int or \
+        not any(isinstance(v, Fraction) and v.denominator != 1 for v in (span, stride, offset))
     if reads is not None:
         low, high = coverage(rf, *reads)
         is_exact = rf.exact and (whole_window or saturated(new_size, new_jump, new_start, extent, low, high))

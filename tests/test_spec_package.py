@@ -35,8 +35,9 @@ def entry(text: str, scope: Scope | None = None):
 
 def test_an_entry_is_one_record():
     e = entry("{conv: {out: 4, kernel: 3}, name: c, repeat: 2, trainable: false, from: x}")
-    assert (e.type, dict(e.arguments), e.name, e.label, e.repeat, e.trainable, e.source) == \
-        ("conv", {"out": 4, "kernel": 3}, "c", "c", 2, False, "x")
+    assert (e.type, dict(e.arguments), e.name, e.repeat, e.trainable, e.source) == \
+        ("conv", {"out": 4, "kernel": 3}, "c", 2, False, "x")
+    assert e.label(Scope(prefix="b", input="input", env={})) == "b.c"
     assert (e.location.line, e.location.column) == (1, 4)        # the mapping after 'e: '
     assert (e.arguments_location.line, e.arguments_location.column) == (1, 5)   # the key 'conv'
 
@@ -46,7 +47,8 @@ def test_a_bare_word_entry_gets_its_automatic_label_inside_a_scope():
     scope.names["relu1"] = "block1.relu1"
     e = entry("relu", scope)
     # relu1 is taken in this scope, so the next automatic name is relu2; peeking does not use it up
-    assert (e.type, e.arguments, e.name, e.label, e.repeat, e.trainable) == ("relu", None, None, "block1.relu2", 1, True)
+    assert (e.type, e.arguments, e.name, e.label(scope), e.repeat, e.trainable) == \
+        ("relu", None, None, "block1.relu2", 1, True)
     assert scope.auto_name("relu") == "relu2"
 
 

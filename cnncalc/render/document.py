@@ -17,12 +17,13 @@ def envelope(schema: str, body: dict) -> dict:
 
 class Lines:
     """A top-level list of objects given as an iterable: :func:`json_chunks` writes its items as they come,
-    one line each, so a 100,000-layer report never holds its layer objects (or their text) all at once."""
+    one line each, so a 100,000-layer report never holds its layer objects (or their text) all at once.
+    ``encoded``: the items are already each object's compact JSON text (``", "`` and ``": "`` separators)."""
 
-    __slots__ = ("items",)
+    __slots__ = ("items", "encoded")
 
-    def __init__(self, items: Iterable[dict]):
-        self.items = items
+    def __init__(self, items: Iterable, encoded: bool = False):
+        self.items, self.encoded = items, encoded
 
 
 CHUNK = 1000      # lines of a streamed list written in one piece
@@ -52,8 +53,9 @@ def json_chunks(data: dict) -> Iterator[str]:
             value = Lines(value)
         if isinstance(value, Lines):
             batch: list[str] = []
+            encode = _as_is if value.encoded else compact
             for item in value.items:
-                batch.append(f"    {compact(item)}")
+                batch.append(f"    {encode(item)}")
                 if len(batch) == CHUNK:
                     yield head + ("[\n" if head else ",\n") + ",\n".join(batch)
                     head, batch = "", []
@@ -66,6 +68,10 @@ def json_chunks(data: dict) -> Iterator[str]:
         else:
             yield head + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
     yield "\n}\n"
+
+
+def _as_is(text: str) -> str:
+    return text
 
 
 def csv_text(header: Sequence, rows: Iterable[Sequence]) -> str:

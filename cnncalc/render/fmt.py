@@ -153,7 +153,7 @@ def in_units(figures: dict) -> dict:
     denominator = 1
     for value in figures.values():
         for v in each(value):
-            if isinstance(v, Fraction) and v.denominator != 1:
+            if type(v) is not int and isinstance(v, Fraction) and v.denominator != 1:
                 denominator = denominator * v.denominator // gcd(denominator, v.denominator)
 
     def scaled(v):

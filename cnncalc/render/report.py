@@ -68,14 +68,31 @@ def layer_dict(row, rf_json: dict | None = None) -> dict:
     }
 
 
-def _layer_dicts(rows) -> Iterator[dict]:
-    """Each row's layer object; a receptive field passed on unchanged (the same tuple) is written from the
-    same JSON object."""
-    last_rf, last_json = None, None
+def _layer_lines(rows) -> Iterator[str]:
+    """Each row's layer object as compact JSON text, exactly ``compact(layer_dict(row))`` (tests/test_json_stream.py),
+    written by hand: json's C encoder takes some 5 µs an object, most of a big report's JSON time. A receptive
+    field passed on unchanged (the same tuple) is encoded once. A row whose figures are not all plain ints
+    (not expected) is encoded by json."""
+    import json
+
+    compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    text = json.encoder.encode_basestring         # a str as JSON, non-ASCII kept (ensure_ascii=False)
+    last_rf, rf_text = None, ""
     for row in rows:
         if row.rf is not last_rf:
-            last_rf, last_json = row.rf, fmt.rf_json(row.rf)
-        yield layer_dict(row, last_json)
+            last_rf, rf_text = row.rf, compact(fmt.rf_json(row.rf))
+        figures = (row.params, row.trainable_params, row.state, row.macs, row.flops, row.activation_elements,
+                   *row.output_shape)
+        if not all(type(n) is int for n in figures):
+            yield compact(layer_dict(row))
+            continue
+        shares = "null" if not row.shares else text(row.shares)
+        yield (f'{{"name": {text(row.name)}, "type": {text(row.type)}, "label": {text(row.label)}, '
+               f'"inputs": [{", ".join(map(text, row.inputs))}], "shares": {shares}, '
+               f'"output_shape": [{", ".join(map(str, row.output_shape))}], "params": {row.params}, '
+               f'"trainable_params": {row.trainable_params}, "state": {row.state}, "macs": {row.macs}, '
+               f'"flops": {row.flops}, "activation_elements": {row.activation_elements}, '
+               f'"receptive_field": {rf_text}}}')
 
 
 def _peak_dict(peak) -> dict:
@@ -130,9 +147,9 @@ def report_json(result) -> str:
 def report_json_chunks(result) -> Iterator[str]:
     """:func:`report_json`'s text in pieces, each layer's object made only when its line is written."""
     if isinstance(result, Figures):
-        layers = document.Lines(_layer_dicts(result.report.rows))
+        layers = document.Lines(_layer_lines(result.report.rows), encoded=True)
         return document.json_chunks(figures_dict(result, layers))
-    return document.json_chunks(_document(result, document.Lines(_layer_dicts(result.rows))))
+    return document.json_chunks(_document(result, document.Lines(_layer_lines(result.rows), encoded=True)))
 
 
 CSV_COLUMNS = ("name", "type", "inputs", "shares", "output_shape", "params", "trainable_params", "state", "macs",

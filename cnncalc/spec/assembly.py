@@ -264,7 +264,7 @@ class Builder:
         """'share: a' (tied weights, docs/spec.md): the node whose weights the entry reuses (the original
         when 'a' shares too), and the entry with a's type when it wrote none. 'a' is a layer written before."""
         assert entry.share is not None and entry.mapping is not None      # a meta key of a mapping entry
-        where, label, name = entry.mapping.where("share"), entry.label, entry.share
+        where, label, name = entry.mapping.where("share"), entry.label(scope), entry.share
         if block is not None:
             raise SpecError(f"'share' ties the weights of one layer and '{entry.type}' is a block; "
                             f"share each of its layers instead", where, label)
@@ -288,8 +288,7 @@ class Builder:
                             f"frozen together", entry.mapping.where("trainable") if "trainable" in entry.mapping
                             else where, label)
         if not entry.type:
-            local = entry.name if entry.name is not None else scope.auto_name(node.layer.type_name, peek=True)
-            entry = replace(entry, type=node.layer.type_name, label=scope.full(local))
+            entry = replace(entry, type=node.layer.type_name)
         return entry, node
 
     def _branches(self, branches, scope: Scope, full: str, origin: str, trainable: bool, loc: Location) -> list[str]:

@@ -19,13 +19,17 @@ class Entry:
     type: str                          # a layer type or a block name
     arguments: object                  # the value under the type key (None for a bare word)
     name: Optional[str]                # as written; None for an automatic name
-    label: str                         # the path its errors name: its full name, or the automatic one it gets
     repeat: int
     trainable: bool                    # false when written so or when the enclosing scope is frozen
     source: object                     # 'from:' as written (a name, a list of names) or None
     location: Location                 # of the entry
     mapping: Optional[LocDict] = None  # the entry as written, when a mapping (it knows where each key is)
     share: Optional[str] = None        # 'share:' as written: the layer whose weights it reuses (tied weights)
+
+    def label(self, scope: Scope) -> str:
+        """The path its errors name, before it is built in ``scope``: its full name, or the automatic one it
+        is about to get."""
+        return scope.full(self.name if self.name is not None else scope.auto_name(self.type, peek=True))
 
     @property
     def arguments_location(self) -> Location:
@@ -51,13 +55,15 @@ def read_entry(value, loc: Optional[Location], scope: Scope, max_layers: int,
                         f"got {brief(value)}", loc)
     if loc is None:
         raise TypeError("read_entry needs the location of an entry that is not a mapping")
+    if not meta:                       # a type and its arguments only (most entries): every default
+        return Entry(type_name, args, None, 1, scope.trainable, None, loc, mapping, None)
     name = meta.get("name")
     if name is not None:
         if not isinstance(name, str) or not name or " " in name or "\t" in name or "\n" in name:
             raise SpecError(f"'name' must be a non-empty word, got {brief(name)}", loc)
         if name in RESERVED_NAMES:
             raise SpecError(f"'{name}' is reserved for the network input; choose another name", loc)
-    label = scope.full(name if name is not None else scope.auto_name(type_name, peek=True))
+    label = scope.full(name if name is not None else scope.auto_name(type_name, peek=True))     # for errors
 
     def meta_loc(key: str) -> Location:
         return value.where(key) if isinstance(value, LocDict) else loc
@@ -77,7 +83,7 @@ def read_entry(value, loc: Optional[Location], scope: Scope, max_layers: int,
     share = meta.get("share")
     if share is not None and (not isinstance(share, str) or not share):
         raise SpecError(f"'share' must name a layer, got {brief(share)}", meta_loc("share"), label)
-    return Entry(type=type_name, arguments=args, name=name, label=label, repeat=repeat,
+    return Entry(type=type_name, arguments=args, name=name, repeat=repeat,
                  trainable=trainable and scope.trainable, source=meta.get("from"), location=loc,
                  mapping=mapping, share=share)
 
