@@ -39,10 +39,12 @@ class Graph:
         if all(index[source] < i for i, node in enumerate(self.nodes.values()) for source in node.inputs):
             # every node reads only nodes written before it: the rule below would pick them in written order
             return list(self.nodes.values())
-        waiting = {name: len(set(node.inputs)) for name, node in self.nodes.items()}
+        waiting: dict[str, int] = {}
         readers: dict[str, list[str]] = {name: [] for name in self.nodes}
         for name, node in self.nodes.items():
-            for source in set(node.inputs):
+            sources = node.inputs if len(node.inputs) < 2 else set(node.inputs)
+            waiting[name] = len(sources)
+            for source in sources:
                 readers[source].append(name)
         ready = [index[name] for name, count in waiting.items() if count == 0]
         heapq.heapify(ready)
@@ -56,16 +58,16 @@ class Graph:
                 if waiting[reader] == 0:
                     heapq.heappush(ready, index[reader])
         if len(order) != len(self.nodes):
-            cycle = self._find_cycle({name for name, count in waiting.items() if count > 0})
+            cycle = self._find_cycle({name for name, count in waiting.items() if count > 0}, index)
             first = self.nodes[cycle[0]]
             raise SpecError(_cycle_message(cycle), first.location, first.name)
         return order
 
-    def _find_cycle(self, stuck: set) -> list[str]:
+    def _find_cycle(self, stuck: set, index: dict) -> list[str]:
         """One cycle among the nodes that could not be ordered (each has an input among them). Linear in the
-        number of nodes: walk inputs from the node written first until a node repeats."""
-        index = {name: i for i, name in enumerate(self.nodes)}
-        start = min(stuck, key=index.__getitem__)
+        number of nodes: walk inputs from the node written first until a node repeats. ``index``: each
+        node's position in the written order."""
+        start = next(name for name in self.nodes if name in stuck)
         path, seen = [start], {start: 0}
         while True:
             node = self.nodes[path[-1]]

@@ -38,6 +38,7 @@ class Builder:
         self.shape_refs: dict = {}           # node name → (scope, names, their locations): Layer.shape_refs
         self.instances: list = []            # block calls: (scope prefix, block name, origin node, output node)
         self.shared: dict = {}               # (type, its scalar arguments) → the one layer built from them
+        self.classes: dict = {}              # type name → its layer class, as looked up
 
     def build(self, shape: tuple) -> Graph:
         loc = self.doc.where("input")
@@ -90,7 +91,13 @@ class Builder:
         entry = read_entry(value, loc, scope, self.max_layers, self._arguments_of)
         loc = entry.location
         block = self.blocks.get(entry.type)
-        cls = lookup(entry.type) if block is None else None
+        cls = None
+        if block is None:
+            cls = self.classes.get(entry.type)
+            if cls is None:
+                cls = lookup(entry.type)
+                if cls is not None:
+                    self.classes[entry.type] = cls
         tied = None
         if entry.share is not None and (block is not None or cls is not None or not entry.type):
             entry, tied = self._tied(entry, block, scope)

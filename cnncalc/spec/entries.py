@@ -10,6 +10,7 @@ from cnncalc.spec.scopes import Scope
 from cnncalc.spec.yamlsource import LocDict
 
 META_KEYS = ("name", "from", "repeat", "trainable", "if", "share")
+_META = frozenset(META_KEYS)
 RESERVED_NAMES = ("input",)
 
 
@@ -64,35 +65,41 @@ def read_entry(value, loc: Optional[Location], scope: Scope, max_layers: int,
         if name in RESERVED_NAMES:
             raise SpecError(f"'{name}' is reserved for the network input; choose another name", loc)
     label = scope.full(name if name is not None else scope.auto_name(type_name, peek=True))     # for errors
-
-    def meta_loc(key: str) -> Location:
-        return value.where(key) if isinstance(value, LocDict) else loc
     repeat = meta.get("repeat", 1)
-    if not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 0:
-        raise SpecError(f"'repeat' must be an int ≥ 0, got {brief(repeat)}", meta_loc("repeat"), label)
+    if type(repeat) is not int and (not isinstance(repeat, int) or isinstance(repeat, bool)) or repeat < 0:
+        raise SpecError(f"'repeat' must be an int ≥ 0, got {brief(repeat)}", _where(value, "repeat", loc), label)
     condition = meta.get("if", True)
-    if not isinstance(condition, bool):
+    if condition is not True and not isinstance(condition, bool):
         raise SpecError(f"'if' must be true or false (or an expression that gives one), got {brief(condition)}",
-                        meta_loc("if"), label)
+                        _where(value, "if", loc), label)
     if repeat > max_layers:
         raise SpecError(f"'repeat: {repeat:,}' is over the limit of {max_layers:,} layers "
-                        f"(raise it with --max-layers)", meta_loc("repeat"), label)
+                        f"(raise it with --max-layers)", _where(value, "repeat", loc), label)
     trainable = meta.get("trainable", True)
-    if not isinstance(trainable, bool):
-        raise SpecError(f"'trainable' must be true or false, got {brief(trainable)}", meta_loc("trainable"), label)
+    if trainable is not True and trainable is not False:
+        raise SpecError(f"'trainable' must be true or false, got {brief(trainable)}", _where(value, "trainable", loc),
+                        label)
     share = meta.get("share")
     if share is not None and (not isinstance(share, str) or not share):
-        raise SpecError(f"'share' must name a layer, got {brief(share)}", meta_loc("share"), label)
-    return Entry(type=type_name, arguments=args, name=name, repeat=repeat,
-                 trainable=trainable and scope.trainable, source=meta.get("from"), location=loc,
-                 mapping=mapping, share=share)
+        raise SpecError(f"'share' must name a layer, got {brief(share)}", _where(value, "share", loc), label)
+    return Entry(type_name, args, name, repeat, trainable and scope.trainable, meta.get("from"), loc, mapping, share)
+
+
+def _where(value, key: str, loc: Location) -> Location:
+    """Where a meta key of the entry was written."""
+    return value.where(key) if isinstance(value, LocDict) else loc
 
 
 def _split(entry: LocDict, arguments_of: Callable[[object], Optional[frozenset]]) -> tuple:
-    kinds = [key for key in entry if key not in META_KEYS]
-    if not kinds and "share" in entry:
+    kinds, meta = [], {}
+    for key, value in entry.items():
+        if key in _META:
+            meta[key] = value
+        else:
+            kinds.append(key)
+    if not kinds and "share" in meta:
         # {name: b, share: a}: the type and arguments are a's (spec/assembly.py, Builder._tied)
-        return "", None, {key: entry[key] for key in META_KEYS if key in entry}
+        return "", None, meta
     if not kinds:
         raise SpecError(f"this layer has no type: add one key such as conv: {{...}} beside "
                         f"{', '.join(map(str, entry))}", entry.loc)
@@ -112,5 +119,4 @@ def _split(entry: LocDict, arguments_of: Callable[[object], Optional[frozenset]]
     type_name = kinds[0]
     if not isinstance(type_name, str):
         raise SpecError(f"a layer type must be a word, got {brief(type_name)}", entry.where(type_name))
-    meta = {key: entry[key] for key in META_KEYS if key in entry}
     return type_name, entry[type_name], meta
