@@ -216,9 +216,22 @@ class Builder:
                                 loc, full)
             if cls.arity is not None and len(names) != cls.arity:
                 raise SpecError(f"{cls.type_name} takes {cls.arity} input, 'from' names {len(names)}", loc, full)
-            self._add(full, layer, (), loc, entry.trainable, arg_locations)
-            self.pending[full] = (scope, names, loc)
+            self._add(full, layer, self._inputs_now(scope, names, loc, full), loc, entry.trainable, arg_locations)
+            if not self.nodes[full].inputs:
+                self.pending[full] = (scope, names, loc)       # a forward reference: resolved at the end
         return full
+
+    def _inputs_now(self, scope: Scope, names: list, loc: Location, full: str) -> tuple:
+        """The nodes 'from:' names, when each is a layer built already (the usual case); else () and the
+        names wait for the end. The end would resolve them the same way: a name bound later in this scope or
+        an enclosing one means a node built later, which never wins over one built before (scopes.resolve)."""
+        inputs = []
+        for name in names:      # the asker is not in self.position yet: resolve places it after every node
+            target = resolve(scope, name, self.position, loc, full, pending=True)
+            if not target:
+                return ()
+            inputs.append(target)
+        return tuple(inputs)
 
     @staticmethod
     def _from_block_argument(err: LayerArgError, args: Derived, scope: Scope, full: str) -> None:
@@ -450,8 +463,12 @@ class Builder:
         self.position[full] = len(self.position)
 
     def _resolve_pending(self) -> None:
+        position = self.position
         for full, (scope, names, loc) in self.pending.items():
-            inputs = tuple(resolve_later(scope, name, self.position, loc, full) for name in names)
+            if len(names) == 1:
+                inputs: tuple = (resolve_later(scope, names[0], position, loc, full),)
+            else:
+                inputs = tuple(resolve_later(scope, name, position, loc, full) for name in names)
             # the node was made here and nobody has seen it yet: complete it in place (not a second Node)
             object.__setattr__(self.nodes[full], "inputs", inputs)
 

@@ -375,7 +375,8 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
     scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
     mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
     mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
-    values: dict = {}                # (text, implicit) → value of a plain or quoted scalar
+    values: dict = {}                # (text, implicit) → value of a plain scalar that resolvers read
+    texts: dict = {}                 # text → the one str kept for it (a spec repeats its words many times)
     stack: list[tuple] = []          # the enclosing collections' (container, is_list, key, key_at)
     container: Any = None            # the innermost open collection (typed loosely: the hot loop)
     is_list, key, key_at = False, _NO_KEY, 0
@@ -393,9 +394,14 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
                 if error is None:
                     text, implicit = event.value, event.implicit
                     if not implicit[0] or text and text[0] not in resolved_first:
-                        value = text          # quoted, or plain with no implicit resolver for it: text
-                        if "$" in text:
-                            dollars = True
+                        # quoted, or plain with no implicit resolver for it: text, one str per distinct text
+                        value = texts.get(text)
+                        if value is None:
+                            value = text
+                            if len(texts) < _MEMO:
+                                texts[text] = text
+                            if "$" in text:
+                                dollars = True
                     else:
                         text_key = (text, implicit)
                         value = values.get(text_key, _NO_KEY)
