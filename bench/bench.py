@@ -18,8 +18,10 @@ a temporary folder and removed. Nothing is written into the repository unless --
 * a layer name of 1 MiB in the table: linear (1 MiB / 256 KiB ≤ 5; linear: 4);
 * a DenseNet-style chain of 1,000 concatenations (2**1000 paths from input to output): linear too.
 
-Two hostile files are timed too (no goal: the figures docs/performance.md quotes): 4 million list items
-under 'description', and a conv whose 'kernel' is a list of a million items; both are refused (exit 2).
+Hostile files are timed too (no goal: the figures docs/performance.md quotes), each refused (exit 2): 4 million
+list items under 'description', 2.5 million top-level `relu` entries, and a conv whose 'kernel' is a list of a
+million items, each refused while the file is read; and the worst file within every limit that the bench
+knows, 24 convs whose kernels are lists of 200,000 items (14 MB), read whole before the first conv refuses it.
 """
 
 from __future__ import annotations
@@ -151,10 +153,16 @@ def long_description_spec(items: int) -> str:
     return "name: hostile\ninput: [4, 8, 8]\ndescription:\n" + "- 0\n" * items + "layers: [relu]\n"
 
 
-def long_kernel_spec(items: int) -> str:
-    """Hostile: a conv whose kernel is a flow list of ``items`` ints (built, then refused by the conv)."""
-    return ("name: hostile\ninput: [4, 8, 8]\nlayers:\n  - {conv: {out: 4, kernel: ["
-            + ", ".join(["3"] * items) + "]}}\n")
+def long_kernel_spec(items: int, convs: int = 1) -> str:
+    """Hostile: ``convs`` convs whose kernels are flow lists of ``items`` ints (refused while streaming past the
+    list limit, else built and refused by the first conv)."""
+    entry = "  - {conv: {out: 4, kernel: [" + ", ".join(["3"] * items) + "]}}\n"
+    return "name: hostile\ninput: [4, 8, 8]\nlayers:\n" + entry * convs
+
+
+def many_entries_spec(entries: int) -> str:
+    """Hostile: ``entries`` top-level relu entries in one flow list (refused at the layer limit while streaming)."""
+    return "name: hostile\ninput: [4, 8, 8]\nlayers: [" + ", ".join(["relu"] * entries) + "]\n"
 
 
 def long_name_spec(characters: int) -> str:
@@ -266,8 +274,12 @@ def run_all(args, tmp: Path) -> tuple[list, list]:
 
     timed("4,000,000 list items under description, 16 MB (refused, exit 2)", "description4m.yaml",
           long_description_spec(4_000_000), repeat=few, expect=2)
+    timed("2,500,000 relu entries, 15 MB (refused, exit 2)", "relu2500k.yaml", many_entries_spec(2_500_000),
+          repeat=few, expect=2)
     timed("a conv kernel of 1,000,000 items, 3 MB (refused, exit 2)", "kernel1m.yaml", long_kernel_spec(1_000_000),
           repeat=few, expect=2)
+    timed("24 conv kernels of 200,000 items each, 14 MB, within the limits (refused, exit 2)", "kernels24.yaml",
+          long_kernel_spec(200_000, 24), repeat=few, expect=2)
 
     quarter = timed("a 256 KiB layer name, table", "name256k.yaml", long_name_spec(2**18), repeat=few)
     whole = timed("a 1 MiB layer name, table", "name1m.yaml", long_name_spec(2**20), repeat=few)

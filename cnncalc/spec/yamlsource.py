@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 import re
+import sys
+from array import array
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -263,7 +265,8 @@ class _SpecShape:
     """Checks of a spec's outline made while its events stream by, so that a huge file that cannot be a
     spec is refused before anything is built from it: 'name' and 'description' must be text (not a list of
     millions of items), and the top-level 'layers' list may not hold more entries than the layer limit
-    (every entry makes at least one layer). Sees only the events at depths 1 to 3."""
+    (every entry makes at least one layer). Sees only the events at depths 1 to 3. The readers also refuse,
+    with :meth:`too_long`, any list longer than the layer limit, at the item that passes it."""
 
     def __init__(self, source_name: str, max_layers: int):
         self.source_name, self.max_layers = source_name, max_layers
@@ -272,6 +275,16 @@ class _SpecShape:
         self.key, self.key_event = None, None
         self.in_layers = False
         self.layers = 0
+
+    def too_long(self, event, list_depth: int) -> SpecError:
+        """The error for a list that grew past ``max_layers`` items (``list_depth``: its nesting level, 1 for
+        the root): the layer limit for the top-level 'layers' list, else the list limit. No list in a spec
+        means more than the layers it may make: layers, 'from' names, split parts, window sizes."""
+        if self.in_layers and list_depth == 2:
+            return SpecError(f"the spec expands to more than {self.max_layers:,} layers (raise the limit "
+                             f"with --max-layers)", _mark_location(self.source_name, event))
+        return SpecError(f"a list of more than {self.max_layers:,} items: no list in a spec holds more items "
+                         f"than the layer limit (raise it with --max-layers)", _mark_location(self.source_name, event))
 
     def see(self, kind, event, depth: int) -> None:
         """``depth``: open collections after the event."""
@@ -312,7 +325,8 @@ def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int,
     this is linear in the size of the text); an alias to a collection still open is a recursive structure.
     """
     parser = _Base(text)
-    stack: list[list] = []           # per open collection: [expanded size, height, anchor]
+    stack: list[list] = []           # per open collection: [expanded size, height, anchor, items or -1 (a mapping)]
+    max_items = shape.max_layers if shape is not None else sys.maxsize
     anchored: dict = {}              # anchor → (expanded size, height) of its finished node
     total = 0
     try:
@@ -334,15 +348,18 @@ def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int,
                 if stack:
                     stack[-1][0] += size
                     stack[-1][1] = max(stack[-1][1], height + 1)
+                    _count_item(stack, max_items, shape, event)
             elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
                 if len(stack) >= max_depth:
                     raise _too_deep(max_depth, source_name, event)
                 if event.anchor is not None:
                     anchored.pop(event.anchor, None)     # an anchor defined again names the new node
-                stack.append([1, 1, event.anchor])
+                if stack:
+                    _count_item(stack, max_items, shape, event)
+                stack.append([1, 1, event.anchor, 0 if kind is yaml.SequenceStartEvent else -1])
                 total += 1
             elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
-                size, height, anchor = stack.pop()
+                size, height, anchor, _ = stack.pop()
                 if anchor is not None:
                     anchored[anchor] = (size, height)
                 if stack:
@@ -357,6 +374,14 @@ def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int,
                 raise _too_many_nodes(max_nodes, source_name, event)
     finally:
         parser.dispose()
+
+
+def _count_item(stack: list, max_items: int, shape: _SpecShape | None, event) -> None:
+    """One more item of the innermost open collection, when it is a list (``_check_events``)."""
+    if stack[-1][3] >= 0:
+        stack[-1][3] += 1
+        if stack[-1][3] > max_items and shape is not None:
+            raise shape.too_long(event, len(stack))
 
 
 def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_depth: int,
@@ -382,6 +407,7 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
     is_list, key, key_at = False, _NO_KEY, 0
     root, documents, total, depth, error = None, 0, 0, 0, None     # depth: collections open
     dollars = False                  # whether any text holds a '$' (needs substituting, spec/templates.py)
+    max_items = shape.max_layers if shape is not None else sys.maxsize    # items of one list
     resolved_first = _RESOLVED_FIRST
     try:
         while True:
@@ -424,6 +450,8 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
                         if is_list:
                             container.append(value)
                             container._items.append((mark.line + 1) << 32 | (mark.column + 1))
+                            if len(container) > max_items:
+                                raise shape.too_long(event, depth)      # type: ignore[union-attr]
                         elif container is None:
                             root = value
                         elif key is _NO_KEY:
@@ -447,7 +475,7 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
                     new: Any
                     if kind is sequence_start:
                         new = LocList()
-                        new._items = []
+                        new._items = array("q")      # packed positions: 8 bytes each, not an int object
                     else:
                         new = LocDict()
                         new._keys = {}
@@ -455,6 +483,8 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
                     if is_list:
                         container.append(new)
                         container._items.append(at)
+                        if len(container) > max_items:
+                            raise shape.too_long(event, depth - 1)  # type: ignore[union-attr]
                     elif container is None:
                         root = new
                     elif key is _NO_KEY:
