@@ -68,13 +68,14 @@ class Graph:
         number of nodes: walk inputs from the node written first until a node repeats. ``index``: each
         node's position in the written order."""
         start = next(name for name in self.nodes if name in stuck)
+        nodes = self.nodes
         path, seen = [start], {start: 0}
         while True:
-            node = self.nodes[path[-1]]
-            nxt = next(name for name in node.inputs if name in stuck)
+            inputs = nodes[path[-1]].inputs
+            nxt = inputs[0] if len(inputs) == 1 else next(name for name in inputs if name in stuck)
             if nxt in seen:
                 cycle = path[seen[nxt]:][::-1]                   # in data-flow order
-                i = min(range(len(cycle)), key=lambda k: index[cycle[k]])   # start at the one written first
+                i = cycle.index(min(cycle, key=index.__getitem__))      # start at the one written first
                 return cycle[i:] + cycle[:i]
             seen[nxt] = len(path)
             path.append(nxt)

@@ -446,8 +446,8 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
                             if type(value) is str and "$" in value:
                                 dollars = True
                     if error is None:
-                        mark = event.start_mark
                         if is_list:
+                            mark = event.start_mark
                             container.append(value)
                             container._items.append((mark.line + 1) << 32 | (mark.column + 1))
                             if len(container) > max_items:
@@ -457,6 +457,7 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
                         elif key is _NO_KEY:
                             if value in container:
                                 error = SpecError(f"duplicate key '{value}'", _mark_location(source_name, event))
+                            mark = event.start_mark
                             key, key_at = value, (mark.line + 1) << 32 | (mark.column + 1)
                         else:
                             container[key] = value
