@@ -208,9 +208,12 @@ class Builder:
                                 f"({cls.type_name}: [[...], [...]]) or 'from: [a, b]'", loc, full)
             self._add(full, layer, (start,), loc, entry.trainable, arg_locations)
         else:
-            names = [source] if isinstance(source, str) else source
-            if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            if isinstance(source, str):
+                names = [source]
+            elif not isinstance(source, list) or not source or not all(isinstance(n, str) for n in source):
                 raise SpecError("'from' must be a layer name or a list of layer names", loc, full)
+            else:
+                names = source
             if cls.arity is None and len(names) < 2:
                 raise SpecError(f"{cls.type_name} merges two or more inputs; 'from' names {len(names)}",
                                 loc, full)
@@ -454,12 +457,14 @@ class Builder:
 
     def _add(self, full: str, layer: Layer, inputs: tuple, loc: Location, trainable: bool,
              arg_locations: Mapping) -> None:
-        if full in self.nodes:
+        nodes = self.nodes
+        if full in nodes:
             raise SpecError(f"two layers are named '{full}'", loc, full)
-        if len(self.nodes) >= self.max_layers + 1:
+        if len(nodes) > self.max_layers:
             raise SpecError(f"the spec expands to more than {self.max_layers:,} layers "
                             f"(raise the limit with --max-layers)", loc, full)
-        self.nodes[full] = Node(full, layer, tuple(inputs), loc, trainable, arg_locations)
+        nodes[full] = Node(full, layer, inputs if type(inputs) is tuple else tuple(inputs), loc, trainable,
+                           arg_locations)
         self.position[full] = len(self.position)
 
     def _resolve_pending(self) -> None:

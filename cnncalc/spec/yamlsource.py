@@ -264,9 +264,9 @@ if None in _RESOLVED_FIRST:                # a resolver for any first character 
 class _SpecShape:
     """Checks of a spec's outline made while its events stream by, so that a huge file that cannot be a
     spec is refused before anything is built from it: 'name' and 'description' must be text (not a list of
-    millions of items), and the top-level 'layers' list may not hold more entries than the layer limit
-    (every entry makes at least one layer). Sees only the events at depths 1 to 3. The readers also refuse,
-    with :meth:`too_long`, any list longer than the layer limit, at the item that passes it."""
+    millions of items). The readers refuse, with :meth:`too_long`, any list longer than the layer limit at
+    the item that passes it: for the top-level 'layers' list that is the layer limit (every entry makes at
+    least one layer). Sees only the events at depth 1 and the collections opening at depth 2."""
 
     def __init__(self, source_name: str, max_layers: int):
         self.source_name, self.max_layers = source_name, max_layers
@@ -274,7 +274,6 @@ class _SpecShape:
         self.root_items = 0               # direct children of the root mapping done: keys at even counts
         self.key, self.key_event = None, None
         self.in_layers = False
-        self.layers = 0
 
     def too_long(self, event, list_depth: int) -> SpecError:
         """The error for a list that grew past ``max_layers`` items (``list_depth``: its nesting level, 1 for
@@ -287,11 +286,9 @@ class _SpecShape:
                          f"than the layer limit (raise it with --max-layers)", _mark_location(self.source_name, event))
 
     def see(self, kind, event, depth: int) -> None:
-        """``depth``: open collections after the event."""
+        """An event at depth 1 or a collection opening at depth 2 (``depth``: open collections after the
+        event); the entries of 'layers' are counted as the items of a list (:meth:`too_long`)."""
         starts = kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent
-        ends = kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent
-        if depth == 3 and not starts:
-            return
         if starts and depth == 1:
             self.root_is_mapping, self.root_items = kind is yaml.MappingStartEvent, 0
             return
@@ -302,12 +299,7 @@ class _SpecShape:
                 raise SpecError(f"'{self.key}' must be text", _mark_location(self.source_name, self.key_event))
             self.in_layers = self.key == "layers" and kind is yaml.SequenceStartEvent
             return
-        if self.in_layers and (depth == 3 and starts or depth == 2 and not ends):   # an entry of 'layers' begins
-            self.layers += 1
-            if self.layers > self.max_layers:
-                raise SpecError(f"the spec expands to more than {self.max_layers:,} layers (raise the limit "
-                                f"with --max-layers)", _mark_location(self.source_name, event))
-        elif depth == 1 and not starts:                                 # a top-level key or value done
+        if depth == 1 and not starts:                                   # a top-level key or value done
             self.in_layers = False
             if self.root_items % 2 == 0:
                 self.key = event.value if kind is yaml.ScalarEvent else None
@@ -367,7 +359,9 @@ def _check_events(text: str, source_name: str, max_nodes: int, max_depth: int,
                     stack[-1][1] = max(stack[-1][1], height + 1)
             elif kind is yaml.StreamEndEvent:
                 return
-            if shape is not None and len(stack) <= 3 and kind is not yaml.DocumentStartEvent \
+            if shape is not None and (len(stack) < 2 or len(stack) == 2 and (kind is yaml.SequenceStartEvent
+                                                                           or kind is yaml.MappingStartEvent)) \
+                    and kind is not yaml.DocumentStartEvent \
                     and kind is not yaml.DocumentEndEvent and kind is not yaml.StreamStartEvent:
                 shape.see(kind, event, len(stack))
             if total > max_nodes:
@@ -511,9 +505,9 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
                     if documents > 1:
                         raise _Fallback
                 continue
-            # the outline sees depths 1 and 2, and collections opening at depth 3 (an entry's own items, the
-            # bulk of a spec, are not its business)
-            if shape is not None and (depth < 3 or depth == 3 and (kind is mapping_start or kind is sequence_start)):
+            # the outline sees depth 1 and collections opening at depth 2 (the rest, the bulk of a spec, is
+            # not its business: the list limit counts the entries of 'layers')
+            if shape is not None and (depth < 2 or depth == 2 and (kind is mapping_start or kind is sequence_start)):
                 shape.see(kind, event, depth)
             if total > max_nodes:
                 raise _too_many_nodes(max_nodes, source_name, event)
