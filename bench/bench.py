@@ -74,6 +74,18 @@ def measure(argv: list[str], repeat: int, expect: int = 0) -> dict:
     return {"min": min(times), "median": statistics.median(times), "rss": peak, "cpu": min(cpus)}
 
 
+def measure_together(argvs: list[list[str]], repeat: int) -> list[dict]:
+    """:func:`measure` of several commands, their runs interleaved (one of each, then again)."""
+    for argv in argvs:
+        run_once(argv)                   # warm-up
+    runs: list[list[tuple[float, int, float]]] = [[] for _ in argvs]
+    for _ in range(repeat):
+        for argv, done in zip(argvs, runs):
+            done.append(run_once(argv))
+    return [{"min": min(w for w, _, _ in done), "median": statistics.median(w for w, _, _ in done),
+             "rss": max(r for _, r, _ in done), "cpu": min(c for _, _, c in done)} for done in runs]
+
+
 PYTHON = sys.executable      # the interpreter whose cnncalc is measured (main() sets it)
 
 
@@ -226,10 +238,10 @@ def run_all(args, tmp: Path) -> tuple[list, list]:
 
     if args.spec.exists():
         spec = str(args.spec)
-        floor = measure([PYTHON, "-c", FLOOR], args.repeat)
+        # interleaved, run for run: a busy spell of the machine slows all three alike, not one of them
+        floor, table, as_json = measure_together([[PYTHON, "-c", FLOOR], cnncalc("analyze", spec),
+                                                  cnncalc("analyze", spec, "--format", "json")], args.repeat)
         rows.append(("bare imports", f'python -c "{FLOOR}"', floor))
-        table = measure(cnncalc("analyze", spec), args.repeat)
-        as_json = measure(cnncalc("analyze", spec, "--format", "json"), args.repeat)
         rows.append(("ResNet-50, table", f"cnncalc analyze {spec}", table))
         rows.append(("ResNet-50, json", f"cnncalc analyze {spec} --format json", as_json))
         ratios.append(("ResNet-50 table / bare imports", table["min"] / floor["min"], "≤ 1.3"))

@@ -78,21 +78,37 @@ def _layer_lines(rows) -> Iterator[str]:
     compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
     text = json.encoder.encode_basestring         # a str as JSON, non-ASCII kept (ensure_ascii=False)
     last_rf, rf_text = None, ""
+    last_shape, shape_text = None, ""
     for row in rows:
         if row.rf is not last_rf:
-            last_rf, rf_text = row.rf, compact(fmt.rf_json(row.rf))
-        figures = (row.params, row.trainable_params, row.state, row.macs, row.flops, row.activation_elements,
-                   *row.output_shape)
-        if not all(type(n) is int for n in figures):
+            last_rf, rf_text = row.rf, _rf_text(row.rf) or compact(fmt.rf_json(row.rf))
+        shape = row.output_shape
+        if shape is not last_shape:
+            last_shape = shape
+            shape_text = ", ".join(map(str, shape)) if all(type(n) is int for n in shape) else ""
+        if not (shape_text or not shape) or not (type(row.params) is int and type(row.trainable_params) is int
+                                                 and type(row.state) is int and type(row.macs) is int
+                                                 and type(row.flops) is int
+                                                 and type(row.activation_elements) is int):
             yield compact(layer_dict(row))
             continue
         shares = "null" if not row.shares else text(row.shares)
         yield (f'{{"name": {text(row.name)}, "type": {text(row.type)}, "label": {text(row.label)}, '
                f'"inputs": [{", ".join(map(text, row.inputs))}], "shares": {shares}, '
-               f'"output_shape": [{", ".join(map(str, row.output_shape))}], "params": {row.params}, '
+               f'"output_shape": [{shape_text}], "params": {row.params}, '
                f'"trainable_params": {row.trainable_params}, "state": {row.state}, "macs": {row.macs}, '
                f'"flops": {row.flops}, "activation_elements": {row.activation_elements}, '
                f'"receptive_field": {rf_text}}}')
+
+
+def _rf_text(rf) -> str:
+    """A field's JSON when every size, stride and start is an int (fmt.rf_json's text then: no denominator),
+    else '' (json writes it)."""
+    values = [v for a in rf for v in (a.size, a.stride, a.start)]
+    if not all(type(v) is int for v in values):
+        return ""
+    return (f'{{"size": [{", ".join(str(a.size) for a in rf)}], "stride": [{", ".join(str(a.stride) for a in rf)}], '
+            f'"start": [{", ".join(str(a.start) for a in rf)}]}}')
 
 
 def _peak_dict(peak) -> dict:
