@@ -39,6 +39,7 @@ class Builder:
         self.instances: list = []            # block calls: (scope prefix, block name, origin node, output node)
         self.shared: dict = {}               # (type, its scalar arguments) → the one layer built from them
         self.classes: dict = {}              # type name → its layer class, as looked up
+        self.type_defaults: dict = {}        # type name → the spec's defaults that apply to it
 
     def build(self, shape: tuple) -> Graph:
         loc = self.doc.where("input")
@@ -165,7 +166,9 @@ class Builder:
         if not isinstance(args, LocDict):
             raise SpecError(f"the arguments of {cls.type_name} must be a mapping{_example(cls)}, "
                             f"got {brief(args)}", entry.arguments_location, full)
-        defaults = self.defaults.for_type(cls.type_name)
+        defaults = self.type_defaults.get(cls.type_name)
+        if defaults is None:          # the spec's defaults for this type, merged once (read, never changed)
+            defaults = self.type_defaults[cls.type_name] = self.defaults.for_type(cls.type_name)
         try:
             if tied is not None and (entry.mapping is None or entry.type not in entry.mapping):
                 layer = tied.layer                          # {name: b, share: a}: a's type and arguments
