@@ -114,8 +114,9 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
     for node in graph.topological_order():
         in_shapes = [shapes[name] for name in node.inputs]
         known = (id(node.layer), *in_shapes)
-        if known in inferred:
-            facts, output, elements = inferred[known]
+        hit = inferred.get(known)
+        if hit is not None:
+            facts, output, elements = hit
         else:
             facts, output = infer_node(node, in_shapes)
             elements = product(output)
@@ -143,11 +144,11 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
         if node.shares:       # tied weights: counted once, at the layer that owns them
             tied.append((node, facts))
             label, params, state = f"{label} shares {node.shares}", 0, 0
-        rows.append(Row(
-            name=node.name, type=node.layer.type_name, label=label,
-            inputs=node.inputs, output_shape=output, params=params,
-            trainable_params=params if node.trainable else 0, state=state, macs=facts.macs,
-            flops=facts.flops, rf=node_rf, activation_elements=elements, shares=node.shares))
+        # positional, in Row's field order (name, type, label, inputs, output_shape, params, trainable_params,
+        # state, macs, flops, rf, activation_elements, shares): keywords cost more a hundred thousand times
+        rows.append(Row(node.name, node.layer.type_name, label, node.inputs, output, params,
+                        params if node.trainable else 0, state, facts.macs, facts.flops, node_rf, elements,
+                        node.shares))
     if tied:
         _check_tied(graph, tied, shapes, {row.name: row for row in rows})
     for name in graph.unused():
