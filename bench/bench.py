@@ -20,8 +20,9 @@ a temporary folder and removed. Nothing is written into the repository unless --
 
 Hostile files are timed too (no goal: the figures docs/performance.md quotes), each refused (exit 2): 4 million
 list items under 'description', 2.5 million top-level `relu` entries, and a conv whose 'kernel' is a list of a
-million items, each refused while the file is read; and the worst file within every limit that the bench
-knows, 24 convs whose kernels are lists of 200,000 items (14 MB), read whole before the first conv refuses it.
+million items, each refused while the file is read; the worst file within every limit that the bench
+knows, 24 convs whose kernels are lists of 200,000 items (14 MB), read whole before the first conv refuses it;
+and 201 kernels of 25,000 items, refused at the node limit (5,000,000) while the file is read.
 """
 
 from __future__ import annotations
@@ -292,6 +293,8 @@ def run_all(args, tmp: Path) -> tuple[list, list]:
           repeat=few, expect=2)
     timed("24 conv kernels of 200,000 items each, 14 MB, within the limits (refused, exit 2)", "kernels24.yaml",
           long_kernel_spec(200_000, 24), repeat=few, expect=2)
+    timed("201 conv kernels of 25,000 items each, 15 MB, past the node limit (refused, exit 2)", "nodes5m.yaml",
+          long_kernel_spec(25_000, 201), repeat=few, expect=2)
 
     quarter = timed("a 256 KiB layer name, table", "name256k.yaml", long_name_spec(2**18), repeat=few)
     whole = timed("a 1 MiB layer name, table", "name1m.yaml", long_name_spec(2**20), repeat=few)
