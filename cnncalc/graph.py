@@ -39,26 +39,28 @@ class Graph:
         if all(index[source] < i for i, node in enumerate(self.nodes.values()) for source in node.inputs):
             # every node reads only nodes written before it: the rule below would pick them in written order
             return list(self.nodes.values())
-        waiting: dict[str, int] = {}
-        readers: dict[str, list[str]] = {name: [] for name in self.nodes}
-        for name, node in self.nodes.items():
+        # Kahn's algorithm on the nodes' positions (ints, lists: no name lookups in the loop)
+        nodes = list(self.nodes.values())
+        waiting = [0] * len(nodes)
+        readers: list[list[int]] = [[] for _ in nodes]
+        for i, node in enumerate(nodes):
             sources = node.inputs if len(node.inputs) < 2 else set(node.inputs)
-            waiting[name] = len(sources)
+            waiting[i] = len(sources)
             for source in sources:
-                readers[source].append(name)
-        ready = [index[name] for name, count in waiting.items() if count == 0]
+                readers[index[source]].append(i)
+        ready = [i for i, count in enumerate(waiting) if count == 0]
         heapq.heapify(ready)
-        names = list(self.nodes)
         order = []
+        pop, push = heapq.heappop, heapq.heappush
         while ready:
-            name = names[heapq.heappop(ready)]
-            order.append(self.nodes[name])
-            for reader in readers[name]:
+            i = pop(ready)
+            order.append(nodes[i])
+            for reader in readers[i]:
                 waiting[reader] -= 1
                 if waiting[reader] == 0:
-                    heapq.heappush(ready, index[reader])
-        if len(order) != len(self.nodes):
-            cycle = self._find_cycle({name for name, count in waiting.items() if count > 0}, index)
+                    push(ready, reader)
+        if len(order) != len(nodes):
+            cycle = self._find_cycle({nodes[i].name for i, count in enumerate(waiting) if count > 0}, index)
             first = self.nodes[cycle[0]]
             raise SpecError(_cycle_message(cycle), first.location, first.name)
         return order
