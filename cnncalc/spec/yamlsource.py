@@ -249,13 +249,13 @@ class _Fallback(Exception):
 _NO_KEY = object()
 _FAST_TAGS = frozenset(_TAG + name for name in ("str", "int", "float", "bool", "null"))
 _MEMO = 50_000         # plain scalars whose value is remembered (a spec repeats few values many times)
-# the first characters of a plain scalar that an implicit resolver looks at (null, bool, int, float,
-# timestamp, merge, value...); a plain scalar starting with any other character is text, as is a quoted one
 class _Everything:
     def __contains__(self, item) -> bool:
         return True
 
 
+# the first characters of a plain scalar that an implicit resolver looks at (null, bool, int, float,
+# timestamp, merge, value...); a plain scalar starting with any other character is text, as is a quoted one
 _RESOLVED_FIRST: Any = frozenset(_Loader.yaml_implicit_resolvers)
 if None in _RESOLVED_FIRST:                # a resolver for any first character (not PyYAML's): resolve all
     _RESOLVED_FIRST = _Everything()
