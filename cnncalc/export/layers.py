@@ -203,23 +203,22 @@ def _channels_last(ctor: str, shape) -> Code:
 
 
 def batchnorm(layer, shapes, out):
-    shape = shapes[0]
-    dims = {1: 1, 2: 1, 3: 2, 4: 3}.get(len(shape))
-    if dims is None:
-        raise Refused(f"no BatchNorm for input {list(shape)}")
-    return Code(modules=(("", f"nn.BatchNorm{dims}d(" + _args(
-        shape[0], eps=(number(layer.eps), "1e-05"), momentum=(number(layer.momentum), "0.1"),
-        affine=(layer.affine, True), track_running_stats=(layer.track_running_stats, True)) + ")"),))
+    return _norm("BatchNorm", {1: 1, 2: 1, 3: 2, 4: 3}, layer, shapes[0], True)
 
 
 def instancenorm(layer, shapes, out):
-    shape = shapes[0]
-    dims = {2: 1, 3: 2, 4: 3}.get(len(shape))
+    return _norm("InstanceNorm", {2: 1, 3: 2, 4: 3}, layer, shapes[0], False)
+
+
+def _norm(kind: str, dims_of_rank: dict, layer, shape, default: bool):
+    """nn.BatchNormNd / nn.InstanceNormNd for an input of ``shape`` (N from its rank); ``default``: torch's
+    default for affine and track_running_stats (True for BatchNorm, False for InstanceNorm)."""
+    dims = dims_of_rank.get(len(shape))
     if dims is None:
-        raise Refused(f"no InstanceNorm for input {list(shape)}")
-    return Code(modules=(("", f"nn.InstanceNorm{dims}d(" + _args(
+        raise Refused(f"no {kind} for input {list(shape)}")
+    return Code(modules=(("", f"nn.{kind}{dims}d(" + _args(
         shape[0], eps=(number(layer.eps), "1e-05"), momentum=(number(layer.momentum), "0.1"),
-        affine=(layer.affine, False), track_running_stats=(layer.track_running_stats, False)) + ")"),))
+        affine=(layer.affine, default), track_running_stats=(layer.track_running_stats, default)) + ")"),))
 
 
 def layernorm(layer, shapes, out):

@@ -52,16 +52,19 @@ def resolve_padding(padding, sizes, kernels, strides, dilations):
 
 
 class Crop(nn.Module):
-    """Drop (before, after) positions from each spatial axis: a transposed convolution's asymmetric padding."""
+    """Drop (before, after) positions from each spatial axis (a transposed convolution's asymmetric padding,
+    crop's amount), or centred to like's spatial size (before = (n−m)//2, docs/spec.md), read for its shape."""
 
     def __init__(self, pairs):
         super().__init__()
-        self.pairs = tuple(pairs)
+        self.pairs = None if pairs is None else tuple(pairs)
 
-    def forward(self, x):
+    def forward(self, x, *like):
+        spatial = x.shape[2:]
+        pairs = self.pairs or [((n - m) // 2, n - m - (n - m) // 2) for n, m in zip(spatial, like[0].shape[2:])]
         index = [slice(None), slice(None)]
-        for axis, (before, after) in enumerate(self.pairs):
-            index.append(slice(before, max(x.shape[2 + axis] - after, 0)))     # never a negative (wrapping) end
+        for n, (before, after) in zip(spatial, pairs):
+            index.append(slice(before, max(n - after, 0)))     # never a negative (wrapping) end
         return x[tuple(index)]
 
 

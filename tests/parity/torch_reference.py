@@ -25,7 +25,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch_builder import Measured, _rule_for, figures_of
+from torch_builder import Crop, Measured, _per_axis, _rule_for, figures_of, resolve_padding, transposed_crop
 
 
 class Unmappable(Exception):
@@ -38,30 +38,7 @@ class Unmappable(Exception):
 
 
 # ----------------------------------------------------------------------------- padding, by definition
-
-def _per_axis(value, ndim):
-    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * ndim
-
-
-def resolve_padding(padding, sizes, kernels, strides, dilations):
-    """((before, after), ...) per spatial axis, from the padding form's definition (docs/conventions.md):
-    valid: none; same (TensorFlow): output ceil(n/s), total max((out−1)·s + span − n, 0), extra after;
-    full: span − 1 on both sides; int / per-axis int: symmetric; per-axis [before, after]."""
-    ndim = len(sizes)
-    spans = [d * (k - 1) + 1 for k, d in zip(kernels, dilations)]
-    if padding == "valid":
-        return ((0, 0),) * ndim
-    if padding == "full":
-        return tuple((span - 1, span - 1) for span in spans)
-    if padding == "same":
-        pairs = []
-        for n, span, s in zip(sizes, spans, strides):
-            out = -(-n // s)
-            total = max((out - 1) * s + span - n, 0)
-            pairs.append((total // 2, total - total // 2))
-        return tuple(pairs)
-    return tuple(item if isinstance(item, (tuple, list)) else (item, item) for item in _per_axis(padding, ndim))
-
+# (resolve_padding, transposed_crop, Crop, _per_axis: torch_builder's, the one copy)
 
 def _torch_pad(pairs):
     """F.pad's argument: (before, after) pairs from the last axis to the first."""
@@ -232,41 +209,6 @@ class Identity(nn.Module):
 # connected layer, the weight sets of a tiled one) are read off a meta-device probe of the input.
 
 _CONV_T = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
-
-
-class Crop(nn.Module):
-    """Drop (before, after) positions from each spatial axis (a transposed convolution's asymmetric padding,
-    crop's amount), or centred to like's spatial size (before = (n−m)//2, docs/spec.md), read for its shape."""
-
-    def __init__(self, pairs):
-        super().__init__()
-        self.pairs = None if pairs is None else tuple(pairs)
-
-    def forward(self, x, *like):
-        spatial = x.shape[2:]
-        pairs = self.pairs or [((n - m) // 2, n - m - (n - m) // 2) for n, m in zip(spatial, like[0].shape[2:])]
-        index = [slice(None), slice(None)]
-        for n, (before, after) in zip(spatial, pairs):
-            index.append(slice(before, max(n - after, 0)))     # never a negative (wrapping) end
-        return x[tuple(index)]
-
-
-def transposed_crop(padding, sizes, kernels, strides, dilations):
-    """((before, after), ...) cropped from the full scatter, per spatial axis (docs/spec.md): valid crops
-    nothing; an int, per-axis ints or pairs crop what they say (PyTorch's padding); Keras's 'same' makes the
-    output n·s: the full scatter (n−1)·s + d·(k−1) + 1 less n·s, the smaller half before."""
-    ndim = len(sizes)
-    if padding == "same":
-        pairs = []
-        for n, k, s, d in zip(sizes, kernels, strides, dilations):
-            total = (n - 1) * s + d * (k - 1) + 1 - n * s
-            if total < 0:
-                raise ValueError(f"'same': the full scatter of {n} inputs is shorter than {n}·{s}")
-            pairs.append((total // 2, total - total // 2))
-        return tuple(pairs)
-    if padding == "valid":
-        return ((0, 0),) * ndim
-    return tuple(item if isinstance(item, (tuple, list)) else (item, item) for item in _per_axis(padding, ndim))
 
 
 def _conv_transpose(layer, ctx: Ctx):
