@@ -49,8 +49,11 @@ def outputs(text: str, **overrides) -> dict:
 ])
 def test_make_divisible_table(v, d, low, expected):
     assert make_divisible(v, d, low) == expected
-    call = f"make_divisible({v}, {d}" + (f", {low})" if low is not None else ")")
-    assert evaluate(call.replace("38.4", "38.4"), HERE) == expected
+    # written as a spec writes it: a decimal (38.4, not 192/5), which the evaluator reads exactly
+    written = str(float(v)) if isinstance(v, Fraction) else str(v)
+    assert Fraction(written) == v
+    call = f"make_divisible({written}, {d}" + (f", {low})" if low is not None else ")")
+    assert evaluate(call, HERE) == expected
 
 
 @pytest.mark.parametrize("expression, value", [
@@ -221,10 +224,11 @@ def test_blocks_read_their_input_shape():
 
 
 def test_input_parts_of_other_ranks_and_the_shape_list():
-    text = ("input: [4, 20]\nblocks:\n  b:\n    layers:\n      - {conv: {out: '$input.length // 5', kernel: 1}}\n"
-            "      - {reshape: {shape: $input.shape}}\nlayers: [b]\n")
+    text = ("input: [5, 20]\nblocks:\n  b:\n    layers:\n      - {reshape: {shape: $input.shape}}\n"
+            "      - {conv: {out: '$input.length // 5', kernel: 1}}\nlayers: [b]\n")
     shapes = outputs(text)
-    assert shapes["b1.conv1"] == (4, 20) and shapes["b1.reshape1"] == (4, 20)    # 20 // 5; [4, 20] again
+    # [5, 20] again; then 20 // 5 = 4 channels (not the input's 5)
+    assert shapes["b1.reshape1"] == (5, 20) and shapes["b1.conv1"] == (4, 20)
     err = error(text.replace("$input.length", "$input.height"))
     assert "has no height" in err.message and "length" in err.message
 
@@ -296,3 +300,12 @@ layers:
 
 def test_unknown_type_points_to_cnncalc_layers():
     assert error("input: [3, 8, 8]\nlayers: [rellu]\n").message.endswith("; see `cnncalc layers`")
+
+
+@pytest.mark.parametrize("expression", ["$n + __v5", "__v0 + $n", "$n * __value"])
+def test_a_written_name_cannot_pass_for_an_arguments_value(expression):
+    # the evaluator names each $reference's value __v0, __v1, ...: a name written so is refused, not looked up
+    # (it crashed with a KeyError, or silently read $n)
+    text = f"args: {{n: 2}}\ninput: [3, 8, 8]\nlayers:\n  - {{conv: {{out: '{expression}', kernel: 1}}}}\n"
+    err = error(text)
+    assert "names starting with __v are not allowed" in err.message and err.location.line == 4

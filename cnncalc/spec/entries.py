@@ -66,10 +66,10 @@ def read_entry(value, loc: Optional[Location], scope: Scope, max_layers: int,
             raise SpecError(f"'{name}' is reserved for the network input; choose another name", loc)
     label = scope.full(name if name is not None else scope.auto_name(type_name, peek=True))     # for errors
     repeat = meta.get("repeat", 1)
-    if type(repeat) is not int and (not isinstance(repeat, int) or isinstance(repeat, bool)) or repeat < 0:
+    if type(repeat) is not int or repeat < 0:          # not a bool either (a subclass of int)
         raise SpecError(f"'repeat' must be an int ≥ 0, got {brief(repeat)}", _where(value, "repeat", loc), label)
     condition = meta.get("if", True)
-    if condition is not True and not isinstance(condition, bool):
+    if not isinstance(condition, bool):
         raise SpecError(f"'if' must be true or false (or an expression that gives one), got {brief(condition)}",
                         _where(value, "if", loc), label)
     if repeat > max_layers:

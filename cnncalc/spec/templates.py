@@ -63,6 +63,9 @@ def _lookup(name: str, part: Optional[str], env: dict, loc: Location, shape: Sha
     return env[name]
 
 
+_PLACEHOLDER = "__v"      # the name each $reference's value takes inside the evaluated expression
+
+
 def expand(text: str, env: dict, loc: Location, shape: Shape = None):
     """One text with a ``$``: the value of ``$name`` alone (any type), else of the expression."""
     written = text.strip()
@@ -73,6 +76,9 @@ def expand(text: str, env: dict, loc: Location, shape: Shape = None):
     if pasted:
         raise SpecError(f"'{written}' pastes values together ('{pasted.group(0).strip()}'): write an operator "
                         f"between them (text can be chosen with X if C else Y)", loc)
+    if _PLACEHOLDER in _REF.sub(" ", written):    # a written name that would pass for one of the values below
+        raise SpecError(f"'{written}': names starting with {_PLACEHOLDER} are not allowed (arguments are written "
+                        f"$name)", loc)
     values: dict = {}
 
     def place(match) -> str:
@@ -85,7 +91,7 @@ def expand(text: str, env: dict, loc: Location, shape: Shape = None):
         elif not isinstance(value, (int, str)) and not hasattr(value, "denominator"):
             raise SpecError(f"'{written}': {match.group(0)} is {brief(value)}; an expression takes numbers, "
                             f"true/false and text", loc)
-        key = f"__v{len(values)}"
+        key = f"{_PLACEHOLDER}{len(values)}"
         values[key] = value
         return f" {key} "
 
