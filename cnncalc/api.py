@@ -180,12 +180,9 @@ def analyze(source: Source, *, input: Optional[Sequence[int]] = None, set: Optio
     """Analyse ``source`` as `cnncalc analyze` does. ``input`` replaces the spec's input shape (channels
     first, no batch); ``set`` gives values to the spec's arguments (``{"width": 0.5}``, as ``--set``); ``dtype`` and ``batch`` size the memory figures; ``training``, ``optimizer`` and
     ``precision`` add training memory; ``device`` (a shipped profile's name or a file) the latency."""
-    from cnncalc.analysis import DTYPE_BITS, analyze as run
+    from cnncalc.analysis import analyze as run
 
-    if dtype not in DTYPE_BITS:
-        raise SpecError(f"unknown dtype '{dtype}'; one of {', '.join(DTYPE_BITS)}")
-    if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
-        raise SpecError(f"batch must be a positive int, got {batch!r}")
+    _check_memory_options(dtype, batch)
     spec = read(source, input=input, set=set, limits=limits)
     settings = _settings(training, optimizer, precision, device, in_place)
     return Report(Figures(run(spec, dtype=dtype, batch=batch), spec.graph, settings))
@@ -223,7 +220,7 @@ class Comparison:
 
     def metric(self, key: str):
         """The row of one figure ('params', 'macs', 'peak_memory', …); KeyError when it is not compared."""
-        return _first(self.comparison.metrics, lambda row: row.metric.key == key, key)
+        return self.comparison.metric(key)
 
     def to_dict(self) -> dict:
         from cnncalc.render.compare import compare_dict
@@ -288,6 +285,15 @@ class CheckResult:
         return self.to_markdown()
 
 
+def _check_memory_options(dtype, batch) -> None:
+    """The dtype and batch size the memory figures take, checked as the command line checks them."""
+    from cnncalc.analysis import DTYPE_BITS
+    if dtype not in DTYPE_BITS:
+        raise SpecError(f"unknown dtype '{dtype}'; one of {', '.join(DTYPE_BITS)}")
+    if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
+        raise SpecError(f"batch must be a positive int, got {batch!r}")
+
+
 def check(source: Source, budget: Optional[Mapping] = None, *, input: Optional[Sequence[int]] = None,
           set: Optional[Mapping] = None, dtype: str = "float32", batch: int = 1, device: Optional[str] = None, optimizer: str = "adam",
           precision: str = "fp32", in_place: bool = False, limits: Limits = Limits()) -> CheckResult:
@@ -298,6 +304,7 @@ def check(source: Source, budget: Optional[Mapping] = None, *, input: Optional[S
     from cnncalc.budget import engine
     from cnncalc.errors import Location
 
+    _check_memory_options(dtype, batch)
     spec = read(source, input=input, set=set, limits=limits)
     settings = _settings(True, optimizer, precision, device, in_place)
     figures = Figures(run_analysis(spec, dtype=dtype, batch=batch), spec.graph, settings)

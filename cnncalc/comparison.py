@@ -68,7 +68,11 @@ class Comparison:
     output_rfs: tuple                 # one rf tuple (AxisRF per axis) per spec
 
     def metric(self, key: str) -> MetricRow:
-        return next(row for row in self.metrics if row.metric.key == key)
+        """The row of one figure; KeyError when it is not compared."""
+        for row in self.metrics:
+            if row.metric.key == key:
+                return row
+        raise KeyError(key)
 
     @property
     def same_output_shape(self) -> bool:

@@ -106,6 +106,10 @@ def test_errors_are_spec_errors_with_layer():
     (lambda: cnncalc.compare(SMALL), "at least two"),
     (lambda: cnncalc.check(SMALL), "no limits"),
     (lambda: cnncalc.check(SMALL, {"parms": "1M"}), "unknown budget key 'parms'"),
+    # check sizes memory as analyze does, and refuses the same options (it passed batch=0 and True)
+    (lambda: cnncalc.check(SMALL, {"params": "1M"}, batch=0), "batch must be a positive int"),
+    (lambda: cnncalc.check(SMALL, {"params": "1M"}, batch=True), "batch must be a positive int"),
+    (lambda: cnncalc.check(SMALL, {"params": "1M"}, dtype="bogus"), "unknown dtype"),
 ])
 def test_bad_arguments_are_spec_errors(call, message):
     with pytest.raises(cnncalc.CnncalcError) as caught:
@@ -161,3 +165,12 @@ def test_set_gives_the_specs_arguments_in_every_function():
         cnncalc.analyze("zoo:efficientnet", set={"widht": 1.2})
     with pytest.raises(cnncalc.SpecError, match="set must map argument names"):
         cnncalc.analyze("zoo:efficientnet", set=[("width", 1.2)])
+
+
+def test_an_uncompared_metric_is_a_key_error():
+    comparison = cnncalc.compare(SMALL, SMALL)
+    assert comparison.metric("params").metric.key == "params"
+    with pytest.raises(KeyError):
+        comparison.metric("no_such_metric")
+    with pytest.raises(KeyError):                 # the core's record too, not a StopIteration
+        comparison.comparison.metric("no_such_metric")

@@ -25,7 +25,9 @@ register_backward_hook register_buffer register_forward_hook register_forward_pr
 register_full_backward_pre_hook register_load_state_dict_post_hook register_load_state_dict_pre_hook
 register_module register_parameter register_state_dict_post_hook register_state_dict_pre_hook requires_grad_
 set_extra_state set_submodule share_memory state_dict to to_empty train type xpu zero_grad training""".split())
-LOCAL_NAMES = frozenset({"x", "self", "trace", "prefix", "torch", "nn", "F", "math", "float"})
+# forward's own names, the imports, and the helper functions the file may define (export/modules.py)
+LOCAL_NAMES = frozenset({"x", "self", "trace", "prefix", "torch", "nn", "F", "math", "float",
+                         "center_crop", "windows", "tie"})
 
 
 @record

@@ -139,3 +139,16 @@ def test_cli_writes_the_file_and_it_runs_on_its_own(tmp_path):
               "print(sum(p.numel() for p in net.parameters()), list(net(torch.zeros(1, 3, 96, 96)).shape[1:]))")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.split(None, 1) == [str(want.totals.params), f"{list(want.output_shape)}\n"]
+
+
+def test_layers_named_like_the_helper_functions_run():
+    # a layer named center_crop, windows or tie must not shadow the helper of that name in forward()
+    # (it did: 'center_crop = center_crop(x, a)' raised UnboundLocalError); shapes and counts as analysed
+    spec = parse_spec("""
+input: [3, 12, 12]
+layers:
+  - {name: windows, conv: {out: 4, kernel: 3, padding: 1}}
+  - {name: tie, locally_connected: {out: 2, kernel: 3}}
+  - {name: center_crop, crop: {like: tie}, from: windows}
+""")
+    assert mismatches(spec) == []
