@@ -263,7 +263,6 @@ def test_json_and_csv_say_which_layer_a_row_shares(cli_json, cli, tmp_path):
     lines = out.splitlines()
     assert code == 0 and lines[0].startswith("name,type,inputs,shares,")
     assert lines[3].startswith("b,conv,a,a,64x16x16,0,")
-    assert json.loads(json.dumps(data))["totals"]["params"] == 36_928
 
 
 def test_verify_runs_a_sharing_layer_with_its_owners_weights():
