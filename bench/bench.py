@@ -47,21 +47,33 @@ FLOOR = "import click, yaml, rich.console, rich.table"
 ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
 
+# Each command runs under a small launcher process that times it and reads its rusage. Linux starts a child's
+# peak RSS at its parent's peak (the copied address space is counted until exec), so a child of the bench
+# itself, which holds the generated specs' text, would report at least the bench's own peak; the launcher is
+# a fresh process, and its child's figure is the command's own.
+_LAUNCH = """
+import os, subprocess, sys, time
+start = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+wall = time.perf_counter() - start
+print(wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime, os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_once(argv: list[str], expect: int = 0) -> tuple[float, int, float]:
     """(wall seconds, peak RSS in bytes, CPU seconds) of one process; its output is discarded. ``expect``: its
     exit status."""
     with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT, env=ENV)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != expect:
+        launched = subprocess.run([sys.executable, "-c", _LAUNCH, *argv], stdout=subprocess.PIPE, stderr=err,
+                                  cwd=ROOT, env=ENV, check=True, text=True)
+        wall, rss, cpu, status = launched.stdout.split()
+        if int(status) != expect:
             err.seek(0)
-            raise SystemExit(f"bench: {' '.join(argv)} exited {process.returncode}, not {expect}:\n"
+            raise SystemExit(f"bench: {' '.join(argv)} exited {status}, not {expect}:\n"
                              f"{err.read().decode(errors='replace')[-2000:]}")
-    # ru_maxrss: KiB on Linux, this process alone; its CPU time (user + system) counts only its own work
-    return wall, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
+    # ru_maxrss: KiB on Linux, that process alone; its CPU time (user + system) counts only its own work
+    return float(wall), int(rss) * 1024, float(cpu)
 
 
 def measure(argv: list[str], repeat: int, expect: int = 0) -> dict:
