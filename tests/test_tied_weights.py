@@ -100,7 +100,8 @@ def test_batchnorm_state_is_shared_with_its_weights():
 
 
 @pytest.mark.parametrize("text, where, message", [
-    # the same weights on another number of channels: a 3 → 8 conv applied to its own 8-channel output
+    # the same weights on another number of channels: a 3 → 8 conv applied to its own 8-channel output;
+    # 3·8·3·3 + 8 = 224 parameters on 3 channels, 8·8·3·3 + 8 = 584 on 8
     ("""\
         input: [3, 8, 8]
         layers:

@@ -23,9 +23,9 @@ COMMANDS = {
 }
 
 
-def located(command: str, path: str) -> tuple[int, int, str]:
+def located(command: str, path: str, *options: str) -> tuple[int, int, str]:
     """Run a command on a bad spec: exit 2, one line naming the file; returns (line, column, message)."""
-    result = CliRunner().invoke(main, COMMANDS[command](path))
+    result = CliRunner().invoke(main, COMMANDS[command](path) + list(options))
     message = result.stderr.strip()
     assert result.exit_code == 2, (result.exit_code, message[-500:])
     assert "internal error" not in message and "Traceback" not in result.output
@@ -263,15 +263,6 @@ def test_exactly_the_limit_of_layers_is_read(spec):
     assert CliRunner().invoke(main, ["analyze", spec(text), "--max-layers", "10"]).exit_code == 0
 
 
-def _refused_at(path: str, *options: str) -> tuple[int, int, str]:
-    result = CliRunner().invoke(main, ["analyze", path, *options])
-    message = result.stderr.strip()
-    assert result.exit_code == 2, message
-    match = re.match(rf"cnncalc: error: {re.escape(path)}:(\d+):(\d+): (.*)", message)
-    assert match and len(message.splitlines()) == 1, message
-    return int(match.group(1)), int(match.group(2)), match.group(3)
-
-
 LIST_LIMIT = ("a list of more than 10 items: no list in a spec holds more items than the layer limit (raise it "
               "with --max-layers)")
 
@@ -285,21 +276,22 @@ def test_a_list_longer_than_the_layer_limit_is_refused_at_the_item_that_passes_i
     entry = "  - {conv: {out: 2, kernel: [" + ", ".join([item] * 30) + "]}}"
     text = f"{head}input: [3, 8, 8]\nlayers:\n{entry}\n"
     column = entry.index("[") + 2 + 10 * (len(item) + 2)          # the 11th item, after 10 items and ', '
-    assert _refused_at(spec(text), "--max-layers", "10") == (3 + anchored, column, LIST_LIMIT)
+    assert located("analyze", spec(text), "--max-layers", "10") == (3 + anchored, column, LIST_LIMIT)
 
 
 def test_a_list_of_the_limit_is_read_and_the_layer_judges_it(spec):
     text = "input: [3, 8, 8]\nlayers:\n  - {conv: {out: 2, kernel: [" + ", ".join(["3"] * 10) + "]}}\n"
-    line, column, message = _refused_at(spec(text), "--max-layers", "10")
+    line, column, message = located("analyze", spec(text), "--max-layers", "10")
     assert "'kernel' has 10 values" in message
 
 
 def test_the_top_level_layers_list_keeps_the_layer_limit_message(spec):
     text = "input: [3, 8, 8]\nlayers: [" + ", ".join(["relu"] * 11) + "]\n"
-    assert _refused_at(spec(text), "--max-layers", "10")[2].startswith("the spec expands to more than 10 layers")
+    assert located("analyze", spec(text), "--max-layers", "10")[2].startswith("the spec expands to more than 10 layers")
 
 
 def test_a_block_list_longer_than_the_limit_is_refused_while_streaming(spec):
     body = "".join("      - relu\n" for _ in range(11))
     text = f"input: [3, 8, 8]\nblocks:\n  b:\n    layers:\n{body}layers: [b]\n"
-    assert _refused_at(spec(text), "--max-layers", "10") == (5 + 10, 9, LIST_LIMIT)
+    # the 11th '      - relu' of the block: on line 5 + 10, its item after '      - ' at column 9
+    assert located("analyze", spec(text), "--max-layers", "10") == (5 + 10, 9, LIST_LIMIT)
