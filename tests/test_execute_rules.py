@@ -14,7 +14,7 @@ import pytest
 import cnncalc.execute
 import cnncalc.layers
 from cnncalc.execute import EXECUTORS, SAME, executes, executor_for, executor_module
-from cnncalc.layers import REGISTRY
+from cnncalc.layers import REGISTRY, companion_module
 from cnncalc.spec import parse_spec
 from cnncalc.verify import AGREE, verify
 
@@ -57,12 +57,16 @@ def test_every_registration_declares_its_structural_run():
 def test_a_plugin_outside_a_layers_package_names_its_executor_module():
     class Elsewhere:
         __module__ = "research.blocks"
-        executor_module = ""
+        companions: dict = {}
     assert executor_module(Elsewhere) == ""
-    Elsewhere.executor_module = "research.blocks_numpy"
+    Elsewhere.companions = {"execute": "research.blocks_numpy"}
     assert executor_module(Elsewhere) == "research.blocks_numpy"
-    Elsewhere.executor_module, Elsewhere.__module__ = "", "lab.layers.gates"
+    Elsewhere.companions, Elsewhere.__module__ = {}, "lab.layers.gates"
     assert executor_module(Elsewhere) == "lab.execute.gates"
+    Elsewhere.__module__ = "lab.layers.extra.layers.gates"     # the last 'layers' part is the one replaced
+    assert companion_module(Elsewhere, "pytorch") == "lab.layers.extra.pytorch.gates"
+    with pytest.raises(ValueError):
+        companion_module(Elsewhere, "tensorflow")
 
 
 def test_a_product_executor_is_stopped_by_the_union_rule(monkeypatch):

@@ -9,7 +9,8 @@ a :class:`Context` that hands out the layer's weights.
 ``cnncalc/execute/<module>.py``, the module of the same name; :func:`executor_for` imports that module and
 nothing else. The rule is the layer module's name with its ``layers`` part replaced by ``execute``, so a
 plug-in laid out the same way (``mypkg/layers/mul.py``, ``mypkg/execute/mul.py``) needs nothing more; a
-layer class elsewhere names its executor's module in ``executor_module`` (docs/adding-a-layer.md). The
+layer class elsewhere names its executor's module in ``companions = {"execute": ...}`` (the companion rule
+of :mod:`cnncalc.layers`, shared with the PyTorch writers and ONNX mappings; docs/adding-a-layer.md). The
 executor module imports numpy; the layer module must not, so that ``cnncalc analyze`` never loads it.
 
 The same executor runs twice in ``verify``:
@@ -41,7 +42,6 @@ stops verify with a message naming the layer type and this page.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Callable, Optional
 
 import numpy as np
@@ -75,33 +75,20 @@ def executes(*type_names: str, structural: object, flat_unit: str = "element") -
 
 def executor_module(cls: type) -> str:
     """The module holding the executor of layer class ``cls`` (see the module's documentation)."""
-    explicit = getattr(cls, "executor_module", "")
-    if explicit:
-        return explicit
-    parts = cls.__module__.split(".")
-    if "layers" not in parts:
-        return ""
-    index = len(parts) - 1 - parts[::-1].index("layers")
-    return ".".join([*parts[:index], "execute", *parts[index + 1:]])
+    from cnncalc.layers import companion_module
+
+    return companion_module(cls, "execute")
 
 
 def executor_for(type_name: str) -> Optional[Executor]:
     """The executor of a layer type (name or alias), or None when cnncalc cannot execute it."""
-    from cnncalc.layers import lookup
+    from cnncalc.layers import load_companion, lookup
 
     cls = lookup(type_name)
     if cls is None:
         return None
     if cls.type_name not in EXECUTORS:
-        module = executor_module(cls)
-        if not module:
-            return None
-        try:
-            import_module(module)
-        except ModuleNotFoundError as err:
-            if err.name is None or not module.startswith(err.name):
-                raise            # the module exists but imports something missing: a bug to report
-            return None
+        load_companion(cls, "execute")
     return EXECUTORS.get(cls.type_name)
 
 

@@ -250,9 +250,9 @@ class Layer:
     # The FLOPs rule in words, as docs/conventions.md's table shows it (generated: python -m cnncalc.docgen).
     # Every type writes one; tests/test_docgen.py checks it.
     flops_rule: ClassVar[str] = ""
-    # The module of its numpy executor when the rule of cnncalc/execute/__init__.py does not find it
-    # (the layer module's name with 'layers' replaced by 'execute').
-    executor_module: ClassVar[str] = ""
+    # Its companion modules (executor, PyTorch writer, ONNX mapping: cnncalc.layers.COMPANION_KINDS) when
+    # the module-name rule does not find them (the layer module's name with 'layers' replaced by the kind).
+    companions: ClassVar[Mapping[str, str]] = {}
     # Peak memory with --in-place: the layer may write its output into its input's storage, as runtimes do
     # for activations, BN at inference, an add into one of its inputs, dropout at inference.
     in_place: ClassVar[bool] = False
