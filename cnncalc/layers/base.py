@@ -268,6 +268,9 @@ class Layer:
     # How `cnncalc explain` works out its parameters and MACs with the numbers in: "dense" (inputs · outputs)
     # or "sliding" (kernel · C_in/groups · C_out over the output positions); "" shows the figures only.
     worked_weights: ClassVar[str] = ""
+    # Its entry expands (expand()) into nodes that one operation yields together (split's parts): a capability
+    # that writes code (the PyTorch export) writes that operation once, for all of them.
+    multi_output: ClassVar[bool] = False
     # Arguments whose value names another layer read for its shape only (upsample's and crop's `like:`):
     # the spec builder makes each named layer an extra input, after the data inputs (cnncalc/spec/assembly.py);
     # it adds nothing to the receptive field, and infer and the executor receive it last.

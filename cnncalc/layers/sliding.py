@@ -63,8 +63,8 @@ def check_pool_padding(geo: Geometry, type_name: str) -> None:
                                 f"than half the window's {taps} taps", "padding")
 
 
-def sliding_label(name: str, geo: Geometry, groups: int = 1) -> str:
-    """'conv 3×3/2', 'maxpool 3×3/2', with ' d2' for dilation and ' g32' for groups."""
+def sliding_label(name: str, geo, groups: int = 1) -> str:
+    """Of a Geometry or a transposed one: 'conv 3×3/2', 'maxpool 3×3/2', with ' d2' for dilation and ' g32' for groups."""
     text = f"{name} {'×'.join(map(str, geo.kernel))}"
     if any(s != 1 for s in geo.stride):
         text += "/" + ("×".join(map(str, geo.stride)) if len(set(geo.stride)) > 1 else str(geo.stride[0]))
