@@ -8,7 +8,7 @@ from fractions import Fraction
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.base import (BOOLEAN, NON_NEGATIVE_INTS, PADDING, POSITIVE_INT, POSITIVE_INTS, ArgRule, Facts,
-                                 Window, arg, padding_schema, register, spatial_axes)
+                                 Window, Worked, arg, padding_schema, register, spatial_axes, times)
 from cnncalc.layers.conv import Grouped
 from cnncalc.layers.sliding import SlidingOut, sliding_label
 from cnncalc.record import record
@@ -202,6 +202,21 @@ class ConvTranspose(Grouped, SlidingOut):
         label = sliding_label("conv_transpose", geo, self.groups)
         return Facts(output=(self.out, *geo.output), params=weights + bias, macs=macs, flops=flops, rf=geo.rf_step,
                      warnings=_checkerboard_warning(geo.kernel, geo.stride, geo.dilation), label=label)
+
+
+    def worked(self, inputs, facts) -> tuple:
+        """C_in kernels of kernel · C_out/groups weights (+ a bias per output channel); each input element
+        scatters one kernel: kernel · C_out/groups multiply-accumulates."""
+        (shape,) = inputs
+        geo = self.geometry(shape)
+        per_group = self.out // self.groups
+        elements = product(shape)
+        return (Worked("params", "kernel · (C_out / groups) · C_in" + (" + bias" if self.bias else ""),
+                       f"{times(geo.kernel)}·{per_group}·{shape[0]}" + (f" + {self.out}" if self.bias else ""),
+                       product(geo.kernel) * per_group * shape[0] + (self.out if self.bias else 0)),
+                Worked("macs", "input elements · kernel · (C_out / groups)",
+                       f"{times(shape)} · {times(geo.kernel)}·{per_group} = {elements:,}·{product(geo.kernel) * per_group}",
+                       elements * product(geo.kernel) * per_group))
 
 
 def _checkerboard_warning(kernel, stride, dilation) -> tuple:
