@@ -162,6 +162,8 @@ def test_docgen_writes_the_plugin_into_the_docs(probe):
     assert "| `pixel_shuffle` | `factor` (required) | Rearranges [C·r², H, W] into [C, H·r, W·r]" in spec_md
     conventions = (docs / "conventions.md").read_text(encoding="utf-8")
     assert "| `pixel_shuffle` | 0 (it moves data only) |" in conventions
+    export_md = (docs / "export.md").read_text(encoding="utf-8")
+    assert "| `mylayers.pytorch.pixel_shuffle` | `pixel_shuffle` |  |" in export_md
 
 
 def test_a_typo_still_gets_a_suggestion_among_plugins(probe):
