@@ -1,12 +1,15 @@
-"""Generate the per-type reference of docs/spec.md and the FLOPs table of docs/conventions.md from the layer
-types themselves: their arguments' metadata (as ``cnncalc layers`` shows it), their docstrings, their
-``flops_rule``, ``saves_rule``, ``in_place`` and ``view``. Run ``python -m cnncalc.docgen`` after changing a layer type; it rewrites, in place, only the
+"""Generate the per-type reference of docs/spec.md, the FLOPs and training tables of docs/conventions.md and
+the PyTorch writers' table of docs/export.md from the layer types themselves: their arguments' metadata (as
+``cnncalc layers`` shows it), their docstrings, their ``flops_rule``, ``saves_rule``, ``in_place`` and
+``view``, and their PyTorch writers (companion modules) and the helpers those declare. Run ``python -m cnncalc.docgen`` after changing a layer type; it rewrites, in place, only the
 text between the markers
 
     <!-- docgen: types MODULE -->  ...  <!-- /docgen -->     the types of cnncalc/layers/MODULE.py
     <!-- docgen: types others -->  ...  <!-- /docgen -->     every type no other marker shows (plug-ins)
     <!-- docgen: flops -->  ...  <!-- /docgen -->            one row per FLOPs rule, every type
     <!-- docgen: training -->  ...  <!-- /docgen -->         what each type keeps for backward, and in place
+    <!-- docgen: pytorch -->  ...  <!-- /docgen -->          each type's PyTorch writer and what it writes out
+    <!-- docgen: execute -->  ...  <!-- /docgen -->          what each type's executor computes (its docstring)
 
 and leaves the hand-written text around them alone. ``--check`` rewrites nothing and exits 1 when a file is
 stale (tests/test_docgen.py runs it); ``--docs DIR`` works on another copy of the docs.
@@ -25,9 +28,9 @@ from cnncalc.layers import registry
 from cnncalc.layers.base import Layer
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-FILES = ("spec.md", "conventions.md")
+FILES = ("spec.md", "conventions.md", "export.md", "verify.md")
 COMMAND = "python -m cnncalc.docgen"
-MARKER = re.compile(r"(<!-- docgen: (types \S+|flops|training) -->\n)(.*?)(<!-- /docgen -->)", re.S)
+MARKER = re.compile(r"(<!-- docgen: (types \S+|flops|training|pytorch|execute) -->\n)(.*?)(<!-- /docgen -->)", re.S)
 _BUILTIN = "cnncalc.layers."
 
 
@@ -82,6 +85,46 @@ def training_table(classes: Sequence[type[Layer]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def pytorch_table(classes: Sequence[type[Layer]]) -> str:
+    """A Markdown table, one row per PyTorch writer module: its types, and the helpers (module source torch
+    lacks) it writes into the file when a layer uses them; the types without a writer last."""
+    from cnncalc.export.code import writer_for
+
+    rows: dict[str, tuple[list[str], list[str]]] = {}
+    for cls in classes:
+        writer = writer_for(cls)
+        module = f"`{writer.__module__}`" if writer is not None else "none: `cnncalc export` refuses it"
+        names, helpers = rows.setdefault(module, ([], []))
+        names.append(f"`{cls.type_name}`")
+        helpers += [f"`{name}`" for name in (writer.helpers if writer is not None else ()) if f"`{name}`" not in helpers]
+    lines = ["| writer module | layer types | written into the file when used |", "|---|---|---|"]
+    lines += [f"| {module} | {', '.join(names)} | {', '.join(helpers)} |" for module, (names, helpers) in
+              sorted(rows.items(), key=lambda item: item[0].startswith("none"))]
+    return "\n".join(lines) + "\n"
+
+
+def execute_table(classes: Sequence[type[Layer]]) -> str:
+    """A Markdown table of what each type's numpy executor computes: the first paragraph of its docstring
+    (types whose executors say the same share the row); the types without an executor last."""
+    import inspect
+
+    from cnncalc.execute import executor_for
+
+    rows: dict[str, list[str]] = {}
+    for cls in classes:
+        executor = executor_for(cls.type_name)
+        if executor is None:
+            text = "none: `cnncalc verify` names the layer it cannot run"
+        else:
+            doc = inspect.cleandoc(executor.__doc__ or "").split("\n\n", 1)[0]
+            text = " ".join(doc.split()) or f"(no docstring: {executor.__module__}.{executor.__name__})"
+        rows.setdefault(text, []).append(f"`{cls.type_name}`")
+    lines = ["| type | execution |", "|---|---|"]
+    lines += [f"| {', '.join(names)} | {_cell(text)} |" for text, names in
+              sorted(rows.items(), key=lambda item: item[0].startswith("none:"))]
+    return "\n".join(lines) + "\n"
+
+
 def _ordered() -> list[type[Layer]]:
     """Every type the catalogue lists (not ``input``), by module then name: built-ins first."""
     classes = [cls for cls in registry().values() if cls.arity != 0]
@@ -98,6 +141,10 @@ def render(text: str, classes: Sequence[type[Layer]]) -> str:
             body = flops_table(classes)
         elif key == "training":
             body = training_table(classes)
+        elif key == "pytorch":
+            body = pytorch_table(classes)
+        elif key == "execute":
+            body = execute_table(classes)
         else:
             module = key[len("types "):]
             chosen = [c for c in classes
@@ -113,7 +160,7 @@ def render(text: str, classes: Sequence[type[Layer]]) -> str:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.split("\n\n")[0])
-    parser.add_argument("--docs", type=Path, default=DOCS, help="the folder holding spec.md and conventions.md")
+    parser.add_argument("--docs", type=Path, default=DOCS, help="the folder holding the generated docs (spec.md, conventions.md, export.md, verify.md)")
     parser.add_argument("--check", action="store_true", help="rewrite nothing; exit 1 when a file is stale")
     options = parser.parse_args(argv)
     classes = _ordered()

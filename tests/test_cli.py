@@ -157,14 +157,17 @@ def test_internal_error_says_so_and_traceback_flag_shows_it(cli, write, monkeypa
 
 
 def test_analyze_does_not_import_numpy():
+    """Nor any companion module: executors, PyTorch writers, ONNX mappings (cnncalc.layers.COMPANION_KINDS)."""
     spec = SEED / "inception_bottleneck.yaml"
     code = ("import sys\nfrom click.testing import CliRunner\nfrom cnncalc.cli import main\n"
             f"r = CliRunner().invoke(main, ['analyze', {str(spec)!r}])\n"
             f"r2 = CliRunner().invoke(main, ['analyze', {str(spec)!r}, '--format', 'json'])\n"
             "assert r.exit_code == 0 and r2.exit_code == 0, (r.output, r2.output)\n"
-            "print('numpy' in sys.modules)\n")
+            "print('numpy' in sys.modules)\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[:2] in (['cnncalc', 'execute'], "
+            "['cnncalc', 'pytorch'], ['cnncalc', 'export'], ['cnncalc', 'onnxmap'], ['cnncalc', 'onnximport'])))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "False"
+    assert result.stdout.split() == ["False", "[]"]
 
 
 def test_python_dash_m_and_version():

@@ -9,24 +9,28 @@ from cnncalc.execute import SAME, executes
 
 @executes("relu", structural=SAME)
 def relu(layer, inputs, ctx):
+    """`max(x, 0)`"""
     (x,) = inputs
     return np.maximum(x, 0)
 
 
 @executes("relu6", structural=SAME)
 def relu6(layer, inputs, ctx):
+    """`min(max(x, 0), 6)`"""
     (x,) = inputs
     return np.minimum(np.maximum(x, 0), 6)
 
 
 @executes("leaky_relu", structural=SAME)
 def leaky_relu(layer, inputs, ctx):
+    """`x` if `x > 0` else `negative_slope·x`"""
     (x,) = inputs
     return np.where(x > 0, x, layer.negative_slope * x)
 
 
 @executes("elu", structural=SAME)
 def elu(layer, inputs, ctx):
+    """`x` if `x > 0` else `α·(eˣ − 1)`"""
     (x,) = inputs
     return np.where(x > 0, x, layer.alpha * np.expm1(np.minimum(x, 0)))
 
@@ -42,6 +46,7 @@ def erf(x: np.ndarray) -> np.ndarray:
 
 @executes("gelu", structural=SAME)
 def gelu(layer, inputs, ctx):
+    """`x·Φ(x)` with erf to 1.5·10⁻⁷ (Abramowitz & Stegun 7.1.26; numpy has no erf), or the tanh form"""
     (x,) = inputs
     if layer.approximate == "tanh":
         return 0.5 * x * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (x + 0.044715 * x ** 3)))
@@ -50,6 +55,7 @@ def gelu(layer, inputs, ctx):
 
 @executes("tanh", structural=SAME)
 def tanh(layer, inputs, ctx):
+    """`tanh(x)`"""
     (x,) = inputs
     return np.tanh(x)
 
@@ -63,6 +69,7 @@ def own_input(layer, inputs, ctx):
 
 @executes("sigmoid", structural=own_input)
 def sigmoid(layer, inputs, ctx):
+    """`1 / (1 + e⁻ˣ)`"""
     (x,) = inputs
     return 1.0 / (1.0 + np.exp(-x))
 
@@ -76,7 +83,7 @@ def every_channel(layer, inputs, ctx):
 
 @executes("softmax", structural=every_channel)
 def softmax(layer, inputs, ctx):
-    """Softmax over the channel axis (axis 1), at each position."""
+    """softmax over the channel axis, at each position"""
     (x,) = inputs
     shifted = np.exp(x - x.max(axis=1, keepdims=True))
     return shifted / shifted.sum(axis=1, keepdims=True)
@@ -84,6 +91,7 @@ def softmax(layer, inputs, ctx):
 
 @executes("silu", structural=SAME)
 def silu(layer, inputs, ctx):
+    """`x · sigmoid(x)`"""
     (x,) = inputs
     return x / (1.0 + np.exp(-x))
 
@@ -95,25 +103,28 @@ def relu6_of_shifted(x: np.ndarray) -> np.ndarray:
 
 @executes("hardswish", structural=SAME)
 def hardswish(layer, inputs, ctx):
+    """`x · min(max(x + 3, 0), 6) / 6`"""
     (x,) = inputs
     return x * relu6_of_shifted(x)
 
 
 @executes("hardsigmoid", structural=own_input)
 def hardsigmoid(layer, inputs, ctx):
+    """`min(max(x + 3, 0), 6) / 6`"""
     (x,) = inputs
     return relu6_of_shifted(x)
 
 
 @executes("mish", structural=SAME)
 def mish(layer, inputs, ctx):
+    """`x · tanh(log(1 + eˣ))`"""
     (x,) = inputs
     return x * np.tanh(np.logaddexp(0.0, x))
 
 
 @executes("prelu", structural=SAME)
 def prelu(layer, inputs, ctx):
-    """Slopes 'weight': [C] per channel, [1] otherwise; structural: ones (x if x > 0 else x)."""
+    """`x` if `x > 0` else `a·x`, slopes `a` per channel (`per_channel`) or one"""
     (x,) = inputs
     slope = ctx.weight("weight", (x.shape[1] if layer.per_channel else 1,), fan_in=1)
     a = slope.reshape((1, -1) + (1,) * (x.ndim - 2))

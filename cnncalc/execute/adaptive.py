@@ -29,11 +29,13 @@ def _adaptive(layer, x, reduce):
 
 @executes("adaptive_avgpool", structural=SAME)
 def adaptive_avgpool(layer, inputs, ctx):
+    """mean / maximum over `[floor(i·in/out), ceil((i+1)·in/out))` per axis (PyTorch)"""
     (x,) = inputs
     return _adaptive(layer, x, np.mean)
 
 
 @executes("adaptive_maxpool", structural=SAME)
 def adaptive_maxpool(layer, inputs, ctx):
+    """mean / maximum over `[floor(i·in/out), ceil((i+1)·in/out))` per axis (PyTorch)"""
     (x,) = inputs
     return _adaptive(layer, x, np.max)

@@ -11,7 +11,9 @@ from cnncalc.execute.sliding import pad, taps, windows
 
 @executes("conv", structural=SAME)
 def conv(layer, inputs, ctx):
-    """Cross-correlation, PyTorch's layout: weight [out, in/groups, *kernel], zero padding, groups."""
+    """cross-correlation with PyTorch's weight layout `[out, in/groups, *kernel]`, zero padding, stride,
+    dilation, groups, bias; 1-, 2- and 3-D. One matrix product per kernel tap, over all positions and the
+    batch at once"""
     (x,) = inputs
     batch, channels, spatial = x.shape[0], x.shape[1], x.shape[2:]
     win = windows(spatial, layer.kernel, layer.stride, layer.padding, layer.dilation)

@@ -7,7 +7,9 @@ from cnncalc.execute import SAME, executes
 
 @executes("dense", structural=SAME)
 def dense(layer, inputs, ctx):
-    """x @ W + b with W [in, out] (PyTorch stores W transposed: [out, in])."""
+    """`x @ W + b`
+
+    x @ W + b with W [in, out] (PyTorch stores W transposed: [out, in])."""
     (x,) = inputs
     weight = ctx.weight("weight", (x.shape[1], layer.out), fan_in=x.shape[1])
     out = x @ weight.astype(x.dtype)

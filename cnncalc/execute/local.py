@@ -27,7 +27,10 @@ def _windows(layer, x) -> Windows:
 
 @executes("local", structural=SAME)
 def local(layer, inputs, ctx):
-    """Weight [output positions, out, C_in, *kernel]; bias 'position' [out, *output], 'channel' [out] or none."""
+    """a convolution's windows with weights per output position, `[positions, out, C_in, *kernel]` (positions
+    row-major); bias `position` `[out, *output]`, `channel` `[out]`, `none`
+
+    Weight [output positions, out, C_in, *kernel]; bias 'position' [out, *output], 'channel' [out] or none."""
     (x,) = inputs
     win = _windows(layer, x)
     channels = x.shape[1]
@@ -43,7 +46,10 @@ def local(layer, inputs, ctx):
 
 @executes("tiled_conv", structural=SAME)
 def tiled_conv(layer, inputs, ctx):
-    """Output position y (per axis) uses weight set y mod tile: weight [*sets, out, C_in, *kernel] and bias
+    """as `local`, position `y` using weight set `y mod tile` per axis: weights `[*sets, out, C_in, *kernel]`,
+    bias `[*sets, out]`
+
+    Output position y (per axis) uses weight set y mod tile: weight [*sets, out, C_in, *kernel] and bias
     [*sets, out], where the sets per axis are the residues the output positions take."""
     (x,) = inputs
     win = _windows(layer, x)

@@ -26,7 +26,7 @@ def lrn_dependencies(layer, inputs, ctx):
 
 @executes("lrn", structural=lrn_dependencies)
 def lrn(layer, inputs, ctx):
-    """b_c = a_c / (k + α/n · Σ a²)^β over the window of n channels around c (PyTorch's LocalResponseNorm)."""
+    """`a_c / (k + α/n·Σ a²)^β` over channels `c − ⌊n/2⌋ … c + ⌊(n−1)/2⌋` (PyTorch's `LocalResponseNorm`)"""
     (x,) = inputs
     return x / (layer.k + layer.alpha / layer.size * channel_window_sum(x * x, layer.size)) ** layer.beta
 
@@ -48,8 +48,7 @@ def pad_dependencies(layer, inputs, ctx):
 
 @executes("pad", structural=pad_dependencies)
 def pad(layer, inputs, ctx):
-    """numpy's pad: constant (``value``), reflect (the edge not repeated, as PyTorch's reflect) or replicate
-    (numpy's 'edge')."""
+    """numpy's `pad`: constant (`value`), `reflect` (PyTorch's reflect), `replicate` (numpy's `edge`)"""
     (x,) = inputs
     widths = _pad_widths(layer, x)
     if layer.mode == "constant":
@@ -59,7 +58,7 @@ def pad(layer, inputs, ctx):
 
 @executes("reshape", structural=SAME)
 def reshape(layer, inputs, ctx):
-    """numpy's C-order reshape of each example (channels outermost), −1 inferred by numpy."""
+    """C-order reshape of each example"""
     (x,) = inputs
     return x.reshape(x.shape[0], *layer.shape)
 
@@ -73,8 +72,10 @@ def embedding_dependencies(layer, inputs, ctx):
 
 @executes("embedding", structural=embedding_dependencies)
 def embedding(layer, inputs, ctx):
-    """Token ids [B, L] or [B, 1, L] → table rows, channels first: [B, dim, L]; table 'weight' [vocab, dim].
+    """table `[vocab, dim]` rows, output `[dim, L]`
 
+    Token ids [B, L] or [B, 1, L] → table rows, channels first: [B, dim, L]; table 'weight' [vocab, dim].
+    
     Value v is read as id ⌊v⌋ mod vocab: token ids are themselves, and the verifier's random input (not
     ids) still selects rows."""
     (x,) = inputs

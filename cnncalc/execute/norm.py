@@ -9,8 +9,8 @@ from cnncalc.execute import SAME, channel_shape, executes
 
 @executes("batchnorm", structural=SAME)
 def batchnorm(layer, inputs, ctx):
-    """Inference form: (x − running mean) / √(running var + ε) · γ + β, with random statistics. (Without
-    running statistics PyTorch would normalise with the batch's own; verify uses random ones as well.)"""
+    """inference form with random running statistics, `(x − mean)/√(var + ε)·γ + β`. Without running
+    statistics PyTorch would normalise by the batch's own; verify does not model that"""
     (x,) = inputs
     channels = (x.shape[1],)
     mean = ctx.shift("running_mean", channels)
@@ -24,7 +24,7 @@ def batchnorm(layer, inputs, ctx):
 
 @executes("dropout", structural=SAME)
 def dropout(layer, inputs, ctx):
-    """The identity, as at inference."""
+    """the identity (inference)"""
     (x,) = inputs
     return x
 
@@ -53,7 +53,11 @@ def _affine(y, ctx, shape, broadcast):
 
 @executes("layernorm", structural=statistics_as_constants)
 def layernorm(layer, inputs, ctx):
-    """over channels: the C values at each position; over all: every value of a sample."""
+    """`(x − mean)/√(var + ε)·γ + β` with each sample's own mean and (population) variance over the group: the
+    channels at each position (`layernorm over: channels`), every value (`over: all`), a channel group over
+    all positions (`groupnorm`), a channel over its positions (`instancenorm`; with `track_running_stats`
+    batchnorm's inference form). Their structural run is the input itself: the field follows the normalised
+    value, not the statistics (docs/conventions.md)"""
     (x,) = inputs
     if layer.over == "channels":
         y = _normalised(x, (1,), layer.eps)
@@ -64,7 +68,11 @@ def layernorm(layer, inputs, ctx):
 
 @executes("groupnorm", structural=statistics_as_constants)
 def groupnorm(layer, inputs, ctx):
-    """Each sample's channels in `groups` groups of C/groups; a group's values at every position together."""
+    """`(x − mean)/√(var + ε)·γ + β` with each sample's own mean and (population) variance over the group: the
+    channels at each position (`layernorm over: channels`), every value (`over: all`), a channel group over
+    all positions (`groupnorm`), a channel over its positions (`instancenorm`; with `track_running_stats`
+    batchnorm's inference form). Their structural run is the input itself: the field follows the normalised
+    value, not the statistics (docs/conventions.md)"""
     (x,) = inputs
     grouped = x.reshape(x.shape[0], layer.groups, -1)
     y = _normalised(grouped, (2,), layer.eps).reshape(x.shape)
@@ -73,7 +81,11 @@ def groupnorm(layer, inputs, ctx):
 
 @executes("instancenorm", structural=statistics_as_constants)
 def instancenorm(layer, inputs, ctx):
-    """Each channel of each sample over its positions; with running statistics, batchnorm's inference form."""
+    """`(x − mean)/√(var + ε)·γ + β` with each sample's own mean and (population) variance over the group: the
+    channels at each position (`layernorm over: channels`), every value (`over: all`), a channel group over
+    all positions (`groupnorm`), a channel over its positions (`instancenorm`; with `track_running_stats`
+    batchnorm's inference form). Their structural run is the input itself: the field follows the normalised
+    value, not the statistics (docs/conventions.md)"""
     (x,) = inputs
     if layer.track_running_stats:
         return batchnorm(layer, inputs, ctx)

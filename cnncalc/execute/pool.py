@@ -24,7 +24,7 @@ def _window_sum(padded: np.ndarray, win: Windows) -> np.ndarray:
 
 @executes("sumpool", structural=SAME)
 def sumpool(layer, inputs, ctx):
-    """Sum over each window, zero padding."""
+    """window sum, zero padding"""
     (x,) = inputs
     win = _pool_windows(layer, x)
     return _window_sum(pad(x, win, 0.0), win)
@@ -32,7 +32,10 @@ def sumpool(layer, inputs, ctx):
 
 @executes("maxpool", structural=sumpool)
 def maxpool(layer, inputs, ctx):
-    """Maximum over each window; padding never wins (PyTorch pads with −∞). Structural run: the window's sum,
+    """maximum over each window, padding −∞; `ceil_mode`: one more, partial window when the full ones leave
+    the end uncovered and it starts inside the input or the left padding (PyTorch)
+
+    Maximum over each window; padding never wins (PyTorch pads with −∞). Structural run: the window's sum,
     whose support is the max's on values ≥ 0 (padding with −∞ would make a window of padding alone non-zero)."""
     (x,) = inputs
     win = _pool_windows(layer, x)
@@ -44,9 +47,9 @@ def maxpool(layer, inputs, ctx):
 
 @executes("avgpool", structural=SAME)
 def avgpool(layer, inputs, ctx):
-    """Mean over each window, PyTorch's ``count_include_pad=True``: the divisor counts the window's
-    elements inside the input or its padding, but not those of ceil-mode's partial last window that lie
-    past the padding."""
+    """window sum / the number of the window's elements inside the input or its padding (PyTorch's
+    `count_include_pad=True`); elements of a ceil-mode partial window past the padding are not counted (as
+    PyTorch: `n=6, k=3, s=2, p=1` on `1..6` gives `1, 3, 5, 3`)"""
     (x,) = inputs
     win = _pool_windows(layer, x)
     total = _window_sum(pad(x, win, 0.0), win)
@@ -61,11 +64,13 @@ def _global(x: np.ndarray, keepdims: bool, reduce) -> np.ndarray:
 
 @executes("global_avgpool", structural=SAME)
 def global_avgpool(layer, inputs, ctx):
+    """mean / maximum over all spatial axes, `keepdims` as declared"""
     (x,) = inputs
     return _global(x, layer.keepdims, np.mean)
 
 
 @executes("global_maxpool", structural=SAME)
 def global_maxpool(layer, inputs, ctx):
+    """mean / maximum over all spatial axes, `keepdims` as declared"""
     (x,) = inputs
     return _global(x, layer.keepdims, np.max)

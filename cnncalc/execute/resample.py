@@ -44,6 +44,9 @@ def matrix(rows: list[dict], size: int, dtype: type) -> np.ndarray:
 
 @executes("upsample", structural=SAME)
 def upsample(layer, inputs, ctx):
+    """one interpolation matrix per axis from exact fractions: nearest `floor(o·in/out)`; linear by PyTorch's
+    source index (`(o + ½)·in/out − ½` clamped at 0, or `o·(in−1)/(out−1)` with `align_corners`), the upper
+    neighbour clamped at the last input; bilinear and trilinear as products over the axes"""
     x = inputs[0]                     # a like: layer comes second, for its shape only
     spatial = x.shape[2:]
     if layer.scale is not None:

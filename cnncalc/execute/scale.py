@@ -7,7 +7,7 @@ from cnncalc.execute import SAME, channel_shape, executes
 
 @executes("scale", structural=SAME)
 def scale(layer, inputs, ctx):
-    """γ 'weight' [C] (random in the numeric run, ones in the structural run) times each channel."""
+    """a learnable factor per channel, `γ [C]` times each channel"""
     (x,) = inputs
     gamma = ctx.weight("weight", (x.shape[1],), fan_in=1)
     return x * gamma.reshape(channel_shape(x))

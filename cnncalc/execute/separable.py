@@ -17,14 +17,16 @@ def _depthwise(layer, x, ctx, bias: bool):
 
 @executes("depthwise_conv", structural=SAME)
 def depthwise_conv(layer, inputs, ctx):
-    """Weight [C_in·m, 1, *kernel] (PyTorch's layout for groups = C_in), bias per output channel."""
+    """the `conv` executor with `groups = C_in`, `out = C_in·multiplier` (weight `[C_in·m, 1, *kernel]`)"""
     (x,) = inputs
     return _depthwise(layer, x, ctx, layer.bias)
 
 
 @executes("separable_conv", structural=SAME)
 def separable_conv(layer, inputs, ctx):
-    """The depthwise convolution (no bias) then a 1×1 convolution to ``out`` channels with the bias.
+    """the `depthwise_conv` executor without bias, then a 1×1 `conv` with the bias
+
+    The depthwise convolution (no bias) then a 1×1 convolution to ``out`` channels with the bias.
     ``ctx.drawn`` holds 'depthwise_weight', 'pointwise_weight' [out, C_in·m, 1, ...] and 'bias'."""
     (x,) = inputs
     mid = _depthwise(layer, x, ctx, bias=False)

@@ -7,7 +7,7 @@ from cnncalc.execute import SAME, executes
 
 @executes("split", structural=SAME)
 def split(layer, inputs, ctx):
-    """Channels start … start + size of the input, the part's own (the last part for the unexpanded entry)."""
+    """the part's slice of the channels"""
     (x,) = inputs
     sizes = layer.parts_of(x.shape[1])
     index = len(sizes) - 1 if layer.part is None else layer.part

@@ -17,9 +17,13 @@ def level_windows(size: int, bins: int) -> list[tuple[int, int]]:
 
 @executes("spp", structural=SAME, flat_unit="vector")
 def spp(layer, inputs, ctx):
-    """Each level pooled to [B, C, *bins] (max or mean over each box of windows), flattened channels
-    outermost, then the levels concatenated in the order given: [level 1's C·bins, level 2's, ...].
+    """per level n and axis, windows `ceil(in/n)` wide and `floor(in/n)` apart from 0, every one that fits;
+    max or mean over each box; each level flattened channels outermost (`[C, *bins]`), the levels concatenated
+    in the order given
 
+    Each level pooled to [B, C, *bins] (max or mean over each box of windows), flattened channels
+    outermost, then the levels concatenated in the order given: [level 1's C·bins, level 2's, ...].
+    
     The output is one feature vector and verify measures it as one unit (``flat_unit="vector"``): the union
     of its bins' fields (the analysis: the whole input, docs/conventions.md); its element 0 is one bin only."""
     (x,) = inputs

@@ -16,18 +16,20 @@ def network_input(layer, inputs, ctx):
 
 @executes("flatten", structural=SAME)
 def flatten(layer, inputs, ctx):
-    """[B, C, *spatial] → [B, C·prod(spatial)], channels outermost (PyTorch's order for NCHW)."""
+    """channels outermost (PyTorch's order for `[C, H, W]`)"""
     (x,) = inputs
     return x.reshape(x.shape[0], -1)
 
 
 @executes("concat", structural=SAME)
 def concat(layer, inputs, ctx):
+    """the inputs joined along the channels"""
     return np.concatenate(inputs, axis=1)
 
 
 @executes("add", structural=SAME)
 def add(layer, inputs, ctx):
+    """element-wise sum of the inputs, numpy's broadcasting"""
     out = inputs[0].copy()
     for x in inputs[1:]:
         out = out + x
@@ -42,6 +44,7 @@ def mul_dependencies(layer, inputs, ctx):
 
 @executes("mul", structural=mul_dependencies)
 def mul(layer, inputs, ctx):
+    """element-wise product of the inputs, numpy's broadcasting"""
     out = inputs[0]
     for x in inputs[1:]:
         out = out * x

@@ -25,7 +25,12 @@ def crops(padding, spatial, spans, strides) -> tuple:
 
 @executes("conv_transpose", structural=SAME)
 def conv_transpose(layer, inputs, ctx):
-    """PyTorch's layout: weight [in, out/groups, *kernel]; output position i·s + t·d (before cropping)
+    """scatter: input `i` adds `x·w` through tap `t` to position `i·s + t·d` of the full output (as many
+    positions as the scatter writes, then `output_padding` more); the cropping (`padding`: an int, pairs, or
+    Keras's `same`: the `span − s` extra positions, the odd one after) is cut from its ends. PyTorch's weight
+    layout `[in, out/groups, *kernel]`, groups, bias everywhere
+
+    PyTorch's layout: weight [in, out/groups, *kernel]; output position i·s + t·d (before cropping)
     receives input i through tap t; groups; bias on every output position (output padding included)."""
     (x,) = inputs
     batch, channels, spatial = x.shape[0], x.shape[1], x.shape[2:]

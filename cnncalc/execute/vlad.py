@@ -38,7 +38,11 @@ def netvlad_dependencies(layer, inputs, ctx):
 
 @executes("netvlad", structural=netvlad_dependencies)
 def netvlad(layer, inputs, ctx):
-    """Over the N positions of [B, D, ...]: a_k(x_i) = softmax_k(w_k·x_i + b_k); V[k, j] = Σ_i a_k(x_i)·(x_i(j)
+    """`softmax_k(w_k·x + b_k)` assignment, residuals `Σ_i a_k(x_i)(x_i − c_k)` (weights `W`, `b`, centres `c`
+    random), intra-normalised per cluster if `intra_norm`, flattened cluster by cluster (`[K·D]`, k
+    outermost), L2-normalised (norms floored at 10⁻¹², as `F.normalize`)
+
+    Over the N positions of [B, D, ...]: a_k(x_i) = softmax_k(w_k·x_i + b_k); V[k, j] = Σ_i a_k(x_i)·(x_i(j)
     − c_k(j)); each V[k, :] L2-normalised (intra_norm), then V flattened cluster by cluster ([K·D], k
     outermost) and L2-normalised. Weights 'weight' W [K, D], 'bias' b [K], 'centres' c [K, D]."""
     (x,) = inputs

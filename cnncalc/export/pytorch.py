@@ -13,8 +13,8 @@ import keyword
 import re
 
 from cnncalc.errors import SpecError
-from cnncalc.export.layers import WRITERS, Code, Refused
-from cnncalc.export.modules import HELPERS
+from cnncalc.export.code import Code, Helper, Refused, writer_for
+from cnncalc.layers import companion_module
 from cnncalc.record import record
 
 # nn.Module's own attributes (a layer named 'eval' or 'training' gets a trailing '_'), and forward's names
@@ -25,9 +25,16 @@ register_backward_hook register_buffer register_forward_hook register_forward_pr
 register_full_backward_pre_hook register_load_state_dict_post_hook register_load_state_dict_pre_hook
 register_module register_parameter register_state_dict_post_hook register_state_dict_pre_hook requires_grad_
 set_extra_state set_submodule share_memory state_dict to to_empty train type xpu zero_grad training""".split())
-# forward's own names, the imports, and the helper functions the file may define (export/modules.py)
-LOCAL_NAMES = frozenset({"x", "self", "trace", "prefix", "torch", "nn", "F", "math", "float",
-                         "center_crop", "windows", "tie"})
+# forward's own names and the imports (and the names the helpers a network's writers declare define)
+LOCAL_NAMES = frozenset({"x", "self", "trace", "prefix", "torch", "nn", "F", "math", "float"})
+
+TIE = Helper("tie", '''
+def tie(module, owner):
+    """share: module uses owner's parameters and buffers, the very tensors (counted once)."""
+    for mine, theirs in zip(module.modules(), owner.modules()):
+        for name, tensor in [*theirs.named_parameters(recurse=False), *theirs.named_buffers(recurse=False)]:
+            setattr(mine, name, tensor)
+''')
 
 
 @record
@@ -76,10 +83,19 @@ def export_pytorch(spec) -> Export:
 class _Writer:
     def __init__(self, spec, shapes: dict):
         self.spec, self.graph, self.shapes = spec, spec.graph, shapes
-        self.helpers: set = set()
         self.classes: list = []          # class sources, dependencies first
         self.bodies: dict = {}           # (block, body text) → class name
-        self.class_names: set = set(HELPERS)
+        # every layer class's writer (None: it has none), and the helpers they declare
+        self.writers = {cls: writer_for(cls) for cls in {type(node.layer) for node in self.graph.nodes.values()}}
+        self.declared: dict = {TIE.name: TIE}
+        for writer in filter(None, self.writers.values()):
+            for helper in writer.helpers.values():
+                if self.declared.setdefault(helper.name, helper) != helper:
+                    raise RuntimeError(f"two PyTorch writers declare different helpers named '{helper.name}'")
+        self.helpers: dict = {}          # the helpers used, in the order of first use
+        reserved = {name for helper in self.declared.values() for name in helper.defines()}
+        self.class_names: set = set(reserved)
+        self.local_names = LOCAL_NAMES | reserved
         self.modules: dict = {}
         self.ties: list = []             # (path of a module, path of its owner) across classes
         self.top = _Scope("", "", "input", self.graph.output)
@@ -145,13 +161,15 @@ class _Writer:
         self._scopes()
         name = self._class(self.top, top=True)
         head = ["import torch", "import torch.nn.functional as F", "from torch import nn"]
-        if any(HELPERS[h][1] for h in self.helpers):
+        used = [h for name, h in self.helpers.items() if name != TIE.name] + \
+            ([TIE] if TIE.name in self.helpers else [])
+        if any(helper.math for helper in used):
             head.insert(0, "import math")
         title = self.spec.name or "network"
         parts = [f'"""{title}: PyTorch code written by `cnncalc export` for input {list(self.spec.input_shape)} '
                  f'(batch first).\n\nforward(x, trace) fills the dict trace, when given, with every layer\'s output '
                  f'by its name in the spec."""', "\n".join(head)]
-        parts += [HELPERS[h][0].strip("\n") for h in HELPERS if h in self.helpers]
+        parts += [helper.source.strip("\n") for helper in used]
         parts += self.classes
         return Export(text="\n\n\n".join(parts) + "\n", class_name=name, modules=self.modules)
 
@@ -159,7 +177,7 @@ class _Writer:
         inits: list = []
         lines: list = []
         variables: dict = {}
-        taken = set(LOCAL_NAMES)
+        taken = set(self.local_names)
         attrs: set = set(MODULE_NAMES)
         traced: list = []
         external = [] if top else self._external(scope)
@@ -200,7 +218,7 @@ class _Writer:
                 variables[child.output] = var
                 continue
             node = self.graph.nodes[name]
-            if name in variables:          # a split's part, written with its first part
+            if name in variables:          # a part of a multi-output layer, written with its first part
                 continue
             self._node(scope, node, variables, taken, attrs, inits, lines, node_attr, traced, top)
         out = variables[scope.output]
@@ -242,23 +260,28 @@ class _Writer:
 
     def _node(self, scope, node, variables, taken, attrs, inits, lines, node_attr, traced, top) -> None:
         layer = node.layer
-        type_name = layer.type_name
+        cls = type(layer)
         shapes = [self.shapes[s] for s in node.inputs]
-        out = self.shapes[node.name]
-        if type_name == "split":
-            self._split(scope, node, variables, taken, lines, traced)
-            return
-        writer = WRITERS.get(type_name)
+        writer = self.writers[cls]
         if writer is None:
-            raise SpecError(f"{type_name} has no PyTorch form in `cnncalc export` (docs/export.md)", node.location,
+            where = companion_module(cls, "pytorch")
+            raise SpecError(f"{cls.type_name} has no PyTorch form in `cnncalc export`: no writer registered for it"
+                            + (f" in {where}" if where else "") + " (docs/adding-a-layer.md)", node.location,
                             node.name)
+        # a multi-output layer (split): all its parts at once, its expression the tuple of them
+        outputs = self._parts(node) if cls.multi_output else [node]
+        out = tuple(self.shapes[part.name] for part in outputs) if cls.multi_output else self.shapes[node.name]
         try:
             code: Code = writer(layer, shapes, out)
         except Refused as err:
-            raise SpecError(f"cannot export {type_name} to PyTorch: {err}", node.location, node.name) from None
+            raise SpecError(f"cannot export {cls.type_name} to PyTorch: {err}", node.location, node.name) from None
         except SpecError:
             raise
-        self.helpers.update(code.helpers)
+        for name in code.helpers:
+            if name not in writer.helpers:
+                raise RuntimeError(f"the PyTorch writer of {cls.type_name} uses the helper '{name}', which it does "
+                                   f"not declare (writes(..., helpers=...))")
+            self.helpers.setdefault(name, writer.helpers[name])
         local = scope.local(node.name)
         owner = node.shares
         attr = None
@@ -275,7 +298,7 @@ class _Writer:
                 grad = "" if node.trainable else ", requires_grad=False"
                 inits.append(f"self.{attr}{suffix} = nn.Parameter({ctor}{grad})")
             if owner and owner in self.modules:        # shares a layer of another class: tie the tensors
-                self.helpers.add("tie")
+                self.helpers.setdefault(TIE.name, TIE)
                 for (suffix, _), path in zip(code.modules, self.modules[owner]):
                     self.ties.append((self._path(scope, attr + suffix), path))
             node_attr[node.name] = attr
@@ -286,10 +309,14 @@ class _Writer:
             fields["m" + code.modules[0][0]] = f"self.{attr}{code.modules[0][0]}"
         expr = code.expr or ("{m}({0})" if code.modules else "{0}")
         expr = expr.format(*(variables[s] for s in node.inputs), **fields)
-        var = identifier(local, taken)
-        lines.append(f"{var} = {expr}")
-        variables[node.name] = var
-        traced.append((local, var))
+        names = []
+        for part in outputs:
+            part_local = scope.local(part.name)
+            var = identifier(part_local, taken)
+            variables[part.name] = var
+            traced.append((part_local, var))
+            names.append(var)
+        lines.append(f"{', '.join(names)}{',' if cls.multi_output and len(names) == 1 else ''} = {expr}")
         if attr:
             parts = [suffix for suffix, _ in code.modules] or [code.parameter[0]]
             self.modules[node.name] = tuple(self._path(scope, attr + suffix) for suffix in parts)
@@ -297,18 +324,9 @@ class _Writer:
     def _path(self, scope, attr: str) -> str:
         return f"{scope.path}.{attr}" if scope.path else attr
 
-    def _split(self, scope, node, variables, taken, lines, traced) -> None:
+    def _parts(self, node) -> list:
+        """The nodes of one multi-output entry: its layer class, its inputs and its name but the last part
+        (NAME.0, NAME.1, …), in the order the entry made them."""
         base = node.name.rsplit(".", 1)[0]
-        parts = [n for n in self.graph.nodes.values() if n.layer.type_name == "split" and n.inputs == node.inputs
-                 and n.name.rsplit(".", 1)[0] == base]
-        parts.sort(key=lambda n: n.layer.part if n.layer.part is not None else len(parts) - 1)
-        sizes = [self.shapes[p.name][0] for p in parts]
-        names = []
-        for part in parts:
-            local = scope.local(part.name)
-            var = identifier(local, taken)
-            variables[part.name] = var
-            traced.append((local, var))
-            names.append(var)
-        lines.append(f"{', '.join(names)}{',' if len(names) == 1 else ''} = "
-                     f"torch.split({variables[node.inputs[0]]}, {sizes}, dim=1)")
+        return [n for n in self.graph.nodes.values() if type(n.layer) is type(node.layer) and n.inputs == node.inputs
+                and n.name.rsplit(".", 1)[0] == base]

@@ -207,6 +207,25 @@ class Facts:
 
 
 @record
+class Worked:
+    """One figure of a layer worked out with the numbers in, as `cnncalc explain` shows it:
+    "<figure>: <formula> = <numbers> = <value>  <note>". ``figure`` names the :class:`Facts` field it works
+    out (``params``, ``state``, ``macs`` or ``flops``), and ``value``, an exact int, must equal the layer's
+    own count of it (explain stops with an internal error otherwise; tests/test_explain.py runs every layer
+    of every shipped spec)."""
+    figure: str
+    formula: str          # the rule in words: "kernel · (C_in / groups) · C_out + bias"
+    numbers: str          # the rule with the numbers in: "11·11·3·96 + 96"
+    value: int
+    note: str = ""
+
+
+def times(values) -> str:
+    """Factors written for a worked figure: 3·3·64."""
+    return "·".join(str(v) for v in values)
+
+
+@record
 class Kept:
     """One thing a layer keeps for its backward pass (training memory, docs/conventions.md): one of its
     inputs (``input``: its index), its output (``output``), or a private buffer of ``elements`` at ``bits``
@@ -265,9 +284,9 @@ class Layer:
     # (generated: python -m cnncalc.docgen); the fixed rules have words of their own.
     keeps: ClassVar[Optional[tuple]] = None
     saves_rule: ClassVar[str] = ""
-    # How `cnncalc explain` works out its parameters and MACs with the numbers in: "dense" (inputs · outputs)
-    # or "sliding" (kernel · C_in/groups · C_out over the output positions); "" shows the figures only.
-    worked_weights: ClassVar[str] = ""
+    # Its entry expands (expand()) into nodes that one operation yields together (split's parts): a capability
+    # that writes code (the PyTorch export) writes that operation once, for all of them.
+    multi_output: ClassVar[bool] = False
     # Arguments whose value names another layer read for its shape only (upsample's and crop's `like:`):
     # the spec builder makes each named layer an extra input, after the data inputs (cnncalc/spec/assembly.py);
     # it adds nothing to the receptive field, and infer and the executor receive it last.
@@ -310,6 +329,13 @@ class Layer:
 
     def infer(self, inputs: Sequence[Shape]) -> Facts:
         raise NotImplementedError
+
+    def worked(self, inputs: Sequence[Shape], facts: Facts) -> tuple:
+        """Its figures worked out with the numbers in, for `cnncalc explain`: :class:`Worked` items (exact
+        ints, no numpy), each of which must agree with ``facts`` (this layer's :meth:`infer` on ``inputs``).
+        Derive them independently of :meth:`infer` where you can: the agreement is then a check. ``()``:
+        explain shows the figures and the FLOPs rule only."""
+        return ()
 
     def expand(self) -> Iterable["Layer"]:
         """The layers an entry of this type becomes, one node each (an iterable, which may be made lazily),

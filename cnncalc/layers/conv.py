@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.base import BOOLEAN, POSITIVE_INT, Facts, arg, register
-from cnncalc.layers.sliding import SlidingOut, sliding_label
+from cnncalc.layers.sliding import SlidingOut, sliding_label, worked_window
 from cnncalc.record import record
 from cnncalc.shapes import product
 
@@ -31,7 +31,6 @@ class Conv(Grouped, SlidingOut):
     """Convolution; 1-D, 2-D or 3-D by the input's rank ([C, L], [C, H, W], [C, D, H, W])."""
 
     flops_rule = "2·MACs (a multiply and an add each) + one add per output element if `bias`"
-    worked_weights = "sliding"
 
     groups: int = arg(POSITIVE_INT, "groups: input and output channels must both divide by it", 1)
     bias: bool = arg(BOOLEAN, "a learnable bias per output channel", True)
@@ -48,3 +47,7 @@ class Conv(Grouped, SlidingOut):
         flops = 2 * macs + (out_elements if self.bias else 0)
         return Facts(output=(self.out, *geo.output), params=weights + bias, macs=macs, flops=flops,
                      rf=geo.rf_step, label=sliding_label("conv", geo, self.groups))
+
+    def worked(self, inputs, facts) -> tuple:
+        (shape,) = inputs
+        return worked_window(shape[0], self.groups, self.out, self.geometry(shape), self.bias)

@@ -4,6 +4,7 @@ tensor)."""
 from __future__ import annotations
 
 from cnncalc.layers.base import BOOLEAN, ELEMENTWISE, POSITIVE_INT, WHOLE, Facts, Layer, arg, register
+from cnncalc.layers.dense import dense_worked
 from cnncalc.layers.sliding import Geometry, geometry
 from cnncalc.record import record
 from cnncalc.shapes import product
@@ -17,7 +18,6 @@ class Linear(Layer):
     channels-last tensor; the same as a 1×1 convolution). On a flat input [C] it is `dense`. Parameters
     C·out (+ out); MACs positions·C·out, as torch counts nn.Linear."""
 
-    worked_weights = "sliding"      # explain: a 1×1 window (geometry below); a flat input shows the figures
     flops_rule = "2·MACs (a multiply and an add each) + one add per output element if `bias`"
 
     out: int = arg(POSITIVE_INT, "output channels (features) at each position")
@@ -36,3 +36,7 @@ class Linear(Layer):
         return Facts(output=(self.out, *shape[1:]), params=shape[0] * self.out + (self.out if self.bias else 0),
                      macs=macs, flops=2 * macs + biases, rf=ELEMENTWISE if len(shape) > 1 else WHOLE,
                      label=f"linear {shape[0]}→{self.out}")
+
+    def worked(self, inputs, facts) -> tuple:
+        (shape,) = inputs
+        return dense_worked(shape[0], self.out, self.bias, "C_in", "C_out", tuple(shape[1:]))

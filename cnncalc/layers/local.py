@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError, brief
-from cnncalc.layers.base import BOOLEAN, POSITIVE_INTS, ArgRule, Facts, arg, register
+from cnncalc.layers.base import BOOLEAN, POSITIVE_INTS, ArgRule, Facts, Worked, arg, register, times
 from cnncalc.layers.sliding import SlidingOut, sliding_label
 from cnncalc.record import record
 from cnncalc.shapes import product
@@ -46,6 +46,19 @@ class Local(SlidingOut):
         return Facts(output=(self.out, *geo.output), params=macs + bias, macs=macs,
                      flops=2 * macs + (0 if self.bias == "none" else positions * self.out), rf=geo.rf_step,
                      label=sliding_label("local", geo))
+
+    def worked(self, inputs, facts) -> tuple:
+        """A filter of kernel · C_in weights per output channel and position (+ its biases)."""
+        (shape,) = inputs
+        geo = self.geometry(shape)
+        biases = {"position": ("output positions · C_out", f"{times(geo.output)}·{self.out}",
+                               product(geo.output) * self.out),
+                  "channel": ("C_out", f"{self.out}", self.out), "none": None}[self.bias]
+        weights = product(geo.output) * self.out * product(geo.kernel) * shape[0]
+        numbers = f"{times(geo.output)} · {self.out} · {times(geo.kernel)}·{shape[0]}"
+        return (Worked("params", "output positions · C_out · kernel · C_in" + (f" + {biases[0]}" if biases else ""),
+                       numbers + (f" + {biases[1]}" if biases else ""), weights + (biases[2] if biases else 0)),
+                Worked("macs", "output positions · C_out · kernel · C_in", numbers, weights))
 
 
 @register("tiled_conv")

@@ -20,10 +20,15 @@ class _WindowPool(Sliding):
     # FLOPs per output element for a window of ``taps`` elements
     flops_per_output: ClassVar = staticmethod(lambda taps: taps - 1)
 
+    def geometry(self, shape, stride=None, ceil_mode=False):
+        """The pooling windows on ``shape``: the stride defaults to the window, ceil_mode is the layer's."""
+        if stride is None:
+            stride = self.kernel if self.stride is None else self.stride
+        return super().geometry(shape, stride, ceil_mode or self.ceil_mode)
+
     def infer(self, inputs) -> Facts:
         (shape,) = inputs
-        geo = self.geometry(shape, stride=self.kernel if self.stride is None else self.stride,
-                            ceil_mode=self.ceil_mode)
+        geo = self.geometry(shape)
         check_pool_padding(geo, self.type_name)
         out_elements = shape[0] * product(geo.output)
         return Facts(output=(shape[0], *geo.output),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cnncalc.layers.base import KEEPS_INPUT, BOOLEAN, Kept, POSITIVE_INT, Facts, arg, register
-from cnncalc.layers.sliding import Sliding, SlidingOut, sliding_label
+from cnncalc.layers.base import KEEPS_INPUT, BOOLEAN, Kept, POSITIVE_INT, Facts, Worked, arg, register, times
+from cnncalc.layers.sliding import Sliding, SlidingOut, sliding_label, worked_window
 from cnncalc.record import record
 from cnncalc.shapes import product
 
@@ -15,7 +15,6 @@ class DepthwiseConv(Sliding):
     groups = C_in and C_in·multiplier outputs). Output channels C_in·multiplier."""
 
     flops_rule = "2·MACs + one add per output element if `bias`"
-    worked_weights = "sliding"
 
     multiplier: int = arg(POSITIVE_INT, "channel multiplier: filters per input channel", 1)
     bias: bool = arg(BOOLEAN, "a learnable bias per output channel", True)
@@ -29,6 +28,11 @@ class DepthwiseConv(Sliding):
         return Facts(output=(channels, *geo.output), params=channels * taps + (channels if self.bias else 0),
                      macs=macs, flops=2 * macs + (out_elements if self.bias else 0), rf=geo.rf_step,
                      label=sliding_label("depthwise", geo) + (f" ×{self.multiplier}" if self.multiplier > 1 else ""))
+
+    def worked(self, inputs, facts) -> tuple:
+        """A convolution with groups = C_in and C_in·multiplier outputs."""
+        c = inputs[0][0]
+        return worked_window(c, c, c * self.multiplier, self.geometry(inputs[0]), self.bias)
 
 
 @register("separable_conv")
@@ -65,3 +69,18 @@ class SeparableConv(SlidingOut):
                      params=depthwise.params + pointwise + (self.out if self.bias else 0),
                      macs=macs, flops=2 * macs + (positions * self.out if self.bias else 0), rf=depthwise.rf,
                      label=depthwise.label.replace("depthwise", "separable", 1))
+
+    def worked(self, inputs, facts) -> tuple:
+        """The depthwise filters (C_in·multiplier of kernel taps, no bias) and the pointwise 1×1 convolution
+        (C_in·multiplier → out, with the bias); at each output position every intermediate channel takes
+        kernel taps and feeds C_out outputs."""
+        c, m, out = inputs[0][0], self.multiplier, self.out
+        geo = self.geometry(inputs[0])
+        bias = f" + {out}" if self.bias else ""
+        positions = product(geo.output)
+        return (Worked("params", "kernel · C_in · multiplier + C_in · multiplier · C_out" + (" + bias" if self.bias else ""),
+                       f"{times(geo.kernel)}·{c}·{m} + {c}·{m}·{out}{bias}",
+                       product(geo.kernel) * c * m + c * m * out + (out if self.bias else 0)),
+                Worked("macs", "output positions · C_in · multiplier · (kernel + C_out)",
+                       f"{times(geo.output)} · {c}·{m} · ({times(geo.kernel)} + {out})",
+                       positions * c * m * (product(geo.kernel) + out)))

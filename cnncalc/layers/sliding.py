@@ -13,8 +13,10 @@ from typing import Optional
 
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.base import PADDING, POSITIVE_INT, POSITIVE_INTS, Layer, Shape, Window, arg, spatial_axes
+from cnncalc.layers.base import (PADDING, POSITIVE_INT, POSITIVE_INTS, Layer, Shape, Window, Worked, arg, spatial_axes,
+                                 times)
 from cnncalc.record import record
+from cnncalc.shapes import product
 
 
 @record
@@ -30,6 +32,19 @@ class Geometry:
     def rf_step(self) -> Window:
         """The receptive-field step of these windows: span, stride, and the offset the padding gives."""
         return Window(self.span, self.stride, tuple(-before for before, _ in self.padding))
+
+    def worked_sizes(self, spatial, names) -> list[str]:
+        """The output size per axis with the numbers in (cnncalc explain)."""
+        lines = ["Output size per axis: floor((n + pad_before + pad_after - span) / stride) + 1, "
+                 "span = dilation·(kernel - 1) + 1"]
+        for name, n, k, d, span, s, (before, after), out in zip(names, spatial, self.kernel, self.dilation,
+                                                                self.span, self.stride, self.padding, self.output):
+            span_text = f"{d}·({k} - 1) + 1 = {span}" if d != 1 else f"{span}"
+            computed = (n + before + after - span) // s + 1
+            note = "" if computed == out else f" (rounded up: ceil_mode, {out})"
+            lines.append(f"  {name}: span {span_text}; floor(({n} + {before} + {after} - {span}) / {s}) + 1 = "
+                         f"{computed}{note}")
+        return lines
 
 
 def geometry(spatial, kernel, stride, padding, dilation=1, ceil_mode=False) -> Geometry:
@@ -54,6 +69,22 @@ def geometry(spatial, kernel, stride, padding, dilation=1, ceil_mode=False) -> G
     return Geometry(k, span, s, d, pads, tuple(out))
 
 
+def worked_window(c_in: int, groups: int, c_out: int, geo: Geometry, bias: bool) -> tuple:
+    """A convolution's parameters and MACs with the numbers in (explain): C_out filters of kernel ·
+    C_in/groups weights (+ a bias each); one multiply-accumulate per weight of a filter per output element."""
+    per_group = c_in // groups
+    taps = product(geo.kernel) * per_group
+    elements = c_out * product(geo.output)
+    biases = c_out if bias else 0
+    return (Worked("params", "kernel · (C_in / groups) · C_out" + (" + bias" if bias else ""),
+                   f"{times(geo.kernel)}·{per_group}·{c_out}" + (f" + {biases}" if bias else ""),
+                   product(geo.kernel) * per_group * c_out + biases,
+                   f"(C_in / groups: {f'{c_in}/{groups} = {per_group}' if groups != 1 else per_group})"),
+            Worked("macs", "output elements · kernel · (C_in / groups)",
+                   f"{times((c_out, *geo.output))} · {times(geo.kernel)}·{per_group} = {elements:,}·{taps}",
+                   elements * taps))
+
+
 def check_pool_padding(geo: Geometry, type_name: str) -> None:
     """PyTorch's rule for pooling: padding at most half the window's taps k on each side (k, not the
     dilated span: torch rejects padding 2 for a 3-tap window even at dilation 2)."""
@@ -63,8 +94,8 @@ def check_pool_padding(geo: Geometry, type_name: str) -> None:
                                 f"than half the window's {taps} taps", "padding")
 
 
-def sliding_label(name: str, geo: Geometry, groups: int = 1) -> str:
-    """'conv 3×3/2', 'maxpool 3×3/2', with ' d2' for dilation and ' g32' for groups."""
+def sliding_label(name: str, geo, groups: int = 1) -> str:
+    """Of a Geometry or a transposed one: 'conv 3×3/2', 'maxpool 3×3/2', with ' d2' for dilation and ' g32' for groups."""
     text = f"{name} {'×'.join(map(str, geo.kernel))}"
     if any(s != 1 for s in geo.stride):
         text += "/" + ("×".join(map(str, geo.stride)) if len(set(geo.stride)) > 1 else str(geo.stride[0]))

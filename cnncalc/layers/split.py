@@ -30,6 +30,7 @@ class Split(Routing, Layer):
     no arithmetic."""
 
     view = True
+    multi_output = True     # the parts are one torch.split's outputs (cnncalc/pytorch/split.py)
 
     sizes: Optional[tuple] = arg(SIZES, "channels of each part, in order (they must sum to C; give sizes or parts)",
                                  None, shown="none")

@@ -8,9 +8,9 @@ from fractions import Fraction
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.base import (BOOLEAN, NON_NEGATIVE_INTS, PADDING, POSITIVE_INT, POSITIVE_INTS, ArgRule, Facts,
-                                 Window, arg, padding_schema, register, spatial_axes)
+                                 Window, Worked, arg, padding_schema, register, spatial_axes, times)
 from cnncalc.layers.conv import Grouped
-from cnncalc.layers.sliding import Geometry, SlidingOut, sliding_label
+from cnncalc.layers.sliding import SlidingOut, sliding_label
 from cnncalc.record import record
 from cnncalc.rf import exact
 from cnncalc.shapes import product
@@ -77,8 +77,8 @@ TRANSPOSED_PADDING = ArgRule("valid | same | int | [int per axis] | [[before, af
                              padding_schema("valid", "same"))
 
 
-def _transposed_padding(padding, spatial, spans, strides) -> tuple:
-    """Resolve the padding of a transposed convolution: what PyTorch's padding crops from each side.
+def _transposed_padding(padding, spans, strides, spatial) -> tuple:
+    """What PyTorch's padding crops from each side of a transposed convolution's output, per axis.
 
     'valid' crops nothing; 'same' (Keras) gives out = in·s, cropping k_eff − s split with the extra after;
     an int, a per-axis int or [before, after] pairs as given. 'full' has no meaning here."""
@@ -95,6 +95,65 @@ def _transposed_padding(padding, spatial, spans, strides) -> tuple:
         return shapes.resolve_padding(padding, spatial, spans, strides)
     except ValueError as err:
         raise LayerArgError(str(err), "padding") from None
+
+
+@record
+class TransposedGeometry:
+    """A transposed convolution's windows on one input, normalised per axis: what analysis, the PyTorch
+    writer and explain all read (as :class:`cnncalc.layers.sliding.Geometry` is for ordinary windows)."""
+    kernel: tuple          # taps per axis
+    span: tuple            # d·(k−1)+1 per axis
+    stride: tuple          # the output is upsampled by it
+    dilation: tuple
+    padding: tuple         # ((before, after), ...): what is cropped from each side of the full output
+    output_padding: tuple  # positions added after the last
+    output: tuple          # output size per axis
+
+    @property
+    def rf_step(self) -> Window:
+        """Output o reads input i where o = i·s − p_before + t·d. In input units: stride 1/s, span
+        1 + d·(k−1)/s, offset (p_before − d·(k−1))/s (docs/conventions.md)."""
+        return Window(spans=tuple(exact(1 + Fraction(span - 1, s)) for span, s in zip(self.span, self.stride)),
+                      strides=tuple(exact(Fraction(1, s)) for s in self.stride),
+                      offsets=tuple(exact(Fraction(before - (span - 1), s))
+                                    for (before, _), span, s in zip(self.padding, self.span, self.stride)))
+
+    def worked_sizes(self, spatial, names) -> list[str]:
+        """The output size per axis with the numbers in (cnncalc explain)."""
+        lines = ["Output size per axis: (n - 1)·stride - pad_before - pad_after + span + output_padding, "
+                 "span = dilation·(kernel - 1) + 1"]
+        for name, n, k, d, span, s, (before, after), extra, out in zip(
+                names, spatial, self.kernel, self.dilation, self.span, self.stride, self.padding,
+                self.output_padding, self.output):
+            span_text = f"{d}·({k} - 1) + 1 = {span}" if d != 1 else f"{span}"
+            lines.append(f"  {name}: span {span_text}; ({n} - 1)·{s} - {before} - {after} + {span} + {extra} = {out}")
+        return lines
+
+
+def transposed_geometry(spatial, kernel, stride, padding, dilation=1, output_padding=0) -> TransposedGeometry:
+    """Normalise a transposed convolution's per-axis arguments against the input's spatial sizes and compute
+    the output sizes: (in−1)·s − p_before − p_after + d·(k−1) + output_padding + 1."""
+    ndim = len(spatial)
+    try:
+        k = shapes.per_axis(kernel, ndim, "kernel")
+        s = shapes.per_axis(stride, ndim, "stride")
+        d = shapes.per_axis(dilation, ndim, "dilation")
+        op = shapes.per_axis(output_padding, ndim, "output_padding")
+    except ValueError as err:
+        raise LayerArgError(str(err)) from None
+    spans = tuple(shapes.effective_kernel(ki, di) for ki, di in zip(k, d))
+    pads = _transposed_padding(padding, spans, s, spatial)
+    out = []
+    for axis, (n, ki, si, di, (before, after), opi) in enumerate(zip(spatial, k, s, d, pads, op)):
+        if opi >= max(si, di):
+            raise LayerArgError(f"output_padding {opi} on spatial axis {axis} must be smaller than the stride "
+                                f"({si}) or the dilation ({di})", "output_padding")
+        size = shapes.transposed_output_size(n, ki, si, before, after, di, opi)
+        if size < 1:
+            raise LayerArgError(f"on spatial axis {axis} the padding crops the whole output "
+                                f"({n} inputs give {size} positions)", "padding")
+        out.append(size)
+    return TransposedGeometry(k, spans, s, d, pads, op, tuple(out))
 
 
 @register("conv_transpose", "deconv")
@@ -124,50 +183,40 @@ class ConvTranspose(Grouped, SlidingOut):
                                 "input·stride; give the padding explicitly (PyTorch's rule: out = (in−1)·s − "
                                 "p_before − p_after + d·(k−1) + output_padding + 1)", "output_padding")
 
+    def geometry(self, shape, stride=None, ceil_mode=False) -> TransposedGeometry:  # type: ignore[override]
+        """The transposed windows on an input ``shape`` (channels first)."""
+        return transposed_geometry(spatial_axes(shape, self.type_name), self.kernel, self.stride, self.padding,
+                                   self.dilation, self.output_padding)
+
     def infer(self, inputs) -> Facts:
         (shape,) = inputs
-        spatial = spatial_axes(shape, self.type_name)
         c_in = self.input_channels(shape)
-        ndim = len(spatial)
-        try:
-            k = shapes.per_axis(self.kernel, ndim, "kernel")
-            s = shapes.per_axis(self.stride, ndim, "stride")
-            d = shapes.per_axis(self.dilation, ndim, "dilation")
-            op = shapes.per_axis(self.output_padding, ndim, "output_padding")
-        except ValueError as err:
-            raise LayerArgError(str(err)) from None
-        spans = tuple(shapes.effective_kernel(ki, di) for ki, di in zip(k, d))
-        pads = _transposed_padding(self.padding, spatial, spans, s)
-        out_sizes = []
-        for axis, (n, ki, si, di, (before, after), opi) in enumerate(zip(spatial, k, s, d, pads, op)):
-            if opi >= max(si, di):
-                raise LayerArgError(f"output_padding {opi} on spatial axis {axis} must be smaller than the stride "
-                                    f"({si}) or the dilation ({di})", "output_padding")
-            size = shapes.transposed_output_size(n, ki, si, before, after, di, opi)
-            if size < 1:
-                raise LayerArgError(f"on spatial axis {axis} the padding crops the whole output "
-                                    f"({n} inputs give {size} positions)", "padding")
-            out_sizes.append(size)
-
-        per_input = (self.out // self.groups) * product(k)     # multiplications per input element
-        in_elements = c_in * product(spatial)
+        geo = self.geometry(shape)
+        per_input = (self.out // self.groups) * product(geo.kernel)     # multiplications per input element
+        in_elements = c_in * product(shape[1:])
         macs = in_elements * per_input
         weights = c_in * per_input
-        out_elements = self.out * product(out_sizes)
+        out_elements = self.out * product(geo.output)
         bias = self.out if self.bias else 0
         flops = 2 * macs + (out_elements if self.bias else 0)
+        label = sliding_label("conv_transpose", geo, self.groups)
+        return Facts(output=(self.out, *geo.output), params=weights + bias, macs=macs, flops=flops, rf=geo.rf_step,
+                     warnings=_checkerboard_warning(geo.kernel, geo.stride, geo.dilation), label=label)
 
-        # Receptive field (docs/conventions.md): output o reads input i where o = i·s − p_before + t·d.
-        # In input units: stride 1/s, span 1 + d·(k−1)/s, offset (p_before − d·(k−1))/s.
-        window = Window(
-            spans=tuple(exact(1 + Fraction(span - 1, si)) for span, si in zip(spans, s)),
-            strides=tuple(exact(Fraction(1, si)) for si in s),
-            offsets=tuple(exact(Fraction(before - (span - 1), si)) for (before, _), span, si in zip(pads, spans, s)),
-        )
-        warnings = _checkerboard_warning(k, s, d)
-        geo = Geometry(k, spans, s, d, pads, tuple(out_sizes))
-        return Facts(output=(self.out, *out_sizes), params=weights + bias, macs=macs, flops=flops, rf=window,
-                     warnings=warnings, label=sliding_label("conv_transpose", geo, self.groups))
+
+    def worked(self, inputs, facts) -> tuple:
+        """C_in kernels of kernel · C_out/groups weights (+ a bias per output channel); each input element
+        scatters one kernel: kernel · C_out/groups multiply-accumulates."""
+        (shape,) = inputs
+        geo = self.geometry(shape)
+        per_group = self.out // self.groups
+        elements = product(shape)
+        return (Worked("params", "kernel · (C_out / groups) · C_in" + (" + bias" if self.bias else ""),
+                       f"{times(geo.kernel)}·{per_group}·{shape[0]}" + (f" + {self.out}" if self.bias else ""),
+                       product(geo.kernel) * per_group * shape[0] + (self.out if self.bias else 0)),
+                Worked("macs", "input elements · kernel · (C_out / groups)",
+                       f"{times(shape)} · {times(geo.kernel)}·{per_group} = {elements:,}·{product(geo.kernel) * per_group}",
+                       elements * product(geo.kernel) * per_group))
 
 
 def _checkerboard_warning(kernel, stride, dilation) -> tuple:

@@ -1,97 +1,87 @@
 """`cnncalc explain SPEC LAYER`: how each figure of one layer is computed, with the numbers in, as a student
 would check it by hand: the output-size formula per axis, the parameters (11·11·3·96 + 96 = 34,944), the
-MACs and FLOPs, and the receptive-field step from the layer's input. Every figure shown is the analysis's;
-the worked formulas are written for convolutions, pooling windows and dense layers, and their results are
-checked against the analysis before they are shown."""
+MACs and FLOPs, and the receptive-field step from the layer's input. Every figure shown is the analysis's.
+
+The layer type works its own figures out (``Layer.worked``, cnncalc/layers/base.py) and its windows say their
+own output sizes (``geometry(shape).worked_sizes``); this module only renders them. A worked figure that
+disagrees with the layer's own count is a bug, and stops explain (:class:`WorkedDisagrees`, an internal
+error), never shown and never silently left out."""
 
 from __future__ import annotations
 
 from cnncalc.analysis import Report
-from cnncalc.record import replace
+from cnncalc.layers.base import Worked, times
 from cnncalc.render import fmt
 from cnncalc.render.text import shown
 from cnncalc.shapes import product
 
 AXES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+LABELS = {"params": "Parameters", "state": "State", "macs": "MACs", "flops": "FLOPs"}
 
 
-def _times(values) -> str:
-    return "·".join(str(v) for v in values)
+class WorkedDisagrees(RuntimeError):
+    """A layer type's worked figure differs from its own count (a bug in the layer module)."""
 
 
-def _geometry_lines(layer, shape, row) -> list[str]:
-    """The output size and receptive-field step of a sliding window, per axis, with the numbers in."""
-    geometry = getattr(layer, "geometry", None)
-    if geometry is None or len(shape) < 2:
-        return []
-    try:
-        geo = geometry(tuple(shape))
-    except Exception:               # the analysis succeeded, so this only guards a layer's own geometry()
-        return []
-    names = AXES.get(len(geo.output), tuple(f"axis {i}" for i in range(len(geo.output))))
-    lines = ["Output size per axis: floor((n + pad_before + pad_after - span) / stride) + 1, "
-             "span = dilation·(kernel - 1) + 1"]
-    for name, n, k, d, span, s, (before, after), out in zip(names, shape[1:], geo.kernel, geo.dilation, geo.span,
-                                                            geo.stride, geo.padding, geo.output):
-        span_text = f"{d}·({k} - 1) + 1 = {span}" if d != 1 else f"{span}"
-        computed = (n + before + after - span) // s + 1
-        note = "" if computed == out else f" (rounded up: ceil_mode, {out})"
-        lines.append(f"  {name}: span {span_text}; floor(({n} + {before} + {after} - {span}) / {s}) + 1 = "
-                     f"{computed}{note}")
-    return lines
+def worked_figures(layer, inputs) -> tuple[Worked, ...]:
+    """``layer.worked(inputs, facts)``, each figure checked against the layer's own count of it."""
+    inputs = [tuple(shape) for shape in inputs]
+    facts = layer.infer(inputs)
+    worked = tuple(layer.worked(inputs, facts))
+    for item in worked:
+        if item.figure not in LABELS:
+            raise WorkedDisagrees(f"{layer.type_name}: a worked figure names '{item.figure}'; the figures are "
+                                  f"{', '.join(LABELS)}")
+        if item.value != getattr(facts, item.figure):
+            raise WorkedDisagrees(f"{layer.type_name}: the worked {item.figure} {item.formula} = {item.numbers} = "
+                                  f"{item.value} disagrees with its count {getattr(facts, item.figure)} for inputs "
+                                  f"{[list(shape) for shape in inputs]}")
+    return worked
+
+
+def worked_line(item: Worked) -> str:
+    return (f"{LABELS[item.figure]}: {item.formula} = {item.numbers} = {fmt.count(item.value)}"
+            + (f"  {item.note}" if item.note else ""))
+
+
+def _axis_names(count: int) -> tuple:
+    return AXES.get(count, tuple(f"axis {i}" for i in range(count)))
+
+
+def geometry_of(layer, shape):
+    """The windows of a windowed layer on ``shape`` (their own geometry object), or None."""
+    if getattr(layer, "geometry", None) is None or shape is None or len(shape) < 2:
+        return None
+    return layer.geometry(tuple(shape))
 
 
 def _rf_lines(geo, input_rf, row) -> list[str]:
     """The receptive-field step from the input's field, per axis: r' = r + (span - 1)·j, j' = j·stride,
-    s' = s - pad_before·j, with the numbers in when the layer is a sliding window."""
+    s' = s + offset·j (the window's own step, exact fractions for a transposed convolution), with the
+    numbers in when the layer has windows and neither field is clamped at the input's edges."""
     if not row.rf:
         return ["Receptive field: unknown here (see the analysis's warnings)"]
     lines = ["Receptive field per axis (size r, jump j, start s; from the input's field to this layer's):"]
-    names = AXES.get(len(row.rf), tuple(f"axis {i}" for i in range(len(row.rf))))
-    for i, (name, after) in enumerate(zip(names, row.rf)):
+    step = geo.rf_step if geo is not None else None
+    for i, (name, after) in enumerate(zip(_axis_names(len(row.rf)), row.rf)):
         before = input_rf[i] if input_rf and i < len(input_rf) else None
-        if before is None or geo is None or len(geo.span) != len(row.rf):
+        if (before is None or step is None or len(step.spans) != len(row.rf) or not before.known
+                or before.hull is not None or after.hull is not None):
             lines.append(f"  {name}: size {fmt.number(after.size)}, jump {fmt.number(after.stride)}, "
                          f"start {fmt.number(after.start)}")
             continue
+        span, stride, offset = step.spans[i], step.strides[i], step.offsets[i]
+        expected = (before.size + (span - 1) * before.stride, before.stride * stride,
+                    before.start + offset * before.stride)
+        if expected != (after.size, after.stride, after.start):
+            raise WorkedDisagrees(f"{row.name}: the worked receptive field {expected} disagrees with the "
+                                  f"analysis's {(after.size, after.stride, after.start)} on axis {name}")
         r, j, s = (fmt.number(v) for v in (before.size, before.stride, before.start))
-        span, stride, pad = geo.span[i], geo.stride[i], geo.padding[i][0]
-        lines.append(f"  {name}: r = {r} + ({span} - 1)·{j} = {fmt.number(after.size)}; "
-                     f"j = {j}·{stride} = {fmt.number(after.stride)}; "
-                     f"s = {s} - {pad}·{j} = {fmt.number(after.start)}")
+        sign, amount = ("-", -offset) if offset <= 0 else ("+", offset)
+        lines.append(f"  {name}: r = {r} + ({fmt.number(span)} - 1)·{j} = {fmt.number(after.size)}; "
+                     f"j = {j}·{fmt.number(stride)} = {fmt.number(after.stride)}; "
+                     f"s = {s} {sign} {fmt.number(amount)}·{j} = {fmt.number(after.start)}")
     return lines
-
-
-def _weight_lines(layer, shape, row) -> list[str]:
-    """Parameters and MACs of a convolution or a dense layer, the numbers in; [] for other types."""
-    out = row.output_shape[0]           # output channels (features), whatever argument gives them
-    bias = out if getattr(layer, "bias", False) else 0
-    worked = layer.worked_weights       # declared by the layer type (cnncalc/layers/base.py)
-    if worked == "dense" and len(shape) == 1:
-        weights = shape[0] * out
-        lines = [f"Parameters: inputs · outputs{' + bias' if bias else ''} = {shape[0]}·{out}"
-                 f"{f' + {bias}' if bias else ''} = {fmt.count(weights + bias)}",
-                 f"MACs: inputs · outputs = {shape[0]}·{out} = {fmt.count(shape[0] * out)}"]
-        return lines if weights + bias == row.params else []
-    if worked == "sliding":
-        try:
-            geo = layer.geometry(tuple(shape))
-        except Exception:
-            return []
-        groups = getattr(layer, "groups", 1)
-        c_in = shape[0] // groups
-        weights = product(geo.kernel) * c_in * out
-        if weights + bias != row.params:
-            return []
-        per_group = f"{shape[0]}/{groups} = {c_in}" if groups != 1 else f"{c_in}"
-        elements = out * product(geo.output)
-        return [f"Parameters: kernel · (C_in / groups) · C_out{' + bias' if bias else ''} = "
-                f"{_times(geo.kernel)}·{c_in}·{out}{f' + {bias}' if bias else ''} = {fmt.count(weights + bias)}"
-                f"  (C_in / groups: {per_group})",
-                f"MACs: output elements · kernel · (C_in / groups) = {_times((out,) + tuple(geo.output))}"
-                f" · {_times(geo.kernel)}·{c_in} = {fmt.count(elements)}·{product(geo.kernel) * c_in} = "
-                f"{fmt.count(elements * product(geo.kernel) * c_in)}"]
-    return []
 
 
 def explain_lines(report: Report, layer, row, input_shape, input_rf) -> list[str]:
@@ -103,18 +93,13 @@ def explain_lines(report: Report, layer, row, input_shape, input_rf) -> list[str
     if len(set(shapes.values())) > 1:       # a concat, or a broadcasting add or mul: each input's own shape
         reads = ", ".join(f"{shown(name)} {fmt.shape(shapes[name])}" for name in row.inputs)
     lines = [head, f"Reads {reads}; outputs {fmt.shape(row.output_shape)}", ""]
-    geo, worked = None, []
-    if input_shape is not None:
-        lines += _geometry_lines(layer, input_shape, row)
-        owner = next((r for r in report.rows if r.name == row.shares), row) if row.shares else row
-        worked = _weight_lines(layer, input_shape, replace(row, params=owner.params))
-        if worked and row.shares:       # tied weights: the formula is the owner's; counted once, there
-            worked[0] += f"; those of '{row.shares}', counted there: 0 here"
-        if getattr(layer, "geometry", None) is not None and len(input_shape) >= 2:
-            try:
-                geo = layer.geometry(tuple(input_shape))
-            except Exception:           # the analysis succeeded; this only guards a layer's own geometry()
-                geo = None
+    geo = geometry_of(layer, input_shape)
+    if geo is not None:
+        lines += geo.worked_sizes(tuple(input_shape[1:]), _axis_names(len(geo.output)))
+    worked = [worked_line(item) for item in worked_figures(layer, [shapes[name] for name in row.inputs])] \
+        if row.inputs else []
+    if worked and row.shares:       # tied weights: the formula is the owner's; counted once, there
+        worked[0] += f"; those of '{row.shares}', counted there: 0 here"
     if worked:
         lines += worked
     else:
@@ -123,7 +108,7 @@ def explain_lines(report: Report, layer, row, input_shape, input_rf) -> list[str
                                                      if row.shares else ""), f"MACs: {fmt.count(row.macs)}"]
     rule = getattr(type(layer), "flops_rule", None)
     lines.append(f"FLOPs: {fmt.count(row.flops)}" + (f" = {rule}" if rule else ""))
-    lines.append(f"Activations: {fmt.count(product(row.output_shape))} elements ({_times(row.output_shape)})")
+    lines.append(f"Activations: {fmt.count(product(row.output_shape))} elements ({times(row.output_shape)})")
     lines += _rf_lines(geo, input_rf, row)
     lines += ["", "Conventions: docs/conventions.md."]
     return lines

@@ -27,7 +27,7 @@ torch = pytest.importorskip("torch")
 from cnncalc.analysis import analyze  # noqa: E402
 from cnncalc.errors import SpecError  # noqa: E402
 from cnncalc.spec import parse_spec, read_spec  # noqa: E402
-from cnncalc.export.layers import WRITERS  # noqa: E402
+from cnncalc.export.code import WRITERS, writable_types  # noqa: E402
 from torch_builder import build, measure  # noqa: E402
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
@@ -375,11 +375,10 @@ def test_every_chapter_layer_form(text):
 
 
 # Layer types torch cannot express exactly, by name, with the reason. Empty: every registered type has a
-# writer in cnncalc/export/layers.py (the input is forward's argument, split's parts one torch.split, both
-# written by cnncalc/export/pytorch.py itself). A type added to cnncalc without one fails the test below
-# until it gets one or is listed here with its reason.
+# writer in cnncalc/pytorch/ (the input is forward's argument, written by cnncalc/export/pytorch.py itself).
+# A type added to cnncalc without one fails the test below until it gets one or is listed here with its reason.
 EXPECTED_UNMAPPABLE: dict[str, str] = {}
-EXPORTED = set(WRITERS) | {"input", "split"}
+EXPORTED = set(writable_types()) | {"input"}      # loads every writer (the test above deletes one)
 
 
 def test_every_layer_type_is_mapped_or_listed_as_unmappable():

@@ -1,0 +1,64 @@
+"""PyTorch writers of the pooling types (cnncalc/layers/pool.py): windowed max, average and sum pooling, and
+global pooling."""
+
+from __future__ import annotations
+
+from cnncalc.export.code import Code, Refused, args, axes, ndim, padded, symmetric, symmetric_padding, writes
+from cnncalc.layers.sliding import geometry
+
+
+def _window(layer, shape, dilated: bool = False):
+    """The windows, and torch's stride and padding arguments; ``dilated``: torch's pooling has dilation."""
+    ndim(shape)
+    stride = layer.kernel if layer.stride is None else layer.stride
+    geo = geometry(shape[1:], layer.kernel, stride, layer.padding, layer.dilation, layer.ceil_mode)
+    if not dilated and any(x != 1 for x in geo.dilation):
+        raise Refused("torch's average pooling has no dilation")
+    if not symmetric(geo.padding) and layer.ceil_mode:
+        raise Refused("asymmetric padding with ceil_mode: torch's last window counts only its own symmetric "
+                      "padding, so an explicit F.pad would change the output size")
+    return geo, dict(stride=(axes(geo.stride), axes(geo.kernel)), padding=(symmetric_padding(geo.padding), "0"))
+
+
+@writes("maxpool")
+def maxpool(layer, shapes, out):
+    geo, common = _window(layer, shapes[0], dilated=True)
+    ctor = f"nn.MaxPool{ndim(shapes[0])}d(" + args(axes(geo.kernel), **common, dilation=(axes(geo.dilation), "1"),
+                                                   ceil_mode=(layer.ceil_mode, False)) + ")"
+    return Code(modules=(("", ctor),), expr="{m}(" + padded(geo.padding, "float('-inf')") + ")")
+
+
+@writes("avgpool")
+def avgpool(layer, shapes, out):
+    geo, common = _window(layer, shapes[0])
+    ctor = f"nn.AvgPool{ndim(shapes[0])}d(" + args(axes(geo.kernel), **common,
+                                                   ceil_mode=(layer.ceil_mode, False)) + ")"
+    return Code(modules=(("", ctor),), expr="{m}(" + padded(geo.padding) + ")")
+
+
+@writes("sumpool")
+def sumpool(layer, shapes, out):
+    """Average pooling with divisor 1 (exact); torch has no divisor for 1-D, so 1-D runs as 2-D."""
+    geo, _ = _window(layer, shapes[0])
+    count = ndim(shapes[0])
+    k, s = geo.kernel, geo.stride
+    p = tuple(b for b, _ in geo.padding) if symmetric(geo.padding) else (0,) * count
+    inner = padded(geo.padding)
+    if count == 1:
+        k, s, p = (1, *k), (1, *s), (0, *p)
+        inner += ".unsqueeze(2)"
+    ctor = f"nn.AvgPool{max(count, 2)}d(" + args(axes(k), stride=(axes(s), axes(k)), padding=(axes(p), "0"),
+                                                 ceil_mode=(layer.ceil_mode, False),
+                                                 divisor_override=(1, None)) + ")"
+    return Code(modules=(("", ctor),), expr="{m}(" + inner + ")" + (".squeeze(2)" if count == 1 else ""))
+
+
+def _global(kind: str):
+    def write(layer, shapes, out):
+        ctor = f"nn.Adaptive{kind}Pool{ndim(shapes[0])}d(1)"
+        return Code(modules=(("", ctor),), expr="{m}({0})" if layer.keepdims else "torch.flatten({m}({0}), 1)")
+    return write
+
+
+writes("global_avgpool")(_global("Avg"))
+writes("global_maxpool")(_global("Max"))

@@ -1,0 +1,43 @@
+"""PyTorch writers of identity, stochastic_depth and channel_shuffle (cnncalc/layers/routing.py)."""
+
+from __future__ import annotations
+
+from cnncalc.export.code import Code, Helper, number, writes
+
+STOCHASTIC_DEPTH = '''
+class StochasticDepth(nn.Module):
+    """torchvision.ops.stochastic_depth: in training, a Bernoulli(1 - p) factor per sample (row) or for the
+    batch, divided by 1 - p; at inference or with p = 0 the input itself."""
+
+    def __init__(self, p, mode):
+        super().__init__()
+        self.p, self.mode = p, mode
+
+    def forward(self, x):
+        if not self.training or self.p == 0.0:
+            return x
+        survival = 1.0 - self.p
+        size = [x.shape[0] if self.mode == "row" else 1] + [1] * (x.dim() - 1)
+        noise = torch.empty(size, dtype=x.dtype, device=x.device).bernoulli_(survival)
+        return x * noise.div_(survival)
+'''
+
+
+@writes("identity")
+def identity(layer, shapes, out):
+    return Code()
+
+
+@writes("stochastic_depth", helpers=(Helper("StochasticDepth", STOCHASTIC_DEPTH),))
+def stochastic_depth(layer, shapes, out):
+    return Code(modules=(("", f"StochasticDepth({number(layer.rate)}, {layer.mode!r})"),),
+                helpers=("StochasticDepth",))
+
+
+@writes("channel_shuffle")
+def channel_shuffle(layer, shapes, out):
+    c, *spatial = shapes[0]
+    g = layer.groups
+    split = ", ".join(map(str, (g, c // g, *spatial)))
+    whole = ", ".join(map(str, (c, *spatial)))
+    return Code(expr=f"torch.transpose({{0}}.reshape(-1, {split}), 1, 2).reshape(-1, {whole})")
