@@ -168,6 +168,33 @@ def test_concat_split_and_branches(tmp_path):
                       {"name": "sum", "from": ["sp.0", "sp.1"], "add": {}}]
 
 
+def test_a_split_part_other_than_the_last_as_the_output(tmp_path):
+    # Split of 6 channels into [2, 4], the graph's output part 0: the spec's `sp` alone would mean its last
+    # part ([4, 4, 4]), so the output is an identity of sp.0: [2, 4, 4]
+    nodes = [node("Split", ["x", "sizes"], ["s0", "s1"], name="sp", axis=1)]
+    layers = _layers(tmp_path, nodes, [1, 6, 4, 4], {"sizes": np.array([2, 4], dtype=np.int64)}, output="s0")
+    assert layers == [{"name": "sp", "split": {"sizes": [2, 4]}}, {"name": "output", "from": "sp.0", "identity": {}}]
+    assert cnncalc.analyze(tmp_path / "m.onnx").output_shape == (2, 4, 4)
+    # the last part as the output needs no identity: [4, 4, 4]
+    layers = _layers(tmp_path, nodes, [1, 6, 4, 4], {"sizes": np.array([2, 4], dtype=np.int64)}, output="s1")
+    assert layers == [{"name": "sp", "split": {"sizes": [2, 4]}}]
+    assert cnncalc.analyze(tmp_path / "m.onnx").output_shape == (4, 4, 4)
+
+
+def test_lrn_and_leaky_relu_write_only_what_differs_from_the_type(tmp_path):
+    # LRN with torch's LocalResponseNorm(5) values (alpha 1e-4, beta 0.75, k 1: cnncalc's lrn defaults) is
+    # `lrn: {}`; size 3 and beta 0.5 are written. LeakyRelu's ONNX default slope 0.01 is cnncalc's default;
+    # 0.2 is written. ELU's ONNX default α = 1 is cnncalc's; 0.5 is written
+    nodes = [node("LRN", ["x"], ["a"], name="lrn5", size=5, alpha=1e-4, beta=0.75, bias=1.0),
+             node("LRN", ["a"], ["b"], name="lrn3", size=3, beta=0.5),
+             node("LeakyRelu", ["b"], ["c"], name="leaky"), node("LeakyRelu", ["c"], ["d"], name="leaky2", alpha=0.2),
+             node("Elu", ["d"], ["e"], name="elu"), node("Elu", ["e"], ["y"], name="elu2", alpha=0.5)]
+    assert _layers(tmp_path, nodes, [1, 8, 4, 4]) == [
+        {"name": "lrn5", "lrn": {}}, {"name": "lrn3", "lrn": {"size": 3, "beta": 0.5}},
+        {"name": "leaky", "leaky_relu": {}}, {"name": "leaky2", "leaky_relu": {"negative_slope": 0.2}},
+        {"name": "elu", "elu": {}}, {"name": "elu2", "elu": {"alpha": 0.5}}]
+
+
 def test_shape_subgraph_is_folded(tmp_path):
     # torchvision's flatten as exported: Shape → Gather(0) → Unsqueeze → Concat([n, -1]) → Reshape; the shape
     # nodes are no layers, the Reshape to [N, 4·3·3] is a flatten: output [36]
