@@ -69,7 +69,15 @@ def _load(plugins: bool) -> None:
         module = companion_module(cls, "onnxmap")
         if module and module not in _tried:
             _tried.add(module)
-            load_companion(cls, "onnxmap")
+            try:
+                load_companion(cls, "onnxmap")
+            except CnncalcError:
+                raise
+            except Exception as err:
+                if module.startswith("cnncalc."):
+                    raise               # cnncalc's own: a bug, reported as one
+                raise CnncalcError(f"the ONNX mapping module '{module}' of the layer type '{cls.type_name}' "
+                                   f"failed to load: {type(err).__name__}: {err}") from err
 
 
 def handler_for(op: str) -> Optional[Handler]:

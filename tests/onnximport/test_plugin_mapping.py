@@ -164,3 +164,14 @@ def test_two_mappings_of_one_operator_are_an_error_naming_both(plugin, tmp_path)
     assert code == 2 and out == "" and "Traceback" not in err
     assert "two ONNX mappings of the operator DepthToSpace" in err
     assert "mypkg.onnxmap.pixel.depth_to_space" in err and "clashpkg.onnxmap.x.another" in err
+
+
+def test_a_plugin_mapping_that_fails_to_load_is_named(plugin, tmp_path):
+    _, _, folder = plugin
+    site = tmp_path / "site"
+    broken = MAPPING.replace("from mypkg.layers.pixel import PixelShuffle", "from mypkg.layers.pixel import Nothing")
+    _package(site, "mypkg", {"layers/pixel.py": LAYER, "onnxmap/pixel.py": broken}, "mypkg.layers.pixel")
+    code, out, err = _runner(folder, site)("analyze", "model.onnx")
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert "the ONNX mapping module 'mypkg.onnxmap.pixel' of the layer type 'pixel_shuffle' failed to load: " \
+           "ImportError: cannot import name 'Nothing'" in err
