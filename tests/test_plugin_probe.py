@@ -48,7 +48,7 @@ def probe(tmp_path_factory):
         target = (site / name) if name.endswith(".py") else (folder / name)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    for package in ("mylayers", "mylayers/layers", "mylayers/execute", "mylayers/pytorch"):
+    for package in ("mylayers", "mylayers/layers", "mylayers/execute", "mylayers/pytorch", "mylayers/onnxmap"):
         (site / package / "__init__.py").touch()
     # what `pip install` writes for the page's pyproject.toml entry points
     section = files["pyproject.toml"].split('[project.entry-points."cnncalc.layers"]', 1)[1]
@@ -68,7 +68,8 @@ def probe(tmp_path_factory):
 
 def test_the_page_has_every_file_the_probe_needs():
     assert {"mylayers/layers/pixel_shuffle.py", "mylayers/execute/pixel_shuffle.py",
-            "mylayers/pytorch/pixel_shuffle.py", "pyproject.toml", "subpixel.yaml"} <= set(page_files())
+            "mylayers/pytorch/pixel_shuffle.py", "mylayers/onnxmap/pixel_shuffle.py", "pyproject.toml",
+            "subpixel.yaml"} <= set(page_files())
 
 
 def test_analyze_table_and_json_see_the_plugin(probe):
@@ -173,3 +174,25 @@ def test_a_typo_still_gets_a_suggestion_among_plugins(probe):
     (folder / "typo.yaml").write_text("input: [12, 6, 6]\nlayers:\n  - {pixel_shufle: {factor: 2}}\n")
     code, out, err = run("analyze", "typo.yaml")
     assert code == 2 and "unknown layer type 'pixel_shufle'" in err and "did you mean 'pixel_shuffle'" in err, err
+
+
+def test_onnx_import_uses_the_plugins_mapping(probe):
+    """An ONNX model of the page's network (onnx.helper, no torch): input [1, 3, 8, 8] → Conv 3 → 12, 3×3,
+    pads 1, no bias → DepthToSpace blocksize 2, CRD → [1, 12/2², 16, 16] = [1, 3, 16, 16]. By hand: the conv
+    has 12·3·3·3 = 324 weights and 12·(8·8)·(3·3·3) = 20,736 MACs (as subpixel.yaml); the shuffle 0 of each.
+    A DCR DepthToSpace is refused with the page's reason."""
+    pytest.importorskip("onnx", reason="the onnx extra: pip install -e '.[test]'")
+    from tests.onnximport.models import node, save, weights
+
+    run, folder = probe
+    for mode, name in (("CRD", "subpixel.onnx"), ("DCR", "dcr.onnx")):
+        save(folder / name, [node("Conv", ["x", "w"], ["f"], name="features", pads=[1, 1, 1, 1]),
+                             node("DepthToSpace", ["f"], ["y"], name="shuffle", blocksize=2, mode=mode)],
+             [1, 3, 8, 8], {"w": weights(12, 3, 3, 3)})
+    code, out, err = run("analyze", "subpixel.onnx", "--format", "json")
+    assert code == 0, err
+    rows = [r for r in json.loads(out)["layers"] if r["type"] != "input"]
+    assert [(r["type"], r["output_shape"], r["params"], r["macs"]) for r in rows] == [
+        ("conv", [12, 8, 8], 324, 20_736), ("pixel_shuffle", [3, 16, 16], 0, 0)]
+    code, out, err = run("analyze", "dcr.onnx")
+    assert code == 2 and "DepthToSpace" in err and "nn.PixelShuffle is CRD" in err, err

@@ -6,7 +6,13 @@ numpy are imported only here. The importer writes a spec document, one entry per
 ``cnncalc import`` output and ``cnncalc analyze model.onnx`` give the same figures by construction.
 
 * ``graph``: loading, the input shape, ONNX shape inference, and the folding of constant subgraphs;
-* ``ops``: one mapping per ONNX operator (and the few patterns, x·sigmoid(x) → silu) → spec entries;
+* ``translate``: the walk over the nodes, each to its operator's handler; the entries, named from the graph;
+  the unmapped nodes collected and refused;
+* ``mapping``: what a handler is (``@maps("Conv")``) and where they are found: the ``onnxmap`` companion of
+  every layer type (``cnncalc/onnxmap/<layer module>.py`` for the built-in ones, a plug-in's own), with the
+  helpers they share (attributes, the layer types' defaults);
+* ``patterns``: the nodes that are one layer together (x·sigmoid(x) → silu, MatMul + bias, channel shuffle,
+  GELU's erf form, channel slices → split);
 * ``writer``: entries → readable YAML.
 """
 
@@ -28,7 +34,7 @@ def is_onnx(path: str) -> bool:
 def spec_document(path: str, input_shape: Optional[tuple] = None) -> dict:
     """The spec of the ONNX model at ``path`` as a dict (name, description, input, layers)."""
     from cnncalc.onnximport.graph import load
-    from cnncalc.onnximport.ops import translate
+    from cnncalc.onnximport.translate import translate
     return translate(load(path, input_shape))
 
 

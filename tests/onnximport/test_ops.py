@@ -168,6 +168,33 @@ def test_concat_split_and_branches(tmp_path):
                       {"name": "sum", "from": ["sp.0", "sp.1"], "add": {}}]
 
 
+def test_a_split_part_other_than_the_last_as_the_output(tmp_path):
+    # Split of 6 channels into [2, 4], the graph's output part 0: the spec's `sp` alone would mean its last
+    # part ([4, 4, 4]), so the output is an identity of sp.0: [2, 4, 4]
+    nodes = [node("Split", ["x", "sizes"], ["s0", "s1"], name="sp", axis=1)]
+    layers = _layers(tmp_path, nodes, [1, 6, 4, 4], {"sizes": np.array([2, 4], dtype=np.int64)}, output="s0")
+    assert layers == [{"name": "sp", "split": {"sizes": [2, 4]}}, {"name": "output", "from": "sp.0", "identity": {}}]
+    assert cnncalc.analyze(tmp_path / "m.onnx").output_shape == (2, 4, 4)
+    # the last part as the output needs no identity: [4, 4, 4]
+    layers = _layers(tmp_path, nodes, [1, 6, 4, 4], {"sizes": np.array([2, 4], dtype=np.int64)}, output="s1")
+    assert layers == [{"name": "sp", "split": {"sizes": [2, 4]}}]
+    assert cnncalc.analyze(tmp_path / "m.onnx").output_shape == (4, 4, 4)
+
+
+def test_lrn_and_leaky_relu_write_only_what_differs_from_the_type(tmp_path):
+    # LRN with torch's LocalResponseNorm(5) values (alpha 1e-4, beta 0.75, k 1: cnncalc's lrn defaults) is
+    # `lrn: {}`; size 3 and beta 0.5 are written. LeakyRelu's ONNX default slope 0.01 is cnncalc's default;
+    # 0.2 is written. ELU's ONNX default α = 1 is cnncalc's; 0.5 is written
+    nodes = [node("LRN", ["x"], ["a"], name="lrn5", size=5, alpha=1e-4, beta=0.75, bias=1.0),
+             node("LRN", ["a"], ["b"], name="lrn3", size=3, beta=0.5),
+             node("LeakyRelu", ["b"], ["c"], name="leaky"), node("LeakyRelu", ["c"], ["d"], name="leaky2", alpha=0.2),
+             node("Elu", ["d"], ["e"], name="elu"), node("Elu", ["e"], ["y"], name="elu2", alpha=0.5)]
+    assert _layers(tmp_path, nodes, [1, 8, 4, 4]) == [
+        {"name": "lrn5", "lrn": {}}, {"name": "lrn3", "lrn": {"size": 3, "beta": 0.5}},
+        {"name": "leaky", "leaky_relu": {}}, {"name": "leaky2", "leaky_relu": {"negative_slope": 0.2}},
+        {"name": "elu", "elu": {}}, {"name": "elu2", "elu": {"alpha": 0.5}}]
+
+
 def test_shape_subgraph_is_folded(tmp_path):
     # torchvision's flatten as exported: Shape → Gather(0) → Unsqueeze → Concat([n, -1]) → Reshape; the shape
     # nodes are no layers, the Reshape to [N, 4·3·3] is a flatten: output [36]
@@ -278,3 +305,29 @@ def test_a_division_that_is_not_gelu_is_reported(tmp_path, cli):
     path = save(tmp_path / "m.onnx", nodes, [1, 2, 3, 3], opset=17)
     code, _, err = cli("analyze", path)
     assert code == 2 and "Div ×1" in err and "'third'" in err and "not GELU" in err
+
+
+def test_layernorm_over_all_pad_on_given_axes_and_a_same_transposed_conv(tmp_path):
+    # LayerNormalization from axis 1 of [N, 2, 3, 3]: every value of the sample, γ and β of 2·3·3 = 18 each:
+    # 36 parameters. Pad of axis 3 only (the opset-18 axes input): 1 before, 2 after: 3 wide → 6.
+    # ConvTranspose 2 → 1 channel, 3×3, stride 2, SAME_UPPER: output in·stride = 3·2 = 6 by 6·2 = 12; the full
+    # scatter is 2·(n−1) + 3, so the crop totals 2·2 + 3 − 6 = 1 and 2·5 + 3 − 12 = 1, the extra one after
+    # (ONNX's SAME_UPPER): [[0, 1], [0, 1]]; weight 2·1·9 = 18, no bias
+    nodes = [node("LayerNormalization", ["x", "g", "beta"], ["n"], name="norm", axis=1),
+             const("pads", np.array([1, 2], dtype=np.int64)), const("axes", np.array([3], dtype=np.int64)),
+             node("Pad", ["n", "pads", "", "axes"], ["p"], name="pad"),
+             node("ConvTranspose", ["p", "w"], ["y"], name="up", strides=[2, 2], auto_pad="SAME_UPPER")]
+    inits = {"g": weights(2, 3, 3), "beta": weights(2, 3, 3), "w": weights(2, 1, 3, 3)}
+    layers = _layers(tmp_path, nodes, [1, 2, 3, 3], inits, opset=18)
+    assert layers == [{"name": "norm", "layernorm": {"over": "all"}},
+                      {"name": "pad", "pad": {"padding": [[0, 0], [1, 2]]}},
+                      {"name": "up", "conv_transpose": {"out": 1, "kernel": 3, "stride": 2,
+                                                        "padding": [[0, 1], [0, 1]], "bias": False}}]
+    report = cnncalc.analyze(tmp_path / "m.onnx")
+    assert (report.totals.params, report.output_shape) == (36 + 18, (1, 6, 12))
+
+
+def test_a_model_whose_output_does_not_depend_on_its_input_is_refused(tmp_path, cli):
+    nodes = [node("Shape", ["x"], ["s"], name="shape"), node("Cast", ["s"], ["y"], name="cast", to=1)]
+    code, _, err = cli("analyze", save(tmp_path / "m.onnx", nodes, [1, 2, 3, 3]))
+    assert code == 2 and "is a constant: the model does not depend on its input" in err

@@ -8,11 +8,12 @@ from __future__ import annotations
 import warnings
 
 import pytest
-import torch
 
 import cnncalc
 from cnncalc import zoo
-from tests.export.exported import load
+
+torch = pytest.importorskip("torch", reason="the round trip exports with torch (the parity extra)")
+from tests.export.exported import load  # noqa: E402  (imports torch)
 
 ZOO = zoo.names("zoo")
 

@@ -1,0 +1,105 @@
+"""ONNX activations → the types of cnncalc/layers/activation.py: Relu, LeakyRelu, Elu, Sigmoid, HardSigmoid,
+HardSwish, Tanh, Gelu (and GELU's erf form from its Div), Clip to [0, 6] or [0, ∞), Softmax over the channels;
+x·Sigmoid(x) and x·HardSigmoid(x) are silu and hardswish (cnncalc/onnximport/patterns.py)."""
+
+from __future__ import annotations
+
+from cnncalc.layers.activation import (ELU, GELU, Hardsigmoid, Hardswish, LeakyReLU, ReLU, ReLU6, Sigmoid, SiLU,
+                                       Softmax, Tanh)
+from cnncalc.onnximport.mapping import Unmapped, attrs, differing, float32, maps
+from cnncalc.onnximport.patterns import erf_gelu, gated
+from cnncalc.onnximport.translate import Translator
+
+# ONNX's defaults
+LEAKY_ALPHA = 0.01
+ELU_ALPHA = 1.0
+HARDSIGMOID_ALPHA, HARDSIGMOID_BETA = 0.2, 0.5
+# PyTorch's hardsigmoid, relu6(x + 3) / 6, as ONNX writes it: α = 1/6, β = 0.5 (cnncalc's hardsigmoid)
+TORCH_HARDSIGMOID = (1 / 6, 0.5)
+
+
+def elementwise(t: Translator, node, cls: type, args: dict) -> None:
+    """``node`` as one layer of class ``cls`` that works on each element alone (in any layout)."""
+    x = t.act(node, any_layout=True)
+    t.emit(node, cls, args, [x], perm=x.perm)
+
+
+@maps("Relu")
+def relu(t: Translator, node) -> None:
+    elementwise(t, node, ReLU, {})
+
+
+@maps("Tanh")
+def tanh(t: Translator, node) -> None:
+    elementwise(t, node, Tanh, {})
+
+
+@maps("HardSwish")
+def hardswish(t: Translator, node) -> None:
+    elementwise(t, node, Hardswish, {})
+
+
+@maps("LeakyRelu")
+def leaky_relu(t: Translator, node) -> None:
+    slope = float32(attrs(node).get("alpha", LEAKY_ALPHA))
+    elementwise(t, node, LeakyReLU, differing(LeakyReLU, negative_slope=slope))
+
+
+@maps("Elu")
+def elu(t: Translator, node) -> None:
+    elementwise(t, node, ELU, differing(ELU, alpha=float32(attrs(node).get("alpha", ELU_ALPHA))))
+
+
+@maps("Gelu")
+def gelu(t: Translator, node) -> None:
+    elementwise(t, node, GELU, differing(GELU, approximate=attrs(node).get("approximate", "none")))
+
+
+@maps("Sigmoid")
+def sigmoid(t: Translator, node) -> None:
+    if not gated(t, node, SiLU):
+        elementwise(t, node, Sigmoid, {})
+
+
+@maps("HardSigmoid")
+def hardsigmoid(t: Translator, node) -> None:
+    a = attrs(node)
+    alpha, beta = float32(a.get("alpha", HARDSIGMOID_ALPHA)), float32(a.get("beta", HARDSIGMOID_BETA))
+    if abs(alpha - TORCH_HARDSIGMOID[0]) > 1e-6 or beta != TORCH_HARDSIGMOID[1]:
+        raise Unmapped("alpha and beta other than PyTorch's hardsigmoid (1/6, 0.5)")
+    if not gated(t, node, Hardswish):
+        elementwise(t, node, Hardsigmoid, {})
+
+
+@maps("Div")
+def div(t: Translator, node) -> None:
+    if not erf_gelu(t, node):
+        raise Unmapped("a division that is not GELU's x / √2 (Div → Erf → Add 1 → Mul x → Mul 0.5)")
+
+
+@maps("Clip")
+def clip(t: Translator, node) -> None:
+    a = attrs(node)
+    low, high = a.get("min"), a.get("max")
+    if len(node.input) > 1:
+        value = t.const(node, 1, "minimum")
+        low = None if value is None else float(value)
+    if len(node.input) > 2:
+        value = t.const(node, 2, "maximum")
+        high = None if value is None else float(value)
+    if low == 0 and high == 6:
+        elementwise(t, node, ReLU6, {})
+    elif low == 0 and high is None:
+        elementwise(t, node, ReLU, {})
+    else:
+        raise Unmapped(f"clips to [{low}, {high}]; cnncalc maps [0, 6] (relu6) and [0, ∞) (relu)")
+
+
+@maps("Softmax")
+def softmax(t: Translator, node) -> None:
+    x = t.act(node, any_layout=True)
+    rank = len(t.shape(node.input[0]))
+    axis = int(attrs(node).get("axis", -1 if t.model.opset >= 13 else 1)) % rank
+    if x.perm[axis] != 1 or (t.model.opset < 13 and axis != rank - 1):
+        raise Unmapped(f"softmax over axis {axis}, not the channel axis")
+    t.emit(node, Softmax, {}, [x], perm=x.perm)

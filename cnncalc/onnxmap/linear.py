@@ -1,0 +1,30 @@
+"""ONNX MatMul of a constant matrix (+ the Add of its bias) → ``linear`` over the channels of a channels-last
+tensor (cnncalc/layers/linear.py), or ``dense`` on a flat input."""
+
+from __future__ import annotations
+
+from cnncalc.layers.dense import Dense
+from cnncalc.layers.linear import Linear
+from cnncalc.onnximport.mapping import Unmapped, differing, maps
+from cnncalc.onnximport.patterns import bias_add
+from cnncalc.onnximport.translate import Translator
+
+
+@maps("MatMul")
+def matmul(t: Translator, node) -> None:
+    x = t.act(node, any_layout=True)
+    weight = t.const(node, 1)
+    if weight is None or weight.ndim != 2:
+        raise Unmapped("a product with a second input that is not a constant matrix")
+    shape = t.shape(node.input[0])
+    if shape[-1] != weight.shape[0]:
+        raise t.fail(node, f"the weight {list(weight.shape)} does not fit the input {list(shape)}")
+    out = int(weight.shape[1])
+    if len(shape) == 2 and x.perm == (0, 1):
+        cls: type = Dense
+    elif len(shape) > 2 and x.perm[-1] == 1:
+        cls = Linear        # over the channel axis at every position (the channels-last layout of a Transpose)
+    else:
+        raise Unmapped(f"a product over the last axis of {list(shape)}, which is not the channel axis")
+    outputs = bias_add(t, node, out)
+    t.emit(node, cls, {"out": out, **differing(cls, bias=outputs is not None)}, [x], perm=x.perm, outputs=outputs)

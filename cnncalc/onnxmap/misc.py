@@ -1,0 +1,80 @@
+"""ONNX Reshape, Squeeze, Unsqueeze, Pad and LRN → ``reshape`` (or ``flatten`` to [N, F]), ``pad``, ``lrn``
+(cnncalc/layers/misc.py); Reshape → Transpose → Reshape is a ``channel_shuffle``
+(cnncalc/onnximport/patterns.py)."""
+
+from __future__ import annotations
+
+from cnncalc.layers.misc import LRN, Pad, Reshape
+from cnncalc.layers.structure import Flatten
+from cnncalc.onnximport.mapping import Unmapped, attrs, differing, float32, maps, padding
+from cnncalc.onnximport.patterns import channel_shuffle
+from cnncalc.onnximport.translate import Act, Translator
+
+# ONNX's defaults of LRN
+LRN_ALPHA, LRN_BETA, LRN_BIAS = 0.0001, 0.75, 1.0
+PAD_MODES = {"constant": "constant", "reflect": "reflect", "edge": "replicate"}    # ONNX's → cnncalc's
+
+
+def _new_shape(t: Translator, node, x: Act, before, after) -> None:
+    """``x`` of shape ``before`` as ``after`` (batch axis first in both, the same): flatten to [N, F], else
+    reshape."""
+    if len(after) == 2 and len(before) > 2:
+        t.emit(node, Flatten, {}, [x])
+    else:
+        t.emit(node, Reshape, {"shape": [int(n) for n in after[1:]]}, [x])
+
+
+@maps("Reshape")
+def reshape(t: Translator, node) -> None:
+    x = t.act(node)
+    before, after = t.shape(node.input[0]), t.shape(node.output[0])
+    if after[0] != before[0]:
+        raise Unmapped(f"reshapes {list(before)} to {list(after)}, across the batch axis")
+    if channel_shuffle(t, node, x, before, after):
+        return
+    if after == before:
+        return t.alias(node, x)
+    _new_shape(t, node, x, before, after)
+
+
+@maps("Squeeze", "Unsqueeze")
+def squeeze(t: Translator, node) -> None:
+    x = t.act(node)
+    before, after = t.shape(node.input[0]), t.shape(node.output[0])
+    if not after or after[0] != before[0] or (len(before) > 1 and len(after) < 2):
+        raise Unmapped(f"{list(before)} → {list(after)} changes the batch axis or leaves no channel axis")
+    _new_shape(t, node, x, before, after)
+
+
+@maps("Pad")
+def pad(t: Translator, node) -> None:
+    x = t.act(node)
+    a = attrs(node)
+    rank = len(t.shape(node.input[0]))
+    given = t.const(node, 1, "pads")
+    pads = [int(v) for v in (given if given is not None else a.get("pads", [0] * 2 * rank))]
+    axes = t.const(node, 3, "axes")
+    if axes is not None:
+        full = [0] * 2 * rank
+        for j, axis in enumerate(int(v) % rank for v in axes):
+            full[axis], full[rank + axis] = pads[j], pads[len(axes) + j]
+        pads = full
+    pairs = list(zip(pads[:rank], pads[rank:]))
+    if any(p != (0, 0) for p in pairs[:2]) or any(v < 0 for v in pads):
+        raise Unmapped("pads the batch or channel axis, or crops (negative pads)")
+    mode = PAD_MODES.get(a.get("mode", "constant"))
+    if mode is None:
+        raise Unmapped(f"mode {a.get('mode')}")
+    value = t.const(node, 2, "value")
+    value = float(value) if value is not None and value.size else float(a.get("value", 0.0))
+    t.emit(node, Pad, {"padding": padding(pairs[2:]), **differing(Pad, mode=mode, value=value)}, [x])
+
+
+@maps("LRN")
+def lrn(t: Translator, node) -> None:
+    a = attrs(node)
+    if "size" not in a:
+        raise t.fail(node, "it has no size")
+    args = differing(LRN, size=int(a["size"]), alpha=float32(a.get("alpha", LRN_ALPHA)),
+                     beta=float32(a.get("beta", LRN_BETA)), k=float32(a.get("bias", LRN_BIAS)))
+    t.emit(node, LRN, args, [t.act(node)])

@@ -1,0 +1,63 @@
+"""ONNX BatchNormalization, LayerNormalization and Dropout → ``batchnorm``, ``layernorm``, ``dropout``
+(cnncalc/layers/norm.py)."""
+
+from __future__ import annotations
+
+from cnncalc.layers.norm import BatchNorm, Dropout, LayerNorm
+from cnncalc.onnximport.mapping import Unmapped, attrs, differing, float32, maps
+from cnncalc.onnximport.translate import Translator, identity
+
+ONNX_EPSILON = 1e-05        # ONNX's default epsilon of BatchNormalization and LayerNormalization
+ONNX_RATIO = 0.5            # ONNX's default ratio of Dropout
+
+
+@maps("BatchNormalization")
+def batchnorm(t: Translator, node) -> None:
+    x = t.act(node)
+    if any(name for name in node.output[1:]):
+        raise Unmapped("its running statistics outputs are used (training mode)")
+    channels = t.shape(node.input[0])[1]
+    for i, what in ((1, "scale"), (2, "bias"), (3, "mean"), (4, "variance")):
+        value = t.const(node, i, what)
+        if value is None or list(value.shape) != [channels]:
+            raise t.fail(node, f"its {what} must be {channels} constants, got "
+                               f"{None if value is None else list(value.shape)}")
+    eps = float32(attrs(node).get("epsilon", ONNX_EPSILON))
+    t.emit(node, BatchNorm, differing(BatchNorm, eps=eps), [x])
+
+
+@maps("LayerNormalization")
+def layernorm(t: Translator, node) -> None:
+    x = t.act(node, any_layout=True)
+    shape = t.shape(node.input[0])
+    a = attrs(node)
+    axis = int(a.get("axis", -1)) % len(shape)
+    if axis == len(shape) - 1 and x.perm[axis] == 1:
+        over = "channels"
+    elif axis == 1 and x.perm == identity(len(shape)):
+        over = "all"
+    else:
+        raise Unmapped(f"normalises from axis {axis} of {list(shape)}; cnncalc has the channel axis or all")
+    if any(name for name in node.output[1:]):
+        raise Unmapped("its mean or inverse deviation outputs are used")
+    size = 1
+    for n in shape[axis:]:
+        size *= n
+    scale, bias = t.const(node, 1, "scale"), t.const(node, 2, "bias")
+    if scale is None or scale.size != size:
+        raise t.fail(node, f"its scale must have {size} values")
+    if bias is None:
+        raise Unmapped("no bias (cnncalc's affine layernorm has a scale and a bias)")
+    eps = float32(a.get("epsilon", ONNX_EPSILON))
+    # `over` is written even when it is the default: it says which values the model normalises together
+    t.emit(node, LayerNorm, {"over": over, **differing(LayerNorm, eps=eps)}, [x], perm=x.perm)
+
+
+@maps("Dropout")
+def dropout(t: Translator, node) -> None:
+    x = t.act(node, any_layout=True)
+    if len(node.output) > 1 and node.output[1] and node.output[1] in t.consumers:
+        raise Unmapped("its mask output is used")
+    ratio = t.const(node, 1, "ratio")
+    rate = float32(ratio if ratio is not None else attrs(node).get("ratio", ONNX_RATIO))
+    t.emit(node, Dropout, differing(Dropout, rate=rate), [x], perm=x.perm)

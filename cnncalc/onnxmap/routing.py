@@ -1,0 +1,23 @@
+"""ONNX operators that are no layer: Identity and Cast of an activation (its output is its input), Transpose
+(it changes the layout that the next operators follow: cnncalc/onnximport/translate.py). They are mapped here,
+beside cnncalc's own ``identity`` (cnncalc/layers/routing.py)."""
+
+from __future__ import annotations
+
+from cnncalc.onnximport.mapping import Unmapped, attrs, maps
+from cnncalc.onnximport.translate import Translator
+
+
+@maps("Identity", "Cast")
+def passthrough(t: Translator, node) -> None:
+    t.alias(node, t.act(node, any_layout=True))
+
+
+@maps("Transpose")
+def transpose(t: Translator, node) -> None:
+    x = t.act(node, any_layout=True)
+    rank = len(x.perm)
+    perm = [int(p) for p in attrs(node).get("perm", list(reversed(range(rank))))]
+    if perm[0] != 0:
+        raise Unmapped(f"moves the batch axis (perm {perm})")
+    t.alias(node, x, tuple(x.perm[p] for p in perm))
