@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "cnncalc"
 ALLOWED: dict[str, str] = {}
 # Known and being removed on another branch of issue 19 (ONNX import restructured): merged together, the
 # entry goes (a pending entry that no longer matches anything fails below, so it cannot linger).
-PENDING = {"cnncalc/onnximport/ops.py": "the ONNX x·sigmoid(x) pattern tests type_name == 'mul'"}
+PENDING: dict = {}           # module → why it still compares a type's name (none: every case is a trait now)
 
 
 def _is_type_name(node: ast.AST) -> bool:
