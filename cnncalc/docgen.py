@@ -1,5 +1,5 @@
 """Generate the per-type reference of docs/spec.md and the FLOPs table of docs/conventions.md from the layer
-types themselves: their arguments' metadata (as ``cnncalc layers`` shows it), their docstrings, their
+types themselves (and the per-layer columns' table of docs/conventions.md from cnncalc/render/columns.py): their arguments' metadata (as ``cnncalc layers`` shows it), their docstrings, their
 ``flops_rule``, ``saves_rule``, ``in_place`` and ``view``. Run ``python -m cnncalc.docgen`` after changing a layer type; it rewrites, in place, only the
 text between the markers
 
@@ -7,6 +7,7 @@ text between the markers
     <!-- docgen: types others -->  ...  <!-- /docgen -->     every type no other marker shows (plug-ins)
     <!-- docgen: flops -->  ...  <!-- /docgen -->            one row per FLOPs rule, every type
     <!-- docgen: training -->  ...  <!-- /docgen -->         what each type keeps for backward, and in place
+    <!-- docgen: columns -->  ...  <!-- /docgen -->          the per-layer columns of every output format
 
 and leaves the hand-written text around them alone. ``--check`` rewrites nothing and exits 1 when a file is
 stale (tests/test_docgen.py runs it); ``--docs DIR`` works on another copy of the docs.
@@ -27,7 +28,7 @@ from cnncalc.layers.base import Layer
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 FILES = ("spec.md", "conventions.md")
 COMMAND = "python -m cnncalc.docgen"
-MARKER = re.compile(r"(<!-- docgen: (types \S+|flops|training) -->\n)(.*?)(<!-- /docgen -->)", re.S)
+MARKER = re.compile(r"(<!-- docgen: (types \S+|flops|training|columns) -->\n)(.*?)(<!-- /docgen -->)", re.S)
 _BUILTIN = "cnncalc.layers."
 
 
@@ -82,6 +83,21 @@ def training_table(classes: Sequence[type[Layer]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def columns_table() -> str:
+    """A Markdown table of the per-layer columns (cnncalc/render/columns.py): name, heading, unit, meaning and
+    the formats that show it when --columns is not given."""
+    from cnncalc.render.columns import COLUMNS, DEFAULTS
+
+    lines = ["| column | heading | unit | what it is | shown by default in |", "|---|---|---|---|---|"]
+    for column in COLUMNS:
+        formats = [name for name, chosen in DEFAULTS.items() if column.name in chosen]
+        shown = ", ".join(formats) or "only when chosen"
+        if column.needs:
+            shown += f" (with --{column.needs})"
+        lines.append(f"| `{column.name}` | {column.title} | {column.unit} | {_cell(column.doc)} | {shown} |")
+    return "\n".join(lines) + "\n"
+
+
 def _ordered() -> list[type[Layer]]:
     """Every type the catalogue lists (not ``input``), by module then name: built-ins first."""
     classes = [cls for cls in registry().values() if cls.arity != 0]
@@ -98,6 +114,8 @@ def render(text: str, classes: Sequence[type[Layer]]) -> str:
             body = flops_table(classes)
         elif key == "training":
             body = training_table(classes)
+        elif key == "columns":
+            body = columns_table()
         else:
             module = key[len("types "):]
             chosen = [c for c in classes
