@@ -9,6 +9,7 @@ import click
 from cnncalc.cli.options import check_device_dtype, figure_options, format_option, memory_options, spec_options
 from cnncalc.cli.output import emit
 from cnncalc.cli.specpath import SPEC_PATH
+from cnncalc.render.columns import BY_NAME, DEFAULTS
 
 
 @click.command(epilog="\b\nExamples:\n  cnncalc analyze zoo:resnet50\n"
@@ -19,11 +20,10 @@ from cnncalc.cli.specpath import SPEC_PATH
               help="Fold every block deeper than N parts of the layer names ('layer2.0.conv1' has 3) into one row; "
                    "the totals stay those of the whole network.")
 @click.option("--columns", metavar="LIST", callback=lambda c, p, v: _parse_columns(v),
-              help="The per-layer columns, comma-separated, in every format: name, type, label, inputs, shares, "
-                   "output_shape, params, trainable_params, state, params_share, macs, macs_share, flops, "
-                   "activation_elements, param_bytes, activation_bytes, receptive_field, latency, bound "
-                   "(docs/conventions.md, 'Per-layer columns').  [default: name,label,output_shape,params,macs,"
-                   "flops,receptive_field,activation_bytes for people, every column of the rows for JSON and CSV]")
+              help=f"The per-layer columns, comma-separated, in every format, from: {', '.join(BY_NAME)} "
+                   "(docs/conventions.md, 'Per-layer columns').  [default: "
+                   f"{','.join(name for name in DEFAULTS['table'] if not BY_NAME[name].needs)} for the table "
+                   "and Markdown (and latency,bound with --device); JSON's and CSV's in docs/conventions.md]")
 @click.option("--quiet", "-q", is_flag=True, help="The totals only: no per-layer rows (table and markdown).")
 @spec_options
 @memory_options
