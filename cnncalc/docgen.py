@@ -1,7 +1,9 @@
-"""Generate the per-type reference of docs/spec.md, the FLOPs and training tables of docs/conventions.md and
-the PyTorch writers' table of docs/export.md from the layer types themselves: their arguments' metadata (as
-``cnncalc layers`` shows it), their docstrings, their ``flops_rule``, ``saves_rule``, ``in_place`` and
-``view``, and their PyTorch writers (companion modules) and the helpers those declare. Run ``python -m cnncalc.docgen`` after changing a layer type; it rewrites, in place, only the
+"""Generate the per-type reference of docs/spec.md, the FLOPs and training tables of docs/conventions.md,
+the PyTorch writers' table of docs/export.md and the executors' table of docs/verify.md from the layer types
+themselves (their arguments' metadata, as ``cnncalc layers`` shows it, their docstrings, their ``flops_rule``,
+``saves_rule``, ``in_place`` and ``view``, their PyTorch writers and executors), and the per-layer columns'
+table of docs/conventions.md from cnncalc/render/columns.py. Run ``python -m cnncalc.docgen`` after changing a
+layer type; it rewrites, in place, only the
 text between the markers
 
     <!-- docgen: types MODULE -->  ...  <!-- /docgen -->     the types of cnncalc/layers/MODULE.py
@@ -10,6 +12,7 @@ text between the markers
     <!-- docgen: training -->  ...  <!-- /docgen -->         what each type keeps for backward, and in place
     <!-- docgen: pytorch -->  ...  <!-- /docgen -->          each type's PyTorch writer and what it writes out
     <!-- docgen: execute -->  ...  <!-- /docgen -->          what each type's executor computes (its docstring)
+    <!-- docgen: columns -->  ...  <!-- /docgen -->          the per-layer columns of every output format
 
 and leaves the hand-written text around them alone. ``--check`` rewrites nothing and exits 1 when a file is
 stale (tests/test_docgen.py runs it); ``--docs DIR`` works on another copy of the docs.
@@ -30,7 +33,7 @@ from cnncalc.layers.base import Layer
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 FILES = ("spec.md", "conventions.md", "export.md", "verify.md")
 COMMAND = "python -m cnncalc.docgen"
-MARKER = re.compile(r"(<!-- docgen: (types \S+|flops|training|pytorch|execute) -->\n)(.*?)(<!-- /docgen -->)", re.S)
+MARKER = re.compile(r"(<!-- docgen: (types \S+|flops|training|pytorch|execute|columns) -->\n)(.*?)(<!-- /docgen -->)", re.S)
 _BUILTIN = "cnncalc.layers."
 
 
@@ -125,6 +128,21 @@ def execute_table(classes: Sequence[type[Layer]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def columns_table() -> str:
+    """A Markdown table of the per-layer columns (cnncalc/render/columns.py): name, heading, unit, meaning and
+    the formats that show it when --columns is not given."""
+    from cnncalc.render.columns import COLUMNS, DEFAULTS
+
+    lines = ["| column | heading | unit | what it is | shown by default in |", "|---|---|---|---|---|"]
+    for column in COLUMNS:
+        formats = [name for name, chosen in DEFAULTS.items() if column.name in chosen]
+        shown = ", ".join(formats) or "only when chosen"
+        if column.needs:
+            shown += f" (with --{column.needs})"
+        lines.append(f"| `{column.name}` | {column.title} | {column.unit} | {_cell(column.doc)} | {shown} |")
+    return "\n".join(lines) + "\n"
+
+
 def _ordered() -> list[type[Layer]]:
     """Every type the catalogue lists (not ``input``), by module then name: built-ins first."""
     classes = [cls for cls in registry().values() if cls.arity != 0]
@@ -145,6 +163,8 @@ def render(text: str, classes: Sequence[type[Layer]]) -> str:
             body = pytorch_table(classes)
         elif key == "execute":
             body = execute_table(classes)
+        elif key == "columns":
+            body = columns_table()
         else:
             module = key[len("types "):]
             chosen = [c for c in classes

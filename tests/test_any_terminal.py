@@ -38,7 +38,7 @@ COMMANDS = [
     (["layers", "conv"], 0, "kernel"),
     (["checkerboard", "-k", "3", "-s", "2"], 0, "uneven"),
     (["explain", NAIVE, "mixed.conv1x1.conv1"], 0, "1*1*16*16 = 256"),      # a 1x1 conv, 16 -> 16, no bias
-    (["analyze", NAIVE, "--depth", "1", "--columns", "layer,params,params%"], 0, "100.0%"),
+    (["analyze", NAIVE, "--depth", "1", "--columns", "name,params,params_share"], 0, "100.0%"),
     (["check", NAIVE, "--max-params", "9K", "--format", "github", "--warn-at", "90%"], 0, "::warning"),
     (["analyze", "no-such.yaml"], 2, ""),
 ]

@@ -203,7 +203,8 @@ def test_csv_long_form(cli):
     assert all(r["value"].isdigit() for r in rows)
     assert {r["output_shape"] for r in rows} == {"64x28x28"}
     # both blocks: a 5x5 branch over the 28x28 input at stride 1 (padding 2) sets the field: 5, stride 1, start -2
-    assert {(r["rf_size"], r["rf_stride"], r["rf_start"]) for r in rows} == {("5x5", "1x1", "-2x-2")}
+    assert {(r["receptive_field.size"], r["receptive_field.stride"], r["receptive_field.start"]) for r in rows} \
+        == {("5x5", "1x1", "-2x-2")}
 
 
 def test_stacked_3x3_vs_single_5x5(cli_json):

@@ -65,7 +65,7 @@ def test_depth_in_the_table_and_a_bad_depth(cli):
 
 
 def test_share_columns_by_hand(cli, write):
-    code, out, err = cli("analyze", write(SMALL), "--columns", "layer,params,params%,macs,macs%")
+    code, out, err = cli("analyze", write(SMALL), "--columns", "name,params,params_share,macs,macs_share")
     assert code == 0, err
     lines = {line.split()[0]: line.split() for line in out.splitlines() if line.strip()}
     # conv 4·3·9 + 4 = 112 of 112 + 650 = 762 parameters: 14.698% → 14.7%; dense 650/762 = 85.30% → 85.3%
@@ -81,8 +81,10 @@ def test_columns_errors(cli, write):
     for bad in ("layer,parms", "layer,layer", ""):
         code, _, err = cli("analyze", path, "--columns", bad)
         assert code == 2 and "--columns" in err
-    code, _, err = cli("analyze", path, "--columns", "layer", "--format", "json")
-    assert code == 2
+    code, _, err = cli("analyze", path, "--columns", "layer", "--format", "json")     # the table's old word
+    assert code == 2 and "unknown column 'layer' (now called 'name')" in err
+    code, _, err = cli("analyze", path, "--columns", "name,latency")                  # latency needs --device
+    assert code == 2 and "needs --device" in err
 
 
 def test_quiet_is_the_totals_only(cli, write):

@@ -78,25 +78,35 @@ def _compact(obj) -> str:
 
 
 def test_hand_written_layer_lines_are_the_encoders_text():
-    # render.report._layer_lines writes each layer's object by hand: exactly json's compact text of layer_dict,
-    # for every shipped spec and for names json must escape
+    # render.report._layer_lines writes each layer's object with a function compiled for the columns: exactly
+    # json's compact text of layer_dict, for every shipped spec, for JSON's default columns and for every column
+    # (the latency ones with a device), and for names json must escape
     import glob
     import os
 
     from cnncalc.analysis import analyze
+    from cnncalc.devices import load_shipped
+    from cnncalc.metrics import Figures, Settings
     from cnncalc.record import replace
+    from cnncalc.render.columns import COLUMNS, Context
     from cnncalc.render.report import _layer_lines, layer_dict
     from cnncalc.spec import parse_spec, read_spec
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     paths = sorted(glob.glob(os.path.join(root, "specs", "**", "*.yaml"), recursive=True))
     assert len(paths) > 20
-    reports = [analyze(read_spec(path)) for path in paths if not path.endswith("budgets.yaml")]
+    parsed = [read_spec(path) for path in paths if not path.endswith("budgets.yaml")]
     odd = 'input: [3, 8, 8]\nlayers:\n  - {name: "a\\"b\\\\c\\u00e9\\u2603\\U0001F600\\x01", conv: {out: 2, kernel: 3}}\n' \
           '  - {name: "d/e", relu: {}, from: "a\\"b\\\\c\\u00e9\\u2603\\U0001F600\\x01"}\n'
-    reports.append(analyze(parse_spec(odd)))
-    for report in reports:
-        rows = report.rows
-        assert list(_layer_lines(rows)) == [_compact(layer_dict(row)) for row in rows], report.name
+    parsed.append(parse_spec(odd))
+    every = [column.name for column in COLUMNS]
+    settings = Settings(device=load_shipped("t4"))
+    for spec in parsed:
+        report = analyze(spec)
+        for context, columns in ((Context(report), None), (Context(Figures(report, spec.graph, settings)), every)):
+            rows = report.rows
+            assert list(_layer_lines(rows, context, columns)) == \
+                [_compact(layer_dict(row, context, columns)) for row in rows], report.name
     # a figure that is not a plain int (a bool here) is left to json: 'true', not 'True'
-    row = replace(reports[-1].rows[1], params=True)
-    assert list(_layer_lines([row])) == [_compact(layer_dict(row))]
+    row = replace(report.rows[1], params=True)
+    assert list(_layer_lines([row], context, every)) == [_compact(layer_dict(row, context, every))]
+    assert '"params": true' in _compact(layer_dict(row, context, every))

@@ -94,7 +94,7 @@ def test_analyze_in_place_changes_the_peak_and_says_so(cli, cli_json, tiny):
 def test_analyze_table_with_a_device_states_a_lower_bound(cli, tiny, device):
     code, out, _ = cli("analyze", tiny, "--device", device)
     assert code == 0
-    assert "Est time" in out and "≥ 1.62 µs" in out
+    assert "Latency" in out and "≥ 1.62 µs" in out
     assert "a roofline lower bound, not a measurement" in out
 
 

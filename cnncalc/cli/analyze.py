@@ -9,6 +9,7 @@ import click
 from cnncalc.cli.options import check_device_dtype, figure_options, format_option, memory_options, spec_options
 from cnncalc.cli.output import emit
 from cnncalc.cli.specpath import SPEC_PATH
+from cnncalc.render.columns import BY_NAME, DEFAULTS
 
 
 @click.command(epilog="\b\nExamples:\n  cnncalc analyze zoo:resnet50\n"
@@ -19,9 +20,10 @@ from cnncalc.cli.specpath import SPEC_PATH
               help="Fold every block deeper than N parts of the layer names ('layer2.0.conv1' has 3) into one row; "
                    "the totals stay those of the whole network.")
 @click.option("--columns", metavar="LIST", callback=lambda c, p, v: _parse_columns(v),
-              help="The table's columns, comma-separated, from: layer, type, output, params, params% (each "
-                   "layer's share of the parameters), macs, macs%, flops, rf, mem.  [default: layer,type,output,"
-                   "params,macs,flops,rf,mem]")
+              help=f"The per-layer columns, comma-separated, in every format, from: {', '.join(BY_NAME)} "
+                   "(docs/conventions.md, 'Per-layer columns').  [default: "
+                   f"{','.join(name for name in DEFAULTS['table'] if not BY_NAME[name].needs)} for the table "
+                   "and Markdown (and latency,bound with --device); JSON's and CSV's in docs/conventions.md]")
 @click.option("--quiet", "-q", is_flag=True, help="The totals only: no per-layer rows (table and markdown).")
 @spec_options
 @memory_options
@@ -34,8 +36,6 @@ def analyze(spec: str, output_format: str, depth, columns, quiet: bool, input_sh
     from cnncalc.metrics import Figures
     from cnncalc.spec import read_spec
 
-    if columns is not None and output_format != "table":
-        raise click.UsageError("--columns chooses the columns of the table (--format table)")
     if quiet and output_format not in ("table", "markdown"):
         raise click.UsageError("--quiet is for --format table or markdown; JSON has the totals under 'totals'")
 
@@ -51,6 +51,11 @@ def analyze(spec: str, output_format: str, depth, columns, quiet: bool, input_sh
         figures = figures.shown_as(fold(report, depth))
     options: dict = {"quiet": True} if quiet else {}
     if columns is not None:
+        from cnncalc.render.columns import ColumnError, Context, select
+        try:
+            select(columns, output_format, Context(figures))
+        except ColumnError as err:
+            raise click.BadParameter(str(err), param_hint="'--columns'") from None
         options["columns"] = columns
     emit(figures, output_format, **options)
 
@@ -58,13 +63,8 @@ def analyze(spec: str, output_format: str, depth, columns, quiet: bool, input_sh
 def _parse_columns(text):
     if text is None:
         return None
-    from cnncalc.render.table import COLUMN_NAMES
-    names = [name.strip().lower() for name in text.split(",")]
-    for name in names:
-        if name not in COLUMN_NAMES:
-            from cnncalc.errors import did_you_mean
-            raise click.BadParameter(f"unknown column '{name}'{did_you_mean(name, COLUMN_NAMES)}; columns are "
-                                     f"{', '.join(COLUMN_NAMES)}")
-    if len(set(names)) != len(names):
-        raise click.BadParameter("a column is named twice")
-    return tuple(names)
+    from cnncalc.render.columns import ColumnError, parse
+    try:
+        return parse(text)
+    except ColumnError as err:
+        raise click.BadParameter(str(err)) from None

@@ -225,19 +225,21 @@ def compare_csv(comparison: Comparison) -> str:
     """Long form: one row per metric and spec; value, delta, percent and ratio are numbers only. delta is
     exact; percent (one decimal) and ratio (three significant digits) are rounded for display, ASCII, empty
     for the first spec or a zero base. Each spec's output shape and receptive field are columns of its rows."""
+    from cnncalc.render.columns import BY_NAME
+
+    field = BY_NAME["receptive_field"]        # its cells and headers as in analyze's CSV (receptive_field.size, ...)
     rows = []
     specs = list(zip(comparison.names, comparison.sources, comparison.output_shapes, comparison.output_rfs))
     for row in comparison.metrics:
         for (name, source, shape, rf), value, c in zip(specs, row.values, row.changes):
-            about = (shown(name), source, fmt.axes(shape), fmt.axes(a.size for a in rf),
-                     fmt.axes(a.stride for a in rf), fmt.axes(a.start for a in rf))
+            about = (shown(name), source, fmt.axes(shape), *field.csv(rf))
             if c is None:
                 rows.append((row.metric.key,) + about + (value, "", "", ""))
                 continue
             percent = "" if c.relative is None else fmt.percent(c.relative, ascii=True).rstrip("%")
             ratio = "" if c.ratio is None else fmt.significant(c.ratio).replace(",", "")
             rows.append((row.metric.key,) + about + (value, c.delta, percent, ratio))
-    return document.csv_text(("metric", "spec", "source", "output_shape", "rf_size", "rf_stride", "rf_start",
+    return document.csv_text(("metric", "spec", "source", "output_shape", *field.headers,
                               "value", "delta", "percent", "ratio"), rows)
 
 

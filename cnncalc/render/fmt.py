@@ -219,7 +219,12 @@ def share(part: int, whole: int) -> str:
     1 of 3 → '33.3%'; '-' when the whole is 0."""
     if whole == 0:
         return "-"
-    tenths = round(Fraction(part * 1000, whole))
+    return proportion(Fraction(part, whole))
+
+
+def proportion(q: Fraction) -> str:
+    """A share (a fraction ≥ 0) as a percentage with one decimal, rounded half-even: 1/3 → '33.3%'."""
+    tenths = round(q * 1000)
     return f"{tenths // 10}.{tenths % 10}%"
 
 

@@ -1,21 +1,24 @@
-"""A Report as documents: JSON (exact ints, schema cnncalc.report/3), CSV and Markdown, and the summary
-lines the table shares. No rich here."""
+"""A Report as documents: JSON (exact ints, schema cnncalc.report/3), CSV, Markdown and HTML, their per-layer
+columns from render/columns.py, and the summary lines the table shares. No rich here."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Callable, Iterator, Optional, Sequence
 
-from cnncalc.analysis import DTYPE_BITS, Report, bytes_for
+from cnncalc.analysis import Report
 from cnncalc.metrics import Figures
 from cnncalc.render import document, fmt
+from cnncalc.render.columns import INTEGER_UNITS, NAMES, POSITIONS, SHAPE, TEXT, Column, Context, \
+    as_is, people_cells, select
 from cnncalc.render.labels import CONVENTIONS
 from cnncalc.render.text import md_code, md_text, shown
 
 SCHEMA = "cnncalc.report/3"
 
 
-def report_dict(report: Report) -> dict:
-    return _document(report, [layer_dict(row) for row in report.rows])
+def report_dict(report: Report, columns: Optional[Sequence[str]] = None) -> dict:
+    context = Context(report)
+    return _document(report, list(map(_layer_dicts(context, columns), report.rows)))
 
 
 def _document(report: Report, layers) -> dict:
@@ -49,56 +52,94 @@ def _document(report: Report, layers) -> dict:
     })
 
 
-def layer_dict(row, rf_json: dict | None = None) -> dict:
-    """One layer of the JSON report; ``rf_json``: its receptive field as JSON when already made."""
-    return {
-        "name": row.name,
-        "type": row.type,
-        "label": row.label,
-        "inputs": list(row.inputs),
-        "shares": row.shares or None,
-        "output_shape": list(row.output_shape),
-        "params": row.params,
-        "trainable_params": row.trainable_params,
-        "state": row.state,
-        "macs": row.macs,
-        "flops": row.flops,
-        "activation_elements": row.activation_elements,
-        "receptive_field": fmt.rf_json(row.rf) if rf_json is None else rf_json,
-    }
+def _layer_dicts(context: Context, columns: Optional[Sequence[str]] = None) -> Callable[[Any], dict]:
+    """row → its layer object in the JSON report: the ``columns`` (names; JSON's defaults when None), each
+    column's JSON value (render/columns.py)."""
+    plan = [(column.name, column.values(context), column.json) for column in select(columns, "json", context)]
+    return lambda row: {name: json(get(row)) for name, get, json in plan}
 
 
-def _layer_lines(rows) -> Iterator[str]:
-    """Each row's layer object as compact JSON text, exactly ``compact(layer_dict(row))`` (tests/test_json_stream.py),
-    written by hand: json's C encoder takes some 5 µs an object, most of a big report's JSON time. A receptive
-    field passed on unchanged (the same tuple) is encoded once. A row whose figures are not all plain ints
-    (not expected) is encoded by json."""
+def layer_dict(row, context: Context, columns: Optional[Sequence[str]] = None) -> dict:
+    """One layer of the JSON report (the ``columns``; JSON's defaults when None)."""
+    return _layer_dicts(context, columns)(row)
+
+
+def _layer_lines(rows, context: Context, columns: Optional[Sequence[str]] = None) -> Iterator[str]:
+    """Each row's layer object as compact JSON text, exactly ``compact(layer_dict(row, ...))``
+    (tests/test_json_stream.py), written by a function made for the chosen columns (:func:`_encoder`): json's C
+    encoder takes some 5 µs an object, most of a big report's JSON time. A row whose counts are not all plain
+    ints (not expected) is encoded by json."""
     import json
 
     compact = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
-    text = json.encoder.encode_basestring         # a str as JSON, non-ASCII kept (ensure_ascii=False)
-    last_rf, rf_text = None, ""
-    last_shape, shape_text = None, ""
+    dicts = _layer_dicts(context, columns)
+    encode = _encoder(select(columns, "json", context), context, compact)
     for row in rows:
-        if row.rf is not last_rf:
-            last_rf, rf_text = row.rf, _rf_text(row.rf) or compact(fmt.rf_json(row.rf))
-        shape = row.output_shape
-        if shape is not last_shape:
-            last_shape = shape
-            shape_text = ", ".join(map(str, shape)) if all(type(n) is int for n in shape) else ""
-        if not (shape_text or not shape) or not (type(row.params) is int and type(row.trainable_params) is int
-                                                 and type(row.state) is int and type(row.macs) is int
-                                                 and type(row.flops) is int
-                                                 and type(row.activation_elements) is int):
-            yield compact(layer_dict(row))
-            continue
-        shares = "null" if not row.shares else text(row.shares)
-        yield (f'{{"name": {text(row.name)}, "type": {text(row.type)}, "label": {text(row.label)}, '
-               f'"inputs": [{", ".join(map(text, row.inputs))}], "shares": {shares}, '
-               f'"output_shape": [{shape_text}], "params": {row.params}, '
-               f'"trainable_params": {row.trainable_params}, "state": {row.state}, "macs": {row.macs}, '
-               f'"flops": {row.flops}, "activation_elements": {row.activation_elements}, '
-               f'"receptive_field": {rf_text}}}')
+        text = encode(row)
+        yield compact(dicts(row)) if text is None else text
+
+
+def _encoder(columns: Sequence[Column], context: Context, compact) -> Callable[[Any], Optional[str]]:
+    """row → its layer object's compact JSON text, or None when a count is not a plain int or a name not a
+    str. The function is written for the columns and compiled (as record.py compiles a hot class's
+    __init__): counts, names and lists of names are written in place, every other value by :func:`_json_text`;
+    a shape or receptive field passed on unchanged (the same tuple) is written once."""
+    import json
+
+    env: dict[str, Any] = {"_s": json.encoder.encode_basestring}     # a str as JSON, non-ASCII kept
+    body, members, kept = [], [], []
+    for i, column in enumerate(columns):
+        if not column.name.isidentifier():
+            raise ValueError(f"column name {column.name!r} is not an identifier")
+        if column.attr.isidentifier():
+            read = f"row.{column.attr}"
+        else:
+            env[f"_g{i}"], read = column.values(context), f"_g{i}(row)"
+        body.append(f"        v{i} = {read}")
+        if column.unit in INTEGER_UNITS and column.json is as_is:
+            body.append(f"        if type(v{i}) is not int: return None")
+            member = f"{{v{i}}}"
+        elif column.unit == TEXT and column.json is as_is:
+            body.append(f"        if type(v{i}) is not str: return None")
+            member = f"{{_s(v{i})}}"
+        elif column.unit == NAMES:
+            body.append(f"        v{i} = ', '.join(map(_s, v{i}))")
+            member = f"[{{v{i}}}]"
+        else:
+            env[f"_t{i}"] = _json_text(column, compact)
+            if column.unit in (SHAPE, POSITIONS):
+                kept.append(i)
+                body.append(f"        if v{i} is not last{i}: last{i}, text{i} = v{i}, _t{i}(v{i})")
+                member = f"{{text{i}}}"
+            else:
+                member = f"{{_t{i}(v{i})}}"
+        members.append(f'"{column.name}": {member}')
+    source = ("def make():\n"
+              + "".join(f"    last{i}, text{i} = make, ''\n" for i in kept)
+              + "    def encode(row):\n"
+              + "".join(f"        nonlocal last{i}, text{i}\n" for i in kept)
+              + "\n".join(body) + "\n        return f'{{" + ", ".join(members) + "}}'\n"
+              + "    return encode\n")
+    exec(compile(source, "<cnncalc.render.report._encoder>", "exec"), env)
+    return env["make"]()
+
+
+def _json_text(column: Column, compact) -> Callable[[Any], str]:
+    """value → the compact JSON text of ``column.json(value)``; shapes and receptive fields of ints written
+    without json."""
+    import json
+
+    text, convert = json.encoder.encode_basestring, column.json
+    if column.unit == SHAPE:
+        return lambda shape: ("[" + ", ".join(map(str, shape)) + "]" if all(type(n) is int for n in shape)
+                              else compact(convert(shape)))
+    if column.unit == POSITIONS:
+        return lambda rf: _rf_text(rf) or compact(convert(rf))
+
+    def written(value) -> str:
+        value = convert(value)
+        return text(value) if type(value) is str else "null" if value is None else compact(value)
+    return written
 
 
 def _rf_text(rf) -> str:
@@ -140,11 +181,14 @@ def _latency_dict(r, device) -> dict:
                        for t in r.layers]}
 
 
-def figures_dict(figures: Figures, layers=None) -> dict:
+def figures_dict(figures: Figures, layers=None, columns: Optional[Sequence[str]] = None) -> dict:
     """The report's JSON, with peak memory (spec order and minimising order), and training memory and the
-    latency estimate when asked for (null otherwise). ``layers``: the layer objects, when not made here."""
+    latency estimate when asked for (null otherwise). ``layers``: the layer objects, when not made here;
+    ``columns``: the names of their columns (JSON's defaults when None)."""
     report = figures.report
-    out = _document(report, [layer_dict(row) for row in report.rows] if layers is None else layers)
+    if layers is None:
+        layers = list(map(_layer_dicts(Context(figures), columns), report.rows))
+    out = _document(report, layers)
     m = figures.report.memory
     out["peak_memory"] = {"dtype": m.dtype, "batch": m.batch, "in_place": figures.settings.in_place,
                           "spec_order": _peak_dict(figures.peak), "minimum": _peak_dict(figures.minimum_peak)}
@@ -155,43 +199,40 @@ def figures_dict(figures: Figures, layers=None) -> dict:
     return out
 
 
-def report_json(result) -> str:
-    """A Report, or Figures (the report and the figures computed from it), as JSON."""
-    return "".join(report_json_chunks(result))
+def report_json(result, columns: Optional[Sequence[str]] = None) -> str:
+    """A Report, or Figures (the report and the figures computed from it), as JSON; ``columns``: the names of
+    the layer objects' columns (JSON's defaults when None)."""
+    return "".join(report_json_chunks(result, columns))
 
 
-def report_json_chunks(result) -> Iterator[str]:
+def report_json_chunks(result, columns: Optional[Sequence[str]] = None) -> Iterator[str]:
     """:func:`report_json`'s text in pieces, each layer's object made only when its line is written."""
+    context = Context(result)
+    layers = document.Lines(_layer_lines(context.report.rows, context, columns), encoded=True)
     if isinstance(result, Figures):
-        layers = document.Lines(_layer_lines(result.report.rows), encoded=True)
         return document.json_chunks(figures_dict(result, layers))
-    return document.json_chunks(_document(result, document.Lines(_layer_lines(result.rows), encoded=True)))
+    return document.json_chunks(_document(result, layers))
 
 
-CSV_COLUMNS = ("name", "type", "inputs", "shares", "output_shape", "params", "trainable_params", "state", "macs",
-               "flops", "activation_elements", "param_bytes", "activation_bytes", "rf_size", "rf_stride",
-               "rf_start")
-
-
-def _rf_axes(rf) -> list[str]:
-    return [fmt.axes(a.size for a in rf), fmt.axes(a.stride for a in rf), fmt.axes(a.start for a in rf)]
-
-
-def report_csv(result) -> str:
+def report_csv(result, columns: Optional[Sequence[str]] = None) -> str:
     """One row per layer and nothing else: no total row, so the counts add up to the totals (JSON has the
-    totals; activation_elements adds the input row, which the totals leave out). Shapes and per-axis
-    values joined with 'x'. Bytes at the report's dtype:
-    param_bytes of the layer's parameters and state, activation_bytes of its output for the whole batch,
-    each rounded up to whole bytes."""
-    report = result.report if isinstance(result, Figures) else result
-    bits, batch = DTYPE_BITS[report.memory.dtype], report.memory.batch
-    rows = [[shown(row.name), row.type, ";".join(shown(name) for name in row.inputs), shown(row.shares),
-             fmt.axes(row.output_shape),
-             row.params, row.trainable_params, row.state, row.macs, row.flops, row.activation_elements,
-             bytes_for(row.params + row.state, bits), bytes_for(row.activation_elements * batch, bits)]
-            + _rf_axes(row.rf)
-            for row in report.rows]
-    return document.csv_text(CSV_COLUMNS, rows)
+    totals; activation_elements adds the input row, which the totals leave out). The ``columns`` (names;
+    CSV's defaults when None), each column's CSV cells: shapes and per-axis values joined with 'x', names
+    escaped (render/text.shown), a receptive field in three cells (receptive_field.size, .stride, .start)."""
+    context = Context(result)
+    chosen = select(columns, "csv", context)
+    plan = [(column.values(context), column.csv, bool(column.parts), column.escaped) for column in chosen]
+    rows = []
+    for row in context.report.rows:
+        cells: list = []
+        for get, cell, parts, escaped in plan:
+            value = cell(get(row))
+            if parts:
+                cells += value
+            else:
+                cells.append(shown(value) if escaped and value is not None else value)
+        rows.append(cells)
+    return document.csv_text([header for column in chosen for header in column.headers], rows)
 
 
 def summary_items(report: Report, figures: Figures | None = None) -> list[tuple[str, str]]:
@@ -247,8 +288,9 @@ def figure_items(figures: Figures, memory) -> list[tuple[str, str]]:
     return items
 
 
-def report_markdown(result, quiet: bool = False) -> str:
-    """The summary table, the per-layer table and warnings; ``quiet``: the summary only."""
+def report_markdown(result, quiet: bool = False, columns: Optional[Sequence[str]] = None) -> str:
+    """The summary table, the per-layer table of the ``columns`` (names; Markdown's defaults when None) with
+    a total row, and warnings; ``quiet``: the summary only."""
     figures = result if isinstance(result, Figures) else None
     report = result.report if isinstance(result, Figures) else result
     lines = [f"## {md_text(report.name)}", ""]
@@ -257,16 +299,12 @@ def report_markdown(result, quiet: bool = False) -> str:
     lines += document.md_table(["", ""], "ll", [(label.strip(), value) for label, value in summary_items(report, figures)])
     if quiet:
         return "\n".join(lines + [""])
-    rows = [(md_text(row.name), md_text(row.label), fmt.shape(row.output_shape), fmt.count(row.params),
-             fmt.count(row.macs),
-             fmt.count(row.flops), fmt.rf_cell(row.rf), fmt.per_axis(a.start for a in row.rf),
-             fmt.count(row.activation_elements)) for row in report.rows]
-    t = report.totals
-    rows.append((document.bold("total"), "", fmt.shape(report.output_shape), document.bold(fmt.count(t.params)),
-                 document.bold(fmt.count(t.macs)), document.bold(fmt.count(t.flops)), "", "",
-                 fmt.count(t.activation_elements)))
-    lines += [""] + document.md_table(["Layer", "Type", "Output", "Params", "MACs", "FLOPs", "RF size/stride",
-                                       "RF start", "Activations"], "lllrrrrrr", rows)
+    context = Context(result)
+    chosen = select(columns, "markdown", context)
+    rows, total = people_cells(chosen, context, md_text)
+    rows.append(tuple(document.bold(cell, on=bool(cell)) for cell in total))
+    lines += [""] + document.md_table([column.title for column in chosen],
+                                      "".join("r" if column.right else "l" for column in chosen), rows)
     if report.warnings:
         lines += ["", "**Warnings**", ""]
         lines += [f"- {md_code(w.layer, in_table=False)}: {md_text(w.message)}" for w in report.warnings]
@@ -274,18 +312,22 @@ def report_markdown(result, quiet: bool = False) -> str:
     return "\n".join(lines)
 
 
-def report_html(figures: Figures) -> str:
-    """The summary and the per-layer table as HTML (a notebook's view of a report, cnncalc.Report)."""
+def report_html(figures: Figures, columns: Optional[Sequence[str]] = None) -> str:
+    """The summary and the per-layer table of the ``columns`` (names; HTML's defaults when None) as HTML (a
+    notebook's view of a report, cnncalc.Report)."""
     import html
 
     report, cell = figures.report, html.escape
     summary = "".join(f"<tr><th style='text-align:left'>{cell(label.strip())}</th><td>{cell(value)}</td></tr>"
                       for label, value in summary_items(report, figures))
-    head = "".join(f"<th>{h}</th>" for h in ("Layer", "Type", "Output", "Params", "MACs", "FLOPs", "RF size/stride"))
-    body = "".join(
-        "<tr>" + "".join(f"<td>{cell(text)}</td>" for text in (
-            row.name, row.label, fmt.shape(row.output_shape), fmt.count(row.params), fmt.count(row.macs),
-            fmt.count(row.flops), fmt.rf_cell(row.rf))) + "</tr>"
-        for row in report.rows)
+    context = Context(figures)
+    chosen = select(columns, "html", context)
+    rows, total = people_cells(chosen, context, shown)
+    align = ["<td style='text-align:right'>" if column.right else "<td>" for column in chosen]
+    head = "".join(f"<th>{cell(column.title)}</th>" for column in chosen)
+    body = "".join("<tr>" + "".join(f"{td}{cell(text)}</td>" for td, text in zip(align, texts)) + "</tr>"
+                   for texts in rows)
+    foot = "<tr>" + "".join(f"{td}<b>{cell(text)}</b></td>" if text else "<td></td>"
+                            for td, text in zip(align, total)) + "</tr>"
     return (f"<h4>{cell(report.name)}</h4><table>{summary}</table>"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody><tfoot>{foot}</tfoot></table>")

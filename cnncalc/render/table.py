@@ -4,12 +4,13 @@ text (with ANSI styles on a colour terminal, render/terminal.py). Rich's console
 from __future__ import annotations
 
 import textwrap
+from typing import Optional, Sequence
 
 from rich.cells import cell_len
 
-from cnncalc.analysis import Report, bytes_for, DTYPE_BITS
+from cnncalc.analysis import Report
 from cnncalc.metrics import Figures
-from cnncalc.render import fmt
+from cnncalc.render.columns import Context, people_cells, select
 from cnncalc.render.labels import CONVENTIONS
 from cnncalc.render.grid import BOLD, DIM, RESET, YELLOW, Column, layout
 from cnncalc.render.report import summary_items
@@ -17,41 +18,18 @@ from cnncalc.render.terminal import Terminal
 from cnncalc.render.text import shown
 
 
-# the per-layer columns `--columns` chooses from, in their order; DEFAULT_COLUMNS when not given
-COLUMN_NAMES = ("layer", "type", "output", "params", "params%", "macs", "macs%", "flops", "rf", "mem")
-DEFAULT_COLUMNS = ("layer", "type", "output", "params", "macs", "flops", "rf", "mem")
-
-
-def print_report(result: Report | Figures, terminal: Terminal, columns=DEFAULT_COLUMNS, quiet: bool = False) -> None:
-    """The title, the per-layer grid of ``columns`` (names from COLUMN_NAMES), the summary, warnings and
-    conventions; ``quiet``: the title and the summary only. ``result`` a Report, or Figures: then with peak
-    memory (and training memory, latency when computed) in the summary, and with a device the estimated
-    time and bound of each layer as two more columns."""
+def print_report(result: Report | Figures, terminal: Terminal, columns: Optional[Sequence[str]] = None,
+                 quiet: bool = False) -> None:
+    """The title, the per-layer grid of ``columns`` (names from render/columns.py; the table's defaults when
+    None), the summary, warnings and conventions; ``quiet``: the title and the summary only. ``result`` a
+    Report, or Figures: then with peak memory (and training memory, latency when computed) in the summary,
+    and with a device the estimated time and bound of each layer as two more columns by default."""
     figures = result if isinstance(result, Figures) else None
     report = result.report if isinstance(result, Figures) else result
     title = shown(report.name + (f" ({report.source})" if report.source not in ("<spec>",) else ""))
-    t = report.totals
-    bits = DTYPE_BITS[report.memory.dtype]
-    every = {
-        "layer": (Column("Layer", "total", fold=True, min_width=12), lambda row: shown(row.name)),
-        "type": (Column("Type", fold=True, min_width=10), lambda row: shown(row.label)),
-        "output": (Column("Output", fmt.dims(report.output_shape)), lambda row: fmt.dims(row.output_shape)),
-        "params": (Column("Params", fmt.count(t.params), right=True), lambda row: fmt.count(row.params)),
-        "params%": (Column("Params %", "100.0%", right=True), lambda row: fmt.share(row.params, t.params)),
-        "macs": (Column("MACs", fmt.count(t.macs), right=True), lambda row: fmt.count(row.macs)),
-        "macs%": (Column("MACs %", "100.0%", right=True), lambda row: fmt.share(row.macs, t.macs)),
-        "flops": (Column("FLOPs", fmt.count(t.flops), right=True), lambda row: fmt.count(row.flops)),
-        "rf": (Column("RF/jump", fmt.rf_cell(report.output_rf), right=True, space=2), lambda row: fmt.rf_cell(row.rf)),
-        "mem": (Column("Act mem", fmt.nbytes(report.memory.activation_bytes), right=True, space=2),
-                lambda row: fmt.nbytes(bytes_for(row.activation_elements * report.memory.batch, bits))),
-    }
-    chosen = [every[name] for name in columns]
+    context = Context(result)
+    chosen = select(columns, "table", context)
     roofline = figures.roofline if figures is not None else None
-    if roofline is not None:           # a folded row (--depth) is a block: its layers' times are not shown
-        times = {layer.name: layer for layer in roofline.layers}
-        chosen += [(Column("Est time", "≥ " + fmt.seconds(roofline.seconds), right=True, space=2),
-                    lambda row: fmt.seconds(times[row.name].seconds) if row.name in times else "-"),
-                   (Column("Bound", ""), lambda row: times[row.name].bound if row.name in times else "")]
     dim = frozenset(i for i, row in enumerate(report.rows) if row.is_network_input)
     styled = terminal.styled
 
@@ -60,8 +38,11 @@ def print_report(result: Report | Figures, terminal: Terminal, columns=DEFAULT_C
 
     out = [style(title, BOLD), ""]
     if not quiet:
-        rows = [tuple(cell(row) for _, cell in chosen) for row in report.rows]
-        out.append(layout([column for column, _ in chosen], rows, terminal.width, dim, styled=styled))
+        rows, total = people_cells(chosen, context, shown)
+        grid = [Column(column.title, total[i], right=column.right, fold=column.escaped,
+                       min_width=12 if i == 0 else 10 if column.escaped else 6)
+                for i, column in enumerate(chosen)]
+        out.append(layout(grid, rows, terminal.width, dim, styled=styled))
     items = summary_items(report, figures)
     width = max(cell_len(label) for label, _ in items)
     out += [style(label + " " * (width - cell_len(label)), BOLD) + "  " + value for label, value in items]
