@@ -106,7 +106,7 @@ class Metric:
     kind: str                         # units.COUNT, units.BYTES or units.SECONDS
     get: Callable[[Figures], Any]     # an exact int (a Fraction for seconds); None when not computed
     budget: bool = True               # may be limited by `check`
-    needs: str = ""                   # what a limit on it needs beyond the spec: 'device' (--device)
+    needs: str = ""                   # what it needs beyond the spec: 'device' (--device) or 'training'
 
 
 METRICS = (
@@ -121,7 +121,7 @@ METRICS = (
     Metric("activation_memory", "activation memory", BYTES, lambda f: f.report.memory.activation_bytes),
     Metric("peak_memory", "peak memory (spec order)", BYTES, lambda f: f.peak.peak_bytes),
     Metric("min_peak_memory", "peak memory (minimising order)", BYTES, lambda f: f.minimum_peak.peak_bytes),
-    Metric("training_memory", "training memory", BYTES, _training_total),
+    Metric("training_memory", "training memory", BYTES, _training_total, needs="training"),
     Metric("latency", "latency (roofline lower bound)", SECONDS, _latency, needs="device"),
 )
 

@@ -11,8 +11,9 @@ import sys
 
 import click
 
-# (result type, format) → (module, function). A 'table' renderer prints onto a console; the others return text,
-# or its pieces (written as they come: a big report's JSON is never held whole).
+# (result type, format) → (module, function). 'table' is the format for people in every command. A renderer
+# named print_* prints onto a console; the others return text, or its pieces (written as they come: a big
+# report's JSON is never held whole).
 RENDERERS = {
     ("Report", "table"): ("cnncalc.render.table", "print_report"),
     ("Report", "json"): ("cnncalc.render.report", "report_json_chunks"),
@@ -30,12 +31,13 @@ RENDERERS = {
     ("LayerComparison", "json"): ("cnncalc.render.compare", "layers_json"),
     ("LayerComparison", "csv"): ("cnncalc.render.compare", "layers_csv"),
     ("LayerComparison", "markdown"): ("cnncalc.render.compare", "layers_markdown"),
-    ("CheckRun", "text"): ("cnncalc.render.check", "text"),
+    ("CheckRun", "table"): ("cnncalc.render.check", "text"),
     ("CheckRun", "json"): ("cnncalc.render.check", "check_json"),
     ("CheckRun", "markdown"): ("cnncalc.render.check", "markdown"),
+    ("CheckRun", "csv"): ("cnncalc.render.check", "check_csv"),
     ("VerifyResult", "table"): ("cnncalc.render.verify", "print_result"),
     ("VerifyResult", "json"): ("cnncalc.render.verify", "result_json"),
-    ("Catalogue", "text"): ("cnncalc.render.devices", "devices_text"),
+    ("Catalogue", "table"): ("cnncalc.render.devices", "devices_text"),
     ("Catalogue", "json"): ("cnncalc.render.devices", "devices_json"),
 }
 
@@ -45,7 +47,7 @@ def emit(result, output_format: str, **options) -> None:
     Catalogue) as ``output_format``; ``options`` go to the renderer (check's ``warn_at``)."""
     module, name = RENDERERS[(type(result).__name__, output_format)]
     render = getattr(importlib.import_module(module), name)
-    if output_format == "table":
+    if name.startswith("print_"):
         from cnncalc.render import terminal
         # the report table is plain text (no Rich console to import); compare's and verify's print through Rich
         out = terminal.terminal() if module == "cnncalc.render.table" else terminal.console()
