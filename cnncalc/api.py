@@ -209,7 +209,7 @@ class Comparison(_Documents):
     _RENDER = {"dict": "cnncalc.render.compare:compare_dict", "json": "cnncalc.render.compare:compare_json",
                "markdown": "cnncalc.render.compare:compare_markdown", "csv": "cnncalc.render.compare:compare_csv"}
 
-    def __init__(self, comparison: "_comparison.Comparison", reports: Sequence[Report]):
+    def __init__(self, comparison: "_comparison.TotalComparison", reports: Sequence[Report]):
         self.comparison = comparison
         self.reports = tuple(reports)
 

@@ -1,11 +1,11 @@
 """The whole-network figures that `compare` shows and `check` limits: one table, read from a spec's
-:class:`Figures` (its Report, and the peak memory, training memory and latency computed from it on demand)."""
+:class:`Figures` (its Analysis, and the peak memory, training memory and latency computed from it on demand)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from cnncalc.analysis import DTYPE_BITS, Report
+from cnncalc.analysis import DTYPE_BITS, Analysis
 from cnncalc.record import record
 from cnncalc.units import BYTES, COUNT, SECONDS
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 @record
 class Settings:
-    """How the figures beyond the Report are computed (docs/conventions.md, "Peak memory, training memory
+    """How the figures beyond the Analysis are computed (docs/conventions.md, "Peak memory, training memory
     and latency"). ``training`` False: no training memory; ``device`` None: no latency estimate."""
     in_place: bool = False            # peak memory with the runtime's in-place layers (off by default)
     training: bool = False
@@ -30,14 +30,14 @@ class Figures:
     no training memory. :meth:`shown_as` keeps the figures of the whole network and shows another report
     (its blocks folded by ``analyze --depth``)."""
 
-    def __init__(self, report: Report, graph=None, settings: Settings = Settings()):
+    def __init__(self, report: Analysis, graph=None, settings: Settings = Settings()):
         self.report = report          # what the renderers show
         self.analysed = report        # what the figures are computed from
         self.graph = graph
         self.settings = settings
         self._cache: dict = {}
 
-    def shown_as(self, report: Report) -> "Figures":
+    def shown_as(self, report: Analysis) -> "Figures":
         """The same figures, with ``report`` (the same network, its rows grouped) shown."""
         other = Figures(self.analysed, self.graph, self.settings)
         other._cache = self._cache

@@ -69,12 +69,12 @@ OPTIONS = (
     Option("set", "--set", SPEC_READERS, "Set one of the spec's arguments (its top-level 'args:'); repeatable.",
            kind=ASSIGNMENTS, metavar="NAME=VALUE"),
     Option("max_layers", "--max-layers", SPEC_READERS, "Refuse specs that expand to more layers than this.",
-           kind=COUNT, default_from="cnncalc.spec:Limits.max_layers"),
+           kind=COUNT, default_from="cnncalc.spec:ReadLimits.max_layers"),
     Option("max_spec_bytes", "--max-spec-bytes", SPEC_READERS, "Refuse spec files larger than this.",
-           kind=COUNT, default_from="cnncalc.spec:Limits.max_bytes"),
+           kind=COUNT, default_from="cnncalc.spec:ReadLimits.max_bytes"),
     Option("max_yaml_nodes", "--max-yaml-nodes", SPEC_READERS,
            "Refuse YAML with more nodes than this, aliases expanded.",
-           kind=COUNT, default_from="cnncalc.spec:Limits.max_yaml_nodes"),
+           kind=COUNT, default_from="cnncalc.spec:ReadLimits.max_yaml_nodes"),
     Option("dtype", "--dtype", FIGURES,
            "Element type of the weights and activations at inference: sizes the memory figures and picks the "
            "device's peak for latency.",
@@ -199,7 +199,7 @@ class Chosen:
     how to compute its figures (``dtype``, ``batch``, ``settings``)."""
     input: Optional[tuple]
     overrides: Optional[dict]
-    read_limits: Any                  # a cnncalc.spec.Limits
+    read_limits: Any                  # a cnncalc.spec.ReadLimits
     dtype: str = "float32"
     batch: int = 1
     settings: Any = None              # a cnncalc.metrics.Settings
@@ -210,12 +210,12 @@ def resolve(command: str, values: Mapping) -> Chosen:
     record; a device profile that cannot be read is a SpecError, a device without a peak for the dtype an
     OptionError. Options the command does not take keep their defaults."""
     from cnncalc.metrics import Settings
-    from cnncalc.spec import Limits
+    from cnncalc.spec import ReadLimits
 
     def value(name: str):
         return values[name] if name in values else BY_NAME[name].default_value()
 
-    read_limits = Limits(max_layers=value("max_layers"), max_bytes=value("max_spec_bytes"),
+    read_limits = ReadLimits(max_layers=value("max_layers"), max_bytes=value("max_spec_bytes"),
                          max_yaml_nodes=value("max_yaml_nodes"))
     profile = None
     device = value("device")

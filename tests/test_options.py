@@ -229,3 +229,17 @@ def test_the_options_table_of_the_docs_is_generated():
     assert declared.render_doc(text) == text, "docs/api.md is stale: run `python -m cnncalc.options`"
     for option in declared.OPTIONS:
         assert f"| `{option.name}` | `{option.flag}` |" in text
+
+
+def test_checkerboards_positions_keep_their_old_name_hidden():
+    # kernel 3, stride 2 on 4 positions: (4 − 1)·2 + 3 = 9 output positions per axis
+    new = CliRunner().invoke(main, ["checkerboard", "-k", "3", "-s", "2", "--positions", "4", "--dims", "1"])
+    old = CliRunner().invoke(main, ["checkerboard", "-k", "3", "-s", "2", "--input", "4", "--dims", "1"])
+    default = CliRunner().invoke(main, ["checkerboard", "-k", "3", "-s", "2", "--dims", "1"])
+    assert new.exit_code == 0 and new.stdout == old.stdout == default.stdout and "→ output 9" in new.stdout
+    other = CliRunner().invoke(main, ["checkerboard", "-k", "3", "-s", "2", "--positions", "5", "--dims", "1"])
+    assert "→ output 11" in other.stdout                     # (5 − 1)·2 + 3
+    both = CliRunner().invoke(main, ["checkerboard", "-k", "3", "-s", "2", "--positions", "4", "--input", "4"])
+    assert both.exit_code == 2 and "old name of --positions" in both.output
+    shown = CliRunner().invoke(main, ["checkerboard", "--help"]).stdout
+    assert "--positions" in shown and "--input" not in shown

@@ -24,7 +24,7 @@ from cnncalc.analysis import analyze
 from cnncalc.errors import ExitCode, Location, SpecError, did_you_mean
 from cnncalc.metrics import BUDGET_KEYS, BY_KEY, Figures, Settings
 from cnncalc.record import field, record, replace
-from cnncalc.spec import Limits, LocDict, is_spec, read_spec
+from cnncalc.spec import LocDict, ReadLimits, is_spec, read_spec
 
 if TYPE_CHECKING:
     from cnncalc.budget.file import BudgetFile
@@ -145,7 +145,7 @@ class Request:
     dtype: str = "float32"
     batch: int = 1
     input_shape: Optional[tuple] = None
-    read_limits: Limits = Limits()
+    read_limits: ReadLimits = ReadLimits()
     skip_non_specs: bool = False
     settings: Settings = Settings()             # in place, training, optimizer, precision, device
     overrides: dict = field(default_factory=dict)  # the specs' arguments set by --set (the baseline's too)

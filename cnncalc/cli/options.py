@@ -108,7 +108,7 @@ def _click_option(option: Option):
 def options_of(command: str):
     """Every declared option ``command`` takes (cnncalc.options.OPTIONS), as Click options. The command
     receives ``input_shape``, ``overrides`` (the --set values, name → value) and ``read_limits`` (a
-    cnncalc.spec.Limits); a command that computes figures also ``dtype``, ``batch`` and ``settings`` (a
+    cnncalc.spec.ReadLimits); a command that computes figures also ``dtype``, ``batch`` and ``settings`` (a
     cnncalc.metrics.Settings). A device profile that cannot be read is a located error (exit 2)."""
     chosen_options = declared.options_of(command)
     names = [option.name for option in chosen_options]

@@ -15,18 +15,18 @@ import click
 # named print_* prints onto a console; the others return text, or its pieces (written as they come: a big
 # report's JSON is never held whole).
 RENDERERS = {
-    ("Report", "table"): ("cnncalc.render.table", "print_report"),
-    ("Report", "json"): ("cnncalc.render.report", "report_json_chunks"),
-    ("Report", "csv"): ("cnncalc.render.report", "report_csv"),
-    ("Report", "markdown"): ("cnncalc.render.report", "report_markdown"),
+    ("Analysis", "table"): ("cnncalc.render.table", "print_report"),
+    ("Analysis", "json"): ("cnncalc.render.report", "report_json_chunks"),
+    ("Analysis", "csv"): ("cnncalc.render.report", "report_csv"),
+    ("Analysis", "markdown"): ("cnncalc.render.report", "report_markdown"),
     ("Figures", "table"): ("cnncalc.render.table", "print_report"),
     ("Figures", "json"): ("cnncalc.render.report", "report_json_chunks"),
     ("Figures", "csv"): ("cnncalc.render.report", "report_csv"),
     ("Figures", "markdown"): ("cnncalc.render.report", "report_markdown"),
-    ("Comparison", "table"): ("cnncalc.render.compare_table", "print_comparison"),
-    ("Comparison", "json"): ("cnncalc.render.compare", "compare_json"),
-    ("Comparison", "csv"): ("cnncalc.render.compare", "compare_csv"),
-    ("Comparison", "markdown"): ("cnncalc.render.compare", "compare_markdown"),
+    ("TotalComparison", "table"): ("cnncalc.render.compare_table", "print_comparison"),
+    ("TotalComparison", "json"): ("cnncalc.render.compare", "compare_json"),
+    ("TotalComparison", "csv"): ("cnncalc.render.compare", "compare_csv"),
+    ("TotalComparison", "markdown"): ("cnncalc.render.compare", "compare_markdown"),
     ("LayerComparison", "table"): ("cnncalc.render.compare_table", "print_layers"),
     ("LayerComparison", "json"): ("cnncalc.render.compare", "layers_json"),
     ("LayerComparison", "csv"): ("cnncalc.render.compare", "layers_csv"),
@@ -43,7 +43,7 @@ RENDERERS = {
 
 
 def emit(result, output_format: str, **options) -> None:
-    """Write ``result`` (a Report or Figures, Comparison, LayerComparison, CheckRun, VerifyResult or device
+    """Write ``result`` (an Analysis or Figures, TotalComparison, LayerComparison, CheckRun, VerifyResult or device
     Catalogue) as ``output_format``; ``options`` go to the renderer (check's ``warn_at``)."""
     module, name = RENDERERS[(type(result).__name__, output_format)]
     render = getattr(importlib.import_module(module), name)

@@ -6,7 +6,7 @@ checked against the analysis before they are shown."""
 
 from __future__ import annotations
 
-from cnncalc.analysis import Report
+from cnncalc.analysis import Analysis
 from cnncalc.record import replace
 from cnncalc.render import fmt
 from cnncalc.render.text import shown
@@ -94,7 +94,7 @@ def _weight_lines(layer, shape, row) -> list[str]:
     return []
 
 
-def explain_lines(report: Report, layer, row, input_shape, input_rf) -> list[str]:
+def explain_lines(report: Analysis, layer, row, input_shape, input_rf) -> list[str]:
     """The explanation of one analysed layer (``row``; ``layer`` its layer record)."""
     head = shown(f"{row.name}: {row.label}")
     inputs = ", ".join(shown(name) for name in row.inputs) or "(the network input)"

@@ -1,11 +1,11 @@
-"""A Report as documents: JSON (exact ints, schema cnncalc.report/3), CSV and Markdown, and the summary
+"""An analysis (cnncalc.analysis.Analysis) as documents: JSON (exact ints, schema cnncalc.report/3), CSV and Markdown, and the summary
 lines the table shares. No rich here."""
 
 from __future__ import annotations
 
 from typing import Iterator
 
-from cnncalc.analysis import DTYPE_BITS, Report, bytes_for
+from cnncalc.analysis import DTYPE_BITS, Analysis, bytes_for
 from cnncalc.metrics import Figures
 from cnncalc.render import document, fmt
 from cnncalc.render.labels import CONVENTIONS
@@ -14,11 +14,11 @@ from cnncalc.render.text import md_code, md_text, shown
 SCHEMA = "cnncalc.report/3"
 
 
-def report_dict(report: Report) -> dict:
+def report_dict(report: Analysis) -> dict:
     return _document(report, [layer_dict(row) for row in report.rows])
 
 
-def _document(report: Report, layers) -> dict:
+def _document(report: Analysis, layers) -> dict:
     t, m = report.totals, report.memory
     return document.envelope(SCHEMA, {
         "name": report.name,
@@ -156,7 +156,7 @@ def figures_dict(figures: Figures, layers=None) -> dict:
 
 
 def report_json(result) -> str:
-    """A Report, or Figures (the report and the figures computed from it), as JSON."""
+    """An Analysis, or Figures (the report and the figures computed from it), as JSON."""
     return "".join(report_json_chunks(result))
 
 
@@ -194,7 +194,7 @@ def report_csv(result) -> str:
     return document.csv_text(CSV_COLUMNS, rows)
 
 
-def summary_items(report: Report, figures: Figures | None = None) -> list[tuple[str, str]]:
+def summary_items(report: Analysis, figures: Figures | None = None) -> list[tuple[str, str]]:
     """(label, value) pairs of the summary, shared by the table and Markdown renderers; with ``figures``,
     peak memory, and training memory and latency when computed."""
     t, m = report.totals, report.memory

@@ -7,7 +7,7 @@ import textwrap
 
 from rich.cells import cell_len
 
-from cnncalc.analysis import Report, bytes_for, DTYPE_BITS
+from cnncalc.analysis import Analysis, bytes_for, DTYPE_BITS
 from cnncalc.metrics import Figures
 from cnncalc.render import fmt
 from cnncalc.render.labels import CONVENTIONS
@@ -22,9 +22,9 @@ COLUMN_NAMES = ("layer", "type", "output", "params", "params%", "macs", "macs%",
 DEFAULT_COLUMNS = ("layer", "type", "output", "params", "macs", "flops", "rf", "mem")
 
 
-def print_report(result: Report | Figures, terminal: Terminal, columns=DEFAULT_COLUMNS, quiet: bool = False) -> None:
+def print_report(result: Analysis | Figures, terminal: Terminal, columns=DEFAULT_COLUMNS, quiet: bool = False) -> None:
     """The title, the per-layer grid of ``columns`` (names from COLUMN_NAMES), the summary, warnings and
-    conventions; ``quiet``: the title and the summary only. ``result`` a Report, or Figures: then with peak
+    conventions; ``quiet``: the title and the summary only. ``result`` an Analysis, or Figures: then with peak
     memory (and training memory, latency when computed) in the summary, and with a device the estimated
     time and bound of each layer as two more columns."""
     figures = result if isinstance(result, Figures) else None
