@@ -102,7 +102,8 @@ def infer_node(node, in_shapes: list) -> tuple:
 
 
 
-Report = Analysis      # the old name, for the branches of issue 19 in flight: cnncalc.Report is the API's; delete at merge
+# the old name, for the branches of issue 19 in flight (cnncalc.Report is the API's): delete at merge
+Report = Analysis
 
 def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Analysis:
     if dtype not in DTYPE_BITS:

@@ -88,7 +88,8 @@ def _rf_key(rf) -> tuple:
 
 
 
-Comparison = TotalComparison   # the old name, for the branches of issue 19 in flight (cnncalc.Comparison is the API's)
+# the old name, for the branches of issue 19 in flight (cnncalc.Comparison is the API's): delete at merge
+Comparison = TotalComparison
 
 def unique_names(reports: Sequence[Analysis]) -> tuple:
     """The networks' names; where two share a name, their source is added; where that is shared too, '#n'."""

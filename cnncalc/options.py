@@ -20,10 +20,14 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
-from typing import Any, Callable, Mapping, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, TypeVar
 
 from cnncalc.errors import SpecError
 from cnncalc.record import field, record
+
+if TYPE_CHECKING:
+    from cnncalc.metrics import Settings
+    from cnncalc.spec import ReadLimits
 
 FLAG, CHOICE, COUNT, SHAPE, ASSIGNMENTS, TEXT = "flag", "choice", "count", "shape", "assignments", "text"
 
@@ -199,10 +203,10 @@ class Chosen:
     how to compute its figures (``dtype``, ``batch``, ``settings``)."""
     input: Optional[tuple]
     overrides: Optional[dict]
-    read_limits: Any                  # a cnncalc.spec.ReadLimits
-    dtype: str = "float32"
-    batch: int = 1
-    settings: Any = None              # a cnncalc.metrics.Settings
+    read_limits: "ReadLimits"
+    dtype: str
+    batch: int
+    settings: "Settings"
 
 
 def resolve(command: str, values: Mapping) -> Chosen:
@@ -216,7 +220,7 @@ def resolve(command: str, values: Mapping) -> Chosen:
         return values[name] if name in values else BY_NAME[name].default_value()
 
     read_limits = ReadLimits(max_layers=value("max_layers"), max_bytes=value("max_spec_bytes"),
-                         max_yaml_nodes=value("max_yaml_nodes"))
+                             max_yaml_nodes=value("max_yaml_nodes"))
     profile = None
     device = value("device")
     if device is not None:
@@ -304,6 +308,5 @@ def keywords(command: str) -> Callable[[Callable[..., R]], Callable[..., R]]:
         parameters = own + [inspect.Parameter(o.name, inspect.Parameter.KEYWORD_ONLY, default=o.default_value())
                             for o in declared]
         call.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-        call.options_of = func             # type: ignore[attr-defined]   # the function taking a Chosen
         return call
     return decorate

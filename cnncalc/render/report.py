@@ -1,4 +1,4 @@
-"""An analysis (cnncalc.analysis.Analysis) as documents: JSON (exact ints, schema cnncalc.report/3), CSV and Markdown, and the summary
+"""An Analysis as documents: JSON (exact ints, schema cnncalc.report/3), CSV and Markdown, and the summary
 lines the table shares. No rich here."""
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ TOP_KEYS = ("name", "description", "args", "input", "defaults", "budget", "block
 
 @record
 class ReadLimits:
-    """Guards against specs that would expand without end (docs/spec.md, "Limits").
+    """Guards against specs that would expand without end (docs/spec.md, "Read limits").
 
     max_layers, max_bytes and max_yaml_nodes are adjustable from the command line; max_depth (nested
     blocks and branches) and max_yaml_depth (YAML nesting) protect Python's stack and are fixed.
@@ -34,7 +34,8 @@ class ReadLimits:
     max_yaml_depth: int = yamlsource.MAX_DEPTH
 
 
-Limits = ReadLimits     # the old name, for the branches of issue 19 in flight; "limits" are a budget's. Delete at merge
+# the old name, for the branches of issue 19 in flight ("limits" are a budget's): delete at merge
+Limits = ReadLimits
 
 
 @record
