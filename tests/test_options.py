@@ -243,3 +243,12 @@ def test_checkerboards_positions_keep_their_old_name_hidden():
     assert both.exit_code == 2 and "old name of --positions" in both.output
     shown = CliRunner().invoke(main, ["checkerboard", "--help"]).stdout
     assert "--positions" in shown and "--input" not in shown
+
+
+def test_a_device_without_a_peak_for_the_dtype_has_the_same_message(tmp_path):
+    path = tmp_path / "small.yaml"
+    path.write_text(yaml.safe_dump(SMALL))
+    with pytest.raises(cnncalc.SpecError) as caught:         # the API did not check this before
+        cnncalc.analyze(str(path), device="stm32h7", dtype="bf16")
+    assert str(caught.value).startswith("the device 'stm32h7' has no peak for bfloat16")
+    assert _usage_error("analyze", str(path), "--device", "stm32h7", "--dtype", "bf16") == str(caught.value)
