@@ -1,4 +1,4 @@
-"""Walk the layer graph in topological order and produce a Report: pure data, exact ints, no printing."""
+"""Walk the layer graph in topological order and produce an Analysis: pure data, exact ints, no printing."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ class LayerWarning:
 
 
 @record
-class Report:
+class Analysis:
     name: str
     description: str
     source: str
@@ -101,7 +101,11 @@ def infer_node(node, in_shapes: list) -> tuple:
     return facts, output
 
 
-def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
+
+# the old name, for the branches of issue 19 in flight (cnncalc.Report is the API's): delete at merge
+Report = Analysis
+
+def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Analysis:
     if dtype not in DTYPE_BITS:
         raise ValueError(f"unknown dtype {dtype!r}")
     graph = spec.graph
@@ -165,7 +169,7 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Report:
     memory = Memory(dtype=dtype, batch=batch, param_bytes=bytes_for(params + state, bits),
                     activation_bytes=bytes_for(totals.activation_elements * batch, bits),
                     input_bytes=bytes_for(product(spec.input_shape) * batch, bits))
-    return Report(name=spec.name, description=spec.description, source=spec.source,
+    return Analysis(name=spec.name, description=spec.description, source=spec.source,
                   input_shape=tuple(spec.input_shape), output_shape=shapes[graph.output],
                   output_rf=receptive_fields[graph.output], rows=tuple(rows), totals=totals, memory=memory,
                   warnings=tuple(warnings), output=graph.output)

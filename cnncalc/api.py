@@ -11,8 +11,8 @@ import os
 from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Union
 
 from cnncalc.errors import SpecError
-from cnncalc.metrics import Figures, Settings
-from cnncalc.spec import Limits
+from cnncalc.metrics import Figures
+from cnncalc.options import Chosen, keywords
 
 if TYPE_CHECKING:
     from cnncalc.analysis import Memory, Totals
@@ -24,47 +24,69 @@ Source = Union[str, "os.PathLike[str]", Mapping]
 
 __all__ = ["Report", "Comparison", "CheckResult", "analyze", "compare", "check", "read"]
 
+# The keyword arguments of read, analyze, compare and check are those of the commands, declared once in
+# cnncalc.options (names, defaults, checks); each function below receives them as one checked ``options``.
 
-def read(source: Source, *, input: Optional[Sequence[int]] = None, set: Optional[Mapping] = None,
-         limits: Limits = Limits()) -> "Spec":
+
+@keywords("read")
+def read(source: Source, *, options: Chosen) -> "Spec":
     """The spec of ``source``, its layer graph built (the step before :func:`analyze`). ``set``: values for
     the spec's arguments (its ``args:``), as ``--set NAME=VALUE`` gives them."""
+    return _read(source, options)
+
+
+def _read(source: Source, options: Chosen) -> "Spec":
     from cnncalc.spec import parse_spec, read_spec
 
-    shape = _shape(input)
-    overrides = _overrides(set)
+    shape, overrides, read_limits = options.input, options.overrides, options.read_limits
     if isinstance(source, Mapping):
         import yaml
         try:
             text = yaml.safe_dump(dict(source), sort_keys=False, allow_unicode=True)
         except yaml.YAMLError as err:
             raise SpecError(f"the dict cannot be written as YAML: {err}") from None
-        return parse_spec(text, "<dict>", shape, limits, overrides)
+        return parse_spec(text, "<dict>", shape, read_limits, overrides)
     if isinstance(source, os.PathLike):
         source = os.fspath(source)
     if not isinstance(source, str):
         raise TypeError(f"a source is a path, YAML text or a dict, not {type(source).__name__}")
     if "\n" in source:
-        return parse_spec(source, "<text>", shape, limits, overrides)
-    return read_spec(source, shape, limits, overrides=overrides)
+        return parse_spec(source, "<text>", shape, read_limits, overrides)
+    return read_spec(source, shape, read_limits, overrides=overrides)
 
 
-def _overrides(values: Optional[Mapping]) -> Optional[dict]:
-    if values is None:
-        return None
-    if not isinstance(values, Mapping) or not all(isinstance(k, str) for k in values):
-        raise SpecError(f"set must map argument names to values, such as {{'width': 0.5}}; got {values!r}")
-    return dict(values)
+class _Documents:
+    """The documents of a result object: the text the command prints with ``--format json``, ``markdown`` and
+    ``csv`` (``to_json``, ``to_markdown``, ``to_csv``), and the JSON document as Python data (``to_dict``);
+    in a notebook, the Markdown. ``_RENDER``: each document's renderer (cnncalc.render), given ``_result()``."""
+    _RENDER: dict = {}
 
+    def _result(self):
+        raise NotImplementedError
 
-def _shape(input: Optional[Sequence[int]]) -> Optional[tuple]:
-    if input is None:
-        return None
-    shape = tuple(input)
-    if not 1 <= len(shape) <= 4 or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1
-                                           for n in shape):
-        raise SpecError(f"input must be 1 to 4 positive ints, channels first and no batch; got {list(shape)}")
-    return shape
+    def _render(self, document: str, **options):
+        import importlib
+        module, _, name = self._RENDER[document].partition(":")
+        return getattr(importlib.import_module(module), name)(self._result(), **options)
+
+    def to_dict(self) -> dict:
+        """The JSON document of the command's ``--format json``, as Python data."""
+        return self._render("dict")
+
+    def to_json(self) -> str:
+        """The command's ``--format json``: json of :meth:`to_dict`, in its versioned envelope."""
+        return self._render("json")
+
+    def to_markdown(self) -> str:
+        """The command's ``--format markdown``."""
+        return self._render("markdown")
+
+    def to_csv(self) -> str:
+        """The command's ``--format csv``."""
+        return self._render("csv")
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
 
 
 def _first(items, wanted, key):
@@ -74,7 +96,7 @@ def _first(items, wanted, key):
     raise KeyError(key)
 
 
-class Report:
+class Report(_Documents):
     """One analysed network: every figure `cnncalc analyze` shows, exact ints (docs/conventions.md).
 
     ``rows`` holds one :class:`cnncalc.analysis.Row` per layer (name, type, output_shape, params, macs, flops,
@@ -142,26 +164,16 @@ class Report:
         """The row of the layer called ``name``; KeyError when there is none."""
         return _first(self.rows, lambda row: row.name == name, name)
 
-    # -- the same documents as the command line -------------------------------------------------------
-    def to_dict(self) -> dict:
-        """The JSON document of `cnncalc analyze --format json` (schema cnncalc.report/3), as Python data."""
-        from cnncalc.render.report import figures_dict
-        return figures_dict(self.figures)
+    # -- the same documents as the command line (schema cnncalc.report/3) -------------------------------
+    _RENDER = {"dict": "cnncalc.render.report:figures_dict", "json": "cnncalc.render.report:report_json",
+               "markdown": "cnncalc.render.report:report_markdown", "csv": "cnncalc.render.report:report_csv"}
 
-    def to_json(self) -> str:
-        from cnncalc.render.report import report_json
-        return report_json(self.figures)
+    def _result(self):
+        return self.figures
 
     def to_markdown(self, quiet: bool = False) -> str:
-        from cnncalc.render.report import report_markdown
-        return report_markdown(self.figures, quiet=quiet)
-
-    def to_csv(self) -> str:
-        from cnncalc.render.report import report_csv
-        return report_csv(self.figures)
-
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
+        """The command's ``--format markdown`` (``quiet``: its ``--quiet``, the totals only)."""
+        return self._render("markdown", quiet=quiet)
 
     def _repr_html_(self) -> str:
         """The summary and the per-layer table as HTML, for notebooks."""
@@ -174,41 +186,35 @@ class Report:
                 f"{t.params:,} params, {t.macs:,} MACs>")
 
 
-def analyze(source: Source, *, input: Optional[Sequence[int]] = None, set: Optional[Mapping] = None,
-            dtype: str = "float32", batch: int = 1, training: bool = False, optimizer: str = "adam", precision: str = "fp32", device: Optional[str] = None,
-            in_place: bool = False, limits: Limits = Limits()) -> Report:
+@keywords("analyze")
+def analyze(source: Source, *, options: Chosen) -> Report:
     """Analyse ``source`` as `cnncalc analyze` does. ``input`` replaces the spec's input shape (channels
-    first, no batch); ``set`` gives values to the spec's arguments (``{"width": 0.5}``, as ``--set``); ``dtype`` and ``batch`` size the memory figures; ``training``, ``optimizer`` and
-    ``precision`` add training memory; ``device`` (a shipped profile's name or a file) the latency."""
+    first, no batch); ``set`` gives values to the spec's arguments (``{"width": 0.5}``, as ``--set``); ``dtype``
+    and ``batch`` size the memory figures; ``training``, ``optimizer`` and ``precision`` add training memory;
+    ``device`` (a shipped profile's name or a file) the latency; ``in_place`` counts peak memory with in-place
+    layers. The keywords are the command's options (docs/api.md, "Options")."""
+    return _analyze(source, options)
+
+
+def _analyze(source: Source, options: Chosen) -> Report:
     from cnncalc.analysis import analyze as run
 
-    _check_memory_options(dtype, batch)
-    spec = read(source, input=input, set=set, limits=limits)
-    settings = _settings(training, optimizer, precision, device, in_place)
-    return Report(Figures(run(spec, dtype=dtype, batch=batch), spec.graph, settings))
+    spec = _read(source, options)
+    return Report(Figures(run(spec, dtype=options.dtype, batch=options.batch), spec.graph, options.settings))
 
 
-def _settings(training: bool, optimizer: str, precision: str, device: Optional[str], in_place: bool) -> Settings:
-    from cnncalc.training import OPTIMIZER_STATES, PRECISIONS
-
-    if optimizer not in OPTIMIZER_STATES:
-        raise SpecError(f"unknown optimizer '{optimizer}'; one of {', '.join(OPTIMIZER_STATES)}")
-    if precision not in PRECISIONS:
-        raise SpecError(f"unknown precision '{precision}'; one of {', '.join(PRECISIONS)}")
-    profile = None
-    if device is not None:
-        from cnncalc import devices
-        profile = devices.find(device)
-    return Settings(in_place=in_place, training=training, optimizer=optimizer, precision=precision, device=profile)
-
-
-class Comparison:
+class Comparison(_Documents):
     """Networks side by side, as `cnncalc compare` shows them: ``metrics`` (one cnncalc.comparison.MetricRow
     per figure: its values and each one's change against the first), and the reports compared."""
+    _RENDER = {"dict": "cnncalc.render.compare:compare_dict", "json": "cnncalc.render.compare:compare_json",
+               "markdown": "cnncalc.render.compare:compare_markdown", "csv": "cnncalc.render.compare:compare_csv"}
 
-    def __init__(self, comparison: "_comparison.Comparison", reports: Sequence[Report]):
+    def __init__(self, comparison: "_comparison.TotalComparison", reports: Sequence[Report]):
         self.comparison = comparison
         self.reports = tuple(reports)
+
+    def _result(self):
+        return self.comparison
 
     @property
     def names(self) -> tuple:
@@ -222,44 +228,32 @@ class Comparison:
         """The row of one figure ('params', 'macs', 'peak_memory', …); KeyError when it is not compared."""
         return self.comparison.metric(key)
 
-    def to_dict(self) -> dict:
-        from cnncalc.render.compare import compare_dict
-        return compare_dict(self.comparison)
 
-    def to_json(self) -> str:
-        from cnncalc.render.compare import compare_json
-        return compare_json(self.comparison)
-
-    def to_markdown(self) -> str:
-        from cnncalc.render.compare import compare_markdown
-        return compare_markdown(self.comparison)
-
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
-
-
-def compare(*sources: Source, input: Optional[Sequence[int]] = None, set: Optional[Mapping] = None,
-            dtype: str = "float32", batch: int = 1, training: bool = False, device: Optional[str] = None,
-            limits: Limits = Limits()) -> Comparison:
-    """Compare two or more networks (or Reports already made) as `cnncalc compare` does; ``set`` applies to
-    every source (for a sweep of one argument, make the Reports with :func:`analyze` and compare those)."""
+@keywords("compare")
+def compare(*sources: Source, options: Chosen) -> Comparison:
+    """Compare two or more networks (or Reports already made) as `cnncalc compare` does; the keywords apply
+    to every source given as a source (for a sweep of one argument, make the Reports with :func:`analyze`
+    and compare those)."""
     from cnncalc.comparison import compare as run
 
     if len(sources) < 2:
         raise SpecError("compare needs at least two sources")
-    reports = [s if isinstance(s, Report) else analyze(s, input=input, set=set, dtype=dtype, batch=batch,
-                                                       training=training, device=device, limits=limits)
-               for s in sources]
+    reports = [s if isinstance(s, Report) else _analyze(s, options) for s in sources]
     figures = [r.figures for r in reports]
     return Comparison(run([f.report for f in figures], figures), reports)
 
 
-class CheckResult:
+class CheckResult(_Documents):
     """A budget check, as `cnncalc check` makes it: ``passed``, ``exit_code`` (0, 1 or 2 as the command's),
     and ``checks`` (one cnncalc.budget.engine.BudgetResult per limit: metric, actual, limit, headroom)."""
+    _RENDER = {"dict": "cnncalc.render.check:check_dict", "json": "cnncalc.render.check:check_json",
+               "markdown": "cnncalc.render.check:markdown", "csv": "cnncalc.render.check:check_csv"}
 
     def __init__(self, run: "CheckRun"):
         self.run = run
+
+    def _result(self):
+        return self.run
 
     @property
     def passed(self) -> bool:
@@ -273,41 +267,18 @@ class CheckResult:
     def checks(self) -> list:
         return self.run.checks
 
-    def to_json(self) -> str:
-        from cnncalc.render.check import check_json
-        return check_json(self.run)
 
-    def to_markdown(self) -> str:
-        from cnncalc.render.check import markdown
-        return markdown(self.run)
-
-    def _repr_markdown_(self) -> str:
-        return self.to_markdown()
-
-
-def _check_memory_options(dtype, batch) -> None:
-    """The dtype and batch size the memory figures take, checked as the command line checks them."""
-    from cnncalc.analysis import DTYPE_BITS
-    if dtype not in DTYPE_BITS:
-        raise SpecError(f"unknown dtype '{dtype}'; one of {', '.join(DTYPE_BITS)}")
-    if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
-        raise SpecError(f"batch must be a positive int, got {batch!r}")
-
-
-def check(source: Source, budget: Optional[Mapping] = None, *, input: Optional[Sequence[int]] = None,
-          set: Optional[Mapping] = None, dtype: str = "float32", batch: int = 1, device: Optional[str] = None, optimizer: str = "adam",
-          precision: str = "fp32", in_place: bool = False, limits: Limits = Limits()) -> CheckResult:
+@keywords("check")
+def check(source: Source, budget: Optional[Mapping] = None, *, options: Chosen) -> CheckResult:
     """Check ``source`` against ``budget`` (``{"params": "25M", "macs": "4.1G", …}``, the keys of a spec's
     ``budget:`` block), or against the spec's own budget when ``budget`` is None. A limit exceeded is not an
-    error: the result says so (``passed`` False, ``exit_code`` 1)."""
+    error: the result says so (``passed`` False, ``exit_code`` 1). Training memory is counted when asked
+    (``training=True``) or when a limit needs it, as `cnncalc check` counts it."""
     from cnncalc.analysis import analyze as run_analysis
     from cnncalc.budget import engine
     from cnncalc.errors import Location
 
-    _check_memory_options(dtype, batch)
-    spec = read(source, input=input, set=set, limits=limits)
-    settings = _settings(True, optimizer, precision, device, in_place)
-    figures = Figures(run_analysis(spec, dtype=dtype, batch=batch), spec.graph, settings)
+    spec = _read(source, options)
     if budget is None:
         chosen = engine.spec_limits(spec)
     else:
@@ -317,8 +288,10 @@ def check(source: Source, budget: Optional[Mapping] = None, *, input: Optional[S
     if not chosen:
         raise SpecError("no limits to check: give a budget, or check a spec with a 'budget:' block",
                         Location(spec.source))
+    settings = engine.needed_settings(options.settings, chosen)
+    figures = Figures(run_analysis(spec, dtype=options.dtype, batch=options.batch), spec.graph, settings)
     result = engine.check_figures(spec.source, spec.name, figures, chosen)
-    return CheckResult(engine.CheckRun((result,), dtype, batch))
+    return CheckResult(engine.CheckRun((result,), options.dtype, options.batch))
 
 
 def _located(mapping: Mapping):

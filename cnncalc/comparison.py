@@ -8,7 +8,7 @@ import bisect
 from fractions import Fraction
 from typing import Optional, Sequence
 
-from cnncalc.analysis import Report
+from cnncalc.analysis import Analysis
 from cnncalc.metrics import METRICS, Figures, Metric
 from cnncalc.record import record
 
@@ -58,7 +58,7 @@ class MetricRow:
 
 
 @record
-class Comparison:
+class TotalComparison:
     names: tuple                      # display names, unique
     sources: tuple
     dtype: str
@@ -87,7 +87,11 @@ def _rf_key(rf) -> tuple:
     return tuple((a.size, a.stride, a.start) for a in rf)
 
 
-def unique_names(reports: Sequence[Report]) -> tuple:
+
+# the old name, for the branches of issue 19 in flight (cnncalc.Comparison is the API's): delete at merge
+Comparison = TotalComparison
+
+def unique_names(reports: Sequence[Analysis]) -> tuple:
     """The networks' names; where two share a name, their source is added; where that is shared too, '#n'."""
     names = [r.name for r in reports]
     out = []
@@ -101,14 +105,14 @@ def unique_names(reports: Sequence[Report]) -> tuple:
     return tuple(out)
 
 
-def compare(reports: Sequence[Report], figures: Optional[Sequence[Figures]] = None) -> Comparison:
+def compare(reports: Sequence[Analysis], figures: Optional[Sequence[Figures]] = None) -> TotalComparison:
     """``figures``: each report's Figures (peak, training memory, latency as asked); a metric not computed
     for every spec (no --device, no --training) is left out."""
     if len(reports) < 2:
         raise ValueError("compare needs at least two reports")
     every = figures if figures is not None else [Figures(r) for r in reports]
     rows = (MetricRow(m, tuple(m.get(f) for f in every)) for m in METRICS)
-    return Comparison(
+    return TotalComparison(
         names=unique_names(reports),
         sources=tuple(r.source for r in reports),
         dtype=reports[0].memory.dtype,
@@ -164,7 +168,7 @@ class LayerComparison:
     sources: tuple
     depth: Optional[int]
     rows: tuple                       # LayerRow, in merged order
-    totals: Comparison
+    totals: TotalComparison
 
 
 def group_name(name: str, depth: Optional[int]) -> str:
@@ -174,7 +178,7 @@ def group_name(name: str, depth: Optional[int]) -> str:
     return ".".join(name.split(".")[:depth])
 
 
-def _cells(report: Report, depth: Optional[int]) -> dict:
+def _cells(report: Analysis, depth: Optional[int]) -> dict:
     groups: dict[str, list] = {}
     for row in report.rows:
         groups.setdefault(group_name(row.name, depth), []).append(row)
@@ -251,7 +255,7 @@ def _grouped(names: list) -> list:
     return [name for _, name in sorted(enumerate(names), key=key)]
 
 
-def compare_layers(reports: Sequence[Report], depth: Optional[int] = None,
+def compare_layers(reports: Sequence[Analysis], depth: Optional[int] = None,
                    figures: Optional[Sequence[Figures]] = None) -> LayerComparison:
     if depth is not None and depth < 1:
         raise ValueError("depth must be at least 1")

@@ -1,11 +1,11 @@
 """The whole-network figures that `compare` shows and `check` limits: one table, read from a spec's
-:class:`Figures` (its Report, and the peak memory, training memory and latency computed from it on demand)."""
+:class:`Figures` (its Analysis, and the peak memory, training memory and latency computed from it on demand)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from cnncalc.analysis import DTYPE_BITS, Report
+from cnncalc.analysis import DTYPE_BITS, Analysis
 from cnncalc.record import record
 from cnncalc.units import BYTES, COUNT, SECONDS
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 @record
 class Settings:
-    """How the figures beyond the Report are computed (docs/conventions.md, "Peak memory, training memory
+    """How the figures beyond the Analysis are computed (docs/conventions.md, "Peak memory, training memory
     and latency"). ``training`` False: no training memory; ``device`` None: no latency estimate."""
     in_place: bool = False            # peak memory with the runtime's in-place layers (off by default)
     training: bool = False
@@ -30,14 +30,14 @@ class Figures:
     no training memory. :meth:`shown_as` keeps the figures of the whole network and shows another report
     (its blocks folded by ``analyze --depth``)."""
 
-    def __init__(self, report: Report, graph=None, settings: Settings = Settings()):
+    def __init__(self, report: Analysis, graph=None, settings: Settings = Settings()):
         self.report = report          # what the renderers show
         self.analysed = report        # what the figures are computed from
         self.graph = graph
         self.settings = settings
         self._cache: dict = {}
 
-    def shown_as(self, report: Report) -> "Figures":
+    def shown_as(self, report: Analysis) -> "Figures":
         """The same figures, with ``report`` (the same network, its rows grouped) shown."""
         other = Figures(self.analysed, self.graph, self.settings)
         other._cache = self._cache
@@ -106,7 +106,7 @@ class Metric:
     kind: str                         # units.COUNT, units.BYTES or units.SECONDS
     get: Callable[[Figures], Any]     # an exact int (a Fraction for seconds); None when not computed
     budget: bool = True               # may be limited by `check`
-    needs: str = ""                   # what a limit on it needs beyond the spec: 'device' (--device)
+    needs: str = ""                   # what it needs beyond the spec: 'device' (--device) or 'training'
 
 
 METRICS = (
@@ -121,7 +121,7 @@ METRICS = (
     Metric("activation_memory", "activation memory", BYTES, lambda f: f.report.memory.activation_bytes),
     Metric("peak_memory", "peak memory (spec order)", BYTES, lambda f: f.peak.peak_bytes),
     Metric("min_peak_memory", "peak memory (minimising order)", BYTES, lambda f: f.minimum_peak.peak_bytes),
-    Metric("training_memory", "training memory", BYTES, _training_total),
+    Metric("training_memory", "training memory", BYTES, _training_total, needs="training"),
     Metric("latency", "latency (roofline lower bound)", SECONDS, _latency, needs="device"),
 )
 

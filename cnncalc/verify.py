@@ -21,7 +21,7 @@ from typing import Any, Callable, Optional, Protocol
 
 import numpy as np
 
-from cnncalc.analysis import Report, analyze
+from cnncalc.analysis import Analysis, analyze
 from cnncalc.execute import Context, executor_for
 from cnncalc.record import record, replace
 from cnncalc.rf import AxisRF
@@ -130,7 +130,7 @@ class _Silent:
         pass
 
 
-def verify(spec: Spec, report: Optional[Report] = None, seed: int = 0, progress: Optional[Progress] = None,
+def verify(spec: Spec, report: Optional[Analysis] = None, seed: int = 0, progress: Optional[Progress] = None,
            max_probe_elements: int = MAX_PROBE_ELEMENTS, max_work: int = MAX_WORK,
            max_layer_weights: int = MAX_LAYER_WEIGHTS,
            rebuild: Optional[Callable[[tuple], Spec]] = None) -> VerifyResult:
@@ -196,7 +196,7 @@ def work_of(examples: int, macs: int, elements: int) -> int:
     return examples * (macs + ELEMENT_COST * elements)
 
 
-def size_limits(report: Report, input_shape: tuple, max_probe_elements: int = MAX_PROBE_ELEMENTS,
+def size_limits(report: Analysis, input_shape: tuple, max_probe_elements: int = MAX_PROBE_ELEMENTS,
                 max_work: int = MAX_WORK, max_layer_weights: int = MAX_LAYER_WEIGHTS) -> tuple:
     """Unexecutable entries for the limits on weights, memory and work (docs/verify.md, "Cost"), before any
     run; empty when the spec at ``input_shape`` (analysed in ``report``) can be executed."""
@@ -272,7 +272,7 @@ def suggest_input(rebuild: Callable[[tuple], Spec], shape: tuple, refused: tuple
             f"{','.join(map(str, candidate(smallest)))}, is refused")
 
 
-def _too_large(report: Report, input_shape: tuple, per_example: int, examples: int, max_work: int) -> tuple:
+def _too_large(report: Analysis, input_shape: tuple, per_example: int, examples: int, max_work: int) -> tuple:
     """Unexecutable entries for the limits on memory and work (docs/verify.md, "Cost"), before any run."""
     out = []
     if per_example > MAX_EXAMPLE_ELEMENTS:

@@ -129,8 +129,8 @@ def test_checkerboard_cli_with_a_hundred_million_identity_layers(cli):
 
 @pytest.mark.parametrize("args, hint", [
     (["--kernel", "3", "--stride", "2", "--stack", "100000000"], "positions per axis"),
-    (["--kernel", "1", "--stride", "2", "--stack", "100000000", "--input", "1"], "interior pattern"),
-    (["--kernel", "2", "--stride", "1000000000000", "--input", "1"], "interior pattern"),
+    (["--kernel", "1", "--stride", "2", "--stack", "100000000", "--positions", "1"], "interior pattern"),
+    (["--kernel", "2", "--stride", "1000000000000", "--positions", "1"], "interior pattern"),
 ])
 def test_checkerboard_cli_refuses_what_it_cannot_draw(cli, args, hint):
     code, out, err = cli("checkerboard", *args)

@@ -63,7 +63,7 @@ def grey(value: int, high: int) -> int:
 @pytest.mark.parametrize("kernel, stride, size, scale", [(3, 2, 4, 1), (3, 2, 4, 5), (4, 2, 3, 2), (5, 3, 2, 3)])
 def test_2d_map_pixel_for_pixel(cli, tmp_path, kernel, stride, size, scale):
     target = tmp_path / "map.png"
-    code, out, _ = cli("checkerboard", "-k", str(kernel), "-s", str(stride), "--input", str(size),
+    code, out, _ = cli("checkerboard", "-k", str(kernel), "-s", str(stride), "--positions", str(size),
                        "--png", str(target), "--scale", str(scale))
     assert code == 0 and "Overlap map" in out          # the text map is printed as before
     axis = taps_1d(size, kernel, stride)

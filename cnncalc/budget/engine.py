@@ -23,8 +23,8 @@ from cnncalc import units
 from cnncalc.analysis import analyze
 from cnncalc.errors import ExitCode, Location, SpecError, did_you_mean
 from cnncalc.metrics import BUDGET_KEYS, BY_KEY, Figures, Settings
-from cnncalc.record import field, record
-from cnncalc.spec import Limits, LocDict, is_spec, read_spec
+from cnncalc.record import field, record, replace
+from cnncalc.spec import LocDict, ReadLimits, is_spec, read_spec
 
 if TYPE_CHECKING:
     from cnncalc.budget.file import BudgetFile
@@ -140,13 +140,14 @@ class Request:
     budget_file: Optional["BudgetFile"] = None
     baseline: Optional[str] = None              # a spec file, or a folder of specs at the same paths
     increases: dict = field(default_factory=dict)          # metric → Fraction
+    named_increases: frozenset = frozenset()    # the metrics whose increase is given by name ('params=2%')
     increase_text: dict = field(default_factory=dict)      # metric → '5%' as written
     dtype: str = "float32"
     batch: int = 1
     input_shape: Optional[tuple] = None
-    limits: Limits = Limits()
+    read_limits: ReadLimits = ReadLimits()
     skip_non_specs: bool = False
-    settings: Settings = Settings(training=True)   # in place, optimizer, precision, device
+    settings: Settings = Settings()             # in place, training, optimizer, precision, device
     overrides: dict = field(default_factory=dict)  # the specs' arguments set by --set (the baseline's too)
 
 
@@ -162,33 +163,46 @@ def _baseline_path(baseline: str, spec: str) -> Optional[str]:
 
 
 def _analyze(path: str, request: Request, stdin) -> tuple:
-    spec = read_spec(path, request.input_shape, request.limits, stdin=stdin, overrides=request.overrides)
-    report = analyze(spec, dtype=request.dtype, batch=request.batch)
-    return Figures(report, spec.graph, request.settings), spec
+    spec = read_spec(path, request.input_shape, request.read_limits, stdin=stdin, overrides=request.overrides)
+    return analyze(spec, dtype=request.dtype, batch=request.batch), spec
+
+
+def needed_settings(settings: Settings, keys) -> Settings:
+    """``settings``, with training memory counted when a limit on one of the metrics ``keys`` needs it: check
+    counts training memory when asked (--training) or when a limit needs it, never otherwise."""
+    if not settings.training and any(BY_KEY[key].needs == "training" for key in keys):
+        return replace(settings, training=True)
+    return settings
 
 
 def check_one(path: str, request: Request, stdin=None) -> SpecResult:
     if request.skip_non_specs and path != "-" and not path.lower().endswith(".onnx") and \
-            not is_spec(path, request.limits.max_bytes):
+            not is_spec(path, request.read_limits.max_bytes):
         return SpecResult(path, skipped="not a cnncalc spec (no 'layers')")
-    figures, spec = _analyze(path, request, stdin)
-    report = figures.report
+    report, spec = _analyze(path, request, stdin)
     limits: dict = {}
     if spec.budget is not None:
         limits.update(spec_limits(spec))
     if request.budget_file is not None and path != "-":
         limits.update(request.budget_file.limits_for(path))
     limits.update(request.option_limits)
+    # a plain --max-increase covers training memory only when asked for (--training), as it covers latency
+    # only with --device; an increase given for training memory itself ('training_memory=2%') needs it
+    increases = {key: fraction for key, fraction in request.increases.items()
+                 if key in request.named_increases or BY_KEY[key].needs != "training" or request.settings.training}
+    settings = needed_settings(request.settings, list(limits) + list(increases))
+    figures = Figures(report, spec.graph, settings)
 
     increase_limits: dict = {}
     notes = []
-    if request.baseline is not None and request.increases:
+    if request.baseline is not None and increases:
         base_path = _baseline_path(request.baseline, path)
         if base_path is None:
             notes.append(f"no baseline for {path} in {request.baseline}: a new spec, its increase is not checked")
         else:
-            base_figures, _ = _analyze(base_path, request, None)
-            for key, fraction in request.increases.items():
+            base_report, base_spec = _analyze(base_path, request, None)
+            base_figures = Figures(base_report, base_spec.graph, settings)
+            for key, fraction in increases.items():
                 base_value = BY_KEY[key].get(base_figures)
                 if base_value is None:            # latency without --device: not computed, not checked
                     continue

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from cnncalc.cli.options import check_device_dtype, figure_options, format_option, memory_options, spec_options
+from cnncalc.cli.options import format_option, options_of
 from cnncalc.cli.output import emit
 from cnncalc.cli.specpath import SPEC_PATH
 from cnncalc.render.columns import BY_NAME, DEFAULTS
@@ -25,10 +25,8 @@ from cnncalc.render.columns import BY_NAME, DEFAULTS
                    f"{','.join(name for name in DEFAULTS['table'] if not BY_NAME[name].needs)} for the table "
                    "and Markdown (and latency,bound with --device); JSON's and CSV's in docs/conventions.md]")
 @click.option("--quiet", "-q", is_flag=True, help="The totals only: no per-layer rows (table and markdown).")
-@spec_options
-@memory_options
-@figure_options()
-def analyze(spec: str, output_format: str, depth, columns, quiet: bool, input_shape, limits, overrides,
+@options_of("analyze")
+def analyze(spec: str, output_format: str, depth, columns, quiet: bool, input_shape, read_limits, overrides,
             dtype: str, batch: int, settings) -> None:
     """Per-layer table and totals of the network in SPEC (a YAML file, or - for standard input), with the
     peak memory at inference; --training adds training memory, --device a roofline latency estimate."""
@@ -39,12 +37,11 @@ def analyze(spec: str, output_format: str, depth, columns, quiet: bool, input_sh
     if quiet and output_format not in ("table", "markdown"):
         raise click.UsageError("--quiet is for --format table or markdown; JSON has the totals under 'totals'")
 
-    parsed = read_spec(spec, input_shape, limits, stdin=sys.stdin.buffer, overrides=overrides)
+    parsed = read_spec(spec, input_shape, read_limits, stdin=sys.stdin.buffer, overrides=overrides)
     if parsed.budget is not None:      # a typo in the budget shows now, not first in CI
         from cnncalc.budget.engine import spec_limits
         spec_limits(parsed)
     report = run(parsed, dtype=dtype, batch=batch)
-    check_device_dtype(settings, dtype)
     figures = Figures(report, parsed.graph, settings)
     if depth is not None:              # rows grouped for display; every figure stays the whole network's
         from cnncalc.render.fold import fold

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from cnncalc.cli.options import check_device_dtype, figure_options, format_option, memory_options, spec_options
+from cnncalc.cli.options import format_option, options_of
 from cnncalc.cli.output import emit
 from cnncalc.cli.specpath import SPEC_PATH
 from cnncalc.metrics import BUDGET_KEYS, BY_KEY
@@ -42,7 +42,7 @@ def _parse_limits(values: dict) -> dict:
     return limits
 
 
-def _parse_increases(values) -> tuple[dict, dict]:
+def _parse_increases(values) -> tuple[dict, dict, frozenset]:
     """'5%' (every metric) and 'params=2%' (one metric; these win over a plain percentage). Each at most once;
     an empty item, an empty metric ('=3%') or percentage ('params='), or a second '=' is a usage error."""
     from cnncalc import units
@@ -89,7 +89,7 @@ def _parse_increases(values) -> tuple[dict, dict]:
         elif general is not None:
             increases[key] = general[0]
             texts[key] = general[1]
-    return increases, texts
+    return increases, texts, frozenset(specific)
 
 
 @click.command(epilog="\b\nExamples:\n  cnncalc check zoo:resnet50 --max-params 30M --max-macs 4.5G\n"
@@ -112,12 +112,10 @@ def _parse_increases(values) -> tuple[dict, dict]:
                    "warning annotation on GitHub; the exit status stays 0.")
 @click.option("--junit", "junit_path", metavar="FILE", help="Also write the results as JUnit XML to FILE (for CI "
                                                             "test dashboards).")
-@format_option("text", "json", "markdown", "github")
-@spec_options
-@memory_options
-@figure_options(training_flag=False)
+@format_option("table", "json", "markdown", "csv", "github", hidden=(("text", "table"),))
+@options_of("check")
 def check(specs, budget_path, baseline, max_increase, skip_non_specs, warn_at, junit_path, output_format,
-          input_shape, limits, overrides, dtype, batch, settings, **limit_values) -> None:
+          input_shape, read_limits, overrides, dtype, batch, settings, **limit_values) -> None:
     """Check SPECs against size limits; one line per spec and limit.
 
     Limits come from the --max-... options, the spec's 'budget:' block, a --budget file, and
@@ -135,15 +133,13 @@ def check(specs, budget_path, baseline, max_increase, skip_non_specs, warn_at, j
     spec with no limits at all).
     """
     from cnncalc.budget import engine as core
-    from cnncalc.record import replace
     from cnncalc.render import check as render
 
     option_limits = _parse_limits(limit_values)
-    check_device_dtype(settings, dtype)
     if "latency" in option_limits and settings.device is None:
         raise click.UsageError("--max-latency needs --device NAME or FILE (cnncalc devices lists the shipped "
                                "profiles)")
-    increases, increase_text = _parse_increases(max_increase)
+    increases, increase_text, named_increases = _parse_increases(max_increase)
     if increases and baseline is None:
         raise click.UsageError("--max-increase needs --baseline OLD.yaml")
     if baseline is not None and not increases:
@@ -169,10 +165,11 @@ def check(specs, budget_path, baseline, max_increase, skip_non_specs, warn_at, j
         specs = tuple(found)
 
     request = core.Request(specs=tuple(specs), option_limits=option_limits, budget_file=budget_file,
-                           baseline=baseline, increases=increases, increase_text=increase_text, dtype=dtype,
-                           batch=batch, input_shape=input_shape, limits=limits, overrides=overrides,
-                           skip_non_specs=skip_non_specs, settings=replace(settings, training=True))
-    streamed = output_format in ("text", "github")
+                           baseline=baseline, increases=increases, increase_text=increase_text,
+                           named_increases=named_increases, dtype=dtype,
+                           batch=batch, input_shape=input_shape, read_limits=read_limits, overrides=overrides,
+                           skip_non_specs=skip_non_specs, settings=settings)
+    streamed = output_format in ("table", "github")
     lines = render.Lines(request.specs, warn_at)
 
     def report(one) -> None:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from cnncalc.cli.options import check_device_dtype, figure_options, format_option, memory_options, spec_options
+from cnncalc.cli.options import format_option, options_of
 from cnncalc.cli.output import emit
 from cnncalc.cli.specpath import SPEC_PATH
 
@@ -23,10 +23,8 @@ from cnncalc.cli.specpath import SPEC_PATH
               help="With --by layer: group layers by the first N parts of their names "
                    "(mixed.conv3x3.reduce → mixed.conv3x3 at 2), summing their figures.")
 @format_option("table", "json", "markdown", "csv")
-@spec_options
-@memory_options
-@figure_options()
-def compare(specs, sweep, by: str, depth, output_format: str, input_shape, limits, overrides, dtype: str,
+@options_of("compare")
+def compare(specs, sweep, by: str, depth, output_format: str, input_shape, read_limits, overrides, dtype: str,
             batch: int, settings) -> None:
     """Compare networks: totals side by side, with the change of each against the first (A).
 
@@ -50,10 +48,9 @@ def compare(specs, sweep, by: str, depth, output_format: str, input_shape, limit
         raise click.UsageError("standard input (-) can be read only once")
     if depth is not None and by != "layer":
         raise click.UsageError("--depth applies to --by layer")
-    check_device_dtype(settings, dtype)
     figures = []
     for path, values, label in runs:
-        spec = read_spec(path, input_shape, limits, stdin=sys.stdin.buffer, overrides=values)
+        spec = read_spec(path, input_shape, read_limits, stdin=sys.stdin.buffer, overrides=values)
         report = analyze(spec, dtype=dtype, batch=batch)
         if label is not None:
             report = replace(report, name=label)

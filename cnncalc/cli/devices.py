@@ -15,7 +15,7 @@ Examples:
 
 @click.command(epilog=EXAMPLES)
 @click.argument("names", nargs=-1, metavar="[NAME|FILE]...")
-@format_option("text", "json")
+@format_option("table", "json", hidden=(("text", "table"),))
 def devices(names: tuple, output_format: str) -> None:
     """List the shipped device profiles for --device (bandwidth and peak operations per second per dtype).
 

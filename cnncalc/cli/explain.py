@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from cnncalc.cli.options import spec_options
+from cnncalc.cli.options import options_of
 from cnncalc.cli.specpath import SPEC_PATH
 
 
@@ -14,8 +14,8 @@ from cnncalc.cli.specpath import SPEC_PATH
                        "  cnncalc explain seed:dilated_vs_standard both.dilated.conv1")
 @click.argument("spec", metavar="SPEC", type=SPEC_PATH)
 @click.argument("layer", metavar="LAYER")
-@spec_options
-def explain(spec: str, layer: str, input_shape, limits, overrides) -> None:
+@options_of("explain")
+def explain(spec: str, layer: str, input_shape, read_limits, overrides) -> None:
     """Show how each figure of LAYER (its full name, as analyze lists it) in SPEC is computed: the
     output-size formula per axis, the parameters, MACs and FLOPs, and the receptive-field step, with the
     numbers in.
@@ -27,7 +27,7 @@ def explain(spec: str, layer: str, input_shape, limits, overrides) -> None:
     from cnncalc.render.explain import explain_lines
     from cnncalc.spec import read_spec
 
-    parsed = read_spec(spec, input_shape, limits, stdin=sys.stdin.buffer, overrides=overrides)
+    parsed = read_spec(spec, input_shape, read_limits, stdin=sys.stdin.buffer, overrides=overrides)
     report = analyze(parsed)
     rows = {row.name: row for row in report.rows}
     if layer not in rows:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from cnncalc.cli.options import spec_options
+from cnncalc.cli.options import options_of
 from cnncalc.cli.specpath import SPEC_PATH
 
 
@@ -16,13 +16,13 @@ from cnncalc.cli.specpath import SPEC_PATH
 @click.option("--to", "target", type=click.Choice(["pytorch"]), required=True, help="The framework to write.")
 @click.option("--output", "-o", "output", metavar="FILE", type=click.Path(dir_okay=False, path_type=str),
               help="Write the code to FILE instead of standard output.")
-@spec_options
-def export(spec: str, target: str, output, input_shape, limits, overrides) -> None:
+@options_of("export")
+def export(spec: str, target: str, output, input_shape, read_limits, overrides) -> None:
     """Write the network in SPEC as readable PyTorch code: one nn.Module class per block, forward() following
     the graph, written for the spec's input shape. The file imports only torch."""
     from cnncalc.export import export_pytorch
     from cnncalc.spec import read_spec
 
-    parsed = read_spec(spec, input_shape, limits, stdin=sys.stdin.buffer, overrides=overrides)
+    parsed = read_spec(spec, input_shape, read_limits, stdin=sys.stdin.buffer, overrides=overrides)
     from cnncalc.cli.output import write_text
     write_text(export_pytorch(parsed).text, output)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from cnncalc.cli.options import spec_options
+from cnncalc.cli.options import options_of
 from cnncalc.cli.specpath import SPEC_PATH
 
 EXAMPLES = """\b
@@ -22,8 +22,8 @@ Examples:
               help="Mermaid or Graphviz DOT text; svg and png are rendered by Graphviz's dot program.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write to this file instead of standard output.")
-@spec_options
-def graph(spec: str, output_format: str, output, input_shape, limits, overrides) -> None:
+@options_of("graph")
+def graph(spec: str, output_format: str, output, input_shape, read_limits, overrides) -> None:
     """Draw the layer graph of SPEC: each layer's name, type and output shape; blocks as clusters; merges
     (concat, add) as hexagons with an edge from each input.
 
@@ -33,7 +33,7 @@ def graph(spec: str, output_format: str, output, input_shape, limits, overrides)
     from cnncalc.render.graph import picture
     from cnncalc.spec import read_spec
 
-    pic = picture(analyze(read_spec(spec, input_shape, limits, stdin=sys.stdin.buffer, overrides=overrides)))
+    pic = picture(analyze(read_spec(spec, input_shape, read_limits, stdin=sys.stdin.buffer, overrides=overrides)))
     if output_format == "mermaid":
         from cnncalc.render.mermaid import mermaid
         data = mermaid(pic).encode("utf-8")

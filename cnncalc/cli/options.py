@@ -1,4 +1,5 @@
-"""Options shared by several commands, and their parsing."""
+"""The Click options of every command, made from the one declaration (cnncalc.options), and the parsing of
+the options only the command line has."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import functools
 
 import click
 
-from cnncalc.analysis import DTYPE_BITS
-from cnncalc.spec import MAX_INT, Limits
+from cnncalc import options as declared
+from cnncalc.options import Option, OptionError
 
 
 def parse_shape(text: str | None):
+    """'3,224,224' (or 3x224x224) → (3, 224, 224), checked as the API checks ``input``."""
     if text is None:
         return None
     try:
@@ -20,12 +22,10 @@ def parse_shape(text: str | None):
         dims = tuple(int(part) for part in parts)
     except ValueError:
         raise click.BadParameter(f"'{text}' is not a shape such as 3,224,224") from None
-    if not 1 <= len(dims) <= 4 or any(not 1 <= d <= MAX_INT for d in dims):
-        raise click.BadParameter(f"'{text}': give 1 to 4 positive sizes, channels first: C | C,L | C,H,W | C,D,H,W")
-    return dims
+    return _checked(declared.BY_NAME["input"], dims)
 
 
-def parse_settings(values) -> dict:
+def parse_overrides(values) -> dict:
     """``--set NAME=VALUE`` options → {name: value}, each VALUE read as a YAML scalar (0.5, 224, true, relu)."""
     result: dict = {}
     for text in values or ():
@@ -40,6 +40,8 @@ def parse_settings(values) -> dict:
 def parse_scalar(text: str, what: str):
     """A YAML scalar written on the command line: an int, a number, true/false or text."""
     import yaml
+
+    from cnncalc.spec import MAX_INT
     try:
         value = yaml.safe_load(text) if len(text) <= 200 else None
     except yaml.YAMLError:
@@ -51,84 +53,99 @@ def parse_scalar(text: str, what: str):
     return value
 
 
-def spec_options(func):
-    """--input, --set, --max-layers, --max-spec-bytes, --max-yaml-nodes: how a spec is read (docs/spec.md,
-    Limits and Arguments).
-
-    The command receives ``input_shape``, ``overrides`` (the --set values, name → value) and one ``limits``
-    argument (a Limits) built from the last three."""
-    @functools.wraps(func)
-    def command(*args, max_layers: int, max_bytes: int, max_yaml_nodes: int, settings_text=(), **kwargs):
-        limits = Limits(max_layers=max_layers, max_bytes=max_bytes, max_yaml_nodes=max_yaml_nodes)
-        return func(*args, limits=limits, overrides=parse_settings(settings_text), **kwargs)
-
-    command = click.option("--max-yaml-nodes", "max_yaml_nodes", type=click.IntRange(min=1),
-                           default=Limits.max_yaml_nodes, show_default=True,
-                           help="Refuse YAML with more nodes than this, aliases expanded.")(command)
-    command = click.option("--max-spec-bytes", "max_bytes", type=click.IntRange(min=1), default=Limits.max_bytes,
-                           show_default=True, help="Refuse spec files larger than this.")(command)
-    command = click.option("--max-layers", type=click.IntRange(min=1), default=Limits.max_layers, show_default=True,
-                           help="Refuse specs that expand to more layers than this.")(command)
-    command = click.option("--set", "settings_text", multiple=True, metavar="NAME=VALUE",
-                           help="Set one of the spec's arguments (its top-level 'args:'); repeatable.")(command)
-    command = click.option("--input", "input_shape", metavar="C,H,W", callback=lambda c, p, v: parse_shape(v),
-                           help="Override the spec's input shape (channels first, no batch).")(command)
-    return command
+def _checked(option: Option, value, param=None, ctx=None):
+    try:
+        return declared.checked(option, value)
+    except OptionError as err:
+        raise click.BadParameter(str(err), ctx, param) from None
 
 
-def memory_options(func):
-    func = click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True,
-                        help="Batch size: scales activation memory only.")(func)
-    func = click.option("--dtype", type=click.Choice(list(DTYPE_BITS)), default="float32", show_default=True,
-                        help="Element type for the memory figures.")(func)
-    return func
+class _Choice(click.Choice):
+    """The declared choices (shown), their aliases (accepted, not shown), the API's message."""
+
+    def __init__(self, option: Option):
+        super().__init__(option.choice_words())
+        self.option = option
+
+    def convert(self, value, param, ctx):
+        return _checked(self.option, value, param, ctx)
 
 
-def format_option(*choices: str):
-    return click.option("--format", "-f", "output_format", type=click.Choice(choices), default=choices[0],
-                        show_default=True, help="Output format.")
+class _Count(click.ParamType):
+    """A positive int, checked as the API checks it."""
+    name = "integer"
+
+    def __init__(self, option: Option):
+        self.option = option
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str):
+            try:
+                value = int(value) if len(value.strip()) <= 30 else value
+            except ValueError:
+                pass
+        return _checked(self.option, value, param, ctx)
 
 
-def figure_options(training_flag: bool = True):
-    """--in-place, --device, --optimizer, --precision (and --training where the command asks for it): how
-    peak memory, latency and training memory are computed. The command receives one ``settings`` argument
-    (a cnncalc.metrics.Settings); a bad --device profile is a located error (exit 2)."""
+def _click_option(option: Option):
+    """The Click option of one declared option."""
+    common: dict = {"help": option.help}
+    if option.metavar:
+        common["metavar"] = option.metavar
+    if option.kind == declared.FLAG:
+        return click.option(option.flag, option.name, is_flag=True, **common)
+    if option.kind == declared.SHAPE:
+        return click.option(option.flag, option.name, callback=lambda c, p, v: parse_shape(v), **common)
+    if option.kind == declared.ASSIGNMENTS:
+        return click.option(option.flag, option.name, multiple=True,
+                            callback=lambda c, p, v: _checked(option, parse_overrides(v), p, c), **common)
+    kind = {declared.CHOICE: _Choice, declared.COUNT: _Count}.get(option.kind)
+    return click.option(option.flag, option.name, type=kind(option) if kind else None,
+                        default=option.default_value(), show_default=option.default is not None or
+                        bool(option.default_from), **common)
+
+
+def options_of(command: str):
+    """Every declared option ``command`` takes (cnncalc.options.OPTIONS), as Click options. The command
+    receives ``input_shape``, ``overrides`` (the --set values, name → value) and ``read_limits`` (a
+    cnncalc.spec.ReadLimits); a command that computes figures also ``dtype``, ``batch`` and ``settings`` (a
+    cnncalc.metrics.Settings). A device profile that cannot be read is a located error (exit 2)."""
+    chosen_options = declared.options_of(command)
+    names = [option.name for option in chosen_options]
+
     def decorate(func):
         @functools.wraps(func)
-        def command(*args, in_place: bool, device, optimizer: str, precision: str, training: bool = True,
-                    **kwargs):
-            from cnncalc.metrics import Settings
-            profile = None
-            if device is not None:
-                from cnncalc import devices
-                profile = devices.find(device)
-            settings = Settings(in_place=in_place, training=training, optimizer=optimizer, precision=precision,
-                                device=profile)
-            return func(*args, settings=settings, **kwargs)
+        def run(*args, **kwargs):
+            values = {name: kwargs.pop(name) for name in names}
+            try:
+                chosen = declared.resolve(command, values)
+            except OptionError as err:
+                hint = f"'{declared.BY_NAME[err.option].flag}'" if err.option else None
+                raise click.BadParameter(str(err), param_hint=hint) from None
+            kwargs.update(input_shape=chosen.input, overrides=chosen.overrides or {},
+                          read_limits=chosen.read_limits)
+            if "dtype" in names:
+                kwargs.update(dtype=chosen.dtype, batch=chosen.batch, settings=chosen.settings)
+            return func(*args, **kwargs)
 
-        from cnncalc.training import OPTIMIZER_STATES, PRECISIONS
-        if training_flag:
-            command = click.option("--training", is_flag=True,
-                                   help="Show training memory (weights, gradients, optimizer state, saved "
-                                        "activations) at --batch.")(command)
-        command = click.option("--precision", type=click.Choice(list(PRECISIONS)), default="fp32",
-                               show_default=True, help="Training precision (activations; fp32 master weights)."
-                               )(command)
-        command = click.option("--optimizer", type=click.Choice(list(OPTIMIZER_STATES)), default="adam",
-                               show_default=True, help="Optimizer whose state training memory counts.")(command)
-        command = click.option("--device", metavar="NAME|FILE",
-                               help="Add a roofline latency estimate (a lower bound) on a device: a shipped "
-                                    "profile (cnncalc devices) or a profile YAML file.")(command)
-        command = click.option("--in-place", "in_place", is_flag=True,
-                               help="Peak memory with runtime in-place layers (activations, BN, add, dropout, "
-                                    "views) writing into their input.")(command)
-        return command
+        for option in reversed(chosen_options):
+            run = _click_option(option)(run)
+        return run
     return decorate
 
 
-def check_device_dtype(settings, dtype: str) -> None:
-    """A usage error when --device has no peak figure for --dtype."""
-    device = settings.device
-    if device is not None and dtype not in device.peak:
-        raise click.BadParameter(f"the device '{device.name}' has no peak for {dtype}; it has: "
-                                 f"{', '.join(device.peak)}", param_hint="'--dtype'")
+def format_option(*choices: str, hidden: tuple = ()):
+    """--format: ``choices`` shown (the first the default), ``hidden`` (old word, new word) pairs accepted."""
+    return click.option("--format", "-f", "output_format", type=_Formats(choices, dict(hidden)),
+                        default=choices[0], show_default=True, help="Output format.")
+
+
+class _Formats(click.Choice):
+    """The output formats; an old word (``check --format text``) is accepted for its new one, not shown."""
+
+    def __init__(self, choices, aliases: dict):
+        super().__init__(choices)
+        self.aliases = aliases
+
+    def convert(self, value, param, ctx):
+        return super().convert(self.aliases.get(value, value), param, ctx)

@@ -11,41 +11,43 @@ import sys
 
 import click
 
-# (result type, format) → (module, function). A 'table' renderer prints onto a console; the others return text,
-# or its pieces (written as they come: a big report's JSON is never held whole).
+# (result type, format) → (module, function). 'table' is the format for people in every command. A renderer
+# named print_* prints onto a console; the others return text, or its pieces (written as they come: a big
+# report's JSON is never held whole).
 RENDERERS = {
-    ("Report", "table"): ("cnncalc.render.table", "print_report"),
-    ("Report", "json"): ("cnncalc.render.report", "report_json_chunks"),
-    ("Report", "csv"): ("cnncalc.render.report", "report_csv"),
-    ("Report", "markdown"): ("cnncalc.render.report", "report_markdown"),
+    ("Analysis", "table"): ("cnncalc.render.table", "print_report"),
+    ("Analysis", "json"): ("cnncalc.render.report", "report_json_chunks"),
+    ("Analysis", "csv"): ("cnncalc.render.report", "report_csv"),
+    ("Analysis", "markdown"): ("cnncalc.render.report", "report_markdown"),
     ("Figures", "table"): ("cnncalc.render.table", "print_report"),
     ("Figures", "json"): ("cnncalc.render.report", "report_json_chunks"),
     ("Figures", "csv"): ("cnncalc.render.report", "report_csv"),
     ("Figures", "markdown"): ("cnncalc.render.report", "report_markdown"),
-    ("Comparison", "table"): ("cnncalc.render.compare_table", "print_comparison"),
-    ("Comparison", "json"): ("cnncalc.render.compare", "compare_json"),
-    ("Comparison", "csv"): ("cnncalc.render.compare", "compare_csv"),
-    ("Comparison", "markdown"): ("cnncalc.render.compare", "compare_markdown"),
+    ("TotalComparison", "table"): ("cnncalc.render.compare_table", "print_comparison"),
+    ("TotalComparison", "json"): ("cnncalc.render.compare", "compare_json"),
+    ("TotalComparison", "csv"): ("cnncalc.render.compare", "compare_csv"),
+    ("TotalComparison", "markdown"): ("cnncalc.render.compare", "compare_markdown"),
     ("LayerComparison", "table"): ("cnncalc.render.compare_table", "print_layers"),
     ("LayerComparison", "json"): ("cnncalc.render.compare", "layers_json"),
     ("LayerComparison", "csv"): ("cnncalc.render.compare", "layers_csv"),
     ("LayerComparison", "markdown"): ("cnncalc.render.compare", "layers_markdown"),
-    ("CheckRun", "text"): ("cnncalc.render.check", "text"),
+    ("CheckRun", "table"): ("cnncalc.render.check", "text"),
     ("CheckRun", "json"): ("cnncalc.render.check", "check_json"),
     ("CheckRun", "markdown"): ("cnncalc.render.check", "markdown"),
+    ("CheckRun", "csv"): ("cnncalc.render.check", "check_csv"),
     ("VerifyResult", "table"): ("cnncalc.render.verify", "print_result"),
     ("VerifyResult", "json"): ("cnncalc.render.verify", "result_json"),
-    ("Catalogue", "text"): ("cnncalc.render.devices", "devices_text"),
+    ("Catalogue", "table"): ("cnncalc.render.devices", "devices_text"),
     ("Catalogue", "json"): ("cnncalc.render.devices", "devices_json"),
 }
 
 
 def emit(result, output_format: str, **options) -> None:
-    """Write ``result`` (a Report or Figures, Comparison, LayerComparison, CheckRun, VerifyResult or device
+    """Write ``result`` (an Analysis or Figures, TotalComparison, LayerComparison, CheckRun, VerifyResult or device
     Catalogue) as ``output_format``; ``options`` go to the renderer (check's ``warn_at``)."""
     module, name = RENDERERS[(type(result).__name__, output_format)]
     render = getattr(importlib.import_module(module), name)
-    if output_format == "table":
+    if name.startswith("print_"):
         from cnncalc.render import terminal
         # the report table is plain text (no Rich console to import); compare's and verify's print through Rich
         out = terminal.terminal() if module == "cnncalc.render.table" else terminal.console()

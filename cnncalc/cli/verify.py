@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from cnncalc.cli.options import format_option, spec_options
+from cnncalc.cli.options import format_option, options_of
 from cnncalc.cli.output import emit
 from cnncalc.cli.specpath import SPEC_PATH
 from cnncalc.errors import ExitCode
@@ -33,7 +33,7 @@ def _parse_count(text, option: str):
                        "  cnncalc verify zoo:resnet18 --input 3,32,32 --format json")
 @click.argument("spec", metavar="SPEC", type=SPEC_PATH)
 @format_option("table", "json")
-@spec_options
+@options_of("verify")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Seed of the random weights and input (a non-negative integer).")
 @click.option("--max-work", "max_work", metavar="COUNT", callback=lambda c, p, v: _parse_count(v, "--max-work"),
@@ -46,7 +46,7 @@ def _parse_count(text, option: str):
                    f"them as float64, 8 bytes each. Counts take K, M, G, T.  [default: {DEFAULT_LAYER_WEIGHTS}, "
                    f"400 MB]")
 @click.pass_context
-def verify(ctx: click.Context, spec: str, output_format: str, input_shape, limits, overrides, seed: int,
+def verify(ctx: click.Context, spec: str, output_format: str, input_shape, read_limits, overrides, seed: int,
            max_work: int, max_layer_weights: int) -> None:
     """Execute SPEC in numpy with random weights and check the analysis against it.
 
@@ -60,14 +60,14 @@ def verify(ctx: click.Context, spec: str, output_format: str, input_shape, limit
     from cnncalc.spec import read_spec
     from cnncalc.verify import AGREE, MAX_LAYER_WEIGHTS, MAX_WORK, UNVERIFIABLE, verify as run
 
-    parsed = read_spec(spec, input_shape, limits, stdin=sys.stdin.buffer, overrides=overrides)
+    parsed = read_spec(spec, input_shape, read_limits, stdin=sys.stdin.buffer, overrides=overrides)
     report = analyze(parsed)
     from cnncalc.render.verify import ProgressBar
     with ProgressBar() as bar:
         result = run(parsed, report, seed=seed, progress=bar,
                      max_work=max_work if max_work is not None else MAX_WORK,
                      max_layer_weights=max_layer_weights if max_layer_weights is not None else MAX_LAYER_WEIGHTS,
-                     rebuild=None if spec == "-" else lambda shape: read_spec(spec, shape, limits,
+                     rebuild=None if spec == "-" else lambda shape: read_spec(spec, shape, read_limits,
                                                                                 overrides=overrides))
     emit(result, output_format)
     if result.status == UNVERIFIABLE:

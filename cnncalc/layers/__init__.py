@@ -69,10 +69,10 @@ def lookup(name: object, plugins: bool = True) -> Optional[type[Layer]]:
     if not isinstance(name, str):
         return None
     _load_builtins()
-    cls = base.lookup(name)
+    cls = base.registered(name)
     if cls is None and plugins and not _loaded["plugins"]:
         _load_plugins()
-        cls = base.lookup(name)
+        cls = base.registered(name)
     return cls
 
 

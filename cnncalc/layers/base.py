@@ -36,8 +36,9 @@ def register(name: str, *aliases: str):
     return decorate
 
 
-def lookup(name: str) -> Optional[type["Layer"]]:
-    """The registered class of a name or alias among the modules imported so far (see cnncalc.layers)."""
+def registered(name: str) -> Optional[type["Layer"]]:
+    """The registered class of a name or alias among the modules imported so far, or None. Not the lookup of a
+    type: cnncalc.layers.lookup imports the modules and plug-ins first."""
     return REGISTRY.get(ALIASES.get(name, name))
 
 

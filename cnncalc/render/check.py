@@ -162,6 +162,18 @@ def check_json(run: CheckRun, warn_at: Optional[Fraction] = None) -> str:
     return document.to_json(check_dict(run, warn_at))
 
 
+def check_csv(run: CheckRun, warn_at: Optional[Fraction] = None) -> str:
+    """One row per spec × limit, the JSON's fields numbers exact (a time as a fraction of seconds, 41/500000), and
+    one row per spec that could not be checked (status ``error``, its message in ``origin``)."""
+    names = {r.spec: r.name for r in run.results}
+    rows = [(("WARN" if near(c, warn_at) else "PASS") if c.passed else "FAIL", c.spec, names.get(c.spec) or "",
+             c.metric, BY_KEY[c.metric].kind, str(c.actual), str(c.limit.value), str(c.headroom),
+             c.limit.source, c.limit.origin) for c in run.checks]
+    rows += [("ERROR", r.spec, "", "", "", "", "", "", "", str(r.error)) for r in run.errors]
+    return document.csv_text(("status", "spec", "name", "metric", "unit", "actual", "limit", "headroom", "source",
+                              "origin"), rows)
+
+
 # ----------------------------------------------------------------------------- GitHub Actions
 
 def _escape_data(text: str) -> str:

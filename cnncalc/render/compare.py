@@ -4,7 +4,7 @@ No rich here."""
 
 from __future__ import annotations
 
-from cnncalc.comparison import Comparison, LayerComparison, LAYER_FIELDS
+from cnncalc.comparison import LAYER_FIELDS, LayerComparison, TotalComparison
 from cnncalc.render import document, fmt
 from cnncalc.render.labels import CONVENTIONS
 from cnncalc.render.text import md_code, md_text, shown
@@ -13,7 +13,7 @@ SCHEMA = "cnncalc.compare/2"
 HEADLINE_METRICS = ("params", "macs", "activation_memory")
 
 
-def metric_label(metric, comparison: Comparison) -> str:
+def metric_label(metric, comparison: TotalComparison) -> str:
     label = metric.label[0].upper() + metric.label[1:]
     if metric.key == "param_memory":
         return f"{label} ({comparison.dtype}, params + state)"
@@ -26,7 +26,7 @@ def metric_label(metric, comparison: Comparison) -> str:
 
 # ----------------------------------------------------------------------------- summary sentences
 
-def headlines(comparison: Comparison, name=shown) -> list[str]:
+def headlines(comparison: TotalComparison, name=shown) -> list[str]:
     """One sentence per spec after the first: the main figures against the first, and what changed in output.
     ``name`` writes a spec's name (shown() for text, md_text for Markdown)."""
     lines = []
@@ -85,7 +85,7 @@ def _in_units(row) -> dict:
     return {"values": exact.pop("values"), "changes": changes, **exact}
 
 
-def _totals_dict(comparison: Comparison) -> dict:
+def _totals_dict(comparison: TotalComparison) -> dict:
     return {
         row.metric.key: {
             "unit": row.metric.kind,           # count, bytes or seconds: integers (fmt.in_units)
@@ -96,7 +96,7 @@ def _totals_dict(comparison: Comparison) -> dict:
     }
 
 
-def compare_dict(comparison: Comparison) -> dict:
+def compare_dict(comparison: TotalComparison) -> dict:
     return document.envelope(SCHEMA, {
         "by": "total",
         "dtype": comparison.dtype,
@@ -132,7 +132,7 @@ def layers_dict(lc: LayerComparison) -> dict:
     return data
 
 
-def compare_json(comparison: Comparison) -> str:
+def compare_json(comparison: TotalComparison) -> str:
     return document.to_json(compare_dict(comparison))
 
 
@@ -142,7 +142,7 @@ def layers_json(lc: LayerComparison) -> str:
 
 # ----------------------------------------------------------------------------- Markdown
 
-def compare_markdown(comparison: Comparison) -> str:
+def compare_markdown(comparison: TotalComparison) -> str:
     names = comparison.names
     lines = [f"## Comparison: {' vs '.join(md_text(n) for n in names)}", ""]
     lines += [f"- {line}" for line in headlines(comparison, md_text)]
@@ -221,7 +221,7 @@ def layers_markdown(lc: LayerComparison) -> str:
 
 # ----------------------------------------------------------------------------- CSV
 
-def compare_csv(comparison: Comparison) -> str:
+def compare_csv(comparison: TotalComparison) -> str:
     """Long form: one row per metric and spec; value, delta, percent and ratio are numbers only. delta is
     exact; percent (one decimal) and ratio (three significant digits) are rounded for display, ASCII, empty
     for the first spec or a zero base. Each spec's output shape and receptive field are columns of its rows."""

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from cnncalc.comparison import Change, Comparison, LayerComparison
+from cnncalc.comparison import Change, LayerComparison, TotalComparison
 from cnncalc.render import fmt
 from cnncalc.render.compare import headlines, layer_note, legend, letters, metric_label
 from cnncalc.render.grid import BOLD, DIM, GREEN, RED, YELLOW, Cell, Column, Line, layout
@@ -48,7 +48,7 @@ def _fits(text: str, width: int) -> bool:
     return all(cell_len(line) <= width for line in text.splitlines())
 
 
-def _totals_grid(comparison: Comparison, heads: list[str], width: int, styled: bool) -> str:
+def _totals_grid(comparison: TotalComparison, heads: list[str], width: int, styled: bool) -> str:
     """One column per spec: the value, and under it the change against the first spec. Numbers never
     fold (a number split over two lines misreads); the row labels do."""
     columns = [Column("", fold=True, min_width=12)] + [Column(head, right=True, space=2) for head in heads]
@@ -67,7 +67,7 @@ def _totals_grid(comparison: Comparison, heads: list[str], width: int, styled: b
     return layout(columns, rows, width, styled=styled)
 
 
-def print_comparison(comparison: Comparison, console: Console) -> None:
+def print_comparison(comparison: TotalComparison, console: Console) -> None:
     names = [shown(n) for n in comparison.names]
     styled = console_styles(console)
     # the specs' names head their columns when they fit; else A, B, C ... and a line saying which is which

@@ -9,7 +9,7 @@ error), never shown and never silently left out."""
 
 from __future__ import annotations
 
-from cnncalc.analysis import Report
+from cnncalc.analysis import Analysis
 from cnncalc.layers.base import Worked, times
 from cnncalc.render import fmt
 from cnncalc.render.text import shown
@@ -84,7 +84,7 @@ def _rf_lines(geo, input_rf, row) -> list[str]:
     return lines
 
 
-def explain_lines(report: Report, layer, row, input_shape, input_rf) -> list[str]:
+def explain_lines(report: Analysis, layer, row, input_shape, input_rf) -> list[str]:
     """The explanation of one analysed layer (``row``; ``layer`` its layer record)."""
     head = shown(f"{row.name}: {row.label}")
     inputs = ", ".join(shown(name) for name in row.inputs) or "(the network input)"

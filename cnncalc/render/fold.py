@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from cnncalc.analysis import Report, Row
+from cnncalc.analysis import Analysis, Row
 from cnncalc.record import replace
 
 SUMMED = ("params", "trainable_params", "state", "macs", "flops", "activation_elements")
@@ -14,7 +14,7 @@ def prefix(name: str, depth: int) -> str:
     return ".".join(name.split(".")[:depth])
 
 
-def fold(report: Report, depth: int) -> Report:
+def fold(report: Analysis, depth: int) -> Analysis:
     """One row per name prefix of ``depth`` parts, in the order of their first layer. A folded row is named by
     the prefix, typed 'block', labelled with its layer count; its figures are the sums of its layers, its
     output shape and receptive field those of its last layer (the block's output); its inputs are the

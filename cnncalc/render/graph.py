@@ -42,7 +42,7 @@ class Picture:
 
 
 def picture(report) -> Picture:
-    """The picture of an analysed network (a cnncalc.analysis.Report)."""
+    """The picture of an analysed network (a cnncalc.analysis.Analysis)."""
     ids = {row.name: f"n{index}" for index, row in enumerate(report.rows)}
     boxes = []
     edges: list[tuple[str, str]] = []

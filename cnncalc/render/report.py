@@ -1,11 +1,11 @@
-"""A Report as documents: JSON (exact ints, schema cnncalc.report/3), CSV, Markdown and HTML, their per-layer
+"""An Analysis as documents: JSON (exact ints, schema cnncalc.report/3), CSV, Markdown and HTML, their per-layer
 columns from render/columns.py, and the summary lines the table shares. No rich here."""
 
 from __future__ import annotations
 
 from typing import Any, Callable, Iterator, Optional, Sequence
 
-from cnncalc.analysis import Report
+from cnncalc.analysis import Analysis
 from cnncalc.metrics import Figures
 from cnncalc.render import document, fmt
 from cnncalc.render.columns import INTEGER_UNITS, NAMES, POSITIONS, SHAPE, TEXT, Column, Context, \
@@ -16,12 +16,12 @@ from cnncalc.render.text import md_code, md_text, shown
 SCHEMA = "cnncalc.report/3"
 
 
-def report_dict(report: Report, columns: Optional[Sequence[str]] = None) -> dict:
+def report_dict(report: Analysis, columns: Optional[Sequence[str]] = None) -> dict:
     context = Context(report)
     return _document(report, list(map(_layer_dicts(context, columns), report.rows)))
 
 
-def _document(report: Report, layers) -> dict:
+def _document(report: Analysis, layers) -> dict:
     t, m = report.totals, report.memory
     return document.envelope(SCHEMA, {
         "name": report.name,
@@ -200,7 +200,7 @@ def figures_dict(figures: Figures, layers=None, columns: Optional[Sequence[str]]
 
 
 def report_json(result, columns: Optional[Sequence[str]] = None) -> str:
-    """A Report, or Figures (the report and the figures computed from it), as JSON; ``columns``: the names of
+    """An Analysis, or Figures (the report and the figures computed from it), as JSON; ``columns``: the names of
     the layer objects' columns (JSON's defaults when None)."""
     return "".join(report_json_chunks(result, columns))
 
@@ -235,7 +235,7 @@ def report_csv(result, columns: Optional[Sequence[str]] = None) -> str:
     return document.csv_text([header for column in chosen for header in column.headers], rows)
 
 
-def summary_items(report: Report, figures: Figures | None = None) -> list[tuple[str, str]]:
+def summary_items(report: Analysis, figures: Figures | None = None) -> list[tuple[str, str]]:
     """(label, value) pairs of the summary, shared by the table and Markdown renderers; with ``figures``,
     peak memory, and training memory and latency when computed."""
     t, m = report.totals, report.memory

@@ -8,7 +8,7 @@ from typing import Optional, Sequence
 
 from rich.cells import cell_len
 
-from cnncalc.analysis import Report
+from cnncalc.analysis import Analysis
 from cnncalc.metrics import Figures
 from cnncalc.render.columns import Context, people_cells, select
 from cnncalc.render.labels import CONVENTIONS
@@ -18,11 +18,11 @@ from cnncalc.render.terminal import Terminal
 from cnncalc.render.text import shown
 
 
-def print_report(result: Report | Figures, terminal: Terminal, columns: Optional[Sequence[str]] = None,
+def print_report(result: Analysis | Figures, terminal: Terminal, columns: Optional[Sequence[str]] = None,
                  quiet: bool = False) -> None:
     """The title, the per-layer grid of ``columns`` (names from render/columns.py; the table's defaults when
     None), the summary, warnings and conventions; ``quiet``: the title and the summary only. ``result`` a
-    Report, or Figures: then with peak memory (and training memory, latency when computed) in the summary,
+    Analysis, or Figures: then with peak memory (and training memory, latency when computed) in the summary,
     and with a device the estimated time and bound of each layer as two more columns by default."""
     figures = result if isinstance(result, Figures) else None
     report = result.report if isinstance(result, Figures) else result

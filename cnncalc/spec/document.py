@@ -21,8 +21,8 @@ TOP_KEYS = ("name", "description", "args", "input", "defaults", "budget", "block
 
 
 @record
-class Limits:
-    """Guards against specs that would expand without end (docs/spec.md, "Limits").
+class ReadLimits:
+    """Guards against specs that would expand without end (docs/spec.md, "Read limits").
 
     max_layers, max_bytes and max_yaml_nodes are adjustable from the command line; max_depth (nested
     blocks and branches) and max_yaml_depth (YAML nesting) protect Python's stack and are fixed.
@@ -32,6 +32,10 @@ class Limits:
     max_bytes: int = yamlsource.MAX_SPEC_BYTES
     max_yaml_nodes: int = yamlsource.MAX_NODES
     max_yaml_depth: int = yamlsource.MAX_DEPTH
+
+
+# the old name, for the branches of issue 19 in flight ("limits" are a budget's): delete at merge
+Limits = ReadLimits
 
 
 @record
@@ -44,31 +48,31 @@ class Spec:
     budget: Optional[LocDict] = None
 
 
-def read_spec(path: str, input_shape: Optional[tuple] = None, limits: Limits = Limits(), stdin=None,
+def read_spec(path: str, input_shape: Optional[tuple] = None, read_limits: ReadLimits = ReadLimits(), stdin=None,
               overrides: Optional[Mapping] = None) -> Spec:
     """Read a spec file ('-' for standard input, ``zoo:NAME`` or ``seed:NAME`` for one shipped with cnncalc,
     ``*.onnx`` for an ONNX model) and build its graph. ``overrides``: values for the spec's arguments
     (``--set NAME=VALUE``)."""
     if path == "-":
         # one byte more than the limit is enough to know that the spec is too big
-        data, source = (stdin.read(limits.max_bytes + 1) if stdin is not None else b""), "<stdin>"
+        data, source = (stdin.read(read_limits.max_bytes + 1) if stdin is not None else b""), "<stdin>"
     else:
         if path.lower().endswith(".onnx"):     # an ONNX model: imported to a spec (cnncalc/onnximport, docs/onnx.md)
             from cnncalc.onnximport import read_onnx
-            return read_onnx(path, input_shape, limits, overrides)
+            return read_onnx(path, input_shape, read_limits, overrides)
         source = path
         from cnncalc import zoo
         if zoo.is_shipped(path):
             path = zoo.path(path)
-        data = yamlsource.read_file(path, limits.max_bytes)
-    return parse_spec(data, source, input_shape, limits, overrides)
+        data = yamlsource.read_file(path, read_limits.max_bytes)
+    return parse_spec(data, source, input_shape, read_limits, overrides)
 
 
 def parse_spec(text: str | bytes, source: str = "<spec>", input_shape: Optional[tuple] = None,
-               limits: Limits = Limits(), overrides: Optional[Mapping] = None) -> Spec:
-    doc, dollars = yamlsource.load_document(text, source, max_bytes=limits.max_bytes,
-                                            max_nodes=limits.max_yaml_nodes, max_depth=limits.max_yaml_depth,
-                                            max_layers=limits.max_layers)
+               read_limits: ReadLimits = ReadLimits(), overrides: Optional[Mapping] = None) -> Spec:
+    doc, dollars = yamlsource.load_document(text, source, max_bytes=read_limits.max_bytes,
+                                            max_nodes=read_limits.max_yaml_nodes, max_depth=read_limits.max_yaml_depth,
+                                            max_layers=read_limits.max_layers)
     here = Location(source, 1, 1)
     if doc is None:
         raise SpecError("the spec is empty; it needs at least 'input' and 'layers'", here)
@@ -99,7 +103,7 @@ def parse_spec(text: str | bytes, source: str = "<spec>", input_shape: Optional[
     budget = doc.get("budget")
     if budget is not None and not isinstance(budget, LocDict):
         raise SpecError("'budget' must be a mapping such as {params: 25M, macs: 4G}", doc.where("budget"))
-    graph = Builder(doc, limits.max_layers, limits.max_depth, env, dollars).build(shape)
+    graph = Builder(doc, read_limits.max_layers, read_limits.max_depth, env, dollars).build(shape)
     return Spec(name=name, description=description.strip(), source=source, input_shape=tuple(shape),
                 graph=graph, budget=budget)
 

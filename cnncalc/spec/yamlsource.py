@@ -4,7 +4,7 @@ Mappings become :class:`LocDict` and sequences :class:`LocList`: plain dicts and
 where they (and, for a mapping, each key's value) stood in the file. Only the standard YAML tags are
 accepted; ``!!python/object`` and every other non-safe tag is refused, exactly as ``yaml.safe_load`` does.
 
-Hostile documents are refused before anything is built from them (limits in docs/spec.md, "Limits"):
+Hostile documents are refused before anything is built from them (docs/spec.md, "Read limits"):
 a file over ``max_bytes``; nesting deeper than ``max_depth`` (Python's own stack would run out further
 down); more than ``max_nodes`` nodes once every alias is expanded (a "billion laughs" alias bomb is a few
 hundred bytes that expand to billions of nodes); an integer beyond ``MAX_INT`` (Python's big-int
