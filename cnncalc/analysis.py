@@ -101,10 +101,6 @@ def infer_node(node, in_shapes: list) -> tuple:
     return facts, output
 
 
-
-# the old name, for the branches of issue 19 in flight (cnncalc.Report is the API's): delete at merge
-Report = Analysis
-
 def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Analysis:
     if dtype not in DTYPE_BITS:
         raise ValueError(f"unknown dtype {dtype!r}")

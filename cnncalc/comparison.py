@@ -87,10 +87,6 @@ def _rf_key(rf) -> tuple:
     return tuple((a.size, a.stride, a.start) for a in rf)
 
 
-
-# the old name, for the branches of issue 19 in flight (cnncalc.Comparison is the API's): delete at merge
-Comparison = TotalComparison
-
 def unique_names(reports: Sequence[Analysis]) -> tuple:
     """The networks' names; where two share a name, their source is added; where that is shared too, '#n'."""
     names = [r.name for r in reports]

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 import pytest
 
 from cnncalc.errors import Location, SpecError
-from cnncalc.spec import MAX_INT, Limits, LocDict, LocList, Spec, is_spec, parse_spec, read_spec
+from cnncalc.spec import MAX_INT, ReadLimits, LocDict, LocList, Spec, is_spec, parse_spec, read_spec
 from cnncalc.spec.document import _stem
 from cnncalc.spec.entries import read_entry
 from cnncalc.spec.scopes import Scope, resolve, resolve_later
@@ -20,7 +20,7 @@ HERE = Location("t.yaml", 1, 1)
 
 def test_public_names():
     assert MAX_INT == 10**18
-    assert Limits().max_layers == 200_000
+    assert ReadLimits().max_layers == 200_000
     spec = parse_spec("input: [3, 8, 8]\nlayers: [relu]\n")
     assert isinstance(spec, Spec) and list(spec.graph.nodes) == ["input", "relu1"]
     assert callable(read_spec)

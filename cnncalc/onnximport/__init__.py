@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
-    from cnncalc.spec.document import Limits, Spec
+    from cnncalc.spec.document import ReadLimits, Spec
 
 EXTRA_HINT = "reading an ONNX model needs the onnx extra: pip install 'cnncalc[onnx]'"
 
@@ -44,8 +44,8 @@ def spec_text(path: str, input_shape: Optional[tuple] = None) -> str:
     return dump(spec_document(path, input_shape))
 
 
-def read_onnx(path: str, input_shape: Optional[tuple], limits: "Limits", overrides=None) -> "Spec":
+def read_onnx(path: str, input_shape: Optional[tuple], read_limits: "ReadLimits", overrides=None) -> "Spec":
     """The :class:`Spec` of an ONNX model: its imported spec text, parsed as any spec (it has no
     arguments, so any ``overrides`` is an error naming none)."""
     from cnncalc.spec.document import parse_spec
-    return parse_spec(spec_text(path, input_shape), path, None, limits, overrides)
+    return parse_spec(spec_text(path, input_shape), path, None, read_limits, overrides)

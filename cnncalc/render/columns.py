@@ -12,7 +12,7 @@ from fractions import Fraction
 from operator import attrgetter
 from typing import Any, Callable, Optional, Sequence
 
-from cnncalc.analysis import DTYPE_BITS, Report, bytes_for
+from cnncalc.analysis import DTYPE_BITS, Analysis, bytes_for
 from cnncalc.metrics import Figures
 from cnncalc.record import record
 from cnncalc.render import fmt
@@ -41,7 +41,7 @@ class Context:
     """What a column reads beyond its row: the report's totals, dtype and batch, and the Figures (peak
     memory, the latency estimate) when the rows come with them."""
 
-    def __init__(self, result: Report | Figures):
+    def __init__(self, result: Analysis | Figures):
         self.figures = result if isinstance(result, Figures) else None
         self.report = result.report if isinstance(result, Figures) else result
         memory = self.report.memory

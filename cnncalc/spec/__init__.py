@@ -14,8 +14,8 @@ Every error is a ``SpecError`` with file:line:column and, once known, the layer 
 """
 
 from cnncalc.errors import Location
-from cnncalc.spec.document import Limits, ReadLimits, Spec, parse_spec, read_spec
+from cnncalc.spec.document import ReadLimits, Spec, parse_spec, read_spec
 from cnncalc.spec.yamlsource import MAX_INT, LocDict, LocList, is_spec
 
-__all__ = ["Limits", "LocDict", "LocList", "Location", "MAX_INT", "ReadLimits", "Spec", "is_spec", "parse_spec",
+__all__ = ["LocDict", "LocList", "Location", "MAX_INT", "ReadLimits", "Spec", "is_spec", "parse_spec",
            "read_spec"]

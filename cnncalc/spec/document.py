@@ -34,10 +34,6 @@ class ReadLimits:
     max_yaml_depth: int = yamlsource.MAX_DEPTH
 
 
-# the old name, for the branches of issue 19 in flight ("limits" are a budget's): delete at merge
-Limits = ReadLimits
-
-
 @record
 class Spec:
     name: str
