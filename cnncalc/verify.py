@@ -20,6 +20,7 @@ numpy is imported here and only here (and in :mod:`cnncalc.execute`), so ``cnnca
 from __future__ import annotations
 
 import math
+from enum import Enum
 from fractions import Fraction
 from typing import Any, Callable, Optional, Protocol
 
@@ -58,6 +59,24 @@ class AxisMeasure:
     last: Optional[int]
 
 
+class Skip(Enum):
+    """Why a layer's receptive field was not compared (render/verify.py says it in words)."""
+    NOT_EXECUTED = "not_executed"        # the numeric run stopped before this layer (NodeCheck.stopped)
+    SHAPES_DISAGREE = "shapes_disagree"  # its executed output shape is not the analysed one
+    STOPPED = "stopped"                  # executed, but the run stopped at a later layer: no structural run
+    NO_SPATIAL_AXES = "no_spatial_axes"  # the network's input has no spatial axes: no field to measure
+    OTHER_AXES = "other_axes"            # its output's spatial axes do not line up with the input's
+    UNKNOWN_FIELD = "unknown_field"      # the analysis reports the field as unknown (rf_status RF_UNKNOWN)
+
+
+@record
+class Stop:
+    """Where the numeric run stopped: layer ``layer`` could not run after an earlier shape disagreement
+    (``error``: numpy's message)."""
+    layer: str
+    error: str
+
+
 @record
 class NodeCheck:
     name: str
@@ -70,7 +89,8 @@ class NodeCheck:
     rf_units: int = 0                      # (axis, unit) pairs compared
     measured: tuple = ()                   # AxisMeasure per axis, when measured
     problems: tuple = ()                   # one sentence per disagreement
-    note: str = ""                         # why the field was not compared
+    skipped: Optional[Skip] = None         # why the field was not compared
+    stopped: Optional[Stop] = None         # with Skip.NOT_EXECUTED and Skip.STOPPED: where the run stopped
 
     @property
     def shape_ok(self) -> bool:
@@ -162,13 +182,12 @@ def verify(spec: Spec, report: Optional[Report] = None, seed: int = 0, progress:
         common = dict(name=node.name, type=node.layer.type_name, label=row.label,
                       analytic_shape=tuple(row.output_shape), executed_shape=shape, analytic_rf=tuple(row.rf))
         if shape is None:
-            checks.append(NodeCheck(**common, rf_status=RF_NOT_COMPARED,
-                                    note=f"not executed: {stopped}" if stopped else "not executed"))
+            checks.append(NodeCheck(**common, rf_status=RF_NOT_COMPARED, skipped=Skip.NOT_EXECUTED, stopped=stopped))
         elif shape != tuple(row.output_shape):
             checks.append(NodeCheck(**common, rf_status=RF_NOT_COMPARED,
                                     problems=(f"output shape: analysed {list(row.output_shape)}, "
                                               f"executed {list(shape)}",),
-                                    note="the shapes disagree"))
+                                    skipped=Skip.SHAPES_DISAGREE))
         else:
             checks.append(_compare_node(common, row, measured.get(node.name), spatial, stopped,
                                         envelopes[node.name]))
@@ -194,7 +213,7 @@ def _executor(layer):
 
 def _execute(order, ctx: Context, x: np.ndarray, progress: Progress, visit, label: str):
     """Run the graph once; ``visit(node, output)`` sees each node's output, which is then released as
-    soon as its last reader has run. Returns (node → output shape, None) or (shapes so far, reason)
+    soon as its last reader has run. Returns (node → output shape, None) or (shapes so far, Stop)
     when a layer could not be executed after an earlier shape disagreement."""
     values: dict[str, np.ndarray] = {}
     shapes_: dict[str, tuple] = {}
@@ -207,7 +226,7 @@ def _execute(order, ctx: Context, x: np.ndarray, progress: Progress, visit, labe
             out = ctx.run(_executor(node.layer), node.layer, inputs, tied.get(node.name, ""))
         except (ValueError, IndexError) as err:
             if visit.disagreed:
-                return shapes_, f"layer '{node.name}' could not run after an earlier shape disagreement ({err})"
+                return shapes_, Stop(node.name, str(err))
             raise
         out = visit(node, out, inputs)
         shapes_[node.name] = tuple(out.shape[1:])
@@ -342,12 +361,12 @@ def _envelopes(order, rows) -> dict:
 def _compare_node(common, row, deps, spatial, stopped, envelope: bool = False) -> NodeCheck:
     fields = tuple(row.rf)
     if not spatial:
-        return NodeCheck(**common, rf_status=RF_NOT_COMPARED, note="the input has no spatial axes")
+        return NodeCheck(**common, rf_status=RF_NOT_COMPARED, skipped=Skip.NO_SPATIAL_AXES)
     if deps is None:
-        return NodeCheck(**common, rf_status=RF_NOT_COMPARED,
-                         note="its axes do not line up with the input's" if stopped is None else stopped)
+        return NodeCheck(**common, rf_status=RF_NOT_COMPARED, skipped=Skip.OTHER_AXES if stopped is None
+                         else Skip.STOPPED, stopped=stopped)
     if not all(a.known for a in fields):
-        return NodeCheck(**common, rf_status=RF_UNKNOWN, note="the analysis reports the field as unknown")
+        return NodeCheck(**common, rf_status=RF_UNKNOWN, skipped=Skip.UNKNOWN_FIELD)
     problems, measures, units = [], [], 0
     anything = any(d.any() for d in deps)
     for axis, (a, dep) in enumerate(zip(fields, deps)):

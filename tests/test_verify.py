@@ -72,7 +72,7 @@ def verify_text(text: str, **kwargs):
 
 
 def assert_agrees(result):
-    assert result.status == AGREE, [(n.name, n.problems, n.note) for n in result.mismatches]
+    assert result.status == AGREE, [(n.name, n.problems, n.skipped) for n in result.mismatches]
     for node in result.nodes:
         assert node.shape_ok, node.name
 

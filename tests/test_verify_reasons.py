@@ -1,6 +1,7 @@
 """Why verify cannot run a spec is a value (cnncalc.verifycost): a type without an executor, or one of the
-cost limits, each with the figures found, and what to try instead. Each value is derived here by hand from
-a small spec; the words are render/verify.py's, tested once, at the end."""
+cost limits, each with the figures found, and what to try instead; and why one layer's field was not
+compared (verify.Skip, with where the run stopped). Each value is derived here by hand from a small spec;
+the words are render/verify.py's, tested once, at the end."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from cnncalc.layers import base, lookup
 from cnncalc.spec import parse_spec
-from cnncalc.verify import UNVERIFIABLE, verify
+from cnncalc.verify import MISMATCH, RF_NOT_COMPARED, RF_UNKNOWN, UNVERIFIABLE, Skip, Stop, verify
 from cnncalc.verifycost import (Cost, NoExecutor, NoSmallerInput, SmallestRefused, TooLarge, TryInput, TrySmaller,
                                 Unexecutable, WeightsFixed)
 
@@ -108,6 +109,19 @@ def test_reasons_in_words(cli, write):
     ]
     for u, words in cases:
         assert reason_text(u) == words
+    from cnncalc.render.verify import note_text
+    from cnncalc.verify import NodeCheck
+    stop = Stop("r", "cannot reshape")
+    notes = [(Skip.NOT_EXECUTED, stop, "not executed: layer 'r' could not run after an earlier shape "
+                                       "disagreement (cannot reshape)"),
+             (Skip.STOPPED, stop, "layer 'r' could not run after an earlier shape disagreement (cannot reshape)"),
+             (Skip.SHAPES_DISAGREE, None, "the shapes disagree"),
+             (Skip.NO_SPATIAL_AXES, None, "the input has no spatial axes"),
+             (Skip.OTHER_AXES, None, "its axes do not line up with the input's"),
+             (Skip.UNKNOWN_FIELD, None, "the analysis reports the field as unknown"), (None, None, "")]
+    for skip, stopped, words in notes:
+        node = NodeCheck("n", "relu", "relu", (1,), (1,), (), RF_NOT_COMPARED, skipped=skip, stopped=stopped)
+        assert note_text(node) == words
     # the command says it on standard error, and the JSON document carries the same words
     path = write("input: [1, 4]\nlayers:\n  - relu\n")
     code, _, err = cli("verify", path, "--max-work", "2.399K")
@@ -115,3 +129,40 @@ def test_reasons_in_words(cli, write):
     assert err.strip() == (f"cnncalc: error: {path}: not executable: executing it takes 6 examples × (0 MACs + "
                            f"50 × 8 elements) = 2,400 operations, more than verify's limit (2,399, --max-work); "
                            f"try --input 1,3")
+
+
+def skipped(text: str) -> dict:
+    result = verify(parse_spec(text, "t.yaml"))
+    return {node.name: (node.rf_status, node.skipped) for node in result.nodes}
+
+
+def test_why_a_field_is_not_compared():
+    # no spatial axis in the input: nothing to measure on
+    assert skipped("input: [8]\nlayers:\n  - dense: {out: 3}\n") == {
+        "input": (RF_NOT_COMPARED, Skip.NO_SPATIAL_AXES), "dense1": (RF_NOT_COMPARED, Skip.NO_SPATIAL_AXES)}
+    # [2, 4, 4] reshaped to [2, 16]: one spatial axis where the input has two
+    assert skipped("input: [2, 4, 4]\nlayers:\n  - reshape: {shape: [2, 16]}\n")["reshape1"] == \
+        (RF_NOT_COMPARED, Skip.OTHER_AXES)
+    # a 5×5 conv (stride 1) and a 2×2/2 conv (stride 2) both turn 8×8 into 4×4: their sum's field is unknown
+    merged = skipped("input: [2, 8, 8]\nlayers:\n  - {name: m, add: {a: [{conv: {out: 2, kernel: 5}}], "
+                     "b: [{conv: {out: 2, kernel: 2, stride: 2}}]}}\n")
+    assert merged["m"] == (RF_UNKNOWN, Skip.UNKNOWN_FIELD) and merged["m.a.conv1"][1] is None
+
+
+def test_a_run_stopped_by_a_shape_disagreement(monkeypatch):
+    # the conv analysed one position too large on each axis: 4×13×13 (676) where 4×12×12 (576) executes; the
+    # reshape to the analysed [4, 169] cannot take 576 elements, so the run stops there
+    from cnncalc.layers.conv import Conv
+    from cnncalc.record import replace
+    original = Conv.infer
+    monkeypatch.setattr(Conv, "infer", lambda self, inputs: replace(
+        original(self, inputs), output=(4, 13, 13)))
+    result = verify(parse_spec("input: [4, 12, 12]\nlayers:\n  - conv: {out: 4, kernel: 3, padding: 1}\n"
+                               "  - reshape: {shape: [4, 169]}\n", "t.yaml"))
+    assert result.status == MISMATCH
+    nodes = {node.name: node for node in result.nodes}
+    assert (nodes["conv1"].executed_shape, nodes["conv1"].skipped) == ((4, 12, 12), Skip.SHAPES_DISAGREE)
+    stop = nodes["reshape1"].stopped
+    assert nodes["reshape1"].skipped is Skip.NOT_EXECUTED and isinstance(stop, Stop) and stop.layer == "reshape1"
+    # the input ran, but no structural run follows a stopped one
+    assert (nodes["input"].skipped, nodes["input"].stopped) == (Skip.STOPPED, stop)

@@ -14,7 +14,7 @@ from cnncalc.render import document, fmt
 from cnncalc.render.terminal import console_styles
 from cnncalc.render.text import shown
 from cnncalc.render.grid import BOLD, GREEN, RED, RESET, YELLOW, Column, layout
-from cnncalc.verify import (AGREE, RF_AGREE, RF_MISMATCH, RF_UNKNOWN, UNVERIFIABLE, NodeCheck, VerifyResult,
+from cnncalc.verify import (AGREE, RF_AGREE, RF_MISMATCH, RF_UNKNOWN, UNVERIFIABLE, NodeCheck, Skip, VerifyResult,
                             axis_names)
 from cnncalc.verifycost import (ELEMENT_COST, Cost, Hint, NoExecutor, NoSmallerInput, SmallestRefused, TooLarge,
                                 TryInput, TrySmaller, Unexecutable, WeightsFixed)
@@ -185,7 +185,7 @@ def result_dict(result: VerifyResult) -> dict:
                         "unit0_last": [m.last for m in node.measured],
                     },
                     "units_compared": node.rf_units,
-                    "note": node.note,
+                    "note": note_text(node),
                 },
                 "problems": list(node.problems),
             }
@@ -218,6 +218,24 @@ def _too_large_text(u: Unexecutable, reason: TooLarge) -> str:
     return (f"executing it takes {reason.examples:,} examples × ({reason.macs:,} MACs + {ELEMENT_COST} × "
             f"{reason.elements:,} elements) = {reason.found:,} operations, more than verify's limit "
             f"({reason.allowed:,}, --max-work)")
+
+
+def note_text(node: NodeCheck) -> str:
+    """Why a layer's receptive field was not compared, in words ('' when it was)."""
+    stop = ("" if node.stopped is None else
+            f"layer '{node.stopped.layer}' could not run after an earlier shape disagreement ({node.stopped.error})")
+    if node.skipped is None:
+        return ""
+    if node.skipped is Skip.NOT_EXECUTED:
+        return f"not executed: {stop}" if stop else "not executed"
+    if node.skipped is Skip.STOPPED:
+        return stop
+    return _SKIPPED[node.skipped]
+
+
+_SKIPPED = {Skip.SHAPES_DISAGREE: "the shapes disagree", Skip.NO_SPATIAL_AXES: "the input has no spatial axes",
+            Skip.OTHER_AXES: "its axes do not line up with the input's",
+            Skip.UNKNOWN_FIELD: "the analysis reports the field as unknown"}
 
 
 def hint_text(hint: Hint) -> str:
