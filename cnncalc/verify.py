@@ -10,12 +10,17 @@ Two runs of the graph (docs/verify.md):
    output unit this gives, per axis, the set of input coordinates that can change it; it is compared with
    the unit's analytic receptive field.
 
+Whether the spec can be executed at all is decided first, before anything runs: every type needs an
+executor, and the cost model (:mod:`cnncalc.verifycost`) refuses a spec too large to execute; either way the
+reason is a value in :attr:`VerifyResult.unexecutable`.
+
 numpy is imported here and only here (and in :mod:`cnncalc.execute`), so ``cnncalc analyze`` never loads it.
 """
 
 from __future__ import annotations
 
 import math
+from enum import Enum
 from fractions import Fraction
 from typing import Any, Callable, Optional, Protocol
 
@@ -26,25 +31,15 @@ from cnncalc.execute import Context, executor_for
 from cnncalc.record import record, replace
 from cnncalc.rf import AxisRF
 from cnncalc.rf import unit as unit_field
-from cnncalc.shapes import product
 from cnncalc.spec import Spec
+from cnncalc.verifycost import (MAX_LAYER_WEIGHTS, MAX_PROBE_ELEMENTS, MAX_WORK, NoExecutor, TrySmaller,
+                                Unexecutable, probes_per_run, size_limits, suggest_input)
 
 AGREE, MISMATCH, UNVERIFIABLE = "agree", "mismatch", "unverifiable"
 # receptive-field status of one node
 RF_AGREE, RF_MISMATCH, RF_UNKNOWN, RF_NOT_COMPARED = "agree", "mismatch", "unknown", "not compared"
 
-MAX_PROBE_ELEMENTS = 2 ** 25     # the structural run's largest tensor, batch included, before it is split
 MAX_PROBLEMS_PER_AXIS = 3        # mismatching units listed per node and axis; the rest are counted
-MAX_LAYER_WEIGHTS = 5 * 10 ** 7  # weights (parameters + state) drawn for one layer: 400 MB as float64
-MAX_EXAMPLE_ELEMENTS = 2 ** 24   # the largest tensor of one example (the input or a layer's output): 128 MiB
-                                 # as float64; the structural run's batch of two (one probe + the zero probe)
-                                 # then stays within MAX_PROBE_ELEMENTS
-MAX_DEPENDENCY_CELLS = 2 ** 28   # the structural run's tables, input positions × units per axis, summed over
-                                 # the layers: 256 MiB of booleans
-ELEMENT_COST = 50                # an element of a layer's output costs about as much as 50 MACs in numpy
-                                 # (element-wise passes, 0/1 reductions, temporaries); measured on the zoo
-MAX_WORK = 3 * 10 ** 11          # examples executed × (MACs + ELEMENT_COST × elements of every tensor): about
-                                 # half a minute on two cores at most (docs/verify.md, "Cost")
 
 
 def axis_names(ndim: int) -> tuple:
@@ -64,6 +59,24 @@ class AxisMeasure:
     last: Optional[int]
 
 
+class Skip(Enum):
+    """Why a layer's receptive field was not compared (render/verify.py says it in words)."""
+    NOT_EXECUTED = "not_executed"        # the numeric run stopped before this layer (NodeCheck.stopped)
+    SHAPES_DISAGREE = "shapes_disagree"  # its executed output shape is not the analysed one
+    STOPPED = "stopped"                  # executed, but the run stopped at a later layer: no structural run
+    NO_SPATIAL_AXES = "no_spatial_axes"  # the network's input has no spatial axes: no field to measure
+    OTHER_AXES = "other_axes"            # its output's spatial axes do not line up with the input's
+    UNKNOWN_FIELD = "unknown_field"      # the analysis reports the field as unknown (rf_status RF_UNKNOWN)
+
+
+@record
+class Stop:
+    """Where the numeric run stopped: layer ``layer`` could not run after an earlier shape disagreement
+    (``error``: numpy's message)."""
+    layer: str
+    error: str
+
+
 @record
 class NodeCheck:
     name: str
@@ -76,7 +89,8 @@ class NodeCheck:
     rf_units: int = 0                      # (axis, unit) pairs compared
     measured: tuple = ()                   # AxisMeasure per axis, when measured
     problems: tuple = ()                   # one sentence per disagreement
-    note: str = ""                         # why the field was not compared
+    skipped: Optional[Skip] = None         # why the field was not compared
+    stopped: Optional[Stop] = None         # with Skip.NOT_EXECUTED and Skip.STOPPED: where the run stopped
 
     @property
     def shape_ok(self) -> bool:
@@ -88,21 +102,13 @@ class NodeCheck:
 
 
 @record
-class Unexecutable:
-    layer: str            # '' for a limit on the whole network (its work, its structural tables)
-    type: str
-    reason: str           # one sentence: no executor for the type, or too large to execute (with a hint)
-    no_executor: bool = False   # True: the type has no executor (not a size limit)
-
-
-@record
 class VerifyResult:
     name: str
     source: str
     input_shape: tuple
     seed: int
     nodes: tuple = ()                      # NodeCheck, in topological order
-    unexecutable: tuple = ()               # Unexecutable: layers without an executor (nothing was run)
+    unexecutable: tuple = ()               # verifycost.Unexecutable: why it cannot run (nothing was run)
     probes: int = 0                        # structural probes (input coordinates summed over the axes)
     runs: int = 0                          # structural runs of the graph the probes were split into
 
@@ -146,8 +152,7 @@ def verify(spec: Spec, report: Optional[Analysis] = None, seed: int = 0, progres
     input_shape = tuple(spec.input_shape)
     base: dict[str, Any] = dict(name=spec.name, source=spec.source, input_shape=input_shape, seed=seed)
     rows = {row.name: row for row in report.rows}
-    missing = tuple(Unexecutable(node.name, node.layer.type_name,
-                                 f"no executor for '{node.layer.type_name}' (layer '{node.name}')", True)
+    missing = tuple(Unexecutable(node.name, node.layer.type_name, NoExecutor(node.layer.type_name))
                     for node in order if executor_for(node.layer.type_name) is None)
     if missing:
         return VerifyResult(**base, unexecutable=missing)
@@ -155,12 +160,11 @@ def verify(spec: Spec, report: Optional[Analysis] = None, seed: int = 0, progres
     too_large = size_limits(report, input_shape, **limits)
     if too_large:
         hint = (suggest_input(rebuild, input_shape, too_large, **limits) if rebuild is not None
-                else f"try a smaller --input than {','.join(map(str, input_shape))}")
-        return VerifyResult(**base, unexecutable=tuple(replace(u, reason=f"{u.reason}; {hint}") for u in too_large))
+                else TrySmaller(input_shape))
+        return VerifyResult(**base, unexecutable=tuple(replace(u, hint=hint) for u in too_large))
 
     spatial = input_shape[1:]
-    per_example = max(product(row.output_shape) for row in report.rows)
-    chunk = max(1, max_probe_elements // per_example - 1)
+    chunk = probes_per_run(report, max_probe_elements)
     probes = [(axis, i) for axis, n in enumerate(spatial) for i in range(n)]
     chunks = [probes[i:i + chunk] for i in range(0, len(probes), chunk)]
     progress.start(len(order) * (1 + len(chunks)))
@@ -178,125 +182,16 @@ def verify(spec: Spec, report: Optional[Analysis] = None, seed: int = 0, progres
         common = dict(name=node.name, type=node.layer.type_name, label=row.label,
                       analytic_shape=tuple(row.output_shape), executed_shape=shape, analytic_rf=tuple(row.rf))
         if shape is None:
-            checks.append(NodeCheck(**common, rf_status=RF_NOT_COMPARED,
-                                    note=f"not executed: {stopped}" if stopped else "not executed"))
+            checks.append(NodeCheck(**common, rf_status=RF_NOT_COMPARED, skipped=Skip.NOT_EXECUTED, stopped=stopped))
         elif shape != tuple(row.output_shape):
             checks.append(NodeCheck(**common, rf_status=RF_NOT_COMPARED,
                                     problems=(f"output shape: analysed {list(row.output_shape)}, "
                                               f"executed {list(shape)}",),
-                                    note="the shapes disagree"))
+                                    skipped=Skip.SHAPES_DISAGREE))
         else:
             checks.append(_compare_node(common, row, measured.get(node.name), spatial, stopped,
                                         envelopes[node.name]))
     return VerifyResult(**base, nodes=tuple(checks), probes=len(probes), runs=len(chunks) if spatial else 0)
-
-
-def work_of(examples: int, macs: int, elements: int) -> int:
-    """The work limited by ``max_work``: examples × (MACs + ELEMENT_COST × elements of every tensor)."""
-    return examples * (macs + ELEMENT_COST * elements)
-
-
-def size_limits(report: Analysis, input_shape: tuple, max_probe_elements: int = MAX_PROBE_ELEMENTS,
-                max_work: int = MAX_WORK, max_layer_weights: int = MAX_LAYER_WEIGHTS) -> tuple:
-    """Unexecutable entries for the limits on weights, memory and work (docs/verify.md, "Cost"), before any
-    run; empty when the spec at ``input_shape`` (analysed in ``report``) can be executed."""
-    weights = tuple(Unexecutable(row.name, row.type,
-                                 f"layer '{row.name}' ({row.type}) has {row.params + row.state:,} weights, more than "
-                                 f"verify draws for one layer ({max_layer_weights:,}, --max-layer-weights)")
-                    for row in report.rows if row.params + row.state > max_layer_weights)
-    if weights:
-        return weights
-    spatial = input_shape[1:]
-    probes = sum(spatial)
-    per_example = max(product(row.output_shape) for row in report.rows)
-    chunk = max(1, max_probe_elements // per_example - 1)
-    runs = -(-probes // chunk)
-    # examples: the numeric run's one, plus every probe and each structural run's all-zero probe
-    return _too_large(report, input_shape, per_example, examples=1 + probes + runs, max_work=max_work)
-
-
-def suggest_input(rebuild: Callable[[tuple], Spec], shape: tuple, refused: tuple, **limits) -> str:
-    """'try --input 3,112,112': the largest input of the spec's proportions (its channels, every spatial
-    size scaled by one factor) that passes every size limit, found by bisection over re-analyses; or why
-    no input helps: a layer whose weights do not depend on the input (behind an adaptive or global pool, or
-    a dense layer fed a fixed size), or no input the network accepts that is small enough."""
-    from cnncalc.errors import CnncalcError
-
-    channels, spatial = shape[0], shape[1:]
-    top = max(spatial, default=0)
-
-    def candidate(t: int) -> tuple:
-        return (channels,) + tuple(max(1, n * t // top) for n in spatial)
-
-    def limits_at(t: int):
-        """None when the network refuses that input, else its size-limit refusals (empty: it fits)."""
-        try:
-            report = analyze(rebuild(candidate(t)))
-        except (CnncalcError, ArithmeticError, ValueError):
-            return None
-        return size_limits(report, candidate(t), **limits)
-
-    heavy = [u.layer for u in refused if u.reason.endswith("--max-layer-weights)")]
-    if top <= 1:
-        smallest = None
-    else:
-        low, high = 1, top                  # the smallest size the network accepts: bisection on validity
-        while low < high:
-            mid = (low + high) // 2
-            if limits_at(mid) is None:
-                low = mid + 1
-            else:
-                high = mid
-        smallest = low if low < top else None
-    if smallest is not None and not limits_at(smallest):
-        good, bad = smallest, top           # the largest size that fits
-        while bad - good > 1:
-            mid = (good + bad) // 2
-            result = limits_at(mid)
-            if result is not None and not result:
-                good = mid
-            else:
-                bad = mid
-        return f"try --input {','.join(map(str, candidate(good)))}"
-    if heavy:
-        rows = {row.name: row for row in analyze(rebuild(shape)).rows}
-        weights = max(rows[name].params + rows[name].state for name in heavy)
-        at_smallest = limits_at(smallest) if smallest is not None else ()
-        if smallest is None or any(u.layer in heavy for u in at_smallest or ()):
-            return (f"no smaller --input helps: layer '{heavy[0]}' has as many weights at the smallest input "
-                    f"the network accepts (an adaptive or global pool, or a dense layer, fixes its input "
-                    f"size); --max-layer-weights {weights} would allow it")
-    if smallest is None:
-        return "no smaller --input of the same proportions is accepted by the network"
-    return (f"no --input of the same proportions fits: even the smallest the network accepts, "
-            f"{','.join(map(str, candidate(smallest)))}, is refused")
-
-
-def _too_large(report: Analysis, input_shape: tuple, per_example: int, examples: int, max_work: int) -> tuple:
-    """Unexecutable entries for the limits on memory and work (docs/verify.md, "Cost"), before any run."""
-    out = []
-    if per_example > MAX_EXAMPLE_ELEMENTS:
-        row = max(report.rows, key=lambda r: product(r.output_shape))
-        what = "the input" if row.is_network_input else f"layer '{row.name}' ({row.type})"
-        out.append(Unexecutable(row.name, row.type,
-                                f"{what} has {per_example:,} elements per example, more than verify holds for one "
-                                f"tensor ({MAX_EXAMPLE_ELEMENTS:,})"))
-        return tuple(out)               # the other estimates are only larger
-    spatial = input_shape[1:]
-    cells = sum(sum(n * (row.output_shape[1 + a] if len(row.output_shape) == len(input_shape) else 1)
-                    for a, n in enumerate(spatial))
-                for row in report.rows)
-    if cells > MAX_DEPENDENCY_CELLS:
-        out.append(Unexecutable("", "", f"the receptive-field tables (input positions × output units per axis, "
-                                        f"over every layer) have {cells:,} entries, more than verify keeps "
-                                        f"({MAX_DEPENDENCY_CELLS:,})"))
-    elements = sum(product(row.output_shape) for row in report.rows)
-    work = work_of(examples, report.totals.macs, elements)
-    if work > max_work:
-        out.append(Unexecutable("", "", f"executing it takes {examples:,} examples × ({report.totals.macs:,} MACs + "
-                                        f"{ELEMENT_COST} × {elements:,} elements) = {work:,} operations, more than "
-                                        f"verify's limit ({max_work:,}, --max-work)"))
-    return tuple(out)
 
 
 # ----------------------------------------------------------------------------- the runs
@@ -318,7 +213,7 @@ def _executor(layer):
 
 def _execute(order, ctx: Context, x: np.ndarray, progress: Progress, visit, label: str):
     """Run the graph once; ``visit(node, output)`` sees each node's output, which is then released as
-    soon as its last reader has run. Returns (node → output shape, None) or (shapes so far, reason)
+    soon as its last reader has run. Returns (node → output shape, None) or (shapes so far, Stop)
     when a layer could not be executed after an earlier shape disagreement."""
     values: dict[str, np.ndarray] = {}
     shapes_: dict[str, tuple] = {}
@@ -331,7 +226,7 @@ def _execute(order, ctx: Context, x: np.ndarray, progress: Progress, visit, labe
             out = ctx.run(_executor(node.layer), node.layer, inputs, tied.get(node.name, ""))
         except (ValueError, IndexError) as err:
             if visit.disagreed:
-                return shapes_, f"layer '{node.name}' could not run after an earlier shape disagreement ({err})"
+                return shapes_, Stop(node.name, str(err))
             raise
         out = visit(node, out, inputs)
         shapes_[node.name] = tuple(out.shape[1:])
@@ -466,12 +361,12 @@ def _envelopes(order, rows) -> dict:
 def _compare_node(common, row, deps, spatial, stopped, envelope: bool = False) -> NodeCheck:
     fields = tuple(row.rf)
     if not spatial:
-        return NodeCheck(**common, rf_status=RF_NOT_COMPARED, note="the input has no spatial axes")
+        return NodeCheck(**common, rf_status=RF_NOT_COMPARED, skipped=Skip.NO_SPATIAL_AXES)
     if deps is None:
-        return NodeCheck(**common, rf_status=RF_NOT_COMPARED,
-                         note="its axes do not line up with the input's" if stopped is None else stopped)
+        return NodeCheck(**common, rf_status=RF_NOT_COMPARED, skipped=Skip.OTHER_AXES if stopped is None
+                         else Skip.STOPPED, stopped=stopped)
     if not all(a.known for a in fields):
-        return NodeCheck(**common, rf_status=RF_UNKNOWN, note="the analysis reports the field as unknown")
+        return NodeCheck(**common, rf_status=RF_UNKNOWN, skipped=Skip.UNKNOWN_FIELD)
     problems, measures, units = [], [], 0
     anything = any(d.any() for d in deps)
     for axis, (a, dep) in enumerate(zip(fields, deps)):

@@ -132,3 +132,41 @@ def test_every_shipped_spec_reads_as_safe_load_reads_it():
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
         assert load(text, path) == yaml.safe_load(text), path
+
+
+def test_a_node_completed_later_is_a_new_record_with_its_other_fields_kept():
+    # references._with_inputs names Node's fields one by one (it is on the path of every forward
+    # reference of a 100,000-layer spec): it must build what replace() builds, for every field
+    from cnncalc.graph import Node
+    from cnncalc.record import fields, replace
+    from cnncalc.spec.references import _with_inputs
+    node = Node("b", object(), (), HERE, False, {"kernel": HERE}, "a")
+    assert [f.name for f in fields(Node)] == ["name", "layer", "inputs", "location", "trainable",
+                                              "arg_locations", "shares"]
+    done = _with_inputs(node, ("x",))
+    assert done is not node and node.inputs == ()
+    for f in fields(Node):
+        assert getattr(done, f.name) == getattr(replace(node, inputs=("x",)), f.name), f.name
+
+
+def test_forward_from_like_and_share_resolve_to_the_written_graph():
+    # a forward 'from:', a 'like:' shape reference (an extra input after the data input) and a tie
+    spec = parse_spec("""
+input: [4, 8, 8]
+layers:
+  - {name: a, conv: {out: 4, kernel: 3, padding: 1}, from: input}
+  - {name: b, share: a, from: late}
+  - {name: up, upsample: {like: input}, from: b}
+  - {name: late, maxpool: {kernel: 2}, from: a}
+""")
+    nodes = spec.graph.nodes
+    assert nodes["b"].inputs == ("late",) and nodes["b"].shares == "a"
+    assert nodes["up"].inputs == ("b", "input") and nodes["a"].shares == ""
+
+
+def test_no_module_of_the_spec_package_changes_a_frozen_record():
+    from pathlib import Path
+
+    import cnncalc.spec
+    for path in Path(cnncalc.spec.__file__).parent.glob("*.py"):
+        assert "__setattr__" not in path.read_text(encoding="utf-8"), path.name

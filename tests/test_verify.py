@@ -28,13 +28,14 @@ from cnncalc.rf import AxisRF
 from cnncalc.spec import parse_spec, read_spec
 from cnncalc.verify import (AGREE, MISMATCH, RF_AGREE, RF_MISMATCH, RF_UNKNOWN, UNVERIFIABLE,
                             compare_axis, verify)
+from cnncalc.verifycost import Cost, NoExecutor, TooLarge
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "specs" / "seed").glob("*.yaml"))
 ZOO = sorted((ROOT / "specs" / "zoo").glob("*.yaml"))
 RESNET18 = ROOT / "tests" / "data" / "resnet18.yaml"
 
-# Specs that cannot be executed: file stem → the type (or the reason) verify must name. Each is still run
+# Specs that cannot be executed: file stem → the type verify must name. Each is still run
 # below, to show it is reported as unverifiable rather than passed; an entry whose spec becomes verifiable
 # makes its test fail, so that the entry is removed. Every layer type of the seed and zoo specs now has an
 # executor, so none is expected.
@@ -63,7 +64,7 @@ REDUCED_INPUT = {
 
 def assert_unverifiable(result, stem):
     assert result.status == UNVERIFIABLE
-    assert any(EXPECTED_UNVERIFIABLE[stem] in (u.type, u.reason) for u in result.unexecutable), result.unexecutable
+    assert any(EXPECTED_UNVERIFIABLE[stem] == u.type for u in result.unexecutable), result.unexecutable
 
 
 def verify_text(text: str, **kwargs):
@@ -71,7 +72,7 @@ def verify_text(text: str, **kwargs):
 
 
 def assert_agrees(result):
-    assert result.status == AGREE, [(n.name, n.problems, n.note) for n in result.mismatches]
+    assert result.status == AGREE, [(n.name, n.problems, n.skipped) for n in result.mismatches]
     for node in result.nodes:
         assert node.shape_ok, node.name
 
@@ -467,10 +468,10 @@ def test_a_layer_without_executor_makes_the_spec_unverifiable(monkeypatch, cli, 
     monkeypatch.delitem(EXECUTORS, "relu")
     result = verify_text(SMALL)
     assert result.status == UNVERIFIABLE and not result.nodes
-    assert [(u.layer, u.type) for u in result.unexecutable] == [("relu1", "relu"), ("relu2", "relu")]
+    assert [(u.layer, u.type, u.reason) for u in result.unexecutable] == [("relu1", "relu", NoExecutor("relu")),
+                                                                          ("relu2", "relu", NoExecutor("relu"))]
     code, out, err = cli("verify", write(SMALL))
-    assert code == 2
-    assert "not executable: no executor for 'relu' (layer 'relu1')" in err
+    assert code == 2 and "not executable" in err and "verify can execute" in err
 
 
 def test_a_layer_with_too_many_weights_is_not_executed(cli, write):
@@ -483,9 +484,10 @@ def test_a_layer_with_too_many_weights_is_not_executed(cli, write):
     """)
     result = verify(read_spec(path))
     assert result.status == UNVERIFIABLE and not result.nodes
-    assert [(u.layer, u.type) for u in result.unexecutable] == [("huge", "dense")]
+    assert [(u.layer, u.type, u.reason) for u in result.unexecutable] == \
+        [("huge", "dense", TooLarge(Cost.LAYER_WEIGHTS, 400_000_000, 50_000_000))]
     code, _, err = cli("verify", path)
-    assert code == 2 and "layer 'huge' (dense) has 400,000,000 weights" in err and "--input" in err
+    assert code == 2 and "not executable" in err and "--input" in err
 
 
 def test_an_executor_breaking_the_structural_rule_is_an_error(monkeypatch):
@@ -649,11 +651,11 @@ def test_an_input_too_large_to_hold_is_unverifiable(cli):
     path = str(ROOT / "specs/zoo/resnet50.yaml")
     result = verify(read_spec(path, (3, 100_000, 100_000)))
     assert result.status == UNVERIFIABLE and not result.nodes
-    assert [(u.layer, u.type) for u in result.unexecutable] == [("conv1", "conv")]
+    assert [(u.layer, u.type, u.reason) for u in result.unexecutable] == \
+        [("conv1", "conv", TooLarge(Cost.TENSOR, 160_000_000_000, 2**24))]
     code, _, err = cli("verify", path, "--input", "3,100000,100000")
-    assert code == 2 and "160,000,000,000 elements per example" in err and "16,777,216" in err
     # the refusal names an input that fits (tests/test_verify_limits.py checks that it does)
-    assert "try --input 3," in err and "verify can execute" not in err
+    assert code == 2 and "try --input 3," in err and "verify can execute" not in err
 
 
 def test_too_much_work_is_unverifiable(cli):
@@ -665,9 +667,11 @@ def test_too_much_work_is_unverifiable(cli):
     result = verify(read_spec(path))
     assert result.status == UNVERIFIABLE and not result.nodes
     [u] = result.unexecutable
-    assert "461 examples × (4,089,184,256 MACs + 50 × " in u.reason and "--max-work" in u.reason
+    assert (u.reason.cost, u.reason.examples, u.reason.macs, u.reason.allowed) == \
+        (Cost.WORK, 461, 4_089_184_256, 3 * 10**11)
+    assert u.reason.found == 461 * (4_089_184_256 + 50 * u.reason.elements)
     code, _, err = cli("verify", path)
-    assert code == 2 and "461 examples" in err and "try --input 3," in err
+    assert code == 2 and "try --input 3," in err
 
 
 def test_max_work_boundary(cli, write):
@@ -676,9 +680,10 @@ def test_max_work_boundary(cli, write):
     path = write("input: [1, 4]\nlayers:\n  - relu\n")
     result = verify(read_spec(path), max_work=2_400)
     assert result.status == AGREE and 1 + result.probes + result.runs == 6
-    assert verify(read_spec(path), max_work=2_399).status == UNVERIFIABLE
+    assert verify(read_spec(path), max_work=2_399).unexecutable[0].reason == \
+        TooLarge(Cost.WORK, 2_400, 2_399, examples=6, macs=0, elements=8)
     code, _, err = cli("verify", path, "--max-work", "2.399K")
-    assert code == 2 and "6 examples × (0 MACs + 50 × 8 elements) = 2,400 operations" in err
+    assert code == 2 and "not executable" in err
     assert cli("verify", path, "--max-work", "2.4K")[0] == 0
     for bad in ("0", "lots", "-5", "1e999999999999"):
         code, _, err = cli("verify", path, "--max-work", bad)
@@ -692,13 +697,13 @@ def test_dependency_tables_too_large_are_unverifiable():
     result = verify(spec, max_work=10**20)
     assert result.status == UNVERIFIABLE and not result.nodes
     [u] = result.unexecutable
-    assert "40,000,000,000 entries" in u.reason and "268,435,456" in u.reason
+    assert u.reason == TooLarge(Cost.TABLES, 40_000_000_000, 268_435_456)
 
 
 def test_max_work_default_in_help_is_the_limit(cli):
     from cnncalc.cli.verify import DEFAULT_WORK
     from cnncalc.units import parse_count
-    from cnncalc.verify import ELEMENT_COST, MAX_WORK
+    from cnncalc.verifycost import ELEMENT_COST, MAX_WORK
     assert parse_count(DEFAULT_WORK) == MAX_WORK
     code, out, _ = cli("verify", "--help")
     assert code == 0 and DEFAULT_WORK in out and f"{ELEMENT_COST} ×" in out

@@ -12,8 +12,8 @@ from cnncalc.cli.specpath import SPEC_PATH
 from cnncalc.errors import ExitCode
 
 
-DEFAULT_WORK = "300G"        # cnncalc.verify.MAX_WORK, written here so that --help does not load numpy
-DEFAULT_LAYER_WEIGHTS = "50M"   # cnncalc.verify.MAX_LAYER_WEIGHTS
+DEFAULT_WORK = "300G"        # cnncalc.verifycost.MAX_WORK, written here so that --help does not load numpy
+DEFAULT_LAYER_WEIGHTS = "50M"   # cnncalc.verifycost.MAX_LAYER_WEIGHTS
 
 
 def _parse_count(text, option: str):
@@ -58,11 +58,12 @@ def verify(ctx: click.Context, spec: str, output_format: str, input_shape, read_
     """
     from cnncalc.analysis import analyze
     from cnncalc.spec import read_spec
-    from cnncalc.verify import AGREE, MAX_LAYER_WEIGHTS, MAX_WORK, UNVERIFIABLE, verify as run
+    from cnncalc.verify import AGREE, UNVERIFIABLE, verify as run
+    from cnncalc.verifycost import MAX_LAYER_WEIGHTS, MAX_WORK
 
     parsed = read_spec(spec, input_shape, read_limits, stdin=sys.stdin.buffer, overrides=overrides)
     report = analyze(parsed)
-    from cnncalc.render.verify import ProgressBar
+    from cnncalc.render.verify import ProgressBar, reason_text
     with ProgressBar() as bar:
         result = run(parsed, report, seed=seed, progress=bar,
                      max_work=max_work if max_work is not None else MAX_WORK,
@@ -72,7 +73,7 @@ def verify(ctx: click.Context, spec: str, output_format: str, input_shape, read_
     emit(result, output_format)
     if result.status == UNVERIFIABLE:
         from cnncalc.execute import executable_types
-        reasons = "; ".join(u.reason for u in result.unexecutable)
+        reasons = "; ".join(reason_text(u) for u in result.unexecutable)
         known = (f". verify can execute: {', '.join(executable_types())}"
                  if any(u.no_executor for u in result.unexecutable) else "")
         click.echo(f"cnncalc: error: {parsed.source}: not executable: {reasons}{known}", err=True)

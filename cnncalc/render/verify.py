@@ -1,5 +1,6 @@
 """Output of `cnncalc verify`: the agreement table (render/grid.py), the versioned JSON document
-(schema cnncalc.verify/2), and the progress bar. Rich supplies the console and the bar."""
+(schema cnncalc.verify/2), the progress bar, and why a spec cannot be executed, in words (the reasons are
+values: cnncalc.verifycost). Rich supplies the console and the bar."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from cnncalc.render import document, fmt
 from cnncalc.render.terminal import console_styles
 from cnncalc.render.text import shown
 from cnncalc.render.grid import BOLD, GREEN, RED, RESET, YELLOW, Column, layout
-from cnncalc.verify import (AGREE, RF_AGREE, RF_MISMATCH, RF_UNKNOWN, UNVERIFIABLE, NodeCheck, VerifyResult,
+from cnncalc.verify import (AGREE, RF_AGREE, RF_MISMATCH, RF_UNKNOWN, UNVERIFIABLE, NodeCheck, Skip, VerifyResult,
                             axis_names)
+from cnncalc.verifycost import (ELEMENT_COST, Cost, Hint, NoExecutor, NoSmallerInput, SmallestRefused, TooLarge,
+                                TryInput, TrySmaller, Unexecutable, WeightsFixed)
 
 SCHEMA = "cnncalc.verify/2"
 
@@ -164,7 +167,7 @@ def result_dict(result: VerifyResult) -> dict:
         "status": result.status,
         "probes": result.probes,
         "structural_runs": result.runs,
-        "unexecutable": [{"layer": u.layer, "type": u.type, "reason": u.reason} for u in result.unexecutable],
+        "unexecutable": [{"layer": u.layer, "type": u.type, "reason": reason_text(u)} for u in result.unexecutable],
         "layers": [
             {
                 "name": node.name,
@@ -182,7 +185,7 @@ def result_dict(result: VerifyResult) -> dict:
                         "unit0_last": [m.last for m in node.measured],
                     },
                     "units_compared": node.rf_units,
-                    "note": node.note,
+                    "note": note_text(node),
                 },
                 "problems": list(node.problems),
             }
@@ -193,3 +196,70 @@ def result_dict(result: VerifyResult) -> dict:
 
 def result_json(result: VerifyResult) -> str:
     return document.to_json(result_dict(result))
+
+
+# ----------------------------------------------------------------------------- why it cannot run, in words
+
+def _input(shape: tuple) -> str:
+    return ",".join(map(str, shape))
+
+
+def _too_large_text(u: Unexecutable, reason: TooLarge) -> str:
+    if reason.cost is Cost.LAYER_WEIGHTS:
+        return (f"layer '{u.layer}' ({u.type}) has {reason.found:,} weights, more than verify draws for one layer "
+                f"({reason.allowed:,}, --max-layer-weights)")
+    if reason.cost is Cost.TENSOR:
+        what = "the input" if reason.at_input else f"layer '{u.layer}' ({u.type})"
+        return (f"{what} has {reason.found:,} elements per example, more than verify holds for one tensor "
+                f"({reason.allowed:,})")
+    if reason.cost is Cost.TABLES:
+        return (f"the receptive-field tables (input positions × output units per axis, over every layer) have "
+                f"{reason.found:,} entries, more than verify keeps ({reason.allowed:,})")
+    return (f"executing it takes {reason.examples:,} examples × ({reason.macs:,} MACs + {ELEMENT_COST} × "
+            f"{reason.elements:,} elements) = {reason.found:,} operations, more than verify's limit "
+            f"({reason.allowed:,}, --max-work)")
+
+
+def note_text(node: NodeCheck) -> str:
+    """Why a layer's receptive field was not compared, in words ('' when it was)."""
+    stop = ("" if node.stopped is None else
+            f"layer '{node.stopped.layer}' could not run after an earlier shape disagreement ({node.stopped.error})")
+    if node.skipped is None:
+        return ""
+    if node.skipped is Skip.NOT_EXECUTED:
+        return f"not executed: {stop}" if stop else "not executed"
+    if node.skipped is Skip.STOPPED:
+        return stop
+    return _SKIPPED[node.skipped]
+
+
+_SKIPPED = {Skip.SHAPES_DISAGREE: "the shapes disagree", Skip.NO_SPATIAL_AXES: "the input has no spatial axes",
+            Skip.OTHER_AXES: "its axes do not line up with the input's",
+            Skip.UNKNOWN_FIELD: "the analysis reports the field as unknown"}
+
+
+def hint_text(hint: Hint) -> str:
+    """What to try instead of a spec too large to execute."""
+    if isinstance(hint, TryInput):
+        return f"try --input {_input(hint.shape)}"
+    if isinstance(hint, TrySmaller):
+        return f"try a smaller --input than {_input(hint.shape)}"
+    if isinstance(hint, WeightsFixed):
+        return (f"no smaller --input helps: layer '{hint.layer}' has as many weights at the smallest input "
+                f"the network accepts (an adaptive or global pool, or a dense layer, fixes its input "
+                f"size); --max-layer-weights {hint.weights} would allow it")
+    if isinstance(hint, NoSmallerInput):
+        return "no smaller --input of the same proportions is accepted by the network"
+    assert isinstance(hint, SmallestRefused)
+    return (f"no --input of the same proportions fits: even the smallest the network accepts, "
+            f"{_input(hint.shape)}, is refused")
+
+
+def reason_text(u: Unexecutable) -> str:
+    """Why a layer (or, with no layer named, the whole network) cannot be executed, and what to try."""
+    reason = u.reason
+    if isinstance(reason, NoExecutor):
+        text = f"no executor for '{reason.type}' (layer '{u.layer}')"
+    else:
+        text = _too_large_text(u, reason)
+    return text if u.hint is None else f"{text}; {hint_text(u.hint)}"

@@ -8,6 +8,8 @@
 * ``definitions``: the spec's ``blocks:`` and ``defaults:``;
 * ``scopes``: scopes, automatic names, and which node a ``from:`` name means (forward references too);
 * ``assembly``: entries → graph nodes (blocks expanded, branches and ``repeat`` unrolled, limits enforced);
+* ``ties``: ``share:`` (tied weights): which node's weights an entry reuses, and that a written tie matches it;
+* ``references``: a forward ``from:`` and a ``like:`` shape reference, resolved once their layers exist;
 * ``document``: the top-level keys → ``Spec``; ``read_spec`` and ``parse_spec``.
 
 Every error is a ``SpecError`` with file:line:column and, once known, the layer path.

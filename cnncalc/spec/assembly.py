@@ -13,8 +13,10 @@ from cnncalc.layers.base import Layer
 from cnncalc.record import MISSING, replace
 from cnncalc.spec.definitions import Block, read_blocks, read_defaults
 from cnncalc.spec.entries import Entry, read_entry
-from cnncalc.spec.scopes import Scope, resolve, resolve_later
+from cnncalc.spec.references import References
+from cnncalc.spec.scopes import Scope, resolve
 from cnncalc.spec.templates import Derived, has_dollar, substitute, vanishes
+from cnncalc.spec.ties import check_tie, tied_node
 from cnncalc.spec.yamlsource import LocDict, LocList
 
 
@@ -33,9 +35,8 @@ class Builder:
         self.defaults = read_defaults(defaults, doc.where("defaults"))
         self.nodes: dict[str, Node] = {}
         self.position: dict[str, int] = {}   # node → the order it was written in
-        self.pending: dict = {}              # node name → (scope, from names, location): resolved at the end
+        self.refs = References(self.nodes, self.position)   # forward 'from:' and 'like:': resolved later
         self.shapes: dict = {}               # node → its output shape, for $input.… (inferred when asked)
-        self.shape_refs: dict = {}           # node name → (scope, names, their locations): Layer.shape_refs
         self.instances: list = []            # block calls: (scope prefix, block name, origin node, output node)
         self.shared: dict = {}               # (type, its scalar arguments) → the one layer built from them
         self.classes: dict = {}              # type name → its layer class, as looked up
@@ -52,8 +53,7 @@ class Builder:
         top = Scope(prefix="", input="input", env=self.env)
         top.names["input"] = "input"
         output = self._sequence(layers, top, "input")
-        self._resolve_pending()
-        self._resolve_shape_refs()
+        self.refs.settle_all()
         return Graph(nodes=self.nodes, output=output, instances=tuple(self.instances))
 
     # -- sequences and entries -------------------------------------------------------------------------
@@ -101,7 +101,7 @@ class Builder:
                     self.classes[entry.type] = cls
         tied = None
         if entry.share is not None and (block is not None or cls is not None or not entry.type):
-            entry, tied = self._tied(entry, block, scope)
+            entry, tied = tied_node(entry, block, scope, self.nodes, self.position)
             cls = type(tied.layer)
         if block is None and cls is None:
             choices = [*type_names(), *self.blocks]
@@ -126,8 +126,6 @@ class Builder:
             else:
                 assert cls is not None                          # an entry names a block or a layer type
                 output = self._layer(cls, entry, scope, full, start, tied)
-            if tied is not None:
-                object.__setattr__(self.nodes[output], "shares", tied.name)
             scope.names[local] = output
             last = output
             if rep == 0 and entry.repeat > 1:
@@ -156,6 +154,7 @@ class Builder:
     def _layer(self, cls: type[Layer], entry: Entry, scope: Scope, full: str, start: Optional[str],
                tied: Optional[Node] = None) -> str:
         args, loc, source = entry.arguments, entry.location, entry.source
+        shares = "" if tied is None else tied.name        # 'share:': the node whose weights it reuses
         branches = None
         if cls.has_branches and isinstance(args, (LocList, LocDict)) and args:
             branches = args
@@ -175,7 +174,7 @@ class Builder:
             else:
                 layer = self._shared_layer(cls, args, defaults)
                 if tied is not None:
-                    _check_tie(layer, tied, args, entry, full)
+                    check_tie(layer, tied, args, entry, full)
         except LayerArgError as err:
             if isinstance(args, Derived) and err.key in args.refs:
                 self._from_block_argument(err, args, scope, full)
@@ -188,10 +187,10 @@ class Builder:
         arg_locations = args.key_locs
         if cls.shape_refs and layer.shape_references():
             places = [args.where(key) for key in cls.shape_refs if getattr(layer, key) is not None]
-            self.shape_refs[full] = (scope, layer.shape_references(), places)
+            self.refs.like(full, scope, layer.shape_references(), places)
         parts = layer.expand()
         if parts:                       # () for a layer that is one node
-            return self._expanded(layer, parts, entry, scope, full, start, arg_locations)
+            return self._expanded(layer, parts, entry, scope, full, start, arg_locations, shares)
 
         if branches is not None:
             if source is not None and not isinstance(source, str):
@@ -202,14 +201,14 @@ class Builder:
             inputs = self._branches(branches, scope, full, origin, entry.trainable, loc)
             if len(inputs) < 2:
                 raise SpecError(f"{cls.type_name} needs two or more branches", loc, full)
-            self._add(full, layer, tuple(inputs), loc, entry.trainable, arg_locations)
+            self._add(full, layer, tuple(inputs), loc, entry.trainable, arg_locations, shares)
             return full
 
         if start is not None:
             if cls.arity is None:
                 raise SpecError(f"{cls.type_name} merges two or more inputs: give it branches "
                                 f"({cls.type_name}: [[...], [...]]) or 'from: [a, b]'", loc, full)
-            self._add(full, layer, (start,), loc, entry.trainable, arg_locations)
+            self._add(full, layer, (start,), loc, entry.trainable, arg_locations, shares)
         else:
             if isinstance(source, str):
                 names = [source]
@@ -222,22 +221,11 @@ class Builder:
                                 loc, full)
             if cls.arity is not None and len(names) != cls.arity:
                 raise SpecError(f"{cls.type_name} takes {cls.arity} input, 'from' names {len(names)}", loc, full)
-            self._add(full, layer, self._inputs_now(scope, names, loc, full), loc, entry.trainable, arg_locations)
-            if not self.nodes[full].inputs:
-                self.pending[full] = (scope, names, loc)       # a forward reference: resolved at the end
+            now = self.refs.inputs_now(scope, names, loc, full)
+            self._add(full, layer, now, loc, entry.trainable, arg_locations, shares)
+            if not now:
+                self.refs.wait(full, scope, names, loc)          # a forward reference: resolved at the end
         return full
-
-    def _inputs_now(self, scope: Scope, names: list, loc: Location, full: str) -> tuple:
-        """The nodes 'from:' names, when each is a layer built already (the usual case); else () and the
-        names wait for the end. The end would resolve them the same way: a name bound later in this scope or
-        an enclosing one means a node built later, which never wins over one built before (scopes.resolve)."""
-        inputs = []
-        for name in names:      # the asker is not in self.position yet: resolve places it after every node
-            target = resolve(scope, name, self.position, loc, full, pending=True)
-            if not target:
-                return ()
-            inputs.append(target)
-        return tuple(inputs)
 
     @staticmethod
     def _from_block_argument(err: LayerArgError, args: Derived, scope: Scope, full: str) -> None:
@@ -250,10 +238,11 @@ class Builder:
                 raise SpecError(f"{err} ({path}, used at {used.file}:{used.line})", written, full) from None
 
     def _expanded(self, layer: Layer, parts: Iterable[Layer], entry: Entry, scope: Scope, full: str,
-                  start: Optional[str], arg_locations: Mapping) -> str:
+                  start: Optional[str], arg_locations: Mapping, shares: str = "") -> str:
         """An entry whose layer expands into several (``parts``, its ``expand()``: split's): one node per part,
         FULL.0, FULL.1, …, each reading the entry's one input, and named NAME.0, NAME.1, … in the scope.
-        Returns the last part, which the entry's own name then means (and the next entry reads)."""
+        Returns the last part, which the entry's own name then means (and the next entry reads); ``shares``,
+        a tie the entry wrote, is that last part's."""
         loc, source = entry.location, entry.source
         names = [source] if isinstance(source, str) else source
         if start is None and (not isinstance(names, list) or len(names) != 1 or not isinstance(names[0], str)):
@@ -267,8 +256,10 @@ class Builder:
             output = scope.full(name)
             self._add(output, part, (start,) if start is not None else (), loc, entry.trainable, arg_locations)
             if start is None:
-                self.pending[output] = (scope, names, loc)
+                self.refs.wait(output, scope, names, loc)
             scope.names[name] = output
+        if shares:
+            self.nodes[output] = replace(self.nodes[output], shares=shares)
         return output
 
     def _shared_layer(self, cls: type[Layer], args: LocDict, defaults) -> Layer:
@@ -285,37 +276,6 @@ class Builder:
         if layer is None:
             layer = self.shared[key] = cls.from_args(args, defaults)
         return layer
-
-    def _tied(self, entry: Entry, block: Optional[Block], scope: Scope) -> tuple[Entry, Node]:
-        """'share: a' (tied weights, docs/spec.md): the node whose weights the entry reuses (the original
-        when 'a' shares too), and the entry with a's type when it wrote none. 'a' is a layer written before."""
-        assert entry.share is not None and entry.mapping is not None      # a meta key of a mapping entry
-        where, label, name = entry.mapping.where("share"), entry.label(scope), entry.share
-        if block is not None:
-            raise SpecError(f"'share' ties the weights of one layer and '{entry.type}' is a block; "
-                            f"share each of its layers instead", where, label)
-        target = resolve(scope, name, self.position, where, label, pending=True)
-        if not target:
-            raise SpecError(f"'share' names '{name}', but no layer written before this one has that name"
-                            f"{did_you_mean(name, [*scope.names, *self.position])}", where, label)
-        if target != name and not target.endswith("." + name):
-            raise SpecError(f"'share' names '{name}', a block or a repeated entry (its output is '{target}'); "
-                            f"name one layer", where, label)
-        node = self.nodes[target]
-        node = self.nodes[node.shares] if node.shares else node
-        if node.layer.arity == 0:
-            raise SpecError("'share' names the network input, which has no weights", where, label)
-        if entry.type and lookup(entry.type) is not type(node.layer):
-            raise SpecError(f"this {entry.type} cannot share the weights of '{node.name}', "
-                            f"a {node.layer.type_name}", where, label)
-        if entry.trainable != node.trainable:
-            state = "trainable" if node.trainable else "frozen"
-            raise SpecError(f"'{node.name}', whose weights it shares, is {state}: tied weights are trained or "
-                            f"frozen together", entry.mapping.where("trainable") if "trainable" in entry.mapping
-                            else where, label)
-        if not entry.type:
-            entry = replace(entry, type=node.layer.type_name)
-        return entry, node
 
     def _branches(self, branches, scope: Scope, full: str, origin: str, trainable: bool, loc: Location) -> list[str]:
         if isinstance(branches, LocDict):
@@ -416,11 +376,8 @@ class Builder:
                 stack.pop()
                 continue
             node = self.nodes[current]
-            if current in self.pending:
-                self._resolve_early(current)
-                node = self.nodes[current]
-            if current in self.shape_refs:
-                self._resolve_refs_of(current, early=True)
+            if self.refs.waiting(current):
+                self.refs.settle_early(current)
                 node = self.nodes[current]
             missing = [source for source in node.inputs if source not in shapes]
             if missing:
@@ -429,20 +386,6 @@ class Builder:
             stack.pop()
             shapes[current] = infer_node(node, [shapes[source] for source in node.inputs])[1]
         return shapes[name]
-
-    def _resolve_early(self, full: str) -> None:
-        """Complete a node's 'from:' inputs now, when they name layers written before it (then the end would
-        resolve them the same way)."""
-        scope, names, loc = self.pending[full]
-        inputs = []
-        for name in names:
-            target = resolve(scope, name, self.position, loc, full, pending=True)
-            if not target or self.position[target] >= self.position[full]:
-                raise SpecError(f"the shape of '{full}' is needed here (a block reads its input shape with "
-                                f"$input), but its 'from' names '{name}', a layer not built yet", loc, full)
-            inputs.append(target)
-        object.__setattr__(self.nodes[full], "inputs", tuple(inputs))
-        del self.pending[full]
 
     # -- limits and nodes -----------------------------------------------------------------------------
 
@@ -459,7 +402,7 @@ class Builder:
             raise SpecError(f"blocks and branches are nested more than {self.max_depth} deep", loc, full)
 
     def _add(self, full: str, layer: Layer, inputs: tuple, loc: Location, trainable: bool,
-             arg_locations: Mapping) -> None:
+             arg_locations: Mapping, shares: str = "") -> None:
         nodes = self.nodes
         if full in nodes:
             raise SpecError(f"two layers are named '{full}'", loc, full)
@@ -467,60 +410,8 @@ class Builder:
             raise SpecError(f"the spec expands to more than {self.max_layers:,} layers "
                             f"(raise the limit with --max-layers)", loc, full)
         nodes[full] = Node(full, layer, inputs if type(inputs) is tuple else tuple(inputs), loc, trainable,
-                           arg_locations)
+                           arg_locations, shares)
         self.position[full] = len(self.position)
-
-    def _resolve_pending(self) -> None:
-        position = self.position
-        for full, (scope, names, loc) in self.pending.items():
-            if len(names) == 1:
-                inputs: tuple = (resolve_later(scope, names[0], position, loc, full),)
-            else:
-                inputs = tuple(resolve_later(scope, name, position, loc, full) for name in names)
-            # the node was made here and nobody has seen it yet: complete it in place (not a second Node)
-            object.__setattr__(self.nodes[full], "inputs", inputs)
-
-
-    def _resolve_shape_refs(self) -> None:
-        """Each layer a shape reference names (upsample's or crop's `like:`, Layer.shape_refs) becomes an
-        extra input after the node's data inputs, resolved as `from:` is (forward references included)."""
-        for full in list(self.shape_refs):
-            self._resolve_refs_of(full)
-
-    def _resolve_refs_of(self, full: str, early: bool = False) -> None:
-        """One node's shape references, appended to its inputs; ``early``: while the spec is being built
-        (for $input), when each must name a layer written before it."""
-        scope, names, where = self.shape_refs.pop(full)
-        refs = []
-        for name, loc in zip(names, where):
-            target = resolve(scope, name, self.position, loc, full, pending=True)
-            if not target:
-                raise SpecError(f"'like' names '{name}', but no layer has that name"
-                                f"{did_you_mean(name, [*scope.names, *self.position])}", loc, full)
-            if early and self.position[target] >= self.position[full]:
-                raise SpecError(f"the shape of '{full}' is needed here (a block reads its input shape with "
-                                f"$input), but its 'like' names '{name}', a layer not built yet", loc, full)
-            refs.append(target)
-        node = self.nodes[full]
-        object.__setattr__(node, "inputs", node.inputs + tuple(refs))
-
-
-def _check_tie(layer: Layer, tied: Node, args: LocDict, entry: Entry, full: str) -> None:
-    """A 'share:' entry that writes its arguments must write the ones of the layer it shares."""
-    for f in type(layer).arg_fields():
-        mine, theirs = getattr(layer, f.name), getattr(tied.layer, f.name)
-        if mine != theirs or type(mine) is not type(theirs):
-            where = args.where(f.name) if f.name in args else entry.arguments_location
-            raise SpecError(f"it shares the weights of '{tied.name}', so its arguments must be the same: "
-                            f"{f.name} is {_shown(mine)} here, {_shown(theirs)} in '{tied.name}'", where, full)
-
-
-def _shown(value) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, tuple):
-        return "[" + ", ".join(map(_shown, value)) + "]"
-    return str(value)
 
 
 _SAMPLES = (3, 64, True, "same", 0.5, [2, 2])
