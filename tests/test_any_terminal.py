@@ -40,6 +40,12 @@ COMMANDS = [
     (["explain", NAIVE, "mixed.conv1x1.conv1"], 0, "1*1*16*16 = 256"),      # a 1x1 conv, 16 -> 16, no bias
     (["analyze", NAIVE, "--depth", "1", "--columns", "layer,params,params%"], 0, "100.0%"),
     (["check", NAIVE, "--max-params", "9K", "--format", "github", "--warn-at", "90%"], 0, "::warning"),
+    (["graph", NAIVE], 0, "flowchart"),
+    (["graph", NAIVE, "--format", "dot"], 0, "digraph"),
+    (["export", NAIVE, "--to", "pytorch"], 0, "class "),
+    (["zoo"], 0, "resnet50"),
+    (["devices"], 0, "t4"),
+    (["schema"], 0, '"$schema"'),
     (["analyze", "no-such.yaml"], 2, ""),
 ]
 

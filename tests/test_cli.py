@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -179,13 +180,39 @@ def test_analyze_validates_the_budget_block(cli, write):
     assert code == 0, err
 
 
-def test_a_closed_pipe_ends_quietly():
+ZOO = ROOT / "specs" / "zoo"
+
+
+@pytest.mark.parametrize("args", [
+    ["analyze", str(ZOO / "resnet50.yaml"), "--format", "json"],
+    ["analyze", str(ZOO / "resnet50.yaml")],
+    ["compare", str(ZOO / "lenet5.yaml"), str(ZOO / "alexnet.yaml")],      # these three print through Rich,
+    ["layers"],                                                            # whose own broken-pipe exit is 1
+    ["checkerboard", "-k", "3", "-s", "2"],
+], ids=lambda args: " ".join(args[:1] + args[2:]))
+def test_a_closed_pipe_ends_quietly(args):
     """`cnncalc analyze big.yaml --format json | head -c 0`: the reader is gone before the output is written;
-    cnncalc stops with 141 (a shell's status for SIGPIPE), not an internal error."""
-    spec = ROOT / "specs" / "zoo" / "resnet50.yaml"
-    process = subprocess.Popen([sys.executable, "-m", "cnncalc", "analyze", str(spec), "--format", "json"],
+    cnncalc stops with 141 (a shell's status for SIGPIPE), not an internal error, nor 1 (a budget exceeded)."""
+    process = subprocess.Popen([sys.executable, "-m", "cnncalc", *args],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     process.stdout.close()                      # the reader goes away at once
     stderr = process.stderr.read().decode()
     assert process.wait() == 141, stderr
     assert "internal error" not in stderr and "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["compare", str(ZOO / "lenet5.yaml"), str(ZOO / "alexnet.yaml")],
+    ["layers"], ["layers", "conv"],
+    ["checkerboard", "-k", "3", "-s", "2"],
+    ["verify", str(ROOT / "specs" / "seed" / "single_5x5.yaml"), "--input", "64,12,12"],
+    ["analyze", str(ZOO / "lenet5.yaml")],
+], ids=lambda args: " ".join(args[:1] + args[2:]))
+def test_no_color_turns_off_every_style(args):
+    """https://no-color.org: NO_COLOR set, even with FORCE_COLOR, means no ANSI escape on standard output
+    (Rich's own no_color keeps bold and dim); FORCE_COLOR alone styles the same output (so the test can fail)."""
+    def out(**env):
+        return subprocess.run([sys.executable, "-m", "cnncalc", *args], capture_output=True,
+                              env={**os.environ, "COLUMNS": "100", **env}).stdout
+    assert b"\x1b[" in out(FORCE_COLOR="1")
+    assert b"\x1b[" not in out(FORCE_COLOR="1", NO_COLOR="1")

@@ -7,6 +7,7 @@ import sys
 import click
 
 from cnncalc.cli.options import spec_options
+from cnncalc.cli.output import binary_stdout, write_text
 from cnncalc.cli.specpath import SPEC_PATH
 
 EXAMPLES = """\b
@@ -47,6 +48,9 @@ def graph(spec: str, output_format: str, output, input_shape, limits, overrides)
         return
     if output_format == "png" and sys.stdout.isatty():
         raise click.UsageError("a PNG image is not for the terminal: write it with -o FILE or redirect it")
-    stream = sys.stdout.buffer
+    if output_format in ("mermaid", "dot"):       # text: through the stream's encoding (ASCII stand-ins)
+        write_text(data.decode("utf-8"), None)
+        return
+    stream = binary_stdout()
     stream.write(data)
     stream.flush()
