@@ -216,3 +216,32 @@ def test_no_color_turns_off_every_style(args):
                               env={**os.environ, "COLUMNS": "100", **env}).stdout
     assert b"\x1b[" in out(FORCE_COLOR="1")
     assert b"\x1b[" not in out(FORCE_COLOR="1", NO_COLOR="1")
+
+
+@pytest.mark.parametrize("given, hint", [
+    ("1,3,224,224", "leave out the batch axis: 3,224,224"),                 # PyTorch's NCHW habit
+    ("8,3,224,224", "leave out the batch axis: 3,224,224"),
+    ("1,224,224,3", "leave out the batch axis, channels first: 3,224,224"),  # TensorFlow's NHWC
+    ("1,5,100,100", "the first axis looks like a batch"),
+    ("224,224", ""),
+])
+def test_input_of_another_rank_is_refused_with_the_specs_rank(cli, given, hint):
+    """resnet50's input is written [3, 224, 224]: an --input of 4 axes used to analyse a 3-D network of 48.2M
+    parameters without a word; it is a usage error naming the spec's rank, with a hint for a batch axis."""
+    code, out, err = cli("analyze", str(ZOO / "resnet50.yaml"), "--input", given)
+    assert code == 2 and out == ""
+    assert f"input {given} has {given.count(',') + 1} axes" in err and "[C, H, W], channels first" in err
+    assert hint in err
+
+
+def test_input_written_channels_last_is_refused(cli):
+    code, _, err = cli("analyze", str(ZOO / "resnet50.yaml"), "--input", "224,224,3")
+    assert code == 2 and "channels-last" in err and ": 3,224,224" in err
+    code, _, err = cli("analyze", str(ZOO / "resnet50.yaml"), "--input", "3,160,160")   # another size: fine
+    assert code == 0, err
+
+
+def test_api_input_of_another_rank_is_a_spec_error():
+    import cnncalc
+    with pytest.raises(cnncalc.SpecError, match="has 4 axes"):
+        cnncalc.analyze(str(ZOO / "resnet50.yaml"), input=(1, 3, 224, 224))
