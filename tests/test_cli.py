@@ -245,3 +245,25 @@ def test_api_input_of_another_rank_is_a_spec_error():
     import cnncalc
     with pytest.raises(cnncalc.SpecError, match="has 4 axes"):
         cnncalc.analyze(str(ZOO / "resnet50.yaml"), input=(1, 3, 224, 224))
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["analyze", "SPEC", "--dtype", "fp16"], "(did you mean 'float16'?)"),       # PyTorch's short name
+    (["analyze", "SPEC", "--dtype", "bf16"], "(did you mean 'bfloat16'?)"),
+    (["analyze", "SPEC", "--format", "tabel"], "(did you mean 'table'?)"),
+    (["analyze"], "Missing argument 'SPEC'"),
+    (["analyze", "SPEC", "--batch", "0"], "'--batch'"),
+    (["analyze", "SPEC", "--bogus"], "No such option '--bogus'"),
+    (["anlyze", "SPEC"], "there is no command 'anlyze' (did you mean 'analyze'?)"),
+    (["--bogus"], "No such option '--bogus'"),
+    (["graph", "SPEC", "--format", "pdf"], "'pdf' is not one of"),
+])
+def test_usage_errors_are_one_line_as_spec_errors_are(args, fragment):
+    """An option error used to be Click's four-line block (Usage, Try, a blank line, Error); it is one line in
+    the style of spec errors, with the --help to read, and exit status 2."""
+    spec = str(ZOO / "lenet5.yaml")
+    done = subprocess.run([sys.executable, "-m", "cnncalc", *[spec if a == "SPEC" else a for a in args]],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("cnncalc: error: "), done.stderr
+    assert fragment in done.stderr and "--help'" in done.stderr

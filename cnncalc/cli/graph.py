@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from cnncalc.cli.usage import Choice
+
 from cnncalc.cli.options import spec_options
 from cnncalc.cli.output import binary_stdout, write_text
 from cnncalc.cli.specpath import SPEC_PATH
@@ -18,7 +20,7 @@ Examples:
 
 @click.command(epilog=EXAMPLES)
 @click.argument("spec", metavar="SPEC", type=SPEC_PATH)
-@click.option("--format", "-f", "output_format", type=click.Choice(["mermaid", "dot", "svg", "png"]),
+@click.option("--format", "-f", "output_format", type=Choice(["mermaid", "dot", "svg", "png"]),
               default="mermaid", show_default=True,
               help="Mermaid or Graphviz DOT text; svg and png are rendered by Graphviz's dot program.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,

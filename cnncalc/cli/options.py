@@ -7,6 +7,7 @@ import functools
 import click
 
 from cnncalc.analysis import DTYPE_BITS
+from cnncalc.cli.usage import Choice
 from cnncalc.spec import MAX_INT, Limits
 
 
@@ -79,13 +80,13 @@ def spec_options(func):
 def memory_options(func):
     func = click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True,
                         help="Batch size: scales activation memory only.")(func)
-    func = click.option("--dtype", type=click.Choice(list(DTYPE_BITS)), default="float32", show_default=True,
+    func = click.option("--dtype", type=Choice(list(DTYPE_BITS)), default="float32", show_default=True,
                         help="Element type for the memory figures.")(func)
     return func
 
 
 def format_option(*choices: str):
-    return click.option("--format", "-f", "output_format", type=click.Choice(choices), default=choices[0],
+    return click.option("--format", "-f", "output_format", type=Choice(choices), default=choices[0],
                         show_default=True, help="Output format.")
 
 
@@ -111,10 +112,10 @@ def figure_options(training_flag: bool = True):
             command = click.option("--training", is_flag=True,
                                    help="Show training memory (weights, gradients, optimizer state, saved "
                                         "activations) at --batch.")(command)
-        command = click.option("--precision", type=click.Choice(list(PRECISIONS)), default="fp32",
+        command = click.option("--precision", type=Choice(list(PRECISIONS)), default="fp32",
                                show_default=True, help="Training precision (activations; fp32 master weights)."
                                )(command)
-        command = click.option("--optimizer", type=click.Choice(list(OPTIMIZER_STATES)), default="adam",
+        command = click.option("--optimizer", type=Choice(list(OPTIMIZER_STATES)), default="adam",
                                show_default=True, help="Optimizer whose state training memory counts.")(command)
         command = click.option("--device", metavar="NAME|FILE",
                                help="Add a roofline latency estimate (a lower bound) on a device: a shipped "
