@@ -176,6 +176,8 @@ def arg(rule: ArgRule, doc: str, default: Any = _REQUIRED, shown: str = "") -> A
 
 # ----------------------------------------------------------------------------- facts and the base class
 
+FOLDS, EPILOGUE = "folds", "epilogue"      # Layer.fuses
+
 ELEMENTWISE = "elementwise"   # receptive field unchanged (activations, normalisation, dropout, merges)
 WHOLE = "whole"               # sees every input position (dense, global pooling)
 UNKNOWN = "unknown"           # the layer scrambles positions in a way the tool does not model
@@ -259,6 +261,13 @@ class Layer:
     # Its output is a view of its input (flatten, reshape): the same storage, so what keeps the output
     # keeps the input's storage (training memory), and it always runs in place (peak memory).
     view: ClassVar[bool] = False
+    # How a runtime fuses it with the layer before it (TensorRT's and ONNX Runtime's graph optimisations; the
+    # graph picture draws a fused chain as one node): FOLDS, folded into the weights of a preceding layer that
+    # ``takes_fold`` (batch norm's per-channel scale and shift); EPILOGUE, an element-wise pass run in its
+    # producer's epilogue (activations); "" runs on its own.
+    fuses: ClassVar[str] = ""
+    # A linear layer with a per-output-channel weight and bias (conv, dense) into which a FOLDS layer folds.
+    takes_fold: ClassVar[bool] = False
     # What it keeps for its backward pass (training memory): a fixed rule (KEEPS_INPUT, KEEPS_OUTPUT,
     # KEEPS_NOTHING), or None for every input; a rule that depends on the shapes overrides
     # saved_for_backward. ``saves_rule`` says it in words for docs/conventions.md's training-memory table

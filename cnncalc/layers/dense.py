@@ -13,6 +13,7 @@ class Dense(Layer):
     """Fully connected: every output unit sees every input element. Needs a flat input [N]."""
 
     worked_weights = "dense"
+    takes_fold = True
     flops_rule = "2·MACs (a multiply and an add each) + one add per output element if `bias`"
 
     out: int = arg(POSITIVE_INT, "output units")

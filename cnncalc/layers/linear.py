@@ -17,6 +17,8 @@ class Linear(Layer):
     channels-last tensor; the same as a 1×1 convolution). On a flat input [C] it is `dense`. Parameters
     C·out (+ out); MACs positions·C·out, as torch counts nn.Linear."""
 
+    takes_fold = True
+
     worked_weights = "sliding"      # explain: a 1×1 window (geometry below); a flat input shows the figures
     flops_rule = "2·MACs (a multiply and an add each) + one add per output element if `bias`"
 

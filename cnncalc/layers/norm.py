@@ -4,7 +4,7 @@ normalisation (each sample's own statistics), dropout."""
 from __future__ import annotations
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.base import (BOOLEAN, KEEPS_INPUT, NUMBER, POSITIVE_INT, Facts, Kept, Layer, arg, choice, register,
+from cnncalc.layers.base import (BOOLEAN, FOLDS, KEEPS_INPUT, NUMBER, POSITIVE_INT, Facts, Kept, Layer, arg, choice, register,
                                  spatial_axes)
 from cnncalc.record import record
 from cnncalc.shapes import product
@@ -25,6 +25,7 @@ class BatchNorm(Layer):
     flops_rule = "2 per element (inference: the per-channel scale and shift are folded constants; multiply, add)"
 
     in_place = True         # at inference: a per-channel scale and shift
+    fuses = FOLDS           # ... which folds into the weights and bias of a preceding conv or dense layer
     saves_rule = "its input, and the batch mean and inverse standard deviation: 2·C fp32 values, not per sample"
 
     def saved_for_backward(self, inputs, output) -> tuple:
