@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.base import BOOLEAN, POSITIVE_INT, WHOLE, Facts, Layer, arg, register
+from cnncalc.layers.base import BOOLEAN, POSITIVE_INT, WHOLE, Facts, KeepsInputForWeights, Layer, arg, register
 from cnncalc.record import record
 
 
 @register("dense", "fc")
 @record
-class Dense(Layer):
+class Dense(KeepsInputForWeights, Layer):
     """Fully connected: every output unit sees every input element. Needs a flat input [N]."""
 
     worked_weights = "dense"

@@ -140,6 +140,8 @@ class GroupNorm(_OwnStatistics):
     at every position normalised together. γ and β per channel (2·C parameters, if affine). No running
     statistics."""
 
+    contiguous_input = True
+
     groups: int = arg(POSITIVE_INT, "channel groups normalised separately (must divide C)")
     affine: bool = arg(BOOLEAN, "learnable γ and β per channel", True)
     eps: float = eps_arg()
@@ -164,6 +166,8 @@ class InstanceNorm(_OwnStatistics):
     channel's values over the positions of one sample normalised together. γ and β per channel (2·C
     parameters) only if `affine`; with `track_running_stats`, the running mean and variance are state (2·C)
     and inference normalises with them, as batchnorm does (2 FLOPs per element)."""
+
+    contiguous_input = True
 
     affine: bool = arg(BOOLEAN, "learnable γ and β per channel", False)
     track_running_stats: bool = arg(BOOLEAN, "keep running mean and variance (state), used at inference", False)

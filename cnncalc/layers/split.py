@@ -30,6 +30,7 @@ class Split(Routing, Layer):
     no arithmetic."""
 
     view = True
+    strided_slice = True
 
     sizes: Optional[tuple] = arg(SIZES, "channels of each part, in order (they must sum to C; give sizes or parts)",
                                  None, shown="none")
