@@ -23,7 +23,9 @@ from __future__ import annotations
 
 from typing import Callable
 
+from cnncalc.layers.base import Grads
 from cnncalc.record import record
+from cnncalc.shapes import product
 
 OPTIMIZER_STATES = {"sgd": 0, "sgd-momentum": 1, "adam": 2, "adamw": 2}   # fp32 values per trainable parameter
 PRECISIONS = {"fp32": 32, "mixed-fp16": 16, "mixed-bf16": 16}            # activation bits
@@ -64,33 +66,60 @@ def _bytes(elements: int, bits: int) -> int:
 
 
 def layer_saves(graph, report) -> Callable[[object], tuple]:
-    """``saves(row)`` from the layer types' own rules (``Layer.saved_for_backward``), for
-    :func:`training_memory`. A view (flatten, reshape) shares its input's storage, so keeping a view keeps
-    the storage of the tensor the view was taken from. A layer no gradient flows through (no trainable
-    weights in it or before it: a pooling of the network input) keeps nothing: autograd records nothing."""
+    """``saves(row)`` from the layer types' own rules (``Layer.saved_when``), for :func:`training_memory`.
+
+    * A gradient flows into a tensor when a trainable weight lies before it; the network input and what is
+      computed from it alone need none. A layer computes only the gradients that flow, and keeps only what
+      those need (``Layer.saved_when``): a layer no gradient flows through at all keeps nothing, as
+      autograd records nothing for it. An input read for its shape only (``like:``) carries no gradient.
+    * A layer whose output is its input's storage in torch (a view, a slice, an alias:
+      ``Layer.shares_input_storage``) passes that storage on: keeping its output keeps the storage of the
+      tensor it was taken from; but a layer that torch runs on a contiguous copy of a strided slice
+      (``Layer.contiguous_input``) keeps that copy, the slice's size, of its own."""
     rows = {row.name: row for row in report.rows}
-    needs_grad: dict[str, bool] = {}          # a gradient flows through it: it has weights, or an input does
+    needs_grad: dict[str, bool] = {}          # a gradient flows into its output
+    data_inputs: dict[str, tuple] = {}        # its inputs less those read for their shape only
+    trainable: dict[str, bool] = {}
     for row in report.rows:
+        node = graph.nodes[row.name]
+        refs = len(node.layer.shape_references())
+        data_inputs[row.name] = tuple(node.inputs[:len(node.inputs) - refs])
         # a layer that reuses another's weights ('share:') has them too, though its row counts 0 of them
-        weights = rows[row.shares].trainable_params if row.shares else row.trainable_params
-        needs_grad[row.name] = weights > 0 or any(needs_grad[name] for name in row.inputs)
+        trainable[row.name] = (rows[row.shares].trainable_params if row.shares else row.trainable_params) > 0
+        needs_grad[row.name] = trainable[row.name] or any(needs_grad[name] for name in data_inputs[row.name])
 
     def root(name: str) -> str:
-        while graph.nodes[name].layer.view:
+        while graph.nodes[name].layer.shares_input_storage():
             name = graph.nodes[name].inputs[0]
         return name
+
+    def strided(name: str) -> bool:
+        """Whether the tensor is a strided slice of a storage (a split part, a crop, or an alias of one)."""
+        while True:
+            layer = graph.nodes[name].layer
+            if layer.strided_slice:
+                return True
+            if not layer.shares_input_storage():
+                return False
+            name = graph.nodes[name].inputs[0]
 
     def saves(row) -> tuple:
         if not needs_grad[row.name]:
             return ()
         node = graph.nodes[row.name]
         shapes = [rows[name].output_shape for name in node.inputs]
+        grads = Grads(inputs=tuple(needs_grad[name] for name in data_inputs[row.name]),
+                      weights=trainable[row.name])
         items = []
-        for kept in node.layer.saved_for_backward(shapes, row.output_shape):
+        for kept in node.layer.saved_when(shapes, row.output_shape, grads):
             if kept.output:
                 items.append(Saved(tensor=root(row.name)))
             elif kept.input is not None:
-                items.append(Saved(tensor=root(node.inputs[kept.input])))
+                source = node.inputs[kept.input]
+                if node.layer.contiguous_input and strided(source):      # torch keeps its contiguous copy
+                    items.append(Saved(elements=product(rows[source].output_shape)))
+                else:
+                    items.append(Saved(tensor=root(source)))
             else:
                 items.append(Saved(elements=kept.elements, bits=kept.bits, per_sample=kept.per_sample))
         return tuple(items)

@@ -3,6 +3,7 @@ GitHub step summary, JUnit XML and --warn-at."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -106,6 +107,18 @@ def test_github_format_writes_annotations_and_the_step_summary(tmp_path):
     assert text.startswith("earlier step\n")       # appended, as GitHub expects of every step
     assert "| ❌ | `naive.yaml` | params |" in text and "| ⚠️ | `naive.yaml` | macs |" in text
     assert "| ✅ | `bottleneck.yaml` | params |" in text and "**cnncalc check FAILED" in text
+    # a heading says the verdict; a bad spec is an error (❌), in a table of its own, never a ⚠️ near-limit row
+    # with its message under "Headroom"
+    body = text[len("earlier step\n"):]
+    assert body.startswith("### cnncalc check: FAILED\n")
+    [bad] = [line for line in body.splitlines() if "`broken.yaml`" in line]
+    assert bad.startswith("| ❌ | `broken.yaml` | broken.yaml:3") and "kernl" in bad
+    assert "| Spec | Where | Error |" in body
+    # its counts are the JSON summary's: 3 specs (the bad one included); checks: naive params (over) and macs,
+    # bottleneck params: 3, of which 2 passed and 1 failed; 1 bad spec
+    data = json.loads(check(["--budget", "budgets.yaml", "--format", "json"], root).stdout)["summary"]
+    assert data == {"specs": 3, "checks": 3, "passed": 2, "failed": 1, "errors": 1, "skipped": 0}
+    assert "**cnncalc check FAILED: 3 specs, 3 checks, 2 passed, 1 failed, 1 bad spec (see errors)**" in body
 
 
 def test_warn_at_marks_the_text_and_json_and_keeps_status_0(tmp_path):
@@ -141,8 +154,9 @@ def test_junit_xml_structure(tmp_path):
         assert int(suite.get("failures")) == sum(1 for c in cases if c.find("failure") is not None)
         assert int(suite.get("errors")) == sum(1 for c in cases if c.find("error") is not None)
         assert int(suite.get("skipped")) == sum(1 for c in cases if c.find("skipped") is not None)
+        assert float(suite.get("time")) >= 0                       # dashboards read a time on every level
         for case in cases:
-            assert case.get("classname") and case.get("name")
+            assert case.get("classname") and case.get("name") and float(case.get("time")) >= 0
             assert len([c for c in case if c.tag in ("failure", "error", "skipped")]) <= 1
     # naive: params over (8,960 > 8,000), MACs under; bottleneck under; broken: a bad spec; notes: skipped
     assert (tree.get("tests"), tree.get("failures"), tree.get("errors"), tree.get("skipped")) == ("5", "1", "1", "1")

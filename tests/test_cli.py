@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -182,13 +183,90 @@ def test_analyze_validates_the_budget_block(cli, write):
     assert code == 0, err
 
 
-def test_a_closed_pipe_ends_quietly():
+ZOO = ROOT / "specs" / "zoo"
+
+
+@pytest.mark.parametrize("args", [
+    ["analyze", str(ZOO / "resnet50.yaml"), "--format", "json"],
+    ["analyze", str(ZOO / "resnet50.yaml")],
+    ["compare", str(ZOO / "lenet5.yaml"), str(ZOO / "alexnet.yaml")],      # these three print through Rich,
+    ["layers"],                                                            # whose own broken-pipe exit is 1
+    ["checkerboard", "-k", "3", "-s", "2"],
+], ids=lambda args: " ".join(args[:1] + args[2:]))
+def test_a_closed_pipe_ends_quietly(args):
     """`cnncalc analyze big.yaml --format json | head -c 0`: the reader is gone before the output is written;
-    cnncalc stops with 141 (a shell's status for SIGPIPE), not an internal error."""
-    spec = ROOT / "specs" / "zoo" / "resnet50.yaml"
-    process = subprocess.Popen([sys.executable, "-m", "cnncalc", "analyze", str(spec), "--format", "json"],
+    cnncalc stops with 141 (a shell's status for SIGPIPE), not an internal error, nor 1 (a budget exceeded)."""
+    process = subprocess.Popen([sys.executable, "-m", "cnncalc", *args],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     process.stdout.close()                      # the reader goes away at once
     stderr = process.stderr.read().decode()
     assert process.wait() == 141, stderr
     assert "internal error" not in stderr and "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["compare", str(ZOO / "lenet5.yaml"), str(ZOO / "alexnet.yaml")],
+    ["layers"], ["layers", "conv"],
+    ["checkerboard", "-k", "3", "-s", "2"],
+    ["verify", str(ROOT / "specs" / "seed" / "single_5x5.yaml"), "--input", "64,12,12"],
+    ["analyze", str(ZOO / "lenet5.yaml")],
+], ids=lambda args: " ".join(args[:1] + args[2:]))
+def test_no_color_turns_off_every_style(args):
+    """https://no-color.org: NO_COLOR set, even with FORCE_COLOR, means no ANSI escape on standard output
+    (Rich's own no_color keeps bold and dim); FORCE_COLOR alone styles the same output (so the test can fail)."""
+    def out(**env):
+        return subprocess.run([sys.executable, "-m", "cnncalc", *args], capture_output=True,
+                              env={**os.environ, "COLUMNS": "100", **env}).stdout
+    assert b"\x1b[" in out(FORCE_COLOR="1")
+    assert b"\x1b[" not in out(FORCE_COLOR="1", NO_COLOR="1")
+
+
+@pytest.mark.parametrize("given, hint", [
+    ("1,3,224,224", "leave out the batch axis: 3,224,224"),                 # PyTorch's NCHW habit
+    ("8,3,224,224", "leave out the batch axis: 3,224,224"),
+    ("1,224,224,3", "leave out the batch axis, channels first: 3,224,224"),  # TensorFlow's NHWC
+    ("1,5,100,100", "the first axis looks like a batch"),
+    ("224,224", ""),
+])
+def test_input_of_another_rank_is_refused_with_the_specs_rank(cli, given, hint):
+    """resnet50's input is written [3, 224, 224]: an --input of 4 axes used to analyse a 3-D network of 48.2M
+    parameters without a word; it is a usage error naming the spec's rank, with a hint for a batch axis."""
+    code, out, err = cli("analyze", str(ZOO / "resnet50.yaml"), "--input", given)
+    assert code == 2 and out == ""
+    assert f"input {given} has {given.count(',') + 1} axes" in err and "[C, H, W], channels first" in err
+    assert hint in err
+
+
+def test_input_written_channels_last_is_refused(cli):
+    code, _, err = cli("analyze", str(ZOO / "resnet50.yaml"), "--input", "224,224,3")
+    assert code == 2 and "channels-last" in err and ": 3,224,224" in err
+    code, _, err = cli("analyze", str(ZOO / "resnet50.yaml"), "--input", "3,160,160")   # another size: fine
+    assert code == 0, err
+
+
+def test_api_input_of_another_rank_is_a_spec_error():
+    import cnncalc
+    with pytest.raises(cnncalc.SpecError, match="has 4 axes"):
+        cnncalc.analyze(str(ZOO / "resnet50.yaml"), input=(1, 3, 224, 224))
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["analyze", "SPEC", "--dtype", "fp16"], "(did you mean 'float16'?)"),       # PyTorch's short name
+    (["analyze", "SPEC", "--dtype", "bf16"], "(did you mean 'bfloat16'?)"),
+    (["analyze", "SPEC", "--format", "tabel"], "(did you mean 'table'?)"),
+    (["analyze"], "Missing argument 'SPEC'"),
+    (["analyze", "SPEC", "--batch", "0"], "'--batch'"),
+    (["analyze", "SPEC", "--bogus"], "No such option '--bogus'"),
+    (["anlyze", "SPEC"], "there is no command 'anlyze' (did you mean 'analyze'?)"),
+    (["--bogus"], "No such option '--bogus'"),
+    (["graph", "SPEC", "--format", "pdf"], "'pdf' is not one of"),
+])
+def test_usage_errors_are_one_line_as_spec_errors_are(args, fragment):
+    """An option error used to be Click's four-line block (Usage, Try, a blank line, Error); it is one line in
+    the style of spec errors, with the --help to read, and exit status 2."""
+    spec = str(ZOO / "lenet5.yaml")
+    done = subprocess.run([sys.executable, "-m", "cnncalc", *[spec if a == "SPEC" else a for a in args]],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("cnncalc: error: "), done.stderr
+    assert fragment in done.stderr and "--help'" in done.stderr

@@ -306,3 +306,20 @@ def test_a_block_argument_name_must_be_a_word(key):
     err = error_of(f"input: [3, 8, 8]\nblocks:\n  b:\n    args: {{{key}: 1}}\n    layers: [relu]\nlayers: [b]\n")
     assert (err.location.line, err.location.column) == (4, 12)
     assert err.message.endswith("of block 'b' must be a word (letters, digits, _), as $name uses it")
+
+
+@pytest.mark.parametrize("text, line, cause", [
+    ("input: [3, 8, 8]\nlayers:\n\t- relu\n", 3, "a tab character: YAML indents with spaces only"),
+    ("input: [3, 8, 8]\nlayers:\n  - conv: {out: 4, kernel: 3\n  - relu\n", 5,
+     "the '{' opened at line 3, column 11 is not closed"),              # `  - conv: {`: the brace is column 11
+    ("input: [3, 8, 8\nlayers:\n  - relu\n", 2, "the '[' opened at line 1, column 8 is not closed"),
+    ("input: [3, 8, 8]\nlayers:\n  - conv: {out: 4, kernel: 3}\n   - relu\n", 4,
+     "indented unlike the lines of the block that starts at line 3, column 3"),
+    ('input: [3, 8, 8]\nname: "abc\nlayers:\n  - relu\n', 5, "the quote opened at line 2, column 7 is not closed"),
+])
+def test_yaml_errors_name_the_usual_cause(text, line, cause):
+    """PyYAML's words ('found character that cannot start any token') name no cause; the message adds the
+    usual one: a tab, an unclosed bracket or quote, a line indented unlike its block."""
+    err = error_of(text)
+    assert "YAML error" in err.message and cause in err.message, err.message
+    assert err.location is not None and err.location.line == line

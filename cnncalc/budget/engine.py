@@ -19,7 +19,7 @@ import os
 from fractions import Fraction
 from typing import TYPE_CHECKING, Callable, Optional
 
-from cnncalc import units
+from cnncalc import record as records, units
 from cnncalc.analysis import analyze
 from cnncalc.errors import ExitCode, Location, SpecError, did_you_mean
 from cnncalc.metrics import BUDGET_KEYS, BY_KEY, Figures, Settings
@@ -69,6 +69,7 @@ class SpecResult:
     error: Optional[SpecError] = None           # the spec, its budget or its baseline could not be read
     skipped: Optional[str] = None               # why it was not checked (--skip-non-specs)
     notes: tuple = ()
+    seconds: float = 0.0                        # the time it took to read, analyse and check (JUnit's time)
 
 
 @record
@@ -241,14 +242,18 @@ def check_figures(path: str, name: str, figures: Figures, limits: dict, increase
 def run(request: Request, stdin=None, on_result: Optional[Callable[[SpecResult], None]] = None) -> CheckRun:
     """Check every spec; a bad spec is recorded as an error and the others are still checked. ``on_result``
     is called with each spec's result as soon as it is known (the CLI prints it then)."""
+    from time import perf_counter
+
     results = []
     for path in request.specs:
+        started = perf_counter()
         try:
             result = check_one(path, request, stdin)
         except SpecError as err:
             result = SpecResult(path, error=err)
         except RecursionError:
             result = SpecResult(path, error=SpecError("the spec is nested too deeply to analyse", Location(path)))
+        result = records.replace(result, seconds=perf_counter() - started)
         results.append(result)
         if on_result is not None:
             on_result(result)

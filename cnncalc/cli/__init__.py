@@ -47,6 +47,20 @@ class _Group(click.Group):
         import importlib
         return getattr(importlib.import_module(COMMANDS[name]), name)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        if args and args[0] not in COMMANDS and not args[0].startswith("-"):
+            from cnncalc.errors import did_you_mean
+            ctx.fail(f"there is no command '{args[0]}'{did_you_mean(args[0], COMMANDS)}; the commands are "
+                     f"{', '.join(COMMANDS)}")
+        return super().resolve_command(ctx, args)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as err:        # an option of cnncalc itself (cnncalc --bogus)
+            from cnncalc.cli.usage import UsageMessage
+            raise UsageMessage(err) from None
+
     def invoke(self, ctx: click.Context):
         # A big spec makes millions of small objects that live until the command ends; CPython's cyclic
         # garbage collector would rescan them again and again (quadratic time). cnncalc makes no cycles
@@ -55,6 +69,9 @@ class _Group(click.Group):
         gc.disable()
         try:
             return super().invoke(ctx)
+        except click.UsageError as err:
+            from cnncalc.cli.usage import UsageMessage
+            raise UsageMessage(err) from None
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except CnncalcError as err:

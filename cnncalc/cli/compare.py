@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from cnncalc.cli.usage import Choice
+
 from cnncalc.cli.options import format_option, options_of
 from cnncalc.cli.output import emit
 from cnncalc.cli.specpath import SPEC_PATH
@@ -17,7 +19,7 @@ from cnncalc.cli.specpath import SPEC_PATH
 @click.option("--sweep", metavar="NAME=V1,V2,...",
               help="Compare one SPEC at several values of one of its arguments (its 'args:'): one column per "
                    "value, headed NAME=VALUE.")
-@click.option("--by", "by", type=click.Choice(["total", "layer"]), default="total", show_default=True,
+@click.option("--by", "by", type=Choice(["total", "layer"]), default="total", show_default=True,
               help="Compare the totals, or the layers aligned by name.")
 @click.option("--depth", type=click.IntRange(min=1), default=None,
               help="With --by layer: group layers by the first N parts of their names "

@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from cnncalc.cli.usage import Choice
+
 from cnncalc.cli.options import options_of
 from cnncalc.cli.specpath import SPEC_PATH
 
@@ -13,7 +15,7 @@ from cnncalc.cli.specpath import SPEC_PATH
 @click.command(epilog="\b\nExamples:\n  cnncalc export zoo:resnet18 --to pytorch -o resnet18.py\n"
                        "  cnncalc export zoo:efficientnet --set width=1.1 --to pytorch")
 @click.argument("spec", metavar="SPEC", type=SPEC_PATH)
-@click.option("--to", "target", type=click.Choice(["pytorch"]), required=True, help="The framework to write.")
+@click.option("--to", "target", type=Choice(["pytorch"]), required=True, help="The framework to write.")
 @click.option("--output", "-o", "output", metavar="FILE", type=click.Path(dir_okay=False, path_type=str),
               help="Write the code to FILE instead of standard output.")
 @options_of("export")

@@ -70,6 +70,14 @@ def write_text(text: str, path) -> None:
         raise click.FileError(path, err.strerror) from None
 
 
+def binary_stdout():
+    """Standard output's byte stream (an image, an SVG file), beneath any :class:`FallbackWriter`."""
+    stream = sys.stdout
+    if isinstance(stream, FallbackWriter):
+        stream = stream.wrapped
+    return stream.buffer
+
+
 # ----------------------------------------------------------------------------- any stream encoding
 
 class FallbackWriter:
@@ -83,6 +91,7 @@ class FallbackWriter:
         from cnncalc.render.text import ERROR_HANDLER
 
         self._stream = stream
+        self.wrapped = stream            # the stream written to (its bytes: binary_stdout)
         self.encoding = stream.encoding
         self.errors = ERROR_HANDLER
         self._encoding = codecs.lookup(stream.encoding).name

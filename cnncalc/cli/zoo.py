@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from cnncalc.cli.usage import Choice
+
 from cnncalc.cli.options import format_option
 
 EXAMPLES = """\b
@@ -13,7 +15,7 @@ Examples:
 
 
 @click.command(epilog=EXAMPLES)
-@click.argument("namespace", required=False, type=click.Choice(["zoo", "seed"]))
+@click.argument("namespace", required=False, type=Choice(["zoo", "seed"]))
 @format_option("table", "json")
 def zoo(namespace, output_format: str) -> None:
     """List the specs shipped with cnncalc (zoo: published networks, seed: textbook examples), each with its

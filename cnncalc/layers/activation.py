@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from cnncalc.layers.base import BOOLEAN, KEEPS_INPUT, KEEPS_OUTPUT, NUMBER, WHOLE, Facts, Layer, arg, choice, register
+from cnncalc.layers.base import BOOLEAN, EPILOGUE, KEEPS_INPUT, KEEPS_OUTPUT, NUMBER, WHOLE, Facts, Layer, arg, choice, register
 from cnncalc.record import record, replace
 from cnncalc.shapes import product
 
@@ -18,6 +18,7 @@ class _Activation(Layer):
     flops_note: ClassVar[str] = ""
     flops_per_element: ClassVar[int] = 1
     in_place = True
+    fuses = EPILOGUE          # element-wise: runs in its producer's epilogue (softmax, which is not, overrides)
     # what its backward pass reads, as torch saves it: the input (relu6, leaky_relu, elu, gelu), or the
     # output (_OutputKeeping)
     keeps = KEEPS_INPUT
@@ -114,6 +115,7 @@ class Softmax(_OutputKeeping):
 
     flops_ops = ("exp", "add into the sum", "divide")
     flops_note = "; the max-subtraction of stable versions is not counted"
+    fuses = ""                # a reduction over channels, not element-wise
 
     def infer(self, inputs) -> Facts:
         facts = super().infer(inputs)

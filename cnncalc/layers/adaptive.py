@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from cnncalc import shapes
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.base import (KEEPS_NOTHING, POSITIVE_INTS, Facts, KeepsArgmax, Layer, Window, arg, register,
+from cnncalc.layers.base import (KEEPS_INPUT, KEEPS_NOTHING, POSITIVE_INTS, Facts, KeepsArgmax, Layer, Window, arg, register,
                                  spatial_axes)
 from cnncalc.layers.periodic import ceil_offsets, floor_offsets, hull
 from cnncalc.record import record
@@ -81,6 +81,10 @@ class AdaptiveAvgPool(_AdaptivePool):
 
     flops_rule = "taps per output element (taps−1 adds, 1 divide)"
 
-    keeps = KEEPS_NOTHING
+    saves_rule = ("its input, unless every output spatial size is 1 (torch then takes the mean, which keeps only "
+                  "the sizes)")
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        return KEEPS_NOTHING if all(n == 1 for n in output[1:]) else KEEPS_INPUT
 
     flops_beyond_taps: ClassVar[int] = 0

@@ -177,6 +177,8 @@ def arg(rule: ArgRule, doc: str, default: Any = _REQUIRED, shown: str = "") -> A
 
 # ----------------------------------------------------------------------------- facts and the base class
 
+FOLDS, EPILOGUE = "folds", "epilogue"      # Layer.fuses
+
 ELEMENTWISE = "elementwise"   # receptive field unchanged (activations, normalisation, dropout, merges)
 WHOLE = "whole"               # sees every input position (dense, global pooling)
 UNKNOWN = "unknown"           # the layer scrambles positions in a way the tool does not model
@@ -238,6 +240,15 @@ class Kept:
     per_sample: bool = True
 
 
+@record
+class Grads:
+    """Which gradients autograd computes at a layer (training memory): ``inputs``, per data input, whether
+    a gradient flows back into it (some trainable weight lies before it); ``weights``, whether the layer's
+    own weights are trainable. torch saves a tensor only for a gradient that is computed."""
+    inputs: tuple
+    weights: bool
+
+
 KEEPS_INPUT = (Kept(input=0),)
 KEEPS_OUTPUT = (Kept(output=True),)
 KEEPS_NOTHING: tuple = ()
@@ -248,6 +259,18 @@ class Routing:
 
     flops_rule: ClassVar[str] = "0"
     keeps: ClassVar[Optional[tuple]] = KEEPS_NOTHING
+
+
+class KeepsInputForWeights:
+    """A product of the input with the layer's weights (dense, linear, scale): the weights' gradient needs the
+    input, the input's gradient only the weights (counted apart), so it keeps its input when its weights are
+    trainable and nothing when they are frozen, as torch's addmm, matmul and mul save."""
+
+    keeps: ClassVar[Optional[tuple]] = KEEPS_INPUT
+    saves_rule: ClassVar[str] = "its input if its weights are trainable; nothing if they are frozen"
+
+    def saved_when(self, inputs: Sequence[Shape], output: Shape, grads: Grads) -> tuple:
+        return KEEPS_INPUT if grads.weights else KEEPS_NOTHING
 
 
 class KeepsArgmax:
@@ -279,6 +302,19 @@ class Layer:
     # Its output is a view of its input (flatten, reshape): the same storage, so what keeps the output
     # keeps the input's storage (training memory), and it always runs in place (peak memory).
     view: ClassVar[bool] = False
+    # How a runtime fuses it with the layer before it (TensorRT's and ONNX Runtime's graph optimisations; the
+    # graph picture draws a fused chain as one node): FOLDS, folded into the weights of a preceding layer that
+    # ``takes_fold`` (batch norm's per-channel scale and shift); EPILOGUE, an element-wise pass run in its
+    # producer's epilogue (activations); "" runs on its own.
+    fuses: ClassVar[str] = ""
+    # A linear layer with a per-output-channel weight and bias (conv, dense) into which a FOLDS layer folds.
+    takes_fold: ClassVar[bool] = False
+    # Its output is a strided slice of its input's storage in torch (a split part, a crop): not contiguous.
+    # A view in training memory (what keeps it keeps the storage), whatever `view` says for peak memory.
+    strided_slice: ClassVar[bool] = False
+    # torch runs it on a contiguous copy of a strided input and keeps that copy, not the storage (linear,
+    # group and instance normalisation): in training memory, a kept strided input counts as its own copy.
+    contiguous_input: ClassVar[bool] = False
     # What it keeps for its backward pass (training memory): a fixed rule (KEEPS_INPUT, KEEPS_OUTPUT,
     # KEEPS_NOTHING), or None for every input; a rule that depends on the shapes overrides
     # saved_for_backward. ``saves_rule`` says it in words for docs/conventions.md's training-memory table
@@ -351,6 +387,18 @@ class Layer:
         if self.keeps is not None:
             return self.keeps
         return tuple(Kept(input=i) for i in range(len(inputs)))
+
+    def saved_when(self, inputs: Sequence[Shape], output: Shape, grads: Grads) -> tuple:
+        """What it keeps for backward when only the gradients ``grads`` says are computed (autograd saves a
+        tensor only for a gradient it computes: a linear layer with frozen weights keeps nothing). By
+        default :meth:`saved_for_backward`, which is what it keeps when every gradient is computed."""
+        return self.saved_for_backward(inputs, output)
+
+    def shares_input_storage(self) -> bool:
+        """Whether its output is its input's storage in torch's autograd (a view, a slice, an alias), so that
+        what keeps its output keeps that storage (training memory). By default :attr:`view` or
+        :attr:`strided_slice`."""
+        return self.view or self.strided_slice
 
     @classmethod
     def saves_text(cls) -> str:

@@ -10,8 +10,10 @@ from cnncalc.shapes import product
 
 
 class Grouped:
-    """Channel checks shared by grouped convolutions (fields `out` and `groups`)."""
+    """Channel checks shared by grouped convolutions (fields `out` and `groups`); a batch norm after one folds
+    into its weights (conv, conv_transpose)."""
 
+    takes_fold = True
     out: int
     groups: int
 

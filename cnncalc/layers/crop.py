@@ -22,7 +22,8 @@ def centre_crop(n: int, m: int) -> tuple[int, int]:
 class Crop(Routing, Layer):
     """Remove positions from the spatial axes: ``amount`` on each side (an int, per-axis ints, or per-axis
     [before, after]), or a centre crop to the spatial size of the layer named by ``like`` (read for its shape
-    only: U-Net's skip connections). A slice: no arithmetic, nothing kept for backward."""
+    only: U-Net's skip connections). A slice: no arithmetic, nothing kept for backward; in torch a view of its
+    input, so what keeps it keeps its input's storage (training memory)."""
 
     amount: Optional[object] = arg(PAD_AMOUNT, "positions removed on each side (give amount or like)", None,
                                    shown="none")
@@ -30,6 +31,8 @@ class Crop(Routing, Layer):
                               None, shown="none")
 
     shape_refs: ClassVar[tuple] = ("like",)
+
+    strided_slice = True           # torch's slice is a view of the input (a runtime copies it: peak memory)
 
     def validate(self) -> None:
         if (self.amount is None) == (self.like is None):

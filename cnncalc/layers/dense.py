@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.base import BOOLEAN, POSITIVE_INT, WHOLE, Facts, Layer, Worked, arg, register
+from cnncalc.layers.base import BOOLEAN, POSITIVE_INT, WHOLE, Facts, KeepsInputForWeights, Layer, Worked, arg, register
 from cnncalc.record import record
 from cnncalc.shapes import product
 
 
 @register("dense", "fc")
 @record
-class Dense(Layer):
+class Dense(KeepsInputForWeights, Layer):
     """Fully connected: every output unit sees every input element. Needs a flat input [N]."""
 
+    takes_fold = True
     flops_rule = "2·MACs (a multiply and an add each) + one add per output element if `bias`"
 
     out: int = arg(POSITIVE_INT, "output units")

@@ -3,7 +3,8 @@ tensor)."""
 
 from __future__ import annotations
 
-from cnncalc.layers.base import BOOLEAN, ELEMENTWISE, POSITIVE_INT, WHOLE, Facts, Layer, arg, register
+from cnncalc.layers.base import (BOOLEAN, ELEMENTWISE, KEEPS_INPUT, KEEPS_NOTHING, POSITIVE_INT, WHOLE, Facts, Kept,
+                                 KeepsInputForWeights, Layer, arg, register)
 from cnncalc.layers.dense import dense_worked
 from cnncalc.layers.sliding import Geometry, geometry
 from cnncalc.record import record
@@ -12,12 +13,26 @@ from cnncalc.shapes import product
 
 @register("linear")
 @record
-class Linear(Layer):
+class Linear(KeepsInputForWeights, Layer):
     """nn.Linear applied to the C channels at every position: [C, *spatial] → [out, *spatial], each
     position's output out = W·x + b with one W [out, C] for all positions (ConvNeXt's pwconv on its
     channels-last tensor; the same as a 1×1 convolution). On a flat input [C] it is `dense`. Parameters
     C·out (+ out); MACs positions·C·out, as torch counts nn.Linear."""
 
+    takes_fold = True
+    saves_rule = ("its input if its weights are trainable (nothing if frozen): on a spatial input of more than "
+                  "one channel and position, its own channels-last copy of it (torch's nn.Linear on the permuted "
+                  "tensor folds it with a reshape, which copies), a tensor of the input's size")
+
+    def saved_when(self, inputs, output, grads) -> tuple:
+        if not grads.weights:
+            return KEEPS_NOTHING
+        shape = inputs[0]
+        if len(shape) == 1 or shape[0] == 1 or product(shape[1:]) == 1:
+            return KEEPS_INPUT        # the permuted tensor folds as a view
+        return (Kept(elements=product(shape)),)
+
+    worked_weights = "sliding"      # explain: a 1×1 window (geometry below); a flat input shows the figures
     flops_rule = "2·MACs (a multiply and an add each) + one add per output element if `bias`"
 
     out: int = arg(POSITIVE_INT, "output channels (features) at each position")

@@ -4,7 +4,7 @@ normalisation (each sample's own statistics), dropout."""
 from __future__ import annotations
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.base import (BOOLEAN, KEEPS_INPUT, NUMBER, POSITIVE_INT, Facts, Kept, Layer, arg, choice, register,
+from cnncalc.layers.base import (BOOLEAN, FOLDS, KEEPS_INPUT, NUMBER, POSITIVE_INT, Facts, Kept, Layer, arg, choice, register,
                                  spatial_axes)
 from cnncalc.record import record
 from cnncalc.shapes import product
@@ -25,6 +25,7 @@ class BatchNorm(Layer):
     flops_rule = "2 per element (inference: the per-channel scale and shift are folded constants; multiply, add)"
 
     in_place = True         # at inference: a per-channel scale and shift
+    fuses = FOLDS           # ... which folds into the weights and bias of a preceding conv or dense layer
     saves_rule = "its input, and the batch mean and inverse standard deviation: 2·C fp32 values, not per sample"
 
     def saved_for_backward(self, inputs, output) -> tuple:
@@ -139,6 +140,8 @@ class GroupNorm(_OwnStatistics):
     at every position normalised together. γ and β per channel (2·C parameters, if affine). No running
     statistics."""
 
+    contiguous_input = True
+
     groups: int = arg(POSITIVE_INT, "channel groups normalised separately (must divide C)")
     affine: bool = arg(BOOLEAN, "learnable γ and β per channel", True)
     eps: float = eps_arg()
@@ -163,6 +166,8 @@ class InstanceNorm(_OwnStatistics):
     channel's values over the positions of one sample normalised together. γ and β per channel (2·C
     parameters) only if `affine`; with `track_running_stats`, the running mean and variance are state (2·C)
     and inference normalises with them, as batchnorm does (2 FLOPs per element)."""
+
+    contiguous_input = True
 
     affine: bool = arg(BOOLEAN, "learnable γ and β per channel", False)
     track_running_stats: bool = arg(BOOLEAN, "keep running mean and variance (state), used at inference", False)

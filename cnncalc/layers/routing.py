@@ -32,19 +32,22 @@ class StochasticDepth(Layer):
     flops_rule = "0 (the identity at inference)"
     in_place = True
     saves_rule = ("the random factor: one value per sample (`mode: row`) or one for the batch (`mode: batch`), "
-                  "at the activation dtype; nothing at rate 0")
+                  "at the activation dtype; nothing at rate 0, where its output is its input itself")
 
-    rate: float = arg(NUMBER, "probability of dropping the input, 0 ≤ rate < 1 (changes no count)", 0.5)
+    rate: float = arg(NUMBER, "probability of dropping the input, 0 ≤ rate ≤ 1 (changes no count)", 0.5)
     mode: str = arg(choice("row", "batch"), "drop each sample on its own (row) or the whole batch (batch)", "row")
 
     def validate(self) -> None:
-        if not 0 <= self.rate < 1:
-            raise LayerArgError(f"'rate' must be in [0, 1), got {self.rate}", "rate")
+        if not 0 <= self.rate <= 1:
+            raise LayerArgError(f"'rate' must be in [0, 1], got {self.rate}", "rate")
 
     def saved_for_backward(self, inputs, output) -> tuple:
         if self.rate == 0:
             return KEEPS_NOTHING         # torchvision returns its input unchanged
         return (Kept(elements=1, per_sample=self.mode == "row"),)
+
+    def shares_input_storage(self) -> bool:
+        return self.rate == 0           # torchvision returns its input itself: an alias
 
     def infer(self, inputs) -> Facts:
         (shape,) = inputs

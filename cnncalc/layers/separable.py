@@ -15,6 +15,7 @@ class DepthwiseConv(Sliding):
     groups = C_in and C_in·multiplier outputs). Output channels C_in·multiplier."""
 
     flops_rule = "2·MACs + one add per output element if `bias`"
+    takes_fold = True
 
     multiplier: int = arg(POSITIVE_INT, "channel multiplier: filters per input channel", 1)
     bias: bool = arg(BOOLEAN, "a learnable bias per output channel", True)
@@ -42,6 +43,8 @@ class SeparableConv(SlidingOut):
     then a pointwise 1×1 convolution to ``out`` channels. The intermediate tensor is not counted in the
     activation memory. The window arguments (kernel, stride, padding, dilation) are the depthwise
     convolution's; ``bias`` is on the pointwise output only (as Keras's SeparableConv2D)."""
+
+    takes_fold = True       # into the pointwise convolution
 
     flops_rule = "2·MACs + one add per output element if `bias`"
 

@@ -31,6 +31,7 @@ class Split(Routing, Layer):
 
     view = True
     multi_output = True     # the parts are one torch.split's outputs (cnncalc/pytorch/split.py)
+    strided_slice = True
 
     sizes: Optional[tuple] = arg(SIZES, "channels of each part, in order (they must sum to C; give sizes or parts)",
                                  None, shown="none")

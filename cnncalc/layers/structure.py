@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.base import KEEPS_NOTHING, POSITIVE_INTS, Facts, Kept, Layer, Routing, arg, register
+from cnncalc.layers.base import KEEPS_NOTHING, POSITIVE_INTS, Facts, Grads, Kept, Layer, Routing, arg, register
 from cnncalc.record import record
 from cnncalc.shapes import product
 
@@ -113,9 +113,22 @@ class Mul(_Elementwise):
     features [C, H, W] and gate [C, 1, 1]."""
 
     flops_rule = "(inputs − 1) multiplications per output element"
-    saves_rule = ("its inputs (each factor's gradient is the product of the others), and with n > 2 inputs "
-                  "the n − 2 partial products (torch multiplies pairwise, left to right)")
+    saves_rule = ("each factor whose partner needs a gradient (a factor's gradient is the product of the others; "
+                  "torch multiplies pairwise, left to right, so with n > 2 inputs the n − 2 partial products "
+                  "too, each kept when the factor it multiplies needs a gradient)")
 
     def saved_for_backward(self, inputs, output) -> tuple:
-        partial = tuple(Kept(elements=product(broadcast(inputs[:k], self.type_name))) for k in range(2, len(inputs)))
-        return tuple(Kept(input=i) for i in range(len(inputs))) + partial
+        return self.saved_when(inputs, output, Grads(inputs=(True,) * len(inputs), weights=False))
+
+    def saved_when(self, inputs, output, grads) -> tuple:
+        # torch: ((x0·x1)·x2)·…; the product p·x_k keeps p when x_k needs a gradient and x_k when p does
+        # (p needs one when any of its factors does)
+        needs = grads.inputs
+        kept = [Kept(input=0)] if needs[1] else []
+        kept += [Kept(input=1)] if needs[0] else []
+        for k in range(2, len(inputs)):
+            if needs[k]:                       # the partial product x0·…·x(k−1)
+                kept.append(Kept(elements=product(broadcast(inputs[:k], self.type_name))))
+            if any(needs[:k]):
+                kept.append(Kept(input=k))
+        return tuple(kept)

@@ -49,14 +49,26 @@ def _rows(run: CheckRun, warn_at: Optional[Fraction] = None) -> list[tuple]:
     return [_row(result, warn_at) for result in run.checks]
 
 
-def summary(run: CheckRun) -> str:
+def counts(run: CheckRun) -> dict:
+    """The run's counts, as the JSON summary holds them and every format's summary line says them."""
     checks = run.checks
     failed = sum(1 for c in checks if not c.passed)
-    checked = sum(1 for r in run.results if r.error is None and r.skipped is None)
-    parts = [f"{checked} spec{'s' if checked != 1 else ''}", f"{len(checks)} check{'s' if len(checks) != 1 else ''}",
-             f"{len(checks) - failed} passed", f"{failed} failed"]
-    if run.errors:
-        parts.append(f"{len(run.errors)} bad spec{'s' if len(run.errors) != 1 else ''} (see errors)")
+    return {"specs": len(run.results), "checks": len(checks), "passed": len(checks) - failed, "failed": failed,
+            "errors": len(run.errors), "skipped": sum(1 for r in run.results if r.skipped)}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def summary(run: CheckRun) -> str:
+    n = counts(run)
+    parts = [_plural(n["specs"], "spec"), _plural(n["checks"], "check"), f"{n['passed']} passed",
+             f"{n['failed']} failed"]
+    if n["errors"]:
+        parts.append(f"{_plural(n['errors'], 'bad spec')} (see errors)")
+    if n["skipped"]:
+        parts.append(f"{n['skipped']} skipped")
     verdict = "passed" if run.passed else "FAILED"
     return f"cnncalc check {verdict}: " + ", ".join(parts)
 
@@ -100,11 +112,25 @@ def text(run: CheckRun, warn_at: Optional[Fraction] = None) -> str:
 ICONS = {"PASS": "✅", "WARN": "⚠️", "FAIL": "❌"}
 
 
+def _where(error) -> str:
+    loc = error.location
+    where = f"{loc.file}:{loc.line}" if loc and loc.line else (loc.file if loc else "")
+    return where + (f", layer '{error.layer}'" if error.layer else "")
+
+
 def markdown(run: CheckRun, warn_at: Optional[Fraction] = None) -> str:
+    """A heading with the verdict, the limits' table, the bad specs in a table of their own (an error is not
+    a limit: it has no actual, limit or headroom), and the summary line with the JSON summary's counts."""
+    lines = [f"### cnncalc check: {'passed' if run.passed else 'FAILED'}", ""]
     rows = [(ICONS[r[0]], md_code(r[1])) + r[2:-1] + (md_text(r[-1]),) for r in _rows(run, warn_at)]
-    rows += [("⚠️", md_code(result.spec), "error", "", "", md_text(result.error), "") for result in run.errors]
-    lines = document.md_table(["", "Spec", "Metric", "Actual", "Limit", "Headroom", "Limit from"], "lllrrll", rows)
-    return "\n".join(lines + ["", document.bold(summary(run)), ""])
+    if rows:
+        lines += document.md_table(["", "Spec", "Metric", "Actual", "Limit", "Headroom", "Limit from"], "lllrrll",
+                                   rows) + [""]
+    if run.errors:
+        errors = [("❌", md_code(r.spec), md_text(_where(r.error)), md_text(r.error.message)) for r in run.errors]
+        lines += ["Bad specs, not checked:", ""] + document.md_table(["", "Spec", "Where", "Error"], "llll",
+                                                                     errors) + [""]
+    return "\n".join(lines + [document.bold(summary(run)), ""])
 
 
 def check_dict(run: CheckRun, warn_at: Optional[Fraction] = None) -> dict:
@@ -147,14 +173,7 @@ def check_dict(run: CheckRun, warn_at: Optional[Fraction] = None) -> dict:
         ],
         "skipped": [{"spec": r.spec, "reason": r.skipped} for r in run.results if r.skipped],
         "notes": [n for r in run.results for n in r.notes] + list(run.notes),
-        "summary": {
-            "specs": len(run.results),
-            "checks": len(checks),
-            "passed": sum(1 for c in checks if c.passed),
-            "failed": sum(1 for c in checks if not c.passed),
-            "errors": len(run.errors),
-            "skipped": sum(1 for r in run.results if r.skipped),
-        },
+        "summary": counts(run),
     })
 
 
@@ -232,33 +251,38 @@ def junit(run: CheckRun, warn_at: Optional[Fraction] = None) -> str:
     root = ET.Element("testsuites", name="cnncalc check")
     totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
     for result in run.results:
-        suite = ET.SubElement(root, "testsuite", name=shown(result.spec))
-        counts = dict.fromkeys(totals, 0)
+        # time: the seconds the spec took, on its suite and shared by its cases (its limits are checked together)
+        seconds = f"{result.seconds:.3f}"
+        suite = ET.SubElement(root, "testsuite", name=shown(result.spec), time=seconds)
+        cases = max(1, len(result.checks) + (result.error is not None) + bool(result.skipped))
+        case_time = f"{result.seconds / cases:.3f}"
+        tally = dict.fromkeys(totals, 0)
         for c in result.checks:
-            case = ET.SubElement(suite, "testcase", classname=shown(result.spec), name=c.metric)
-            counts["tests"] += 1
+            case = ET.SubElement(suite, "testcase", classname=shown(result.spec), name=c.metric, time=case_time)
+            tally["tests"] += 1
             status, _, metric, actual, limit, headroom, origin = _row(c, warn_at)
             if not c.passed:
-                counts["failures"] += 1
+                tally["failures"] += 1
                 failure = ET.SubElement(case, "failure", message=f"{metric} {actual} {limit}: {headroom}",
                                         type="limit exceeded")
                 failure.text = f"{metric} {actual} {limit} ({origin}): {headroom}"
             else:
                 ET.SubElement(case, "system-out").text = f"{status} {metric} {actual} {limit} ({origin}): {headroom}"
         if result.error is not None:
-            case = ET.SubElement(suite, "testcase", classname=shown(result.spec), name="spec")
-            counts["tests"] += 1
-            counts["errors"] += 1
+            case = ET.SubElement(suite, "testcase", classname=shown(result.spec), name="spec", time=case_time)
+            tally["tests"] += 1
+            tally["errors"] += 1
             ET.SubElement(case, "error", message=str(result.error), type="bad spec").text = str(result.error)
         if result.skipped:
-            case = ET.SubElement(suite, "testcase", classname=shown(result.spec), name="spec")
-            counts["tests"] += 1
-            counts["skipped"] += 1
+            case = ET.SubElement(suite, "testcase", classname=shown(result.spec), name="spec", time=case_time)
+            tally["tests"] += 1
+            tally["skipped"] += 1
             ET.SubElement(case, "skipped", message=shown(result.skipped))
-        for key, value in counts.items():
+        for key, value in tally.items():
             suite.set(key, str(value))
             totals[key] += value
     for key, value in totals.items():
         root.set(key, str(value))
+    root.set("time", f"{sum(r.seconds for r in run.results):.3f}")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cnncalc.errors import CnncalcError
-from cnncalc.render.graph import INPUT, MERGE, Picture, nested_lines
+from cnncalc.render.graph import INPUT, MERGE, Picture, nested_lines, siblings
 
 _SHAPES = {INPUT: "ellipse", MERGE: "hexagon", "layer": "box"}
 INSTALL = "apt-get install graphviz, brew install graphviz, or https://graphviz.org/download"
@@ -16,9 +16,19 @@ def text(value: str) -> str:
 
 
 def dot(pic: Picture) -> str:
-    lines = [f"digraph {text(pic.title)} {{", "    rankdir=TB;", '    node [shape=box, fontname="Helvetica"];',
-             '    graph [fontname="Helvetica"];']
-    lines += nested_lines(pic.root, lambda c: [f"subgraph cluster_{c.id} {{", f"label={text(c.path)};"], _box, "}")
+    """The DOT text. Branches keep the spec's order, left to right (top to bottom with LR): the branches of a
+    split drawn in one cluster are chained by invisible edges on one rank, which dot keeps in order; a
+    cluster's members are written in the order dot lays out as the spec's (graph.nested_lines); ordering=out
+    for the rest."""
+    groups = siblings(pic)
+
+    def chains(cluster) -> list[str]:
+        return [f"{{rank=same; {' -> '.join(ids)} [style=invis];}}" for ids in groups.get(cluster.id, ())]
+
+    lines = [f"digraph {text(pic.title)} {{", f"    rankdir={pic.direction};", "    ordering=out;",
+             '    node [shape=box, fontname="Helvetica"];', '    graph [fontname="Helvetica"];']
+    lines += nested_lines(pic.root, lambda c: [f"subgraph cluster_{c.id} {{", f"label={text(c.label)};"], _box, "}",
+                          for_dot=True, trailer=chains)
     lines.extend(f"    {a} -> {b};" for a, b in pic.edges)
     lines.append("}")
     return "\n".join(lines) + "\n"

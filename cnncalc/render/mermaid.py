@@ -18,8 +18,8 @@ def text(value: str) -> str:
 
 
 def mermaid(pic: Picture) -> str:
-    lines = [f"%% {pic.title.translate(_TABLE)}: cnncalc graph", "flowchart TB"]
-    lines += nested_lines(pic.root, lambda c: [f"subgraph {c.id}[{text(c.path)}]"], _box, "end")
+    lines = [f"%% {pic.title.translate(_TABLE)}: cnncalc graph", f"flowchart {pic.direction}"]
+    lines += nested_lines(pic.root, lambda c: [f"subgraph {c.id}[{text(c.label)}]"], _box, "end")
     lines.extend(f"    {a} --> {b}" for a, b in pic.edges)
     return "\n".join(lines) + "\n"
 

@@ -70,11 +70,22 @@ def terminal() -> Terminal:
     return Terminal(stream, terminal_width(), wants_styles(stream))
 
 
-def console():
-    """A Rich console on standard output as wide as the terminal, for the outputs Rich draws (compare,
-    verify, layers, checkerboard). Rich's console is imported here, only by those."""
+def console(**options):
+    """A Rich console as wide as the terminal, for the outputs Rich draws (compare, verify, layers,
+    checkerboard; ``options`` go to Rich: ``stderr=True``, ``file=``). Rich's console is imported here, only by
+    those. NO_COLOR turns off every style (Rich's own ``no_color`` keeps bold and dim); a reader that closes
+    the pipe ends the command as for any other output (exit 141), not with Rich's exit status 1."""
     from rich.console import Console
-    return Console(highlight=False, width=terminal_width())
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    if os.environ.get("NO_COLOR", "") != "":
+        options["color_system"] = None
+    options.setdefault("width", terminal_width())
+    return _Console(highlight=False, **options)
 
 
 def console_styles(console) -> bool:

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cnncalc.render import document, fmt
-from cnncalc.render.terminal import console_styles
+from cnncalc.render.terminal import console, console_styles
 from cnncalc.render.text import shown
 from cnncalc.render.grid import BOLD, GREEN, RED, RESET, YELLOW, Column, layout
 from cnncalc.verify import (AGREE, RF_AGREE, RF_MISMATCH, RF_UNKNOWN, UNVERIFIABLE, NodeCheck, Skip, VerifyResult,
@@ -116,7 +116,7 @@ class ProgressBar:
     the interval prints nothing)."""
 
     def __init__(self, stream=None, interval: float = 5.0):
-        self.console = Console(stderr=True) if stream is None else Console(file=stream)
+        self.console = console(stderr=True, width=None) if stream is None else console(file=stream, width=None)
         self.terminal = self.console.is_terminal
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                             TimeElapsedColumn(), console=self.console, transient=True, disable=not self.terminal)

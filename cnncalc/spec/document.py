@@ -89,13 +89,13 @@ def parse_spec(text: str | bytes, source: str = "<spec>", input_shape: Optional[
     if not isinstance(description, str):
         raise SpecError("'description' must be text", doc.where("description"))
     env = read_arguments(doc, overrides or {})
+    written = doc["input"]
+    if has_dollar(written):
+        written = substitute(written, env, doc.where("input"))
+    shape = _input_shape(written, doc.where("input"))
     if input_shape is not None:
+        _check_override(tuple(input_shape), shape, doc.where("input"))
         shape = input_shape
-    else:
-        written = doc["input"]
-        if has_dollar(written):
-            written = substitute(written, env, doc.where("input"))
-        shape = _input_shape(written, doc.where("input"))
     budget = doc.get("budget")
     if budget is not None and not isinstance(budget, LocDict):
         raise SpecError("'budget' must be a mapping such as {params: 25M, macs: 4G}", doc.where("budget"))
@@ -139,6 +139,30 @@ def _stem(path: str) -> str:
     name = os.path.basename(path.rstrip("/" + os.sep))
     dot = name.rfind(".")
     return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
+_FORMS = {1: "[C]", 2: "[C, L]", 3: "[C, H, W]", 4: "[C, D, H, W]"}
+
+
+def _check_override(given: tuple, written: tuple, loc: Location) -> None:
+    """An input shape given for the spec (--input, the API's ``input=``) has the rank of the spec's own input,
+    and is not the spec's shape written channels-last: both mistakes would analyse another network quietly."""
+    def text(shape):
+        return ",".join(map(str, shape))
+    spec = f"the spec's input {list(written)} is {_FORMS[len(written)]}, channels first and no batch"
+    if len(given) != len(written):
+        hint = ""
+        batch = " (--batch N sets the batch)"
+        if len(given) == len(written) + 1 and given[1:] == written:
+            hint = f"; leave out the batch axis: {text(written)}{batch}"
+        elif len(given) == len(written) + 1 and given[1:] == written[1:] + written[:1]:
+            hint = f"; leave out the batch axis, channels first: {text(written)}{batch}"
+        elif len(given) == len(written) + 1 and given[0] == 1:
+            hint = f"; the first axis looks like a batch: leave it out{batch}"
+        raise SpecError(f"input {text(given)} has {len(given)} axes, but {spec}{hint}", loc)
+    if len(given) > 1 and given != written and given == written[1:] + written[:1]:
+        raise SpecError(f"input {text(given)} is the spec's input written channels-last; {spec}: "
+                        f"{text(written)}", loc)
 
 
 def _input_shape(value, loc: Location) -> tuple:

@@ -572,7 +572,7 @@ def load_document(text: str | bytes, source_name: str = "<spec>", max_bytes: int
         what = err.problem or "invalid YAML"
         if err.context:
             what = f"{err.context}: {what}"
-        raise SpecError(f"YAML error: {what}", loc) from None
+        raise SpecError(f"YAML error: {what}{_yaml_hint(err, text)}", loc) from None
     except yaml.reader.ReaderError:
         raise _unacceptable_character(text, source_name) from None
     except yaml.YAMLError as err:
@@ -587,6 +587,25 @@ def load_document(text: str | bytes, source_name: str = "<spec>", max_bytes: int
 # path only (the character class takes milliseconds to compile, a cost at every start-up otherwise)
 _UNACCEPTABLE = "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]"
 _LINE_BREAK = "\r\n|[\r\n\x85\u2028\u2029]"
+
+
+def _yaml_hint(err: yaml.MarkedYAMLError, text: str) -> str:
+    """The usual cause of a YAML error in words: a tab, an unclosed bracket, a line indented unlike its
+    neighbours."""
+    problem, context = err.problem or "", err.context or ""
+    mark, opened = err.problem_mark, err.context_mark
+    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        return " (a tab character: YAML indents with spaces only)"
+    if context.startswith("while parsing a flow") and opened is not None:
+        bracket = "{" if "mapping" in context else "["
+        return (f" (the '{bracket}' opened at line {opened.line + 1}, column {opened.column + 1} is not closed, "
+                f"or a ',' is missing between its items)")
+    if context.startswith("while parsing a block") and opened is not None:
+        return (f" (this line is indented unlike the lines of the block that starts at line {opened.line + 1}, "
+                f"column {opened.column + 1}: indent each item of a list or mapping by the same spaces)")
+    if context.startswith("while scanning a quoted scalar") and opened is not None:
+        return f" (the quote opened at line {opened.line + 1}, column {opened.column + 1} is not closed)"
+    return ""
 
 
 def _unacceptable_character(text: str, source_name: str) -> SpecError:

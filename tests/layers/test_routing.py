@@ -44,7 +44,7 @@ def test_identity_is_a_view_channel_shuffle_a_copy():
 
 @pytest.mark.parametrize("layer, message", [
     ("{channel_shuffle: {groups: 4}}", "groups (4) must divide the channels (6)"),
-    ("{stochastic_depth: {rate: 1}}", "'rate' must be in [0, 1)"),
+    ("{stochastic_depth: {rate: 1.5}}", "'rate' must be in [0, 1]"),     # 1 is accepted, as torchvision's
     ("{stochastic_depth: {mode: col}}", "'mode' must be one of row, batch"),
 ])
 def test_bad_arguments(layer, message):

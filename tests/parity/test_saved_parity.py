@@ -151,3 +151,167 @@ def test_saved_bytes_of_norms_linear_and_split(name, tmp_path):
     path = tmp_path / f"{name}.yaml"
     path.write_text(textwrap.dedent(NORM_LINEAR_SPLIT[name]))
     test_saved_bytes_per_layer_and_in_total(path)
+
+
+# Issue 25's six classes of networks where cnncalc's saved-for-backward figure differed from torch's (found
+# on 20,520 random networks), each now a network here, compared per layer and in total as above:
+SIX_CLASSES = {
+    # adaptive average pooling to a size other than 1 keeps its input (torch's _adaptive_avg_pool2d); to 1×1
+    # torch takes the mean, which keeps only the sizes
+    "adaptive_avgpool": """
+        input: [3, 9, 9]
+        layers:
+          - {conv: {out: 4, kernel: 3, padding: 1}}
+          - {name: a, adaptive_avgpool: {size: [3, 2]}}
+          - {from: a, conv: {out: 2, kernel: 1}}
+          - {adaptive_avgpool: {size: 1}}
+          - flatten
+          - {dense: {out: 3}}
+    """,
+    # a crop is a view in torch: what keeps it keeps its input's storage; upsample's like: is shape only
+    "crop_like": """
+        input: [2, 12, 12]
+        layers:
+          - {name: big, conv: {out: 4, kernel: 3, padding: 1}}
+          - {maxpool: {kernel: 2}}
+          - {name: small, conv: {out: 4, kernel: 3, padding: 1}}
+          - {name: up, upsample: {like: big}}
+          - {name: cut, from: big, crop: {amount: 2}}
+          - {name: c, conv: {out: 3, kernel: 1}}
+          - {from: input, maxpool: {kernel: 3, stride: 1}}
+          - {name: cropped, crop: {like: cut}}
+          - {from: [cropped, c], concat: {}}
+          - {conv: {out: 2, kernel: 1}}
+          - {name: joined, from: [up, big], concat: {}}
+          - {conv: {out: 2, kernel: 1}}
+    """,
+    # mul keeps a factor only when its partner needs a gradient: here the gate is computed from the network
+    # input alone (no weights before it), so the features' gradient needs no gate... and the gate needs none
+    "mul_partner": """
+        input: [4, 6, 6]
+        layers:
+          - {name: gate, global_avgpool: {keepdims: true}}
+          - sigmoid
+          - {name: g, identity: {}}
+          - {name: features, from: input, conv: {out: 4, kernel: 3, padding: 1}}
+          - {name: gated, from: [features, g], mul: {}}
+          - {from: [g, gated, features], mul: {}}
+          - {from: [g, input], mul: {}}
+    """,
+    # frozen linear, dense and scale layers keep nothing (their input's gradient needs only the weights)
+    "frozen": """
+        input: [4, 5, 5]
+        layers:
+          - {linear: {out: 6}, trainable: false}
+          - relu
+          - {conv: {out: 4, kernel: 1}}
+          - {scale: {}, trainable: false}
+          - {linear: {out: 5}, trainable: false}
+          - {scale: {}}
+          - global_avgpool
+          - {dense: {out: 3}, trainable: false}
+          - {dense: {out: 2}}
+    """,
+    # stochastic depth at rate 0 is an alias of its input; at rate 1 it keeps its (zero) factor
+    "stochastic_depth": """
+        input: [3, 6, 6]
+        layers:
+          - {name: a, conv: {out: 4, kernel: 3, padding: 1}}
+          - {name: s0, stochastic_depth: {rate: 0.0}}
+          - {conv: {out: 4, kernel: 1}}
+          - {name: s1, stochastic_depth: {rate: 1.0, mode: batch}}
+          - {from: [s0, s1], add: {}}
+    """,
+}
+
+
+@pytest.mark.parametrize("name", SIX_CLASSES)
+def test_saved_bytes_of_the_six_classes(name, tmp_path):
+    import textwrap
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(textwrap.dedent(SIX_CLASSES[name]))
+    test_saved_bytes_per_layer_and_in_total(path)
+
+
+def random_network(seed: int) -> str:
+    """A small random network (seeded, so every run draws the same ones): a chain of layers of the types
+    whose saved-for-backward rules depend on shapes and on which gradients flow (pooling to any size, crops,
+    products with a gate computed from the network input or from weights, frozen weight layers, stochastic
+    depth at rates 0, ½ and 1, normalisations), with side branches joined by add or mul."""
+    import random
+    rng = random.Random(seed)
+    c, h = rng.choice([2, 3, 4]), rng.choice([5, 6, 8])
+    lines = [f"input: [{c}, {h}, {h}]", "layers:"]
+    current, count = "input", 0
+
+    def add(text: str) -> str:
+        nonlocal count, current
+        count += 1
+        name = f"l{count}"
+        lines.append(f"  - {{name: {name}, {text}}}")
+        current = name
+        return name
+
+    def frozen() -> str:
+        return ", trainable: false" if rng.random() < 0.3 else ""
+
+    for _ in range(rng.randint(3, 9)):
+        choice = rng.randrange(14)
+        if choice == 0:
+            c = rng.choice([2, 4, 6])
+            add(f"conv: {{out: {c}, kernel: {rng.choice([1, 3])}, padding: same}}{frozen()}")
+        elif choice == 1:
+            add(f"batchnorm: {{}}{frozen()}")
+        elif choice == 2:
+            add(f"{rng.choice(['relu', 'sigmoid', 'gelu', 'hardswish', 'tanh', 'silu'])}: {{}}")
+        elif choice == 3 and h >= 4:
+            h = h // 2
+            add(f"{rng.choice(['maxpool', 'avgpool'])}: {{kernel: 2}}")
+        elif choice == 4:
+            h = rng.randint(1, h)
+            add(f"adaptive_avgpool: {{size: {h}}}")
+        elif choice == 5 and h >= 3:
+            h -= 2
+            add("crop: {amount: 1}")
+        elif choice == 6 and h <= 6:
+            h *= 2
+            add("upsample: {scale: 2}")
+        elif choice == 7:
+            c = rng.choice([2, 3, 5])
+            add(f"linear: {{out: {c}}}{frozen()}")
+        elif choice == 8:
+            add(f"scale: {{}}{frozen()}")
+        elif choice == 9:
+            add(f"stochastic_depth: {{rate: {rng.choice([0.0, 0.5, 1.0])}, mode: {rng.choice(['row', 'batch'])}}}")
+        elif choice == 10 and h > 1:
+            add(f"{rng.choice(['layernorm: {}', 'groupnorm: {groups: 1}', 'instancenorm: {affine: true}'])}")
+        elif choice == 11:         # a gate: from the network input (no gradient) or from here, then a product
+            source = rng.choice(["input", current])
+            main = current
+            gate_c = c if source == current else int(lines[0].split("[")[1].split(",")[0])
+            if gate_c != c:
+                continue
+            add(f"from: {source}, global_avgpool: {{keepdims: true}}")
+            add("sigmoid: {}")
+            add(f"from: [{main}, {current}], mul: {{}}")
+        elif choice == 12:         # a residual: a 1×1 convolution (maybe frozen) beside, joined by add
+            main = current
+            side = add(f"from: {main}, conv: {{out: {c}, kernel: 1}}{frozen()}")
+            add(f"from: [{main}, {side}], add: {{}}")
+        elif choice == 13:
+            add("dropout: {rate: 0.5}")
+    add("global_avgpool: {}")
+    add(f"dense: {{out: 3}}{frozen()}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(120))
+def test_saved_bytes_of_random_networks(seed, tmp_path):
+    """The comparison above on random networks: per layer and in total, every network."""
+    path = tmp_path / f"random{seed}.yaml"
+    path.write_text(random_network(seed))
+    try:
+        test_saved_bytes_per_layer_and_in_total(path)
+    except AssertionError as err:
+        raise AssertionError(f"{err}\n{path.read_text()}") from None
