@@ -168,7 +168,9 @@ def checked(option: Option, value):
         words = option.choice_words()
         word = option.aliases.get(value, value) if isinstance(value, str) else value
         if word not in words:
-            raise OptionError(f"unknown {name} {_shown(value)}; one of {', '.join(words)}")
+            from cnncalc.errors import did_you_mean
+            close = did_you_mean(str(value), [*words, *option.aliases])
+            raise OptionError(f"unknown {name} {_shown(value)}{close}; one of {', '.join(words)}")
         return word
     if kind == COUNT:
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_INT:

@@ -251,8 +251,8 @@ def test_api_input_of_another_rank_is_a_spec_error():
 
 
 @pytest.mark.parametrize("args, fragment", [
-    (["analyze", "SPEC", "--dtype", "fp16"], "(did you mean 'float16'?)"),       # PyTorch's short name
-    (["analyze", "SPEC", "--dtype", "bf16"], "(did you mean 'bfloat16'?)"),
+    (["analyze", "SPEC", "--dtype", "flaot16"], "(did you mean 'float16'?)"),    # fp16, bf16: accepted aliases
+    (["analyze", "SPEC", "--precision", "mixed-fp61"], "(did you mean 'mixed-fp16'?)"),
     (["analyze", "SPEC", "--format", "tabel"], "(did you mean 'table'?)"),
     (["analyze"], "Missing argument 'SPEC'"),
     (["analyze", "SPEC", "--batch", "0"], "'--batch'"),

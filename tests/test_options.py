@@ -64,8 +64,9 @@ def test_every_command_that_reads_a_spec_takes_the_declared_options(name):
 def _usage_error(*args) -> str:
     result = CliRunner().invoke(main, list(args))
     assert result.exit_code == 2, result.output
-    line = [line for line in result.output.splitlines() if line.startswith("Error: ")][0]
-    return line.split("': ", 1)[1]            # Error: Invalid value for '--batch': <message>
+    line = [line for line in result.output.splitlines() if line.startswith("cnncalc: error: ")][0]
+    # cnncalc: error: Invalid value for '--batch': <message>; see 'cnncalc analyze --help'
+    return line.split("': ", 1)[1].rsplit("; see '", 1)[0]
 
 
 SMALL = {"name": "small", "input": [2], "layers": [{"dense": {"out": 8}}, "relu"]}

@@ -8,6 +8,7 @@ import functools
 import click
 
 from cnncalc import options as declared
+from cnncalc.cli.usage import Choice
 from cnncalc.options import Option, OptionError
 
 
@@ -140,7 +141,7 @@ def format_option(*choices: str, hidden: tuple = ()):
                         default=choices[0], show_default=True, help="Output format.")
 
 
-class _Formats(click.Choice):
+class _Formats(Choice):
     """The output formats; an old word (``check --format text``) is accepted for its new one, not shown."""
 
     def __init__(self, choices, aliases: dict):
