@@ -84,7 +84,8 @@ OPTIONS = (
            "device's peak for latency.",
            kind=CHOICE, default="float32", choices="cnncalc.analysis:DTYPE_BITS",
            aliases={"fp64": "float64", "fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}),
-    Option("batch", "--batch", FIGURES, "Batch size: scales activation memory only.", kind=COUNT, default=1),
+    Option("batch", "--batch", FIGURES, "Batch size: scales the activation, peak and training memory and the latency estimate (not the "
+           "parameters, MACs or FLOPs, which are per sample).", kind=COUNT, default=1),
     Option("training", "--training", FIGURES,
            "Count training memory (weights, gradients, optimizer state, saved activations) at --batch; check "
            "counts it also when a limit needs it.", kind=FLAG, default=False),

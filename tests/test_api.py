@@ -174,3 +174,33 @@ def test_an_uncompared_metric_is_a_key_error():
         comparison.metric("no_such_metric")
     with pytest.raises(KeyError):                 # the core's record too, not a StopIteration
         comparison.comparison.metric("no_such_metric")
+
+
+PIPE_NAMES = """
+input: [2, 6, 6]
+layers:
+  - {name: "a|b", conv: {out: 4, kernel: 3, padding: 1}}
+  - {name: "c|d", from: input, conv: {out: 4, kernel: 1}}
+  - {name: side, from: input, conv: {out: 1, kernel: 1}}
+  - {from: ["a|b", "c|d"], add: {}}
+"""
+
+
+def test_markdown_summary_rows_escape_a_pipe():
+    """The peak line names the layers alive ('a|b', 'c|d'): each summary row stays two cells."""
+    text = cnncalc.analyze(PIPE_NAMES).to_markdown()
+    summary = [line for line in text.splitlines() if line.startswith("| ") and "Peak memory" in line]
+    assert summary and all(line.replace("\\|", "").count("|") == 3 for line in summary), summary
+    assert "a\\|b" in summary[0]
+
+
+def test_html_holds_the_markdowns_totals_warnings_and_footnote():
+    """_repr_html_ had the per-layer rows only: it has the total row, the warnings ('side' is not used) and the
+    conventions' footnote that _repr_markdown_ has."""
+    report = cnncalc.analyze(PIPE_NAMES)
+    html, markdown = report._repr_html_(), report._repr_markdown_()
+    assert "<tfoot>" in html and "<b>total</b>" in html
+    assert "Warnings" in html and "side" in html and "not used" in html and "not used" in markdown
+    import html as escaping
+    from cnncalc.render.labels import CONVENTIONS
+    assert escaping.escape(CONVENTIONS["macs"]) in html and CONVENTIONS["macs"] in markdown

@@ -296,7 +296,8 @@ def report_markdown(result, quiet: bool = False, columns: Optional[Sequence[str]
     lines = [f"## {md_text(report.name)}", ""]
     if report.description:
         lines += [md_text(report.description), ""]
-    lines += document.md_table(["", ""], "ll", [(label.strip(), value) for label, value in summary_items(report, figures)])
+    lines += document.md_table(["", ""], "ll", [(md_text(label.strip()), md_text(value))
+                                                for label, value in summary_items(report, figures)])
     if quiet:
         return "\n".join(lines + [""])
     context = Context(result)
@@ -313,8 +314,9 @@ def report_markdown(result, quiet: bool = False, columns: Optional[Sequence[str]
 
 
 def report_html(figures: Figures, columns: Optional[Sequence[str]] = None) -> str:
-    """The summary and the per-layer table of the ``columns`` (names; HTML's defaults when None) as HTML (a
-    notebook's view of a report, cnncalc.Report)."""
+    """The summary, the per-layer table of the ``columns`` (names; HTML's defaults when None) with its total
+    row, the warnings and the conventions' footnote, as HTML (a notebook's view of a report, cnncalc.Report):
+    what the Markdown holds."""
     import html
 
     report, cell = figures.report, html.escape
@@ -329,5 +331,12 @@ def report_html(figures: Figures, columns: Optional[Sequence[str]] = None) -> st
                    for texts in rows)
     foot = "<tr>" + "".join(f"{td}<b>{cell(text)}</b></td>" if text else "<td></td>"
                             for td, text in zip(align, total)) + "</tr>"
+    warnings = ""
+    if report.warnings:
+        warnings = ("<p><b>Warnings</b></p><ul>" + "".join(f"<li><code>{cell(shown(w.layer))}</code>: "
+                                                           f"{cell(shown(w.message))}</li>" for w in report.warnings)
+                    + "</ul>")
+    notes = f"<p><i>{cell(CONVENTIONS['macs'])}. {cell(CONVENTIONS['flops'])}.</i></p>"
     return (f"<h4>{cell(report.name)}</h4><table>{summary}</table>"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody><tfoot>{foot}</tfoot></table>")
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody><tfoot>{foot}</tfoot></table>"
+            f"{warnings}{notes}")
