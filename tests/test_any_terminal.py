@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from cnncalc.render.fmt import human
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED, ZOO = ROOT / "specs" / "seed", ROOT / "specs" / "zoo"
 NAIVE, BOTTLENECK = str(SEED / "inception_naive.yaml"), str(SEED / "inception_bottleneck.yaml")
@@ -125,9 +127,11 @@ def test_markdown_escapes_names_and_descriptions(cli, write):
     assert "<b>" not in out
     table = [line for line in out.splitlines() if line.startswith("| ")]
     header = [line for line in table if "Layer" in line][0]
-    rows = [line for line in table if "a\\|b" in line]
+    rows = [line for line in table[table.index(header):] if "a\\|b" in line]
     assert rows and all(len(cells(row)) == len(cells(header)) for row in rows)
     assert "a\\|b\\*c\\_d\\_" in rows[0]
+    summary = [line for line in table[:table.index(header)] if "a\\|b" in line]      # the peak line names it
+    assert summary and all(len(cells(row)) == 2 for row in summary)
 
 
 def test_check_markdown_keeps_a_path_with_a_pipe_in_one_cell(cli, tmp_path):
@@ -154,10 +158,16 @@ def test_numbers_stay_whole_at_every_width(cli, cli_json, width, monkeypatch):
     data = cli_json("analyze", spec)
     monkeypatch.setenv("COLUMNS", str(width))
     out = cli("analyze", spec)[1]
-    tokens = set(re.findall(r"[\d,]+", out))
+    table = out.split("\n\n")[1]                    # the title, then the grid up to its total row
+    assert max(len(line) for line in table.splitlines()) <= width
+    # each count whole: exact (25,557,032), or where the exact ones do not fit, three significant digits with
+    # its unit (25.6M, fmt.human), never cut
+    tokens = set(re.findall(r"[\d,.]+[KMGTP]?", out))
+    short = re.search(r"\d[KMGTP]\b", table) is not None
     for layer in data["layers"]:
         for key in ("params", "macs", "flops"):
-            assert f"{layer[key]:,}" in tokens
+            assert (human(layer[key]) if short else f"{layer[key]:,}") in tokens, (key, layer[key])
+    assert short == (width < 100)          # 100 columns hold resnet50's exact counts; 60 and 80 do not
     cmp = cli("compare", NAIVE, BOTTLENECK)[1]
     assert "8,960" in re.findall(r"[\d,]+", cmp) and "4,014,080" in re.findall(r"[\d,]+", cmp)
     checked = cli("check", spec, "--max-params", "30M")[1]

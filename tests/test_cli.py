@@ -270,3 +270,16 @@ def test_usage_errors_are_one_line_as_spec_errors_are(args, fragment):
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("cnncalc: error: "), done.stderr
     assert fragment in done.stderr and "--help'" in done.stderr
+
+
+@pytest.mark.parametrize("args", [["zoo"], ["analyze", str(ZOO / "resnet50.yaml")],
+                                  ["analyze", str(ZOO / "resnet50.yaml"), "--depth", "1"]])
+def test_tables_fit_a_narrow_terminal(args):
+    """At COLUMNS=60 the analyze table was 79 wide (93 with the RF start) and `cnncalc zoo` 95: every line of
+    the tables and of the summary fits now (the counts as 25.6M, columns left out with a note saying which)."""
+    done = subprocess.run([sys.executable, "-m", "cnncalc", *args], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "60"})
+    assert done.returncode == 0, done.stderr
+    assert max(len(line) for line in done.stdout.splitlines()) <= 60
+    if args[0] == "analyze":
+        assert "(left out to fit 60 columns: " in done.stdout and "25.6M" in done.stdout

@@ -16,21 +16,34 @@ NAME = st.text(alphabet="abcdefghij.0123456789_ ", min_size=1, max_size=60)
 def test_fold_keeps_every_character_and_fits(text, width):
     pieces = _fold(text, width)
     assert all(len(piece) <= width for piece in pieces)
-    # only spaces at the breaks may go
-    assert "".join(pieces).replace(" ", "") == text.replace(" ", "")
+    # only spaces at the breaks may go; a piece broken mid-word ends with the mark, which is not the text's
+    assert "".join(p.removesuffix(grid.BROKEN) for p in pieces).replace(" ", "") == text.replace(" ", "")
+    # the mark is where a piece ends inside a word: the next piece goes on with a letter of the same word
+    for piece, after in zip(pieces, pieces[1:]):
+        if piece.endswith(grid.BROKEN):
+            assert piece[-2] not in " ./" and after[:1] not in ("", " ")
 
 
 def _fold_by_remeasuring(text: str, width: int) -> list[str]:
-    """The rule written the direct way (it measures the rest of the text again for every piece): the oracle."""
+    """The rule written the direct way (it measures the rest of the text again for every piece): the oracle.
+    A piece is the longest prefix that fits; it ends at a space if the text goes on with one, else after the
+    last '.', '/' or space in its second half; else it is a word broken: the longest prefix that fits with the
+    mark '…' after it."""
     pieces = []
     while cell_len(text) > width:
         cut = width
         while cell_len(text[:cut]) > width:
             cut -= 1
-        soft = max(text.rfind(".", 0, cut), text.rfind(" ", 0, cut))
-        if soft >= width // 2:
+        soft = max(text.rfind(".", 0, cut), text.rfind("/", 0, cut), text.rfind(" ", 0, cut))
+        if text[cut] == " ":
+            pieces.append(text[:cut].rstrip())
+        elif soft >= width // 2:
             cut = soft + 1
-        pieces.append(text[:cut].rstrip())
+            pieces.append(text[:cut].rstrip())
+        else:
+            while cut > 1 and cell_len(text[:cut] + "…") > width:
+                cut -= 1
+            pieces.append(text[:cut] + "…")
         text = text[cut:].lstrip()
     pieces.append(text)
     return pieces
@@ -44,9 +57,9 @@ def test_fold_breaks_where_the_direct_rule_breaks(text, width):
 
 
 def test_fold_keeps_a_combining_accent_with_its_letter():
-    # 'e' + U+0301 takes one cell: four of them fit in four cells (the direct rule cut after 4 characters)
+    # 'e' + U+0301 takes one cell: four cells hold three and the mark, and the accent stays with its 'e'
     accented = "e\u0301"
-    assert _fold(accented * 6, 4) == [accented * 4, accented * 2]
+    assert _fold(accented * 6, 4) == [accented * 3 + "…", accented * 3]
 
 
 def test_fold_measures_each_character_once(monkeypatch):
@@ -56,8 +69,8 @@ def test_fold_measures_each_character_once(monkeypatch):
     text = "名" * 40_000
     pieces = _fold(text, 21)
     assert len(measured) == len(text)
-    # 21 cells hold 10 characters of two cells: 4,000 pieces of 10, nothing lost
-    assert pieces == ["名" * 10] * 4000
+    # 21 cells hold 10 characters of two cells and the mark: 4,000 pieces of 10, nothing lost
+    assert pieces == ["名" * 10 + "…"] * 3999 + ["名" * 10]
 
 
 def test_fold_of_a_long_ascii_name_cuts_at_the_dots():

@@ -33,9 +33,15 @@ def zoo(namespace, output_format: str) -> None:
                    nl=False)
         return
     from cnncalc.render.fmt import count, dims, human
-    from cnncalc.render.grid import Column, layout
+    from cnncalc.render.grid import Column, layout, least_width
+    from cnncalc.render.terminal import terminal_width
 
-    columns = [Column("Spec"), Column("Input"), Column("Params", right=True), Column("MACs", right=True)]
-    click.echo(layout(columns, [(name, dims(r.input_shape), f"{count(r.totals.params)} ({human(r.totals.params)})",
-                                 f"{count(r.totals.macs)} ({human(r.totals.macs)})") for name, r in rows],
-                      width=250), nl=False)
+    width = terminal_width()
+    columns = [Column("Spec", fold=True, min_width=12), Column("Input"), Column("Params", right=True),
+               Column("MACs", right=True)]
+    table = [(name, dims(r.input_shape), f"{count(r.totals.params)} ({human(r.totals.params)})",
+              f"{count(r.totals.macs)} ({human(r.totals.macs)})") for name, r in rows]
+    if least_width(columns, table) > width:          # a narrow terminal: the counts as 25.6M only
+        table = [(name, shape, params.split(" (")[1][:-1], macs.split(" (")[1][:-1])
+                 for name, shape, params, macs in table]
+    click.echo(layout(columns, table, width=width), nl=False)

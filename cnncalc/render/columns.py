@@ -256,13 +256,21 @@ def select(names: Optional[Sequence[str]], output_format: str, context: Context)
     return chosen
 
 
-def people_cells(columns: Sequence[Column], context: Context, escape: Callable[[str], str]):
+SHORT_UNITS = frozenset((COUNT, MACS, FLOPS, ELEMENTS))    # written 4.09G instead of 4,089,184,256 when short
+
+
+def people_cells(columns: Sequence[Column], context: Context, escape: Callable[[str], str], short: bool = False):
     """The rows and the total row as text for people, each text column's cells passed through ``escape``
-    (the format's own: the table's, Markdown's, HTML's)."""
-    readers = [(column.values(context), _remembered(column), column.escaped) for column in columns]
+    (the format's own: the table's, Markdown's, HTML's); ``short``: counts with three significant digits
+    (fmt.human), for a table that must fit a narrow terminal."""
+    def text_of(column: Column) -> Callable[[Any], str]:
+        return fmt.human if short and column.unit in SHORT_UNITS else column.text
+
+    readers = [(column.values(context), fmt.human if short and column.unit in SHORT_UNITS else _remembered(column),
+                column.escaped) for column in columns]
     rows = [tuple(escape(text(get(row))) if escaped else text(get(row)) for get, text, escaped in readers)
             for row in context.report.rows]
-    total = tuple("" if column.total is None else column.text(column.total(context)) for column in columns)
+    total = tuple("" if column.total is None else text_of(column)(column.total(context)) for column in columns)
     return rows, total
 
 

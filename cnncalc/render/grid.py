@@ -34,8 +34,14 @@ class Column:
     space: int = 1               # blank cells before the column
 
 
+BROKEN = "…"      # ends a piece of a word broken where it has no '.', '/' or space to break at
+
+
 def _fold(text: str, width: int) -> list[str]:
-    """Pieces of at most ``width`` cells, broken after a '.', '/' or space when one is near the end.
+    """Pieces of at most ``width`` cells, broken at a space, or after a '.' or '/' when one is in the second half
+    of the piece; a word broken anywhere else (a name with no such break) ends its piece with BROKEN, in the
+    piece's cells, so no name is cut without a mark (not below 2 cells, where the mark has no room). A
+    combining mark stays with its letter.
 
     Linear in the text: every character is measured once (a piece never re-measures the rest)."""
     if cell_len(text) <= width:
@@ -51,11 +57,21 @@ def _fold(text: str, width: int) -> list[str]:
         if cut == end:
             pieces.append(text[start:])
             return pieces
-        cut = max(cut, start + 1)             # a character wider than the column still moves on
-        soft = max(text.rfind(".", start, cut), text.rfind(" ", start, cut))
-        if soft - start >= width // 2:
+        if cut == start:                      # a character wider than the column still moves on
+            cut, used = start + 1, sizes[start]
+        soft = max(text.rfind(".", start, cut), text.rfind("/", start, cut), text.rfind(" ", start, cut))
+        if text[cut].isspace():               # the piece ends where a word ends
+            pieces.append(text[start:cut].rstrip())
+        elif soft - start >= width // 2:
             cut = soft + 1
-        pieces.append(text[start:cut].rstrip())
+            pieces.append(text[start:cut].rstrip())
+        elif width < 2:
+            pieces.append(text[start:cut])
+        else:                                 # mid-word: room for the mark, the letter with its accents
+            while cut - start > 1 and (used + 1 > width or sizes[cut] == 0):
+                cut -= 1
+                used -= sizes[cut]
+            pieces.append(text[start:cut] + BROKEN)
         while cut < end and text[cut].isspace():
             cut += 1
         start = cut
@@ -77,6 +93,15 @@ def _lines(cell: Cell) -> list[tuple[str, str]]:
     if isinstance(cell, tuple):
         return [cell]
     return [(line, "") if isinstance(line, str) else line for line in cell]
+
+
+def least_width(columns: list[Column], rows: list[tuple], margin: int = 1) -> int:
+    """The fewest cells :func:`layout` can make the grid in: every foldable column at its least width."""
+    total = margin + sum(c.space for c in columns[1:])
+    for i, column in enumerate(columns):
+        natural = max([_width(column.header), _width(column.footer)] + [_width(row[i]) for row in rows])
+        total += min(natural, max(column.min_width, _width(column.header))) if column.fold else natural
+    return total
 
 
 def layout(columns: list[Column], rows: list[tuple], width: int, dim_rows=frozenset(), styled: bool = False,

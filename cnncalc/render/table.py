@@ -12,10 +12,18 @@ from cnncalc.analysis import Analysis
 from cnncalc.metrics import Figures
 from cnncalc.render.columns import Context, people_cells, select
 from cnncalc.render.labels import CONVENTIONS
-from cnncalc.render.grid import BOLD, DIM, RESET, YELLOW, Column, layout
+from cnncalc.render.grid import BOLD, DIM, RESET, YELLOW, Column, layout, least_width
 from cnncalc.render.report import summary_items
 from cnncalc.render.terminal import Terminal
 from cnncalc.render.text import shown
+
+
+def _grid(chosen, context: Context, short: bool) -> tuple[list, list[Column]]:
+    rows, total = people_cells(chosen, context, shown, short=short)
+    grid = [Column(column.title, total[i], right=column.right, fold=column.escaped,
+                   min_width=12 if i == 0 else 10 if column.escaped else 6)
+            for i, column in enumerate(chosen)]
+    return rows, grid
 
 
 def print_report(result: Analysis | Figures, terminal: Terminal, columns: Optional[Sequence[str]] = None,
@@ -37,15 +45,34 @@ def print_report(result: Analysis | Figures, terminal: Terminal, columns: Option
         return f"{code}{text}{RESET}" if styled else text
 
     out = [style(title, BOLD), ""]
+    left_out: list[str] = []
     if not quiet:
-        rows, total = people_cells(chosen, context, shown)
-        grid = [Column(column.title, total[i], right=column.right, fold=column.escaped,
-                       min_width=12 if i == 0 else 10 if column.escaped else 6)
-                for i, column in enumerate(chosen)]
+        rows, grid = _grid(chosen, context, short=False)
+        if least_width(grid, rows) > terminal.width:         # too wide: counts as 4.09G, then fewer columns
+            rows, grid = _grid(chosen, context, short=True)
+            while least_width(grid, rows) > terminal.width and len(grid) > 2:
+                left_out.insert(0, chosen[len(grid) - 1].name)
+                grid.pop()
+                rows = [row[:len(grid)] for row in rows]
         out.append(layout(grid, rows, terminal.width, dim, styled=styled))
+        if left_out:
+            out += textwrap.wrap(f"(left out to fit {terminal.width} columns: {', '.join(left_out)}; --columns "
+                                 f"chooses, a wider terminal or COLUMNS shows them)", max(terminal.width - 1, 40))
+            out.append("")
     items = summary_items(report, figures)
     width = max(cell_len(label) for label, _ in items)
-    out += [style(label + " " * (width - cell_len(label)), BOLD) + "  " + value for label, value in items]
+    room = terminal.width - 1 - width - 2
+    for label, value in items:               # a value too long for the terminal wraps under itself, or under
+        if cell_len(value) <= room:          # its label where the labels leave it too little room
+            out.append(style(label + " " * (width - cell_len(label)), BOLD) + "  " + value)
+        elif room >= 30:
+            pieces = textwrap.wrap(value, room, break_on_hyphens=False)
+            out.append(style(label + " " * (width - cell_len(label)), BOLD) + "  " + pieces[0])
+            out += [" " * (width + 2) + piece for piece in pieces[1:]]
+        else:
+            out.append(style(label, BOLD))
+            out += textwrap.wrap(value, max(terminal.width - 1, 20), initial_indent="    ",
+                                 subsequent_indent="    ", break_on_hyphens=False)
     if quiet:
         terminal.file.write("\n".join(out) + "\n")
         return
