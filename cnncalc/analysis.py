@@ -173,15 +173,18 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Analysis:
 
 def _check_tied(graph, tied: list, shapes: dict, rows: dict) -> None:
     """The weights of a layer fit where another layer reuses them ('share:'): the same parameters and state
-    on the same number of input channels (for every built-in type with weights, the same weight shapes)."""
+    on inputs of the same shape as far as the weights are shaped by it (``Layer.tie_shape``: the input
+    channels, or more: layernorm over all takes the whole input shape)."""
     for node, facts in tied:
         owner, first = rows[node.shares], graph.nodes[node.shares]
-        mine = (facts.params, facts.state, shapes[node.inputs[0]][0] if node.inputs else 0)
-        theirs = (owner.params, owner.state, shapes[first.inputs[0]][0] if first.inputs else 0)
+        mine = (facts.params, facts.state, node.layer.tie_shape([shapes[i] for i in node.inputs]))
+        theirs = (owner.params, owner.state, first.layer.tie_shape([shapes[i] for i in first.inputs]))
         if mine != theirs:
+            def on(key: tuple, unit: str) -> str:
+                return f"{key[0]:,}{unit}" if len(key) == 1 else f"inputs shaped {list(key)}"
             raise SpecError(f"it shares the weights of '{owner.name}', which do not fit its input: '{owner.name}' "
-                            f"has {theirs[0]:,} parameters and {theirs[1]:,} state on {theirs[2]:,} input "
-                            f"channels, here it would need {mine[0]:,} and {mine[1]:,} on {mine[2]:,}",
+                            f"has {theirs[0]:,} parameters and {theirs[1]:,} state on {on(theirs[2], ' input channels')},"
+                            f" here it would need {mine[0]:,} and {mine[1]:,} on {on(mine[2], '')}",
                             node.location, node.name)
 
 

@@ -288,3 +288,24 @@ def test_verify_runs_a_sharing_layer_with_its_owners_weights():
     assert all(ctx.drawn[k] is drawn[k] for k in drawn)
     fresh = ctx.run(executor_for("conv"), layer, [x])        # untied: new weights, another output
     assert not np.allclose(first, fresh)
+
+
+LAYERNORM_ALL_ELSEWHERE = """
+input: [4, 6, 6]
+layers:
+  - {name: a, layernorm: {over: all}}
+  - {name: r, from: input, reshape: {shape: [4, 4, 9]}}
+  - {name: c, share: a, layernorm: {over: all}}
+"""
+
+
+def test_layernorm_over_all_shares_only_onto_the_same_shape():
+    """γ and β of a layernorm over all have its input's whole shape (torch's nn.LayerNorm([4, 6, 6])): onto a
+    [4, 4, 9] input, as many elements (144, so 288 parameters either way) and as many channels, torch refuses;
+    so does cnncalc (it once compared the counts and the channels only)."""
+    err = error_of(LAYERNORM_ALL_ELSEWHERE)
+    assert "inputs shaped [4, 6, 6]" in err.message and "[4, 4, 9]" in err.message and err.layer == "c"
+    torch = pytest.importorskip("torch", reason="torch's own refusal: pip install -e '.[test,parity]'")
+    norm = torch.nn.LayerNorm([4, 6, 6])
+    with pytest.raises(RuntimeError):
+        norm(torch.zeros(2, 4, 4, 9))

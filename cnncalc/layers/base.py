@@ -394,6 +394,12 @@ class Layer:
         default :meth:`saved_for_backward`, which is what it keeps when every gradient is computed."""
         return self.saved_for_backward(inputs, output)
 
+    def tie_shape(self, inputs: Sequence[Shape]) -> tuple:
+        """What of its input shapes its weights are shaped by, beyond their arguments: a layer that reuses its
+        weights ('share:') must read inputs that give the same. By default the input channels, which shape
+        every built-in type's weights; a type whose weights take more of the shape says so."""
+        return (inputs[0][0],) if inputs else ()
+
     def shares_input_storage(self) -> bool:
         """Whether its output is its input's storage in torch's autograd (a view, a slice, an alias), so that
         what keeps its output keeps that storage (training memory). By default :attr:`view` or

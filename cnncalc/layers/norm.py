@@ -125,6 +125,10 @@ class LayerNorm(_OwnStatistics):
     def groups_of(self, shape) -> int:
         return _positions(shape) if self.over == "channels" else 1
 
+    def tie_shape(self, inputs) -> tuple:
+        # over all: γ and β have the input's whole shape (torch's nn.LayerNorm(normalized_shape))
+        return tuple(inputs[0]) if self.over == "all" else (inputs[0][0],)
+
     def infer(self, inputs) -> Facts:
         (shape,) = inputs
         weights = shape[0] if self.over == "channels" else product(shape)
