@@ -14,11 +14,13 @@ DOT_MISSING = ("Graphviz's dot is not on PATH: install Graphviz (apt-get install
 
 def require_torch():
     """The torch module, or skip the calling test (or, at module level, the whole module)."""
+    __tracebackhide__ = True            # the skip is reported at the caller's line
     return pytest.importorskip("torch", reason=TORCH_MISSING)
 
 
 def require_dot() -> str:
     """The path of Graphviz's dot, or skip the calling test."""
+    __tracebackhide__ = True
     dot = shutil.which("dot")
     if dot is None:
         pytest.skip(DOT_MISSING)
