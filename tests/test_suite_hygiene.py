@@ -84,3 +84,9 @@ def test_ci_runs_the_readmes_test_command_and_every_test():
     assert command.endswith("-m pytest") and "[test,parity]" in command
     assert command.replace("pip install -e", "pip install -q -e") + "\n" in ci
     assert ci.count("-m pytest") == 1 and '"$rc" -eq 5' in ci
+
+
+def test_every_slow_entry_names_a_test():
+    # tests/slow_tests.py marks tests by name: a test renamed or removed would silently join the fast tier
+    from slow_tests import STALE
+    assert STALE == [], "tests/slow_tests.py names tests that no longer exist"
