@@ -21,6 +21,8 @@ SLOW = {
         "builds a 200,000-layer spec",
     "tests/onnximport/test_roundtrip.py::test_zoo_spec_survives_onnx_export":
         "exports every zoo network to ONNX through torch (the fast tier keeps test_roundtrip's other tests)",
+    "tests/export/test_pytorch.py::test_every_spec_at_an_odd_input":
+        "builds and runs every shipped spec in torch a second time (the fast tier runs each at its input)",
     # parity (torch): the fast tier keeps the paper oracles, every layer form and the torchvision totals
     "tests/parity/test_saved_parity.py::test_saved_bytes_per_layer_and_in_total":
         "trains every zoo and seed network one step in torch",
