@@ -147,11 +147,14 @@ def test_exported_source_compiles_and_holds_every_layer(path):
 
 def test_the_checks_see_a_missing_layer_and_a_missing_helper():
     # the structural checks above can fail: a trace entry and a helper class removed from a real export
-    exported = export_pytorch(read_spec(str(REPO / "specs" / "seed" / "spp.yaml")))
+    spec = read_spec(str(REPO / "specs" / "seed" / "spp.yaml"))
+    exported = export_pytorch(spec)
     classes = _classes(ast.parse(exported.text))
     assert "SPP" in classes
-    nodes = traced_names(classes, exported.class_name)
-    assert len(nodes) == 3                         # input, a conv and the pyramid (specs/seed/spp.yaml)
+    assert len(traced_names(classes, exported.class_name)) == 3    # input, the pyramid, the dense layer
+    trace = next(node for node in ast.walk(classes[exported.class_name]) if isinstance(node, ast.Dict))
+    del trace.keys[1], trace.values[1]
+    assert len(traced_names(classes, exported.class_name)) == 2 < len(spec.graph.nodes)
     tree = ast.parse(exported.text)
     tree.body = [n for n in tree.body if not (isinstance(n, ast.ClassDef) and n.name == "SPP")]
     without_helper = ast.unparse(tree)
@@ -160,8 +163,8 @@ def test_the_checks_see_a_missing_layer_and_a_missing_helper():
 
 def test_a_refused_layer_names_it_and_says_why():
     # torch's average pooling has no dilation, so export refuses it, naming the layer, without torch
-    spec = parse_spec("input: [3, 9, 9]\nlayers:\n  - {name: p, avgpool: {kernel: 3, dilation: 2}}\n", "t.yaml")
+    spec = parse_spec("input: [3, 9, 9]\nlayers:\n  - {name: pool9, avgpool: {kernel: 3, dilation: 2}}\n", "t.yaml")
     with pytest.raises(SpecError) as caught:
         export_pytorch(spec)
-    assert "average pooling has no dilation" in str(caught.value)
-    assert "p" in str(caught.value)
+    assert "layer 'pool9'" in str(caught.value)
+    assert "torch's average pooling has no dilation" in str(caught.value)
