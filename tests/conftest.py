@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from cnncalc.analysis import analyze
 from cnncalc.cli import main
 from cnncalc.spec import parse_spec
+from slow_tests import SLOW, STALE
 
 
 def report_of(text: str, **kwargs):
@@ -65,3 +66,22 @@ layers:
   - flatten
   - dense: {out: 10}
 """
+
+
+# ---------------------------------------------------------------------------------------- the fast tier
+# `pytest -m "not slow"` leaves out the tests tests/slow_tests.py lists (the reason beside each)
+
+
+@pytest.hookimpl(tryfirst=True)          # before -k and -m deselect, so every collected test is seen
+def pytest_collection_modifyitems(config, items):
+    marked, files = set(), set()
+    for item in items:
+        function = item.nodeid.split("[", 1)[0]
+        path = function.split("::", 1)[0]
+        files.add(path)
+        key = function if function in SLOW else path if path in SLOW else None
+        if key is not None:
+            item.add_marker(pytest.mark.slow)
+            marked.add(key)
+    # an entry whose file was collected but that matched nothing: tests/test_suite_hygiene.py fails on it
+    STALE[:] = [key for key in SLOW if key.split("::", 1)[0] in files and key not in marked]

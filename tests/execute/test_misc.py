@@ -8,6 +8,7 @@ import itertools
 
 import numpy as np
 import pytest
+from extras import require_torch
 
 from .helpers import make, rand, run, structural
 
@@ -24,7 +25,7 @@ def test_lrn_across_channels(size):
 
 
 def test_lrn_matches_torch():
-    torch = pytest.importorskip("torch")
+    torch = require_torch()
     x = rand(7, 3, 4)
     for size in (5, 4):
         got, _ = run(make("lrn", size=size, alpha=0.2, beta=0.75, k=1.5), x)

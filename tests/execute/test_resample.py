@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pytest
+from extras import require_torch
 
 from oracles import upsample_reads
 from .helpers import make, per_axis, rand, run, structural
@@ -65,7 +66,7 @@ def test_upsample_linear_by_the_formula(shape, args):
                                   {"mode": "bilinear", "scale": 3}, {"mode": "bilinear", "size": [7, 2]},
                                   {"mode": "bilinear", "size": [8, 10], "align_corners": True}])
 def test_upsample_matches_torch(args):
-    torch = pytest.importorskip("torch")
+    torch = require_torch()
     x = rand(2, 4, 5)
     got, _ = run(make("upsample", **args), x)
     kwargs = {"mode": args["mode"]}

@@ -8,6 +8,7 @@ import itertools
 
 import numpy as np
 import pytest
+from extras import require_torch
 
 from oracles import transposed_scatter
 from .helpers import make, per_axis, rand, resolve, run, structural
@@ -90,7 +91,7 @@ def test_conv_transpose_textbook_sizes():
     ((2, 6), 3, 5, 3, 2, 1, 1, 1),
 ])
 def test_conv_transpose_matches_torch(shape, out, k, s, p, op, d, g):
-    torch = pytest.importorskip("torch")
+    torch = require_torch()
     x = rand(*shape)
     got, drawn = run(make("conv_transpose", out=out, kernel=k, stride=s, padding=p, output_padding=op,
                           dilation=d, groups=g), x)

@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from extras import require_torch
 
-torch = pytest.importorskip("torch")
+torch = require_torch()
 
 from click.testing import CliRunner  # noqa: E402
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from extras import require_torch
 from hypothesis import given, settings, strategies as st
 
 from cnncalc.errors import SpecError
@@ -150,7 +151,7 @@ def test_conv_transpose_errors():
 
 
 def test_pytorch_parity():
-    torch = pytest.importorskip("torch")
+    torch = require_torch()
     nn = torch.nn
 
     def count(module):

@@ -9,9 +9,9 @@ other way round.
 
 from __future__ import annotations
 
-import pytest
+from extras import require_torch
 
-torch = pytest.importorskip("torch")
+torch = require_torch()
 
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402

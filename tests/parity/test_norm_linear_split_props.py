@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from extras import require_torch
 
-torch = pytest.importorskip("torch")
+torch = require_torch()
 
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402

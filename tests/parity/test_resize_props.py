@@ -3,9 +3,9 @@ against torch slicing and F.interpolate(x, size=y.shape[2:]) (tests/parity/torch
 
 from __future__ import annotations
 
-import pytest
+from extras import require_torch
 
-torch = pytest.importorskip("torch")
+torch = require_torch()
 
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402

@@ -16,8 +16,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from extras import require_torch
 
-torch = pytest.importorskip("torch")
+torch = require_torch()
 
 from cnncalc.analysis import analyze  # noqa: E402
 from cnncalc.spec import read_spec  # noqa: E402

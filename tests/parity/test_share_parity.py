@@ -6,8 +6,9 @@ torch's; a sharing whose weights do not fit its input must be refused by both.""
 from __future__ import annotations
 
 import pytest
+from extras import require_torch
 
-torch = pytest.importorskip("torch")
+torch = require_torch()
 
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402

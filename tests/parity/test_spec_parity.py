@@ -21,8 +21,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from extras import require_torch
 
-torch = pytest.importorskip("torch")
+torch = require_torch()
 
 from cnncalc.analysis import analyze  # noqa: E402
 from cnncalc.errors import SpecError  # noqa: E402

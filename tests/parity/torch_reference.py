@@ -9,7 +9,9 @@ and feature counts come from the tensors torch itself produces (each module is c
 inputs through the modules before it, on the ``meta`` device, which computes shapes without data), and
 padding forms are resolved here from their definitions. Counting (:func:`measure`) reads only the torch
 modules: parameters and buffers, and MACs from forward hooks on every convolution, transposed convolution,
-linear, locally connected / tiled and NetVLAD module, each by a rule written beside it (``_MAC_RULES``).
+linear, locally connected / tiled and NetVLAD module, each by a rule written beside it (``_MAC_RULES``, and
+the oracles' own ``macs``). Locally connected, tiled, SPP and NetVLAD are the papers' rules
+(paper_oracles.py), written without the exported modules.
 Everything works on the meta device too, so a network too large to execute is still measured by torch.
 
 A layer type or an argument combination that has no exact torch equivalent raises :class:`Unmappable`,
@@ -25,6 +27,7 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 from torch import nn
+from paper_oracles import PaperNetVLAD, PaperSPP, PaperUnshared
 from torch_builder import Crop, Measured, _per_axis, _rule_for, figures_of, resolve_padding, transposed_crop
 
 
@@ -241,102 +244,28 @@ def _separable_conv(layer, ctx: Ctx):
     return nn.Sequential(depthwise, pointwise)
 
 
-def windows(x, kernels, strides, dilations):
-    """[B, C, *spatial] → ([B, P, C·prod(k)], output sizes): every window's taps, output positions in
-    row-major order (torch's unfold works in 2-D only; this is Tensor.unfold per axis, with dilation by
-    slicing the span)."""
-    ndim = len(kernels)
-    for axis, (k, s, d) in enumerate(zip(kernels, strides, dilations)):
-        x = x.unfold(2 + axis, d * (k - 1) + 1, s)[..., ::d]
-    out = tuple(x.shape[2:2 + ndim])
-    b, c = x.shape[:2]
-    # [B, C, *out, *k] → [B, *out, C, *k] → [B, P, C·K]
-    x = x.permute(0, *range(2, 2 + ndim), 1, *range(2 + ndim, 2 + 2 * ndim))
-    return x.reshape(b, math.prod(out), c * math.prod(kernels)), out
+# locally connected, tiled and SPP: the papers' rules (paper_oracles.py), not the exported modules
 
-
-class Unshared(nn.Module):
-    """A convolution whose weights are chosen per output position: ``weight`` holds S weight sets
-    [S, C_out, C_in·prod(k)], and output position p uses set ``set_of(p)``. Locally connected: S = P, every
-    position its own; tiled: positions a tile apart share a set. MACs: each output element multiplies the
-    C_in·prod(k) taps of its window by one weight each."""
-
-    def __init__(self, pairs, kernels, strides, dilations, weight_sets, c_out, taps, bias_shape, tiles, device):
-        super().__init__()
-        self.pairs, self.kernels, self.strides, self.dilations = pairs, kernels, strides, dilations
-        self.tiles = tiles                      # None: one set per position (locally connected)
-        self.weight = nn.Parameter(torch.empty(weight_sets, c_out, taps, device=device))
-        self.bias = None if bias_shape is None else nn.Parameter(torch.empty(*bias_shape, device=device))
-
-    def set_index(self, out, device):
-        """Tiled: position (y_1, ..., y_n) uses weight set (y_1 mod t_1, ..., y_n mod t_n), numbered in
-        mixed radix over the distinct residues of each axis."""
-        index = torch.zeros((), dtype=torch.long, device=device)
-        for size, (tile, used) in zip(out, self.tiles):
-            index = index.unsqueeze(-1) * used + torch.arange(size, device=device) % tile
-        return index.reshape(-1)
-
-    def forward(self, x):
-        cols, out = windows(F.pad(x, _torch_pad(self.pairs)), self.kernels, self.strides, self.dilations)
-        weight = self.weight if self.tiles is None else self.weight[self.set_index(out, x.device)]
-        y = torch.einsum("bpi,poi->bop", cols, weight)
-        if self.bias is not None:
-            if self.tiles is None:
-                y = y + self.bias.reshape(1, self.bias.shape[0], -1)       # [C_out] or [C_out, *out]
-            else:
-                y = y + self.bias[self.set_index(out, x.device)].T         # [S, C_out] → [C_out, P]
-        return y.reshape(x.shape[0], weight.shape[1], *out)
-
-
-def _unshared_geometry(layer, ctx: Ctx):
+def _unshared(layer, ctx: Ctx, tiles, bias):
     sizes, ndim = ctx.spatial()
     k, s, d = (_per_axis(v, ndim) for v in (layer.kernel, layer.stride, layer.dilation))
     pairs = resolve_padding(layer.padding, sizes, k, s, d)
-    probe = torch.empty(ctx.shapes[0], device="meta")
-    cols, out = windows(F.pad(probe, _torch_pad(pairs)), k, s, d)
-    return pairs, k, s, d, out, cols.shape[2]
+    return PaperUnshared(tuple(ctx.shapes[0][1:]), layer.out, k, s, d, pairs, bias,
+                         tiles=None if tiles is None else _per_axis(tiles, ndim), device=ctx.device)
 
 
 def _local(layer, ctx: Ctx):
-    pairs, k, s, d, out, taps = _unshared_geometry(layer, ctx)
     # bias (docs/spec.md): position = one per output channel and position (Keras), channel = one per channel
-    bias_shape = {"position": (layer.out, *out), "channel": (layer.out,), "none": None}[layer.bias]
-    return Unshared(pairs, k, s, d, math.prod(out), layer.out, taps, bias_shape, None, ctx.device)
+    return _unshared(layer, ctx, None, layer.bias)
 
 
 def _tiled_conv(layer, ctx: Ctx):
-    pairs, k, s, d, out, taps = _unshared_geometry(layer, ctx)
-    tile = _per_axis(layer.tile, len(out))
-    # the weight sets actually used on each axis: the distinct residues y mod t of the output positions
-    used = [len({y % t for y in range(n)}) for n, t in zip(out, tile)]
-    sets = math.prod(used)
-    return Unshared(pairs, k, s, d, sets, layer.out, taps, (sets, layer.out) if layer.bias else None,
-                    tuple(zip(tile, used)), ctx.device)
-
-
-class SPP(nn.Module):
-    """SPPNet's pyramid (docs/spec.md): at level n, each axis of size a is pooled with window ceil(a/n) and
-    stride floor(a/n), no padding; every level flattened and concatenated."""
-
-    def __init__(self, levels, mode):
-        super().__init__()
-        self.levels, self.mode = levels, mode
-
-    def forward(self, x):
-        ndim = x.dim() - 2
-        pool = ({1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d} if self.mode == "max"
-                else {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d})[ndim]
-        parts = []
-        for n in self.levels:
-            window = tuple(-(-a // n) for a in x.shape[2:])
-            stride = tuple(a // n for a in x.shape[2:])
-            parts.append(torch.flatten(pool(x, window, stride), 1))
-        return torch.cat(parts, dim=1)
+    return _unshared(layer, ctx, layer.tile, "sets" if layer.bias else "none")
 
 
 def _spp(layer, ctx: Ctx):
     ctx.spatial()
-    return SPP(tuple(layer.levels), layer.mode)
+    return PaperSPP(tuple(layer.levels), layer.mode)
 
 
 def _adaptive(table):
@@ -377,31 +306,11 @@ def _upsample(layer, ctx: Ctx):
                        align_corners=None if layer.mode == "nearest" else layer.align_corners)
 
 
-class NetVLAD(nn.Module):
-    """NetVLAD (docs/spec.md): soft-assignment a_k(x) = softmax_k(w_k·x + b_k) as a 1×1 convolution D → K
-    (W: K×D, b: K), centres c (K×D), V(j, k) = Σ_i a_k(x_i)·(x_i(j) − c_k(j)), intra- and L2 normalisation.
-    The N positions of any [D, ...] input are flattened into one axis."""
-
-    def __init__(self, d, k, intra_norm, device):
-        super().__init__()
-        self.assign = nn.Conv1d(d, k, 1, device=device)
-        self.centres = nn.Parameter(torch.empty(k, d, device=device))
-        self.intra_norm = intra_norm
-
-    def forward(self, x):
-        x = torch.flatten(x, 2)                                   # [B, D, N]
-        a = torch.softmax(self.assign(x), dim=1)                  # [B, K, N]
-        v = torch.einsum("bkn,bdn->bkd", a, x) - self.centres * a.sum(2).unsqueeze(-1)
-        if self.intra_norm:
-            v = F.normalize(v, dim=2)
-        return F.normalize(torch.flatten(v, 1), dim=1)
-
-
 def _netvlad(layer, ctx: Ctx):
     shape = ctx.shapes[0]
     if len(shape) < 3:
         ctx.fail(f"netvlad needs [D, positions...], got {list(shape[1:])}")
-    return NetVLAD(shape[1], layer.clusters, layer.intra_norm, ctx.device)
+    return PaperNetVLAD(shape[1], layer.clusters, layer.intra_norm, ctx.device)
 
 
 class LRN(nn.Module):
@@ -734,6 +643,13 @@ def build(spec, device="meta") -> SpecNet:
 # ----------------------------------------------------------------------------- counting, from torch alone
 # The MAC rules and the per-node figures are torch_builder's (they read torch modules only)
 
+def _paper_rule(module):
+    """The MACs of a paper oracle (paper_oracles.py), by its own rule."""
+    if isinstance(module, (PaperUnshared, PaperNetVLAD)):
+        return lambda mod, inputs, output: mod.macs(inputs, output)
+    return None
+
+
 def measure(net: SpecNet, x: torch.Tensor) -> dict[str, Measured]:
     """Run ``x`` (batch 1) through ``net``; per node: output shape, parameters, state and MACs."""
     counts = {name: 0 for name in net.names}
@@ -741,7 +657,7 @@ def measure(net: SpecNet, x: torch.Tensor) -> dict[str, Measured]:
     hooked: set = set()
     for module in net.node_modules().values():
         for sub in module.modules():
-            rule = _rule_for(sub)
+            rule = _rule_for(sub) or _paper_rule(sub)
             if rule is None or id(sub) in hooked:
                 continue         # a module reused by several nodes (tied weights): one hook, counted per call
             hooked.add(id(sub))

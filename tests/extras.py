@@ -1,0 +1,27 @@
+"""The optional tools some tests need, and the one skip reason each: a test that needs PyTorch or Graphviz
+skips with how to install it when the tool is missing (every other test runs without them)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+TORCH_MISSING = "PyTorch is not installed: it comes with the optional parity extra, pip install -e '.[test,parity]'"
+DOT_MISSING = ("Graphviz's dot is not on PATH: install Graphviz (apt-get install graphviz, brew install graphviz); "
+               ".ci/run installs it")
+
+
+def require_torch():
+    """The torch module, or skip the calling test (or, at module level, the whole module)."""
+    __tracebackhide__ = True            # the skip is reported at the caller's line
+    return pytest.importorskip("torch", reason=TORCH_MISSING)
+
+
+def require_dot() -> str:
+    """The path of Graphviz's dot, or skip the calling test."""
+    __tracebackhide__ = True
+    dot = shutil.which("dot")
+    if dot is None:
+        pytest.skip(DOT_MISSING)
+    return dot

@@ -1,0 +1,44 @@
+"""The slow tier: `pytest -m "not slow"` (the fast tier a developer runs between commits) leaves out the
+tests below, every parametrisation of each: the ones that take most of the suite's time, measured with
+--durations one directory at a time (docs/performance.md, "The test suite"). CI and a plain `pytest` run
+them all. A key is a test function ("file::name") or a whole file, each with why it is slow; what the fast
+tier keeps of the same ground is said where it is not obvious. tests/conftest.py marks them."""
+
+from __future__ import annotations
+
+SLOW = {
+    "tests/test_verify.py::test_networks_verify_at_a_reduced_input":
+        "executes every zoo network in numpy (the fast tier verifies the edge-case networks of the same file)",
+    "tests/test_verify.py::test_seed_specs_verify": "executes every seed network in numpy",
+    "tests/test_verify.py::test_resnet18_through_the_cli_at_64": "executes ResNet-18 through the CLI",
+    "tests/robust/test_robust_big_args.py": "runs about 170 subprocesses, each with a huge argument",
+    "tests/robust/test_robust_yaml_fuzz.py::test_hostile_yaml_over_a_shipped_spec":
+        "hostile YAML spliced into every shipped spec (test_robust_yaml keeps the hostile YAML forms)",
+    "tests/robust/test_robust_fuzz.py::test_mutated_structures": "hypothesis: thousands of mutated specs",
+    "tests/robust/test_robust_fuzz.py::test_mutated_text": "hypothesis: mutated spec text",
+    "tests/robust/test_robust_fuzz.py::test_generated_specs": "hypothesis: generated specs",
+    "tests/robust/test_robust_yaml.py::test_a_200k_layer_cycle_is_named_from_the_layer_written_first":
+        "builds a 200,000-layer spec",
+    "tests/onnximport/test_roundtrip.py::test_zoo_spec_survives_onnx_export":
+        "exports every zoo network to ONNX through torch (the fast tier keeps test_roundtrip's other tests)",
+    "tests/export/test_pytorch.py::test_every_spec_at_an_odd_input":
+        "builds and runs every shipped spec in torch a second time (the fast tier runs each at its input)",
+    # parity (torch): the fast tier keeps the paper oracles, every layer form and the torchvision totals
+    "tests/parity/test_saved_parity.py::test_saved_bytes_per_layer_and_in_total":
+        "trains every zoo and seed network one step in torch",
+    "tests/parity/test_spec_parity.py::test_spec_at_its_declared_input": "builds every shipped spec in torch",
+    "tests/parity/test_spec_parity.py::test_spec_at_an_odd_input": "builds every shipped spec in torch",
+    "tests/parity/test_spec_parity.py::test_zoo_variant_by_set": "builds zoo variants in torch",
+    "tests/parity/test_share_parity.py::test_a_shared_conv_is_counted_or_refused_as_torch_does":
+        "hypothesis: hundreds of torch networks",
+    **{f"tests/parity/{name}": "properties (hypothesis): hundreds of torch networks each"
+       for name in ("test_layer_props.py", "test_chapter_props.py", "test_elementwise_props.py",
+                    "test_transpose_props.py", "test_resize_props.py")},
+    **{f"tests/parity/test_norm_linear_split_props.py::test_{name}_matches_torch":
+       "a property (hypothesis): hundreds of torch networks"
+       for name in ("layernorm", "groupnorm", "instancenorm", "linear", "split")},
+}
+
+# keys whose file was collected but that named no test (a test renamed or removed): filled by
+# tests/conftest.py at collection, checked by tests/test_suite_hygiene.py
+STALE: list[str] = []
