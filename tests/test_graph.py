@@ -266,7 +266,7 @@ def test_depth_folds_blocks_and_resnet50_fits_a_screen(cli, tmp_path):
     code, _, err = cli("graph", os.path.join(ROOT, "specs", "zoo", "resnet50.yaml"), "--depth", "1", "--format",
                        "png", "-o", str(target))
     if code == 2 and "Graphviz" in err:
-        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
+        require_dot()
     data = target.read_bytes()
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert max(width, height) <= 4000 and height > width          # one screen tall, top to bottom
@@ -280,9 +280,7 @@ def test_left_to_right(cli):
 
 
 def _plain_positions(dot_source: str) -> dict:
-    dot = shutil.which("dot")
-    if dot is None:
-        pytest.skip("Graphviz's dot is not installed (apt-get install graphviz)")
+    dot = require_dot()
     done = subprocess.run([dot, "-Tplain"], input=dot_source.encode(), capture_output=True, check=True)
     return {line.split()[1]: (float(line.split()[2]), float(line.split()[3]))
             for line in done.stdout.decode().splitlines() if line.startswith("node ")}

@@ -18,17 +18,17 @@ def test_fold_keeps_every_character_and_fits(text, width):
     assert all(len(piece) <= width for piece in pieces)
     # only spaces at the breaks may go; a piece broken mid-word ends with the mark, which is not the text's
     assert "".join(p.removesuffix(grid.BROKEN) for p in pieces).replace(" ", "") == text.replace(" ", "")
-    # the mark is where a piece ends inside a word: the next piece goes on with a letter of the same word
+    # the mark is where a piece ends inside a word: the next piece goes on with a character of the same word
     for piece, after in zip(pieces, pieces[1:]):
         if piece.endswith(grid.BROKEN):
-            assert piece[-2] not in " ./" and after[:1] not in ("", " ")
+            assert piece[-2] != " " and after[:1] not in ("", " ")
 
 
 def _fold_by_remeasuring(text: str, width: int) -> list[str]:
     """The rule written the direct way (it measures the rest of the text again for every piece): the oracle.
     A piece is the longest prefix that fits; it ends at a space if the text goes on with one, else after the
     last '.', '/' or space in its second half; else it is a word broken: the longest prefix that fits with the
-    mark '…' after it."""
+    mark '…' after it (unless that prefix is blank: then the piece as it fits, unmarked)."""
     pieces = []
     while cell_len(text) > width:
         cut = width
@@ -41,9 +41,14 @@ def _fold_by_remeasuring(text: str, width: int) -> list[str]:
             cut = soft + 1
             pieces.append(text[:cut].rstrip())
         else:
-            while cut > 1 and cell_len(text[:cut] + "…") > width:
-                cut -= 1
-            pieces.append(text[:cut] + "…")
+            marked = cut
+            while marked > 1 and cell_len(text[:marked] + "…") > width:
+                marked -= 1
+            if text[:marked].strip():
+                cut = marked
+                pieces.append(text[:cut] + "…")
+            else:
+                pieces.append(text[:cut])
         text = text[cut:].lstrip()
     pieces.append(text)
     return pieces

@@ -15,8 +15,7 @@ from cnncalc.cli.specpath import SPEC_PATH
 EXAMPLES = """\b
 Examples:
   cnncalc graph seed:inception_bottleneck
-  cnncalc graph zoo:resnet18 --format svg -o resnet18.svg
-  cnncalc graph zoo:resnet50 --depth 1 --direction LR --format png -o resnet50.png"""
+  cnncalc graph zoo:resnet50 --depth 1 --direction LR --format svg -o resnet50.svg"""
 
 
 @click.command(epilog=EXAMPLES)

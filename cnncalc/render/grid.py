@@ -68,10 +68,15 @@ def _fold(text: str, width: int) -> list[str]:
         elif width < 2:
             pieces.append(text[start:cut])
         else:                                 # mid-word: room for the mark, the letter with its accents
+            whole = cut
             while cut - start > 1 and (used + 1 > width or sizes[cut] == 0):
                 cut -= 1
                 used -= sizes[cut]
-            pieces.append(text[start:cut] + BROKEN)
+            if text[start:cut].strip():
+                pieces.append(text[start:cut] + BROKEN)
+            else:                             # nothing but blanks before the mark: no word is broken here
+                cut = whole
+                pieces.append(text[start:cut])
         while cut < end and text[cut].isspace():
             cut += 1
         start = cut
