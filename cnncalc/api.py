@@ -8,7 +8,7 @@ Every function takes a *source*: a spec file's path (``str`` or ``os.PathLike``)
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Generic, Mapping, Optional, Sequence, TypeVar, Union
 
 from cnncalc.errors import SpecError
 from cnncalc.metrics import Figures
@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     from cnncalc.analysis import Memory, Totals
     from cnncalc.budget.engine import CheckRun
     from cnncalc import comparison as _comparison
+    from cnncalc.peak import Peak
+    from cnncalc.roofline import Roofline
     from cnncalc.spec import Spec
+    from cnncalc.training import TrainingMemory
 
 Source = Union[str, "os.PathLike[str]", Mapping]
 
@@ -58,16 +61,18 @@ def _read(source: Source, options: Chosen) -> "Spec":
 class _Documents:
     """The documents of a result object: the text the command prints with ``--format json``, ``markdown`` and
     ``csv`` (``to_json``, ``to_markdown``, ``to_csv``), and the JSON document as Python data (``to_dict``);
-    in a notebook, the Markdown. ``_RENDER``: each document's renderer (cnncalc.render), given ``_result()``."""
-    _RENDER: dict = {}
+    in a notebook, the Markdown. ``_RENDER``: the renderers' module (cnncalc.render) and each document's
+    function there, given ``_result()``: the core's result the object wraps, ``_RESULT`` its attribute."""
+    _RENDER: tuple = ("", {})
+    _RESULT = ""
 
     def _result(self):
-        raise NotImplementedError
+        return getattr(self, self._RESULT)
 
     def _render(self, document: str, **options):
         import importlib
-        module, _, name = self._RENDER[document].partition(":")
-        return getattr(importlib.import_module(module), name)(self._result(), **options)
+        module, names = self._RENDER
+        return getattr(importlib.import_module(module), names[document])(self._result(), **options)
 
     def to_dict(self) -> dict:
         """The JSON document of the command's ``--format json``, as Python data."""
@@ -96,6 +101,22 @@ def _first(items, wanted, key):
     raise KeyError(key)
 
 
+T = TypeVar("T")
+
+
+class _Of(Generic[T]):
+    """A read-only attribute of a Report that is one of its figures' (``figures.NAME``) or, with
+    ``analysis``, of its analysis (``figures.report.NAME``); computed on first use where the figures are."""
+
+    def __init__(self, name: str, doc: str = "", analysis: bool = False):
+        self.name, self.analysis, self.__doc__ = name, analysis, doc
+
+    def __get__(self, report: Optional["Report"], owner: type) -> T:
+        if report is None:                    # on the class: the descriptor (help() shows its doc)
+            return self                       # type: ignore[return-value]
+        return getattr(report.figures.report if self.analysis else report.figures, self.name)
+
+
 class Report(_Documents):
     """One analysed network: every figure `cnncalc analyze` shows, exact ints (docs/conventions.md).
 
@@ -107,76 +128,39 @@ class Report(_Documents):
     def __init__(self, figures: Figures):
         self.figures = figures
 
-    # -- the network's figures -----------------------------------------------------------------------
-    @property
-    def name(self) -> str:
-        return self.figures.report.name
-
-    @property
-    def input_shape(self) -> tuple:
-        return self.figures.report.input_shape
-
-    @property
-    def output_shape(self) -> tuple:
-        return self.figures.report.output_shape
-
-    @property
-    def rows(self) -> tuple:
-        return self.figures.report.rows
-
-    @property
-    def totals(self) -> "Totals":
-        return self.figures.report.totals
-
-    @property
-    def memory(self) -> "Memory":
-        return self.figures.report.memory
-
-    @property
-    def receptive_field(self) -> tuple:
-        return self.figures.report.output_rf
-
-    @property
-    def warnings(self) -> tuple:
-        return self.figures.report.warnings
-
-    @property
-    def peak(self):
-        """Peak memory at inference in the spec's order (cnncalc.peak.Peak: peak_bytes, peak_layer, alive)."""
-        return self.figures.peak
-
-    @property
-    def minimum_peak(self):
-        """Peak memory in a memory-minimising order (``method`` says how it was found)."""
-        return self.figures.minimum_peak
-
-    @property
-    def training(self):
-        """Training memory (cnncalc.training.TrainingMemory), or None when analyze was given training=False."""
-        return self.figures.training
-
-    @property
-    def latency(self):
-        """The roofline estimate (cnncalc.roofline.Roofline), or None without a device."""
-        return self.figures.roofline
+    # -- the network's figures (its analysis's and its Figures', _Of) -----------------------------------
+    name = _Of[str]("name", analysis=True)
+    input_shape = _Of[tuple]("input_shape", analysis=True)
+    output_shape = _Of[tuple]("output_shape", analysis=True)
+    rows = _Of[tuple]("rows", analysis=True)
+    totals = _Of["Totals"]("totals", analysis=True)
+    memory = _Of["Memory"]("memory", analysis=True)
+    receptive_field = _Of[tuple]("output_rf", analysis=True)
+    warnings = _Of[tuple]("warnings", analysis=True)
+    peak = _Of["Peak"]("peak", "Peak memory at inference in the spec's order (cnncalc.peak.Peak: peak_bytes, "
+                               "peak_layer, alive).")
+    minimum_peak = _Of["Peak"]("minimum_peak", "Peak memory in a memory-minimising order (``method`` says how it "
+                                               "was found).")
+    training = _Of[Optional["TrainingMemory"]]("training", "Training memory (cnncalc.training.TrainingMemory), or "
+                                                           "None when analyze was given training=False.")
+    latency = _Of[Optional["Roofline"]]("roofline", "The roofline estimate (cnncalc.roofline.Roofline), or None "
+                                                    "without a device.")
 
     def row(self, name: str):
         """The row of the layer called ``name``; KeyError when there is none."""
         return _first(self.rows, lambda row: row.name == name, name)
 
     # -- the same documents as the command line (schema cnncalc.report/3) -------------------------------
-    _RENDER = {"dict": "cnncalc.render.report:figures_dict", "json": "cnncalc.render.report:report_json",
-               "markdown": "cnncalc.render.report:report_markdown", "csv": "cnncalc.render.report:report_csv"}
-
-    def _result(self):
-        return self.figures
+    _RENDER = ("cnncalc.render.report", {"dict": "figures_dict", "json": "report_json", "markdown": "report_markdown",
+                                         "csv": "report_csv"})
+    _RESULT = "figures"
 
     def to_markdown(self, quiet: bool = False) -> str:
         """The command's ``--format markdown`` (``quiet``: its ``--quiet``, the totals only)."""
         return self._render("markdown", quiet=quiet)
 
     def _repr_html_(self) -> str:
-        """The summary and the per-layer table as HTML, for notebooks."""
+        """The summary, the per-layer table, the warnings and the conventions as HTML, for notebooks."""
         from cnncalc.render.report import report_html
         return report_html(self.figures)
 
@@ -206,15 +190,13 @@ def _analyze(source: Source, options: Chosen) -> Report:
 class Comparison(_Documents):
     """Networks side by side, as `cnncalc compare` shows them: ``metrics`` (one cnncalc.comparison.MetricRow
     per figure: its values and each one's change against the first), and the reports compared."""
-    _RENDER = {"dict": "cnncalc.render.compare:compare_dict", "json": "cnncalc.render.compare:compare_json",
-               "markdown": "cnncalc.render.compare:compare_markdown", "csv": "cnncalc.render.compare:compare_csv"}
+    _RENDER = ("cnncalc.render.compare", {"dict": "compare_dict", "json": "compare_json",
+                                          "markdown": "compare_markdown", "csv": "compare_csv"})
+    _RESULT = "comparison"
 
     def __init__(self, comparison: "_comparison.TotalComparison", reports: Sequence[Report]):
         self.comparison = comparison
         self.reports = tuple(reports)
-
-    def _result(self):
-        return self.comparison
 
     @property
     def names(self) -> tuple:
@@ -246,14 +228,12 @@ def compare(*sources: Source, options: Chosen) -> Comparison:
 class CheckResult(_Documents):
     """A budget check, as `cnncalc check` makes it: ``passed``, ``exit_code`` (0, 1 or 2 as the command's),
     and ``checks`` (one cnncalc.budget.engine.BudgetResult per limit: metric, actual, limit, headroom)."""
-    _RENDER = {"dict": "cnncalc.render.check:check_dict", "json": "cnncalc.render.check:check_json",
-               "markdown": "cnncalc.render.check:markdown", "csv": "cnncalc.render.check:check_csv"}
+    _RENDER = ("cnncalc.render.check", {"dict": "check_dict", "json": "check_json", "markdown": "markdown",
+                                        "csv": "check_csv"})
+    _RESULT = "run"
 
     def __init__(self, run: "CheckRun"):
         self.run = run
-
-    def _result(self):
-        return self.run
 
     @property
     def passed(self) -> bool:

@@ -51,13 +51,22 @@ def _affine(y, ctx, shape, broadcast):
     return y * gamma + beta
 
 
+NORMALISED = """`(x − mean)/√(var + ε)·γ + β` with each sample's own mean and (population) variance over the group:
+the channels at each position (`layernorm over: channels`), every value (`over: all`), a channel group over all
+positions (`groupnorm`), a channel over its positions (`instancenorm`; with `track_running_stats` batchnorm's
+inference form). Their structural run is the input itself: the field follows the normalised value, not the
+statistics (docs/conventions.md)"""
+
+
+def _normalising(func):
+    """The three normalisations' one description (docs/verify.md's table groups the types that share it)."""
+    func.__doc__ = NORMALISED
+    return func
+
+
+@_normalising
 @executes("layernorm", structural=statistics_as_constants)
 def layernorm(layer, inputs, ctx):
-    """`(x − mean)/√(var + ε)·γ + β` with each sample's own mean and (population) variance over the group: the
-    channels at each position (`layernorm over: channels`), every value (`over: all`), a channel group over
-    all positions (`groupnorm`), a channel over its positions (`instancenorm`; with `track_running_stats`
-    batchnorm's inference form). Their structural run is the input itself: the field follows the normalised
-    value, not the statistics (docs/conventions.md)"""
     (x,) = inputs
     if layer.over == "channels":
         y = _normalised(x, (1,), layer.eps)
@@ -66,26 +75,18 @@ def layernorm(layer, inputs, ctx):
     return _affine(y, ctx, x.shape[1:], (1, *x.shape[1:])) if layer.affine else y
 
 
+@_normalising
 @executes("groupnorm", structural=statistics_as_constants)
 def groupnorm(layer, inputs, ctx):
-    """`(x − mean)/√(var + ε)·γ + β` with each sample's own mean and (population) variance over the group: the
-    channels at each position (`layernorm over: channels`), every value (`over: all`), a channel group over
-    all positions (`groupnorm`), a channel over its positions (`instancenorm`; with `track_running_stats`
-    batchnorm's inference form). Their structural run is the input itself: the field follows the normalised
-    value, not the statistics (docs/conventions.md)"""
     (x,) = inputs
     grouped = x.reshape(x.shape[0], layer.groups, -1)
     y = _normalised(grouped, (2,), layer.eps).reshape(x.shape)
     return _affine(y, ctx, (x.shape[1],), channel_shape(x)) if layer.affine else y
 
 
+@_normalising
 @executes("instancenorm", structural=statistics_as_constants)
 def instancenorm(layer, inputs, ctx):
-    """`(x − mean)/√(var + ε)·γ + β` with each sample's own mean and (population) variance over the group: the
-    channels at each position (`layernorm over: channels`), every value (`over: all`), a channel group over
-    all positions (`groupnorm`), a channel over its positions (`instancenorm`; with `track_running_stats`
-    batchnorm's inference form). Their structural run is the input itself: the field follows the normalised
-    value, not the statistics (docs/conventions.md)"""
     (x,) = inputs
     if layer.track_running_stats:
         return batchnorm(layer, inputs, ctx)
