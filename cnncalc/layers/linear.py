@@ -32,7 +32,6 @@ class Linear(KeepsInputForWeights, Layer):
             return KEEPS_INPUT        # the permuted tensor folds as a view
         return (Kept(elements=product(shape)),)
 
-    worked_weights = "sliding"      # explain: a 1×1 window (geometry below); a flat input shows the figures
     flops_rule = "2·MACs (a multiply and an add each) + one add per output element if `bias`"
 
     out: int = arg(POSITIVE_INT, "output channels (features) at each position")
