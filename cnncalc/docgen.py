@@ -1,10 +1,10 @@
 """Generate the per-type reference of docs/spec.md, the FLOPs and training tables of docs/conventions.md,
-the PyTorch writers' table of docs/export.md and the executors' table of docs/verify.md from the layer types
-themselves (their arguments' metadata, as ``cnncalc layers`` shows it, their docstrings, their ``flops_rule``,
-``saves_rule``, ``in_place`` and ``view``, their PyTorch writers and executors), and the per-layer columns'
-table of docs/conventions.md from cnncalc/render/columns.py. Run ``python -m cnncalc.docgen`` after changing a
-layer type; it rewrites, in place, only the
-text between the markers
+the PyTorch writers' table of docs/export.md, the executors' table of docs/verify.md and the ONNX operators'
+table of docs/onnx.md from the layer types themselves (their arguments' metadata, as ``cnncalc layers`` shows
+it, their docstrings, their ``flops_rule``, ``saves_rule``, ``in_place`` and ``view``, their PyTorch writers,
+executors and ONNX mappings), and the per-layer columns' table of docs/conventions.md from
+cnncalc/render/columns.py. Run ``python -m cnncalc.docgen`` after changing a layer type; it rewrites, in
+place, only the text between the markers
 
     <!-- docgen: types MODULE -->  ...  <!-- /docgen -->     the types of cnncalc/layers/MODULE.py
     <!-- docgen: types others -->  ...  <!-- /docgen -->     every type no other marker shows (plug-ins)
@@ -13,6 +13,7 @@ text between the markers
     <!-- docgen: pytorch -->  ...  <!-- /docgen -->          each type's PyTorch writer and what it writes out
     <!-- docgen: execute -->  ...  <!-- /docgen -->          what each type's executor computes (its docstring)
     <!-- docgen: columns -->  ...  <!-- /docgen -->          the per-layer columns of every output format
+    <!-- docgen: onnx -->  ...  <!-- /docgen -->             what each ONNX handler and pattern maps (docstrings)
 
 and leaves the hand-written text around them alone. ``--check`` rewrites nothing and exits 1 when a file is
 stale (tests/test_docgen.py runs it); ``--docs DIR`` works on another copy of the docs.
@@ -31,9 +32,9 @@ from cnncalc.layers import registry
 from cnncalc.layers.base import Layer
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-FILES = ("spec.md", "conventions.md", "export.md", "verify.md")
+FILES = ("spec.md", "conventions.md", "export.md", "verify.md", "onnx.md")
 COMMAND = "python -m cnncalc.docgen"
-MARKER = re.compile(r"(<!-- docgen: (types \S+|flops|training|pytorch|execute|columns) -->\n)(.*?)(<!-- /docgen -->)", re.S)
+MARKER = re.compile(r"(<!-- docgen: (types \S+|flops|training|pytorch|execute|columns|onnx) -->\n)(.*?)(<!-- /docgen -->)", re.S)
 _BUILTIN = "cnncalc.layers."
 
 
@@ -45,6 +46,15 @@ def module_key(cls: type[Layer]) -> str:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
+
+
+def summary(func) -> str:
+    """The first paragraph of ``func``'s docstring on one line (what a generated row says of it), or a
+    visible "(no docstring: MODULE.NAME)"."""
+    import inspect
+
+    doc = inspect.cleandoc(func.__doc__ or "").split("\n\n", 1)[0]
+    return " ".join(doc.split()) or f"(no docstring: {func.__module__}.{func.__qualname__})"
 
 
 def _type_name(entry: TypeDoc) -> str:
@@ -109,8 +119,6 @@ def pytorch_table(classes: Sequence[type[Layer]]) -> str:
 def execute_table(classes: Sequence[type[Layer]]) -> str:
     """A Markdown table of what each type's numpy executor computes: the first paragraph of its docstring
     (types whose executors say the same share the row); the types without an executor last."""
-    import inspect
-
     from cnncalc.execute import executor_for
 
     rows: dict[str, list[str]] = {}
@@ -119,12 +127,45 @@ def execute_table(classes: Sequence[type[Layer]]) -> str:
         if executor is None:
             text = "none: `cnncalc verify` names the layer it cannot run"
         else:
-            doc = inspect.cleandoc(executor.__doc__ or "").split("\n\n", 1)[0]
-            text = " ".join(doc.split()) or f"(no docstring: {executor.__module__}.{executor.__name__})"
+            text = summary(executor)
         rows.setdefault(text, []).append(f"`{cls.type_name}`")
     lines = ["| type | execution |", "|---|---|"]
     lines += [f"| {', '.join(names)} | {_cell(text)} |" for text, names in
               sorted(rows.items(), key=lambda item: item[0].startswith("none:"))]
+    return "\n".join(lines) + "\n"
+
+
+def onnx_table(classes: Sequence[type[Layer]]) -> str:
+    """A Markdown table of what the ONNX importer maps: one row per handler (its operators, and the first
+    paragraph of its docstring), the handlers of the ``onnxmap`` companion of each layer module in the order
+    of ``classes``, each in the order its module registers it; each multi-node pattern of
+    cnncalc/onnximport/patterns.py (its nodes, its docstring) right after the handlers of its first node; the
+    folded constant subgraphs (cnncalc/onnximport/graph.py) last."""
+    from cnncalc.layers import load_companion
+    from cnncalc.onnximport.graph import FOLDED, fold
+    from cnncalc.onnximport.mapping import HANDLERS
+    from cnncalc.onnximport.patterns import PATTERNS
+
+    modules: list[str] = []
+    for cls in classes:
+        module = load_companion(cls, "onnxmap")
+        if module is not None and module.__name__ not in modules:
+            modules.append(module.__name__)
+    operators: dict = {}
+    for op, handler in HANDLERS.items():
+        if handler.__module__ in modules:
+            operators.setdefault(handler, []).append(op)
+    rows, mapped, pending = [], set(), list(PATTERNS)
+    for handler in sorted(operators, key=lambda h: modules.index(h.__module__)):
+        rows.append((", ".join(operators[handler]), summary(handler)))
+        mapped.update(operators[handler])
+        for pattern in [p for p in pending if mapped.issuperset(p.first)]:
+            rows.append((pattern.nodes, summary(pattern.match)))
+            pending.remove(pattern)
+    rows += [(pattern.nodes, summary(pattern.match)) for pattern in pending]
+    rows.append((FOLDED, summary(fold)))
+    lines = ["| ONNX | cnncalc |", "|---|---|"]
+    lines += [f"| {_cell(nodes)} | {_cell(text)} |" for nodes, text in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -165,6 +206,8 @@ def render(text: str, classes: Sequence[type[Layer]]) -> str:
             body = execute_table(classes)
         elif key == "columns":
             body = columns_table()
+        elif key == "onnx":
+            body = onnx_table(classes)
         else:
             module = key[len("types "):]
             chosen = [c for c in classes
@@ -180,7 +223,7 @@ def render(text: str, classes: Sequence[type[Layer]]) -> str:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.split("\n\n")[0])
-    parser.add_argument("--docs", type=Path, default=DOCS, help="the folder holding the generated docs (spec.md, conventions.md, export.md, verify.md)")
+    parser.add_argument("--docs", type=Path, default=DOCS, help=f"the folder holding the generated docs ({', '.join(FILES)})")
     parser.add_argument("--check", action="store_true", help="rewrite nothing; exit 1 when a file is stale")
     options = parser.parse_args(argv)
     classes = _ordered()

@@ -1,8 +1,10 @@
 """The generated reference docs (cnncalc/docgen.py): docs/spec.md's per-type tables and docs/conventions.md's
-FLOPs table come from the layer types themselves, and the committed files are up to date."""
+FLOPs table come from the layer types themselves, docs/onnx.md's table of what is mapped from the ONNX
+handlers' and patterns' docstrings, and the committed files are up to date."""
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 from cnncalc import docgen
@@ -28,6 +30,23 @@ def test_every_type_writes_its_flops_rule_and_appears_once_in_each_table():
         assert cls.flops_rule, f"{name} declares no flops_rule"
         assert spec_md.count(f"\n| `{name}`") == 1, name
         assert f"`{name}`" in flops and cls.flops_rule.replace("|", "\\|") in flops, name
+
+
+def test_every_onnx_handler_and_pattern_has_its_row_in_docs_onnx_md():
+    # the row is the first paragraph of the docstring: a handler without one would be an empty row
+    from cnncalc.onnximport.graph import fold
+    from cnncalc.onnximport.mapping import HANDLERS, handler_for
+    from cnncalc.onnximport.patterns import PATTERNS
+
+    assert handler_for("Conv") is not None          # imports the ONNX mapping of every built-in layer type
+    undocumented = sorted({f"{h.__module__}.{h.__qualname__}" for h in HANDLERS.values() if not inspect.getdoc(h)})
+    assert not undocumented, f"ONNX handlers without a docstring: {', '.join(undocumented)}"
+    assert PATTERNS and all(inspect.getdoc(p.match) for p in PATTERNS) and inspect.getdoc(fold)
+    onnx_md = (DOCS / "onnx.md").read_text(encoding="utf-8")
+    table = onnx_md.split("<!-- docgen: onnx -->", 1)[1].split("<!-- /docgen -->", 1)[0]
+    first_cells = {op for line in table.splitlines()[2:] for op in line.split(" | ", 1)[0][2:].split(", ")}
+    assert set(HANDLERS) <= first_cells, sorted(set(HANDLERS) - first_cells)
+    assert "(no docstring" not in table and all(f"| {p.nodes} |" in table for p in PATTERNS)
 
 
 def test_render_replaces_only_the_marked_text():

@@ -167,6 +167,8 @@ def test_docgen_writes_the_plugin_into_the_docs(probe):
     assert "| `mylayers.pytorch.pixel_shuffle` | `pixel_shuffle` |  |" in export_md
     verify_md = (docs / "verify.md").read_text(encoding="utf-8")
     assert "| `pixel_shuffle` | output `(c, y, x)` is input channel `c·r² + (y mod r)·r + (x mod r)`" in verify_md
+    onnx_md = (docs / "onnx.md").read_text(encoding="utf-8")
+    assert "| DepthToSpace | `pixel_shuffle`: `blocksize` → `factor`; mode `CRD` only |" in onnx_md
 
 
 def test_a_typo_still_gets_a_suggestion_among_plugins(probe):

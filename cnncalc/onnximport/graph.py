@@ -61,7 +61,7 @@ def load(path: str, input_shape: Optional[tuple] = None) -> Model:
         raise SpecError(f"cnncalc analyses a network with one output; this model has {len(graph.output)}: "
                         f"{', '.join(v.name for v in graph.output)}", here)
     shape = _fix_input(inputs[0], input_shape, here)
-    return _fold(onnx, model, path, inputs[0].name, graph.output[0].name, shape, opset, here)
+    return fold(onnx, model, path, inputs[0].name, graph.output[0].name, shape, opset, here)
 
 
 def _fix_input(value, input_shape: Optional[tuple], here: Location) -> tuple:
@@ -100,7 +100,17 @@ def _show(dims: list) -> str:
 FOLD_ROUNDS = 8
 
 
-def _fold(onnx, model, path, input_name, output_name, input_shape, opset, here) -> Model:
+# the nodes fold() takes, as docs/onnx.md's table shows them (its row's text is fold's docstring)
+FOLDED = ("Constant, Shape, Size, Gather, Unsqueeze, Concat, Cast, ConstantOfShape, Range, … on values that do not "
+          "depend on the input's data")
+
+
+def fold(onnx, model, path, input_name, output_name, input_shape, opset, here) -> Model:
+    """folded: evaluated with onnx's reference implementation, shapes from ONNX shape inference; not layers
+
+    The :class:`Model` of the loaded ``model``, every node whose outputs do not depend on the input's data
+    evaluated (:func:`_evaluate`) and its values made constants, ONNX shape inference run again after each
+    round, until a round folds nothing (at most ``FOLD_ROUNDS``)."""
     from onnx import numpy_helper
 
     consts = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}

@@ -24,45 +24,49 @@ def elementwise(t: Translator, node, cls: type, args: dict) -> None:
     t.emit(node, cls, args, [x], perm=x.perm)
 
 
-@maps("Relu")
-def relu(t: Translator, node) -> None:
-    elementwise(t, node, ReLU, {})
+# the operators that are a type of the same name, with no argument
+PLAIN = {"Relu": ReLU, "Tanh": Tanh, "HardSwish": Hardswish}
 
 
-@maps("Tanh")
-def tanh(t: Translator, node) -> None:
-    elementwise(t, node, Tanh, {})
-
-
-@maps("HardSwish")
-def hardswish(t: Translator, node) -> None:
-    elementwise(t, node, Hardswish, {})
+@maps(*PLAIN)
+def plain(t: Translator, node) -> None:
+    """`relu`, `tanh`, `hardswish`"""
+    elementwise(t, node, PLAIN[node.op_type], {})
 
 
 @maps("LeakyRelu")
 def leaky_relu(t: Translator, node) -> None:
+    """`leaky_relu`: `alpha` → `negative_slope`"""
     slope = float32(attrs(node).get("alpha", LEAKY_ALPHA))
     elementwise(t, node, LeakyReLU, differing(LeakyReLU, negative_slope=slope))
 
 
 @maps("Elu")
 def elu(t: Translator, node) -> None:
+    """`elu`: `alpha`"""
     elementwise(t, node, ELU, differing(ELU, alpha=float32(attrs(node).get("alpha", ELU_ALPHA))))
 
 
 @maps("Gelu")
 def gelu(t: Translator, node) -> None:
+    """`gelu`: `approximate` (`none` or `tanh`)"""
     elementwise(t, node, GELU, differing(GELU, approximate=attrs(node).get("approximate", "none")))
 
 
 @maps("Sigmoid")
 def sigmoid(t: Translator, node) -> None:
+    """`sigmoid`
+
+    Unless it is the gate of x · Sigmoid(x): that is one ``silu`` (:func:`cnncalc.onnximport.patterns.gated`)."""
     if not gated(t, node, SiLU):
         elementwise(t, node, Sigmoid, {})
 
 
 @maps("HardSigmoid")
 def hardsigmoid(t: Translator, node) -> None:
+    """`hardsigmoid`: PyTorch's α = 1/6, β = 0.5 only
+
+    The gate of x · HardSigmoid(x) is one ``hardswish`` (:func:`cnncalc.onnximport.patterns.gated`)."""
     a = attrs(node)
     alpha, beta = float32(a.get("alpha", HARDSIGMOID_ALPHA)), float32(a.get("beta", HARDSIGMOID_BETA))
     if abs(alpha - TORCH_HARDSIGMOID[0]) > 1e-6 or beta != TORCH_HARDSIGMOID[1]:
@@ -73,12 +77,16 @@ def hardsigmoid(t: Translator, node) -> None:
 
 @maps("Div")
 def div(t: Translator, node) -> None:
+    """only as the first node of GELU's erf form (one `gelu`); any other Div is refused
+
+    The pattern is :func:`cnncalc.onnximport.patterns.erf_gelu`."""
     if not erf_gelu(t, node):
         raise Unmapped("a division that is not GELU's x / √2 (Div → Erf → Add 1 → Mul x → Mul 0.5)")
 
 
 @maps("Clip")
 def clip(t: Translator, node) -> None:
+    """`relu6` for [0, 6], `relu` for [0, ∞); other bounds are refused"""
     a = attrs(node)
     low, high = a.get("min"), a.get("max")
     if len(node.input) > 1:
@@ -97,6 +105,8 @@ def clip(t: Translator, node) -> None:
 
 @maps("Softmax")
 def softmax(t: Translator, node) -> None:
+    """`softmax` over the channel axis only (before opset 13, which softmaxes every axis from `axis` on, the
+    channel axis must also be the last)"""
     x = t.act(node, any_layout=True)
     rank = len(t.shape(node.input[0]))
     axis = int(attrs(node).get("axis", -1 if t.model.opset >= 13 else 1)) % rank

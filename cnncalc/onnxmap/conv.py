@@ -37,6 +37,8 @@ def groups_misfit(t: Translator, node, weight, group: int) -> str:
 
 @maps("Conv")
 def conv(t: Translator, node) -> None:
+    """`conv`: `group`, `dilations`, `strides`, `pads`, `auto_pad` (`SAME_UPPER` is `same`; `SAME_LOWER` is
+    written as explicit pairs, the odd element before; `VALID`); bias from input 3; 1 to 3 spatial axes"""
     x = t.act(node)
     a = attrs(node)
     weight, kernel = weight_of(t, node, a)

@@ -11,6 +11,11 @@ from cnncalc.onnximport.translate import Translator
 
 @maps("Slice")
 def slice_(t: Translator, node) -> None:
+    """`crop` of spatial axes, step 1 (a Slice that keeps every element is no layer); a step other than 1, or
+    a slice of the batch axis, is refused
+
+    Slices of the channel axis that together split the channels are one ``split``
+    (:func:`cnncalc.onnximport.patterns.channel_slices`)."""
     x = t.act(node)
     before, after = t.shape(node.input[0]), t.shape(node.output[0])
     ranges = slice_ranges(t, node)

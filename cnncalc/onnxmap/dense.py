@@ -10,6 +10,8 @@ from cnncalc.onnximport.translate import Translator
 
 @maps("Gemm")
 def gemm(t: Translator, node) -> None:
+    """`dense`: `transB`; bias from input 3, one value per output; `transA`, and `alpha` or `beta` ≠ 1, are
+    refused"""
     x = t.act(node)
     a = attrs(node)
     if a.get("transA", 0):

@@ -12,6 +12,10 @@ from cnncalc.onnximport.translate import Translator
 
 @maps("MatMul")
 def matmul(t: Translator, node) -> None:
+    """by a constant matrix: `dense` on a flat input, `linear` over the channels after a Transpose to
+    channels-last; a product over another axis, or by a matrix that is not a constant, is refused
+
+    The Add of a constant bias after it is the layer's bias (:func:`cnncalc.onnximport.patterns.bias_add`)."""
     x = t.act(node, any_layout=True)
     weight = t.const(node, 1)
     if weight is None or weight.ndim != 2:

@@ -26,6 +26,11 @@ def _new_shape(t: Translator, node, x: Act, before, after) -> None:
 
 @maps("Reshape")
 def reshape(t: Translator, node) -> None:
+    """`flatten` to [N, F], else `reshape` (its target folded); to the same shape, no layer; across the batch
+    axis: refused
+
+    Reshape → Transpose → Reshape is one ``channel_shuffle``
+    (:func:`cnncalc.onnximport.patterns.channel_shuffle`)."""
     x = t.act(node)
     before, after = t.shape(node.input[0]), t.shape(node.output[0])
     if after[0] != before[0]:
@@ -39,6 +44,7 @@ def reshape(t: Translator, node) -> None:
 
 @maps("Squeeze", "Unsqueeze")
 def squeeze(t: Translator, node) -> None:
+    """`flatten` to [N, F], else `reshape`; refused when it changes the batch axis or leaves no channel axis"""
     x = t.act(node)
     before, after = t.shape(node.input[0]), t.shape(node.output[0])
     if not after or after[0] != before[0] or (len(before) > 1 and len(after) < 2):
@@ -48,6 +54,8 @@ def squeeze(t: Translator, node) -> None:
 
 @maps("Pad")
 def pad(t: Translator, node) -> None:
+    """`pad`: `constant` (its value), `reflect`, `edge` → `replicate`; the batch and channel axes must be
+    unpadded; negative pads (a crop) are refused"""
     x = t.act(node)
     a = attrs(node)
     rank = len(t.shape(node.input[0]))
@@ -72,6 +80,7 @@ def pad(t: Translator, node) -> None:
 
 @maps("LRN")
 def lrn(t: Translator, node) -> None:
+    """`lrn`: `size`, `alpha`, `beta`, `bias` → `k`"""
     a = attrs(node)
     if "size" not in a:
         raise t.fail(node, "it has no size")

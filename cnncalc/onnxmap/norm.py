@@ -13,6 +13,8 @@ ONNX_RATIO = 0.5            # ONNX's default ratio of Dropout
 
 @maps("BatchNormalization")
 def batchnorm(t: Translator, node) -> None:
+    """`batchnorm`: `epsilon` → `eps` (float32 attributes shown as their shortest decimal: 0.001); refused
+    when its running statistics outputs are used (training mode)"""
     x = t.act(node)
     if any(name for name in node.output[1:]):
         raise Unmapped("its running statistics outputs are used (training mode)")
@@ -28,6 +30,8 @@ def batchnorm(t: Translator, node) -> None:
 
 @maps("LayerNormalization")
 def layernorm(t: Translator, node) -> None:
+    """`layernorm`: the last axis when it is the channel axis (after a channels-last Transpose, or of
+    [N, C]) → `over: channels`; from axis 1 → `over: all`; `epsilon` → `eps`; it must have a bias"""
     x = t.act(node, any_layout=True)
     shape = t.shape(node.input[0])
     a = attrs(node)
@@ -55,6 +59,7 @@ def layernorm(t: Translator, node) -> None:
 
 @maps("Dropout")
 def dropout(t: Translator, node) -> None:
+    """`dropout`: `ratio` → `rate`; refused when its mask output is used"""
     x = t.act(node, any_layout=True)
     if len(node.output) > 1 and node.output[1] and node.output[1] in t.consumers:
         raise Unmapped("its mask output is used")

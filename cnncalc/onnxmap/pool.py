@@ -5,52 +5,52 @@ from __future__ import annotations
 
 from cnncalc.layers.pool import AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
 from cnncalc.onnxmap.sliding import window
-from cnncalc.onnximport.mapping import Handler, Unmapped, attrs, axes_value, differing, maps
+from cnncalc.onnximport.mapping import Unmapped, attrs, axes_value, differing, maps
 from cnncalc.onnximport.translate import Translator
 
 
-def _pool(cls: type) -> Handler:
-    def handle(t: Translator, node) -> None:
-        x = t.act(node)
-        if len(node.output) > 1 and node.output[1]:
-            raise Unmapped("its indices output is used")
-        a = attrs(node)
-        if "kernel_shape" not in a:
-            raise t.fail(node, "it has no kernel_shape")
-        kernel = [int(k) for k in a["kernel_shape"]]
-        strides, dilations, padding = window(t, node, a, kernel)
-        # a pooling's stride defaults to its kernel in cnncalc (None), to 1 in ONNX (written out by window)
-        args = {"kernel": axes_value(kernel),
-                **differing(cls, stride=None if strides == kernel else axes_value(strides), padding=padding,
-                            dilation=axes_value(dilations), ceil_mode=bool(a.get("ceil_mode", 0)))}
-        t.emit(node, cls, args, [x])
-    return handle
+POOLS = {"MaxPool": MaxPool, "AveragePool": AvgPool}
+GLOBAL = {"GlobalAveragePool": GlobalAvgPool, "GlobalMaxPool": GlobalMaxPool}
+REDUCE = {"ReduceMean": GlobalAvgPool, "ReduceMax": GlobalMaxPool}
 
 
-def _global(cls: type) -> Handler:
-    def handle(t: Translator, node) -> None:
-        t.emit(node, cls, {"keepdims": True}, [t.act(node)])
-    return handle
+@maps(*POOLS)
+def pool(t: Translator, node) -> None:
+    """`maxpool`, `avgpool`: ONNX's stride default 1 is written out; `pads`, `auto_pad`, `ceil_mode`,
+    `dilations`. AveragePool counts as `avgpool` whatever `count_include_pad` is: the FLOPs are the same
+    either way (docs/spec.md, `avgpool`); refused when MaxPool's indices output is used"""
+    cls = POOLS[node.op_type]
+    x = t.act(node)
+    if len(node.output) > 1 and node.output[1]:
+        raise Unmapped("its indices output is used")
+    a = attrs(node)
+    if "kernel_shape" not in a:
+        raise t.fail(node, "it has no kernel_shape")
+    kernel = [int(k) for k in a["kernel_shape"]]
+    strides, dilations, padding = window(t, node, a, kernel)
+    # a pooling's stride defaults to its kernel in cnncalc (None), to 1 in ONNX (written out by window)
+    args = {"kernel": axes_value(kernel),
+            **differing(cls, stride=None if strides == kernel else axes_value(strides), padding=padding,
+                        dilation=axes_value(dilations), ceil_mode=bool(a.get("ceil_mode", 0)))}
+    t.emit(node, cls, args, [x])
 
 
-def _reduce(cls: type) -> Handler:
-    """ReduceMean / ReduceMax over every spatial axis → the global pooling."""
-    def handle(t: Translator, node) -> None:
-        x = t.act(node)
-        a = attrs(node)
-        rank = len(t.shape(node.input[0]))
-        axes = a.get("axes")
-        if axes is None and len(node.input) > 1 and node.input[1]:
-            axes = [int(v) for v in t.const(node, 1, "axes")]
-        if axes is None or sorted(v % rank for v in axes) != list(range(2, rank)) or rank < 3:
-            raise Unmapped(f"reduces axes {axes}; cnncalc maps a reduction over every spatial axis only")
-        t.emit(node, cls, {"keepdims": bool(a.get("keepdims", 1))}, [x])
-    return handle
+@maps(*GLOBAL)
+def global_pool(t: Translator, node) -> None:
+    """`global_avgpool`, `global_maxpool` with `keepdims: true`"""
+    t.emit(node, GLOBAL[node.op_type], {"keepdims": True}, [t.act(node)])
 
 
-maps("MaxPool")(_pool(MaxPool))
-maps("AveragePool")(_pool(AvgPool))
-maps("GlobalAveragePool")(_global(GlobalAvgPool))
-maps("GlobalMaxPool")(_global(GlobalMaxPool))
-maps("ReduceMean")(_reduce(GlobalAvgPool))
-maps("ReduceMax")(_reduce(GlobalMaxPool))
+@maps(*REDUCE)
+def reduce(t: Translator, node) -> None:
+    """`global_avgpool`, `global_maxpool` over every spatial axis, `keepdims` as the node's; other axes are
+    refused"""
+    x = t.act(node)
+    a = attrs(node)
+    rank = len(t.shape(node.input[0]))
+    axes = a.get("axes")
+    if axes is None and len(node.input) > 1 and node.input[1]:
+        axes = [int(v) for v in t.const(node, 1, "axes")]
+    if axes is None or sorted(v % rank for v in axes) != list(range(2, rank)) or rank < 3:
+        raise Unmapped(f"reduces axes {axes}; cnncalc maps a reduction over every spatial axis only")
+    t.emit(node, REDUCE[node.op_type], {"keepdims": bool(a.get("keepdims", 1))}, [x])

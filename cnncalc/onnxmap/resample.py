@@ -12,6 +12,8 @@ LINEAR = {1: "linear", 2: "bilinear", 3: "trilinear"}     # ONNX's 'linear' on 1
 
 @maps("Resize", "Upsample")
 def resize(t: Translator, node) -> None:
+    """`upsample`: `nearest`, `linear` → `linear`/`bilinear`/`trilinear`, `align_corners`; integer factors
+    become `scale`, others `size`; other modes, and resizing the batch or channel axis, are refused"""
     x = t.act(node)
     before, after = t.shape(node.input[0]), t.shape(node.output[0])
     if after[:2] != before[:2]:

@@ -10,11 +10,14 @@ from cnncalc.onnximport.translate import Translator
 
 @maps("Identity", "Cast")
 def passthrough(t: Translator, node) -> None:
+    """no layer (of an activation: a Cast of constants is folded)"""
     t.alias(node, t.act(node, any_layout=True))
 
 
 @maps("Transpose")
 def transpose(t: Translator, node) -> None:
+    """no layer: it changes the layout that the next operators follow (channels-last blocks); moving the
+    batch axis is refused"""
     x = t.act(node, any_layout=True)
     rank = len(x.perm)
     perm = [int(p) for p in attrs(node).get("perm", list(reversed(range(rank))))]

@@ -12,6 +12,7 @@ from cnncalc.onnximport.translate import Translator
 
 @maps("Split")
 def split(t: Translator, node) -> None:
+    """`split` along the channels (`parts` or `sizes`; part *i* is `NAME.i`); other axes are refused"""
     x = t.act(node, any_layout=True)
     axis = int(attrs(node).get("axis", 0))
     channel_axis(x, axis)

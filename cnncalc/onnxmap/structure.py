@@ -11,24 +11,32 @@ from cnncalc.onnximport.mapping import Handler, Unmapped, attrs, maps
 from cnncalc.onnximport.translate import Act, Translator
 
 
-def _elementwise(cls: type, of_constant: Optional[Handler] = None) -> Handler:
-    """The element-wise merge of activations (broadcast, as squeeze-excitation's gate [C, 1, 1] × [C, H, W]);
+def _merge(t: Translator, node, cls: type, of_constant: Optional[Handler] = None) -> None:
+    """``node`` as one ``cls`` merging its activations element-wise (broadcast, same rank and layout);
     ``of_constant`` maps the operator with a constant second operand, when cnncalc has a layer for it."""
-    def handle(t: Translator, node) -> None:
-        if any(name in t.model.consts for name in node.input):
-            if of_constant is not None and len(node.input) == 2:
-                return of_constant(t, node)
-            raise Unmapped(f"an operand is a constant; cnncalc maps {node.op_type} of activations")
-        inputs = [t.act(node, i, any_layout=True) for i in range(len(node.input))]
-        ranks = {len(t.shape(name)) for name in node.input}
-        if len({a.perm for a in inputs}) != 1 or len(ranks) != 1:
-            raise Unmapped("its operands differ in rank or layout")
-        t.emit(node, cls, {}, inputs, perm=inputs[0].perm)
-    return handle
+    if any(name in t.model.consts for name in node.input):
+        if of_constant is not None and len(node.input) == 2:
+            return of_constant(t, node)
+        raise Unmapped(f"an operand is a constant; cnncalc maps {node.op_type} of activations")
+    inputs = [t.act(node, i, any_layout=True) for i in range(len(node.input))]
+    ranks = {len(t.shape(name)) for name in node.input}
+    if len({a.perm for a in inputs}) != 1 or len(ranks) != 1:
+        raise Unmapped("its operands differ in rank or layout")
+    t.emit(node, cls, {}, inputs, perm=inputs[0].perm)
 
 
-maps("Add", "Sum")(_elementwise(Add))
-maps("Mul")(_elementwise(Mul, of_constant=scale))
+@maps("Add", "Sum")
+def add(t: Translator, node) -> None:
+    """`add` of activations of one rank and layout, broadcasting; a constant operand is refused (unless it is
+    a MatMul's bias)"""
+    _merge(t, node, Add)
+
+
+@maps("Mul")
+def mul(t: Translator, node) -> None:
+    """`mul` of activations, broadcasting, as squeeze-excitation's gate [C, 1, 1] × [C, H, W]; by a constant
+    with one value per channel, `scale` (ConvNeXt's layer scale); other constants are refused"""
+    _merge(t, node, Mul, of_constant=scale)
 
 
 def channel_axis(x: Act, axis: int) -> None:
@@ -39,6 +47,7 @@ def channel_axis(x: Act, axis: int) -> None:
 
 @maps("Concat")
 def concat(t: Translator, node) -> None:
+    """`concat` along the channels, of activations in one layout; a constant operand is refused"""
     if any(name in t.model.consts for name in node.input):
         raise Unmapped("an operand is a constant")
     inputs = [t.act(node, i, any_layout=True) for i in range(len(node.input))]
@@ -50,6 +59,7 @@ def concat(t: Translator, node) -> None:
 
 @maps("Flatten")
 def flatten(t: Translator, node) -> None:
+    """`flatten` from axis 1 (of [N, F], no layer); other axes are refused"""
     x = t.act(node)
     shape = t.shape(node.input[0])
     if int(attrs(node).get("axis", 1)) % len(shape) != 1:

@@ -11,6 +11,8 @@ from cnncalc.onnximport.translate import Translator
 
 @maps("ConvTranspose")
 def conv_transpose(t: Translator, node) -> None:
+    """`conv_transpose`: `pads` crop the output; `output_padding`; `output_shape` and `auto_pad` by ONNX's
+    rule for the total crop; `group`, `strides`, `dilations`; bias from input 3"""
     x = t.act(node)
     a = attrs(node)
     weight, kernel = weight_of(t, node, a)
