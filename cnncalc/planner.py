@@ -25,7 +25,7 @@ prints. Imported only when a plan is asked for.
 
 from __future__ import annotations
 
-from bisect import insort
+from bisect import bisect_left, bisect_right
 from typing import Callable, Optional, Sequence, Union
 
 from cnncalc.record import record
@@ -113,18 +113,24 @@ def greedy_by_size(tensors: Sequence[Tensor]) -> Plan:
     highest end of those visited already (0 at first), that holds it is taken; else it goes above them all."""
     buffers = _Buffers(tensors)
     size, first, last = buffers.size, buffers.first, buffers.last
+    # Two buffers are alive at a common step exactly when one's first step lies in the other's life; so
+    # each placed buffer is listed at the first steps (of any buffer) its life covers, and a buffer finds
+    # those alive with it there, in the work of the lives it covers rather than of every placed buffer.
+    points = sorted(set(first))
+    covers = [range(bisect_left(points, first[b]), bisect_right(points, last[b])) for b in range(len(size))]
+    listed: list[list[int]] = [[] for _ in points]
     at = [0] * len(size)
-    placed: list[tuple[int, int, int]] = []         # (offset, when placed, buffer), by offset then time
-    for when, b in enumerate(sorted(range(len(size)), key=lambda b: (-size[b], -b))):
+    when = [0] * len(size)
+    for w, b in enumerate(sorted(range(len(size)), key=lambda b: (-size[b], -b))):
+        together = {c for p in covers[b] for c in listed[p]}
         low = 0
-        for offset, _, c in placed:
-            if first[c] > last[b] or first[b] > last[c]:
-                continue                            # never alive together: its bytes are free for b
-            if offset - low >= size[b]:
+        for c in sorted(together, key=lambda c: (at[c], when[c])):     # by offset, then in the order placed
+            if at[c] - low >= size[b]:
                 break
-            low = max(low, offset + size[c])
-        at[b] = low
-        insort(placed, (low, when, b))
+            low = max(low, at[c] + size[c])
+        at[b], when[b] = low, w
+        for p in covers[b]:
+            listed[p].append(b)
     return _plan(GREEDY_BY_SIZE, tensors, buffers, at)
 
 

@@ -181,6 +181,9 @@ def test_greedy_equals_the_simulation_of_tflite_micro(seed):
     offsets, arena = tflm_simulation(buffers)
     assert list(plan.offsets) == offsets
     assert plan.arena_bytes == arena
+    # only the order of the steps matters: spread out and shifted, the same plan
+    spread = pl.greedy_by_size([T(f"t{i}", s, 1000 * f + 7, 1000 * last + 7) for i, (s, f, last) in enumerate(buffers)])
+    assert spread.offsets == plan.offsets
 
 
 # ----------------------------------------------------------------------------- properties
@@ -216,6 +219,61 @@ def test_plans_are_valid_and_bounded(seed):
 
 
 # ----------------------------------------------------------------------------- through the analysis
+
+CHAIN = """
+    input: [1, 4, 4]
+    layers:
+      - {name: c1, conv: {out: 2, kernel: 1}}
+      - {name: r1, relu: {}}
+      - {name: c2, conv: {out: 4, kernel: 3, stride: 2, padding: 1}}
+      - {name: f, flatten: {}}
+"""
+
+
+def test_chain_through_the_analysis_by_hand():
+    # elements: input 1·4·4 = 16, c1 2·4·4 = 32, r1 32, c2 4·2·2 = 16, f 16; float32: 64, 128, 128, 64, 64 B.
+    # Spec order, steps 0..4: input [0,1], c1 [1,2], r1 [2,3], c2 [3,4], f [4,4] (the output: to the end, 4).
+    # Greedy: r1 (128, added after c1) 0; c1 alive with r1 at 2 → 128; then the 64s, latest first:
+    # f [4,4] alive with neither → 0; c2 [3,4]: r1 (gap 0) → 128, f (gap −128) → 128, c1 not alive → 128;
+    # input [0,1]: only c1, gap 128 − 0 ≥ 64 → 0. Arena 256; alive: 64, 192, 256, 192, 128 → peak 256.
+    spec = parse_spec(textwrap.dedent(CHAIN), "chain.yaml")
+    report = analyze(spec)
+    plan = pl.plan_of(report)
+    assert [(t.name, t.size, t.first, t.last) for t in plan.tensors] == [
+        ("input", 64, 0, 1), ("c1", 128, 1, 2), ("r1", 128, 2, 3), ("c2", 64, 3, 4), ("f", 64, 4, 4)]
+    assert plan.offsets == (0, 128, 0, 128, 0)
+    assert (plan.arena_bytes, plan.peak_bytes) == (256, 256)
+    # In place (ReLU overwrites c1, the flatten view c2): c1 ends at 1, c2 at 3; buffers {c1, r1} 128 B
+    # [1,3], {c2, f} 64 B [3,4], input 64 B [0,1]. Greedy: {c1, r1} 0; {c2, f} (added after input) alive
+    # with it at 3 → 128; input alive with it at 1: gap 0 → 128, {c2, f} not alive → 128.
+    # Alive: 0: 64; 1: 64 + 128 = 192; 2: 128; 3: 128 + 64 = 192; 4: 64 → peak 192 = arena.
+    inplace = pl.plan_of(report, in_place=pk.runtime_in_place(spec.graph))
+    assert [t.overwrites for t in inplace.tensors] == [None, None, "c1", None, "c2"]
+    assert inplace.offsets == (128, 0, 0, 128, 128)
+    assert (inplace.arena_bytes, inplace.peak_bytes, inplace.fragmentation_bytes) == (192, 192, 0)
+    # int8 at batch 3: ceil(elements · 3 · 8 / 8) = 48, 96, 96, 48, 48 B: every figure × 3/4 of the float32 one
+    assert pl.plan_of(report, bits=8, batch=3).offsets == (0, 96, 0, 96, 0)
+    # TF-Lite Micro's 16-byte rounding leaves these sizes (multiples of 16) as they are
+    assert pl.plan_of(report, alignment=16).offsets == plan.offsets
+    # linear: 0, 64, 192, 320, 384 → 448 = the sum of the five
+    assert pl.plan_of(report, planner=pl.LINEAR).arena_bytes == 448
+
+
+def test_orders_and_alignment():
+    report = analyze(parse_spec(textwrap.dedent(CHAIN), "chain.yaml"))
+    names = ["input", "c1", "r1", "c2", "f"]
+    assert pl.plan_of(report, names) == pl.plan_of(report, pl.SPEC) == pl.plan_of(report, pl.MINIMUM)
+    # bits 4: ceil(16·4/8) = 8 B for input; aligned to 16 → 16; c1: 32·4/8 = 16 → 16
+    assert [t.size for t in pl.plan_of(report, bits=4, alignment=16).tensors] == [16, 16, 16, 16, 16]
+    with pytest.raises(ValueError, match="unknown order 'best'"):
+        pl.plan_of(report, "best")
+    with pytest.raises(ValueError, match="before one of its inputs"):
+        pl.plan_of(report, ["c1", "input", "r1", "c2", "f"])
+    with pytest.raises(ValueError, match="unknown memory planner 'tlsf'"):
+        pl.plan_of(report, planner="tlsf")
+    with pytest.raises(ValueError, match="alignment"):
+        pl.plan_of(report, alignment=0)
+
 
 def random_spec(rng):
     """A small random DAG as a spec: 1×1 convolutions, ReLUs, adds and concats on 3×3 maps; what nobody
