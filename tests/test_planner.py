@@ -26,6 +26,7 @@ from cnncalc import peak as pk
 from cnncalc import planner as pl
 from cnncalc.analysis import analyze
 from cnncalc.spec import parse_spec, read_spec
+from tests.test_peak import CHAIN       # input [1,4,4] → c1 conv 2, 1×1 → r1 relu → c2 conv 4, 3×3/2 → f flatten
 
 T = pl.Tensor
 
@@ -219,16 +220,6 @@ def test_plans_are_valid_and_bounded(seed):
 
 
 # ----------------------------------------------------------------------------- through the analysis
-
-CHAIN = """
-    input: [1, 4, 4]
-    layers:
-      - {name: c1, conv: {out: 2, kernel: 1}}
-      - {name: r1, relu: {}}
-      - {name: c2, conv: {out: 4, kernel: 3, stride: 2, padding: 1}}
-      - {name: f, flatten: {}}
-"""
-
 
 def test_chain_through_the_analysis_by_hand():
     # elements: input 1·4·4 = 16, c1 2·4·4 = 32, r1 32, c2 4·2·2 = 16, f 16; float32: 64, 128, 128, 64, 64 B.
