@@ -26,7 +26,7 @@ from cnncalc import peak as pk
 from cnncalc import planner as pl
 from cnncalc.analysis import analyze
 from cnncalc.spec import parse_spec, read_spec
-from tests.test_peak import CHAIN       # input [1,4,4] → c1 conv 2, 1×1 → r1 relu → c2 conv 4, 3×3/2 → f flatten
+from tests.test_peak import CHAIN       # input [1,4,4], c1 conv 2 1×1, r1 relu, c2 conv 4 3×3/2, f flatten
 
 T = pl.Tensor
 
