@@ -17,6 +17,8 @@ start is the lowest free offset, and when no gap holds it, the end above all of 
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -299,7 +301,7 @@ def random_spec(rng):
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.parametrize("seed", range(60))
+@pytest.mark.parametrize("seed", range(150))
 def test_never_below_the_optimal_orders_peak(seed):
     rng = random.Random(seed)
     spec = parse_spec(textwrap.dedent(random_spec(rng)), "random.yaml")
@@ -360,3 +362,15 @@ def test_resnet50_in_place_fragments_by_one_slot():
     assert plan.peak_bytes == 200_704 + 2 * slot
     assert plan.arena_bytes >= 3 * slot
     assert plan.fragmentation_bytes >= 3 * slot - plan.peak_bytes == 602_112
+
+
+def test_analyze_and_check_do_not_import_the_planner():
+    # `cnncalc analyze` must not get slower: the planner is imported only when a plan is asked for
+    spec = Path(__file__).resolve().parent.parent / "specs" / "seed" / "mobilenet_v2_035_96.yaml"
+    code = ("import sys\nfrom click.testing import CliRunner\nfrom cnncalc.cli import main\n"
+            f"r = CliRunner().invoke(main, ['analyze', {str(spec)!r}, '--in-place', '--format', 'json'])\n"
+            f"r2 = CliRunner().invoke(main, ['check', {str(spec)!r}, '--max-peak-memory', '1GiB'])\n"
+            "assert r.exit_code == 0 and r2.exit_code == 0, (r.output, r2.output)\n"
+            "print('cnncalc.peak' in sys.modules, 'cnncalc.planner' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["True", "False"]
