@@ -139,8 +139,12 @@ def _output_of(report) -> str:
     return ends[0]
 
 
-def peak_in_order(problem: Problem, order: Optional[Sequence[str]] = None, method: str = SPEC_ORDER) -> Peak:
-    """The peak of running the nodes in ``order`` (default: the problem's own order, the spec's)."""
+def schedule(problem: Problem, order: Optional[Sequence[str]] = None
+             ) -> tuple[list[int], list[int], list[int], list[Optional[int]]]:
+    """One order of ``problem`` by the liveness rule (default: the problem's own order, the spec's):
+    (the node indices in order; each node's position; each node's last reader's position, -1 if none;
+    at each step, the input its node writes into in place, or None). Raises ValueError for an order that
+    misses a node or runs one before its input. Shared by :func:`peak_in_order` and cnncalc.planner."""
     index = {name: i for i, name in enumerate(problem.names)}
     seq = list(range(len(problem.names))) if order is None else [index[name] for name in order]
     if sorted(seq) != list(range(len(problem.names))):
@@ -151,12 +155,8 @@ def peak_in_order(problem: Problem, order: Optional[Sequence[str]] = None, metho
     for t, v in enumerate(seq):
         position[v] = t
     last = [max((position[r] for r in readers), default=-1) for readers in problem.readers]
-    sizes, output, inputs, readers, may_overwrite = (problem.sizes, problem.output, problem.inputs,
-                                                     problem.readers, problem.may_overwrite)
-    live = 0
-    steps: list[int] = []
-    overwrites: list[tuple[str, str]] = []
-    best, best_at, best_step, best_u = -1, 0, 0, None
+    sizes, output, inputs, may_overwrite = problem.sizes, problem.output, problem.inputs, problem.may_overwrite
+    overwrites: list[Optional[int]] = []
     for t, v in enumerate(seq):
         for w in inputs[v]:
             if position[w] > t:
@@ -164,6 +164,20 @@ def peak_in_order(problem: Problem, order: Optional[Sequence[str]] = None, metho
         u = None                # the input v writes into: one it is the last reader of, as many bytes
         if may_overwrite[v]:
             u = next((w for w in inputs[v] if w != output and sizes[w] == sizes[v] and last[w] == t), None)
+        overwrites.append(u)
+    return seq, position, last, overwrites
+
+
+def peak_in_order(problem: Problem, order: Optional[Sequence[str]] = None, method: str = SPEC_ORDER) -> Peak:
+    """The peak of running the nodes in ``order`` (default: the problem's own order, the spec's)."""
+    seq, position, last, overwrite = schedule(problem, order)
+    sizes, output, inputs, readers = problem.sizes, problem.output, problem.inputs, problem.readers
+    live = 0
+    steps: list[int] = []
+    overwrites: list[tuple[str, str]] = []
+    best, best_at, best_step, best_u = -1, 0, 0, None
+    for t, v in enumerate(seq):
+        u = overwrite[t]
         during = live + sizes[v] - (sizes[u] if u is not None else 0)
         steps.append(during)
         if u is not None:
