@@ -139,13 +139,13 @@ def test_a_narrow_terminal_gets_letters_and_every_number_whole(cli, monkeypatch)
 
 
 def test_layer_table_never_cuts_a_shape_or_a_count(cli, monkeypatch):
-    lines = _table(cli, monkeypatch, 60, "specs/zoo/resnet18.yaml", "specs/zoo/resnet50.yaml", "--by", "layer",
+    lines = _table(cli, monkeypatch, 100, "specs/zoo/resnet18.yaml", "specs/zoo/resnet50.yaml", "--by", "layer",
                    "--depth", "2")
     # conv1 of both: 7·7·3·64 = 9,408 weights, 64×112×112 outputs, 112·112·9,408 = 118,013,952 MACs
     conv1 = next(line for line in lines if line.startswith(" conv1 "))
     assert conv1.split() == ["conv1"] + ["64×112×112"] * 2 + ["9,408"] * 2 + ["118,013,952"] * 2
     # fc: 512·1,000 + 1,000 = 513,000 against 2,048·1,000 + 1,000 = 2,049,000 parameters; the total row has
-    # torchvision's 11,689,512 and 25,557,032 parameters, whole though the table is wider than 60 columns
+    # torchvision's 11,689,512 and 25,557,032 parameters, whole
     fc = next(line for line in lines if line.startswith(" fc "))
     assert fc.split()[:5] == ["fc", "1000", "1000", "513,000", "2,049,000"]
     total = next(line for line in lines if line.startswith(" total "))
@@ -155,6 +155,17 @@ def test_layer_table_never_cuts_a_shape_or_a_count(cli, monkeypatch):
     k = next(k for k, line in enumerate(lines) if line.startswith(" layer1.1 "))
     assert lines[k].split()[-2:] == ["only", "in"] and lines[k + 1].split() == ["A"]
     assert lines[k].rindex("only") == lines[k + 1].index("A")
+
+
+def test_layer_table_fits_a_narrow_terminal(cli, monkeypatch):
+    """At 60 columns the counts are written with three significant digits (fmt.human: 11,689,512 → 11.7M)
+    and the output shapes are left out, saying so; nothing is cut and every line fits."""
+    lines = _table(cli, monkeypatch, 60, "specs/zoo/resnet18.yaml", "specs/zoo/resnet50.yaml", "--by", "layer",
+                   "--depth", "2")
+    assert max(len(line) for line in lines) <= 60
+    total = next(line for line in lines if line.startswith(" total "))
+    assert total.split() == ["total", "11.7M", "25.6M", "1.81G", "4.09G"]      # 1,814,073,344 and 4,089,184,256
+    assert any("left out to fit 60 columns: B output, A output" in line for line in lines)
 
 
 def test_tables_are_highlighted_on_a_colour_terminal():

@@ -12,7 +12,7 @@ from rich.text import Text
 from cnncalc.comparison import Change, LayerComparison, TotalComparison
 from cnncalc.render import fmt
 from cnncalc.render.compare import headlines, layer_note, legend, letters, metric_label
-from cnncalc.render.grid import BOLD, DIM, GREEN, RED, YELLOW, Cell, Column, Line, layout
+from cnncalc.render.grid import BOLD, DIM, GREEN, RED, YELLOW, Cell, Column, Line, fit, layout, least_width, left_out_note
 from cnncalc.render.labels import CONVENTIONS
 from cnncalc.render.terminal import console_styles
 from cnncalc.render.text import shown
@@ -89,15 +89,32 @@ def print_comparison(comparison: TotalComparison, console: Console) -> None:
 
 
 def print_layers(lc: LayerComparison, console: Console) -> None:
-    names, tags = [shown(n) for n in lc.names], letters(lc.names)
+    columns, rows, dim = _layer_grid(lc, fmt.count)
+    if least_width(columns, rows) > console.width:      # a narrow terminal: counts as 25.6M, then fewer columns
+        columns, rows, dim = _layer_grid(lc, fmt.human)
+    tags = letters(lc.names)
+    columns, rows, left_out = fit(columns, rows, console.width, droppable=range(len(tags), 0, -1))
     title = "Compare layer by layer" if lc.depth is None else f"Compare by name, {lc.depth} part(s) deep"
+    _title(console, f"{title}: " + " vs ".join(shown(n) for n in lc.names))
+    console.file.write(layout(columns, rows, console.width, frozenset(dim), styled=console_styles(console)))
+    if left_out:
+        console.file.write(left_out_note(left_out, console.width) + "\n")
+    console.print()
+    console.print(legend(lc), highlight=False, markup=False)
+    console.print("[dim]— : no layer of that name in that spec; identical rows are dimmed; the smallest value is "
+                  "highlighted.[/]", highlight=False)
+
+
+def _layer_grid(lc: LayerComparison, count) -> tuple[list, list, set]:
+    """The layer-by-layer grid: its columns, rows and the rows to dim; ``count`` writes the counts."""
+    tags = letters(lc.names)
     totals = lc.totals
     # names and notes fold; shapes and counts never do
     columns = [Column("Layer", "total", fold=True, min_width=12)]
     columns += [Column(f"{tag} output", fmt.dims(totals.output_shapes[i]), space=2) for i, tag in enumerate(tags)]
     for key, head in (("params", "params"), ("macs", "MACs")):
         row = totals.metric(key)
-        columns += [Column(f"{tag} {head}", _value(fmt.count(row.values[i]), i in row.smallest), right=True, space=2)
+        columns += [Column(f"{tag} {head}", _value(count(row.values[i]), i in row.smallest), right=True, space=2)
                     for i, tag in enumerate(tags)]
     columns.append(Column("", fold=True, min_width=len("differs"), space=2))
     rows, dim = [], set()
@@ -108,15 +125,10 @@ def print_layers(lc: LayerComparison, console: Console) -> None:
             values = row.values(field)
             present = [v for v in values if v is not None]
             low = min(present) if len(set(present)) > 1 else None
-            cells += [("—", DIM) if v is None else _value(fmt.count(v), v == low) for v in values]
+            cells += [("—", DIM) if v is None else _value(count(v), v == low) for v in values]
         note = layer_note(row, tags)
         cells.append((note, YELLOW) if note else "")
         if not note:
             dim.add(index)
         rows.append(tuple(cells))
-    _title(console, f"{title}: " + " vs ".join(names))
-    console.file.write(layout(columns, rows, console.width, frozenset(dim), styled=console_styles(console)))
-    console.print()
-    console.print(legend(lc), highlight=False, markup=False)
-    console.print("[dim]— : no layer of that name in that spec; identical rows are dimmed; the smallest value is "
-                  "highlighted.[/]", highlight=False)
+    return columns, rows, dim

@@ -11,7 +11,7 @@ writes each value with its change under it). Headers and footers are cells too.
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Sequence, Union
 
 from cnncalc.record import record
 
@@ -107,6 +107,27 @@ def least_width(columns: list[Column], rows: list[tuple], margin: int = 1) -> in
         natural = max([_width(column.header), _width(column.footer)] + [_width(row[i]) for row in rows])
         total += min(natural, max(column.min_width, _width(column.header))) if column.fold else natural
     return total
+
+
+def fit(columns: list[Column], rows: list[tuple], width: int, droppable: Sequence[int],
+        margin: int = 1) -> tuple[list[Column], list[tuple], list[str]]:
+    """The columns and rows that fit ``width``: the columns at the indexes ``droppable`` left out, in that
+    order, until the grid fits (or none is left to drop); and the headers of those left out, to say so."""
+    keep = list(range(len(columns)))
+    left_out: list[str] = []
+    for index in droppable:
+        if least_width([columns[i] for i in keep], [tuple(row[i] for i in keep) for row in rows], margin) <= width:
+            break
+        keep.remove(index)
+        left_out.append(_lines(columns[index].header)[0][0])
+    return [columns[i] for i in keep], [tuple(row[i] for i in keep) for row in rows], left_out
+
+
+def left_out_note(left_out: Sequence[str], width: int, hint: str = "") -> str:
+    """The lines that say which columns a narrow terminal left out (``hint``: how else to see them)."""
+    import textwrap
+    return "\n".join(textwrap.wrap(f"(left out to fit {width} columns: {', '.join(left_out)}; {hint}a wider "
+                                    f"terminal or COLUMNS shows them)", max(width - 1, 40)))
 
 
 def layout(columns: list[Column], rows: list[tuple], width: int, dim_rows=frozenset(), styled: bool = False,

@@ -12,7 +12,7 @@ from cnncalc.analysis import Analysis
 from cnncalc.metrics import Figures
 from cnncalc.render.columns import Context, people_cells, select
 from cnncalc.render.labels import CONVENTIONS
-from cnncalc.render.grid import BOLD, DIM, RESET, YELLOW, Column, layout, least_width
+from cnncalc.render.grid import BOLD, DIM, RESET, YELLOW, Column, layout, least_width, left_out_note
 from cnncalc.render.report import summary_items
 from cnncalc.render.terminal import Terminal
 from cnncalc.render.text import shown
@@ -56,9 +56,7 @@ def print_report(result: Analysis | Figures, terminal: Terminal, columns: Option
                 rows = [row[:len(grid)] for row in rows]
         out.append(layout(grid, rows, terminal.width, dim, styled=styled))
         if left_out:
-            out += textwrap.wrap(f"(left out to fit {terminal.width} columns: {', '.join(left_out)}; --columns "
-                                 f"chooses, a wider terminal or COLUMNS shows them)", max(terminal.width - 1, 40))
-            out.append("")
+            out += [left_out_note(left_out, terminal.width, "--columns chooses, "), ""]
     items = summary_items(report, figures)
     width = max(cell_len(label) for label, _ in items)
     room = terminal.width - 1 - width - 2

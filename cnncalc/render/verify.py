@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cnncalc.render import document, fmt
 from cnncalc.render.terminal import console, console_styles
 from cnncalc.render.text import shown
-from cnncalc.render.grid import BOLD, GREEN, RED, RESET, YELLOW, Column, layout
+from cnncalc.render.grid import BOLD, GREEN, RED, RESET, YELLOW, Column, fit, layout, left_out_note
 from cnncalc.verify import (AGREE, RF_AGREE, RF_MISMATCH, RF_UNKNOWN, UNVERIFIABLE, NodeCheck, Skip, VerifyResult,
                             axis_names)
 from cnncalc.verifycost import (ELEMENT_COST, Cost, Hint, NoExecutor, NoSmallerInput, SmallestRefused, TooLarge,
@@ -68,7 +68,10 @@ def table(result: VerifyResult, width: int, styled: bool = False) -> str:
              _measured_rf(node), _unit0(node), str(node.rf_units) if node.rf_units else "-", _result(node))
             for node in result.nodes]
     heading = f"{BOLD}{title}{RESET}" if styled else title
-    return heading + "\n\n" + layout(COLUMNS, rows, width, styled=styled)
+    # a narrow terminal: the measured detail goes first (Units, Unit 0 sees, RF measured, Executed), then Type
+    columns, rows, left_out = fit(COLUMNS, rows, width, droppable=(7, 6, 5, 3, 1))
+    note = "\n" + left_out_note(left_out, width) + "\n" if left_out else ""
+    return heading + "\n\n" + layout(columns, rows, width, styled=styled) + note
 
 
 def print_result(result: VerifyResult, console: Console) -> None:
