@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import itertools
 from fractions import Fraction
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence, Union
 
 from cnncalc import peak as peakmod
 from cnncalc.analysis import DTYPE_BITS, Analysis, analyze, infer_node
 from cnncalc.errors import SpecError, did_you_mean
+from cnncalc.graph import Graph
 from cnncalc.layers.base import ELEMENTWISE, WHOLE, Window
 from cnncalc.record import record, replace
 from cnncalc.shapes import product
@@ -112,12 +113,12 @@ class _Net:
     """The analysed graph reduced to what tiling needs: per layer, its data inputs, its step (None for
     element-wise, else (spans, strides, offsets)) or why it cannot run on a tile."""
 
-    def __init__(self, spec: Spec, report: Analysis):
+    def __init__(self, spec, report: Analysis):
         self.report = report
         self.rows = {row.name: row for row in report.rows}
         self.order = [row.name for row in report.rows]
         self.position = {name: i for i, name in enumerate(self.order)}
-        self.nodes = spec.graph.nodes
+        self.nodes = getattr(spec, "graph", spec).nodes          # a Spec, or its Graph
         self.ndim = len(report.input_shape) - 1
         self.data: dict[str, tuple] = {}
         self.step: dict[str, Optional[tuple]] = {}
@@ -324,10 +325,11 @@ def _refusal(net: _Net, grid: tuple, cut: str) -> Optional[str]:
     spatial = row.output_shape[1:]
     if len(spatial) != len(grid):
         return f"the grid has {len(grid)} counts, its output {len(spatial)} spatial axes"
-    bad = [(n, g) for n, g in zip(spatial, grid) if n % g]
+    names = ("rows", "columns") if len(grid) == 2 else tuple(f"axis {i}" for i in range(len(grid)))
+    bad = [(axis, n, g) for axis, n, g in zip(names, spatial, grid) if n % g]
     if bad:
         return (f"the {'x'.join(map(str, grid))} grid does not divide its output {'x'.join(map(str, spatial))}: "
-                + "; ".join(f"{n} is not a multiple of {g}" for n, g in bad))
+                + "; ".join(f"{axis}: {n} is not a multiple of {g}" for axis, n, g in bad))
     escape = net.escaping(cut, net.ancestors(cut))
     if escape is not None:
         later, read = escape
@@ -337,13 +339,16 @@ def _refusal(net: _Net, grid: tuple, cut: str) -> Optional[str]:
     return None
 
 
-def patch_schedule(spec: Spec, grid: Sequence[int], cut: Optional[str] = None, report: Optional[Analysis] = None,
+def patch_schedule(spec: Union[Spec, Graph], grid: Sequence[int], cut: Optional[str] = None, report: Optional[Analysis] = None,
                    in_place: Optional[Callable[[object], bool]] = None) -> PatchSchedule:
-    """The patch schedule of ``spec`` for ``grid`` (a count per spatial axis, rows first), at ``report``'s dtype
+    """The patch schedule of ``spec`` (or its graph) for ``grid`` (a count per spatial axis, rows first), at ``report``'s dtype
     and batch (default: ``analyze(spec)``). ``cut``: the last layer run patch by patch; None chooses the one of
     least peak. ``in_place(row)``: which layers may overwrite an input (peak.py's predicate; None: none).
     A grid or cut that cannot work is a PatchError naming the layer and why."""
-    report = report if report is not None else analyze(spec)
+    if report is None:
+        if not isinstance(spec, Spec):
+            raise TypeError("patch_schedule of a graph needs its report")
+        report = analyze(spec)
     grid = tuple(grid)
     net = _Net(spec, report)
     if len(grid) != net.ndim:

@@ -125,7 +125,7 @@ def test_one_by_one_grid_is_the_eager_run():
 
 
 def test_errors_say_why():
-    with pytest.raises(PatchError, match=r"layer 'c2'.*grid does not divide its output 4x4: 4 is not a multiple of 3"):
+    with pytest.raises(PatchError, match=r"layer 'c2'.*grid does not divide its output 4x4: rows: 4 is not a multiple of 3; columns: 4 is not a multiple of 3$"):
         schedule_of(CHAIN_2D, (3, 3), "c2")
     with pytest.raises(PatchError, match="no layer named 'pool2'.*did you mean 'pool'"):
         schedule_of(CHAIN_2D, (2, 2), "pool2")
