@@ -206,3 +206,18 @@ def test_mobilenet_v2_int8_224_four_by_four():
     assert auto.peak_bytes <= s.peak_bytes and all(auto.peak_bytes <= c[1] for c in auto.considered)
     in_place = patch_schedule(spec, (4, 4), "stage3.rest.0.res", report=report, in_place=pk.runtime_in_place(spec.graph))
     assert in_place.peak_bytes == 395_456 < s.peak_bytes
+
+
+@pytest.mark.parametrize("layer, refused", [
+    ("groupnorm: {groups: 1}", True), ("instancenorm: {}", True), ("layernorm: {over: all}", True),
+    ("instancenorm: {track_running_stats: true}", False), ("layernorm: {over: channels}", False),
+    ("batchnorm: {}", False)])
+def test_normalisations_by_statistics_over_positions_are_refused(layer, refused):
+    # statistics over every position mix the whole input though the field is element-wise; per position (over
+    # channels) or running statistics (a per-channel scale and shift) do not
+    text = CHAIN_2D.replace("{name: pool, maxpool: {kernel: 2}}", f"{{name: n, {layer}}}")
+    if refused:
+        with pytest.raises(PatchError, match="'n' .*statistics over all positions"):
+            schedule_of(text, (2, 2), "c2")
+    else:
+        assert schedule_of(text, (2, 2), "c2").cut == "c2"
