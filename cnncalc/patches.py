@@ -376,3 +376,27 @@ def patch_schedule(spec: Union[Spec, Graph], grid: Sequence[int], cut: Optional[
     best = min(found, key=lambda s: (s.peak_bytes, s.extra_macs, net.position[s.cut]))
     considered = tuple((s.cut, s.peak_bytes, s.extra_macs) for s in found)
     return replace(best, considered=considered)
+
+
+def grids(ndim: int, most: int) -> list:
+    """Every grid of at most ``most`` patches on ``ndim`` axes, the smallest first: fewest patches, then the most
+    even (the smallest spread between its counts), then in order of the counts."""
+    found = [g for g in itertools.product(range(1, most + 1), repeat=ndim) if product(g) <= most]
+    return sorted(found, key=lambda g: (product(g), max(g) - min(g), g))
+
+
+def smallest_fitting(spec: Union[Spec, Graph], limit: int, report: Analysis, most: int = 64,
+                     in_place: Optional[Callable[[object], bool]] = None) -> Optional[PatchSchedule]:
+    """The smallest grid (:func:`grids`, up to ``most`` patches) with a cut whose peak is at most ``limit`` bytes,
+    and among its cuts that fit, the one of fewest extra MACs (then the earlier); None when none fits."""
+    ndim = len(report.input_shape) - 1
+    for grid in grids(ndim, most):
+        try:
+            least = patch_schedule(spec, grid, None, report, in_place)
+        except PatchError:
+            continue                  # no layer's output divisible by this grid
+        fitting = [(extra, i, cut) for i, (cut, peak, extra) in enumerate(least.considered) if peak <= limit]
+        if fitting:
+            _, _, cut = min(fitting)
+            return replace(patch_schedule(spec, grid, cut, report, in_place), considered=least.considered)
+    return None

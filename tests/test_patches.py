@@ -221,3 +221,18 @@ def test_normalisations_by_statistics_over_positions_are_refused(layer, refused)
             schedule_of(text, (2, 2), "c2")
     else:
         assert schedule_of(text, (2, 2), "c2").cut == "c2"
+
+
+def test_smallest_fitting_grid():
+    from cnncalc.patches import grids, smallest_fitting
+    assert grids(2, 4) == [(1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2), (1, 4), (4, 1)]
+    spec = parse_spec(CHAIN_2D)
+    report = analyze(spec)
+    # 1×1: the eager 512 B at every cut. 1×2 and 2×1 (the 2×1 case; 1×2 the same by symmetry): cut pool → c1 tiles
+    # 4×8 (128 B): c1's step 128 + input 256, pool's 128 + 256 + buffer 64 = 448; cut c2 → c1 tiles 6×8 (192 B):
+    # 192 + 256 = 448 already; cut c1: 512. Three: no output divisible. 2×2: pool, 384 B (test_cut_chosen...).
+    s = smallest_fitting(spec, 400, report)
+    assert (s.grid, s.cut, s.peak_bytes, s.extra_macs) == ((2, 2), "pool", 384, 0)
+    assert smallest_fitting(spec, 448, report).grid == (1, 2)
+    assert smallest_fitting(spec, 512, report).grid == (1, 1)
+    assert smallest_fitting(spec, 100, report) is None
