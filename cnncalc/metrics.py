@@ -22,6 +22,8 @@ class Settings:
     optimizer: str = "adam"
     precision: str = "fp32"
     device: Optional["Device"] = None
+    patches: Optional[tuple] = None   # a patch grid (count per spatial axis): patch-based inference
+    patch_until: Optional[str] = None  # its cut; None: the one of least peak
 
 
 class Figures:
@@ -69,6 +71,18 @@ class Figures:
         return self._once("minimum", lambda: peak.minimum_peak(self._problem(), self.peak))
 
     @property
+    def patches(self):
+        """The patch schedule (a cnncalc.patches.PatchSchedule) with --patches, else None; a grid or cut that
+        cannot work is a cnncalc.patches.PatchError."""
+        s, grid = self.settings, self.settings.patches
+        if grid is None or self.graph is None:
+            return None
+        from cnncalc import patches, peak
+        test = peak.runtime_in_place(self.graph) if s.in_place else None
+        return self._once("patches", lambda: patches.patch_schedule(self.graph, grid, s.patch_until, self.analysed,
+                                                                   test))
+
+    @property
     def training(self):
         """Training memory (a cnncalc.training.TrainingMemory), or None when not asked for."""
         if not self.settings.training or self.graph is None:
@@ -92,6 +106,11 @@ class Figures:
 def _training_total(f: Figures) -> Optional[int]:
     t = f.training
     return None if t is None else t.total_bytes
+
+
+def _peak_bytes(f: Figures) -> int:
+    schedule = f.patches
+    return f.peak.peak_bytes if schedule is None else schedule.peak_bytes
 
 
 def _latency(f: Figures):
@@ -119,7 +138,7 @@ METRICS = (
     Metric("flops", "FLOPs", COUNT, lambda f: f.report.totals.flops),
     Metric("param_memory", "parameter memory", BYTES, lambda f: f.report.memory.param_bytes),
     Metric("activation_memory", "activation memory", BYTES, lambda f: f.report.memory.activation_bytes),
-    Metric("peak_memory", "peak memory (spec order)", BYTES, lambda f: f.peak.peak_bytes),
+    Metric("peak_memory", "peak memory (spec order; with --patches the patch schedule's)", BYTES, _peak_bytes),
     Metric("min_peak_memory", "peak memory (minimising order)", BYTES, lambda f: f.minimum_peak.peak_bytes),
     Metric("training_memory", "training memory", BYTES, _training_total, needs="training"),
     Metric("latency", "latency (roofline lower bound)", SECONDS, _latency, needs="device"),

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from cnncalc.metrics import Settings
     from cnncalc.spec import ReadLimits
 
-FLAG, CHOICE, COUNT, SHAPE, ASSIGNMENTS, TEXT = "flag", "choice", "count", "shape", "assignments", "text"
+FLAG, CHOICE, COUNT, SHAPE, ASSIGNMENTS, TEXT, GRID = "flag", "choice", "count", "shape", "assignments", "text", "grid"
 
 SPEC_READERS = ("analyze", "compare", "check", "verify", "graph", "explain", "export", "read")
 FIGURES = ("analyze", "compare", "check")
@@ -102,6 +102,12 @@ OPTIONS = (
     Option("in_place", "--in-place", FIGURES,
            "Peak memory with runtime in-place layers (activations, BN, add, dropout, views) writing into their "
            "input.", kind=FLAG, default=False),
+    Option("patches", "--patches", FIGURES,
+           "Patch-based inference (MCUNetV2): run the network's first part patch by patch on this grid of the "
+           "cut's output (rows x columns); the peak memory is then the patch schedule's, with the extra MACs of "
+           "recomputed halos.", kind=GRID, metavar="RxC"),
+    Option("patch_until", "--patch-until", FIGURES,
+           "With --patches: the last layer run patch by patch (default: the one of least peak).", metavar="LAYER"),
 )
 
 BY_NAME = {option.name: option for option in OPTIONS}
@@ -163,8 +169,16 @@ def checked(option: Option, value):
         if not isinstance(value, bool):
             raise OptionError(f"{name} must be True or False, got {value!r}")
         return value
-    if value is None and kind in (SHAPE, ASSIGNMENTS, TEXT):
+    if value is None and kind in (SHAPE, ASSIGNMENTS, TEXT, GRID):
         return None
+    if kind == GRID:
+        if isinstance(value, (list, tuple)) and all(isinstance(n, int) and not isinstance(n, bool) for n in value):
+            value = "x".join(map(str, value))
+        from cnncalc.patches import PatchError, parse_grid     # only when a grid is given
+        try:
+            return parse_grid(value) if isinstance(value, str) else parse_grid(repr(value))
+        except PatchError as err:
+            raise OptionError(f"{name}: {err}") from None
     if kind == CHOICE:
         words = option.choice_words()
         word = option.aliases.get(value, value) if isinstance(value, str) else value
@@ -232,8 +246,11 @@ def resolve(command: str, values: Mapping) -> Chosen:
         if value("dtype") not in profile.peak:
             raise OptionError(f"the device '{profile.name}' has no peak for {value('dtype')}; it has: "
                               f"{', '.join(profile.peak)}", "dtype")
+    if value("patch_until") is not None and value("patches") is None:
+        raise OptionError("patch_until names the cut of patch-based inference: give patches too", "patch_until")
     settings = Settings(in_place=value("in_place"), training=value("training"), optimizer=value("optimizer"),
-                        precision=value("precision"), device=profile)
+                        precision=value("precision"), device=profile, patches=value("patches"),
+                        patch_until=value("patch_until"))
     return Chosen(value("input"), value("set"), read_limits, value("dtype"), value("batch"), settings)
 
 
@@ -252,7 +269,8 @@ def markdown_table() -> str:
             aliases = ", ".join(f"`{a}` = `{w}`" for a, w in option.aliases.items())
             return words + (f" (also {aliases})" if aliases else "")
         return {FLAG: "`True` / `False`", COUNT: "a positive int", SHAPE: "1 to 4 positive ints, channels first",
-                ASSIGNMENTS: "a mapping, name → value", TEXT: "a name or a file"}[option.kind]
+                ASSIGNMENTS: "a mapping, name → value", TEXT: "a name or a file",
+                GRID: "a count per spatial axis: `4x4`, or (4, 4)"}[option.kind]
 
     lines = ["| keyword | command line | default | values | taken by | what |", "|---|---|---|---|---|---|"]
     for option in OPTIONS:

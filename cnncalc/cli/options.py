@@ -97,6 +97,8 @@ def _click_option(option: Option):
         return click.option(option.flag, option.name, is_flag=True, **common)
     if option.kind == declared.SHAPE:
         return click.option(option.flag, option.name, callback=lambda c, p, v: parse_shape(v), **common)
+    if option.kind == declared.GRID:
+        return click.option(option.flag, option.name, callback=lambda c, p, v: _checked(option, v, p, c), **common)
     if option.kind == declared.ASSIGNMENTS:
         return click.option(option.flag, option.name, multiple=True,
                             callback=lambda c, p, v: _checked(option, parse_overrides(v), p, c), **common)

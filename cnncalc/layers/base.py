@@ -400,6 +400,13 @@ class Layer:
         every built-in type's weights; a type whose weights take more of the shape says so."""
         return (inputs[0][0],) if inputs else ()
 
+    def statistics_over_positions(self) -> bool:
+        """Whether its value at one position depends on every position of its input through statistics it
+        computes at inference, although its receptive field is element-wise (normalisation by a sample's own
+        statistics over space): such a layer cannot run patch by patch (docs/conventions.md, "Patch-based
+        inference"). By default False."""
+        return False
+
     def shares_input_storage(self) -> bool:
         """Whether its output is its input's storage in torch's autograd (a view, a slice, an alias), so that
         what keeps its output keeps that storage (training memory). By default :attr:`view` or

@@ -101,6 +101,9 @@ class _OwnStatistics(Layer):
         """How many groups one sample's values are normalised in."""
         raise NotImplementedError
 
+    def statistics_over_positions(self) -> bool:
+        return True
+
     def saved_for_backward(self, inputs, output) -> tuple:
         return KEEPS_INPUT + (Kept(elements=2 * self.groups_of(output), bits=32),)
 
@@ -124,6 +127,9 @@ class LayerNorm(_OwnStatistics):
 
     def groups_of(self, shape) -> int:
         return _positions(shape) if self.over == "channels" else 1
+
+    def statistics_over_positions(self) -> bool:
+        return self.over == "all"       # over channels: one position's own C values
 
     def tie_shape(self, inputs) -> tuple:
         # over all: γ and β have the input's whole shape (torch's nn.LayerNorm(normalized_shape))
@@ -186,6 +192,9 @@ class InstanceNorm(_OwnStatistics):
 
     def groups_of(self, shape) -> int:
         return shape[0]
+
+    def statistics_over_positions(self) -> bool:
+        return not self.track_running_stats     # with them: a per-channel scale and shift, as batchnorm
 
     def saved_for_backward(self, inputs, output) -> tuple:
         # torch runs instance norm as a batch norm of [1, B·C, …] with γ and the running statistics repeated

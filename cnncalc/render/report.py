@@ -3,6 +3,7 @@ columns from render/columns.py, and the summary lines the table shares. No rich 
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any, Callable, Iterator, Optional, Sequence
 
 from cnncalc.analysis import Analysis
@@ -159,6 +160,19 @@ def _peak_dict(peak) -> dict:
             "order": list(peak.order)}
 
 
+def _patches_dict(s) -> dict:
+    """Patch-based inference (cnncalc.patches.PatchSchedule): the grid, the cut, the peak and the MACs."""
+    return {"grid": list(s.grid), "cut": s.cut, "cut_chosen": s.chosen, "peak_bytes": s.peak_bytes,
+            "peak_layer": s.peak_layer, "patch_peak": {"bytes": s.patch_peak_bytes, "patch": list(s.patch_peak_at[0]),
+                                                       "layer": s.patch_peak_at[1]},
+            "rest_peak": {"bytes": s.rest_peak_bytes, "layer": s.rest_peak_layer},
+            "whole_peak_bytes": s.whole_peak_bytes, "input_bytes": s.input_bytes, "cut_bytes": s.cut_bytes,
+            "first_part": list(s.first_part), "first_part_macs": s.first_part_macs, "patched_macs": s.patched_macs,
+            "extra_macs": s.extra_macs, "halo_macs": s.halo_macs, "skipped_macs": s.skipped_macs,
+            "total_macs": s.total_macs,
+            "considered": [{"cut": cut, "peak_bytes": n, "extra_macs": extra} for cut, n, extra in s.considered]}
+
+
 def _training_dict(t) -> dict:
     return {"batch": t.batch, "optimizer": t.optimizer, "precision": t.precision,
             "weight_bytes": t.weight_bytes, "gradient_bytes": t.gradient_bytes,
@@ -192,6 +206,8 @@ def figures_dict(figures: Figures, layers=None, columns: Optional[Sequence[str]]
     m = figures.report.memory
     out["peak_memory"] = {"dtype": m.dtype, "batch": m.batch, "in_place": figures.settings.in_place,
                           "spec_order": _peak_dict(figures.peak), "minimum": _peak_dict(figures.minimum_peak)}
+    schedule = figures.patches
+    out["patches"] = None if schedule is None else _patches_dict(schedule)
     training = figures.training
     out["training_memory"] = None if training is None else _training_dict(training)
     roofline = figures.roofline
@@ -271,6 +287,19 @@ def figure_items(figures: Figures, memory) -> list[tuple[str, str]]:
                         (f"  in a minimising order ({figures.minimum_peak.method})", figures.minimum_peak)):
         alive = ", ".join(name for name, _ in peak.alive)
         items.append((label, f"{memory(peak.peak_bytes)} at {peak.peak_layer}; alive: {alive}"))
+    schedule = figures.patches
+    if schedule is not None:
+        grid = "×".join(map(str, schedule.grid))
+        items += [
+            (f"Patch-based peak ({grid} patches{mode})", f"{memory(schedule.peak_bytes)} at {schedule.peak_layer}"
+             + (f", patch {','.join(map(str, schedule.patch_peak_at[0]))}"
+                if schedule.patch_peak_bytes >= schedule.rest_peak_bytes else ", after the cut")),
+            ("  cut (last layer run patch by patch)", f"{schedule.cut}" + (" (least peak)" if schedule.considered
+                                                                          else "")),
+            ("  extra MACs (halos recomputed)", f"{fmt.count(schedule.extra_macs)} ("
+             + fmt.percent(Fraction(schedule.extra_macs, max(schedule.total_macs - schedule.extra_macs, 1)))
+             + " of the network's MACs)"),
+        ]
     t = figures.training
     if t is not None:
         items += [

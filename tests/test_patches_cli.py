@@ -1,0 +1,49 @@
+"""`--patches RxC` and `--patch-until LAYER` on analyze and check (figures derived in tests/test_patches.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.test_patches import CHAIN_2D
+
+
+def test_analyze_shows_the_schedule(cli, cli_json, write):
+    path = write(CHAIN_2D)
+    code, out, err = cli("analyze", path, "--patches", "2x2", "-q")
+    assert code == 0, err
+    # tests/test_patches.py: the least peak is the cut after the pooling, 384 B, no extra MACs
+    assert "Patch-based peak (2×2 patches)" in out and "384 B" in out and "pool (least peak)" in out
+    doc = cli_json("analyze", path, "--patches", "2x2", "--patch-until", "c2")
+    p = doc["patches"]
+    assert (p["grid"], p["cut"], p["cut_chosen"], p["peak_bytes"], p["extra_macs"], p["halo_macs"]) == (
+        [2, 2], "c2", "given", 500, 720, 720)
+    assert p["patch_peak"] == {"bytes": 500, "patch": [0, 1], "layer": "pool"} and p["whole_peak_bytes"] == 512
+    assert cli_json("analyze", path)["patches"] is None
+
+
+def test_check_limits_the_patch_peak(cli, write):
+    path = write(CHAIN_2D)
+    code, out, _ = cli("check", path, "--max-peak-memory", "400B", "--patches", "2x2")
+    assert code == 0 and "384 B" in out
+    code, out, _ = cli("check", path, "--max-peak-memory", "400B")
+    assert code == 1 and "512 B" in out          # the whole network's peak
+
+
+def test_errors_are_one_line(cli, write):
+    path = write(CHAIN_2D)
+    for args, words in ((("--patches", "3x3", "--patch-until", "c2"),
+                         "layer 'c2': it cannot be the cut of patch-based inference: the 3x3 grid does not divide"),
+                        (("--patches", "2x2", "--patch-until", "c9"), "no layer named 'c9'"),
+                        (("--patches", "2y2"), "a count per spatial axis such as 4x4"),
+                        (("--patch-until", "c2"), "give patches too")):
+        code, out, err = cli("analyze", path, *args)
+        assert code == 2 and words in err and "Traceback" not in err and err.count("\n") == 1, err
+
+
+def test_analyze_without_patches_does_not_import_them():
+    code = ("import sys; from cnncalc.cli import main\n"
+            "try:\n    main(['analyze', 'seed:single_5x5', '-f', 'json'])\nexcept SystemExit:\n    pass\n"
+            "assert 'cnncalc.patches' not in sys.modules, 'imported'\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
