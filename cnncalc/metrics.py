@@ -24,6 +24,7 @@ class Settings:
     device: Optional["Device"] = None
     patches: Optional[tuple] = None   # a patch grid (count per spatial axis): patch-based inference
     patch_until: Optional[str] = None  # its cut; None: the one of least peak
+    planner: Optional[str] = None     # the memory planner of the arena (cnncalc.planner); None: no arena
 
 
 class Figures:
@@ -83,6 +84,19 @@ class Figures:
                                                                    test))
 
     @property
+    def arena(self):
+        """The activation memory planned in one arena (a cnncalc.planner.Plan) by --planner, in the spec's
+        order, or None without a planner."""
+        s, name = self.settings, self.settings.planner
+        if name is None:
+            return None
+        from cnncalc import peak, planner
+        m = self.analysed.memory
+        test = peak.runtime_in_place(self.graph) if s.in_place and self.graph is not None else None
+        return self._once("arena", lambda: planner.plan_of(self.analysed, planner.SPEC, name,
+                                                           DTYPE_BITS[m.dtype], m.batch, test))
+
+    @property
     def training(self):
         """Training memory (a cnncalc.training.TrainingMemory), or None when not asked for."""
         if not self.settings.training or self.graph is None:
@@ -113,6 +127,11 @@ def _peak_bytes(f: Figures) -> int:
     return f.peak.peak_bytes if schedule is None else schedule.peak_bytes
 
 
+def _arena_bytes(f: Figures) -> Optional[int]:
+    plan = f.arena
+    return None if plan is None else plan.arena_bytes
+
+
 def _latency(f: Figures):
     r = f.roofline
     return None if r is None else r.seconds
@@ -140,6 +159,8 @@ METRICS = (
     Metric("activation_memory", "activation memory", BYTES, lambda f: f.report.memory.activation_bytes),
     Metric("peak_memory", "peak memory (spec order; with --patches the patch schedule's)", BYTES, _peak_bytes),
     Metric("min_peak_memory", "peak memory (minimising order)", BYTES, lambda f: f.minimum_peak.peak_bytes),
+    Metric("arena", "arena (activation memory as a planner lays it out, --planner)", BYTES, _arena_bytes,
+           needs="planner"),
     Metric("training_memory", "training memory", BYTES, _training_total, needs="training"),
     Metric("latency", "latency (roofline lower bound)", SECONDS, _latency, needs="device"),
 )

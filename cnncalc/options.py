@@ -108,6 +108,10 @@ OPTIONS = (
            "recomputed halos.", kind=GRID, metavar="RxC"),
     Option("patch_until", "--patch-until", FIGURES,
            "With --patches: the last layer run patch by patch (default: the one of least peak).", metavar="LAYER"),
+    Option("planner", "--planner", FIGURES,
+           "Plan the activation memory in one arena with this memory planner: greedy-by-size (TF-Lite Micro's) "
+           "or linear (no reuse); shows the arena, the peak below it and the fragmentation (docs/conventions.md, "
+           "'Memory planners').", metavar="NAME"),
 )
 
 BY_NAME = {option.name: option for option in OPTIONS}
@@ -248,9 +252,16 @@ def resolve(command: str, values: Mapping) -> Chosen:
                               f"{', '.join(profile.peak)}", "dtype")
     if value("patch_until") is not None and value("patches") is None:
         raise OptionError("patch_until names the cut of patch-based inference: give patches too", "patch_until")
+    planner = value("planner")
+    if planner is not None:
+        from cnncalc.planner import planner_named        # only when a plan is asked for
+        try:
+            planner_named(planner)
+        except ValueError as err:
+            raise OptionError(str(err), "planner") from None
     settings = Settings(in_place=value("in_place"), training=value("training"), optimizer=value("optimizer"),
                         precision=value("precision"), device=profile, patches=value("patches"),
-                        patch_until=value("patch_until"))
+                        patch_until=value("patch_until"), planner=planner)
     return Chosen(value("input"), value("set"), read_limits, value("dtype"), value("batch"), settings)
 
 

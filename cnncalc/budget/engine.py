@@ -169,10 +169,14 @@ def _analyze(path: str, request: Request, stdin) -> tuple:
 
 
 def needed_settings(settings: Settings, keys) -> Settings:
-    """``settings``, with training memory counted when a limit on one of the metrics ``keys`` needs it: check
-    counts training memory when asked (--training) or when a limit needs it, never otherwise."""
+    """``settings``, with training memory counted when a limit on one of the metrics ``keys`` needs it (check
+    counts it when asked, --training, or when a limit needs it, never otherwise), and an arena planned, by
+    TF-Lite Micro's greedy-by-size unless --planner names another, when a limit on the arena needs one."""
     if not settings.training and any(BY_KEY[key].needs == "training" for key in keys):
-        return replace(settings, training=True)
+        settings = replace(settings, training=True)
+    if settings.planner is None and any(BY_KEY[key].needs == "planner" for key in keys):
+        from cnncalc.planner import GREEDY_BY_SIZE
+        settings = replace(settings, planner=GREEDY_BY_SIZE)
     return settings
 
 

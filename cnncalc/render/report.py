@@ -195,6 +195,15 @@ def _latency_dict(r, device) -> dict:
                        for t in r.layers]}
 
 
+def _arena_dict(plan) -> dict:
+    """The arena (cnncalc.planner.Plan): its planner, size, the liveness peak below it, the fragmentation, and
+    every tensor's offset (bytes; a buffer shared in place, once, under its first tensor's name)."""
+    return {"planner": plan.planner, "order": "spec", "arena_bytes": plan.arena_bytes, "peak_bytes": plan.peak_bytes,
+            "fragmentation_bytes": plan.fragmentation_bytes,
+            "offsets": [{"tensor": t.name, "offset": offset, "bytes": t.size}
+                        for t, offset in zip(plan.tensors, plan.offsets)]}
+
+
 def figures_dict(figures: Figures, layers=None, columns: Optional[Sequence[str]] = None) -> dict:
     """The report's JSON, with peak memory (spec order and minimising order), and training memory and the
     latency estimate when asked for (null otherwise). ``layers``: the layer objects, when not made here;
@@ -208,6 +217,8 @@ def figures_dict(figures: Figures, layers=None, columns: Optional[Sequence[str]]
                           "spec_order": _peak_dict(figures.peak), "minimum": _peak_dict(figures.minimum_peak)}
     schedule = figures.patches
     out["patches"] = None if schedule is None else _patches_dict(schedule)
+    plan = figures.arena
+    out["arena"] = None if plan is None else _arena_dict(plan)
     training = figures.training
     out["training_memory"] = None if training is None else _training_dict(training)
     roofline = figures.roofline
@@ -287,6 +298,11 @@ def figure_items(figures: Figures, memory) -> list[tuple[str, str]]:
                         (f"  in a minimising order ({figures.minimum_peak.method})", figures.minimum_peak)):
         alive = ", ".join(name for name, _ in peak.alive)
         items.append((label, f"{memory(peak.peak_bytes)} at {peak.peak_layer}; alive: {alive}"))
+    plan = figures.arena
+    if plan is not None:
+        items.append((f"Arena ({plan.planner}, spec order{mode})",
+                      f"{memory(plan.arena_bytes)}: the peak {fmt.bytes_exact(plan.peak_bytes)} and "
+                      f"{fmt.bytes_exact(plan.fragmentation_bytes)} of fragmentation"))
     schedule = figures.patches
     if schedule is not None:
         grid = "×".join(map(str, schedule.grid))
