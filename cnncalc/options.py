@@ -99,6 +99,10 @@ OPTIONS = (
     Option("device", "--device", FIGURES,
            "Add a roofline latency estimate (a lower bound) on a device: a shipped profile (cnncalc devices) or "
            "a profile YAML file.", metavar="NAME|FILE"),
+    Option("runtime", "--runtime", FIGURES,
+           "The runtime whose deployed network the figures describe: eager (the spec as written), fused (batch "
+           "norm folded, activations and adds fused), tflite-micro, tinyengine (cnncalc runtimes).",
+           kind=CHOICE, default="eager", choices="cnncalc.runtimes:SHIPPED"),
     Option("in_place", "--in-place", FIGURES,
            "Peak memory with runtime in-place layers (activations, BN, add, dropout, views) writing into their "
            "input.", kind=FLAG, default=False),
@@ -232,8 +236,12 @@ def resolve(command: str, values: Mapping) -> Chosen:
         if value("dtype") not in profile.peak:
             raise OptionError(f"the device '{profile.name}' has no peak for {value('dtype')}; it has: "
                               f"{', '.join(profile.peak)}", "dtype")
+    runtime = None
+    if value("runtime") != "eager":   # eager is the spec as written: no profile read, no pass
+        from cnncalc import runtimes
+        runtime = runtimes.load(value("runtime"))
     settings = Settings(in_place=value("in_place"), training=value("training"), optimizer=value("optimizer"),
-                        precision=value("precision"), device=profile)
+                        precision=value("precision"), device=profile, runtime=runtime)
     return Chosen(value("input"), value("set"), read_limits, value("dtype"), value("batch"), settings)
 
 

@@ -89,7 +89,7 @@ class Problem:
         if not self.may_overwrite[v]:
             return None
         for u in self.inputs[v]:
-            if (u != self.output and self.sizes[u] == self.sizes[v]
+            if (u != self.output and self.sizes[u] >= self.sizes[v]
                     and self.reader_mask[u] & ~done == 1 << v):
                 return u
         return None
@@ -98,7 +98,7 @@ class Problem:
         """Run ``v`` after the set ``done`` whose alive tensors hold ``live`` bytes: (bytes while v runs,
         the new set, bytes alive after, the input overwritten)."""
         u = self.overwritten(done, v)
-        during = live + self.sizes[v] - (self.sizes[u] if u is not None else 0)
+        during = live + self.sizes[v] - (min(self.sizes[u], self.sizes[v]) if u is not None else 0)
         after_set = done | 1 << v
         after = live + (self.sizes[v] if self.readers[v] or v == self.output else 0)
         for w in self.inputs[v]:
@@ -126,8 +126,13 @@ def runtime_in_place(graph) -> Callable[[object], bool]:
     (activations, BN at inference, add, dropout) and views (flatten, reshape), which share their input."""
     def may(row) -> bool:
         layer = graph.nodes[row.name].layer
-        return bool(layer.in_place or layer.view)
+        return bool(layer.in_place or layer.view or row.name in graph.in_place)
     return may
+
+
+def deployed_in_place(graph) -> Callable[[object], bool]:
+    """The ``in_place`` predicate of the nodes the deployment runs in place (``Graph.in_place``) alone."""
+    return lambda row: getattr(row, "name", "") in graph.in_place
 
 
 def _output_of(report) -> str:
@@ -161,10 +166,10 @@ def peak_in_order(problem: Problem, order: Optional[Sequence[str]] = None, metho
         for w in inputs[v]:
             if position[w] > t:
                 raise ValueError(f"'{problem.names[v]}' runs before one of its inputs")
-        u = None                # the input v writes into: one it is the last reader of, as many bytes
-        if may_overwrite[v]:
-            u = next((w for w in inputs[v] if w != output and sizes[w] == sizes[v] and last[w] == t), None)
-        during = live + sizes[v] - (sizes[u] if u is not None else 0)
+        u = None                # the input v writes into: one it is the last reader of, at least as many bytes
+        if may_overwrite[v]:    # (an element-wise layer's input has as many; a strided depthwise one more)
+            u = next((w for w in inputs[v] if w != output and sizes[w] >= sizes[v] and last[w] == t), None)
+        during = live + sizes[v] - (min(sizes[u], sizes[v]) if u is not None else 0)
         steps.append(during)
         if u is not None:
             overwrites.append((problem.names[v], problem.names[u]))
