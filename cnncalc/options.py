@@ -118,6 +118,7 @@ CLI_ONLY = {
                 "quiet": "a display of the report (totals only)"},
     "compare": {"output_format": "the result object's to_json, to_markdown, to_csv",
                 "sweep": "compare Reports made with cnncalc.analyze(..., set=...)",
+                "runtimes": "compare Reports made with cnncalc.analyze(..., runtime=...)",
                 "by": "the layers side by side: a display (cnncalc.comparison.compare_layers)",
                 "depth": "with --by layer"},
     "check": {"output_format": "the result object's to_json, to_markdown, to_csv",

@@ -180,10 +180,13 @@ def peak_in_order(problem: Problem, order: Optional[Sequence[str]] = None, metho
             if w != output and last[w] == t:       # its last reader ran: it is freed
                 live -= sizes[w]
     # the tensors alive while the peak's node runs: those made before it that are still read then or later
-    # (or are the output), less the one it overwrites, and its own output
-    alive = [w for w in range(len(seq)) if position[w] < best_step and w != best_u
+    # (or are the output), less the one it overwrites, and its own output; an output smaller than the input it
+    # overwrites is in that input's storage, which is what is alive
+    held = best_u is not None and sizes[best_u] > sizes[best_at]
+    alive = [w for w in range(len(seq)) if position[w] < best_step and (w != best_u or held)
              and (w == output or readers[w] and last[w] >= best_step)]
-    alive.append(best_at)
+    if not held:
+        alive.append(best_at)
     return Peak(method=method, order=tuple(problem.names[v] for v in seq), step_bytes=tuple(steps),
                 in_place=tuple(overwrites), peak_bytes=max(best, 0), peak_layer=problem.names[best_at],
                 alive=tuple((problem.names[w], problem.sizes[w]) for w in sorted(alive)))
