@@ -123,8 +123,8 @@ def _refuse(rows, graph: Graph, runtime: Runtime) -> None:
         node = graph.nodes[row.name]
         for trait in refused:
             if getattr(node.layer, trait, False):
-                raise SpecError(f"the runtime '{runtime.name}' cannot run layer '{row.name}' ({row.type}): "
-                                f"{REFUSABLE[trait]}", node.location, row.name)
+                raise SpecError(f"the runtime '{runtime.name}' cannot run a {row.type} layer: {REFUSABLE[trait]} "
+                                f"(cnncalc runtimes {runtime.name})", node.location, row.name)
 
 
 def _merged_row(chain: _Chain, by_name: dict, graph: Graph, alias: dict) -> Row:

@@ -30,8 +30,8 @@ from cnncalc.record import record
 HERE = Path(__file__).parent
 EAGER = "eager"
 FUSE_WORDS = ("elementwise", "clamp", "none")
-# the layer traits a profile may refuse (class attributes of cnncalc.layers.base.Layer)
-REFUSABLE = ("weights_per_position",)
+# the layer traits a profile may refuse (class attributes of cnncalc.layers.base.Layer), each in words
+REFUSABLE = {"weights_per_position": "its weights differ by output position, and the runtime has no such kernel"}
 RULES = ("fold", "fuse", "residual", "in_place_depthwise", "refuses", "scratch", "planner")
 SHIPPED = tuple(sorted(path.stem for path in HERE.glob("*.yaml")))
 
