@@ -232,3 +232,12 @@ def test_a_bad_profile_is_a_located_error():
         runtimes.parse_runtime(good.replace("value: elementwise", "value: everything"))
     with pytest.raises(SpecError, match="'rules' needs 'planner'"):
         runtimes.parse_runtime("\n".join(line for line in good.splitlines() if "planner:" not in line))
+
+
+def test_resnet18_flops_lose_one_per_element_of_every_folded_batch_norm():
+    # docs/conventions.md: a folded BN's 2 FLOPs per element go; the bias its shift becomes (ResNet's convs
+    # have none) adds 1 per element back: the difference is the BN outputs' elements
+    eager, fused = cnncalc.analyze("zoo:resnet18"), cnncalc.analyze("zoo:resnet18", runtime="fused")
+    bn_elements = sum(row.activation_elements for row in eager.rows if row.type == "batchnorm")
+    assert (eager.totals.flops, fused.totals.flops) == (3_637_806_568, 3_635_322_856)
+    assert eager.totals.flops - fused.totals.flops == bn_elements == 2_483_712
