@@ -278,7 +278,9 @@ def check(source: Source, budget: Optional[Mapping] = None, *, options: Chosen) 
     settings = engine.needed_settings(options.settings, chosen)
     figures = Figures(run_analysis(spec, dtype=options.dtype, batch=options.batch), spec.graph, settings)
     result = engine.check_figures(spec.source, spec.name, figures, chosen)
-    return CheckResult(engine.CheckRun((result,), options.dtype, options.batch))
+    runtime = options.settings.runtime
+    return CheckResult(engine.CheckRun((result,), options.dtype, options.batch,
+                                       runtime="eager" if runtime is None else runtime.name))
 
 
 def _located(mapping: Mapping):

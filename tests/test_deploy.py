@@ -193,8 +193,12 @@ def test_check_budgets_the_deployed_network(cli):
     # eager resnet18 has 11,689,512 parameters; folded 11,684,712 (torch's folding: tests/parity)
     code, _, _ = cli("check", "zoo:resnet18", "--max-params", "11684712")
     assert code == 1
-    code, _, _ = cli("check", "zoo:resnet18", "--max-params", "11684712", "--runtime", "fused")
+    code, out, _ = cli("check", "zoo:resnet18", "--max-params", "11684712", "--runtime", "fused")
     assert code == 0
+    assert out.splitlines()[-1] == "cnncalc check passed (as fused deploys them): 1 spec, 1 check, 1 passed, 0 failed"
+    code, out, _ = cli("check", "zoo:resnet18", "--max-params", "11684712", "--runtime", "fused", "--format", "json")
+    assert json.loads(out)["runtime"] == "fused"
+    assert cnncalc.check("zoo:resnet18", {"params": 11_684_712}, runtime="fused").passed
 
 
 def test_compare_runtimes_side_by_side(cli):
