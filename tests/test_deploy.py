@@ -245,3 +245,27 @@ def test_resnet18_flops_lose_one_per_element_of_every_folded_batch_norm():
     bn_elements = sum(row.activation_elements for row in eager.rows if row.type == "batchnorm")
     assert (eager.totals.flops, fused.totals.flops) == (3_637_806_568, 3_635_322_856)
     assert eager.totals.flops - fused.totals.flops == bn_elements == 2_483_712
+
+
+def test_a_fused_activation_keeps_its_own_parameters_and_a_depthwise_host_takes_the_fold():
+    # input 4×6×6. dw: depthwise_conv 3×3 'pad 1', no bias: 4·9 = 36 params, MACs 36 positions · 4 · 9 = 1,296,
+    # FLOPs 2,592; bn 8 params, 8 state, 2·144 = 288 FLOPs; prelu (one slope per channel): 4 params,
+    # FLOPs 144·(its per-element rule). Fused: 36 + 4 (the fold's bias) + 4 (the slopes) = 44 params, 0 state,
+    # FLOPs 2,592 + 144 (the bias add) + prelu's own.
+    spec = """name: dwp
+input: [4, 6, 6]
+layers:
+  - {name: dw, depthwise_conv: {kernel: 3, padding: 1, bias: false}}
+  - {name: bn, batchnorm: {}}
+  - {name: act, prelu: {per_channel: true}}
+"""
+    eager = cnncalc.analyze(spec)
+    prelu = eager.row("act")
+    assert prelu.params == 4
+    fused = cnncalc.analyze(spec, runtime="fused")
+    (row,) = fused.rows[1:]
+    assert (row.type, row.params, row.state, row.macs) == ("depthwise_conv+batchnorm+prelu", 44, 0, 1_296)
+    assert row.flops == 2_592 + 144 + prelu.flops
+    tiny = cnncalc.analyze(spec, runtime="tinyengine")          # prelu is no clamp: it stays a layer
+    assert [r.type for r in tiny.rows[1:]] == ["depthwise_conv+batchnorm", "prelu"]
+    assert tiny.peak.in_place == (("dw", "input"),)             # depthwise, one filter per channel: in place
