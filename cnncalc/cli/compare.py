@@ -14,8 +14,7 @@ from cnncalc.cli.specpath import SPEC_PATH
 
 
 @click.command(epilog="\b\nExamples:\n  cnncalc compare zoo:resnet18 zoo:resnet50\n"
-                       "  cnncalc compare seed:inception_naive seed:inception_bottleneck --by layer\n"
-                       "  cnncalc compare zoo:mobilenet_v2 --runtimes eager,fused,tinyengine --dtype int8")
+                       "  cnncalc compare seed:inception_naive seed:inception_bottleneck --by layer")
 @click.argument("specs", nargs=-1, required=True, metavar="A B [C ...]", type=SPEC_PATH)
 @click.option("--sweep", metavar="NAME=V1,V2,...",
               help="Compare one SPEC at several values of one of its arguments (its 'args:'): one column per "
