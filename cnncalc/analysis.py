@@ -154,6 +154,16 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Analysis:
     for name in graph.unused():
         warnings.append(LayerWarning(name, "its output is not used by any layer (it still counts in the totals)"))
 
+    totals, memory = count(rows, dtype, batch, bytes_for(product(spec.input_shape) * batch, DTYPE_BITS[dtype]))
+    return Analysis(name=spec.name, description=spec.description, source=spec.source,
+                  input_shape=tuple(spec.input_shape), output_shape=shapes[graph.output],
+                  output_rf=receptive_fields[graph.output], rows=tuple(rows), totals=totals, memory=memory,
+                  warnings=tuple(warnings), output=graph.output)
+
+
+def count(rows, dtype: str, batch: int, input_bytes: int) -> tuple[Totals, Memory]:
+    """The totals of ``rows`` and their memory at ``dtype`` and ``batch`` (the input's row counts in the
+    parameters, not in the activations)."""
     body = [row for row in rows if not row.is_network_input]
     params = sum(row.params for row in rows)
     trainable = sum(row.trainable_params for row in rows)
@@ -163,12 +173,8 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Analysis:
                     activation_elements=sum(row.activation_elements for row in body))
     bits = DTYPE_BITS[dtype]
     memory = Memory(dtype=dtype, batch=batch, param_bytes=bytes_for(params + state, bits),
-                    activation_bytes=bytes_for(totals.activation_elements * batch, bits),
-                    input_bytes=bytes_for(product(spec.input_shape) * batch, bits))
-    return Analysis(name=spec.name, description=spec.description, source=spec.source,
-                  input_shape=tuple(spec.input_shape), output_shape=shapes[graph.output],
-                  output_rf=receptive_fields[graph.output], rows=tuple(rows), totals=totals, memory=memory,
-                  warnings=tuple(warnings), output=graph.output)
+                    activation_bytes=bytes_for(totals.activation_elements * batch, bits), input_bytes=input_bytes)
+    return totals, memory
 
 
 def _check_tied(graph, tied: list, shapes: dict, rows: dict) -> None:

@@ -146,6 +146,13 @@ class Report(_Documents):
     latency = _Of[Optional["Roofline"]]("roofline", "The roofline estimate (cnncalc.roofline.Roofline), or None "
                                                     "without a device.")
 
+    @property
+    def runtime(self) -> str:
+        """The runtime whose deployed network the figures describe (``analyze(..., runtime=...)``): 'eager',
+        the spec as written, by default."""
+        runtime = self.figures.settings.runtime
+        return "eager" if runtime is None else runtime.name
+
     def row(self, name: str):
         """The row of the layer called ``name``; KeyError when there is none."""
         return _first(self.rows, lambda row: row.name == name, name)
@@ -271,7 +278,9 @@ def check(source: Source, budget: Optional[Mapping] = None, *, options: Chosen) 
     settings = engine.needed_settings(options.settings, chosen)
     figures = Figures(run_analysis(spec, dtype=options.dtype, batch=options.batch), spec.graph, settings)
     result = engine.check_figures(spec.source, spec.name, figures, chosen)
-    return CheckResult(engine.CheckRun((result,), options.dtype, options.batch))
+    runtime = options.settings.runtime
+    return CheckResult(engine.CheckRun((result,), options.dtype, options.batch,
+                                       runtime="eager" if runtime is None else runtime.name))
 
 
 def _located(mapping: Mapping):

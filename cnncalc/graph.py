@@ -31,6 +31,8 @@ class Graph:
     # the block calls, innermost first: (scope prefix, block name, origin node, output node); cnncalc.export
     # writes one class per block from them
     instances: tuple = field(default=(), compare=False)
+    # nodes a runtime runs in place whatever --in-place says (cnncalc.deploy: TinyEngine's depthwise convolution)
+    in_place: frozenset = field(default=frozenset(), compare=False)
 
     def topological_order(self) -> list[Node]:
         """Every node after its inputs; among ready nodes, the one defined first (so a plain sequence

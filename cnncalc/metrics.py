@@ -11,6 +11,7 @@ from cnncalc.units import BYTES, COUNT, SECONDS
 
 if TYPE_CHECKING:
     from cnncalc.devices import Device
+    from cnncalc.runtimes import Runtime
 
 
 @record
@@ -25,6 +26,7 @@ class Settings:
     patches: Optional[tuple] = None   # a patch grid (count per spatial axis): patch-based inference
     patch_until: Optional[str] = None  # its cut; None: the one of least peak
     planner: Optional[str] = None     # the memory planner of the arena (cnncalc.planner); None: no arena
+    runtime: Optional["Runtime"] = None   # the runtime whose deployed graph the figures describe; None: eager
 
 
 class Figures:
@@ -34,6 +36,10 @@ class Figures:
     (its blocks folded by ``analyze --depth``)."""
 
     def __init__(self, report: Analysis, graph=None, settings: Settings = Settings()):
+        self.trained = report, graph  # the network as written: what training memory counts, whatever runtime
+        if settings.runtime is not None and graph is not None:    # the deployed network (cnncalc.deploy)
+            from cnncalc.deploy import deploy
+            report, graph = deploy(report, graph, settings.runtime)
         self.report = report          # what the renderers show
         self.analysed = report        # what the figures are computed from
         self.graph = graph
@@ -42,8 +48,8 @@ class Figures:
 
     def shown_as(self, report: Analysis) -> "Figures":
         """The same figures, with ``report`` (the same network, its rows grouped) shown."""
-        other = Figures(self.analysed, self.graph, self.settings)
-        other._cache = self._cache
+        import copy
+        other = copy.copy(self)       # the same cache, deployed graph and settings
         other.report = report
         return other
 
@@ -55,7 +61,11 @@ class Figures:
     def _problem(self):
         from cnncalc import peak
         m = self.analysed.memory
-        test = peak.runtime_in_place(self.graph) if self.settings.in_place and self.graph is not None else None
+        graph, test = self.graph, None
+        if graph is not None and self.settings.in_place:
+            test = peak.runtime_in_place(graph)
+        elif graph is not None and graph.in_place:
+            test = peak.deployed_in_place(graph)
         return self._once("problem", lambda: peak.problem_of_report(
             self.analysed, m.batch, DTYPE_BITS[m.dtype], in_place=test))
 
@@ -99,12 +109,13 @@ class Figures:
     @property
     def training(self):
         """Training memory (a cnncalc.training.TrainingMemory), or None when not asked for."""
-        if not self.settings.training or self.graph is None:
+        report, graph = self.trained
+        if not self.settings.training or graph is None:
             return None
         from cnncalc import training
-        s, report = self.settings, self.analysed
+        s = self.settings
         return self._once("training", lambda: training.training_memory(
-            report, training.layer_saves(self.graph, report), report.memory.batch, s.optimizer, s.precision))
+            report, training.layer_saves(graph, report), report.memory.batch, s.optimizer, s.precision))
 
     @property
     def roofline(self):

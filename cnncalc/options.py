@@ -99,6 +99,10 @@ OPTIONS = (
     Option("device", "--device", FIGURES,
            "Add a roofline latency estimate (a lower bound) on a device: a shipped profile (cnncalc devices) or "
            "a profile YAML file.", metavar="NAME|FILE"),
+    Option("runtime", "--runtime", FIGURES,
+           "The runtime whose deployed network the figures describe: eager (the spec as written), fused (batch "
+           "norm folded, activations and adds fused), tflite-micro, tinyengine (cnncalc runtimes).",
+           kind=CHOICE, default="eager", choices="cnncalc.runtimes:SHIPPED"),
     Option("in_place", "--in-place", FIGURES,
            "Peak memory with runtime in-place layers (activations, BN, add, dropout, views) writing into their "
            "input.", kind=FLAG, default=False),
@@ -124,6 +128,7 @@ CLI_ONLY = {
                 "quiet": "a display of the report (totals only)"},
     "compare": {"output_format": "the result object's to_json, to_markdown, to_csv",
                 "sweep": "compare Reports made with cnncalc.analyze(..., set=...)",
+                "runtimes": "compare Reports made with cnncalc.analyze(..., runtime=...)",
                 "by": "the layers side by side: a display (cnncalc.comparison.compare_layers)",
                 "depth": "with --by layer"},
     "check": {"output_format": "the result object's to_json, to_markdown, to_csv",
@@ -259,9 +264,13 @@ def resolve(command: str, values: Mapping) -> Chosen:
             planner_named(planner)
         except ValueError as err:
             raise OptionError(str(err), "planner") from None
+    runtime = None
+    if value("runtime") != "eager":   # eager is the spec as written: no profile read, no pass
+        from cnncalc import runtimes
+        runtime = runtimes.load(value("runtime"))
     settings = Settings(in_place=value("in_place"), training=value("training"), optimizer=value("optimizer"),
                         precision=value("precision"), device=profile, patches=value("patches"),
-                        patch_until=value("patch_until"), planner=planner)
+                        patch_until=value("patch_until"), planner=planner, runtime=runtime)
     return Chosen(value("input"), value("set"), read_limits, value("dtype"), value("batch"), settings)
 
 

@@ -89,7 +89,7 @@ class Problem:
         if not self.may_overwrite[v]:
             return None
         for u in self.inputs[v]:
-            if (u != self.output and self.sizes[u] == self.sizes[v]
+            if (u != self.output and self.sizes[u] >= self.sizes[v]
                     and self.reader_mask[u] & ~done == 1 << v):
                 return u
         return None
@@ -98,7 +98,7 @@ class Problem:
         """Run ``v`` after the set ``done`` whose alive tensors hold ``live`` bytes: (bytes while v runs,
         the new set, bytes alive after, the input overwritten)."""
         u = self.overwritten(done, v)
-        during = live + self.sizes[v] - (self.sizes[u] if u is not None else 0)
+        during = live + self.sizes[v] - (min(self.sizes[u], self.sizes[v]) if u is not None else 0)
         after_set = done | 1 << v
         after = live + (self.sizes[v] if self.readers[v] or v == self.output else 0)
         for w in self.inputs[v]:
@@ -126,8 +126,13 @@ def runtime_in_place(graph) -> Callable[[object], bool]:
     (activations, BN at inference, add, dropout) and views (flatten, reshape), which share their input."""
     def may(row) -> bool:
         layer = graph.nodes[row.name].layer
-        return bool(layer.in_place or layer.view)
+        return bool(layer.in_place or layer.view or row.name in graph.in_place)
     return may
+
+
+def deployed_in_place(graph) -> Callable[[object], bool]:
+    """The ``in_place`` predicate of the nodes the deployment runs in place (``Graph.in_place``) alone."""
+    return lambda row: getattr(row, "name", "") in graph.in_place
 
 
 def _output_of(report) -> str:
@@ -161,9 +166,9 @@ def schedule(problem: Problem, order: Optional[Sequence[str]] = None
         for w in inputs[v]:
             if position[w] > t:
                 raise ValueError(f"'{problem.names[v]}' runs before one of its inputs")
-        u = None                # the input v writes into: one it is the last reader of, as many bytes
-        if may_overwrite[v]:
-            u = next((w for w in inputs[v] if w != output and sizes[w] == sizes[v] and last[w] == t), None)
+        u = None                # the input v writes into: one it is the last reader of, at least as many bytes
+        if may_overwrite[v]:    # (an element-wise layer's input has as many; a strided depthwise one more)
+            u = next((w for w in inputs[v] if w != output and sizes[w] >= sizes[v] and last[w] == t), None)
         overwrites.append(u)
     return seq, position, last, overwrites
 
@@ -178,7 +183,7 @@ def peak_in_order(problem: Problem, order: Optional[Sequence[str]] = None, metho
     best, best_at, best_step, best_u = -1, 0, 0, None
     for t, v in enumerate(seq):
         u = overwrite[t]
-        during = live + sizes[v] - (sizes[u] if u is not None else 0)
+        during = live + sizes[v] - (min(sizes[u], sizes[v]) if u is not None else 0)
         steps.append(during)
         if u is not None:
             overwrites.append((problem.names[v], problem.names[u]))
@@ -189,10 +194,13 @@ def peak_in_order(problem: Problem, order: Optional[Sequence[str]] = None, metho
             if w != output and last[w] == t:       # its last reader ran: it is freed
                 live -= sizes[w]
     # the tensors alive while the peak's node runs: those made before it that are still read then or later
-    # (or are the output), less the one it overwrites, and its own output
-    alive = [w for w in range(len(seq)) if position[w] < best_step and w != best_u
+    # (or are the output), less the one it overwrites, and its own output; an output smaller than the input it
+    # overwrites is in that input's storage, which is what is alive
+    held = best_u is not None and sizes[best_u] > sizes[best_at]
+    alive = [w for w in range(len(seq)) if position[w] < best_step and (w != best_u or held)
              and (w == output or readers[w] and last[w] >= best_step)]
-    alive.append(best_at)
+    if not held:
+        alive.append(best_at)
     return Peak(method=method, order=tuple(problem.names[v] for v in seq), step_bytes=tuple(steps),
                 in_place=tuple(overwrites), peak_bytes=max(best, 0), peak_layer=problem.names[best_at],
                 alive=tuple((problem.names[w], problem.sizes[w]) for w in sorted(alive)))

@@ -36,9 +36,13 @@ def topological_orders(n, inputs):
 
 
 def oracle(order, inputs, sizes, output, may):
-    """(peak, bytes per moment, first peak moment's node, set alive then) of one order, by intervals."""
+    """(peak, bytes per moment, first peak moment's node, set alive then) of one order, by intervals. A node
+    that overwrites an input of as many bytes ends that input's interval before it; one that overwrites a
+    larger input (a strided depthwise convolution run in place) is written into that input's storage, so its
+    own interval starts after it runs."""
     n = len(order)
     pos = {v: t for t, v in enumerate(order)}
+    start = dict(pos)
     readers = {u: [v for v in range(n) if u in inputs[v]] for u in range(n)}
     end = {}
     for u in range(n):
@@ -48,13 +52,16 @@ def oracle(order, inputs, sizes, output, may):
     for v in order:
         if may[v]:
             for u in inputs[v]:
-                if u != output and sizes[u] == sizes[v] and max(pos[r] for r in readers[u]) == pos[v]:
-                    end[u] = pos[v] - 1
+                if u != output and sizes[u] >= sizes[v] and max(pos[r] for r in readers[u]) == pos[v]:
+                    if sizes[u] == sizes[v]:
+                        end[u] = pos[v] - 1
+                    else:
+                        start[v] = pos[v] + 1
                     break
-    moments = [sum(sizes[u] for u in range(n) if pos[u] <= t <= end[u]) for t in range(n)]
+    moments = [sum(sizes[u] for u in range(n) if start[u] <= t <= end[u]) for t in range(n)]
     top = max(moments)
     t = moments.index(top)
-    return top, moments, order[t], {u for u in range(n) if pos[u] <= t <= end[u]}
+    return top, moments, order[t], {u for u in range(n) if start[u] <= t <= end[u]}
 
 
 def random_dag(rng):

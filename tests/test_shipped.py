@@ -77,6 +77,14 @@ def test_the_wheel_carries_the_specs_and_runs_from_an_empty_folder(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["totals"]["params"] == 25_557_032
+    # the runtime profiles are package data too: --runtime works from the wheel (issue 20)
+    from cnncalc import runtimes
+    assert {f"cnncalc/runtimes/{name}.yaml" for name in runtimes.SHIPPED} <= names
+    code = ("from cnncalc.cli import main; main(['analyze', 'zoo:mobilenet_v2', '--dtype', 'int8', '--runtime', "
+            "'tinyengine', '--format', 'json'])")
+    done = subprocess.run([sys.executable, "-c", code], cwd=empty, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["runtime"]["name"] == "tinyengine"
 
 
 def _cnncalc(env_extra: dict, *args) -> subprocess.CompletedProcess:

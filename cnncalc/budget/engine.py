@@ -78,6 +78,7 @@ class CheckRun:
     dtype: str
     batch: int
     notes: tuple = ()
+    runtime: str = "eager"          # the runtime whose deployed networks were checked (--runtime)
 
     @property
     def checks(self) -> list:
@@ -261,4 +262,6 @@ def run(request: Request, stdin=None, on_result: Optional[Callable[[SpecResult],
         results.append(result)
         if on_result is not None:
             on_result(result)
-    return CheckRun(tuple(results), request.dtype, request.batch)
+    runtime = request.settings.runtime
+    return CheckRun(tuple(results), request.dtype, request.batch,
+                    runtime="eager" if runtime is None else runtime.name)

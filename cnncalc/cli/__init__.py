@@ -28,6 +28,7 @@ COMMANDS = {
     "schema": "cnncalc.cli.schema",
     "zoo": "cnncalc.cli.zoo",
     "devices": "cnncalc.cli.devices",
+    "runtimes": "cnncalc.cli.runtimes",
     "explain": "cnncalc.cli.explain",
     "import": "cnncalc.cli.import_onnx",
     "export": "cnncalc.cli.export",

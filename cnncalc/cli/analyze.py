@@ -45,7 +45,7 @@ def analyze(spec: str, output_format: str, depth, columns, quiet: bool, input_sh
     figures = Figures(report, parsed.graph, settings)
     if depth is not None:              # rows grouped for display; every figure stays the whole network's
         from cnncalc.render.fold import fold
-        figures = figures.shown_as(fold(report, depth))
+        figures = figures.shown_as(fold(figures.report, depth))
     options: dict = {"quiet": True} if quiet else {}
     if columns is not None:
         from cnncalc.render.columns import ColumnError, Context, select

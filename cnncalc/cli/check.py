@@ -181,7 +181,7 @@ def check(specs, budget_path, baseline, max_increase, skip_non_specs, warn_at, j
 
     result = core.run(request, stdin=sys.stdin.buffer, on_result=report)
     if notes:
-        result = core.CheckRun(result.results, result.dtype, result.batch, tuple(notes))
+        result = core.CheckRun(result.results, result.dtype, result.batch, tuple(notes), result.runtime)
 
     if streamed:
         click.echo("\n".join(lines.end(result)))

@@ -19,6 +19,9 @@ from cnncalc.cli.specpath import SPEC_PATH
 @click.option("--sweep", metavar="NAME=V1,V2,...",
               help="Compare one SPEC at several values of one of its arguments (its 'args:'): one column per "
                    "value, headed NAME=VALUE.")
+@click.option("--runtimes", metavar="R1,R2,...",
+              help="Compare one SPEC as several runtimes deploy it (cnncalc runtimes): one column per runtime, "
+                   "headed by its name.")
 @click.option("--by", "by", type=Choice(["total", "layer"]), default="total", show_default=True,
               help="Compare the totals, or the layers aligned by name.")
 @click.option("--depth", type=click.IntRange(min=1), default=None,
@@ -26,7 +29,7 @@ from cnncalc.cli.specpath import SPEC_PATH
                    "(mixed.conv3x3.reduce → mixed.conv3x3 at 2), summing their figures.")
 @format_option("table", "json", "markdown", "csv")
 @options_of("compare")
-def compare(specs, sweep, by: str, depth, output_format: str, input_shape, read_limits, overrides, dtype: str,
+def compare(specs, sweep, runtimes, by: str, depth, output_format: str, input_shape, read_limits, overrides, dtype: str,
             batch: int, settings) -> None:
     """Compare networks: totals side by side, with the change of each against the first (A).
 
@@ -41,9 +44,13 @@ def compare(specs, sweep, by: str, depth, output_format: str, input_shape, read_
     from cnncalc.record import replace
     from cnncalc.spec import read_spec
 
-    runs = [(path, overrides, None) for path in specs]
+    runs = [(path, overrides, None, settings) for path in specs]
+    if sweep is not None and runtimes is not None:
+        raise click.UsageError("--sweep and --runtimes both make the columns; give one")
     if sweep is not None:
-        runs = _sweep_runs(specs, sweep, overrides)
+        runs = [(*run, settings) for run in _sweep_runs(specs, sweep, overrides)]
+    elif runtimes is not None:
+        runs = _runtime_runs(specs, runtimes, overrides, settings)
     elif len(specs) < 2:
         raise click.UsageError("compare needs at least two specs (or one SPEC and --sweep NAME=V1,V2,...)")
     if specs.count("-") > 1:
@@ -51,14 +58,37 @@ def compare(specs, sweep, by: str, depth, output_format: str, input_shape, read_
     if depth is not None and by != "layer":
         raise click.UsageError("--depth applies to --by layer")
     figures = []
-    for path, values, label in runs:
+    for path, values, label, chosen in runs:
         spec = read_spec(path, input_shape, read_limits, stdin=sys.stdin.buffer, overrides=values)
         report = analyze(spec, dtype=dtype, batch=batch)
         if label is not None:
             report = replace(report, name=label)
-        figures.append(Figures(report, spec.graph, settings))
+        figures.append(Figures(report, spec.graph, chosen))
     reports = [f.report for f in figures]
     emit(compare_layers(reports, depth, figures) if by == "layer" else run(reports, figures), output_format)
+
+
+def _runtime_runs(specs: tuple, listed: str, overrides: dict, settings) -> list:
+    """(spec, its --set values, column name, settings) for each runtime of ``--runtimes R1,R2,...``."""
+    from cnncalc import runtimes
+    from cnncalc.errors import did_you_mean
+    from cnncalc.record import replace
+    if len(specs) != 1:
+        raise click.UsageError("--runtimes compares one SPEC as several runtimes deploy it; give one SPEC")
+    if specs[0] == "-":
+        raise click.UsageError("--runtimes reads the spec once per runtime: give a file, not standard input")
+    if settings.runtime is not None:
+        raise click.UsageError("--runtime and --runtimes both choose the runtime; give one")
+    names = [name.strip() for name in listed.split(",")]
+    if len(names) < 2 or not all(names) or len(set(names)) != len(names):
+        raise click.BadParameter(f"'{listed}' is not two or more different runtimes, such as eager,fused",
+                                 param_hint="'--runtimes'")
+    for name in names:
+        if name not in runtimes.SHIPPED:
+            raise click.BadParameter(f"unknown runtime '{name}'{did_you_mean(name, runtimes.SHIPPED)}; one of "
+                                     f"{', '.join(runtimes.SHIPPED)}", param_hint="'--runtimes'")
+    return [(specs[0], overrides, name,
+             replace(settings, runtime=None if name == runtimes.EAGER else runtimes.load(name))) for name in names]
 
 
 def _sweep_runs(specs: tuple, sweep: str, overrides: dict) -> list:

@@ -39,6 +39,8 @@ RENDERERS = {
     ("VerifyResult", "json"): ("cnncalc.render.verify", "result_json"),
     ("Catalogue", "table"): ("cnncalc.render.devices", "devices_text"),
     ("Catalogue", "json"): ("cnncalc.render.devices", "devices_json"),
+    ("RuntimeCatalogue", "table"): ("cnncalc.render.runtimes", "runtimes_text"),
+    ("RuntimeCatalogue", "json"): ("cnncalc.render.runtimes", "runtimes_json"),
 }
 
 

@@ -45,6 +45,7 @@ class ReLU(_OutputKeeping):
     """max(0, x): 1 FLOP per element."""
 
     flops_ops = ("a max",)
+    clamps = True
 
 
 @register("relu6")
@@ -53,6 +54,7 @@ class ReLU6(_Activation):
     """min(max(0, x), 6) (MobileNetV2): 2 FLOPs per element (a max and a min)."""
 
     flops_ops = ("a max with 0", "a min with 6")
+    clamps = True
 
 
 @register("leaky_relu")

@@ -177,7 +177,7 @@ def arg(rule: ArgRule, doc: str, default: Any = _REQUIRED, shown: str = "") -> A
 
 # ----------------------------------------------------------------------------- facts and the base class
 
-FOLDS, EPILOGUE = "folds", "epilogue"      # Layer.fuses
+FOLDS, EPILOGUE, RESIDUAL = "folds", "epilogue", "residual"      # Layer.fuses
 
 ELEMENTWISE = "elementwise"   # receptive field unchanged (activations, normalisation, dropout, merges)
 WHOLE = "whole"               # sees every input position (dense, global pooling)
@@ -307,8 +307,15 @@ class Layer:
     # ``takes_fold`` (batch norm's per-channel scale and shift); EPILOGUE, an element-wise pass run in its
     # producer's epilogue (activations); "" runs on its own.
     fuses: ClassVar[str] = ""
+    # RESIDUAL (add): an element-wise sum of its producer's output and another tensor, run in the producer's
+    # epilogue (TensorRT's convolution + element-wise sum; cnncalc.deploy under a runtime whose rules say so).
     # A linear layer with a per-output-channel weight and bias (conv, dense) into which a FOLDS layer folds.
     takes_fold: ClassVar[bool] = False
+    # An element-wise clamp (relu, relu6): what a quantised kernel applies as its output range, so runtimes
+    # that fuse only clamps (TFLite's fused_activation_function) fuse it.
+    clamps: ClassVar[bool] = False
+    # Its weights differ by output position (locally connected, tiled): no standard convolution kernel runs it.
+    weights_per_position: ClassVar[bool] = False
     # Its output is a strided slice of its input's storage in torch (a split part, a crop): not contiguous.
     # A view in training memory (what keeps it keeps the storage), whatever `view` says for peak memory.
     strided_slice: ClassVar[bool] = False
@@ -393,6 +400,21 @@ class Layer:
         tensor only for a gradient it computes: a linear layer with frozen weights keeps nothing). By
         default :meth:`saved_for_backward`, which is what it keeps when every gradient is computed."""
         return self.saved_for_backward(inputs, output)
+
+    def channelwise(self, inputs: Sequence[Shape]) -> bool:
+        """Each output channel reads only its own input channel, one to one (a depthwise convolution with one
+        filter per channel): a runtime may run it channel by channel in its input's storage (TinyEngine's
+        in-place depthwise convolution)."""
+        return False
+
+    def folds_now(self) -> bool:
+        """Whether this FOLDS layer can fold at inference (its scale and shift are constants then)."""
+        return self.fuses == FOLDS
+
+    def folded_bias(self, output: Shape) -> int:
+        """A ``takes_fold`` layer: the parameters a batch norm folded into it adds, its shift as the bias: none
+        if it has a bias already, else one per output channel (the first axis)."""
+        return 0 if getattr(self, "bias", True) else output[0]
 
     def tie_shape(self, inputs: Sequence[Shape]) -> tuple:
         """What of its input shapes its weights are shaped by, beyond their arguments: a layer that reuses its

@@ -21,6 +21,10 @@ class Grouped:
         if self.out % self.groups:
             raise LayerArgError(f"output channels {self.out} are not divisible by groups {self.groups}", "groups")
 
+    def channelwise(self, inputs) -> bool:
+        """A depthwise convolution written as a grouped one: groups = input channels = output channels."""
+        return self.groups == inputs[0][0] == self.out
+
     def input_channels(self, shape) -> int:
         if shape[0] % self.groups:
             raise LayerArgError(f"input channels {shape[0]} are not divisible by groups {self.groups}", "groups")

@@ -32,6 +32,7 @@ class Local(SlidingOut):
     has its own weights. Weights: out_positions · C_out · C_in · prod(k); MACs as a convolution."""
 
     flops_rule = "2·MACs + one add per output element if `bias` (`bias: channel` or `position` alike)"
+    weights_per_position = True
 
     bias: str = arg(LOCAL_BIAS, "position: a bias per output channel and position (Keras); channel: one per "
                                 "output channel; none", "position")
@@ -69,6 +70,7 @@ class TiledConv(SlidingOut):
     large as the output is a locally connected layer. Weight sets: prod(min(t, out)) per axis."""
 
     flops_rule = "2·MACs + one add per output element if `bias`"
+    weights_per_position = True
 
     tile: object = arg(POSITIVE_INTS, "tile size: output positions this far apart share weights")
     bias: bool = arg(BOOLEAN, "a learnable bias per output channel and weight set (shared as the weights are)",

@@ -37,6 +37,10 @@ class BatchNorm(Layer):
     eps: float = eps_arg()
     momentum: float = arg(NUMBER, "running-statistics momentum (does not change any count)", 0.1)
 
+    def folds_now(self) -> bool:
+        """Only with running statistics: without them inference normalises with the batch's own."""
+        return self.track_running_stats
+
     def infer(self, inputs) -> Facts:
         (shape,) = inputs
         channels = shape[0]

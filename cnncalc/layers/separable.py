@@ -20,6 +20,9 @@ class DepthwiseConv(Sliding):
     multiplier: int = arg(POSITIVE_INT, "channel multiplier: filters per input channel", 1)
     bias: bool = arg(BOOLEAN, "a learnable bias per output channel", True)
 
+    def channelwise(self, inputs) -> bool:
+        return self.multiplier == 1
+
     def infer(self, inputs) -> Facts:
         geo = self.geometry(inputs[0])
         channels = self.multiplier * inputs[0][0]          # each input channel's filters

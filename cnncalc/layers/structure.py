@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.base import KEEPS_NOTHING, POSITIVE_INTS, Facts, Grads, Kept, Layer, Routing, arg, register
+from cnncalc.layers.base import (KEEPS_NOTHING, POSITIVE_INTS, RESIDUAL, Facts, Grads, Kept, Layer, Routing, arg,
+                                 register)
 from cnncalc.record import record
 from cnncalc.shapes import product
 
@@ -102,6 +103,7 @@ class Add(_Elementwise):
     shapes that broadcast (an axis of size 1 is repeated along the others' size: [C, 1, 1] + [C, H, W])."""
 
     flops_rule = "(inputs − 1) per output element"
+    fuses = RESIDUAL        # a residual add runs in its producer's epilogue (cnncalc.deploy)
     keeps = KEEPS_NOTHING   # a sum's gradient is the output's, passed to every input
 
 

@@ -70,7 +70,8 @@ def summary(run: CheckRun) -> str:
     if n["skipped"]:
         parts.append(f"{n['skipped']} skipped")
     verdict = "passed" if run.passed else "FAILED"
-    return f"cnncalc check {verdict}: " + ", ".join(parts)
+    deployed = f" (as {run.runtime} deploys them)" if run.runtime != "eager" else ""
+    return f"cnncalc check {verdict}{deployed}: " + ", ".join(parts)
 
 
 class Lines:
@@ -136,7 +137,9 @@ def markdown(run: CheckRun, warn_at: Optional[Fraction] = None) -> str:
 def check_dict(run: CheckRun, warn_at: Optional[Fraction] = None) -> dict:
     names = {r.spec: r.name for r in run.results}
     checks = run.checks
+    deployed = {"runtime": run.runtime} if run.runtime != "eager" else {}     # absent: eager, as before
     return document.envelope(SCHEMA, {
+        **deployed,
         "passed": run.passed,
         "exit_code": int(run.exit_code),
         "dtype": run.dtype,

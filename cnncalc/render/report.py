@@ -223,7 +223,17 @@ def figures_dict(figures: Figures, layers=None, columns: Optional[Sequence[str]]
     out["training_memory"] = None if training is None else _training_dict(training)
     roofline = figures.roofline
     out["latency"] = None if roofline is None else _latency_dict(roofline, figures.settings.device)
+    runtime = figures.settings.runtime
+    if runtime is not None:           # absent: eager, the spec as written (so eager's JSON is as before)
+        out["runtime"] = runtime_dict(runtime)
     return out
+
+
+def runtime_dict(runtime) -> dict:
+    """A runtime profile: its name, title and rules, each with what it means and its source."""
+    return {"name": runtime.name, "title": runtime.title,
+            "rules": {key: {"value": list(rule.value) if isinstance(rule.value, tuple) else rule.value,
+                            "what": rule.what, "source": rule.source} for key, rule in runtime.rules.items()}}
 
 
 def report_json(result, columns: Optional[Sequence[str]] = None) -> str:
@@ -273,7 +283,9 @@ def summary_items(report: Analysis, figures: Figures | None = None) -> list[tupl
     def both(n):
         return f"{fmt.count(n)} ({fmt.human(n)})" if n >= 1000 else fmt.count(n)
 
-    items = [
+    runtime = figures.settings.runtime if figures is not None else None
+    items = [("Runtime (the deployed network)", f"{runtime.name}: {runtime.title}")] if runtime is not None else []
+    items += [
         ("Input → output", f"{fmt.shape(report.input_shape)} → {fmt.shape(report.output_shape)}"),
         ("Parameters", both(t.params)),
         ("  trainable / non-trainable", f"{fmt.count(t.trainable_params)} / {fmt.count(t.non_trainable_params)}"),

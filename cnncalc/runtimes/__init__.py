@@ -1,0 +1,113 @@
+"""Runtime profiles: how a runtime deploys a network (what folds, what fuses, what runs in place, its scratch
+buffers and memory planner), shipped as one YAML file each beside this module, as the device profiles are.
+:mod:`cnncalc.deploy` turns a spec's analysed graph into the deployed one under a profile's rules; nothing
+in the analysis asks which runtime.
+
+A profile::
+
+    name: fused
+    title: Graph-optimised inference (TensorRT, ONNX Runtime)
+    rules:                            # every rule: its value, what it means, and the source it follows
+      fold: {value: true, what: ..., source: ...}
+      fuse: {value: elementwise, what: ..., source: ...}      # elementwise | clamp | none
+      residual: {value: true, what: ..., source: ...}
+      in_place_depthwise: {value: false, what: ..., source: ...}
+      refuses: {value: [], what: ..., source: ...}            # layer traits it cannot run
+      scratch: {value: none, what: ..., source: ...}
+      planner: {value: liveness, what: ..., source: ...}
+
+The rules name layer traits (``Layer.fuses``, ``Layer.takes_fold``, ``Layer.clamps``, ``Layer.channelwise``,
+``Layer.weights_per_position``), never layer type names. ``eager`` is the default: no pass, today's figures.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cnncalc.errors import SpecError, did_you_mean
+from cnncalc.record import record
+
+HERE = Path(__file__).parent
+EAGER = "eager"
+FUSE_WORDS = ("elementwise", "clamp", "none")
+# the layer traits a profile may refuse (class attributes of cnncalc.layers.base.Layer), each in words
+REFUSABLE = {"weights_per_position": "its weights differ by output position, and the runtime has no such kernel"}
+RULES = ("fold", "fuse", "residual", "in_place_depthwise", "refuses", "scratch", "planner")
+SHIPPED = tuple(sorted(path.stem for path in HERE.glob("*.yaml")))
+
+
+@record
+class Rule:
+    value: object
+    what: str
+    source: str
+
+
+@record
+class Runtime:
+    name: str
+    title: str
+    rules: dict               # rule name (RULES) → Rule
+    source: str               # the file it was read from
+
+    def value(self, rule: str):
+        return self.rules[rule].value
+
+    @property
+    def is_eager(self) -> bool:
+        """No rule changes the graph: the eager figures."""
+        return not (self.value("fold") or self.value("fuse") != "none" or self.value("residual")
+                    or self.value("in_place_depthwise"))
+
+
+@record
+class RuntimeCatalogue:
+    """Runtime profiles to show (`cnncalc runtimes`)."""
+    profiles: tuple
+
+
+def load(name: str) -> Runtime:
+    """A shipped profile by name; an unknown name is an error listing the shipped ones."""
+    if name not in SHIPPED:
+        raise SpecError(f"unknown runtime '{name}'{did_you_mean(name, SHIPPED)}; shipped: {', '.join(SHIPPED)}")
+    path = HERE / f"{name}.yaml"
+    return parse_runtime(path.read_bytes(), str(path))
+
+
+def parse_runtime(text, source: str = "<runtime>") -> Runtime:
+    from cnncalc.devices import _keys, _loc
+    from cnncalc.spec import yamlsource
+    data = yamlsource.load(text, source)
+    if not isinstance(data, yamlsource.LocDict):
+        raise SpecError("a runtime profile is a mapping with name and rules", _loc(data, source))
+    _keys(data, {"name", "title", "rules"}, {"name", "rules"}, "a runtime profile", source)
+    name, title = data["name"], data.get("title", data["name"])
+    if not isinstance(name, str) or not name or not isinstance(title, str):
+        raise SpecError("'name' and 'title' must be non-empty text", data.where("name"))
+    given = data["rules"]
+    if not isinstance(given, yamlsource.LocDict):
+        raise SpecError(f"'rules' must map {', '.join(RULES)} to rules", data.where("rules"))
+    _keys(given, set(RULES), set(RULES), "'rules'", source)
+    rules = {}
+    for key in RULES:
+        item = given[key]
+        if not isinstance(item, yamlsource.LocDict):
+            raise SpecError(f"'rules.{key}' must be a mapping with value, what and source", given.where(key))
+        _keys(item, {"value", "what", "source"}, {"value", "what", "source"}, f"'rules.{key}'", source)
+        for text_key in ("what", "source"):
+            if not isinstance(item[text_key], str) or not item[text_key].strip():
+                raise SpecError(f"'rules.{key}.{text_key}' must be a non-empty text", item.where(text_key))
+        value = item["value"]
+        if key in ("fold", "residual", "in_place_depthwise") and not isinstance(value, bool):
+            raise SpecError(f"'rules.{key}.value' must be true or false", item.where("value"))
+        if key == "fuse" and value not in FUSE_WORDS:
+            raise SpecError(f"'rules.fuse.value' must be one of {', '.join(FUSE_WORDS)}", item.where("value"))
+        if key == "refuses":
+            if not isinstance(value, list) or not all(v in REFUSABLE for v in value):
+                raise SpecError(f"'rules.refuses.value' must list layer traits among {', '.join(REFUSABLE)}",
+                                item.where("value"))
+            value = tuple(value)
+        if key in ("scratch", "planner") and not isinstance(value, str):
+            raise SpecError(f"'rules.{key}.value' must be text", item.where("value"))
+        rules[key] = Rule(value=value, what=item["what"], source=item["source"])
+    return Runtime(name=name, title=title, rules=rules, source=source)
