@@ -95,9 +95,12 @@ class Figures:
 
     @property
     def arena(self):
-        """The activation memory planned in one arena (a cnncalc.planner.Plan) by --planner, in the spec's
-        order, or None without a planner."""
+        """The activation memory planned in one arena (a cnncalc.planner.Plan) by --planner, or the runtime's
+        planner (tflite-micro: greedy-by-size), in the spec's order; None without a planner."""
         s, name = self.settings, self.settings.planner
+        if name is None and s.runtime is not None:          # the runtime's own planner, when it names one
+            from cnncalc.planner import PLANNERS
+            name = s.runtime.value("planner") if s.runtime.value("planner") in PLANNERS else None
         if name is None:
             return None
         from cnncalc import peak, planner

@@ -57,3 +57,17 @@ def test_the_api_and_an_unknown_planner():
         assert "unknown memory planner 'best'" in str(err) and "greedy-by-size, linear" in str(err)
     else:
         raise AssertionError("an unknown planner was accepted")
+
+
+def test_a_runtime_that_names_a_planner_plans_its_arena(cli, write):
+    """tflite-micro's profile names TF-Lite Micro's greedy-by-size planner: its arena comes without --planner;
+    eager names none. On SPEC under tflite-micro only the relu (a clamp) fuses, into conv a: the input 16 B alive
+    at steps 0–1, a 32 B at 1–2, c 16 B from 2 to the end; bytes alive 16, 48, 48: the peak is 48. Greedy: a at
+    0; of the two 16 B tensors the one added later first (TF-Lite Micro's tie rule): c, alive with a at step 2,
+    at 32; then the input, alive with a at step 1 and never with c, at 32 too: arena 48."""
+    code, out, err = cli("analyze", write(SPEC), "--dtype", "int8", "--runtime", "tflite-micro", "--format", "json")
+    assert code == 0, err
+    arena = json.loads(out)["arena"]
+    assert (arena["planner"], arena["arena_bytes"], arena["peak_bytes"]) == ("greedy-by-size", 48, 48)
+    code, out, _ = cli("analyze", write(SPEC), "--dtype", "int8", "--format", "json")
+    assert json.loads(out)["arena"] is None

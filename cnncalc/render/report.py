@@ -314,7 +314,8 @@ def figure_items(figures: Figures, memory) -> list[tuple[str, str]]:
     if plan is not None:
         items.append((f"Arena ({plan.planner}, spec order{mode})",
                       f"{memory(plan.arena_bytes)}: the peak {fmt.bytes_exact(plan.peak_bytes)} and "
-                      f"{fmt.bytes_exact(plan.fragmentation_bytes)} of fragmentation"))
+                      + (f"{fmt.bytes_exact(plan.fragmentation_bytes)} of fragmentation" if plan.fragmentation_bytes
+                         else "no fragmentation")))
     schedule = figures.patches
     if schedule is not None:
         grid = "×".join(map(str, schedule.grid))
