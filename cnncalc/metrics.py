@@ -58,16 +58,23 @@ class Figures:
             self._cache[key] = make()
         return self._cache[key]
 
+    def _in_place(self):
+        """Which layers write into an input: with --in-place the runtimes' rule (the deployed graph's in-place
+        layers included), else those the deployment runs in place (in-place depthwise), else none. The peak,
+        the arena and the patch schedule read the same predicate."""
+        from cnncalc import peak
+        graph = self.graph
+        if graph is not None and self.settings.in_place:
+            return peak.runtime_in_place(graph)
+        if graph is not None and graph.in_place:
+            return peak.deployed_in_place(graph)
+        return None
+
     def _problem(self):
         from cnncalc import peak
         m = self.analysed.memory
-        graph, test = self.graph, None
-        if graph is not None and self.settings.in_place:
-            test = peak.runtime_in_place(graph)
-        elif graph is not None and graph.in_place:
-            test = peak.deployed_in_place(graph)
         return self._once("problem", lambda: peak.problem_of_report(
-            self.analysed, m.batch, DTYPE_BITS[m.dtype], in_place=test))
+            self.analysed, m.batch, DTYPE_BITS[m.dtype], in_place=self._in_place()))
 
     @property
     def peak(self):
@@ -89,7 +96,7 @@ class Figures:
         if grid is None or self.graph is None:
             return None
         from cnncalc import patches, peak
-        test = peak.runtime_in_place(self.graph) if s.in_place else None
+        test = self._in_place()
         return self._once("patches", lambda: patches.patch_schedule(self.graph, grid, s.patch_until, self.analysed,
                                                                    test))
 
@@ -105,7 +112,7 @@ class Figures:
             return None
         from cnncalc import peak, planner
         m = self.analysed.memory
-        test = peak.runtime_in_place(self.graph) if s.in_place and self.graph is not None else None
+        test = self._in_place()
         return self._once("arena", lambda: planner.plan_of(self.analysed, planner.SPEC, name,
                                                            DTYPE_BITS[m.dtype], m.batch, test))
 
