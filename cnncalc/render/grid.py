@@ -11,7 +11,7 @@ writes each value with its change under it). Headers and footers are cells too.
 
 from __future__ import annotations
 
-from typing import Sequence, Union
+from typing import Optional, Sequence, Union
 
 from cnncalc.record import record
 
@@ -100,12 +100,19 @@ def _lines(cell: Cell) -> list[tuple[str, str]]:
     return [(line, "") if isinstance(line, str) else line for line in cell]
 
 
-def least_width(columns: list[Column], rows: list[tuple], margin: int = 1) -> int:
-    """The fewest cells :func:`layout` can make the grid in: every foldable column at its least width."""
+def natural_widths(columns: list[Column], rows: list[tuple]) -> list[int]:
+    """Each column's width with nothing folded: its widest cell, header or footer."""
+    return [max([_width(c.header), _width(c.footer)] + [_width(row[i]) for row in rows]) for i, c in enumerate(columns)]
+
+
+def least_width(columns: list[Column], rows: list[tuple], margin: int = 1,
+                natural: Optional[list[int]] = None) -> int:
+    """The fewest cells :func:`layout` can make the grid in: every foldable column at its least width
+    (``natural``: the columns' natural_widths, when known already)."""
+    natural = natural_widths(columns, rows) if natural is None else natural
     total = margin + sum(c.space for c in columns[1:])
-    for i, column in enumerate(columns):
-        natural = max([_width(column.header), _width(column.footer)] + [_width(row[i]) for row in rows])
-        total += min(natural, max(column.min_width, _width(column.header))) if column.fold else natural
+    for width, column in zip(natural, columns):
+        total += min(width, max(column.min_width, _width(column.header))) if column.fold else width
     return total
 
 
@@ -131,15 +138,14 @@ def left_out_note(left_out: Sequence[str], width: int, hint: str = "") -> str:
 
 
 def layout(columns: list[Column], rows: list[tuple], width: int, dim_rows=frozenset(), styled: bool = False,
-           heading: bool = True, margin: int = 1) -> str:
+           heading: bool = True, margin: int = 1, natural: Optional[list[int]] = None) -> str:
     """The grid as text: header, a rule, the rows, then a blank line and the footer when a column has one.
 
     A cell is a string, (string, ANSI style) to colour it when ``styled``, or a list of those stacked as
     lines. ``dim_rows``: row indexes to dim. ``heading=False`` leaves out the header and its rule;
     ``margin``: blank cells before the first column.
     """
-    widths = [max([_width(c.header), _width(c.footer)] + [_width(row[i]) for row in rows])
-              for i, c in enumerate(columns)]
+    widths = list(natural_widths(columns, rows) if natural is None else natural)
     total = margin + sum(widths) + sum(c.space for c in columns[1:])
     excess = total - width
     for i in reversed(range(len(columns))):      # shrink the foldable columns, the last ones first

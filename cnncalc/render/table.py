@@ -12,7 +12,7 @@ from cnncalc.analysis import Analysis
 from cnncalc.metrics import Figures
 from cnncalc.render.columns import Context, people_cells, select
 from cnncalc.render.labels import CONVENTIONS
-from cnncalc.render.grid import BOLD, DIM, RESET, YELLOW, Column, layout, least_width, left_out_note
+from cnncalc.render.grid import BOLD, DIM, RESET, YELLOW, Column, layout, least_width, left_out_note, natural_widths
 from cnncalc.render.report import summary_items
 from cnncalc.render.terminal import Terminal
 from cnncalc.render.text import shown
@@ -48,13 +48,16 @@ def print_report(result: Analysis | Figures, terminal: Terminal, columns: Option
     left_out: list[str] = []
     if not quiet:
         rows, grid = _grid(chosen, context, short=False)
-        if least_width(grid, rows) > terminal.width:         # too wide: counts as 4.09G, then fewer columns
+        natural = natural_widths(grid, rows)                 # measured once: every cell of a big table
+        if least_width(grid, rows, natural=natural) > terminal.width:   # too wide: 4.09G, then fewer columns
             rows, grid = _grid(chosen, context, short=True)
-            while least_width(grid, rows) > terminal.width and len(grid) > 2:
+            natural = natural_widths(grid, rows)
+            while least_width(grid, rows, natural=natural) > terminal.width and len(grid) > 2:
                 left_out.insert(0, chosen[len(grid) - 1].name)
                 grid.pop()
+                natural.pop()
                 rows = [row[:len(grid)] for row in rows]
-        out.append(layout(grid, rows, terminal.width, dim, styled=styled))
+        out.append(layout(grid, rows, terminal.width, dim, styled=styled, natural=natural))
         if left_out:
             out += [left_out_note(left_out, terminal.width, "--columns chooses, "), ""]
     items = summary_items(report, figures)
