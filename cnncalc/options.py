@@ -106,11 +106,11 @@ OPTIONS = (
     Option("in_place", "--in-place", FIGURES,
            "Peak memory with runtime in-place layers (activations, BN, add, dropout, views) writing into their "
            "input.", kind=FLAG, default=False),
-    Option("patches", "--patches", FIGURES,
+    Option("patches", "--patches", FIGURES + ("verify",),
            "Patch-based inference (MCUNetV2): run the network's first part patch by patch on this grid of the "
            "cut's output (rows x columns); the peak memory is then the patch schedule's, with the extra MACs of "
            "recomputed halos.", kind=GRID, metavar="RxC"),
-    Option("patch_until", "--patch-until", FIGURES,
+    Option("patch_until", "--patch-until", FIGURES + ("verify",),
            "With --patches: the last layer run patch by patch (default: the one of least peak).", metavar="LAYER"),
     Option("planner", "--planner", FIGURES,
            "Plan the activation memory in one arena with this memory planner: greedy-by-size (TF-Lite Micro's) "

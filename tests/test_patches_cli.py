@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -47,3 +48,18 @@ def test_analyze_without_patches_does_not_import_them():
             "assert 'cnncalc.patches' not in sys.modules, 'imported'\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_verify_executes_the_patch_schedule(cli):
+    """`verify --patches 2x2` runs the schedule tile by tile (cnncalc.patchverify): the stitched cut output
+    equals the whole run's and the bytes held equal the reported patch peak, in the text and in JSON; the
+    figures themselves are tests/test_patchverify.py's, derived there."""
+    code, out, err = cli("verify", "seed:mobilenet_v2_035_96", "--patches", "2x2")
+    assert code == 0, err
+    assert "the stitched output equals the whole run's" in out and ": the reported patch peak" in out
+    code, out, err = cli("verify", "seed:mobilenet_v2_035_96", "--patches", "2x2", "--format", "json")
+    assert code == 0, err
+    run = json.loads(out)["patches"]
+    assert run["ok"] and run["equal"] and run["measured_peak_bytes"] == run["reported_peak_bytes"] > 0
+    code, _, err = cli("verify", "seed:mobilenet_v2_035_96", "--patch-until", "stem")
+    assert code == 2 and "give patches too" in err

@@ -129,6 +129,8 @@ def options_of(command: str):
                           read_limits=chosen.read_limits)
             if "dtype" in names:
                 kwargs.update(dtype=chosen.dtype, batch=chosen.batch, settings=chosen.settings)
+            elif "patches" in names:            # verify: the patch schedule to execute
+                kwargs.update(settings=chosen.settings)
             return func(*args, **kwargs)
 
         for option in reversed(chosen_options):

@@ -46,14 +46,15 @@ def _parse_count(text, option: str):
                    f"them as float64, 8 bytes each. Counts take K, M, G, T.  [default: {DEFAULT_LAYER_WEIGHTS}, "
                    f"400 MB]")
 @click.pass_context
-def verify(ctx: click.Context, spec: str, output_format: str, input_shape, read_limits, overrides, seed: int,
-           max_work: int, max_layer_weights: int) -> None:
+def verify(ctx: click.Context, spec: str, output_format: str, input_shape, read_limits, overrides, settings,
+           seed: int, max_work: int, max_layer_weights: int) -> None:
     """Execute SPEC in numpy with random weights and check the analysis against it.
 
     Every layer's output shape is compared with the analysed one, and every output unit's receptive field
     with the input positions that can change it (docs/verify.md). Use --input to verify a large network
-    on a smaller input (a refusal names one that fits). Exit codes: 0 all agree, 1 a disagreement, 2 a
-    bad spec or option, a layer type
+    on a smaller input (a refusal names one that fits). With --patches RxC the patch schedule is executed
+    too, tile by tile: its stitched output against the whole run's, and the bytes it held against the
+    reported patch peak. Exit codes: 0 all agree, 1 a disagreement, 2 a bad spec or option, a layer type
     that cannot be executed, or a spec too large to execute (memory or --max-work).
     """
     from cnncalc.analysis import analyze
@@ -70,7 +71,21 @@ def verify(ctx: click.Context, spec: str, output_format: str, input_shape, read_
                      max_layer_weights=max_layer_weights if max_layer_weights is not None else MAX_LAYER_WEIGHTS,
                      rebuild=None if spec == "-" else lambda shape: read_spec(spec, shape, read_limits,
                                                                                 overrides=overrides))
-    emit(result, output_format)
+    patch_run = _patch_run(parsed, report, settings, seed) if settings.patches is not None else None
+    if patch_run is None:
+        emit(result, output_format)
+    elif output_format == "json":                # the patch run inside the one document
+        from cnncalc.render.document import to_json
+        from cnncalc.render.verify import patch_run_dict, result_dict
+        click.echo(to_json({**result_dict(result), "patches": patch_run_dict(patch_run)}), nl=False)
+    else:
+        from cnncalc.render.verify import patch_run_lines
+        emit(result, output_format)
+        click.echo("\n".join(patch_run_lines(patch_run)))
+    if patch_run is not None and patch_run.refused:
+        layer, why = patch_run.refused[0]
+        click.echo(f"cnncalc: error: {parsed.source}: layer '{layer}' cannot run patch by patch: {why}", err=True)
+        ctx.exit(int(ExitCode.BAD_INPUT))
     if result.status == UNVERIFIABLE:
         from cnncalc.execute import executable_types
         reasons = "; ".join(reason_text(u) for u in result.unexecutable)
@@ -78,5 +93,13 @@ def verify(ctx: click.Context, spec: str, output_format: str, input_shape, read_
                  if any(u.no_executor for u in result.unexecutable) else "")
         click.echo(f"cnncalc: error: {parsed.source}: not executable: {reasons}{known}", err=True)
         ctx.exit(int(ExitCode.BAD_INPUT))
-    if result.status != AGREE:
+    if result.status != AGREE or (patch_run is not None and not patch_run.ok):
         ctx.exit(int(ExitCode.DISAGREEMENT))
+
+
+def _patch_run(spec, report, settings, seed: int):
+    """The patch schedule of --patches (its cut --patch-until, else the one of least peak), executed."""
+    from cnncalc.patches import patch_schedule
+    from cnncalc.patchverify import run_patches
+    schedule = patch_schedule(spec, settings.patches, settings.patch_until, report)
+    return run_patches(spec, schedule, report, seed)

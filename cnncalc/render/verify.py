@@ -201,6 +201,32 @@ def result_json(result: VerifyResult) -> str:
     return document.to_json(result_dict(result))
 
 
+def patch_run_dict(run) -> dict:
+    """A patch schedule executed (cnncalc.patchverify.PatchRun): whether the stitched output equals the whole
+    run's, and the bytes held against the reported patch peak."""
+    s = run.schedule
+    return {"grid": list(s.grid), "cut": s.cut, "ok": run.ok, "equal": run.equal, "exact": run.exact,
+            "max_difference": run.max_difference, "reported_peak_bytes": s.patch_peak_bytes,
+            "measured_peak_bytes": run.measured_peak_bytes,
+            "refused": [{"layer": layer, "reason": why} for layer, why in run.refused]}
+
+
+def patch_run_lines(run) -> list[str]:
+    """The patch run for people: its verdict on the stitched output and on the bytes held."""
+    s = run.schedule
+    grid = "×".join(map(str, s.grid))
+    if run.refused:
+        return [f"patches {grid}: not run ({shown(run.refused[0][0])}: {run.refused[0][1]})"]
+    same = ("equals the whole run's bit for bit" if run.exact else
+            f"equals the whole run's (largest difference {run.max_difference:.1e})" if run.equal else
+            f"DIFFERS from the whole run's (largest difference {run.max_difference:.3g})")
+    held = ("the reported patch peak" if run.measured_peak_bytes == s.patch_peak_bytes else
+            f"NOT the reported patch peak {fmt.bytes_exact(s.patch_peak_bytes)}")
+    return [f"patches {grid}, cut {shown(s.cut)}: the stitched output {same}",
+            f"the patch run held at most {fmt.bytes_exact(run.measured_peak_bytes)}: {held}",
+            "verify: the patch schedule agrees" if run.ok else "verify: the patch schedule disagrees"]
+
+
 # ----------------------------------------------------------------------------- why it cannot run, in words
 
 def _input(shape: tuple) -> str:
