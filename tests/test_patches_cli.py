@@ -63,3 +63,16 @@ def test_verify_executes_the_patch_schedule(cli):
     assert run["ok"] and run["equal"] and run["measured_peak_bytes"] == run["reported_peak_bytes"] > 0
     code, _, err = cli("verify", "seed:mobilenet_v2_035_96", "--patch-until", "stem")
     assert code == 2 and "give patches too" in err
+
+
+def test_check_names_the_smallest_patch_grid_that_fits(cli):
+    """A peak limit that the whole network misses: check fails (exit 1) and its note names a grid and cut
+    (patches.smallest_fitting); checking again with them passes, so the note is a schedule that fits."""
+    spec = "seed:mobilenet_v2_035_96"
+    code, out, _ = cli("check", spec, "--max-peak-memory", "200KiB")
+    assert code == 1
+    note = next(line for line in out.splitlines() if "the peak fits with patch-based inference" in line)
+    words = note.split()
+    grid, cut = words[words.index("--patches") + 1], words[words.index("--patch-until") + 1]
+    code, out, err = cli("check", spec, "--max-peak-memory", "200KiB", "--patches", grid, "--patch-until", cut)
+    assert code == 0, out + err

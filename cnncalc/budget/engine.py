@@ -241,7 +241,25 @@ def check_figures(path: str, name: str, figures: Figures, limits: dict, increase
         for source in (limits, increase_limits):
             if key in source:
                 checks.append(BudgetResult(path, key, actual, source[key]))
+    over = [c for c in checks if c.metric == "peak_memory" and not c.passed]
+    if over and figures.settings.patches is None and figures.graph is not None:
+        notes = notes + _patches_that_fit(figures, min(c.limit.value for c in over))
     return SpecResult(path, name, tuple(checks), notes=notes)
+
+
+def _patches_that_fit(figures: Figures, limit: int) -> tuple:
+    """A note naming the smallest patch grid, and its cut, under which the peak fits ``limit`` (patch-based
+    inference, cnncalc.patches), when one does."""
+    from cnncalc.patches import PatchError, smallest_fitting
+    try:
+        found = smallest_fitting(figures.graph, limit, figures.analysed, in_place=figures._in_place())
+    except PatchError:
+        return ()
+    if found is None:
+        return ()
+    grid = "x".join(map(str, found.grid))
+    return (f"the peak fits with patch-based inference: --patches {grid} --patch-until {found.cut} "
+            f"(peak {found.peak_bytes:,} B, {found.extra_macs:,} more MACs for the recomputed halos)",)
 
 
 def run(request: Request, stdin=None, on_result: Optional[Callable[[SpecResult], None]] = None) -> CheckRun:
