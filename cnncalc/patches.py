@@ -390,6 +390,8 @@ def smallest_fitting(spec: Union[Spec, Graph], limit: int, report: Analysis, mos
     """The smallest grid (:func:`grids`, up to ``most`` patches) with a cut whose peak is at most ``limit`` bytes,
     and among its cuts that fit, the one of fewest extra MACs (then the earlier); None when none fits."""
     ndim = len(report.input_shape) - 1
+    if ndim < 1:                      # a flat input has no positions to split into patches
+        return None
     for grid in grids(ndim, most):
         try:
             least = patch_schedule(spec, grid, None, report, in_place)

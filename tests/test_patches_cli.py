@@ -76,3 +76,11 @@ def test_check_names_the_smallest_patch_grid_that_fits(cli):
     grid, cut = words[words.index("--patches") + 1], words[words.index("--patch-until") + 1]
     code, out, err = cli("check", spec, "--max-peak-memory", "200KiB", "--patches", grid, "--patch-until", cut)
     assert code == 0, out + err
+
+
+def test_a_flat_network_over_its_peak_limit_gets_no_patch_note(cli, write):
+    """A dense network on a flat input has no positions to patch: a failed peak limit is reported as it is,
+    with no patch note (it once raised from an empty list of grids)."""
+    spec = write("input: [64]\nlayers:\n  - {dense: {out: 64}}\n  - relu\n")
+    code, out, err = cli("check", spec, "--max-peak-memory", "8B")
+    assert code == 1 and "internal error" not in err and "patch-based" not in out
