@@ -29,11 +29,12 @@ where every path to the output passes, and whose output the grid divides) and th
 from __future__ import annotations
 
 import itertools
+import math
 from fractions import Fraction
 from typing import Callable, Optional, Sequence, Union
 
 from cnncalc import peak as peakmod
-from cnncalc.analysis import DTYPE_BITS, Analysis, analyze, infer_node
+from cnncalc.analysis import DTYPE_BITS, Analysis, analyze, bytes_for, infer_node
 from cnncalc.errors import SpecError, did_you_mean
 from cnncalc.graph import Graph
 from cnncalc.layers.base import ELEMENTWISE, WHOLE, Window
@@ -391,6 +392,9 @@ def smallest_fitting(spec: Union[Spec, Graph], limit: int, report: Analysis, mos
     and among its cuts that fit, the one of fewest extra MACs (then the earlier); None when none fits."""
     ndim = len(report.input_shape) - 1
     if ndim < 1:                      # a flat input has no positions to split into patches
+        return None
+    m = report.memory                 # every schedule holds the whole input: past the limit alone, none fits
+    if bytes_for(math.prod(report.input_shape) * m.batch, DTYPE_BITS[m.dtype]) > limit:
         return None
     for grid in grids(ndim, most):
         try:
