@@ -145,6 +145,10 @@ class _Net:
         name = node.name
         out = self.rows[name].output_shape
         ins = [self.rows[u].output_shape for u in node.inputs]
+        if node.layer.arity is not None and len(self.data[name]) != node.layer.arity:
+            # a deployed graph's layer that took in a residual add (runtime 'fused'): its tiles not modelled
+            self.why[name] = "a residual add is fused into it (the deployed graph), which tiles do not model yet"
+            return
         op = infer_node(node, ins)[0].rf
         if op == WHOLE:
             self.why[name] = "it sees its whole input (a global or dense layer)"
@@ -368,7 +372,10 @@ def patch_schedule(spec: Union[Spec, Graph], grid: Sequence[int], cut: Optional[
     found = []
     for name in net.order:
         if _refusal(net, grid, name) is None:
-            found.append(_schedule(net, grid, name, in_place, LEAST_PEAK, whole.peak_bytes))
+            try:
+                found.append(_schedule(net, grid, name, in_place, LEAST_PEAK, whole.peak_bytes))
+            except PatchError:           # this cut cannot be scheduled (a tile's MACs): the others still can
+                continue
     if not found:
         stop = next((net.blocked[name] for name in net.order if name in net.blocked), None)
         where = f" before '{stop[0]}' ({stop[1]})" if stop else ""

@@ -26,6 +26,8 @@ SLOW = {
     # parity (torch): the fast tier keeps the paper oracles, every layer form and the torchvision totals
     "tests/parity/test_saved_parity.py::test_saved_bytes_per_layer_and_in_total":
         "trains every zoo and seed network one step in torch",
+    "tests/parity/test_saved_parity.py::test_saved_bytes_of_random_networks":
+        "trains 120 random networks one step in torch",
     "tests/parity/test_spec_parity.py::test_spec_at_its_declared_input": "builds every shipped spec in torch",
     "tests/parity/test_spec_parity.py::test_spec_at_an_odd_input": "builds every shipped spec in torch",
     "tests/parity/test_spec_parity.py::test_zoo_variant_by_set": "builds zoo variants in torch",

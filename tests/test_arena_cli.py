@@ -32,11 +32,14 @@ def test_analyze_shows_the_arena_of_the_planner(cli, write):
     assert (arena["planner"], arena["arena_bytes"], arena["peak_bytes"], arena["fragmentation_bytes"]) == \
         ("greedy-by-size", 64, 64, 0)
     assert {o["tensor"]: o["offset"] for o in arena["offsets"]} == {"input": 0, "a": 32, "b": 0, "c": 32}
-    code, out, _ = cli("analyze", write(SPEC), "--dtype", "int8", "--planner", "linear", "--format", "json")
+    code, out, err = cli("analyze", write(SPEC), "--dtype", "int8", "--planner", "linear", "--format", "json")
+    assert code == 0, err
     assert json.loads(out)["arena"]["arena_bytes"] == 96
-    code, out, _ = cli("analyze", write(SPEC), "--dtype", "int8", "--format", "json")
+    code, out, err = cli("analyze", write(SPEC), "--dtype", "int8", "--format", "json")
+    assert code == 0, err
     assert json.loads(out)["arena"] is None                       # no planner, no arena
-    code, out, _ = cli("analyze", write(SPEC), "--dtype", "int8", "--planner", "linear")
+    code, out, err = cli("analyze", write(SPEC), "--dtype", "int8", "--planner", "linear")
+    assert code == 0, err
     assert "Arena (linear, spec order)" in out and "96 B" in out
 
 
@@ -69,5 +72,3 @@ def test_a_runtime_that_names_a_planner_plans_its_arena(cli, write):
     assert code == 0, err
     arena = json.loads(out)["arena"]
     assert (arena["planner"], arena["arena_bytes"], arena["peak_bytes"]) == ("greedy-by-size", 48, 48)
-    code, out, _ = cli("analyze", write(SPEC), "--dtype", "int8", "--format", "json")
-    assert json.loads(out)["arena"] is None

@@ -267,6 +267,7 @@ def test_depth_folds_blocks_and_resnet50_fits_a_screen(cli, tmp_path):
                        "png", "-o", str(target))
     if code == 2 and "Graphviz" in err:
         require_dot()
+    assert code == 0, err
     data = target.read_bytes()
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert max(width, height) <= 4000 and height > width          # one screen tall, top to bottom

@@ -84,3 +84,15 @@ def test_a_flat_network_over_its_peak_limit_gets_no_patch_note(cli, write):
     spec = write("input: [64]\nlayers:\n  - {dense: {out: 64}}\n  - relu\n")
     code, out, err = cli("check", spec, "--max-peak-memory", "8B")
     assert code == 1 and "internal error" not in err and "patch-based" not in out
+
+
+def test_a_residual_fused_by_the_runtime_is_not_an_internal_error(cli):
+    """Under 'fused' a convolution takes in its residual add (two inputs): the patch search used to re-infer
+    it as a one-input conv and fail with an internal error; it now stops before such a layer, and the cut is
+    one before it (resnet18: the first block's add is fused, so the maxpool is the last candidate)."""
+    spec = "zoo:resnet18"
+    code, out, err = cli("check", spec, "--runtime", "fused", "--max-peak-memory", "1MB")
+    assert code == 1 and "internal error" not in err
+    code, out, err = cli("analyze", spec, "--runtime", "fused", "--patches", "2x2", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["patches"]["cut"] == "maxpool"

@@ -7,7 +7,8 @@ from cnncalc.export.code import Code, Helper, number, writes
 STOCHASTIC_DEPTH = '''
 class StochasticDepth(nn.Module):
     """torchvision.ops.stochastic_depth: in training, a Bernoulli(1 - p) factor per sample (row) or for the
-    batch, divided by 1 - p; at inference or with p = 0 the input itself."""
+    batch, divided by 1 - p (not at p = 1, where every factor is 0); at inference or with p = 0 the input
+    itself."""
 
     def __init__(self, p, mode):
         super().__init__()
@@ -19,7 +20,9 @@ class StochasticDepth(nn.Module):
         survival = 1.0 - self.p
         size = [x.shape[0] if self.mode == "row" else 1] + [1] * (x.dim() - 1)
         noise = torch.empty(size, dtype=x.dtype, device=x.device).bernoulli_(survival)
-        return x * noise.div_(survival)
+        if survival > 0.0:
+            noise.div_(survival)
+        return x * noise
 '''
 
 

@@ -22,18 +22,18 @@ The rules name layer traits (``Layer.fuses``, ``Layer.takes_fold``, ``Layer.clam
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from cnncalc.errors import SpecError, did_you_mean
 from cnncalc.record import record
 
-HERE = Path(__file__).parent
+HERE = os.path.dirname(os.path.abspath(__file__))   # os.path, not pathlib: --runtime's choices are read at start-up
 EAGER = "eager"
 FUSE_WORDS = ("elementwise", "clamp", "none")
 # the layer traits a profile may refuse (class attributes of cnncalc.layers.base.Layer), each in words
 REFUSABLE = {"weights_per_position": "its weights differ by output position, and the runtime has no such kernel"}
 RULES = ("fold", "fuse", "residual", "in_place_depthwise", "refuses", "scratch", "planner")
-SHIPPED = tuple(sorted(path.stem for path in HERE.glob("*.yaml")))
+SHIPPED = tuple(sorted(name[:-len(".yaml")] for name in os.listdir(HERE) if name.endswith(".yaml")))
 
 
 @record
@@ -70,8 +70,9 @@ def load(name: str) -> Runtime:
     """A shipped profile by name; an unknown name is an error listing the shipped ones."""
     if name not in SHIPPED:
         raise SpecError(f"unknown runtime '{name}'{did_you_mean(name, SHIPPED)}; shipped: {', '.join(SHIPPED)}")
-    path = HERE / f"{name}.yaml"
-    return parse_runtime(path.read_bytes(), str(path))
+    path = os.path.join(HERE, f"{name}.yaml")
+    with open(path, "rb") as handle:
+        return parse_runtime(handle.read(), path)
 
 
 def parse_runtime(text, source: str = "<runtime>") -> Runtime:

@@ -57,3 +57,17 @@ def test_split_is_one_operation_for_all_its_parts():
     text = export_pytorch(spec).text
     # three parts of 1, 2 and 3 channels, from one torch.split
     assert "s_0, s_1, s_2 = torch.split(x, [1, 2, 3], dim=1)" in text and text.count("torch.split") == 1
+
+
+def test_stochastic_depth_at_rate_1_drops_everything_without_dividing_by_zero():
+    """The written StochasticDepth in training: at p = 1 every factor is 0 (torchvision divides by 1 − p only
+    when it is positive), so the output is 0, not NaN; at p = 1/2 each row is 0 or twice itself."""
+    from extras import require_torch
+    torch = require_torch()
+    from cnncalc.pytorch.routing import STOCHASTIC_DEPTH
+    namespace = {"torch": torch, "nn": torch.nn}
+    exec(STOCHASTIC_DEPTH, namespace)
+    x = torch.ones(8, 2, 3)
+    assert torch.equal(namespace["StochasticDepth"](1.0, "row").train()(x), torch.zeros(8, 2, 3))
+    y = namespace["StochasticDepth"](0.5, "row").train()(x)
+    assert all(torch.equal(row, torch.zeros(2, 3)) or torch.equal(row, 2 * torch.ones(2, 3)) for row in y)

@@ -306,7 +306,6 @@ def random_network(seed: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(120))
 def test_saved_bytes_of_random_networks(seed, tmp_path):
     """The comparison above on random networks: per layer and in total, every network."""

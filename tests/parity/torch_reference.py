@@ -395,9 +395,9 @@ class LayerScale(nn.Module):
 
 
 class StochasticDepth(nn.Module):
-    """torchvision.ops.stochastic_depth, written out (the suite does not need torchvision): in training, a
-    Bernoulli(1 − p) factor per sample (row) or for the batch, divided by 1 − p, multiplied in; at inference
-    or with p = 0 the input itself."""
+    """torchvision.ops.stochastic_depth's rule, written from its documentation (the suite does not need
+    torchvision): in training each sample (row) or the whole batch is kept with probability 1 − p and a kept
+    one scaled by 1/(1 − p); at inference, or with p = 0, the input itself; p = 1 drops everything."""
 
     def __init__(self, p, mode):
         super().__init__()
@@ -406,10 +406,10 @@ class StochasticDepth(nn.Module):
     def forward(self, x):
         if not self.training or self.p == 0.0:
             return x
-        survival = 1.0 - self.p
-        size = [x.shape[0] if self.mode == "row" else 1] + [1] * (x.dim() - 1)
-        noise = torch.empty(size, dtype=x.dtype, device=x.device).bernoulli_(survival)
-        return x * noise.div_(survival)
+        rows = x.shape[0] if self.mode == "row" else 1
+        kept = (torch.rand(rows, device=x.device) >= self.p).to(x.dtype)
+        scale = kept / (1.0 - self.p) if self.p < 1.0 else kept
+        return x * scale.view(rows, *([1] * (x.dim() - 1)))
 
 
 class ChannelShuffle(nn.Module):
