@@ -110,7 +110,7 @@ class Figures:
             name = s.runtime.value("planner") if s.runtime.value("planner") in PLANNERS else None
         if name is None:
             return None
-        from cnncalc import peak, planner
+        from cnncalc import planner
         m = self.analysed.memory
         test = self._in_place()
         return self._once("arena", lambda: planner.plan_of(self.analysed, planner.SPEC, name,

@@ -19,7 +19,7 @@ import os
 from fractions import Fraction
 from typing import TYPE_CHECKING, Callable, Optional
 
-from cnncalc import record as records, units
+from cnncalc import units
 from cnncalc.analysis import analyze
 from cnncalc.errors import ExitCode, Location, SpecError, did_you_mean
 from cnncalc.metrics import BUDGET_KEYS, BY_KEY, Figures, Settings
@@ -282,7 +282,7 @@ def run(request: Request, stdin=None, on_result: Optional[Callable[[SpecResult],
             result = SpecResult(path, error=err)
         except RecursionError:
             result = SpecResult(path, error=SpecError("the spec is nested too deeply to analyse", Location(path)))
-        result = records.replace(result, seconds=perf_counter() - started)
+        result = replace(result, seconds=perf_counter() - started)
         results.append(result)
         if on_result is not None:
             on_result(result)

@@ -305,10 +305,10 @@ class Layer:
     # How a runtime fuses it with the layer before it (TensorRT's and ONNX Runtime's graph optimisations; the
     # graph picture draws a fused chain as one node): FOLDS, folded into the weights of a preceding layer that
     # ``takes_fold`` (batch norm's per-channel scale and shift); EPILOGUE, an element-wise pass run in its
-    # producer's epilogue (activations); "" runs on its own.
+    # producer's epilogue (activations); RESIDUAL (add), an element-wise sum of its producer's output and
+    # another tensor, run in the producer's epilogue (TensorRT's convolution + element-wise sum; cnncalc.deploy
+    # under a runtime whose rules say so); "" runs on its own.
     fuses: ClassVar[str] = ""
-    # RESIDUAL (add): an element-wise sum of its producer's output and another tensor, run in the producer's
-    # epilogue (TensorRT's convolution + element-wise sum; cnncalc.deploy under a runtime whose rules say so).
     # A linear layer with a per-output-channel weight and bias (conv, dense) into which a FOLDS layer folds.
     takes_fold: ClassVar[bool] = False
     # An element-wise clamp (relu, relu6): what a quantised kernel applies as its output range, so runtimes

@@ -53,12 +53,6 @@ class Runtime:
     def value(self, rule: str):
         return self.rules[rule].value
 
-    @property
-    def is_eager(self) -> bool:
-        """No rule changes the graph: the eager figures."""
-        return not (self.value("fold") or self.value("fuse") != "none" or self.value("residual")
-                    or self.value("in_place_depthwise"))
-
 
 @record
 class RuntimeCatalogue:
