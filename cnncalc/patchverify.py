@@ -22,7 +22,8 @@ from typing import Optional
 import numpy as np
 
 from cnncalc.analysis import DTYPE_BITS, Analysis, analyze
-from cnncalc.execute import Context, Executor, executor_for
+from cnncalc.execute import Context, executor_for
+from cnncalc.verify import executor_of
 from cnncalc.patches import PatchSchedule, tile_needs
 from cnncalc.record import record, replace
 from cnncalc.spec import Spec
@@ -48,12 +49,6 @@ class PatchRun:
 def _at(region: tuple) -> tuple:
     """The index of ``region`` (per spatial axis, [first, end)) in a [B, C, *spatial] array."""
     return (slice(None), slice(None)) + tuple(slice(a, b) for a, b in region)
-
-
-def _executor(layer) -> Executor:
-    executor = executor_for(layer.type_name)
-    assert executor is not None           # run_patches refuses the types without one before running anything
-    return executor
 
 
 def _tile_layer(layer, in_shape: tuple, step, region: tuple, extents: tuple):
@@ -111,7 +106,7 @@ def run_patches(spec: Spec, schedule: PatchSchedule, report: Optional[Analysis] 
     weights: dict[str, list] = {}
     for name in part[1:]:
         node = graph.nodes[name]
-        out = ctx.run(_executor(node.layer), node.layer, [values[u] for u in node.inputs],
+        out = ctx.run(executor_of(node.layer), node.layer, [values[u] for u in node.inputs],
                       tied.get(name, ""))
         weights[name] = list(ctx.made)
         values[name] = out
@@ -150,7 +145,7 @@ def run_patches(spec: Spec, schedule: PatchSchedule, report: Optional[Analysis] 
                                                                     "executor (no padding of its own to set)"),))
                 replay.tied[name] = weights[name]
                 try:
-                    out = replay.run(_executor(node.layer), layer, inputs, name)
+                    out = replay.run(executor_of(node.layer), layer, inputs, name)
                 except ValueError as err:
                     return PatchRun(schedule, seed, refused=((name, f"its weights depend on its input's size: {err}"),))
                 if name == cut:

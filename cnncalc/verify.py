@@ -204,8 +204,9 @@ def _readers(order) -> dict:
     return count
 
 
-def _executor(layer):
-    """The executor of a layer whose type has one (verify refuses the others before running anything)."""
+def executor_of(layer):
+    """The executor of a layer whose type has one (verify and the patch run refuse the others before running
+    anything)."""
     executor = executor_for(layer.type_name)
     assert executor is not None
     return executor
@@ -223,7 +224,7 @@ def _execute(order, ctx: Context, x: np.ndarray, progress: Progress, visit, labe
     for node in order:
         inputs = [values[name] for name in node.inputs] if node.inputs else [x]
         try:
-            out = ctx.run(_executor(node.layer), node.layer, inputs, tied.get(node.name, ""))
+            out = ctx.run(executor_of(node.layer), node.layer, inputs, tied.get(node.name, ""))
         except (ValueError, IndexError) as err:
             if visit.disagreed:
                 return shapes_, Stop(node.name, str(err))
@@ -310,7 +311,7 @@ def union_rule(layer, inputs: list, out: np.ndarray, ctx: Context) -> str:
     0 the all-zero one."""
     if out.shape[0] <= 2 and len(inputs) == 1:
         return ""                 # one probe and one input: nothing to unite
-    executor = _executor(layer)
+    executor = executor_of(layer)
     together_in = [x[1:].max(axis=0, keepdims=True) for x in inputs]
     together = ctx.run(executor, layer, together_in)[0] != 0
     if out.shape[0] > 2:

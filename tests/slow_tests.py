@@ -28,6 +28,10 @@ SLOW = {
         "trains every zoo and seed network one step in torch",
     "tests/parity/test_saved_parity.py::test_saved_bytes_of_random_networks":
         "trains 120 random networks one step in torch",
+    "tests/test_patches_cli.py::test_verify_executes_the_patch_schedule":
+        "verifies a whole network in numpy, then runs its patch schedule tile by tile",
+    "tests/test_patches_cli.py::test_check_names_the_smallest_patch_grid_that_fits":
+        "searches patch grids over every candidate cut (patches.smallest_fitting)",
     "tests/parity/test_spec_parity.py::test_spec_at_its_declared_input": "builds every shipped spec in torch",
     "tests/parity/test_spec_parity.py::test_spec_at_an_odd_input": "builds every shipped spec in torch",
     "tests/parity/test_spec_parity.py::test_zoo_variant_by_set": "builds zoo variants in torch",

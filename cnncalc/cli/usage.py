@@ -11,7 +11,7 @@ from cnncalc.errors import ExitCode, did_you_mean
 # words of other tools for cnncalc's element types (PyTorch's and NumPy's short names)
 SYNONYMS = {"fp64": "float64", "f64": "float64", "double": "float64", "fp32": "float32", "f32": "float32",
             "float": "float32", "fp16": "float16", "f16": "float16", "half": "float16", "bf16": "bfloat16",
-            "float8": "int8", "i8": "int8", "i4": "int4", "table": "text", "text": "table"}
+            "i8": "int8", "i4": "int4", "table": "text", "text": "table"}
 
 
 class UsageMessage(click.ClickException):

@@ -64,6 +64,10 @@ def verify(ctx: click.Context, spec: str, output_format: str, input_shape, read_
 
     parsed = read_spec(spec, input_shape, read_limits, stdin=sys.stdin.buffer, overrides=overrides)
     report = analyze(parsed)
+    schedule = None
+    if settings.patches is not None:             # a grid or cut that cannot work is refused before any run
+        from cnncalc.patches import patch_schedule
+        schedule = patch_schedule(parsed, settings.patches, settings.patch_until, report)
     from cnncalc.render.verify import ProgressBar, reason_text
     with ProgressBar() as bar:
         result = run(parsed, report, seed=seed, progress=bar,
@@ -71,7 +75,10 @@ def verify(ctx: click.Context, spec: str, output_format: str, input_shape, read_
                      max_layer_weights=max_layer_weights if max_layer_weights is not None else MAX_LAYER_WEIGHTS,
                      rebuild=None if spec == "-" else lambda shape: read_spec(spec, shape, read_limits,
                                                                                 overrides=overrides))
-    patch_run = _patch_run(parsed, report, settings, seed) if settings.patches is not None else None
+    patch_run = None
+    if schedule is not None:
+        from cnncalc.patchverify import run_patches
+        patch_run = run_patches(parsed, schedule, report, seed)
     if patch_run is None:
         emit(result, output_format)
     elif output_format == "json":                # the patch run inside the one document
@@ -96,10 +103,3 @@ def verify(ctx: click.Context, spec: str, output_format: str, input_shape, read_
     if result.status != AGREE or (patch_run is not None and not patch_run.ok):
         ctx.exit(int(ExitCode.DISAGREEMENT))
 
-
-def _patch_run(spec, report, settings, seed: int):
-    """The patch schedule of --patches (its cut --patch-until, else the one of least peak), executed."""
-    from cnncalc.patches import patch_schedule
-    from cnncalc.patchverify import run_patches
-    schedule = patch_schedule(spec, settings.patches, settings.patch_until, report)
-    return run_patches(spec, schedule, report, seed)

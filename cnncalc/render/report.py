@@ -17,11 +17,6 @@ from cnncalc.render.text import md_code, md_text, shown
 SCHEMA = "cnncalc.report/3"
 
 
-def report_dict(report: Analysis, columns: Optional[Sequence[str]] = None) -> dict:
-    context = Context(report)
-    return _document(report, list(map(_layer_dicts(context, columns), report.rows)))
-
-
 def _document(report: Analysis, layers) -> dict:
     t, m = report.totals, report.memory
     return document.envelope(SCHEMA, {

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from cnncalc.errors import Location, SpecError, did_you_mean
 from cnncalc.graph import Node
+from cnncalc.record import replace
 from cnncalc.spec.scopes import Scope, resolve, resolve_later
 
 
 def _with_inputs(node: Node, inputs: tuple) -> Node:
     """``node`` reading ``inputs`` (a new record, every other field the same)."""
-    return Node(node.name, node.layer, inputs, node.location, node.trainable, node.arg_locations, node.shares)
+    return replace(node, inputs=inputs)
 
 
 class References:
