@@ -42,13 +42,15 @@ def _onnx(here: Location):
 def load(path: str, input_shape: Optional[tuple] = None) -> Model:
     here = Location(path)
     onnx = _onnx(here)
+    from cnncalc.onnximport import slim
     try:
-        model = onnx.load(path)
+        data, stubs = slim.read(path)
+        model = onnx.ModelProto.FromString(data)
     except FileNotFoundError:
         raise SpecError("no such file", here) from None
     except OSError as err:
         raise SpecError(f"cannot read the file: {err.strerror or err}", here) from None
-    except Exception as err:      # protobuf's DecodeError and kin: not an ONNX model
+    except Exception as err:      # slim's WireError, protobuf's DecodeError and kin: not an ONNX model
         raise SpecError(f"not an ONNX model ({type(err).__name__}: {err})", here) from None
     graph = model.graph
     opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
@@ -61,7 +63,7 @@ def load(path: str, input_shape: Optional[tuple] = None) -> Model:
         raise SpecError(f"cnncalc analyses a network with one output; this model has {len(graph.output)}: "
                         f"{', '.join(v.name for v in graph.output)}", here)
     shape = _fix_input(inputs[0], input_shape, here)
-    return fold(onnx, model, path, inputs[0].name, graph.output[0].name, shape, opset, here)
+    return fold(onnx, model, stubs, path, inputs[0].name, graph.output[0].name, shape, opset, here)
 
 
 def _fix_input(value, input_shape: Optional[tuple], here: Location) -> tuple:
@@ -105,22 +107,33 @@ FOLDED = ("Constant, Shape, Size, Gather, Unsqueeze, Concat, Cast, ConstantOfSha
           "depend on the input's data")
 
 
-def fold(onnx, model, path, input_name, output_name, input_shape, opset, here) -> Model:
+def fold(onnx, model, stubs, path, input_name, output_name, input_shape, opset, here) -> Model:
     """folded: evaluated with onnx's reference implementation, shapes from ONNX shape inference; not layers
 
     The :class:`Model` of the loaded ``model``, every node whose outputs do not depend on the input's data
     evaluated (:func:`_evaluate`) and its values made constants, ONNX shape inference run again after each
-    round, until a round folds nothing (at most ``FOLD_ROUNDS``)."""
+    round, until a round folds nothing (at most ``FOLD_ROUNDS``). The weights left in the file
+    (``stubs``, :mod:`cnncalc.onnximport.slim`) are constants of known shape without values: a node of them
+    gives stubs of its inferred shapes, as does one whose output would be larger than ``slim.SMALL_BYTES``."""
     from onnx import numpy_helper
 
-    consts = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    consts: dict = {}
+    for tensor in model.graph.initializer:
+        if tensor.name in stubs:
+            consts[tensor.name] = stubs[tensor.name]
+            continue
+        try:
+            consts[tensor.name] = numpy_helper.to_array(tensor)
+        except Exception as err:      # data that disagrees with its dims or type: the user's model
+            raise SpecError(f"the initializer '{tensor.name}' cannot be read: {type(err).__name__}: {err}",
+                            here) from None
     nodes = list(model.graph.node)
     shapes: dict = {}
     for _ in range(FOLD_ROUNDS):
-        shapes = _infer(onnx, model, nodes, consts, here)
+        shapes, types = _infer(onnx, model, nodes, consts, here)
         kept, folded = [], False
         for node in nodes:
-            values = _evaluate(node, consts, shapes, opset)
+            values = _evaluate(node, consts, shapes, types, opset)
             if values is None:
                 kept.append(node)
                 continue
@@ -136,23 +149,30 @@ def fold(onnx, model, path, input_name, output_name, input_shape, opset, here) -
                  input_shape=input_shape, opset=opset)
 
 
-def _infer(onnx, model, nodes, consts, here) -> dict:
-    """Every tensor's shape by onnx's shape inference, the folded values given as initializers."""
+def _infer(onnx, model, nodes, consts, here) -> tuple:
+    """(every tensor's shape, every tensor's ONNX element type) by onnx's shape inference, the folded values
+    given as initializers and the stubs as inputs of their shape."""
     from onnx import helper, numpy_helper
 
-    graph = helper.make_graph(nodes, model.graph.name or "g", list(model.graph.input), list(model.graph.output),
-                              [numpy_helper.from_array(_array(v), name) for name, v in consts.items()])
+    from cnncalc.onnximport.slim import Stub
+
+    small = [numpy_helper.from_array(_array(v), name) for name, v in consts.items() if not isinstance(v, Stub)]
+    given = [helper.make_tensor_value_info(name, v.elem_type, list(v.shape)) for name, v in consts.items()
+             if isinstance(v, Stub)]
+    graph = helper.make_graph(nodes, model.graph.name or "g", [*model.graph.input, *given], list(model.graph.output),
+                              small)
     trial = helper.make_model(graph, opset_imports=list(model.opset_import), ir_version=model.ir_version)
     try:
         inferred = onnx.shape_inference.infer_shapes(trial, strict_mode=True, data_prop=True)
     except Exception as err:      # onnx raises InferenceError and kin on a model that is inconsistent
         raise SpecError(f"the model is inconsistent at the input shape given: {str(err).strip()}", here) from None
-    shapes = {}
+    shapes, types = {}, {}
     for value in [*inferred.graph.input, *inferred.graph.value_info, *inferred.graph.output]:
         tensor = value.type.tensor_type
+        types[value.name] = tensor.elem_type
         if tensor.HasField("shape") and all(d.HasField("dim_value") for d in tensor.shape.dim):
             shapes[value.name] = tuple(int(d.dim_value) for d in tensor.shape.dim)
-    return shapes
+    return shapes, types
 
 
 def _array(value):
@@ -164,9 +184,13 @@ def _array(value):
 _SHAPE_OPS = ("Shape", "Size")
 
 
-def _evaluate(node, consts: dict, shapes: dict, opset: int) -> Optional[list]:
-    """The outputs of ``node`` as numpy arrays when they do not depend on the input's data; else None."""
+def _evaluate(node, consts: dict, shapes: dict, types: dict, opset: int) -> Optional[list]:
+    """The outputs of ``node`` when they do not depend on the input's data (numpy arrays, or stubs for a
+    node of stubs or a large output); else None. A node of constants whose output shapes are not inferred
+    is not evaluated (its outputs could be of any size)."""
     import numpy
+
+    from cnncalc.onnximport.slim import SMALL_BYTES, Stub, element_count
 
     if node.op_type in _SHAPE_OPS:
         shape = shapes.get(node.input[0])
@@ -179,6 +203,12 @@ def _evaluate(node, consts: dict, shapes: dict, opset: int) -> Optional[list]:
         return [numpy.array(shape[start:end], dtype=numpy.int64)]
     if any(name and name not in consts for name in node.input):
         return None
+    outputs = [name for name in node.output if name]
+    if any(name not in shapes for name in outputs):
+        return None
+    if any(isinstance(consts[name], Stub) for name in node.input if name) or \
+            any(element_count(shapes[name]) > SMALL_BYTES // 8 for name in outputs):
+        return [Stub(shapes.get(name, ()), types.get(name, 0)) for name in node.output]
     return _run(node, consts, opset)
 
 
