@@ -40,7 +40,20 @@ def _onnx(here: Location):
 
 
 def load(path: str, input_shape: Optional[tuple] = None) -> Model:
+    """The model at ``path`` made ready to map: by the quick path (:mod:`cnncalc.onnximport.light`, without
+    importing onnx) when it reads it, else by onnx (its parser, shape inference and folding)."""
     here = Location(path)
+    from importlib.util import find_spec
+    try:
+        installed = find_spec("onnx") is not None
+    except ImportError:
+        installed = False
+    if not installed:
+        raise SpecError(EXTRA_HINT, here)
+    from cnncalc.onnximport import light
+    quick = light.load(path, input_shape)
+    if quick is not None:
+        return quick
     onnx = _onnx(here)
     from cnncalc.onnximport import slim
     try:
@@ -68,31 +81,38 @@ def load(path: str, input_shape: Optional[tuple] = None) -> Model:
 
 def _fix_input(value, input_shape: Optional[tuple], here: Location) -> tuple:
     """Set the graph input's dimensions: the batch axis to 1 unless fixed, the rest from ``--input`` or the
-    model; a symbolic dimension other than the batch needs ``--input``."""
-    dims = value.type.tensor_type.shape.dim
-    if not value.type.tensor_type.HasField("shape") or len(dims) < 2:
-        raise SpecError(f"the input '{value.name}' needs a shape with a batch axis and channels "
-                        f"(got rank {len(dims)})", here)
+    model (:func:`input_sizes`)."""
+    tensor = value.type.tensor_type
     written = [d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else (d.dim_param or "?")
-               for d in dims]
+               for d in tensor.shape.dim] if tensor.HasField("shape") else None
+    batch, sizes = input_sizes(value.name, written, input_shape, here)
+    for d, size in zip(tensor.shape.dim, [batch, *sizes]):
+        d.Clear()
+        d.dim_value = size
+    return tuple(sizes)
+
+
+def input_sizes(name: str, written: Optional[list], input_shape: Optional[tuple], here: Location) -> tuple:
+    """(the batch size, the other sizes) of the graph input ``name`` whose dimensions are ``written`` (ints,
+    or the names of symbolic ones; None without a shape): the batch 1 unless fixed, the rest from ``--input``
+    or the model; a symbolic dimension other than the batch needs ``--input``."""
+    if written is None or len(written) < 2:
+        raise SpecError(f"the input '{name}' needs a shape with a batch axis and channels "
+                        f"(got rank {len(written or [])})", here)
     if input_shape is not None:
-        if len(input_shape) != len(dims) - 1:
-            raise SpecError(f"--input has {len(input_shape)} sizes; the model's input '{value.name}' "
-                            f"{_show(written)} has {len(dims) - 1} besides the batch axis", here)
+        if len(input_shape) != len(written) - 1:
+            raise SpecError(f"--input has {len(input_shape)} sizes; the model's input '{name}' "
+                            f"{_show(written)} has {len(written) - 1} besides the batch axis", here)
         sizes = list(input_shape)
     else:
         symbolic = [str(d) for d in written[1:] if not isinstance(d, int)]
         if symbolic:
-            raise SpecError(f"the model's input '{value.name}' {_show(written)} has symbolic sizes "
+            raise SpecError(f"the model's input '{name}' {_show(written)} has symbolic sizes "
                             f"({', '.join(symbolic)}); give them with --input (without the batch axis), "
                             f"e.g. --input {','.join(str(d) if isinstance(d, int) else 'N' for d in written[1:])}",
                             here)
         sizes = list(written[1:])
-    batch = written[0] if isinstance(written[0], int) else 1
-    for d, size in zip(dims, [batch, *sizes]):
-        d.Clear()
-        d.dim_value = size
-    return tuple(sizes)
+    return (written[0] if isinstance(written[0], int) else 1), sizes
 
 
 def _show(dims: list) -> str:

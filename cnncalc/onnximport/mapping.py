@@ -96,7 +96,10 @@ def handler_for(op: str) -> Optional[Handler]:
 # ----------------------------------------------------------------------------- reading a node
 
 def attrs(node) -> dict:
-    """The node's attributes by name (strings decoded)."""
+    """The node's attributes by name (strings decoded): onnx's NodeProto, or the quick path's node
+    (cnncalc/onnximport/light.py) that holds them decoded."""
+    if hasattr(node, "values"):
+        return dict(node.values)
     from onnx import helper
     values = {}
     for attribute in node.attribute:

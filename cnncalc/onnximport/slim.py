@@ -15,8 +15,6 @@ than ten bytes or a group (wire types 3, 4) is a truncated or foreign file, refu
 from __future__ import annotations
 
 import mmap
-from typing import Optional
-
 # a tensor whose data is at most this many bytes is kept (a constant that may decide a shape)
 SMALL_BYTES = 1 << 16
 
@@ -192,11 +190,9 @@ def read(path: str) -> tuple:
                 raise WireError("truncated") from None
 
 
-def element_count(shape) -> Optional[int]:
-    """The number of elements of a shape (None when a size is unknown)."""
+def element_count(shape) -> int:
+    """The number of elements of a shape (of ints)."""
     count = 1
     for n in shape:
-        if n is None:
-            return None
         count *= int(n)
     return count
