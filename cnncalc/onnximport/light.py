@@ -381,7 +381,8 @@ def _batchnorm(node, shapes, consts, opset) -> list:
 
 RULES = {"Relu": _same, "Sigmoid": _same, "Tanh": _same, "LeakyRelu": _same, "HardSigmoid": _same,
          "HardSwish": _same, "Identity": _same, "Clip": _same, "Elu": _same, "Softplus": _same,
-         "Add": _broadcast, "Mul": _broadcast, "Sum": _broadcast, "Conv": _conv, "MaxPool": _pool,
+         "Add": _broadcast, "Mul": _broadcast, "Sum": _broadcast, "Sub": _broadcast,
+         "Div": _broadcast, "Pow": _broadcast, "Sqrt": _same, "Conv": _conv, "MaxPool": _pool,
          "AveragePool": _pool, "GlobalAveragePool": _global, "GlobalMaxPool": _global, "Flatten": _flatten,
          "Gemm": _gemm, "Reshape": _reshape, "Concat": _concat, "Dropout": _dropout,
          "BatchNormalization": _batchnorm}

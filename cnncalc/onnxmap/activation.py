@@ -1,5 +1,5 @@
 """ONNX activations → the types of cnncalc/layers/activation.py: Relu, LeakyRelu, Elu, Sigmoid, HardSigmoid,
-HardSwish, Tanh, Gelu (and GELU's erf form from its Div), Clip to [0, 6] or [0, ∞), Softmax over the channels;
+HardSwish, Tanh, Gelu (GELU's erf form is matched from its Div: cnncalc/onnxmap/arith.py), Clip to [0, 6] or [0, ∞), Softmax over the channels;
 x·Sigmoid(x) and x·HardSigmoid(x) are silu and hardswish (cnncalc/onnximport/patterns.py)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from cnncalc.layers.activation import (ELU, GELU, Hardsigmoid, Hardswish, LeakyReLU, ReLU, ReLU6, Sigmoid, SiLU,
                                        Softmax, Tanh)
 from cnncalc.onnximport.mapping import Unmapped, attrs, differing, float32, maps
-from cnncalc.onnximport.patterns import erf_gelu, gated
+from cnncalc.onnximport.patterns import gated
 from cnncalc.onnximport.translate import Translator
 
 # ONNX's defaults
@@ -73,15 +73,6 @@ def hardsigmoid(t: Translator, node) -> None:
         raise Unmapped("alpha and beta other than PyTorch's hardsigmoid (1/6, 0.5)")
     if not gated(t, node, Hardswish):
         elementwise(t, node, Hardsigmoid, {})
-
-
-@maps("Div")
-def div(t: Translator, node) -> None:
-    """only as the first node of GELU's erf form (one `gelu`); any other Div is refused
-
-    The pattern is :func:`cnncalc.onnximport.patterns.erf_gelu`."""
-    if not erf_gelu(t, node):
-        raise Unmapped("a division that is not GELU's x / √2 (Div → Erf → Add 1 → Mul x → Mul 0.5)")
 
 
 @maps("Clip")

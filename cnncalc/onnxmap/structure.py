@@ -1,11 +1,13 @@
 """ONNX Add, Sum, Mul, Concat and Flatten → ``add``, ``mul``, ``concat``, ``flatten``
-(cnncalc/layers/structure.py); a Mul by a constant is a ``scale`` (cnncalc/onnxmap/scale.py)."""
+(cnncalc/layers/structure.py); a Mul by a constant is a ``scale`` (cnncalc/onnxmap/scale.py) or, as an Add
+of a constant of one value, an ``arith`` (cnncalc/onnxmap/arith.py)."""
 
 from __future__ import annotations
 
 from typing import Optional
 
 from cnncalc.layers.structure import Add, Concat, Flatten, Mul
+from cnncalc.onnxmap.arith import with_constant
 from cnncalc.onnxmap.scale import scale
 from cnncalc.onnximport.mapping import Handler, Unmapped, attrs, maps
 from cnncalc.onnximport.translate import Act, Translator
@@ -27,16 +29,22 @@ def _merge(t: Translator, node, cls: type, of_constant: Optional[Handler] = None
 
 @maps("Add", "Sum")
 def add(t: Translator, node) -> None:
-    """`add` of activations of one rank and layout, broadcasting; a constant operand is refused (unless it is
-    a MatMul's bias)"""
-    _merge(t, node, Add)
+    """`add` of activations of one rank and layout, broadcasting; with a constant of one value, `arith`
+    (MobileOne's `+ 0`); other constants are refused (unless one is a MatMul's bias)"""
+    _merge(t, node, Add, of_constant=with_constant)
 
 
 @maps("Mul")
 def mul(t: Translator, node) -> None:
     """`mul` of activations, broadcasting, as squeeze-excitation's gate [C, 1, 1] × [C, H, W]; by a constant
-    with one value per channel, `scale` (ConvNeXt's layer scale); other constants are refused"""
-    _merge(t, node, Mul, of_constant=scale)
+    of one value, `arith` (NF-ResNet's α); with one value per channel, `scale` (ConvNeXt's layer scale); other
+    constants are refused"""
+    _merge(t, node, Mul, of_constant=_times_constant)
+
+
+def _times_constant(t: Translator, node) -> None:
+    value = t.model.consts[node.input[1] if node.input[1] in t.model.consts else node.input[0]]
+    return with_constant(t, node) if value.size == 1 else scale(t, node)
 
 
 def channel_axis(x: Act, axis: int) -> None:
@@ -47,10 +55,13 @@ def channel_axis(x: Act, axis: int) -> None:
 
 @maps("Concat")
 def concat(t: Translator, node) -> None:
-    """`concat` along the channels, of activations in one layout; a constant operand is refused"""
+    """`concat` along the channels, of activations in one layout; of one input (torch's `cat([x])`), no
+    layer; a constant operand is refused"""
     if any(name in t.model.consts for name in node.input):
         raise Unmapped("an operand is a constant")
     inputs = [t.act(node, i, any_layout=True) for i in range(len(node.input))]
+    if len(inputs) == 1:
+        return t.alias(node, inputs[0])
     if len({a.perm for a in inputs}) != 1:
         raise Unmapped("its operands differ in layout")
     channel_axis(inputs[0], int(attrs(node)["axis"]))

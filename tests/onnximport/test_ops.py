@@ -301,10 +301,11 @@ def test_gelu_written_with_erf_is_one_gelu(tmp_path):
 
 
 def test_a_division_that_is_not_gelu_is_reported(tmp_path, cli):
-    nodes = [const("three", np.array(3.0, dtype=np.float32)), node("Div", ["x", "three"], ["y"], name="third")]
+    # a Div by a constant is an arith (tests/onnximport/test_arith.py); of two activations, it is refused
+    nodes = [node("Relu", ["x"], ["r"], name="relu"), node("Div", ["x", "r"], ["y"], name="third")]
     path = save(tmp_path / "m.onnx", nodes, [1, 2, 3, 3], opset=17)
     code, _, err = cli("analyze", path)
-    assert code == 2 and "Div ×1" in err and "'third'" in err and "not GELU" in err
+    assert code == 2 and "Div ×1" in err and "'third'" in err and "Div of two activations" in err
 
 
 def test_layernorm_over_all_pad_on_given_axes_and_a_same_transposed_conv(tmp_path):
@@ -331,3 +332,15 @@ def test_a_model_whose_output_does_not_depend_on_its_input_is_refused(tmp_path, 
     nodes = [node("Shape", ["x"], ["s"], name="shape"), node("Cast", ["s"], ["y"], name="cast", to=1)]
     code, _, err = cli("analyze", save(tmp_path / "m.onnx", nodes, [1, 2, 3, 3]))
     assert code == 2 and "is a constant: the model does not depend on its input" in err
+
+
+def test_a_one_input_concat_is_no_layer(tmp_path):
+    # torchvision's densenet: torch.cat([x], 1) before each dense layer's first convolution. The Concat
+    # passes its input through: the spec has the two convolutions only (no one-input concat, which cnncalc's
+    # own reader refuses), params 2·3·1 + 4·2·1 = 14
+    nodes = [node("Conv", ["x", "w1"], ["a"], name="c1"), node("Concat", ["a"], ["b"], name="cat", axis=1),
+             node("Conv", ["b", "w2"], ["y"], name="c2")]
+    path = save(tmp_path / "m.onnx", nodes, [1, 3, 4, 4], {"w1": weights(2, 3, 1, 1), "w2": weights(4, 2, 1, 1)})
+    assert [next(k for k in e if k not in ("name", "from")) for e in spec_document(path)["layers"]] == ["conv", "conv"]
+    report = cnncalc.analyze(path)
+    assert (report.totals.params, report.output_shape) == (14, (4, 4, 4))

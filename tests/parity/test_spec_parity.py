@@ -32,9 +32,10 @@ from cnncalc.export.code import WRITERS, writable_types  # noqa: E402
 from torch_builder import build, measure  # noqa: E402
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
-# tests/data/gates_and_shuffles.yaml: the layer types of issue 10 that no shipped spec uses yet
+# tests/data/gates_and_shuffles.yaml, arithmetic.yaml: the layer types of issues 10 and 22 that no shipped spec
+# uses yet
 PATHS = (sorted((SPECS / "zoo").glob("*.yaml")) + sorted((SPECS / "seed").glob("*.yaml"))
-         + [SPECS.parent / "tests" / "data" / "gates_and_shuffles.yaml"])
+         + [SPECS.parent / "tests" / "data" / name for name in ("gates_and_shuffles.yaml", "arithmetic.yaml")])
 
 
 # A network with more parameters than this is compared on torch's meta device: torch still builds every

@@ -1,0 +1,37 @@
+"""cnncalc/execute/arith.py: x op c, sqrt and rsqrt, element by element (written out per element here)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from .helpers import make, rand, run
+
+
+@pytest.mark.parametrize("op, reverse, formula", [
+    ("add", False, lambda x: x + 0.5), ("sub", False, lambda x: x - 0.5), ("sub", True, lambda x: 0.5 - x),
+    ("mul", False, lambda x: x * 0.5), ("div", False, lambda x: x / 0.5), ("div", True, lambda x: 0.5 / x),
+    ("pow", False, lambda x: abs(x) ** 0.5 if x >= 0 else math.nan), ("pow", True, lambda x: 0.5 ** x),
+])
+def test_arith_per_element(op, reverse, formula):
+    x = rand(3, 2, 4)
+    got, _ = run(make("arith", op=op, value=0.5, reverse=reverse), x)
+    expected = np.array([formula(float(v)) for v in x.reshape(-1)]).reshape(x.shape)
+    assert np.allclose(got, expected, equal_nan=True, rtol=1e-12)
+
+
+def test_square_roots():
+    x = np.abs(rand(3, 5)) + 0.1
+    assert np.allclose(run(make("sqrt"), x)[0], [[math.sqrt(v) for v in row] for row in x], rtol=1e-12)
+    assert np.allclose(run(make("rsqrt"), x)[0], [[1 / math.sqrt(v) for v in row] for row in x], rtol=1e-12)
+
+
+@pytest.mark.parametrize("layer", [make("arith", op="add", value=1.0), make("arith", op="mul", value=0.0),
+                                   make("sqrt"), make("rsqrt")])
+def test_structurally_each_element_depends_on_its_own(layer):
+    marks = np.zeros((2, 3, 3))
+    marks[1, 2, 0] = 1
+    got, _ = run(layer, marks, structural=True)
+    assert np.array_equal(got, marks)

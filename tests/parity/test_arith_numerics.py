@@ -1,0 +1,35 @@
+"""The numpy executors of arith, sqrt and rsqrt against the code `cnncalc export` writes for them, run by
+torch on the same input (torch's own scalar arithmetic, torch.sqrt, torch.rsqrt)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from extras import require_torch
+
+torch = require_torch()
+
+from test_elementwise_numerics import Exported, execute  # noqa: E402
+
+X = 4 * np.random.default_rng(5).standard_normal((2, 6, 5, 4))
+POSITIVE = np.abs(X) + 0.25
+
+
+@pytest.mark.parametrize("args, x", [
+    ({"op": "add", "value": 0}, X), ({"op": "add", "value": -1.5}, X), ({"op": "sub", "value": 2}, X),
+    ({"op": "sub", "value": 2, "reverse": True}, X), ({"op": "mul", "value": 0.2}, X),
+    ({"op": "div", "value": 3}, X), ({"op": "div", "value": 3, "reverse": True}, POSITIVE),
+    ({"op": "pow", "value": 2}, X), ({"op": "pow", "value": 0.5}, POSITIVE),
+    ({"op": "pow", "value": 1.5, "reverse": True}, X),
+])
+def test_arith_matches_torch(args, x):
+    got, _ = execute("arith", args, x)
+    expected = Exported("arith", **{k: str(v).lower() for k, v in args.items()})(torch.from_numpy(x)).numpy()
+    assert got.shape == expected.shape and np.allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("type_name", ["sqrt", "rsqrt"])
+def test_square_roots_match_torch(type_name):
+    got, _ = execute(type_name, {}, POSITIVE)
+    expected = Exported(type_name)(torch.from_numpy(POSITIVE)).numpy()
+    assert np.allclose(got, expected, rtol=1e-12, atol=1e-12)
