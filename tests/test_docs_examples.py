@@ -45,14 +45,14 @@ SHELL_FENCES = {"", "sh", "bash", "console", "shell"}
 FILE_BLOCK = re.compile(r"^```\w+ file=(\S+)\n(.*?)^```", re.S | re.M)
 
 ADDING = "docs/adding-a-layer.md"
-PLUGIN = "needs the plug-in `pixel_shuffle` installed: tests/test_plugin_probe.py installs it and runs this"
+PLUGIN = "needs the plug-in `softshrink` installed: tests/test_plugin_probe.py installs it and runs this"
 NOT_RUN = {
-    (ADDING, "cnncalc analyze subpixel.yaml"): PLUGIN,
-    (ADDING, "cnncalc analyze subpixel.yaml --format json"): PLUGIN,
-    (ADDING, "cnncalc layers pixel_shuffle"): PLUGIN,
-    (ADDING, "cnncalc explain subpixel.yaml shuffle"): PLUGIN,
-    (ADDING, "cnncalc verify subpixel.yaml"): PLUGIN,
-    (ADDING, "cnncalc export subpixel.yaml --to pytorch"): PLUGIN,
+    (ADDING, "cnncalc analyze shrinkage.yaml"): PLUGIN,
+    (ADDING, "cnncalc analyze shrinkage.yaml --format json"): PLUGIN,
+    (ADDING, "cnncalc layers softshrink"): PLUGIN,
+    (ADDING, "cnncalc explain shrinkage.yaml shrink"): PLUGIN,
+    (ADDING, "cnncalc verify shrinkage.yaml"): PLUGIN,
+    (ADDING, "cnncalc export shrinkage.yaml --to pytorch"): PLUGIN,
     ("docs/ci.md", "cnncalc check model.yaml --max-training-memory 16GiB --batch 64 --optimizer adam"):
         "model.yaml stands for the reader's spec; the training-memory limit is run by tests/test_memory_cli.py",
     ("docs/ci.md", "cnncalc check model.yaml --max-latency 5ms --device jetson-orin-nano"):

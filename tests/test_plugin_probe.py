@@ -5,14 +5,11 @@ the page's own code blocks (its layer, executor and PyTorch writer modules), reg
 ``verify``, ``export --to pytorch`` and the docs generator, in fresh processes, with no file of cnncalc
 edited.
 
-The figures asserted are derived by hand for the page's spec subpixel.yaml: input [3, 8, 8]; ``features`` a
+The figures asserted are derived by hand for the page's spec shrinkage.yaml: input [3, 8, 8]; ``features`` a
 3×3 conv (padding 1, no bias) to 12 channels: [12, 8, 8], 3·3·3·12 = 324 parameters, 12·8·8 = 768 outputs ×
-27 taps = 20,736 MACs, 41,472 FLOPs, receptive field size 3, jump 1, start −1. ``shuffle``, pixel_shuffle
-with r = 2: [12/2², 8·2, 8·2] = [3, 16, 16]; it moves data, so 0 parameters, MACs and FLOPs. Its window is
-nearest upsampling ×2's: span (2·2 − 1)/2 = 3/2, stride 1/2, offset −1/2, so the hull is size
-3 + (3/2 − 1)·1 = 7/2, jump 1/2, start −1 − 1/2 = −3/2; its reads stay in features' 0..7, whose fields
-cover [−1, 9), so unit 0 sees [max(−1, −3/2), min(9, −3/2 + 7/2)) = [−1, 2): start −1, and the largest field
-(unit 1: [−1, 5/2)) is 7/2. In JSON, in halves (denominator 2): size 7, stride 1, start −2.
+27 taps = 20,736 MACs, 41,472 FLOPs, receptive field size 3, jump 1, start −1. ``shrink``, softshrink with
+λ = 0.25: [12, 8, 8], no parameters or MACs, 2 FLOPs per element: 2·768 = 1,536; element-wise, so its field
+is features': size 3, jump 1, start −1.
 """
 
 from __future__ import annotations
@@ -67,85 +64,85 @@ def probe(tmp_path_factory):
 
 
 def test_the_page_has_every_file_the_probe_needs():
-    assert {"mylayers/layers/pixel_shuffle.py", "mylayers/execute/pixel_shuffle.py",
-            "mylayers/pytorch/pixel_shuffle.py", "mylayers/onnxmap/pixel_shuffle.py", "pyproject.toml",
-            "subpixel.yaml"} <= set(page_files())
+    assert {"mylayers/layers/softshrink.py", "mylayers/execute/softshrink.py",
+            "mylayers/pytorch/softshrink.py", "mylayers/onnxmap/softshrink.py", "pyproject.toml",
+            "shrinkage.yaml"} <= set(page_files())
 
 
 def test_analyze_table_and_json_see_the_plugin(probe):
     run, _ = probe
-    code, out, err = run("analyze", "subpixel.yaml")
+    code, out, err = run("analyze", "shrinkage.yaml")
     assert code == 0, err
-    shuffle = next(line for line in out.splitlines() if line.split()[:2] == ["shuffle", "pixel_shuffle"])
-    assert shuffle.split()[2:7] == ["3×16×16", "0", "0", "0", "(7/2)/(1/2)"], shuffle
-    code, out, err = run("analyze", "subpixel.yaml", "--format", "json")
+    shrink = next(line for line in out.splitlines() if line.split()[:2] == ["shrink", "softshrink"])
+    assert shrink.split()[2:8] == ["12×8×8", "0", "0", "1,536", "3/1", "@-1"], shrink
+    code, out, err = run("analyze", "shrinkage.yaml", "--format", "json")
     assert code == 0, err
     rows = {r["name"]: r for r in json.loads(out)["layers"]}
     assert (rows["features"]["params"], rows["features"]["macs"]) == (324, 20_736)
-    row = rows["shuffle"]
-    assert row["type"] == "pixel_shuffle" and row["output_shape"] == [3, 16, 16]
-    assert (row["params"], row["macs"], row["flops"]) == (0, 0, 0)
-    assert row["receptive_field"] == {"size": [7, 7], "stride": [1, 1], "start": [-2, -2], "denominator": 2}
+    row = rows["shrink"]
+    assert row["type"] == "softshrink" and row["output_shape"] == [12, 8, 8]
+    assert (row["params"], row["macs"], row["flops"]) == (0, 0, 1_536)
+    assert row["receptive_field"] == {"size": [3, 3], "stride": [1, 1], "start": [-1, -1]}
 
 
 def test_layers_lists_and_describes_the_plugin(probe):
     run, _ = probe
     code, out, err = run("layers")
     assert code == 0, err
-    assert re.search(r"^ pixel_shuffle\b", out, re.M), out
-    code, out, err = run("layers", "pixel_shuffle")
+    assert re.search(r"^ softshrink\b", out, re.M), out
+    code, out, err = run("layers", "softshrink")
     assert code == 0, err
-    assert "Rearranges [C·r², H, W] into [C, H·r, W·r]" in out and "factor" in out
+    assert "Shrinks each value towards 0 by λ" in out and "lambd" in out
     code, out, err = run("layers", "--format", "json")
-    assert "pixel_shuffle" in {entry["type"] for entry in json.loads(out)["layers"]}
+    assert "softshrink" in {entry["type"] for entry in json.loads(out)["layers"]}
 
 
 def test_explain_shows_the_plugin(probe):
     run, _ = probe
-    code, out, err = run("explain", "subpixel.yaml", "shuffle")
+    code, out, err = run("explain", "shrinkage.yaml", "shrink")
     assert code == 0, err
-    assert "Reads features: [12, 8, 8]; outputs [3, 16, 16]" in out
-    assert "MACs: 0" in out and "FLOPs: 0 = 0 (it moves data only)" in out
-    assert "H: size 7/2, jump 1/2, start -1" in out
+    assert "Reads features: [12, 8, 8]; outputs [12, 8, 8]" in out
+    assert "MACs: 0" in out and "2 per element (a compare, a subtract or add)" in out and "1,536" in out
+    assert "H: size 3, jump 1, start -1" in out
 
 
 def test_verify_executes_the_plugin(probe):
     run, _ = probe
-    code, out, err = run("verify", "subpixel.yaml")
+    code, out, err = run("verify", "shrinkage.yaml")
     assert code == 0, out + err
-    assert re.search(r"\bshuffle\b.*\bpixel_shuffle\b", out), out
+    assert re.search(r"\bshrink\b.*\bsoftshrink\b", out), out
 
 
 def test_export_writes_the_plugin(probe):
     run, folder = probe
-    code, out, err = run("export", "subpixel.yaml", "--to", "pytorch", "-o", "subpixel.py")
+    code, out, err = run("export", "shrinkage.yaml", "--to", "pytorch", "-o", "shrinkage.py")
     assert code == 0, err
-    text = (folder / "subpixel.py").read_text(encoding="utf-8")
-    assert "self.shuffle = nn.PixelShuffle(2)" in text and "shuffle = self.shuffle(features)" in text
-    compile(text, "subpixel.py", "exec")
+    text = (folder / "shrinkage.py").read_text(encoding="utf-8")
+    assert "self.shrink = nn.Softshrink(0.25)" in text and "shrink = self.shrink(features)" in text
+    compile(text, "shrinkage.py", "exec")
 
 
 @pytest.mark.skipif(not HAS_TORCH, reason="torch is not installed")
-def test_the_exported_file_runs_and_the_executor_is_torchs_pixel_shuffle(probe):
+def test_the_exported_file_runs_and_the_executor_is_torchs_softshrink(probe):
     run, folder = probe
-    assert run("export", "subpixel.yaml", "--to", "pytorch", "-o", "subpixel.py")[0] == 0
-    code, out, err = run("analyze", "subpixel.yaml", "--format", "json")
-    analysed = [r["output_shape"] for r in json.loads(out)["layers"] if r["name"] == "shuffle"][0]
+    assert run("export", "shrinkage.yaml", "--to", "pytorch", "-o", "shrinkage.py")[0] == 0
+    code, out, err = run("analyze", "shrinkage.yaml", "--format", "json")
+    analysed = [r["output_shape"] for r in json.loads(out)["layers"] if r["name"] == "shrink"][0]
     script = (
         "import numpy as np, torch, torch.nn.functional as F\n"
-        "from subpixel import Subpixel\n"
+        "from shrinkage import Shrinkage\n"
         "from cnncalc.layers import lookup\n"
-        "from mylayers.execute.pixel_shuffle import pixel_shuffle\n"
+        "from mylayers.execute.softshrink import softshrink\n"
         "trace = {}\n"
-        "y = Subpixel()(torch.randn(1, 3, 8, 8), trace)\n"
+        "y = Shrinkage()(torch.randn(1, 3, 8, 8), trace)\n"
         "print(list(y.shape[1:]))\n"
-        # the page's numpy executor against torch's own pixel_shuffle, on distinct values
-        "x = np.arange(2 * 12 * 3 * 5, dtype=np.float64).reshape(2, 12, 3, 5)\n"
-        "layer = lookup('pixel_shuffle').from_args({'factor': 2})\n"
-        "print(np.array_equal(pixel_shuffle(layer, [x], None), F.pixel_shuffle(torch.from_numpy(x), 2).numpy()))\n")
+        # the page's numpy executor against torch's own softshrink, on values each side of ±λ and between
+        "x = np.linspace(-2, 2, 2 * 12 * 3 * 5).reshape(2, 12, 3, 5)\n"
+        "layer = lookup('softshrink').from_args({'lambd': 0.75})\n"
+        "print(np.array_equal(softshrink(layer, [x], None), F.softshrink(torch.from_numpy(x), 0.75).numpy()))\n")
     code, out, err = run(script, module="-c")
     assert code == 0, err
-    assert out.split("\n")[:2] == [str(analysed), "True"] and analysed == [3, 16, 16]
+    assert out.split("\n")[:2] == [str(analysed), "True"] and analysed == [12, 8, 8]
 
 
 def test_docgen_writes_the_plugin_into_the_docs(probe):
@@ -160,41 +157,42 @@ def test_docgen_writes_the_plugin_into_the_docs(probe):
     assert code == 0, err
     spec_md = (docs / "spec.md").read_text(encoding="utf-8")
     assert "### Other layer types (plug-ins)" in spec_md
-    assert "| `pixel_shuffle` | `factor` (required) | Rearranges [C·r², H, W] into [C, H·r, W·r]" in spec_md
+    assert "| `softshrink` | `lambd: 0.5` | Shrinks each value towards 0 by λ" in spec_md
     conventions = (docs / "conventions.md").read_text(encoding="utf-8")
-    assert "| `pixel_shuffle` | 0 (it moves data only) |" in conventions
+    assert "| `softshrink` | 2 per element (a compare, a subtract or add) |" in conventions
     export_md = (docs / "export.md").read_text(encoding="utf-8")
-    assert "| `mylayers.pytorch.pixel_shuffle` | `pixel_shuffle` |  |" in export_md
+    assert "| `mylayers.pytorch.softshrink` | `softshrink` |  |" in export_md
     verify_md = (docs / "verify.md").read_text(encoding="utf-8")
-    assert "| `pixel_shuffle` | output `(c, y, x)` is input channel `c·r² + (y mod r)·r + (x mod r)`" in verify_md
+    assert "| `softshrink` | `x − λ` where `x > λ`, `x + λ` where `x < −λ`, `0` between" in verify_md
     onnx_md = (docs / "onnx.md").read_text(encoding="utf-8")
-    assert "| DepthToSpace | `pixel_shuffle`: `blocksize` → `factor`; mode `CRD` only |" in onnx_md
+    assert "| Shrink | `softshrink`: `lambd` → `lambd`, when `bias` equals it |" in onnx_md
 
 
 def test_a_typo_still_gets_a_suggestion_among_plugins(probe):
     run, folder = probe
-    (folder / "typo.yaml").write_text("input: [12, 6, 6]\nlayers:\n  - {pixel_shufle: {factor: 2}}\n")
+    (folder / "typo.yaml").write_text("input: [12, 6, 6]\nlayers:\n  - {softshrnk: {lambd: 2}}\n")
     code, out, err = run("analyze", "typo.yaml")
-    assert code == 2 and "unknown layer type 'pixel_shufle'" in err and "did you mean 'pixel_shuffle'" in err, err
+    assert code == 2 and "unknown layer type 'softshrnk'" in err and "did you mean 'softshrink'" in err, err
 
 
 def test_onnx_import_uses_the_plugins_mapping(probe):
     """An ONNX model of the page's network (onnx.helper, no torch): input [1, 3, 8, 8] → Conv 3 → 12, 3×3,
-    pads 1, no bias → DepthToSpace blocksize 2, CRD → [1, 12/2², 16, 16] = [1, 3, 16, 16]. By hand: the conv
-    has 12·3·3·3 = 324 weights and 12·(8·8)·(3·3·3) = 20,736 MACs (as subpixel.yaml); the shuffle 0 of each.
-    A DCR DepthToSpace is refused with the page's reason."""
+    pads 1, no bias → Shrink lambd = bias = 0.25 → [1, 12, 8, 8]. By hand: the conv has 12·3·3·3 = 324
+    weights and 12·(8·8)·(3·3·3) = 20,736 MACs (as shrinkage.yaml); the shrink 0 of each, 2·768 = 1,536
+    FLOPs. A Shrink with bias 0 (torch's hardshrink) is refused with the page's reason."""
     pytest.importorskip("onnx", reason="the onnx extra: pip install -e '.[test]'")
     from tests.onnximport.models import node, save, weights
 
     run, folder = probe
-    for mode, name in (("CRD", "subpixel.onnx"), ("DCR", "dcr.onnx")):
+    for bias, name in ((0.25, "shrinkage.onnx"), (0.0, "hard.onnx")):
         save(folder / name, [node("Conv", ["x", "w"], ["f"], name="features", pads=[1, 1, 1, 1]),
-                             node("DepthToSpace", ["f"], ["y"], name="shuffle", blocksize=2, mode=mode)],
+                             node("Shrink", ["f"], ["y"], name="shrink", lambd=0.25, bias=bias)],
              [1, 3, 8, 8], {"w": weights(12, 3, 3, 3)})
-    code, out, err = run("analyze", "subpixel.onnx", "--format", "json")
+    code, out, err = run("analyze", "shrinkage.onnx", "--format", "json")
     assert code == 0, err
     rows = [r for r in json.loads(out)["layers"] if r["type"] != "input"]
-    assert [(r["type"], r["output_shape"], r["params"], r["macs"]) for r in rows] == [
-        ("conv", [12, 8, 8], 324, 20_736), ("pixel_shuffle", [3, 16, 16], 0, 0)]
-    code, out, err = run("analyze", "dcr.onnx")
-    assert code == 2 and "DepthToSpace" in err and "nn.PixelShuffle is CRD" in err, err
+    assert [(r["type"], r["output_shape"], r["params"], r["macs"], r["flops"]) for r in rows][1:] == [
+        ("softshrink", [12, 8, 8], 0, 0, 1_536)]
+    assert (rows[0]["type"], rows[0]["params"], rows[0]["macs"]) == ("conv", 324, 20_736)
+    code, out, err = run("analyze", "hard.onnx")
+    assert code == 2 and "Shrink" in err and "nn.Softshrink shifts by its threshold" in err, err

@@ -7,7 +7,7 @@ from __future__ import annotations
 from cnncalc.layers.misc import LRN, Pad, Reshape
 from cnncalc.layers.structure import Flatten
 from cnncalc.onnximport.mapping import Unmapped, attrs, differing, float32, maps, padding
-from cnncalc.onnximport.patterns import channel_shuffle
+from cnncalc.onnximport.patterns import channel_shuffle, pixel_rearrangement
 from cnncalc.onnximport.translate import Act, Translator
 
 # ONNX's defaults of LRN
@@ -30,12 +30,13 @@ def reshape(t: Translator, node) -> None:
     axis: refused
 
     Reshape → Transpose → Reshape is one ``channel_shuffle``
-    (:func:`cnncalc.onnximport.patterns.channel_shuffle`)."""
+    (:func:`cnncalc.onnximport.patterns.channel_shuffle`), or from a 6-D shape one ``pixel_unshuffle`` or
+    ``pixel_shuffle`` (:func:`cnncalc.onnximport.patterns.pixel_rearrangement`)."""
     x = t.act(node)
     before, after = t.shape(node.input[0]), t.shape(node.output[0])
     if after[0] != before[0]:
         raise Unmapped(f"reshapes {list(before)} to {list(after)}, across the batch axis")
-    if channel_shuffle(t, node, x, before, after):
+    if channel_shuffle(t, node, x, before, after) or pixel_rearrangement(t, node, x, before, after):
         return
     if after == before:
         return t.alias(node, x)

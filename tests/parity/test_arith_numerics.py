@@ -1,5 +1,6 @@
-"""The numpy executors of arith, sqrt and rsqrt against the code `cnncalc export` writes for them, run by
-torch on the same input (torch's own scalar arithmetic, torch.sqrt, torch.rsqrt)."""
+"""The numpy executors of arith, sqrt, rsqrt and the pixel (un)shuffles against the code `cnncalc export` writes
+for them, run by torch on the same input (torch's own scalar arithmetic, torch.sqrt, torch.rsqrt,
+nn.PixelShuffle, nn.PixelUnshuffle)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from extras import require_torch
 torch = require_torch()
 
 from test_elementwise_numerics import Exported, execute  # noqa: E402
+from torch_builder import build  # noqa: E402
+
+from cnncalc.spec import parse_spec  # noqa: E402
 
 X = 4 * np.random.default_rng(5).standard_normal((2, 6, 5, 4))
 POSITIVE = np.abs(X) + 0.25
@@ -33,3 +37,17 @@ def test_square_roots_match_torch(type_name):
     got, _ = execute(type_name, {}, POSITIVE)
     expected = Exported(type_name)(torch.from_numpy(POSITIVE)).numpy()
     assert np.allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("type_name, order", [("pixel_shuffle", "crd"), ("pixel_shuffle", "dcr"),
+                                              ("pixel_unshuffle", "crd"), ("pixel_unshuffle", "dcr")])
+def test_pixel_rearrangements_match_torch(type_name, order):
+    # crd is torch's nn.PixelShuffle / nn.PixelUnshuffle; dcr the exported view-permute-view helper
+    x = np.arange(2 * 8 * 4 * 6, dtype=np.float64).reshape(2, 8, 4, 6)
+    text = "input: [8, 4, 6]\nlayers:\n  - {name: it, %s: {factor: 2, order: %s}}\n" % (type_name, order)
+    got, _ = execute(type_name, {"factor": 2, "order": order}, x)
+    expected = build(parse_spec(text), "cpu").double()(torch.from_numpy(x))["it"].numpy()
+    assert np.array_equal(got, expected)
+    if order == "crd":
+        module = torch.nn.PixelShuffle(2) if type_name == "pixel_shuffle" else torch.nn.PixelUnshuffle(2)
+        assert np.array_equal(got, module(torch.from_numpy(x)).numpy())

@@ -29,8 +29,8 @@ SPECS = Path(__file__).resolve().parents[2] / "specs"
 # torch cannot build it: its dense layer has 10^12 weights (4 TB)
 UNBUILDABLE = {"fc_vs_local_vs_conv_fc"}
 # test data that holds layer types no shipped spec uses yet (squeeze-and-excitation's mul, the gated
-# activations, layer scale, stochastic depth, channel shuffle; issue 22's arithmetic with a constant, sqrt, rsqrt)
-DATA = [SPECS.parent / "tests" / "data" / name for name in ("gates_and_shuffles.yaml", "arithmetic.yaml")]
+# activations, layer scale, stochastic depth, channel shuffle; issue 22's arithmetic with a constant, sqrt, rsqrt, pixel shuffle and unshuffle)
+DATA = [SPECS.parent / "tests" / "data" / name for name in ("gates_and_shuffles.yaml", "arith_and_pixels.yaml")]
 ZOO = [p for p in sorted(SPECS.glob("zoo/*.yaml")) + sorted(SPECS.glob("seed/*.yaml")) if p.stem not in UNBUILDABLE] + DATA
 # Layer types whose torch build is cnncalc's own composition, not a torch layer, and keeps more than the one
 # layer's rule (docs/conventions.md, "Differences from torch"): left out on both sides, and asserted to differ

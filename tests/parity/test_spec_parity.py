@@ -35,7 +35,7 @@ SPECS = Path(__file__).resolve().parents[2] / "specs"
 # tests/data/gates_and_shuffles.yaml, arithmetic.yaml: the layer types of issues 10 and 22 that no shipped spec
 # uses yet
 PATHS = (sorted((SPECS / "zoo").glob("*.yaml")) + sorted((SPECS / "seed").glob("*.yaml"))
-         + [SPECS.parent / "tests" / "data" / name for name in ("gates_and_shuffles.yaml", "arithmetic.yaml")])
+         + [SPECS.parent / "tests" / "data" / name for name in ("gates_and_shuffles.yaml", "arith_and_pixels.yaml")])
 
 
 # A network with more parameters than this is compared on torch's meta device: torch still builds every
@@ -92,7 +92,8 @@ def test_spec_at_its_declared_input(path):
 # L5 with stride 2: 3): both reject that (test_deepface_too_small_is_rejected_by_both); it runs at 155×149.
 # U-Net's valid convolutions need n ≡ 12 (mod 16) and n ≥ 188 on each axis (four levels of −4 then /2 must
 # stay even and positive): 188 × 204 is the smallest non-square input it takes.
-ODD_INPUT = {"deepface": (155, 149), "unet": (188, 204)}
+# arith_and_pixels unshuffles twice by 2: each side must divide by 4 (68 × 84, not square, not 16's multiples).
+ODD_INPUT = {"deepface": (155, 149), "unet": (188, 204), "arith_and_pixels": (68, 84)}
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
