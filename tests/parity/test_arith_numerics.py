@@ -1,6 +1,6 @@
 """The numpy executors of arith, sqrt, rsqrt and the pixel (un)shuffles against the code `cnncalc export` writes
 for them, run by torch on the same input (torch's own scalar arithmetic, torch.sqrt, torch.rsqrt,
-nn.PixelShuffle, nn.PixelUnshuffle)."""
+nn.PixelShuffle, nn.PixelUnshuffle; the exported GRN module)."""
 
 from __future__ import annotations
 
@@ -51,3 +51,13 @@ def test_pixel_rearrangements_match_torch(type_name, order):
     if order == "crd":
         module = torch.nn.PixelShuffle(2) if type_name == "pixel_shuffle" else torch.nn.PixelUnshuffle(2)
         assert np.array_equal(got, module(torch.from_numpy(x)).numpy())
+
+
+def test_grn_matches_torch():
+    got, drawn = execute("grn", {}, X)
+    module = Exported("grn")
+    weight, bias = module.parameters()              # the generated GRN's γ and β, shape (1, C, 1, 1)
+    with torch.no_grad():
+        weight.copy_(torch.from_numpy(drawn["weight"]).reshape(1, 6, 1, 1))
+        bias.copy_(torch.from_numpy(drawn["bias"]).reshape(1, 6, 1, 1))
+    assert np.allclose(got, module(torch.from_numpy(X)).detach().numpy(), rtol=1e-12, atol=1e-12)
