@@ -33,3 +33,24 @@ def sqrt(layer, inputs, ctx):
 def rsqrt(layer, inputs, ctx):
     """`1 / √x`, element by element"""
     return 1 / np.sqrt(inputs[0])
+
+
+def either(layer, inputs, ctx):
+    """Structural run of sub and div: each output element depends on both operands (1 − 1 = 0 would say
+    neither, 1 / 0 is no dependency), so their (broadcast) sum."""
+    a, b = inputs
+    return a + b
+
+
+@executes("sub", structural=either)
+def sub(layer, inputs, ctx):
+    """`a − b`, numpy's broadcasting"""
+    a, b = inputs
+    return a - b
+
+
+@executes("div", structural=either)
+def div(layer, inputs, ctx):
+    """`a / b`, numpy's broadcasting"""
+    a, b = inputs
+    return a / b

@@ -1,9 +1,13 @@
-"""Element-wise arithmetic with a constant (`arith`: x + c, x − c, c − x, x·c, x / c, c / x, x^c) and the
-square roots (`sqrt`, `rsqrt`). No parameters (a constant is not learnt), no MACs, one FLOP per element."""
+"""Element-wise arithmetic with a constant (`arith`: x + c, x − c, c − x, x·c, x / c, c / x, x^c), the
+square roots (`sqrt`, `rsqrt`), and the difference and quotient of two activations (`sub`, `div`; their sum
+and product are cnncalc/layers/structure.py's `add` and `mul`). No parameters, no MACs, one FLOP per
+element."""
 
 from __future__ import annotations
 
-from cnncalc.layers.base import BOOLEAN, EPILOGUE, KEEPS_OUTPUT, NUMBER, Facts, Kept, Layer, arg, choice, register
+from cnncalc.layers.base import (BOOLEAN, EPILOGUE, KEEPS_NOTHING, KEEPS_OUTPUT, NUMBER, Facts, Grads, Kept, Layer, arg,
+                                 choice, register)
+from cnncalc.layers.structure import broadcast
 from cnncalc.record import record
 from cnncalc.shapes import product
 
@@ -72,3 +76,43 @@ class Rsqrt(Layer):
     def infer(self, inputs) -> Facts:
         (shape,) = inputs
         return Facts(output=tuple(shape), flops=product(shape))
+
+
+@record
+class _Binary(Layer):
+    """a op b of two activations, element by element, broadcasting as `add` does: 1 FLOP per output
+    element."""
+
+    arity = 2
+    in_place = True
+
+    def infer(self, inputs) -> Facts:
+        out = broadcast(inputs, self.type_name)
+        return Facts(output=out, flops=product(out))
+
+
+@register("sub")
+@record
+class Sub(_Binary):
+    """a − b of two activations (`from: [a, b]`), element by element; shapes broadcast as add's do: 1 FLOP
+    per output element."""
+
+    flops_rule = "1 per output element (a subtraction)"
+    keeps = KEEPS_NOTHING       # the gradient is g and −g
+
+
+@register("div")
+@record
+class Div(_Binary):
+    """a / b of two activations (`from: [a, b]`), element by element; shapes broadcast as add's do: 1 FLOP
+    per output element."""
+
+    flops_rule = "1 per output element (a division)"
+    saves_rule = "the divisor b when either gradient is computed, the dividend a when b's is (torch's div)"
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        return self.saved_when(inputs, output, Grads(inputs=(True, True), weights=False))
+
+    def saved_when(self, inputs, output, grads) -> tuple:
+        needs = grads.inputs
+        return ((Kept(input=0),) if needs[1] else ()) + ((Kept(input=1),) if any(needs) else ())

@@ -1,9 +1,9 @@
 """ONNX Sub, Div, Pow and Sqrt, and Add and Mul of one-value constants (cnncalc/onnxmap/structure.py calls
-:func:`with_constant`) → ``arith``, ``sqrt``, ``rsqrt`` (cnncalc/layers/arith.py)."""
+:func:`with_constant`) → ``arith``, ``sqrt``, ``rsqrt``, ``sub``, ``div`` (cnncalc/layers/arith.py)."""
 
 from __future__ import annotations
 
-from cnncalc.layers.arith import Arith, Sqrt
+from cnncalc.layers.arith import Arith, Div, Sqrt, Sub
 from cnncalc.onnximport.mapping import Unmapped, differing, float32, maps
 from cnncalc.onnximport.patterns import erf_gelu, reciprocal_sqrt
 from cnncalc.onnximport.translate import Translator
@@ -34,14 +34,18 @@ def with_constant(t: Translator, node) -> None:
 
 @maps("Sub", "Div", "Pow")
 def arith(t: Translator, node) -> None:
-    """`arith` with a constant of one value (`reverse` when it comes first: c − x, c / x, c^x); a Div that
-    begins GELU's erf form is one `gelu`; of two activations, or a constant of more values: refused
+    """`arith` with a constant of one value (`reverse` when it comes first: c − x, c / x, c^x); Sub and Div
+    of two activations of one rank and layout, `sub` and `div`; a Div that begins GELU's erf form is one
+    `gelu`; a Pow of two activations, or a constant of more values: refused
 
     The erf form is :func:`cnncalc.onnximport.patterns.erf_gelu`."""
     if node.op_type == "Div" and erf_gelu(t, node):
         return
     if not any(name in t.model.consts for name in node.input):
-        raise Unmapped(f"{node.op_type} of two activations (cnncalc maps {node.op_type} with a constant)")
+        if node.op_type == "Pow":
+            raise Unmapped("Pow of two activations (cnncalc maps Pow with a constant)")
+        from cnncalc.onnxmap.structure import merge           # structure.py imports this module
+        return merge(t, node, Sub if node.op_type == "Sub" else Div)
     with_constant(t, node)
 
 

@@ -13,7 +13,7 @@ from cnncalc.onnximport.mapping import Handler, Unmapped, attrs, maps
 from cnncalc.onnximport.translate import Act, Translator
 
 
-def _merge(t: Translator, node, cls: type, of_constant: Optional[Handler] = None) -> None:
+def merge(t: Translator, node, cls: type, of_constant: Optional[Handler] = None) -> None:
     """``node`` as one ``cls`` merging its activations element-wise (broadcast, same rank and layout);
     ``of_constant`` maps the operator with a constant second operand, when cnncalc has a layer for it."""
     if any(name in t.model.consts for name in node.input):
@@ -31,7 +31,7 @@ def _merge(t: Translator, node, cls: type, of_constant: Optional[Handler] = None
 def add(t: Translator, node) -> None:
     """`add` of activations of one rank and layout, broadcasting; with a constant of one value, `arith`
     (MobileOne's `+ 0`); other constants are refused (unless one is a MatMul's bias)"""
-    _merge(t, node, Add, of_constant=with_constant)
+    merge(t, node, Add, of_constant=with_constant)
 
 
 @maps("Mul")
@@ -39,7 +39,7 @@ def mul(t: Translator, node) -> None:
     """`mul` of activations, broadcasting, as squeeze-excitation's gate [C, 1, 1] × [C, H, W]; by a constant
     of one value, `arith` (NF-ResNet's α); with one value per channel, `scale` (ConvNeXt's layer scale); other
     constants are refused"""
-    _merge(t, node, Mul, of_constant=_times_constant)
+    merge(t, node, Mul, of_constant=_times_constant)
 
 
 def _times_constant(t: Translator, node) -> None:

@@ -1,4 +1,4 @@
-"""PyTorch writers of arith, sqrt and rsqrt (cnncalc/layers/arith.py): expressions, no modules."""
+"""PyTorch writers of arith, sqrt, rsqrt, sub and div (cnncalc/layers/arith.py): expressions, no modules."""
 
 from __future__ import annotations
 
@@ -21,3 +21,13 @@ def sqrt(layer, shapes, out):
 @writes("rsqrt")
 def rsqrt(layer, shapes, out):
     return Code(expr="torch.rsqrt({0})")
+
+
+@writes("sub")
+def sub(layer, shapes, out):
+    return Code(expr="({0} - {1})")
+
+
+@writes("div")
+def div(layer, shapes, out):
+    return Code(expr="({0} / {1})")

@@ -35,3 +35,15 @@ def test_structurally_each_element_depends_on_its_own(layer):
     marks[1, 2, 0] = 1
     got, _ = run(layer, marks, structural=True)
     assert np.array_equal(got, marks)
+
+
+def test_sub_and_div_broadcast():
+    a, b = rand(3, 2, 4), rand(3, 1, 1, seed=9)
+    got, _ = run(make("sub"), a, b)
+    assert all(got[c, h, w] == a[c, h, w] - b[c, 0, 0] for c in range(3) for h in range(2) for w in range(4))
+    got, _ = run(make("div"), a, b)
+    assert all(got[c, h, w] == a[c, h, w] / b[c, 0, 0] for c in range(3) for h in range(2) for w in range(4))
+    marks_a, marks_b = np.zeros((3, 2, 4)), np.zeros((3, 1, 1))
+    marks_a[0, 1, 1] = marks_b[2, 0, 0] = 1
+    got, _ = run(make("sub"), marks_a, marks_b, structural=True)
+    assert {tuple(i) for i in np.argwhere(got)} == {(0, 1, 1)} | {(2, h, w) for h in range(2) for w in range(4)}

@@ -46,3 +46,15 @@ def test_the_label_shows_the_operation():
 def test_what_arith_keeps_for_backward(op, reverse, kept):
     layer = Arith.from_args({"op": op, "value": 2, "reverse": reverse})
     assert layer.saved_for_backward([(3, 4, 5)], (3, 4, 5)) == kept
+
+
+@pytest.mark.parametrize("layer", ["sub", "div"])
+def test_sub_and_div_of_two_activations(layer):
+    from conftest import report_of
+    # [4, 5, 6] op [4, 1, 1] broadcast to [4, 5, 6]: one operation per output element, 120 FLOPs
+    report = report_of(f"input: [4, 5, 6]\nlayers:\n  - {{name: m, global_avgpool: {{keepdims: true}}}}\n"
+                       f"  - {{from: [input, m], {layer}: {{}}}}\n")
+    row = report.rows[-1]
+    assert (row.output_shape, row.params, row.macs, row.flops) == ((4, 5, 6), 0, 0, 120)
+    with pytest.raises(SpecError, match="takes 2 input"):
+        report_of(f"input: [4, 5, 6]\nlayers:\n  - {{name: a, relu: {{}}}}\n  - {{from: [input, a, a], {layer}: {{}}}}\n")

@@ -47,13 +47,23 @@ def test_a_mul_by_one_value_per_channel_is_still_scale(tmp_path):
     assert layers == [{"name": "m", "scale": {}}]
 
 
-def test_other_constants_and_two_activations_are_refused(tmp_path, cli):
+def test_other_constants_and_a_pow_of_activations_are_refused(tmp_path, cli):
     nodes = [node("Add", ["x", "b"], ["a"], name="bias"), node("Relu", ["a"], ["r"], name="relu"),
-             node("Sub", ["a", "r"], ["y"], name="diff")]
+             node("Pow", ["a", "r"], ["y"], name="power")]
     path = save(tmp_path / "m.onnx", nodes, [1, 3, 4, 4], {"b": weights(1, 3, 1, 1)})
     code, _, err = cli("analyze", path)
     assert code == 2 and "Add ×1 (its constant has shape [1, 3, 1, 1]" in err and "'bias'" in err
-    assert "Sub ×1 (Sub of two activations" in err and "'diff'" in err
+    assert "Pow ×1 (Pow of two activations" in err and "'power'" in err
+
+
+@pytest.mark.parametrize("op, layer", [("Sub", "sub"), ("Div", "div")])
+def test_sub_and_div_of_activations(tmp_path, op, layer):
+    # [3, 4, 4] op its [3, 1, 1] pooled mean, broadcast: one operation per output element, 48 FLOPs
+    nodes = [node("GlobalAveragePool", ["x"], ["m"], name="mean"), node(op, ["x", "m"], ["y"], name="op")]
+    layers = _layers(tmp_path, nodes)
+    assert layers[1] == {"name": "op", "from": ["input", "mean"], layer: {}}
+    report = cnncalc.analyze(tmp_path / "m.onnx")
+    assert (report.output_shape, report.rows[-1].flops) == ((3, 4, 4), 48)
 
 
 def test_sqrt_and_rsqrt(tmp_path):

@@ -301,11 +301,13 @@ def test_gelu_written_with_erf_is_one_gelu(tmp_path):
 
 
 def test_a_division_that_is_not_gelu_is_reported(tmp_path, cli):
-    # a Div by a constant is an arith (tests/onnximport/test_arith.py); of two activations, it is refused
-    nodes = [node("Relu", ["x"], ["r"], name="relu"), node("Div", ["x", "r"], ["y"], name="third")]
-    path = save(tmp_path / "m.onnx", nodes, [1, 2, 3, 3], opset=17)
+    # a Div by a constant is an arith, of two activations a div (tests/onnximport/test_arith.py); of two
+    # activations of different ranks, it is refused
+    nodes = [node("GlobalAveragePool", ["x"], ["g"], name="pool"), node("Flatten", ["g"], ["f"], name="flat"),
+             node("Div", ["x", "f"], ["y"], name="third")]
+    path = save(tmp_path / "m.onnx", nodes, [1, 2, 3, 2], opset=17)
     code, _, err = cli("analyze", path)
-    assert code == 2 and "Div ×1" in err and "'third'" in err and "Div of two activations" in err
+    assert code == 2 and "Div ×1" in err and "'third'" in err and "differ in rank or layout" in err
 
 
 def test_layernorm_over_all_pad_on_given_axes_and_a_same_transposed_conv(tmp_path):

@@ -61,3 +61,15 @@ def test_grn_matches_torch():
         weight.copy_(torch.from_numpy(drawn["weight"]).reshape(1, 6, 1, 1))
         bias.copy_(torch.from_numpy(drawn["bias"]).reshape(1, 6, 1, 1))
     assert np.allclose(got, module(torch.from_numpy(X)).detach().numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("type_name, expected", [("sub", lambda a, b: a - b), ("div", lambda a, b: a / b)])
+def test_sub_and_div_match_torch(type_name, expected):
+    # the input and its per-channel mean ([6, 1, 1], broadcast), as the exported code computes them
+    text = ("input: [6, 5, 4]\nlayers:\n  - {name: m, global_avgpool: {keepdims: true}}\n"
+            f"  - {{name: it, from: [input, m], {type_name}: {{}}}}\n")
+    mean = X.mean(axis=(2, 3), keepdims=True)
+    got, _ = execute(type_name, {}, X, mean)
+    exported = build(parse_spec(text), "cpu").double()(torch.from_numpy(X))["it"].numpy()
+    assert np.allclose(got, exported, rtol=1e-12, atol=1e-12)
+    assert np.allclose(got, expected(torch.from_numpy(X), torch.from_numpy(mean)).numpy(), rtol=1e-12, atol=1e-12)
