@@ -25,6 +25,8 @@ SLOW = {
         "exports a torch network to ONNX, importing torch (the fast tier keeps test_pixel's onnx.helper models)",
     "tests/onnximport/test_grn.py::test_a_torch_export_of_timms_grn":
         "exports a torch network to ONNX, importing torch (the fast tier keeps test_grn's onnx.helper models)",
+    "tests/onnximport/test_learnable.py::test_a_torch_vit_stem":
+        "exports a torch network to ONNX, importing torch (the fast tier keeps test_learnable's onnx.helper models)",
     "tests/onnximport/test_roundtrip.py::test_zoo_spec_survives_onnx_export":
         "exports every zoo network to ONNX through torch (the fast tier keeps test_roundtrip's other tests)",
     "tests/export/test_pytorch.py::test_every_spec_at_an_odd_input":

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from cnncalc.layers.arith import Arith, Div, Sqrt, Sub
+from cnncalc.onnxmap.learnable import position_embedding
 from cnncalc.onnximport.mapping import Unmapped, differing, float32, maps
 from cnncalc.onnximport.patterns import erf_gelu, reciprocal_sqrt
 from cnncalc.onnximport.translate import Translator
@@ -14,12 +15,15 @@ OPS = {"Add": "add", "Sub": "sub", "Mul": "mul", "Div": "div", "Pow": "pow"}
 
 def with_constant(t: Translator, node) -> None:
     """The ``node`` (Add, Sub, Mul, Div, Pow) of an activation and a constant of one value: one ``arith``,
-    ``reverse`` when the constant comes first of a Sub, Div or Pow."""
+    ``reverse`` when the constant comes first of a Sub, Div or Pow; an Add of a constant of the activation's
+    whole shape is a ``position_embedding``."""
     if len(node.input) != 2 or all(name in t.model.consts for name in node.input):
         raise Unmapped("it needs one activation and one constant")
     i = 0 if node.input[0] not in t.model.consts else 1
     x = t.act(node, i, any_layout=True)
     value = t.const(node, 1 - i, "constant")
+    if value.size != 1 and position_embedding(t, node, i):
+        return
     if value.size != 1:
         raise Unmapped(f"its constant has shape {list(value.shape)}; cnncalc maps a constant of one value "
                        f"(arith), and a Mul by one value per channel (scale)")

@@ -8,6 +8,7 @@ from typing import Optional
 
 from cnncalc.layers.structure import Add, Concat, Flatten, Mul
 from cnncalc.onnxmap.arith import with_constant
+from cnncalc.onnxmap.learnable import class_token
 from cnncalc.onnxmap.scale import scale
 from cnncalc.onnximport.mapping import Handler, Unmapped, attrs, maps
 from cnncalc.onnximport.translate import Act, Translator
@@ -30,7 +31,8 @@ def merge(t: Translator, node, cls: type, of_constant: Optional[Handler] = None)
 @maps("Add", "Sum")
 def add(t: Translator, node) -> None:
     """`add` of activations of one rank and layout, broadcasting; with a constant of one value, `arith`
-    (MobileOne's `+ 0`); other constants are refused (unless one is a MatMul's bias)"""
+    (MobileOne's `+ 0`); of the activation's whole shape, `position_embedding`; other constants are refused
+    (unless one is a MatMul's bias)"""
     merge(t, node, Add, of_constant=with_constant)
 
 
@@ -56,9 +58,12 @@ def channel_axis(x: Act, axis: int) -> None:
 @maps("Concat")
 def concat(t: Translator, node) -> None:
     """`concat` along the channels, of activations in one layout; of one input (torch's `cat([x])`), no
-    layer; a constant operand is refused"""
+    layer; a constant [1, C, n] before a sequence, along its length, a `class_token`; other constant
+    operands are refused"""
     if any(name in t.model.consts for name in node.input):
-        raise Unmapped("an operand is a constant")
+        if class_token(t, node):
+            return
+        raise Unmapped("an operand is a constant (other than a class token before a sequence)")
     inputs = [t.act(node, i, any_layout=True) for i in range(len(node.input))]
     if len(inputs) == 1:
         return t.alias(node, inputs[0])
