@@ -315,7 +315,8 @@ def _global(node, shapes, consts, opset) -> list:
 
 def _flatten(node, shapes, consts, opset) -> list:
     shape = shapes[node.input[0]]
-    axis = node.values.get("axis", 1) % (len(shape) + 1) if shape else 0
+    axis = node.values.get("axis", 1)
+    axis = axis + len(shape) if axis < 0 else axis          # ONNX: −r ≤ axis ≤ r
     return [(element_count(shape[:axis]), element_count(shape[axis:]))]
 
 

@@ -40,6 +40,8 @@ def _models():
                           node("Conv", ["sum", "w2b"], ["y"], name="c2")],
                          [1, 4, 6, 6], {"w1": weights(4, 4, 3, 3), "s": weights(4), "b": weights(4),
                                         "m": weights(4), "v": weights(4), "w2": weights(8, 4, 1, 1)}),
+        "flatten_from_the_end": ([node("Flatten", ["x"], ["f"], name="f", axis=-1),
+                                  node("Flatten", ["f"], ["y"], name="g", axis=0)], [1, 2, 3, 4], None),
         "head": ([node("Flatten", ["x"], ["f"], name="f", axis=1),
                   node("Gemm", ["f", "w", "b"], ["g"], name="fc", transB=1),
                   node("Dropout", ["g"], ["d"], name="drop"),
@@ -73,7 +75,11 @@ def test_the_rules_give_onnx_shapes(tmp_path, name):
     assert expected and {k: model.shapes[k] for k in expected} == expected
 
 
-@pytest.mark.parametrize("name", list(_models()))
+# shape rules only: Flatten from an axis other than 1 is no cnncalc layer (both paths refuse it)
+SHAPES_ONLY = {"flatten_from_the_end"}
+
+
+@pytest.mark.parametrize("name", sorted(set(_models()) - SHAPES_ONLY))
 def test_the_figures_are_the_full_paths(tmp_path, name, monkeypatch):
     nodes, shape, inits = _models()[name]
     path = save(tmp_path / f"{name}.onnx", nodes, shape, inits)
