@@ -25,6 +25,7 @@ class Settings:
     device: Optional["Device"] = None
     patches: Optional[tuple] = None   # a patch grid (count per spatial axis): patch-based inference
     patch_until: Optional[str] = None  # its cut; None: the one of least peak
+    patch_input: str = "runtime"      # resident | streamed | runtime (the runtime's rule; eager: resident)
     planner: Optional[str] = None     # the memory planner of the arena (cnncalc.planner); None: no arena
     runtime: Optional["Runtime"] = None   # the runtime whose deployed graph the figures describe; None: eager
 
@@ -96,9 +97,9 @@ class Figures:
         if grid is None or self.graph is None:
             return None
         from cnncalc import patches, peak
-        test = self._in_place()
+        test, streamed = self._in_place(), patches.streamed(s.patch_input, s.runtime)
         return self._once("patches", lambda: patches.patch_schedule(self.graph, grid, s.patch_until, self.analysed,
-                                                                   test))
+                                                                   test, streamed))
 
     @property
     def arena(self):

@@ -112,6 +112,11 @@ OPTIONS = (
            "recomputed halos.", kind=GRID, metavar="RxC"),
     Option("patch_until", "--patch-until", FIGURES + ("verify",),
            "With --patches: the last layer run patch by patch (default: the one of least peak).", metavar="LAYER"),
+    Option("patch_input", "--patch-input", FIGURES + ("verify",),
+           "With --patches: whether the network input is held whole in memory (resident) or read one tile per "
+           "patch from the sensor or flash (streamed, as TinyEngine's patch stage does); default: the runtime's "
+           "rule (tinyengine: streamed; the others: resident).",
+           kind=CHOICE, default="runtime", choices="cnncalc.runtimes:PATCH_INPUTS"),
     Option("planner", "--planner", FIGURES,
            "Plan the activation memory in one arena with this memory planner: greedy-by-size (TF-Lite Micro's) "
            "or linear (no reuse); shows the arena, the peak below it and the fragmentation (docs/conventions.md, "
@@ -257,6 +262,9 @@ def resolve(command: str, values: Mapping) -> Chosen:
                               f"{', '.join(profile.peak)}", "dtype")
     if value("patch_until") is not None and value("patches") is None:
         raise OptionError("patch_until names the cut of patch-based inference: give patches too", "patch_until")
+    if value("patch_input") != "runtime" and value("patches") is None:
+        raise OptionError("patch_input says how patch-based inference reads the input: give patches too",
+                          "patch_input")
     planner = value("planner")
     if planner is not None:
         from cnncalc.planner import planner_named        # only when a plan is asked for
@@ -270,7 +278,8 @@ def resolve(command: str, values: Mapping) -> Chosen:
         runtime = runtimes.load(value("runtime"))
     settings = Settings(in_place=value("in_place"), training=value("training"), optimizer=value("optimizer"),
                         precision=value("precision"), device=profile, patches=value("patches"),
-                        patch_until=value("patch_until"), planner=planner, runtime=runtime)
+                        patch_until=value("patch_until"), patch_input=value("patch_input"), planner=planner,
+                        runtime=runtime)
     return Chosen(value("input"), value("set"), read_limits, value("dtype"), value("batch"), settings)
 
 

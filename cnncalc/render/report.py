@@ -164,7 +164,7 @@ def _patches_dict(s) -> dict:
             "whole_peak_bytes": s.whole_peak_bytes, "input_bytes": s.input_bytes, "cut_bytes": s.cut_bytes,
             "first_part": list(s.first_part), "first_part_macs": s.first_part_macs, "patched_macs": s.patched_macs,
             "extra_macs": s.extra_macs, "halo_macs": s.halo_macs, "skipped_macs": s.skipped_macs,
-            "total_macs": s.total_macs,
+            "total_macs": s.total_macs, "input_streamed": s.input_streamed,
             "considered": [{"cut": cut, "peak_bytes": n, "extra_macs": extra} for cut, n, extra in s.considered]}
 
 
@@ -320,6 +320,10 @@ def figure_items(figures: Figures, memory) -> list[tuple[str, str]]:
                 if schedule.patch_peak_bytes >= schedule.rest_peak_bytes else ", after the cut")),
             ("  cut (last layer run patch by patch)", f"{schedule.cut}" + (" (least peak)" if schedule.considered
                                                                           else "")),
+            ("  patches / after the cut", f"{fmt.bytes_exact(schedule.patch_peak_bytes)} / "
+                                         f"{fmt.bytes_exact(schedule.rest_peak_bytes)}"),
+            ("  input", "read one tile per patch (streamed)" if schedule.input_streamed else
+             f"held whole while the patches run: {fmt.bytes_exact(schedule.input_bytes)}"),
             ("  extra MACs (halos recomputed)", f"{fmt.count(schedule.extra_macs)} ("
              + fmt.percent(Fraction(schedule.extra_macs, max(schedule.total_macs - schedule.extra_macs, 1)))
              + " of the network's MACs)"),

@@ -14,6 +14,7 @@ A profile::
       in_place_depthwise: {value: false, what: ..., source: ...}
       refuses: {value: [], what: ..., source: ...}            # layer traits it cannot run
       scratch: {value: none, what: ..., source: ...}
+      patch_input: {value: resident, what: ..., source: ...}  # resident | streamed (--patches)
       planner: {value: liveness, what: ..., source: ...}
 
 The rules name layer traits (``Layer.fuses``, ``Layer.takes_fold``, ``Layer.clamps``, ``Layer.channelwise``,
@@ -32,7 +33,9 @@ EAGER = "eager"
 FUSE_WORDS = ("elementwise", "clamp", "none")
 # the layer traits a profile may refuse (class attributes of cnncalc.layers.base.Layer), each in words
 REFUSABLE = {"weights_per_position": "its weights differ by output position, and the runtime has no such kernel"}
-RULES = ("fold", "fuse", "residual", "in_place_depthwise", "refuses", "scratch", "planner")
+RULES = ("fold", "fuse", "residual", "in_place_depthwise", "refuses", "scratch", "patch_input", "planner")
+PATCH_INPUT_WORDS = ("resident", "streamed")
+PATCH_INPUTS = ("runtime", *PATCH_INPUT_WORDS)       # --patch-input's words: runtime defers to the profile
 SHIPPED = tuple(sorted(name[:-len(".yaml")] for name in os.listdir(HERE) if name.endswith(".yaml")))
 
 
@@ -102,6 +105,9 @@ def parse_runtime(text, source: str = "<runtime>") -> Runtime:
                 raise SpecError(f"'rules.refuses.value' must list layer traits among {', '.join(REFUSABLE)}",
                                 item.where("value"))
             value = tuple(value)
+        if key == "patch_input" and value not in PATCH_INPUT_WORDS:
+            raise SpecError(f"'rules.patch_input.value' must be one of {', '.join(PATCH_INPUT_WORDS)}",
+                            item.where("value"))
         if key in ("scratch", "planner") and not isinstance(value, str):
             raise SpecError(f"'rules.{key}.value' must be text", item.where("value"))
         rules[key] = Rule(value=value, what=item["what"], source=item["source"])
