@@ -114,8 +114,50 @@ class Figures:
         from cnncalc import planner
         m = self.analysed.memory
         test = self._in_place()
+        runtime, scratch = s.runtime, self.scratch
+        alignment = runtime.value("alignment") if runtime is not None else 1
+        extra = {x.layer: x.bytes for x in scratch.layers} if scratch is not None and \
+            scratch.placement == "operator" else {}
         return self._once("arena", lambda: planner.plan_of(self.analysed, planner.SPEC, name,
-                                                           DTYPE_BITS[m.dtype], m.batch, test))
+                                                           DTYPE_BITS[m.dtype], m.batch, test, alignment, extra))
+
+    @property
+    def scratch(self):
+        """The runtime's scratch buffers (a cnncalc.scratch.Scratch), or None without a runtime that has any."""
+        runtime = self.settings.runtime
+        if runtime is None or runtime.value("scratch") == "none" or self.graph is None:
+            return None
+        from cnncalc.scratch import scratch_of
+        return self._once("scratch", lambda: scratch_of(self.analysed, self.graph, runtime.value("scratch")))
+
+    @property
+    def ram(self) -> int:
+        """The RAM of inference (cnncalc.scratch): the activations as the runtime holds them (the arena when
+        a planner lays them out, else the peak; the patch schedule's with --patches) plus its scratch."""
+        plan, scratch = self.arena, self.scratch
+        if plan is not None:
+            return plan.arena_bytes          # the planner placed the per-operator scratch too
+        schedule = self.patches
+        if scratch is None or not scratch.counted:
+            return self.peak.peak_bytes if schedule is None else schedule.peak_bytes
+        from cnncalc.scratch import OPERATOR, ram_bytes
+        if schedule is not None:             # the scratch of whole layers: tiles need no more
+            largest = scratch.largest
+            extra = scratch.static_bytes if scratch.placement != OPERATOR else largest.bytes if largest else 0
+            return schedule.peak_bytes + extra
+        peak = self.peak
+        return ram_bytes(scratch, peak.order, peak.step_bytes)
+
+    @property
+    def flash(self) -> int:
+        """The weights as the runtime stores them (cnncalc.scratch.flash_bytes)."""
+        from cnncalc.scratch import flash_bytes
+        graph = self.graph
+        if graph is None:
+            from cnncalc.analysis import DTYPE_BITS, bytes_for
+            t = self.analysed.totals
+            return bytes_for(t.params + t.state, DTYPE_BITS[self.analysed.memory.dtype])
+        return self._once("flash", lambda: flash_bytes(self.analysed, graph))
 
     @property
     def training(self):
@@ -183,6 +225,8 @@ METRICS = (
     Metric("min_peak_memory", "peak memory (minimising order)", BYTES, lambda f: f.minimum_peak.peak_bytes),
     Metric("arena", "arena (activation memory as a planner lays it out, --planner)", BYTES, _arena_bytes,
            needs="planner"),
+    Metric("ram", "RAM (activations as the runtime holds them + its scratch buffers)", BYTES, lambda f: f.ram),
+    Metric("flash", "flash (the weights as the runtime stores them)", BYTES, lambda f: f.flash),
     Metric("training_memory", "training memory", BYTES, _training_total, needs="training"),
     Metric("latency", "latency (roofline lower bound)", SECONDS, _latency, needs="device"),
 )

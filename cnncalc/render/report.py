@@ -221,7 +221,18 @@ def figures_dict(figures: Figures, layers=None, columns: Optional[Sequence[str]]
     runtime = figures.settings.runtime
     if runtime is not None:           # absent: eager, the spec as written (so eager's JSON is as before)
         out["runtime"] = runtime_dict(runtime)
+        out["deployed_memory"] = {"ram_bytes": figures.ram, "flash_bytes": figures.flash,
+                                  "scratch": _scratch_dict(figures.scratch)}
     return out
+
+
+def _scratch_dict(scratch) -> Optional[dict]:
+    """The runtime's scratch buffers (cnncalc.scratch.Scratch): per layer, and the static ones per kind."""
+    if scratch is None:
+        return None
+    return {"kernels": scratch.kernels, "placement": scratch.placement, "counted": scratch.counted,
+            "static": [{"kind": kind, "bytes": n, "layer": layer} for kind, n, layer in scratch.static],
+            "layers": [{"layer": x.layer, "buffers": dict(x.buffers)} for x in scratch.layers]}
 
 
 def runtime_dict(runtime) -> dict:
@@ -297,6 +308,32 @@ def summary_items(report: Analysis, figures: Figures | None = None) -> list[tupl
     return items
 
 
+def _deployed_items(figures: Figures, memory) -> list[tuple[str, str]]:
+    """Under a runtime: its scratch buffers, the RAM and the flash (cnncalc.scratch)."""
+    items = []
+    scratch = figures.scratch
+    if scratch is not None:
+        label = f"Scratch buffers ({scratch.kernels} kernels)"
+        if not scratch.counted:
+            items.append((label, f"not counted: the kernels' buffers are int8's, the dtype is "
+                                 f"{figures.report.memory.dtype}"))
+        elif scratch.static:
+            items.append((label, f"{memory(scratch.static_bytes)}, static: " + "; ".join(
+                f"{kind} {memory(n)} for {layer}" for kind, n, layer in scratch.static)))
+        elif scratch.largest is not None:
+            largest = scratch.largest
+            items.append((label, f"one per layer while it runs, in the arena; the largest "
+                                 f"{memory(largest.bytes)} at {largest.layer}"))
+        else:
+            items.append((label, "none: no layer's kernel asks for one"))
+    how = "the arena" if figures.arena is not None else "the patch schedule's peak" if figures.patches else \
+        "the peak"
+    items.append(("RAM (activations + scratch)", f"{memory(figures.ram)} ({how}"
+                  + (" + scratch)" if scratch is not None and scratch.counted and figures.arena is None else ")")))
+    items.append(("Flash (weights as stored)", memory(figures.flash)))
+    return items
+
+
 def figure_items(figures: Figures, memory) -> list[tuple[str, str]]:
     m, s = figures.report.memory, figures.settings
     mode = ", in place" if s.in_place else ""
@@ -311,6 +348,8 @@ def figure_items(figures: Figures, memory) -> list[tuple[str, str]]:
                       f"{memory(plan.arena_bytes)}: the peak {fmt.bytes_exact(plan.peak_bytes)} and "
                       + (f"{fmt.bytes_exact(plan.fragmentation_bytes)} of fragmentation" if plan.fragmentation_bytes
                          else "no fragmentation")))
+    if s.runtime is not None:
+        items += _deployed_items(figures, memory)
     schedule = figures.patches
     if schedule is not None:
         grid = "×".join(map(str, schedule.grid))
