@@ -368,6 +368,16 @@ def patch_schedule(spec: Union[Spec, Graph], grid: Sequence[int], cut: Optional[
     least peak. ``in_place(row)``: which layers may overwrite an input (peak.py's predicate; None: none).
     ``stream``: the input is read one tile per patch instead of held whole (:func:`streamed`).
     A grid or cut that cannot work is a PatchError naming the layer and why."""
+    try:
+        return _patch_schedule(spec, grid, cut, report, in_place, stream)
+    except PatchError as err:           # located at the layer it names, else at the spec's first line
+        graph: Graph = spec.graph if isinstance(spec, Spec) else spec
+        nodes = graph.nodes
+        where = nodes[err.layer].location if err.layer in nodes else next(iter(nodes.values())).location
+        raise PatchError(err.message, err.location or where, err.layer) from None
+
+
+def _patch_schedule(spec, grid, cut, report, in_place, stream) -> PatchSchedule:
     if report is None:
         if not isinstance(spec, Spec):
             raise TypeError("patch_schedule of a graph needs its report")

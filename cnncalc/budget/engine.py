@@ -267,7 +267,9 @@ def _patches_that_fit(figures: Figures, limit: int) -> tuple:
         return ()
     grid = "x".join(map(str, found.grid))
     how = " (the input streamed, one tile per patch)" if found.input_streamed else ""
-    return (f"the peak fits with patch-based inference{how}: --patches {grid} --patch-until {found.cut} "
+    # a runtime whose patch_input rule streams runs patch by patch itself; the others do not
+    runner = "" if streamed("runtime", s.runtime) else " (MCUNetV2's; TinyEngine runs it)"
+    return (f"the peak fits with patch-based inference{runner}{how}: --patches {grid} --patch-until {found.cut} "
             f"(peak {found.peak_bytes:,} B, {found.extra_macs:,} more MACs for the recomputed halos)",)
 
 
