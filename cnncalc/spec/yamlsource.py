@@ -33,6 +33,7 @@ MAX_SPEC_BYTES = 16 * 1024 * 1024    # a bigger spec is refused before it is rea
 MAX_NODES = 5_000_000                # YAML nodes, aliases counted at their full size each time they are used
 MAX_DEPTH = 100                      # nesting levels of YAML collections
 MAX_INT = 10**18                     # the largest integer (in magnitude) a spec may contain
+MAX_NUMBERS = 10_000                 # numbers in one list of a spec (refused while the file is read)
 _MAX_INT_CHARS = 100                 # longer integer literals are refused before Python converts them
 
 
@@ -446,6 +447,9 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
                             container._items.append((mark.line + 1) << 32 | (mark.column + 1))
                             if len(container) > max_items:
                                 raise shape.too_long(event, depth)      # type: ignore[union-attr]
+                            if len(container) > MAX_NUMBERS and shape is not None and \
+                                    (type(value) is int or type(value) is float):
+                                raise _too_many_numbers(source_name, event)
                         elif container is None:
                             root = value
                         elif key is _NO_KEY:
@@ -516,6 +520,11 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
     if error is not None:
         raise error
     return root, dollars
+
+
+def _too_many_numbers(source_name: str, event) -> SpecError:
+    return SpecError(f"a list of more than {MAX_NUMBERS:,} numbers: no spec argument takes so many (a kernel, a "
+                     f"stride or a padding has one per spatial axis)", _mark_location(source_name, event))
 
 
 def _too_many_nodes(max_nodes: int, source_name: str, event) -> SpecError:
