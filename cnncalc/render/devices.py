@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from cnncalc.render import document, fmt
 
 
@@ -16,9 +18,11 @@ def devices_json(catalogue) -> str:
          "peak": {dtype: _figure_dict(f) for dtype, f in d.peak.items()}} for d in catalogue.profiles]}))
 
 
-def devices_text(catalogue) -> str:
+def devices_text(catalogue, width: Optional[int] = None) -> str:
     """One block per profile: bandwidth and peaks; detailed (profiles the user named): with what each figure
-    is and its source."""
+    is and its source. Lines wrap at ``width`` (default: the terminal's; none in a pipe without $COLUMNS)."""
+    from cnncalc.render.terminal import terminal_width
+    width = terminal_width(0) if width is None else width
     lines, detailed = [], catalogue.detailed
     for d in catalogue.profiles:
         lines.append(f"{d.name}: {d.title}")
@@ -26,12 +30,14 @@ def devices_text(catalogue) -> str:
                     d.bandwidth)]
         figures += [(f"peak {dtype}", f"{fmt.count(f.value)} op/s ({fmt.human(f.value)})", f)
                     for dtype, f in d.peak.items()]
-        width = max(len(label) for label, _, _ in figures)
+        label_width = max(len(label) for label, _, _ in figures)
+        pad = " " * (label_width + 4)
         for label, value, figure in figures:
-            lines.append(f"  {label.ljust(width)}  {value}")
+            lines += fmt.fit(f"  {label.ljust(label_width)}  {value}", width, pad)
             if detailed:
-                lines.append(f"  {' ' * width}  {figure.what}")
-            lines.append(f"  {' ' * width}  source: {figure.source}")
+                lines += fmt.fit(f"{pad}{figure.what}", width, pad)
+            lines += fmt.fit(f"{pad}source: {figure.source}", width, pad)
         lines.append("")
-    lines.append("A roofline estimate from these figures is a lower bound on the time, not a measurement.")
+    lines += fmt.fit("A roofline estimate from these figures is a lower bound on the time, not a measurement.",
+                     width, "")
     return "\n".join(lines) + "\n"
