@@ -377,31 +377,36 @@ def patch_schedule(spec: Union[Spec, Graph], grid: Sequence[int], cut: Optional[
         raise PatchError(err.message, err.location or where, err.layer) from None
 
 
-def _patch_schedule(spec, grid, cut, report, in_place, stream) -> PatchSchedule:
+def _whole_peak(report: Analysis, in_place) -> int:
+    """The network's peak run whole in the spec's order (peak.py), for comparison."""
+    return peakmod.peak_in_order(peakmod.problem_of_report(report, report.memory.batch,
+                                                           DTYPE_BITS[report.memory.dtype], in_place=in_place)).peak_bytes
+
+
+def _patch_schedule(spec, grid, cut, report, in_place, stream, made: Optional[tuple] = None) -> PatchSchedule:
+    """``made``: the (_Net, whole peak) of an earlier call on the same spec and report, not made again."""
     if report is None:
         if not isinstance(spec, Spec):
             raise TypeError("patch_schedule of a graph needs its report")
         report = analyze(spec)
     grid = tuple(grid)
-    net = _Net(spec, report)
+    net, whole_peak = made if made is not None else (_Net(spec, report), _whole_peak(report, in_place))
     if len(grid) != net.ndim:
         raise PatchError(f"the patch grid {'x'.join(map(str, grid))} has {len(grid)} counts; the network input "
                          f"{list(report.input_shape)} has {net.ndim} spatial axes: give one count per axis")
     rows = net.rows
-    whole = peakmod.peak_in_order(peakmod.problem_of_report(report, report.memory.batch,
-                                                            DTYPE_BITS[report.memory.dtype], in_place=in_place))
     if cut is not None:
         if cut not in rows:
             raise PatchError(f"no layer named '{cut}' to cut after{did_you_mean(cut, list(rows))}")
         why = _refusal(net, grid, cut)
         if why is not None:
             raise PatchError(f"it cannot be the cut of patch-based inference: {why}", layer=cut)
-        return _schedule(net, grid, cut, in_place, GIVEN, whole.peak_bytes, stream)
+        return _schedule(net, grid, cut, in_place, GIVEN, whole_peak, stream)
     found = []
     for name in net.order:
         if _refusal(net, grid, name) is None:
             try:
-                found.append(_schedule(net, grid, name, in_place, LEAST_PEAK, whole.peak_bytes, stream))
+                found.append(_schedule(net, grid, name, in_place, LEAST_PEAK, whole_peak, stream))
             except PatchError:           # this cut cannot be scheduled (a tile's MACs): the others still can
                 continue
     if not found:
@@ -432,13 +437,15 @@ def smallest_fitting(spec: Union[Spec, Graph], limit: int, report: Analysis, mos
     m = report.memory                 # a resident input is held whole: past the limit alone, none fits
     if not stream and bytes_for(math.prod(report.input_shape) * m.batch, DTYPE_BITS[m.dtype]) > limit:
         return None
+    made = (_Net(spec, report), _whole_peak(report, in_place))          # once for every grid tried
     for grid in grids(ndim, most):
         try:
-            least = patch_schedule(spec, grid, None, report, in_place, stream)
+            least = _patch_schedule(spec, grid, None, report, in_place, stream, made)
         except PatchError:
             continue                  # no layer's output divisible by this grid
         fitting = [(extra, i, cut) for i, (cut, peak, extra) in enumerate(least.considered) if peak <= limit]
         if fitting:
             _, _, cut = min(fitting)
-            return replace(patch_schedule(spec, grid, cut, report, in_place, stream), considered=least.considered)
+            return replace(_patch_schedule(spec, grid, cut, report, in_place, stream, made),
+                           considered=least.considered)
     return None
