@@ -15,7 +15,7 @@ from cnncalc.spec.definitions import Block, read_blocks, read_defaults
 from cnncalc.spec.entries import Entry, read_entry
 from cnncalc.spec.references import References
 from cnncalc.spec.scopes import Scope, resolve
-from cnncalc.spec.templates import Derived, expand, has_dollar, substitute, vanishes
+from cnncalc.spec.templates import Derived, expand, has_dollar, mentions, substitute, vanishes
 from cnncalc.spec.ties import check_tie, tied_node
 from cnncalc.spec.yamlsource import LocDict, LocList
 
@@ -130,7 +130,7 @@ class Builder:
             copy = None
             if count is not None:          # a written repeat: $repeat.index and .count of this copy
                 copy = {"index": rep, "count": count}
-                if rep > 0 and self.dollars and has_dollar(written):
+                if rep > 0 and self.dollars and mentions(written, "$repeat."):
                     again = self._substituted(written, {**scope.env, "$repeat": copy}, entries.where(index), scope)
                     entry = replace(entry, arguments=read_entry(again, loc, scope, self.max_layers,
                                                                 self._arguments_of).arguments)

@@ -259,7 +259,7 @@ def _imports(doc: LocDict, source: str, path: Optional[str], reading: Reading, r
     if own is not None and not isinstance(own, LocDict):
         raise SpecError("'blocks' must be a mapping of block name → {args, layers}", doc.where("blocks"))
     blocks = _new(own if own is not None else doc)
-    origin: dict = {}                     # block name → where it was defined or imported
+    origin: dict = {}                     # block name → where it was defined
     for name, body in (own or {}).items():
         blocks[name] = body
         blocks._keys[name] = own.where(name)          # type: ignore[union-attr]
@@ -290,12 +290,13 @@ def _imports(doc: LocDict, source: str, path: Optional[str], reading: Reading, r
                 raise SpecError(f"'{item}' has no block '{name}'{did_you_mean(name, list(theirs))}; its blocks: "
                                 f"{', '.join(map(str, theirs))}", item_where)
         for name in _with_uses(theirs, list(wanted) if wanted is not None else list(theirs)):
-            if name in origin and blocks[name] is not theirs[name]:
+            defined = theirs.where(name)
+            if name in origin and origin[name] != defined:      # the same definition twice is no conflict
                 raise SpecError(f"block '{name}' of '{item}' is also defined at {origin[name]}; a spec defines "
                                 f"each block name once (rename one, or import fewer)", item_where)
             blocks[name] = theirs[name]
-            blocks._keys[name] = theirs.where(name)
-            origin[name] = item_where
+            blocks._keys[name] = defined
+            origin[name] = defined
     out = _new(doc)
     for key, value in doc.items():
         if key != "imports":

@@ -12,7 +12,7 @@ from cnncalc.errors import Location, SpecError, brief, did_you_mean
 from cnncalc.spec.expressions import evaluate, exact
 from cnncalc.spec.yamlsource import LocDict, LocList
 
-__all__ = ["Derived", "evaluate", "expand", "has_dollar", "input_part", "substitute", "vanishes"]
+__all__ = ["Derived", "evaluate", "expand", "has_dollar", "input_part", "mentions", "substitute", "vanishes"]
 
 _REF = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?")
 # a value pasted onto another ('$a$c', '$a $c') or onto text ('conv$i'): no operator between them
@@ -196,12 +196,17 @@ def vanishes(entry: LocDict, env: dict, shape: Shape = None) -> bool:
     return repeat == 0 and type(repeat) is int
 
 
-def has_dollar(value) -> bool:
-    """Whether a `$` appears in any text of the value (so it needs substituting even outside a block)."""
+def mentions(value, text: str) -> bool:
+    """Whether ``text`` appears in any text (or key) of the value."""
     if isinstance(value, str):
-        return "$" in value
+        return text in value
     if isinstance(value, dict):
-        return any(has_dollar(v) or (isinstance(k, str) and "$" in k) for k, v in value.items())
+        return any(mentions(v, text) or (isinstance(k, str) and text in k) for k, v in value.items())
     if isinstance(value, list):
-        return any(has_dollar(v) for v in value)
+        return any(mentions(v, text) for v in value)
     return False
+
+
+def has_dollar(value) -> bool:
+    """Whether a `$` appears in any text or key of the value (so it needs substituting even outside a block)."""
+    return mentions(value, "$")
