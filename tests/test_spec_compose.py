@@ -160,8 +160,11 @@ def test_imports_bring_blocks_and_the_blocks_they_use(write):
 
 ERRORS = [
     # (files, the file read, its line of the error, words of the message)
-    ({"a.yaml": "extends: b.yaml\n", "b.yaml": "extends: a.yaml\n"}, "a.yaml", ("b.yaml", 1), "extends itself"),
-    ({"a.yaml": "extends: a.yaml\n"}, "a.yaml", ("a.yaml", 1), "extends itself"),
+    ({"a.yaml": "extends: b.yaml\n", "b.yaml": "extends: a.yaml\n"}, "a.yaml", ("b.yaml", 1),
+     "cannot extend or import itself (a.yaml → b.yaml → a.yaml)"),
+    ({"a.yaml": "extends: a.yaml\n"}, "a.yaml", ("a.yaml", 1), "cannot extend or import itself (a.yaml → a.yaml)"),
+    ({"a.yaml": "imports: [b.yaml]\ninput: [3]\nlayers: [relu]\n", "b.yaml": "imports: [a.yaml]\n"}, "a.yaml",
+     ("b.yaml", 1), "cannot extend or import itself"),
     ({"a.yaml": "name: x\nextends: nowhere.yaml\n"}, "a.yaml", ("a.yaml", 2), "no such file"),
     ({"a.yaml": "extends: zoo:resnet5\n"}, "a.yaml", ("a.yaml", 1), "did you mean 'zoo:resnet50'"),
     ({"a.yaml": "extends: /etc/passwd\n"}, "a.yaml", ("a.yaml", 1), "not an absolute one"),

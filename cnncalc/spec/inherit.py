@@ -83,7 +83,8 @@ def _read(written, where: Location, source: str, path: Optional[str], reading: R
     real = os.path.realpath(file)
     if real in chain:
         names = [os.path.basename(f) for f in chain[chain.index(real):]]
-        raise SpecError(f"'{written}' extends itself: {' → '.join([*names, os.path.basename(real)])}", where)
+        raise SpecError(f"'{written}' is being read already: a spec cannot extend or import itself "
+                        f"({' → '.join([*names, os.path.basename(real)])})", where)
     if len(chain) >= MAX_FILES or reading.files >= MAX_FILES:
         raise SpecError(f"more than {MAX_FILES} specs are read through extends and imports", where)
     limits = reading.limits
