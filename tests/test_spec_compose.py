@@ -154,6 +154,12 @@ def test_imports_bring_blocks_and_the_blocks_they_use(write):
         """)
     # 1×1 3→4 12, 4→4 16
     assert analyze(read_spec(spec)).totals.params == 12 + 16
+    # a block passed as a default value comes too
+    write(RESIDUAL, "residual.yaml")
+    wrapped = write("imports: [{from: residual.yaml, blocks: [residual]}]\ninput: [8, 4, 4]\n"
+                    "layers: [{residual: {}}]\n", "wrapped.yaml")
+    # residual's default body is fused (expand 2): 3×3 8→16 with bias 1,168, 1×1 16→8 with bias 136
+    assert analyze(read_spec(wrapped)).totals.params == 1168 + 136
     whole = write("imports: [lib.yaml]\ninput: [3, 8, 8]\nlayers: [unused, {conv_act: {}}]\n", "whole.yaml")
     assert analyze(read_spec(whole)).totals.params == 3 * 8
 
@@ -219,6 +225,15 @@ def test_a_base_outside_the_folder_is_never_read(tmp_path, cli):
     (inside / "b.yaml").write_text("extends: link.yaml\n")
     code, _, err = cli("analyze", str(inside / "b.yaml"))
     assert code == 2 and "outside the spec's folder" in err and "b.yaml:1:" in err
+
+
+def test_a_base_that_is_no_regular_file_is_never_opened(tmp_path, cli):
+    os.mkfifo(tmp_path / "pipe.yaml")                  # opening it would wait for a writer for ever
+    (tmp_path / "folder.yaml").mkdir()
+    for base in ("pipe.yaml", "folder.yaml"):
+        (tmp_path / "a.yaml").write_text(f"extends: {base}\n")
+        code, _, err = cli("analyze", str(tmp_path / "a.yaml"))
+        assert code == 2 and "is not a spec file" in err and "a.yaml:1:" in err
 
 
 def test_text_without_a_file_extends_only_shipped_specs():

@@ -81,6 +81,8 @@ def _read(written, where: Location, source: str, path: Optional[str], reading: R
             raise SpecError(f"'{written}' is outside the spec's folder {root}; a spec reads only specs in its "
                             f"folder tree (or zoo:/seed: ones)", where)
     real = os.path.realpath(file)
+    if os.path.exists(real) and not os.path.isfile(real):      # a folder, a pipe, a device: never opened
+        raise SpecError(f"'{written}' is not a spec file", where)
     if real in chain:
         names = [os.path.basename(f) for f in chain[chain.index(real):]]
         raise SpecError(f"'{written}' is being read already: a spec cannot extend or import itself "
@@ -310,7 +312,7 @@ def _imports(doc: LocDict, source: str, path: Optional[str], reading: Reading, r
 
 def _with_uses(blocks: LocDict, names: list) -> list:
     """``names`` and every block of ``blocks`` they use, directly or through others (any text or key in a
-    block's layers that names one of them)."""
+    block's layers or argument defaults that names one of them: a default may pass a block as a value)."""
     result: list = []
     todo = list(names)
     while todo:
@@ -319,7 +321,8 @@ def _with_uses(blocks: LocDict, names: list) -> list:
             continue
         result.append(name)
         body = blocks[name]
-        todo.extend(word for word in _words(body.get("layers") if isinstance(body, LocDict) else None)
+        todo.extend(word for word in _words([body.get("args"), body.get("layers")] if isinstance(body, LocDict)
+                                            else None)
                     if word in blocks and word not in result)
     return result
 
