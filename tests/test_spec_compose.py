@@ -370,10 +370,11 @@ def test_repeat_index_and_count_and_a_network_wide_block_index():
     ("input: [4]\nlayers: [{dense: {out: '$repeat.index + 1'}}]\n", "in a repeated entry"),
     ("input: [4]\nlayers: [{dense: {out: '$repeat.number + 1'}, repeat: 2}]\n", "$repeat.index and $repeat.count"),
     ("input: [4]\nlayers: [{dense: {out: '$block.index + 1'}}]\n", "inside a block"),
+    ("input: [4]\nblocks: {b: {layers: [relu]}}\nlayers: [{b: {}, if: '$block.count > 0'}]\n", "inside a block"),
 ])
 def test_repeat_and_block_errors(cli, write, text, words):
     code, out, err = cli("analyze", write(text))
-    assert code == 2 and words in err and "spec.yaml:2:" in err, err
+    assert code == 2 and words in err and f"spec.yaml:{text.count(chr(10))}:" in err, err
 
 
 # ------------------------------------------------------------------------- blocks shadow layer types
@@ -411,3 +412,68 @@ def test_a_spec_with_extends_and_no_layers_is_a_spec_for_skip_non_specs(write):
     from cnncalc.spec import is_spec
     assert is_spec(write("extends: zoo:mobilenet_v3_large\n"))
     assert not is_spec(write("steps: [build]\n", "workflow.yaml"))
+
+
+def test_block_count_is_every_instance_of_the_block_in_the_network():
+    spec = parse_spec(textwrap.dedent("""\
+        args: {sd: 0.2}
+        input: [8, 4, 4]
+        blocks:
+          mb:
+            args: {rate: '$sd * $block.index / $block.count'}
+            layers: [{conv: {out: 8, kernel: 1}}, {dropout: {rate: $rate}}]
+          other:
+            layers: [{dropout: {rate: '1 / ($block.count + 1)'}}]
+        layers:
+          - {name: s1, mb: {}, repeat: 2}
+          - {name: o, other: {}}
+          - {name: s2, mb: {}, repeat: 3}
+        """))
+    nodes = spec.graph.nodes
+    # torchvision's EfficientNet rule over 5 blocks: 0.2 · k / 5 for k = 0 … 4; 'other' is counted apart (1, so 1 / 2)
+    assert [nodes[f"{s}.dropout1"].layer.rate for s in ("s1.0", "s1.1", "s2.0", "s2.1", "s2.2")] == \
+        [0, 0.04, 0.08, 0.12, 0.16]
+    assert nodes["o.dropout1"].layer.rate == 0.5
+
+
+def test_block_count_may_decide_the_blocks_a_block_calls(write, cli):
+    spec = write("""\
+        input: [8, 4, 4]
+        blocks:
+          mb:
+            args: {n: '$block.count'}
+            layers: [{name: x, leaf: {}, repeat: $n}]
+          leaf:
+            layers: [relu]
+        layers:
+          - {name: s1, mb: {}, repeat: 2}
+        """)
+    # two mb, each with count 2 leaves: 4 relus (the first build's stand-ins, 2 and 3, would give 5)
+    assert [r.type for r in analyze(read_spec(spec)).rows[1:]] == ["relu"] * 4
+    # nested deeper than the builds follow: five levels, each calling the next once if it is alone, else
+    # twice; every one is alone, but a level learns it only in the build after the level above did
+    deep = write("input: [8]\nblocks:\n" + "".join(
+        f"  l{i}:\n    layers: [{{l{i + 1}: {{}}, repeat: '1 if $block.count == 1 else 2'}}]\n" for i in range(5))
+        + "  l5:\n    layers: [relu]\nlayers: [{l0: {}}]\n", "deep.yaml")
+    code, out, err = cli("analyze", deep)
+    assert code == 2 and "did not settle in 4 builds" in err and "deep.yaml:15:" in err, err
+
+
+def test_a_stand_in_count_that_fails_is_not_the_specs_error():
+    # 0.4 · count is a valid rate with the real count (2: 0.8), not with the first build's stand-in for the
+    # second instance (index 1 + 2 = 3: 1.2); ConvNeXt's index / (count − 1) needs a stand-in above 1
+    spec = parse_spec(textwrap.dedent("""\
+        input: [8]
+        blocks:
+          b:
+            args: {rate: '0.4 * $block.count', sd: '0.1 * $block.index / ($block.count - 1)'}
+            layers: [{dropout: {rate: $rate}}, {dropout: {rate: $sd}}]
+        layers:
+          - {name: s, b: {}, repeat: 2}
+        """))
+    rates = [node.layer.rate for node in spec.graph.nodes.values() if node.name != "input"]
+    assert rates == [0.8, 0, 0.8, 0.1]
+    with pytest.raises(SpecError) as err:      # a real error: 0.4 · 3 with three instances
+        parse_spec("input: [8]\nblocks:\n  b:\n    layers: [{dropout: {rate: '0.4 * $block.count'}}]\n"
+                   "layers: [{b: {}, repeat: 3}]\n")
+    assert "'rate' must be in [0, 1), got 1.2" in err.value.message

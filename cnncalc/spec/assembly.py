@@ -22,8 +22,13 @@ from cnncalc.spec.yamlsource import LocDict, LocList
 
 class Builder:
     def __init__(self, doc: LocDict, max_layers: int, max_depth: int, env: Optional[dict] = None,
-                 dollars: bool = True):
+                 dollars: bool = True, totals: Optional[dict] = None):
+        """``totals``: block name → its instances in the network ($block.count), as a build before this one
+        counted them (None in the first build; a block not counted there, or past its count, reads a stand-in,
+        index + 2, never below the real count's lower bound index + 1 and never 1, so that index / (count - 1)
+        can be evaluated)."""
         self.doc = doc
+        self.totals = totals
         self.dollars = dollars               # False: no text of the spec holds a '$' (nothing to substitute)
         self.max_layers = max_layers
         self.max_depth = max_depth
@@ -43,6 +48,8 @@ class Builder:
         self.type_defaults: dict = {}        # type name → the spec's defaults that apply to it
         self.notes: list = []                # (layer, message): a block used in place of a layer type
         self.block_counts: dict = {}         # block name → instances built so far ($block.index)
+        self.counted = False                 # whether an expression read $block.count (then: build again)
+        self.guessed = False                 # whether one read a stand-in for it (index + 2: not counted yet)
 
     def build(self, shape: tuple) -> Graph:
         loc = self.doc.where("input")
@@ -358,7 +365,10 @@ class Builder:
             origin = start
         number = self.block_counts.get(block.name, 0)
         self.block_counts[block.name] = number + 1
-        special = {"$block": {"index": number}}
+        totals = self.totals
+        counted = totals is not None and number < totals.get(block.name, 0)
+        count = totals[block.name] if counted and totals is not None else number + 2
+        special: dict = {"$block": _Position(self, not counted, index=number, count=count)}
         copy = copy or scope.env.get("$repeat")
         if copy is not None:
             special["$repeat"] = copy
@@ -455,6 +465,23 @@ class Builder:
         nodes[full] = Node(full, layer, inputs if type(inputs) is tuple else tuple(inputs), loc, trainable,
                            arg_locations, shares)
         self.position[full] = len(self.position)
+
+
+class _Position(dict):
+    """``$block``: its ``index`` and ``count``; reading the count tells the builder, whose first build does not
+    know it yet (spec/document.py builds again with the counts)."""
+
+    __slots__ = ("builder", "stand_in")
+
+    def __init__(self, builder: Builder, stand_in: bool, **parts):
+        super().__init__(parts)
+        self.builder, self.stand_in = builder, stand_in
+
+    def __getitem__(self, key):
+        if key == "count":
+            self.builder.counted = True
+            self.builder.guessed = self.builder.guessed or self.stand_in
+        return dict.__getitem__(self, key)
 
 
 _SAMPLES = (3, 64, True, "same", 0.5, [2, 2])

@@ -104,10 +104,38 @@ def parse_spec(text: str | bytes, source: str = "<spec>", input_shape: Optional[
     budget = doc.get("budget")
     if budget is not None and not isinstance(budget, LocDict):
         raise SpecError("'budget' must be a mapping such as {params: 25M, macs: 4G}", doc.where("budget"))
-    builder = Builder(doc, read_limits.max_layers, read_limits.max_depth, env, dollars)
-    graph = builder.build(shape)
+    builder, graph = _build(doc, shape, read_limits, env, dollars)
     return Spec(name=name, description=description.strip(), source=source, input_shape=tuple(shape),
                 graph=graph, budget=budget, notes=tuple((layer, message) for layer, message, _ in builder.notes))
+
+
+_COUNT_PASSES = 4
+
+
+def _build(doc: LocDict, shape: tuple, read_limits: ReadLimits, env: dict, dollars: bool) -> tuple:
+    """(the builder, the graph). A spec that reads ``$block.count`` (how many instances of a block the network
+    has) is known only once built: each build uses the counts of the one before (a first build, or a block not
+    counted yet, a stand-in, spec/assembly.py), until a build ends with the counts it used; an error of a build
+    that used a stand-in is not the spec's, and the next build decides. A count read inside a block can change
+    the counts of the blocks that block calls, never its own (a block cannot call itself), so the counts
+    settle one level of nesting per build."""
+    totals: Optional[dict] = None
+    for attempt in range(_COUNT_PASSES):
+        builder = Builder(doc, read_limits.max_layers, read_limits.max_depth, env, dollars, totals)
+        try:
+            graph = builder.build(shape)
+        except SpecError:
+            if not builder.guessed or attempt == _COUNT_PASSES - 1:
+                raise
+        else:
+            if not builder.counted or builder.block_counts == totals:
+                return builder, graph
+        totals = dict(builder.block_counts)
+    assert totals is not None
+    raise SpecError(f"the blocks' counts ($block.count) did not settle in {_COUNT_PASSES} builds (the last: "
+                    f"{', '.join(f'{n} {b}' for b, n in totals.items())}): counts that decide how many other blocks "
+                    f"are built, nested this deep, are not followed; use $block.count for values such as rates",
+                    doc.where("layers"))
 
 
 def check_keys(doc: LocDict) -> None:
