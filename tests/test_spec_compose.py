@@ -184,6 +184,8 @@ ERRORS = [
      "unknown layer edit 'swap'"),
     ({"a.yaml": "extends: b.yaml\nlayers: {replace: {pool: relu}}\n", "b.yaml": BASE}, "a.yaml", ("a.yaml", 2),
      "takes a list of layer entries"),
+    ({"a.yaml": "extends: b.yaml\nlayers:\n  until: pool\n  replace: {classifier: []}\n", "b.yaml": BASE},
+     "a.yaml", ("a.yaml", 4), "the layer 'classifier' is after 'until: pool', so dropped already"),
     ({"a.yaml": "extends: b.yaml\nlayers:\n  replace: {stem: [], body: [], pool: [], classifier: []}\n",
       "b.yaml": BASE}, "a.yaml", ("a.yaml", 3), "leave no layers"),
     ({"a.yaml": "imports: [b.yaml]\nblocks: {unit: {layers: [relu]}}\ninput: [3]\nlayers: [relu]\n", "b.yaml": BASE},
@@ -477,3 +479,17 @@ def test_a_stand_in_count_that_fails_is_not_the_specs_error():
         parse_spec("input: [8]\nblocks:\n  b:\n    layers: [{dropout: {rate: '0.4 * $block.count'}}]\n"
                    "layers: [{b: {}, repeat: 3}]\n")
     assert "'rate' must be in [0, 1), got 1.2" in err.value.message
+
+
+def test_layer_edits_take_one_pass_whatever_their_number(write):
+    import time
+    n = 6_000
+    write("input: [4]\nlayers:\n" + "".join(f"  - {{name: r{i}, relu: {{}}}}\n" for i in range(n)), "big.yaml")
+    edits = "".join(f"    r{i}: [{{name: t{i}, tanh: {{}}}}]\n" for i in range(0, n, 2))
+    child = write(f"extends: big.yaml\nlayers:\n  replace:\n{edits}", "child.yaml")
+    started = time.perf_counter()
+    spec = read_spec(child)
+    # one pass: the edits of 3,000 names over 6,000 layers take 0.06 s here (a pass per name took 10 s)
+    assert time.perf_counter() - started < 5
+    types = [node.layer.type_name for node in spec.graph.nodes.values()][1:]
+    assert types == ["tanh", "relu"] * (n // 2)

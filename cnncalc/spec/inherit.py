@@ -191,30 +191,38 @@ def _merge_defaults(base, child, base_doc: LocDict, child_doc: LocDict) -> Optio
 def edit_layers(layers: LocList, edits: LocDict) -> LocList:
     """The base's top-level layers edited by name: ``until: NAME`` keeps them up to NAME (the rest dropped),
     ``replace: {NAME: [entries]}`` puts the entries in place of the layer NAME (``[]`` removes it),
-    ``insert_after: {NAME: [entries]}`` adds entries after it, ``append: [entries]`` at the end. A name is
-    an entry's ``name:``; entries that share it (``if:`` alternatives) are replaced together."""
+    ``insert_after: {NAME: [entries]}`` adds entries after it (after its replacement, if replaced),
+    ``append: [entries]`` at the end. A name is an entry's ``name:`` in the base; entries that share it
+    (``if:`` alternatives) are replaced together. One pass over the layers, whatever the edits."""
     for key in edits:
         if key not in LAYER_EDITS:
             raise SpecError(f"unknown layer edit '{key}'{did_you_mean(str(key), LAYER_EDITS)}; 'layers' of a spec "
                             f"that extends another is a list (all new layers) or a mapping of "
                             f"{', '.join(LAYER_EDITS)}", edits.where(key))
-    items = [(layers[i], layers.where(i)) for i in range(len(layers))]
-
-    def names() -> list:
-        return [_name(item) for item, _ in items if _name(item) is not None]
+    named: dict = {}                         # name → the positions of the base's layers with it
+    for i, item in enumerate(layers):
+        name = _name(item)
+        if name is not None:
+            named.setdefault(name, []).append(i)
 
     def find(name, where: Location) -> list:
         if not isinstance(name, str):
             raise SpecError(f"a layer edit names a top-level layer by its 'name', got {brief(name)}", where)
-        found = [i for i, (item, _) in enumerate(items) if _name(item) == name]
-        if not found:
-            raise SpecError(f"the base has no top-level layer named '{name}'{did_you_mean(name, names())}", where)
-        return found
+        if name not in named:
+            raise SpecError(f"the base has no top-level layer named '{name}'{did_you_mean(name, list(named))}", where)
+        return named[name]
 
+    def entries(value, what: str, where: Location) -> list:
+        if not isinstance(value, LocList):
+            raise SpecError(f"{what} takes a list of layer entries ([] for none)", where)
+        return [(value[i], value.where(i)) for i in range(len(value))]
+
+    end = len(layers)
     if "until" in edits:
-        last = find(edits["until"], edits.where("until"))[-1]
-        items = items[:last + 1]
-    for key in ("replace", "insert_after"):
+        end = find(edits["until"], edits.where("until"))[-1] + 1
+    replaced: dict = {}                      # position → the entries in its place
+    after: dict = {}                         # position → the entries after it
+    for key, table_of in (("replace", replaced), ("insert_after", after)):
         if key not in edits:
             continue
         table = edits[key]
@@ -222,18 +230,21 @@ def edit_layers(layers: LocList, edits: LocDict) -> LocList:
             raise SpecError(f"'{key}' is a mapping of layer name → list of entries", edits.where(key))
         for name, new in table.items():
             at = find(name, table.where(name))
-            if not isinstance(new, LocList):
-                raise SpecError(f"'{key}: {name}' takes a list of layer entries ([] for none)", table.where(name))
-            added = [(new[i], new.where(i)) for i in range(len(new))]
+            if at[0] >= end:
+                raise SpecError(f"'{key}: {name}': the layer '{name}' is after 'until: {edits['until']}', so "
+                                f"dropped already", table.where(name))
+            added = entries(new, f"'{key}: {name}'", table.where(name))
             if key == "replace":
-                items = items[:at[0]] + added + [x for i, x in enumerate(items[at[0]:], at[0]) if i not in at]
+                for i in at:
+                    replaced[i] = added if i == at[0] else []
             else:
-                items = items[:at[-1] + 1] + added + items[at[-1] + 1:]
+                after[at[-1]] = added
+    items: list = []
+    for i in range(end):
+        items += replaced[i] if i in replaced else [(layers[i], layers.where(i))]
+        items += after.get(i, ())
     if "append" in edits:
-        new = edits["append"]
-        if not isinstance(new, LocList):
-            raise SpecError("'append' takes a list of layer entries", edits.where("append"))
-        items += [(new[i], new.where(i)) for i in range(len(new))]
+        items += entries(edits["append"], "'append'", edits.where("append"))
     out = LocList(item for item, _ in items)
     out.loc = edits.loc
     out.item_locs = [where for _, where in items]
