@@ -324,18 +324,18 @@ def _imports(doc: LocDict, source: str, path: Optional[str], reading: Reading, r
 def _with_uses(blocks: LocDict, names: list) -> list:
     """``names`` and every block of ``blocks`` they use, directly or through others (any text or key in a
     block's layers or argument defaults that names one of them: a default may pass a block as a value)."""
-    result: list = []
+    result: dict = {}                       # in the order found (a dict: linear however many blocks)
     todo = list(names)
     while todo:
         name = todo.pop()
         if name in result:
             continue
-        result.append(name)
+        result[name] = None
         body = blocks[name]
         todo.extend(word for word in _words([body.get("args"), body.get("layers")] if isinstance(body, LocDict)
                                             else None)
                     if word in blocks and word not in result)
-    return result
+    return list(result)
 
 
 def _words(value) -> list:
