@@ -493,3 +493,16 @@ def test_layer_edits_take_one_pass_whatever_their_number(write):
     assert time.perf_counter() - started < 5
     types = [node.layer.type_name for node in spec.graph.nodes.values()][1:]
     assert types == ["tanh", "relu"] * (n // 2)
+
+
+def test_where_a_spec_argument_is_read_as_docs_spec_md_says(cli, write):
+    base = "args: {width: 4}\ninput: [3, 8, 8]\nblocks:\n  unit:\n"
+    # inside a block's layers: not the spec's argument (an error naming the block's own)
+    inside = write(base + "    args: {out: 8}\n    layers: [{conv: {out: $width, kernel: 1}}]\nlayers: [unit]\n")
+    code, _, err = cli("analyze", inside)
+    assert code == 2 and "unknown argument $width" in err and "known: $out" in err and "spec.yaml:6:" in err
+    # a default of the block's args, and a value passed at the call: the spec's argument
+    default = write(base + "    args: {out: '$width * 2'}\n    layers: [{conv: {out: $out, kernel: 1}}]\n"
+                    "layers: [unit, {unit: {out: $width}}]\n", "default.yaml")
+    rows = analyze(read_spec(default)).rows
+    assert [r.output_shape[0] for r in rows[1:]] == [8, 4]         # 4 · 2, then 4 passed
