@@ -506,3 +506,16 @@ def test_where_a_spec_argument_is_read_as_docs_spec_md_says(cli, write):
                     "layers: [unit, {unit: {out: $width}}]\n", "default.yaml")
     rows = analyze(read_spec(default)).rows
     assert [r.output_shape[0] for r in rows[1:]] == [8, 4]         # 4 · 2, then 4 passed
+
+
+def test_standard_input_and_the_api_extend_shipped_specs(cli):
+    import cnncalc
+    text = "extends: zoo:mobilenet_v3_large\nlayers: {replace: {classifier: [{dense: {out: 10}}]}}\n"
+    # torchvision's 5,483,032 less Linear(1280, 1000) (1,281,000), plus Linear(1280, 10) (12,810)
+    expected = 5_483_032 - 1_281_000 + 12_810
+    code, out, err = cli("analyze", "-", "--format", "json", input=text)
+    assert code == 0, err
+    assert json.loads(out)["totals"]["params"] == expected
+    assert cnncalc.analyze(text).totals.params == expected
+    code, out, err = cli("analyze", "-", input="extends: base.yaml\n")
+    assert code == 2 and "<stdin>:1:" in err and "zoo:NAME or seed:NAME" in err
