@@ -13,11 +13,12 @@ from cnncalc.record import record
 from cnncalc.spec import yamlsource
 from cnncalc.spec.assembly import Builder
 from cnncalc.spec.templates import has_dollar, substitute
+from cnncalc.spec.variants import with_variant
 from cnncalc.spec.yamlsource import LocDict
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-TOP_KEYS = ("name", "description", "args", "input", "defaults", "budget", "blocks", "layers")
+TOP_KEYS = ("name", "description", "args", "variants", "input", "defaults", "budget", "blocks", "layers")
 
 
 @record
@@ -123,6 +124,7 @@ def read_arguments(doc: LocDict, overrides: Mapping) -> dict:
             known = ", ".join(args) or "none"
             raise SpecError(f"--set {name}: the spec has no argument '{name}'{did_you_mean(name, list(args))}; "
                             f"its args: {known}", doc.where("args") if "args" in doc else doc.loc)
+    overrides = with_variant(doc, args, overrides)     # a tabulated family's row (cnncalc/spec/variants.py)
     env: dict = {}
     for name, default in args.items():
         if name in overrides:
