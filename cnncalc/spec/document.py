@@ -70,6 +70,13 @@ def parse_spec(text: str | bytes, source: str = "<spec>", input_shape: Optional[
     doc, dollars = yamlsource.load_document(text, source, max_bytes=read_limits.max_bytes,
                                             max_nodes=read_limits.max_yaml_nodes, max_depth=read_limits.max_yaml_depth,
                                             max_layers=read_limits.max_layers)
+    return build_spec(doc, dollars, source, input_shape, read_limits, overrides)
+
+
+def build_spec(doc, dollars, source: str, input_shape: Optional[tuple] = None,
+               read_limits: ReadLimits = ReadLimits(), overrides: Optional[Mapping] = None) -> Spec:
+    """The spec of a document already loaded (``yamlsource.load_document``): what cnncalc.family repeats per
+    setting of a family's arguments, the YAML read once."""
     here = Location(source, 1, 1)
     if doc is None:
         raise SpecError("the spec is empty; it needs at least 'input' and 'layers'", here)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import decimal
+import functools
 import math
 import operator
 import re
@@ -215,10 +216,9 @@ def evaluate(text: str, loc: Location, names: Callable[[str], object] | None = N
     if len(shown) > MAX_LENGTH:
         raise fail(f"an expression is longer than {MAX_LENGTH} characters")
     source = text.strip()
-    try:
-        tree = ast.parse(source, mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        raise fail(f"'{shown}' is not a valid expression") from None
+    tree = _parse(source)
+    if tree is None:
+        raise fail(f"'{shown}' is not a valid expression")
     try:
         value = walk(tree)
     except TooClose:
@@ -237,6 +237,16 @@ def evaluate(text: str, loc: Location, names: Callable[[str], object] | None = N
         if isinstance(value, Fraction):
             value = computed(value, shown)
     return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(source: str):
+    """The syntax tree of an expression, or None: kept, as a family evaluates the same texts per variant
+    (the trees are only read)."""
+    try:
+        return ast.parse(source, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _decimal(written: str, value: float) -> Fraction:

@@ -1,0 +1,108 @@
+"""A family parsed once and evaluated per setting of its arguments (docs/api.md, "Families and sweeps"):
+``cnncalc.family(source)`` reads the YAML once; ``.analyze(width=0.5, resolution=160)`` builds and analyses
+one variant, as ``cnncalc.analyze(source, set={...})`` would, without reading the file again."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence
+
+from cnncalc.api import Report, Source
+from cnncalc.errors import SpecError
+from cnncalc.options import Chosen, keywords
+
+if TYPE_CHECKING:
+    from cnncalc.spec import Spec
+
+
+class Family:
+    """One spec read once, its variants built on demand. ``args``: the spec's arguments with their defaults
+    (as written: a default may be an expression); ``spec(**values)`` the built spec of one setting;
+    ``analyze(**values)`` its :class:`cnncalc.Report`. The values are the spec's arguments (as ``--set``
+    gives them) and go over the ``set`` given to :func:`family`."""
+
+    def __init__(self, source: Source, options: Chosen):
+        self._options = options
+        self._onnx = None
+        text, self.source = _text(source, options)
+        if text is None:                   # an ONNX model: imported again per setting (it has no YAML to keep)
+            self._onnx = self.source
+            self._doc = self._dollars = None
+            return
+        from cnncalc.spec import yamlsource
+        limits = options.read_limits
+        self._doc, self._dollars = yamlsource.load_document(
+            text, self.source, max_bytes=limits.max_bytes, max_nodes=limits.max_yaml_nodes,
+            max_depth=limits.max_yaml_depth, max_layers=limits.max_layers)
+        self.spec()                        # the defaults must build: a broken spec fails here, located
+
+    @property
+    def args(self) -> dict:
+        """The spec's arguments and their defaults, in order (empty for an ONNX model)."""
+        from cnncalc.spec import LocDict
+        written = self._doc.get("args") if isinstance(self._doc, LocDict) else None
+        return dict(written) if isinstance(written, LocDict) else {}
+
+    def spec(self, input: Optional[Sequence[int]] = None, **values) -> "Spec":
+        """The spec built with ``values`` for its arguments (no spec argument is called ``input``: ``input``
+        replaces the input shape, as :func:`cnncalc.analyze`'s ``input`` does, for this variant)."""
+        overrides = {**(self._options.overrides or {}), **values}
+        shape = self._options.input if input is None else _shape(input)
+        if self._onnx is not None:
+            from cnncalc.spec import read_spec
+            return read_spec(self._onnx, shape, self._options.read_limits, overrides=overrides)
+        from cnncalc.spec.document import build_spec
+        return build_spec(self._doc, self._dollars, self.source, shape, self._options.read_limits, overrides)
+
+    def analyze(self, input: Optional[Sequence[int]] = None, **values) -> Report:
+        """The figures of the variant with ``values`` for the spec's arguments (``input``: its input shape):
+        equal to ``cnncalc.analyze(source, set={**set, **values}, input=input, ...)`` with the keywords
+        given to :func:`family`."""
+        from cnncalc.analysis import analyze as run
+        from cnncalc.metrics import Figures
+
+        spec = self.spec(input, **values)
+        options = self._options
+        return Report(Figures(run(spec, dtype=options.dtype, batch=options.batch), spec.graph, options.settings))
+
+    def __repr__(self) -> str:
+        return f"<cnncalc.Family {self.source}: args {', '.join(self.args) or 'none'}>"
+
+
+def _shape(input: Sequence[int]) -> tuple:
+    """An input shape given per variant, checked as the ``input`` option checks one."""
+    from cnncalc.options import BY_NAME, OptionError, checked
+    try:
+        return checked(BY_NAME["input"], input)
+    except OptionError as err:
+        raise SpecError(str(err)) from None
+
+
+def _text(source: Source, options: Chosen) -> tuple:
+    """The YAML text of a source and the name its messages use; (None, path) for an ONNX model."""
+    if isinstance(source, Mapping):
+        import yaml
+        try:
+            return yaml.safe_dump(dict(source), sort_keys=False, allow_unicode=True), "<dict>"
+        except yaml.YAMLError as err:
+            raise SpecError(f"the dict cannot be written as YAML: {err}") from None
+    if isinstance(source, os.PathLike):
+        source = os.fspath(source)
+    if not isinstance(source, str):
+        raise TypeError(f"a source is a path, YAML text or a dict, not {type(source).__name__}")
+    if "\n" in source:
+        return source, "<text>"
+    if source.lower().endswith(".onnx"):
+        return None, source
+    from cnncalc import zoo
+    from cnncalc.spec import yamlsource
+    path = zoo.path(source) if zoo.is_shipped(source) else source
+    return yamlsource.read_file(path, options.read_limits.max_bytes), source
+
+
+@keywords("analyze")
+def family(source: Source, *, options: Chosen) -> Family:
+    """A family read once (a spec with ``args:``), to analyse many settings of its arguments fast:
+    ``cnncalc.family("zoo:mobilenet_v2").analyze(width=0.5, resolution=160)``. The keywords are those of
+    :func:`cnncalc.analyze` and apply to every variant (``set``: values under those given per variant)."""
+    return Family(source, options)
