@@ -12,7 +12,7 @@ from cnncalc.errors import SpecError
 from cnncalc.options import Chosen, keywords
 
 if TYPE_CHECKING:
-    from cnncalc.spec import Spec
+    from cnncalc.spec import ReadLimits, Spec
 
 
 class Family:
@@ -23,36 +23,20 @@ class Family:
 
     def __init__(self, source: Source, options: Chosen):
         self._options = options
-        self._onnx = None
-        text, self.source = _text(source, options)
-        if text is None:                   # an ONNX model: imported again per setting (it has no YAML to keep)
-            self._onnx = self.source
-            self._doc = self._dollars = None
-            return
-        from cnncalc.spec import yamlsource
-        limits = options.read_limits
-        self._doc, self._dollars = yamlsource.load_document(
-            text, self.source, max_bytes=limits.max_bytes, max_nodes=limits.max_yaml_nodes,
-            max_depth=limits.max_yaml_depth, max_layers=limits.max_layers)
+        self._document = Document(source, options.read_limits)
+        self.source = self._document.source
         self.spec()                        # the defaults must build: a broken spec fails here, located
 
     @property
     def args(self) -> dict:
         """The spec's arguments and their defaults, in order (empty for an ONNX model)."""
-        from cnncalc.spec import LocDict
-        written = self._doc.get("args") if isinstance(self._doc, LocDict) else None
-        return dict(written) if isinstance(written, LocDict) else {}
+        return self._document.args
 
     def spec(self, input: Optional[Sequence[int]] = None, **values) -> "Spec":
         """The spec built with ``values`` for its arguments (no spec argument is called ``input``: ``input``
         replaces the input shape, as :func:`cnncalc.analyze`'s ``input`` does, for this variant)."""
-        overrides = {**(self._options.overrides or {}), **values}
         shape = self._options.input if input is None else _shape(input)
-        if self._onnx is not None:
-            from cnncalc.spec import read_spec
-            return read_spec(self._onnx, shape, self._options.read_limits, overrides=overrides)
-        from cnncalc.spec.document import build_spec
-        return build_spec(self._doc, self._dollars, self.source, shape, self._options.read_limits, overrides)
+        return self._document.spec(shape, {**(self._options.overrides or {}), **values})
 
     def analyze(self, input: Optional[Sequence[int]] = None, **values) -> Report:
         """The figures of the variant with ``values`` for the spec's arguments (``input``: its input shape):
@@ -69,6 +53,34 @@ class Family:
         return f"<cnncalc.Family {self.source}: args {', '.join(self.args) or 'none'}>"
 
 
+class Document:
+    """A spec's YAML read and parsed once (``spec(shape, overrides)`` builds one setting of it); an ONNX model
+    is imported again per setting, having no YAML to keep. What Family and ``compare --sweep`` share."""
+
+    def __init__(self, source: Source, read_limits: "ReadLimits"):
+        self.read_limits = read_limits
+        text, self.source = _text(source, read_limits)
+        self._doc = self._dollars = None
+        if text is not None:
+            from cnncalc.spec import yamlsource
+            self._doc, self._dollars = yamlsource.load_document(
+                text, self.source, max_bytes=read_limits.max_bytes, max_nodes=read_limits.max_yaml_nodes,
+                max_depth=read_limits.max_yaml_depth, max_layers=read_limits.max_layers)
+
+    @property
+    def args(self) -> dict:
+        from cnncalc.spec import LocDict
+        written = self._doc.get("args") if isinstance(self._doc, LocDict) else None
+        return dict(written) if isinstance(written, LocDict) else {}
+
+    def spec(self, shape: Optional[tuple], overrides: Mapping) -> "Spec":
+        if self._doc is None:
+            from cnncalc.spec import read_spec
+            return read_spec(self.source, shape, self.read_limits, overrides=overrides)
+        from cnncalc.spec.document import build_spec
+        return build_spec(self._doc, self._dollars, self.source, shape, self.read_limits, overrides)
+
+
 def _shape(input: Sequence[int]) -> tuple:
     """An input shape given per variant, checked as the ``input`` option checks one."""
     from cnncalc.options import BY_NAME, OptionError, checked
@@ -78,7 +90,7 @@ def _shape(input: Sequence[int]) -> tuple:
         raise SpecError(str(err)) from None
 
 
-def _text(source: Source, options: Chosen) -> tuple:
+def _text(source: Source, read_limits: "ReadLimits") -> tuple:
     """The YAML text of a source and the name its messages use; (None, path) for an ONNX model."""
     if isinstance(source, Mapping):
         import yaml
@@ -97,7 +109,7 @@ def _text(source: Source, options: Chosen) -> tuple:
     from cnncalc import zoo
     from cnncalc.spec import yamlsource
     path = zoo.path(source) if zoo.is_shipped(source) else source
-    return yamlsource.read_file(path, options.read_limits.max_bytes), source
+    return yamlsource.read_file(path, read_limits.max_bytes), source
 
 
 @keywords("analyze")
