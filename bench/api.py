@@ -1,12 +1,20 @@
 """In-process benchmarks of the Python API (docs/api.md): no process start per call.
 
     python bench/api.py [--calls 200] [--variants 1000]       # a regular install in a temporary venv
+    python bench/api.py --family                              # and the family sweep (cnncalc.family)
     python bench/api.py --python .venv/bin/python             # or an interpreter you already have
 
 Measured inside one process of that interpreter: `cnncalc.analyze` of the shipped ResNet-50 per call (the
 minimum and median over --calls calls, after one warm-up call), and a sweep of --variants generated variants
 of a small CNN (its widths and depth drawn from the variant's number, each a new spec analysed from a dict),
 in total and per variant. Goal (issue 11): ≤ 10 ms per ResNet-50 call on this machine.
+
+With --family (issue 23): a family read once and analysed per setting. The first call (in a fresh process:
+the imports, reading and parsing zoo:mobilenet_v2, building and analysing its default), then a sweep of
+1,000 MobileNetV2 variants through ``cnncalc.family("zoo:mobilenet_v2").analyze(width=…, input=…)``: 40
+widths (0.35 to 1.325 by 0.025) × 25 resolutions (96 to 288 by 8), per variant; beside it the same variants
+through ``cnncalc.analyze`` (every 10th, the file read each time), and ResNet-50 through its family per call.
+Every 25th variant's figures are checked against a fresh ``cnncalc.analyze`` (the bench fails otherwise).
 """
 
 from __future__ import annotations
@@ -54,11 +62,66 @@ print(json.dumps({"min": min(times), "median": statistics.median(times), "sweep"
 '''
 
 
+FAMILY = r'''
+import json, statistics, sys, time
+start = time.perf_counter()
+import cnncalc
+mobilenet = cnncalc.family("zoo:mobilenet_v2")
+first_params = mobilenet.analyze().totals.params
+first = time.perf_counter() - start
+
+grid = [(round(0.35 + 0.025 * i, 3), 96 + 8 * j) for i in range(40) for j in range(25)]
+start = time.perf_counter()
+reports = [mobilenet.analyze(width=w, input=(3, r, r)) for w, r in grid]
+sweep = time.perf_counter() - start
+
+start = time.perf_counter()
+for w, r in grid[::10]:
+    cnncalc.analyze("zoo:mobilenet_v2", set={"width": w}, input=(3, r, r))
+fresh = (time.perf_counter() - start) / len(grid[::10])
+
+for k in range(0, len(grid), 25):
+    w, r = grid[k]
+    again = cnncalc.analyze("zoo:mobilenet_v2", set={"width": w}, input=(3, r, r))
+    assert again.totals == reports[k].totals and again.rows == reports[k].rows, grid[k]
+
+resnet = cnncalc.family("zoo:resnet50")
+resnet.analyze()
+times = []
+for _ in range(int(sys.argv[1])):
+    start = time.perf_counter()
+    resnet.analyze()
+    times.append(time.perf_counter() - start)
+print(json.dumps({"first": first, "sweep": sweep, "variants": len(grid), "fresh": fresh,
+                  "distinct": len({(x.totals.params, x.totals.macs) for x in reports}),
+                  "resnet_min": min(times), "resnet_median": statistics.median(times)}))
+'''
+
+
+def family_table(python: str, calls: int, cwd: str) -> str:
+    """The --family table: issue 23's sweep at search speed."""
+    out = subprocess.run([python, "-c", FAMILY, str(calls)], capture_output=True, text=True, check=True,
+                         cwd=cwd).stdout
+    r = json.loads(out)
+    n = r["variants"]
+    return "\n".join([
+        "\n| family run (cnncalc.family) | value |\n|---|--:|",
+        f"| first call in a fresh process (imports, read, build, analyse zoo:mobilenet_v2), ms | "
+        f"{r['first'] * 1e3:.0f} |",
+        f"| sweep of {n:,} MobileNetV2 variants (40 widths × 25 resolutions, {r['distinct']} distinct), s | "
+        f"{r['sweep']:.2f} |",
+        f"| per variant through the family, ms | {r['sweep'] / n * 1e3:.2f} |",
+        f"| per variant through cnncalc.analyze (every 10th), ms | {r['fresh'] * 1e3:.2f} |",
+        f"| `cnncalc.family(\"zoo:resnet50\").analyze()`, min of {calls} calls, ms | {r['resnet_min'] * 1e3:.2f} |",
+        f"| the same, median, ms | {r['resnet_median'] * 1e3:.2f} |"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--variants", type=int, default=1000)
     parser.add_argument("--python", help="measure this interpreter's cnncalc instead of a fresh regular install")
+    parser.add_argument("--family", action="store_true", help="also the family sweep (issue 23)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cnncalc-api-bench-") as tmp:
         if args.python:
@@ -67,7 +130,8 @@ def main() -> None:
             python, install = regular_install(Path(tmp) / "venv"), "a regular `pip install .` in a fresh venv"
         out = subprocess.run([python, "-c", CHILD, str(args.calls), str(args.variants)], capture_output=True,
                              text=True, check=True, cwd=tmp).stdout
-    r = json.loads(out)
+        r = json.loads(out)
+        family = family_table(python, args.calls, tmp) if args.family else ""
     load = f"; load average {os.getloadavg()[0]:.1f} at the end" if hasattr(os, "getloadavg") else ""
     print(f"Machine: {machine()}{load}\nInstall: {install}\n")
     print("| in-process run | value | goal |\n|---|--:|---|")
@@ -75,6 +139,8 @@ def main() -> None:
     print(f"| the same, median, ms | {r['median'] * 1e3:.1f} | (info) |")
     print(f"| sweep of {args.variants:,} generated variants, s | {r['sweep']:.2f} | (info) |")
     print(f"| per variant, ms | {r['sweep'] / args.variants * 1e3:.2f} | (info) |")
+    if family:
+        print(family)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,8 @@ def test_values(text, value):
     ("0 ** -1", "0 to a negative power"),
     ("2 ** 100000", "longer than 4000 digits"),
     ("exp(20000)", "beyond ±10000"),
+    ("round(exp(9000))", "rounds an irrational value beyond 10^18"),       # e^9000 ≈ 10^3908
+    ("floor(exp(exp(exp(2))))", "beyond 10^18"),                           # e^(e^7.39) = e^1618 ≈ 10^702
     ("log(0)", "not positive"),
     ("log(5, 1)", "base must be positive and not 1"),
     ("quantize(5, 0)", "quantize takes (value, step)"),

@@ -224,6 +224,8 @@ def evaluate(text: str, loc: Location, names: Callable[[str], object] | None = N
     except TooClose:
         raise fail(f"'{shown}': too close to call: a rounding or comparison of an irrational value is not "
                    f"settled by {MAX_DIGITS} digits") from None
+    except TooLarge:
+        raise fail(f"'{shown}' rounds an irrational value beyond 10^18") from None
     if isinstance(value, Real):
         raise fail(f"'{shown}' is irrational (≈{float(value):.6g}); an irrational value must end in round, "
                    f"floor, ceil, make_divisible or quantize")
@@ -388,17 +390,30 @@ def _same(f: Callable[[Fraction], object]):
     return question
 
 
+class TooLarge(Exception):
+    """A rounding of an irrational value beyond any spec integer (its digits are not worth computing)."""
+
+
+def _rounding(f: Callable[[Fraction], int], value) -> int:
+    if not isinstance(value, Real):
+        return f(value)
+    lo, hi = value.bounds(FIRST_DIGITS)
+    if min(abs(lo), abs(hi)) > 10 * MAX_INT:
+        raise TooLarge
+    return decide(_same(f), value)
+
+
 def floor_of(value) -> int:
-    return decide(_same(math.floor), value) if isinstance(value, Real) else math.floor(value)
+    return _rounding(math.floor, value)
 
 
 def ceil_of(value) -> int:
-    return decide(_same(math.ceil), value) if isinstance(value, Real) else math.ceil(value)
+    return _rounding(math.ceil, value)
 
 
 def round_of(value) -> int:
     """Python's round (halves to even). An irrational value is never a half, so only its bounds matter."""
-    return decide(_same(round), value) if isinstance(value, Real) else round(value)
+    return _rounding(round, value)
 
 
 def order(left, right) -> int:

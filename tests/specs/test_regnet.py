@@ -3,11 +3,14 @@ table, log/exp/power expressions), against torchvision's published figures."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from cnncalc.analysis import analyze
+from cnncalc.cli import main
 from cnncalc.errors import SpecError
 from cnncalc.spec import read_spec
 
@@ -94,3 +97,11 @@ def test_an_unknown_variant_lists_them():
     message = str(info.value)
     assert "no variant 'y_600mf'" in message and "y_400mf, y_800mf" in message and "x_32gf" in message
     assert "regnet.yaml" in message
+
+
+def test_the_command_line_selects_a_variant():
+    result = CliRunner().invoke(main, ["analyze", "zoo:regnet", "--set", "variant=x_400mf", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["totals"]["params"] == PUBLISHED["x_400mf"][1]
+    bad = CliRunner().invoke(main, ["analyze", "zoo:regnet", "--set", "variant=x_600mf"])
+    assert bad.exit_code == 2 and "no variant 'x_600mf'" in bad.output and "did you mean 'x_800mf'" in bad.output
