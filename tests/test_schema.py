@@ -31,7 +31,7 @@ def validator():
 
 
 def test_every_shipped_spec_validates(validator):
-    assert len(SHIPPED) == 15 + 15           # specs/zoo and specs/seed, counted by hand
+    assert len(SHIPPED) == 16 + 15           # specs/zoo and specs/seed, counted by hand
     for path in SHIPPED:
         with open(path) as handle:
             errors = list(validator.iter_errors(yaml.safe_load(handle)))
@@ -92,6 +92,14 @@ GOOD["the family language"] = """
       - {dropout: {rate: '$width / 5'}}
     """
 
+GOOD["a tabulated family"] = """
+    args: {variant: small, c: 8}
+    variants: {small: {c: 8}, large: {c: 16}}
+    input: [3, 8, 8]
+    layers:
+      - {conv: {out: 'quantize($c * 2 ** 0.5, 8)', kernel: 1}}
+    """
+
 BAD = {
     "unknown type": "input: [3, 8, 8]\nlayers:\n  - {convv: {out: 8, kernel: 3}}\n",
     "unknown bare type": "input: [3, 8, 8]\nlayers:\n  - rellu\n",
@@ -112,6 +120,8 @@ BAD = {
     "an unknown budget key": "input: [3, 8, 8]\nbudget: {parms: 3M}\nlayers: [relu]\n",
     "a bad budget unit": "input: [3, 8, 8]\nbudget: {params: 3MiB}\nlayers: [relu]\n",
     "a block named as a type": "input: [3, 8, 8]\nblocks:\n  conv: {layers: [relu]}\nlayers: [relu]\n",
+    "variants as a list": "args: {variant: a}\nvariants: [a]\ninput: [3, 8, 8]\nlayers: [relu]\n",
+    "a variant that is not a mapping": "args: {variant: a}\nvariants: {a: 1}\ninput: [3, 8, 8]\nlayers: [relu]\n",
     "a wrong argument inside a block": ("input: [3, 8, 8]\nblocks:\n  b: {layers: [{conv: {out: 8, kernl: 3}}]}\n"
                                         "layers: [b]\n"),
 }
