@@ -25,7 +25,8 @@ class Family:
         self._options = options
         self._document = Document(source, options.read_limits)
         self.source = self._document.source
-        self.spec()                        # the defaults must build: a broken spec fails here, located
+        self._default = None
+        self._default = self.spec()        # the defaults must build: a broken spec fails here, located
 
     @property
     def args(self) -> dict:
@@ -35,6 +36,8 @@ class Family:
     def spec(self, input: Optional[Sequence[int]] = None, **values) -> "Spec":
         """The spec built with ``values`` for its arguments (no spec argument is called ``input``: ``input``
         replaces the input shape, as :func:`cnncalc.analyze`'s ``input`` does, for this variant)."""
+        if input is None and not values and self._default is not None:
+            return self._default           # built once already, by __init__ (specs are not changed after)
         shape = self._options.input if input is None else _shape(input)
         return self._document.spec(shape, {**(self._options.overrides or {}), **values})
 
