@@ -41,6 +41,9 @@ HERE = Location("t.yaml", 3, 7)
     ("2 ** 0.5 == 1.5", False),
     ("max(2 ** 0.5 * 2, 3)", 3),             # 2.83 < 3: the larger is rational, so it may end the expression
     ("round(log(2.09) * 1000)", 737),        # ln 2.09 = 0.73716…
+    # √2 − (√2 to 50 decimals) = 8.07e-51 (the next digits of √2: …7694 8073…): bounds at 40 digits hold 0,
+    # finer ones do not; ln(8.07e-51) = 2.088 − 51 · 2.3026 = −115.34
+    ("floor(log(2 ** 0.5 - 1.41421356237309504880168872420969807856967187537694))", -116),
 ])
 def test_values(text, value):
     got = evaluate(text, HERE)
@@ -127,3 +130,28 @@ def test_an_irrational_argument_is_an_error_at_its_line():
     assert message.startswith("s.yaml:1:") and "irrational (≈1.41421)" in message
     message = error("args: {x: 2}\ninput: [3]\nlayers:\n  - {dense: {out: $x ** 0.5}}")
     assert message.startswith("s.yaml:4:") and "irrational (≈1.41421)" in message
+
+
+LEAVES = st.sampled_from(["0", "1", "2", "3", "0.5", "1/3", "-2", "10", "2.09", "27.89", "48"])
+
+
+def _tree(children):
+    return st.one_of(
+        st.builds(lambda a, op, b: f"({a} {op} {b})", children, st.sampled_from(["+", "-", "*", "/", "//", "%",
+                                                                                  "**", "<", "=="]), children),
+        st.builds(lambda f, a: f"{f}({a})", st.sampled_from(["log", "exp", "round", "floor", "ceil"]), children),
+        st.builds(lambda a, b: f"log({a}, {b})", children, children),
+        st.builds(lambda f, a, b: f"{f}({a}, {b})", st.sampled_from(["min", "max", "quantize", "make_divisible"]),
+                  children, children))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.recursive(LEAVES, _tree, max_leaves=6))
+def test_any_expression_gives_a_value_or_a_located_error(text):
+    # hostile input: whatever the combination, a number, true/false or a SpecError at the given place
+    try:
+        value = evaluate(text, HERE)
+    except SpecError as err:
+        assert str(err).startswith("t.yaml:3:7")
+    else:
+        assert isinstance(value, (bool, int, Fraction)) and not isinstance(value, float)

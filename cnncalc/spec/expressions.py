@@ -221,14 +221,16 @@ def evaluate(text: str, loc: Location, names: Callable[[str], object] | None = N
         raise fail(f"'{shown}' is not a valid expression")
     try:
         value = walk(tree)
+        if isinstance(value, Real):
+            raise fail(f"'{shown}' is irrational (≈{float(value):.6g}); an irrational value must end in round, "
+                       f"floor, ceil, make_divisible or quantize")
     except TooClose:
         raise fail(f"'{shown}': too close to call: a rounding or comparison of an irrational value is not "
                    f"settled by {MAX_DIGITS} digits") from None
     except TooLarge:
         raise fail(f"'{shown}' rounds an irrational value beyond 10^18") from None
-    if isinstance(value, Real):
-        raise fail(f"'{shown}' is irrational (≈{float(value):.6g}); an irrational value must end in round, "
-                   f"floor, ceil, make_divisible or quantize")
+    except (decimal.DecimalException, OverflowError, ZeroDivisionError):     # a guard: bounds prevent these
+        raise fail(f"'{shown}' cannot be evaluated exactly (an irrational intermediate out of range)") from None
     if _is_number(value):
         if isinstance(value, Fraction) and value.denominator == 1:
             value = int(value)
@@ -461,6 +463,11 @@ def _decimal_bounds(value, digits: int, function: str) -> tuple:
     rounded (within half a unit in the last place, |r|·10^(1-p)), so a margin of |r|·10^(2-p) holds the
     true value; the arguments are rounded outwards first."""
     lo, hi = _bounds_of(value, digits)
+    while function == "ln" and lo <= 0:       # positive (log checked it), but not yet at these digits
+        digits *= 2
+        if digits > MAX_DIGITS:
+            raise TooClose
+        lo, hi = _bounds_of(value, digits)
     p = digits + 10
     down = decimal.Context(prec=p, rounding=decimal.ROUND_FLOOR, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
     up = decimal.Context(prec=p, rounding=decimal.ROUND_CEILING, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
@@ -540,7 +547,7 @@ def log(value, base, fail: Callable[[str], Exception]):
     MAX_POWER_DIGITS digits) bounds q, so trying q up to 64 finds it."""
     if order(value, 0) <= 0:
         raise fail("the logarithm of a number that is not positive")
-    if base is not None and (order(base, 0) <= 0 or (not isinstance(base, Real) and base == 1)):
+    if base is not None and (order(base, 0) <= 0 or order(base, 1) == 0):
         raise fail("a logarithm's base must be positive and not 1")
     if not isinstance(value, Real) and value == 1:
         return 0
