@@ -42,6 +42,11 @@ def test_quarter_width_by_hand():
     # of 256,000 + 1,000 parameters (and 512 instead of 256,000 MACs)
     two = v1(width=0.25, resolution=96, classes=2)
     assert (two.params, two.macs) == (QUARTER_PARAMS - 257_000 + 514, QUARTER_MACS_96 - 256_000 + 512)
+    # a grayscale input (--input 1,96,96, as TFLM's person detection reads its camera): conv1 is 3·3·1·8 = 72
+    # weights instead of 216, 72·48² = 165,888 MACs instead of 497,664
+    gray = analyze(read_spec(str(ZOO / "mobilenet_v1.yaml"), input_shape=(1, 96, 96),
+                             overrides={"width": 0.25, "resolution": 96, "classes": 2})).totals
+    assert (gray.params, gray.macs) == (two.params - 216 + 72, two.macs - 497_664 + 165_888)
 
 
 @pytest.mark.parametrize("width, million_params, million_macs", [
