@@ -181,6 +181,11 @@ def spec_schema() -> dict:
                                                        "type": "array", "items": {"type": "string"}}}}]}},
             "args": {"type": "object", "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
                      "description": "the spec's arguments with their defaults ($name below; --set NAME=VALUE)"},
+            "variants": {"type": "object", "minProperties": 1,
+                         "additionalProperties": {"type": "object",
+                                                  "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}},
+                         "description": "a tabulated family: variant name → {argument: value}, chosen by the "
+                                        "argument 'variant' (--set variant=NAME)"},
             "input": {"type": "array", "items": {"anyOf": [{"type": "integer", "minimum": 1}, TEMPLATE]},
                       "minItems": 1, "maxItems": 4,
                       "description": "the input shape, channels first, no batch: [C], [C, L], [C, H, W], "

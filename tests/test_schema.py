@@ -31,7 +31,7 @@ def validator():
 
 
 def test_every_shipped_spec_validates(validator):
-    assert len(SHIPPED) == 17 + 15           # specs/zoo and specs/seed, counted by hand
+    assert len(SHIPPED) == 18 + 15           # specs/zoo and specs/seed, counted by hand
     for path in SHIPPED:
         with open(path) as handle:
             errors = list(validator.iter_errors(yaml.safe_load(handle)))
@@ -107,6 +107,14 @@ GOOD["composition (issue 23)"] = """
       append: [{unit: {act: hardswish}, repeat: 2}]
     """
 
+GOOD["a tabulated family"] = """
+    args: {variant: small, c: 8}
+    variants: {small: {c: 8}, large: {c: 16}}
+    input: [3, 8, 8]
+    layers:
+      - {conv: {out: 'quantize($c * 2 ** 0.5, 8)', kernel: 1}}
+    """
+
 BAD = {
     "unknown type": "input: [3, 8, 8]\nlayers:\n  - {convv: {out: 8, kernel: 3}}\n",
     "unknown bare type": "input: [3, 8, 8]\nlayers:\n  - rellu\n",
@@ -129,6 +137,8 @@ BAD = {
     "extends that is not one name": "extends: [zoo:resnet18]\n",
     "an unknown layer edit": "extends: zoo:resnet18\nlayers: {swap: {fc: []}}\n",
     "an import without from": "imports: [{blocks: [a]}]\ninput: [3, 8, 8]\nlayers: [relu]\n",
+    "variants as a list": "args: {variant: a}\nvariants: [a]\ninput: [3, 8, 8]\nlayers: [relu]\n",
+    "a variant that is not a mapping": "args: {variant: a}\nvariants: {a: 1}\ninput: [3, 8, 8]\nlayers: [relu]\n",
     "a wrong argument inside a block": ("input: [3, 8, 8]\nblocks:\n  b: {layers: [{conv: {out: 8, kernl: 3}}]}\n"
                                         "layers: [b]\n"),
 }

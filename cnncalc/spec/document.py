@@ -13,11 +13,13 @@ from cnncalc.record import record
 from cnncalc.spec import yamlsource
 from cnncalc.spec.assembly import Builder
 from cnncalc.spec.templates import has_dollar, substitute
+from cnncalc.spec.variants import with_variant
 from cnncalc.spec.yamlsource import LocDict
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-TOP_KEYS = ("name", "description", "extends", "imports", "args", "input", "defaults", "budget", "blocks", "layers")
+TOP_KEYS = ("name", "description", "extends", "imports", "args", "variants", "input", "defaults", "budget", "blocks",
+            "layers")
 
 
 @record
@@ -71,9 +73,25 @@ def parse_spec(text: str | bytes, source: str = "<spec>", input_shape: Optional[
                path: Optional[str] = None) -> Spec:
     """Build a spec from its text. ``path``: the file it was read from, whose folder a relative
     ``extends:``/``imports:`` is read from (text without one may extend only zoo: and seed: specs)."""
+    doc, dollars = load_spec_document(text, source, read_limits, path)
+    return build_spec(doc, dollars, source, input_shape, read_limits, overrides)
+
+
+def load_spec_document(text: str | bytes, source: str, read_limits: ReadLimits = ReadLimits(),
+                       path: Optional[str] = None) -> tuple:
+    """A spec's document read (yamlsource.load_document) and its ``extends:`` and ``imports:`` done:
+    (document, whether a '$' may appear), what :func:`build_spec` builds, once per setting of its arguments."""
     doc, dollars = yamlsource.load_document(text, source, max_bytes=read_limits.max_bytes,
                                             max_nodes=read_limits.max_yaml_nodes, max_depth=read_limits.max_yaml_depth,
                                             max_layers=read_limits.max_layers)
+    _check_document(doc, source)
+    if "extends" in doc or "imports" in doc:
+        from cnncalc.spec.inherit import Reading, compose
+        doc, dollars = compose(doc, dollars, source, path, Reading(read_limits, bytes=len(text)))
+    return doc, dollars
+
+
+def _check_document(doc, source: str) -> None:
     here = Location(source, 1, 1)
     if doc is None:
         raise SpecError("the spec is empty; it needs at least 'input' and 'layers'", here)
@@ -81,9 +99,13 @@ def parse_spec(text: str | bytes, source: str = "<spec>", input_shape: Optional[
         raise SpecError("a spec is a mapping with 'input' and 'layers' (see docs/spec.md)",
                         getattr(doc, "loc", here))
     check_keys(doc)
-    if "extends" in doc or "imports" in doc:
-        from cnncalc.spec.inherit import Reading, compose
-        doc, dollars = compose(doc, dollars, source, path, Reading(read_limits, bytes=len(text)))
+
+
+def build_spec(doc, dollars, source: str, input_shape: Optional[tuple] = None,
+               read_limits: ReadLimits = ReadLimits(), overrides: Optional[Mapping] = None) -> Spec:
+    """The spec of a document already loaded, its bases composed (:func:`load_spec_document`): what
+    cnncalc.family repeats per setting of a family's arguments, the YAML read once."""
+    _check_document(doc, source)
     for key in ("input", "layers"):
         if key not in doc:
             raise SpecError(f"the spec has no '{key}'", doc.loc)
@@ -165,6 +187,7 @@ def read_arguments(doc: LocDict, overrides: Mapping) -> dict:
             known = ", ".join(args) or "none"
             raise SpecError(f"--set {name}: the spec has no argument '{name}'{did_you_mean(name, list(args))}; "
                             f"its args: {known}", doc.where("args") if "args" in doc else doc.loc)
+    overrides = with_variant(doc, args, overrides)     # a tabulated family's row (cnncalc/spec/variants.py)
     env: dict = {}
     for name, default in args.items():
         if name in overrides:
