@@ -1,0 +1,46 @@
+"""ONNX writers of the activations (cnncalc/layers/activation.py), each as the operator (or pattern) that
+cnncalc/onnxmap/activation.py reads back as the same layer."""
+
+from __future__ import annotations
+
+from cnncalc.onnxexport import writes
+
+_ONE_OP = {"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh", "hardswish": "HardSwish"}
+
+
+@writes(*_ONE_OP)
+def one_op(b, node, in_shapes, out_shape, weights):
+    b.op(_ONE_OP[node.layer.type_name], b.inputs(node), node.name)
+
+
+@writes("relu6")
+def relu6(b, node, in_shapes, out_shape, weights):
+    b.op("Clip", b.inputs(node) + [b.constant(f"{node.name}.min", 0.0), b.constant(f"{node.name}.max", 6.0)],
+         node.name)
+
+
+@writes("hardsigmoid")
+def hardsigmoid(b, node, in_shapes, out_shape, weights):
+    b.op("HardSigmoid", b.inputs(node), node.name, alpha=1 / 6, beta=0.5)      # PyTorch's, as cnncalc's
+
+
+@writes("silu")
+def silu(b, node, in_shapes, out_shape, weights):
+    (x,) = b.inputs(node)
+    gate = b.op("Sigmoid", [x], f"{node.name}.gate")
+    b.op("Mul", [x, gate], node.name)
+
+
+@writes("leaky_relu")
+def leaky_relu(b, node, in_shapes, out_shape, weights):
+    b.op("LeakyRelu", b.inputs(node), node.name, alpha=float(node.layer.negative_slope))
+
+
+@writes("elu")
+def elu(b, node, in_shapes, out_shape, weights):
+    b.op("Elu", b.inputs(node), node.name, alpha=float(node.layer.alpha))
+
+
+@writes("softmax")
+def softmax(b, node, in_shapes, out_shape, weights):
+    b.op("Softmax", b.inputs(node), node.name, axis=1)       # over the channels, as cnncalc's
