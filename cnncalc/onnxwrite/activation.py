@@ -44,3 +44,21 @@ def elu(b, node, in_shapes, out_shape, weights):
 @writes("softmax")
 def softmax(b, node, in_shapes, out_shape, weights):
     b.op("Softmax", b.inputs(node), node.name, axis=1)       # over the channels, as cnncalc's
+
+
+@writes("gelu")
+def gelu(b, node, in_shapes, out_shape, weights):
+    """opset 17 has no Gelu: x / √2 → Erf → + 1 → · x → · ½ (tanh form: refused), as exporters write it and
+    the importer reads it back as one gelu named after the Div node's module (this layer's name)."""
+    from cnncalc.onnxexport import ExportRefused
+    if node.layer.approximate != "none":
+        raise ExportRefused(f"layer '{node.name}' (gelu): the tanh approximation has no ONNX operator before "
+                            "opset 20")
+    import math
+    (x,) = b.inputs(node)
+    name = node.name
+    scaled = b.op("Div", [x, b.constant(f"{name}.sqrt2", math.sqrt(2))], f"{name}.scaled", name=f"{name}.Div")
+    erf = b.op("Erf", [scaled], f"{name}.erf")
+    plus = b.op("Add", [erf, b.constant(f"{name}.one", 1.0)], f"{name}.plus_one")
+    times = b.op("Mul", [x, plus], f"{name}.times_x")
+    b.op("Mul", [times, b.constant(f"{name}.half", 0.5)], name)
