@@ -128,7 +128,7 @@ class Figures:
         return self._once("training", lambda: training.training_memory(
             report, training.layer_saves(graph, report), report.memory.batch, s.optimizer, s.precision))
 
-    def _bound_network(self):
+    def bound_network(self):
         """The runtime the bound assumes and the (analysis, graph) it is computed on: --runtime's deployed
         network, or with eager (the default) the device's own runtime's (the first of its ``runtimes``).
         A runtime that does not run on the device is a SpecError naming the ones that do."""
@@ -153,7 +153,7 @@ class Figures:
         from cnncalc import roofline
 
         def make():
-            name, report, graph = self._bound_network()
+            name, report, graph = self.bound_network()
             m = report.memory
             return roofline.estimate(report, self.settings.device, m.dtype, m.batch, graph, name)
         return self._once("roofline", make)

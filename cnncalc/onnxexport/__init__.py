@@ -25,6 +25,8 @@ from cnncalc.errors import CnncalcError
 from cnncalc.record import record
 
 OPSET = 17
+MAX_LAYER_WEIGHTS = 2 * 10**8     # drawn as float64 by the executors: 1.6 GB for the largest layer
+MAX_WEIGHTS = (2**31 - 2**24) // 4   # protobuf's 2 GiB limit on a model, less 16 MiB for the rest
 IR_VERSION = 8                # ONNX Runtime reads IR 8 (opset 17) on every release since 1.14
 
 Writer = Callable[..., None]
@@ -130,23 +132,27 @@ def refusals(spec) -> list[tuple[str, str, str]]:
     return out
 
 
-def export(spec, report, seed: int = 0) -> Exported:
+def export(spec, report, seed: int = 0, reference: bool = True) -> Exported:
     """The ONNX model of ``spec`` (its analysis ``report``) with the executors' seeded weights; the first
-    layer that cannot be written is an :class:`ExportRefused` naming it and why."""
+    layer that cannot be written is an :class:`ExportRefused` naming it and why. ``reference`` False: the
+    executors run on an empty batch, which draws the same weights without computing any output (a model to
+    time, not to check: ``output`` is then empty)."""
     from onnx import TensorProto, helper
 
     from cnncalc.execute import Context, executor_for
-    from cnncalc.verifycost import MAX_LAYER_WEIGHTS
     refused = refusals(spec) or [(row.name, row.type, f"{row.params + row.state:,} weights, over the "
-                                  f"{MAX_LAYER_WEIGHTS:,} that cnncalc draws for one layer (verify's limit)")
+                                  f"{MAX_LAYER_WEIGHTS:,} cnncalc draws for one layer")
                                  for row in report.rows if row.params + row.state > MAX_LAYER_WEIGHTS]
+    total = report.totals.params + report.totals.state
+    if not refused and total > MAX_WEIGHTS:
+        raise ExportRefused(f"{total:,} weights: an ONNX file holds at most 2 GiB, {MAX_WEIGHTS:,} float32 weights")
     if refused:
         name, type_name, why = refused[0]
         more = f" (and {len(refused) - 1} more layer{'s' if len(refused) > 2 else ''})" if len(refused) > 1 else ""
         raise ExportRefused(f"layer '{name}' ({type_name}) cannot be written as ONNX: {why}{more}")
     shapes = {row.name: tuple(row.output_shape) for row in report.rows}
     ctx = Context(structural=False, seed=seed)
-    x = ctx.rng.standard_normal((1, *spec.input_shape))
+    x = ctx.rng.standard_normal((1 if reference else 0, *spec.input_shape))
     values: dict = {}
     b = Builder()
     order = spec.graph.topological_order()
