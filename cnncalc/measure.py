@@ -105,17 +105,17 @@ def profiled_layers(path: str, names: list) -> tuple:
     with open(path, encoding="utf-8") as handle:
         events = json.load(handle)
     per_run: dict = {}
-    runs = -1
+    runs = sorted((event["ts"], event["ts"] + event.get("dur", 0)) for event in events
+                  if event.get("cat") == "Session" and event.get("name") == "model_run")
     for event in events:
-        if event.get("cat") == "Session" and event.get("name") == "model_run":
-            runs += 1
         if event.get("cat") != "Node" or not str(event.get("name", "")).endswith("_kernel_time"):
             continue
         layer = _layer_of(event["name"][:-len("_kernel_time")], names)
         if layer is None:
             continue
-        per_run.setdefault(layer, {}).setdefault(max(runs, 0), 0.0)
-        per_run[layer][max(runs, 0)] += event.get("dur", 0) / 1e6
+        run = next((i for i, (start, end) in enumerate(runs) if start <= event.get("ts", 0) <= end), -1)
+        per_run.setdefault(layer, {}).setdefault(run, 0.0)
+        per_run[layer][run] += event.get("dur", 0) / 1e6
     return tuple((name, statistics.median(per_run[name].values())) for name in names if name in per_run)
 
 

@@ -75,7 +75,7 @@ class StageProgress:
         if self.terminal:
             self.stream.write(f"\r{self.prefix}: {stage} {done}/{total}\033[K")
         elif stage != self.stage:
-            self.stream.write(f"{self.prefix}: {stage} ({total})\n")
+            self.stream.write(f"{self.prefix}: {stage} ({done}/{total})\n" if stage.startswith("probe") else f"{self.prefix}: {stage} ({total})\n")
         self.stage = stage
         self.stream.flush()
 
