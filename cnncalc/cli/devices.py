@@ -10,7 +10,6 @@ from cnncalc.cli.options import format_option
 
 EXAMPLES = """\b
 Examples:
-  cnncalc devices
   cnncalc devices jetson-orin-nano --format json
   cnncalc devices calibrate -o here.yaml"""
 

@@ -14,8 +14,7 @@ from cnncalc.cli.specpath import SPEC_PATH
 
 
 @click.command(epilog="\b\nExamples:\n  cnncalc export zoo:resnet18 --to pytorch -o resnet18.py\n"
-                       "  cnncalc export zoo:efficientnet --set width=1.1 --to pytorch\n"
-                       "  cnncalc export zoo:resnet18 --to onnx -o resnet18.onnx")
+                       "  cnncalc export zoo:efficientnet --set width=1.1 --to pytorch")
 @click.argument("spec", metavar="SPEC", type=SPEC_PATH)
 @click.option("--to", "target", type=Choice(["pytorch", "onnx"]), required=True,
               help="The framework to write: PyTorch code, or an ONNX model (seeded random weights; needs -o).")

@@ -26,9 +26,8 @@ class Measured:
 
 EXAMPLES = """\b
 Examples:
-  cnncalc measure zoo:resnet18
-  cnncalc devices calibrate -o here.yaml && cnncalc measure zoo:mobilenet_v2 --device here.yaml
-  cnncalc measure zoo:resnet50 --threads 2 --repeats 20 --format json"""
+  cnncalc measure zoo:lenet5 --device t4
+  cnncalc measure zoo:lenet5 --threads 2 --repeats 20 --format json"""
 
 
 @click.command(epilog=EXAMPLES)
