@@ -70,13 +70,14 @@ def _bytes(elements: int, bits: int) -> int:
 
 def kind_of(row, layer, input_shapes) -> str:
     """The kind of work of a (deployed) row, from its figures and the layer's traits, never its type name:
-    no MACs: ``pooling`` when its one input has more elements than its output (a window or global reduction),
-    else ``elementwise`` (activations, adds, concatenations, views); with MACs: ``depthwise`` when each
+    no MACs: ``pooling`` when it does arithmetic (FLOPs) and its one input has more elements than its output
+    (a window or global reduction), else ``elementwise`` (activations, adds, concatenations, views, and the
+    slices of a split or a crop); with MACs: ``depthwise`` when each
     output channel reads only its own input channel (``Layer.channelwise``), ``matmul`` when the output has
     no spatial axes (dense, linear), ``pointwise`` when each output element takes exactly C_in MACs (a 1×1
     convolution), else ``conv``."""
     if row.macs == 0:
-        if len(input_shapes) == 1 and product(input_shapes[0]) > product(row.output_shape):
+        if row.flops and len(input_shapes) == 1 and product(input_shapes[0]) > product(row.output_shape):
             return "pooling"
         return "elementwise"
     if layer is not None and layer.channelwise(input_shapes):

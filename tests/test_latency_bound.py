@@ -160,6 +160,14 @@ def test_elementwise_kind_and_a_network_without_fusion():
     kinds = [roofline.kind_of(row, None, [report.rows[0].output_shape] * len(row.inputs))
              for row in report.rows[1:]]
     assert kinds == ["elementwise"] * 3
+    # a split's part has fewer elements than its input but does no arithmetic: a slice, not a pooling
+    split = report_of("""
+        input: [4, 2, 2]
+        layers:
+          - {name: s, split: {parts: 2}}
+    """)
+    part = split.rows[1]
+    assert (part.flops, roofline.kind_of(part, None, [(4, 2, 2)])) == (0, "elementwise")
 
 
 def test_the_estimate_in_json_and_the_table(cli, write):
