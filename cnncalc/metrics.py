@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from cnncalc.analysis import DTYPE_BITS, Analysis
+from cnncalc.errors import SpecError
 from cnncalc.record import record
 from cnncalc.units import BYTES, COUNT, SECONDS
 
@@ -170,15 +171,45 @@ class Figures:
         return self._once("training", lambda: training.training_memory(
             report, training.layer_saves(graph, report), report.memory.batch, s.optimizer, s.precision))
 
+    def bound_network(self):
+        """The runtime the bound assumes and the (analysis, graph) it is computed on: --runtime's deployed
+        network, or with eager (the default) the device's own runtime's (the first of its ``runtimes``).
+        A runtime that does not run on the device is a SpecError naming the ones that do."""
+        device, runtime = self.settings.device, self.settings.runtime
+        assert device is not None
+        name = runtime.name if runtime is not None else device.runtimes[0]
+        if name not in device.runtimes:
+            raise SpecError(f"the runtime '{name}' does not run on the device '{device.name}'; runtimes on it: "
+                            f"{', '.join(device.runtimes)} (give one with --runtime)")
+        if runtime is not None or name == "eager" or self.trained[1] is None:
+            return ("eager" if runtime is None else name), self.analysed, self.graph
+        from cnncalc import runtimes
+        from cnncalc.deploy import deploy
+        report, graph = deploy(*self.trained, runtimes.load(name))
+        return name, report, graph
+
     @property
     def roofline(self):
-        """The roofline estimate on the device (a cnncalc.roofline.Roofline), or None without a device."""
+        """The roofline bound on the device (a cnncalc.roofline.Roofline), or None without a device."""
         if self.settings.device is None:
             return None
         from cnncalc import roofline
-        m = self.analysed.memory
-        return self._once("roofline", lambda: roofline.estimate(self.analysed, self.settings.device, m.dtype,
-                                                                m.batch))
+
+        def make():
+            name, report, graph = self.bound_network()
+            m = report.memory
+            return roofline.estimate(report, self.settings.device, m.dtype, m.batch, graph, name)
+        return self._once("roofline", make)
+
+    @property
+    def estimate(self):
+        """The latency estimate beside the bound (a cnncalc.estimate.Estimate), or None without a device or
+        when the device gives no efficiencies."""
+        bound = self.roofline
+        if bound is None:
+            return None
+        from cnncalc import estimate
+        return self._once("estimate", lambda: estimate.estimate(bound, self.settings.device))
 
 
 def _training_total(f: Figures) -> Optional[int]:

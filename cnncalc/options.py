@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 FLAG, CHOICE, COUNT, SHAPE, ASSIGNMENTS, TEXT, GRID = "flag", "choice", "count", "shape", "assignments", "text", "grid"
 
-SPEC_READERS = ("analyze", "compare", "check", "verify", "graph", "explain", "export", "read")
+SPEC_READERS = ("analyze", "compare", "check", "verify", "graph", "explain", "export", "read", "measure")
 FIGURES = ("analyze", "compare", "check")
 
 
@@ -96,10 +96,10 @@ OPTIONS = (
            "weights).", kind=CHOICE, default="fp32", choices="cnncalc.training:PRECISIONS",
            aliases={"float32": "fp32", "fp16": "mixed-fp16", "float16": "mixed-fp16", "bf16": "mixed-bf16",
                     "bfloat16": "mixed-bf16"}),
-    Option("device", "--device", FIGURES,
+    Option("device", "--device", FIGURES + ("measure",),
            "Add a roofline latency estimate (a lower bound) on a device: a shipped profile (cnncalc devices) or "
            "a profile YAML file.", metavar="NAME|FILE"),
-    Option("runtime", "--runtime", FIGURES,
+    Option("runtime", "--runtime", FIGURES + ("measure",),
            "The runtime whose deployed network the figures describe: eager (the spec as written), fused (batch "
            "norm folded, activations and adds fused), tflite-micro, tinyengine (cnncalc runtimes).",
            kind=CHOICE, default="eager", choices="cnncalc.runtimes:SHIPPED"),

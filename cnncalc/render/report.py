@@ -177,17 +177,30 @@ def _training_dict(t) -> dict:
                        for layer in t.layers]}
 
 
-def _latency_dict(r, device) -> dict:
+def _latency_dict(r, device, e=None) -> dict:
     """Intensities (FLOPs per byte) as ratios ('p/q' strings, fmt.exact); times in seconds as integers in
-    units of 1/denominator (fmt.in_units), per object."""
+    units of 1/denominator (fmt.in_units), per object. ``estimate``: the estimate beside the bound in the
+    same form (its layers with their kind and efficiency), or null when the device gives no efficiencies."""
     return {"device": r.device, "title": device.title, "source": device.source, "dtype": r.dtype,
+            "arithmetic": r.arithmetic or r.dtype, "runtime": r.runtime,
             "batch": r.batch, "peak_ops_per_second": r.peak, "bandwidth_bytes_per_second": r.bandwidth,
             "ridge": fmt.exact(r.ridge), "flops": r.flops, "bytes": r.bytes, **fmt.in_units({"seconds": r.seconds}),
             "lower_bound": True,
-            "layers": [{"name": t.name, "flops": t.flops, "weight_bytes": t.weight_bytes,
+            "layers": [{"name": t.name, "kind": t.kind, "flops": t.flops, "weight_bytes": t.weight_bytes,
                         "input_bytes": t.input_bytes, "output_bytes": t.output_bytes, "bytes": t.bytes,
                         "intensity": fmt.exact(t.intensity), "bound": t.bound, **fmt.in_units({"seconds": t.seconds})}
-                       for t in r.layers]}
+                       for t in r.layers],
+            "estimate": None if e is None else _estimate_dict(e, device)}
+
+
+def _estimate_dict(e, device) -> dict:
+    return {"device": e.device, "runtime": e.runtime, "dtype": e.dtype, "batch": e.batch,
+            **fmt.in_units({"seconds": e.seconds}), "lower_bound": False,
+            "overhead": fmt.in_units({"seconds": e.overhead}),
+            "efficiency": {kind: {"value": fmt.exact(f.value), "what": f.what, "source": f.source}
+                           for kind, f in device.efficiency.items()},
+            "layers": [{"name": t.name, "kind": t.kind, "efficiency": fmt.exact(t.efficiency),
+                        **fmt.in_units({"seconds": t.seconds})} for t in e.layers]}
 
 
 def _arena_dict(plan) -> dict:
@@ -217,7 +230,8 @@ def figures_dict(figures: Figures, layers=None, columns: Optional[Sequence[str]]
     training = figures.training
     out["training_memory"] = None if training is None else _training_dict(training)
     roofline = figures.roofline
-    out["latency"] = None if roofline is None else _latency_dict(roofline, figures.settings.device)
+    out["latency"] = None if roofline is None else _latency_dict(roofline, figures.settings.device,
+                                                                 figures.estimate)
     runtime = figures.settings.runtime
     if runtime is not None:           # absent: eager, the spec as written (so eager's JSON is as before)
         out["runtime"] = runtime_dict(runtime)
@@ -377,9 +391,14 @@ def figure_items(figures: Figures, memory) -> list[tuple[str, str]]:
         ]
     r, device = figures.roofline, s.device
     if r is not None and device is not None:
-        items.append((f"Latency on {device.name} ({r.dtype}, batch {r.batch})",
+        arithmetic = f" as {r.arithmetic}" if r.arithmetic else ""
+        items.append((f"Latency on {device.name} ({r.dtype}{arithmetic}, batch {r.batch})",
                       f"≥ {fmt.seconds(r.seconds)}: a roofline lower bound, not a measurement"))
-        items.append(("  device", f"{device.title}: {fmt.count(r.peak)} {r.dtype} op/s, "
+        e = figures.estimate
+        items.append(("  estimate", f"≈ {fmt.seconds(e.seconds)}: the bound ÷ the device's efficiencies, not a bound"
+                      if e is not None else "none: the profile has no efficiencies"))
+        items.append(("  runtime", f"{r.runtime}: the bound's and the estimate's network"))
+        items.append(("  device", f"{device.title}: {fmt.count(r.peak)} {r.dtype}{arithmetic} op/s, "
                                   f"{fmt.nbytes(r.bandwidth)}/s"))
     return items
 
