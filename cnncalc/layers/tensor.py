@@ -106,8 +106,19 @@ class MatMul(Layer):
     output element reads a whole row of one input and a whole column of the other)."""
 
     arity = 2
+    # torch folds the leading axes into one for its batched product (a reshape), which copies an operand that
+    # is a strided slice (attention's heads cut from one projection); it keeps that copy
+    contiguous_input = True
     flops_rule = "2·MACs; MACs = (product of the leading axes)·M·N·K (a multiply and an add each)"
-    saves_rule = "both inputs (each factor's gradient is the product of the output's with the other)"
+    saves_rule = ("each input whose partner needs a gradient (a factor's gradient is the output's times the "
+                  "other factor): both when both do")
+
+    def saved_for_backward(self, inputs, output) -> tuple:
+        return (Kept(input=0), Kept(input=1))
+
+    def saved_when(self, inputs, output, grads) -> tuple:
+        needs = grads.inputs
+        return tuple(Kept(input=i) for i, partner in ((0, 1), (1, 0)) if needs[partner])
 
     def infer(self, inputs) -> Facts:
         a, b = (tuple(s) for s in inputs)
