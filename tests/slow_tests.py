@@ -26,6 +26,10 @@ SLOW = {
     # parity (torch): the fast tier keeps the paper oracles, every layer form and the torchvision totals
     "tests/parity/test_saved_parity.py::test_saved_bytes_per_layer_and_in_total":
         "trains every zoo and seed network one step in torch",
+    "tests/parity/test_attention_parity.py::test_transformer_block_is_torch_flop_counter_halved":
+        "counts ViT-B/16's block in torch (the fast tier keeps a 64-channel block of the same spec)",
+    "tests/onnximport/test_tensor_roundtrip.py::test_attention_seed_spec_survives_onnx_export":
+        "exports the attention seed networks to ONNX through torch (the fast tier keeps the onnx.helper models)",
     "tests/parity/test_saved_parity.py::test_saved_bytes_of_random_networks":
         "trains 120 random networks one step in torch",
     "tests/test_patches_cli.py::test_verify_executes_the_patch_schedule":

@@ -42,9 +42,10 @@ def figures(module: nn.Module) -> tuple:
     return params, state
 
 
-def check(spec: str, module: nn.Module, x, hand: tuple) -> None:
-    """cnncalc's (params, state, MACs) of the seed spec = torch's = the figures derived by hand."""
-    report = cnncalc.analyze(str(SEED / f"{spec}.yaml"))
+def check(spec: str, module: nn.Module, x, hand: tuple, **settings) -> None:
+    """cnncalc's (params, state, MACs) of the seed spec (its arguments ``settings``) = torch's = the figures
+    derived by hand."""
+    report = cnncalc.analyze(str(SEED / f"{spec}.yaml"), set=settings)
     ours = (report.totals.params, report.totals.state, report.totals.macs)
     theirs = (*figures(module), flop_counter_macs(module, x))
     assert ours == theirs == hand
@@ -68,6 +69,15 @@ class EncoderBlock(nn.Module):
         y, _ = self.attention(y, y, y, need_weights=False)
         x = x + y
         return x + self.mlp(self.ln_2(x))
+
+
+def test_a_small_transformer_block_is_torch_flop_counter_halved():
+    # 16 tokens of 64 channels, 4 heads of d = 16, MLP 128: projections 16·64·(3·64 + 64), scores and
+    # context 4·16·16·16 each, MLP 2·16·64·128
+    macs = 16 * 64 * 256 + 2 * 4 * 16 * 16 * 16 + 2 * 16 * 64 * 128
+    params = 2 * 2 * 64 + (64 * 192 + 192) + (64 * 64 + 64) + (64 * 128 + 128) + (128 * 64 + 64)
+    check("transformer_block", EncoderBlock(64, 4, 128), torch.randn(1, 16, 64), (params, 0, macs),
+          dim=64, tokens=16, heads=4, mlp=128)
 
 
 def test_transformer_block_is_torch_flop_counter_halved():
