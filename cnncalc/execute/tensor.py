@@ -1,4 +1,4 @@
-"""numpy executors of matmul, reduce, permute and expand (cnncalc/layers/tensor.py). Every array has the batch
+"""numpy executors of matmul, reduce, permute, expand and roll (cnncalc/layers/tensor.py). Every array has the batch
 axis first, so a layer's axis a is the array's axis a + 1."""
 
 from __future__ import annotations
@@ -58,3 +58,11 @@ def expand(layer, inputs, ctx):
     added = len(out) - (x.ndim - 1)
     x = x.reshape(x.shape[0], *([1] * added), *x.shape[1:])
     return np.broadcast_to(x, (x.shape[0], *out)).copy()
+
+
+@executes("roll", structural=SAME)          # a permutation of the elements
+def roll(layer, inputs, ctx):
+    """numpy's `roll` along the layer's axes"""
+    (x,) = inputs
+    pairs = layer.rolled(x.shape[1:])
+    return np.roll(x, [shift for _, shift in pairs], [axis + 1 for axis, _ in pairs])

@@ -1,5 +1,6 @@
 """General tensor operations on shapes of any rank (batch excluded): a matrix product of two activations
-(attention's QKᵀ and AV), reductions over any axes, permutations of the axes, and expansion of size-1 axes.
+(attention's QKᵀ and AV), reductions over any axes, permutations of the axes, expansion of size-1 axes, and
+cyclic shifts (roll).
 
 Axes are counted without the batch axis, as every shape in cnncalc is: axis 0 is the first written axis (the
 channels of a [C, H, W] tensor; the heads of an attention's [heads, N, d]); a negative axis counts from the
@@ -262,3 +263,41 @@ class Expand(Layer):
             if all(shape[i] == out[i] for i in spatial):
                 rf = ELEMENTWISE
         return Facts(output=out, rf=rf, label="expand")
+
+
+def _shifts(value, key):
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        raise LayerArgError(f"'{key}' must not be an empty list", key)
+    return tuple(_int(item, key) for item in items)
+
+
+SHIFTS = ArgRule("an int or a list of ints (positions; negative: towards the start)", _shifts,
+                 {"anyOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}]})
+
+
+@register("roll")
+@record
+class Roll(Layer):
+    """Shift cyclically along axes (torch's roll: Swin Transformer's shifted windows): output position p of
+    axis `axes[i]` is input position (p − shifts[i]) mod n. Moves data only. Receptive field: unchanged when
+    only the channel axis rolls (or every shift is a whole turn); otherwise unknown (positions wrap around
+    from one end of the axis to the other, which no window describes)."""
+
+    flops_rule = "0 (it moves data only)"
+    keeps = KEEPS_NOTHING       # the gradient is the opposite roll
+
+    shifts: tuple = arg(SHIFTS, "the shift along each of `axes`")
+    axes: tuple = arg(AXES, "the axes rolled, batch excluded (0: channels)")
+
+    def rolled(self, shape) -> tuple:
+        """(axis, shift) pairs, non-negative axes, checked."""
+        axes = resolve_axes(self.axes, len(shape), self.type_name, "axes")
+        if len(axes) != len(self.shifts):
+            raise LayerArgError(f"roll: {len(self.shifts)} shifts for {len(axes)} axes", "shifts")
+        return tuple(zip(axes, self.shifts))
+
+    def infer(self, inputs) -> Facts:
+        (shape,) = (tuple(s) for s in inputs)
+        moved = [axis for axis, shift in self.rolled(shape) if shift % shape[axis]]
+        return Facts(output=shape, rf=ELEMENTWISE if set(moved) <= {0} else UNKNOWN, label="roll")

@@ -1,4 +1,4 @@
-"""PyTorch writers of matmul, reduce, permute and expand (cnncalc/layers/tensor.py): torch's own operations,
+"""PyTorch writers of matmul, reduce, permute, expand and roll (cnncalc/layers/tensor.py): torch's own operations,
 their axes shifted by one for the batch axis."""
 
 from __future__ import annotations
@@ -35,3 +35,9 @@ def expand(layer, shapes, out):
     added = len(out) - len(shapes[0])
     source = "{0}" if not added else "{0}.reshape(-1, " + ", ".join(map(str, (1,) * added + tuple(shapes[0]))) + ")"
     return Code(expr=source + ".expand(-1, " + ", ".join(map(str, out)) + ")")
+
+
+@writes("roll")
+def roll(layer, shapes, out):
+    pairs = layer.rolled(shapes[0])
+    return Code(expr=f"torch.roll({{0}}, shifts={tuple(s for _, s in pairs)!r}, dims={_dims([a for a, _ in pairs])})")
