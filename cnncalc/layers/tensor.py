@@ -21,8 +21,7 @@ from cnncalc.shapes import product
 
 def _int(value, key):
     if isinstance(value, bool) or not isinstance(value, int):
-        raise LayerArgError(f"'{key}' must be an int (an axis, batch excluded; negative counts from the end), "
-                            f"got {brief(value)}", key)
+        raise LayerArgError(f"'{key}' must be an int or a list of ints, got {brief(value)}", key)
     return value
 
 
@@ -265,15 +264,7 @@ class Expand(Layer):
         return Facts(output=out, rf=rf, label="expand")
 
 
-def _shifts(value, key):
-    items = value if isinstance(value, list) else [value]
-    if not items:
-        raise LayerArgError(f"'{key}' must not be an empty list", key)
-    return tuple(_int(item, key) for item in items)
-
-
-SHIFTS = ArgRule("an int or a list of ints (positions; negative: towards the start)", _shifts,
-                 {"anyOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}]})
+SHIFTS = ArgRule("an int or a list of ints (positions; negative: towards the start)", _ints, AXES.schema)
 
 
 @register("roll")

@@ -76,3 +76,27 @@ def test_softmax_along_an_axis_by_loops():
             assert got[c, h, w] == pytest.approx(math.exp(x[c, h, w]) / total, rel=1e-12)
     # structural: every value along H at its own (channel, column)
     assert structural(make("softmax", axis=-2), (2, 3, 4), (1, 0, 2)) == {(1, h, 2) for h in range(3)}
+
+
+def test_roll_by_index():
+    x = rand(2, 3, 4)
+    got, _ = run(make("roll", shifts=[-1, 2], axes=[1, 2]), x)
+    for c, h, w in itertools.product(range(2), range(3), range(4)):
+        assert got[c, h, w] == x[c, (h + 1) % 3, (w - 2) % 4]       # output p reads input (p − shift) mod n
+
+
+def test_relative_position_bias_is_swins_table_by_offset():
+    # Liu et al. 2021, Eq. 4: B[i, j] = table[offset of token i from token j] per head; here a 2×3 window
+    # (N = 6), 2 heads, 3 windows: scores [6 = 3 windows · 2 heads, 6, 6], the heads fastest
+    layer = make("relative_position_bias", heads=2, window=[2, 3])
+    x = rand(6, 6, 6)
+    got, drawn = run(layer, x)
+    (table,) = drawn.values()
+    assert table.shape == ((2 * 2 - 1) * (2 * 3 - 1), 2)
+    cells = [(y, xx) for y in range(2) for xx in range(3)]
+    for g, i, j in itertools.product(range(6), range(6), range(6)):
+        (yi, xi), (yj, xj) = cells[i], cells[j]
+        row = (yi - yj + 1) * 5 + (xi - xj + 2)         # dy ∈ −1..1 → 0..2, dx ∈ −2..2 → 0..4, 5 columns
+        assert got[g, i, j] == pytest.approx(x[g, i, j] + table[row, g % 2], rel=1e-12)
+    # structural: the table is a constant shift, not an input
+    assert structural(layer, (6, 6, 6), (4, 1, 2)) == {(4, 1, 2)}

@@ -142,3 +142,23 @@ def test_expand_repeats_one_position():
         one_layer((6, 9, 9), "expand: {shape: [6, 18, 9]}")
     added = one_layer((6, 1), "expand: {shape: [2, 6, 4]}")
     assert added.output_shape == (2, 6, 4) and added.rf[0].size is None
+
+
+def test_roll_moves_data_only():
+    row = one_layer((4, 6, 5), "roll: {shifts: [-3, 2], axes: [1, 2]}")
+    assert row.output_shape == (4, 6, 5) and (row.flops, row.params) == (0, 0)
+    assert row.rf[0].size is None                       # positions wrap around: unknown
+    whole_turn = one_layer((4, 6, 5), "roll: {shifts: [6, 1], axes: [1, 0]}")
+    assert whole_turn.rf[0].size == 1                   # 6 ≡ 0 on H, and channels only otherwise
+    with pytest.raises(SpecError, match="2 shifts for 1 axes"):
+        one_layer((4, 6, 5), "roll: {shifts: [1, 2], axes: [1]}")
+
+
+def test_relative_position_bias_parameters_and_flops():
+    # Swin's table: (2·7 − 1)² = 169 offsets × 3 heads = 507 parameters; one add per score; 4 windows · 3 heads
+    row = one_layer((12, 49, 49), "relative_position_bias: {heads: 3, window: 7}")
+    assert (row.params, row.flops, row.macs) == (169 * 3, 12 * 49 * 49, 0)
+    rect = one_layer((2, 6, 6), "relative_position_bias: {heads: 2, window: [2, 3]}")
+    assert rect.params == (2 * 2 - 1) * (2 * 3 - 1) * 2 == 30
+    with pytest.raises(SpecError, match=r"needs scores \[\.\.\., 49, 49\]"):
+        one_layer((10, 49, 49), "relative_position_bias: {heads: 3, window: 7}")
