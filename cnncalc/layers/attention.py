@@ -4,7 +4,8 @@ scores (Swin Transformer, MaxViT)."""
 from __future__ import annotations
 
 from cnncalc.errors import LayerArgError
-from cnncalc.layers.base import ELEMENTWISE, POSITIVE_INT, POSITIVE_INTS, Facts, Kept, Layer, Worked, arg, register
+from cnncalc.layers.base import (ELEMENTWISE, KEEPS_NOTHING, POSITIVE_INT, POSITIVE_INTS, Facts, Layer, Worked, arg,
+                                 register)
 from cnncalc.record import record
 from cnncalc.shapes import product
 
@@ -29,7 +30,8 @@ class RelativePositionBias(Layer):
     Receptive field: element-wise."""
 
     flops_rule = "1 per element (the add; gathering the table is indexing, not arithmetic)"
-    saves_rule = "the gather's index, N·N int64, once for the batch (the add keeps nothing)"
+    # the add keeps nothing; the gather keeps its index, a buffer the layer holds anyway (not an activation)
+    keeps = KEEPS_NOTHING
 
     heads: int = arg(POSITIVE_INT, "attention heads: the table has a column per head")
     window: object = arg(POSITIVE_INTS, "the window, wh×ww tokens (an int: square)")
@@ -63,9 +65,3 @@ class RelativePositionBias(Layer):
     def tie_shape(self, inputs) -> tuple:
         return (self.heads, self.size())
 
-    def saved_for_backward(self, inputs, output) -> tuple:
-        n = product(self.size())
-        return (Kept(elements=n * n, bits=64, per_sample=False),)
-
-    def saved_when(self, inputs, output, grads) -> tuple:
-        return self.saved_for_backward(inputs, output) if grads.weights else ()
