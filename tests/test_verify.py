@@ -60,6 +60,7 @@ REDUCED_INPUT = {
     "separable_vs_standard": (64, 24, 24),
     "spp": (64, 13, 13),                           # 256·50 = 12,800 inputs × 4096: 52,428,800 dense weights
     "swin_t": (3, 224, 224),
+    "maxvit_t": (3, 224, 224),
     "transformer_block": (768, 8),                 # 8 tokens: the 197 of ViT-B/16 take 3.4·10^11 operations
 }
 
@@ -109,7 +110,8 @@ def test_there_are_seed_specs():
 # 188×188 still has 6·10^9 MACs; at a quarter of the width (4 channels at the first level, 64 at the bottom,
 # the same structure) it has 1/256 of them.
 REDUCED_SETTINGS = {"unet": {"width": 4},
-                    "swin_t": {"embed": 6}}       # 224×224 is its least input (7×7 windows after a /32)
+                    # 224×224 is the least input of these two (7×7 windows after a /32)
+                    "swin_t": {"embed": 6}, "maxvit_t": {"width": 8, "head": 4}}
 
 
 def reduced_input(path: Path) -> tuple:

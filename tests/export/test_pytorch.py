@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 PATHS = sorted((REPO / "specs" / "zoo").glob("*.yaml")) + sorted((REPO / "specs" / "seed").glob("*.yaml"))
 # as tests/parity/test_spec_parity.py: the smallest odd sizes DeepFace's and U-Net's valid windows take
 ODD_INPUT = {"deepface": (155, 149), "unet": (188, 204),
-             "swin_t": (448, 224)}      # 7×7 windows after a /32: each side a multiple of 224
+             "swin_t": (448, 224), "maxvit_t": (448, 224)}     # 7×7 windows after a /32: sides of 224·k
 EXECUTE_LIMIT = 200_000_000      # more parameters than this: built and run on torch's meta device
 
 

@@ -92,7 +92,7 @@ def test_spec_at_its_declared_input(path):
 # U-Net's valid convolutions need n ≡ 12 (mod 16) and n ≥ 188 on each axis (four levels of −4 then /2 must
 # stay even and positive): 188 × 204 is the smallest non-square input it takes.
 ODD_INPUT = {"deepface": (155, 149), "unet": (188, 204),
-             "swin_t": (448, 224)}      # 7×7 windows after a /32: each side a multiple of 224
+             "swin_t": (448, 224), "maxvit_t": (448, 224)}     # 7×7 windows after a /32: sides of 224·k
 
 
 def odd_input(path) -> tuple:

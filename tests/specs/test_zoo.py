@@ -145,6 +145,8 @@ PUBLISHED = {
     # issue 22: attention counted as torch's FlopCounterMode counts it (docs/conventions.md, "Products of two
     # activations"): torchvision's swin_transformer.py, Swin_T_Weights.IMAGENET1K_V1 meta
     ("swin_t", ()): ("Swin_T_Weights.IMAGENET1K_V1", 28_288_354, "4.491", 224),
+    # torchvision's maxvit.py, MaxVit_T_Weights.IMAGENET1K_V1 meta
+    ("maxvit_t", ()): ("MaxVit_T_Weights.IMAGENET1K_V1", 30_919_624, "5.558", 224),
 }
 
 
