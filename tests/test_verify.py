@@ -111,7 +111,7 @@ def test_there_are_seed_specs():
 # the same structure) it has 1/256 of them.
 REDUCED_SETTINGS = {"unet": {"width": 4},
                     # 224×224 is the least input of these two (7×7 windows after a /32)
-                    "swin_t": {"embed": 6}, "maxvit_t": {"width": 8, "head": 4}}
+                    "swin_t": {"embed": 6}, "maxvit_t": {"width": 4, "head": 4}}
 
 
 def reduced_input(path: Path) -> tuple:
