@@ -30,6 +30,8 @@ SLOW = {
         "counts ViT-B/16's block in torch (the fast tier keeps a 64-channel block of the same spec)",
     "tests/onnximport/test_tensor_roundtrip.py::test_attention_seed_spec_survives_onnx_export":
         "exports the attention seed networks to ONNX through torch (the fast tier keeps the onnx.helper models)",
+    "tests/onnximport/test_tensor_roundtrip.py::test_paper_module_exported_by_torch_imports_exactly":
+        "exports the papers' attention modules to ONNX through torch (the fast tier keeps the onnx.helper models)",
     "tests/parity/test_saved_parity.py::test_saved_bytes_of_random_networks":
         "trains 120 random networks one step in torch",
     "tests/test_patches_cli.py::test_verify_executes_the_patch_schedule":

@@ -47,12 +47,12 @@ def reshape(t: Translator, node) -> None:
 
 @maps("Squeeze", "Unsqueeze")
 def squeeze(t: Translator, node) -> None:
-    """`flatten` to [N, F], else `reshape`; refused when it changes the batch axis or leaves no channel axis"""
-    x = t.act(node)
+    """`flatten` to [N, F], else `reshape` (of a transposed tensor, after a `permute`); refused when it changes
+    the batch axis or leaves no channel axis"""
     before, after = t.shape(node.input[0]), t.shape(node.output[0])
     if not after or after[0] != before[0] or (len(before) > 1 and len(after) < 2):
         raise Unmapped(f"{list(before)} → {list(after)} changes the batch axis or leaves no channel axis")
-    _new_shape(t, node, x, before, after)
+    _new_shape(t, node, materialised(t, node), before, after)
 
 
 @maps("Pad")

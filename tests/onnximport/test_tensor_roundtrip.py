@@ -17,3 +17,32 @@ pytest.importorskip("torch", reason="the round trip exports with torch (the pari
 @pytest.mark.parametrize("name", ["global_context", "non_local", "eca", "selective_kernel", "transformer_block"])
 def test_attention_seed_spec_survives_onnx_export(name, tmp_path):
     _round_trip(f"seed:{name}", tmp_path)
+
+
+def _paper_modules():
+    from tests.parity.test_attention_parity import ECA, GlobalContext, NonLocal, SelectiveKernel
+    return {"global_context": lambda: GlobalContext(64, 4), "non_local": lambda: NonLocal(64, 32),
+            "eca": lambda: ECA(64), "selective_kernel": lambda: SelectiveKernel(64, 32, 32)}
+
+
+@pytest.mark.parametrize("name", ["global_context", "non_local", "eca", "selective_kernel"])
+def test_paper_module_exported_by_torch_imports_exactly(name, tmp_path):
+    # the torch.nn modules of tests/parity/test_attention_parity.py, written from the papers (not from cnncalc),
+    # exported by torch: their graphs are torch's own (ReduceMean, Unsqueeze, Transpose, Expand, MatMul of
+    # activations, Softmax over positions or paths, ReduceSum); imported, parameters, state and MACs equal
+    # torch's parameters and buffers and FlopCounterMode's count halved
+    import warnings
+
+    import torch
+    import cnncalc
+    from tests.parity.test_attention_parity import figures, flop_counter_macs
+    net = _paper_modules()[name]().eval()
+    x = torch.randn(1, 64, 14, 14)
+    path = tmp_path / "m.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(net, (x,), str(path), dynamo=False, training=torch.onnx.TrainingMode.PRESERVE)
+    report = cnncalc.analyze(path)
+    assert (report.totals.params, report.totals.state, report.totals.macs) == \
+        (*figures(net), flop_counter_macs(net, x))
+    assert report.output_shape == (64, 14, 14)
