@@ -19,13 +19,41 @@ def test_attention_seed_spec_survives_onnx_export(name, tmp_path):
     _round_trip(f"seed:{name}", tmp_path)
 
 
+def _split_attention():
+    """ResNeSt's split attention (Zhang et al., "ResNeSt", CVPRW 2022, Fig. 2 and its r-softmax), radix 2,
+    cardinality 1, on 64 channels: a grouped 3×3 convolution to radix·C, the splits summed and pooled, a
+    1×1 bottleneck (BN, ReLU), a 1×1 convolution back to radix·C, a softmax across the radix splits of each
+    channel, and the splits weighted and summed."""
+    from torch import nn
+    from torch.nn import functional as F
+
+    class SplitAttention(nn.Module):
+        def __init__(self, c=64, radix=2, inner=32):
+            super().__init__()
+            self.radix = radix
+            self.conv = nn.Sequential(nn.Conv2d(c, c * radix, 3, padding=1, groups=radix, bias=False),
+                                      nn.BatchNorm2d(c * radix), nn.ReLU())
+            self.fc1 = nn.Sequential(nn.Conv2d(c, inner, 1), nn.BatchNorm2d(inner), nn.ReLU())
+            self.fc2 = nn.Conv2d(inner, c * radix, 1)
+
+        def forward(self, x):
+            b = x.shape[0]
+            splits = self.conv(x).view(b, self.radix, -1, *x.shape[2:])          # [B, r, C, H, W]
+            attention = self.fc2(self.fc1(splits.sum(1).mean((2, 3), keepdim=True)))
+            attention = F.softmax(attention.view(b, 1, self.radix, -1).transpose(1, 2), dim=1)    # r-softmax
+            return (splits * attention.reshape(b, self.radix, -1, 1, 1)).sum(1)
+
+    return SplitAttention()
+
+
 def _paper_modules():
     from tests.parity.test_attention_parity import ECA, GlobalContext, NonLocal, SelectiveKernel
     return {"global_context": lambda: GlobalContext(64, 4), "non_local": lambda: NonLocal(64, 32),
-            "eca": lambda: ECA(64), "selective_kernel": lambda: SelectiveKernel(64, 32, 32)}
+            "eca": lambda: ECA(64), "selective_kernel": lambda: SelectiveKernel(64, 32, 32),
+            "split_attention": _split_attention}
 
 
-@pytest.mark.parametrize("name", ["global_context", "non_local", "eca", "selective_kernel"])
+@pytest.mark.parametrize("name", ["global_context", "non_local", "eca", "selective_kernel", "split_attention"])
 def test_paper_module_exported_by_torch_imports_exactly(name, tmp_path):
     # the torch.nn modules of tests/parity/test_attention_parity.py, written from the papers (not from cnncalc),
     # exported by torch: their graphs are torch's own (ReduceMean, Unsqueeze, Transpose, Expand, MatMul of
