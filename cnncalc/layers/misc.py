@@ -6,6 +6,7 @@ from cnncalc import shapes
 from cnncalc.errors import LayerArgError, brief
 from cnncalc.layers.base import (ELEMENTWISE, KEEPS_NOTHING, NUMBER, PADDING, POSITIVE_INT, UNKNOWN, ArgRule, Facts,
                                  Layer, Routing, Window, arg, choice, padding_schema, register, spatial_axes)
+from cnncalc.layers.tensor import templated
 from cnncalc.record import record
 from cnncalc.shapes import product
 
@@ -86,7 +87,7 @@ MAX_AXES = 8        # torch's and numpy's tensors take more (25, 32); no network
 
 TARGET_SHAPE = ArgRule("a list of sizes, channels first, no batch, of any rank; one may be -1 (inferred)",
                        _target_shape,
-                       {"type": "array", "items": {"type": "integer", "anyOf": [{"minimum": 1}, {"const": -1}]},
+                       {"type": "array", "items": templated({"type": "integer", "anyOf": [{"minimum": 1}, {"const": -1}]}),
                         "minItems": 1, "maxItems": MAX_AXES})
 
 

@@ -25,6 +25,12 @@ def _int(value, key):
     return value
 
 
+def templated(item: dict) -> dict:
+    """The JSON Schema of a list item that may also be an argument or an expression ('$input.height // 7'),
+    as a whole value may (cnncalc/schema.py)."""
+    return {"anyOf": [item, {"type": "string", "pattern": r"\$"}]}
+
+
 AXIS = ArgRule("an axis, batch excluded (0: the first; −1: the last)", _int, {"type": "integer"})
 
 
@@ -36,7 +42,8 @@ def _ints(value, key):
 
 
 AXES = ArgRule("an axis or a list of axes, batch excluded (negative: from the end)", _ints,
-               {"anyOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}, "minItems": 1}]})
+               {"anyOf": [{"type": "integer"},
+                          {"type": "array", "items": templated({"type": "integer"}), "minItems": 1}]})
 
 
 def _sizes(value, key):
@@ -50,7 +57,7 @@ def _sizes(value, key):
 
 
 SIZES = ArgRule("a list of sizes, batch excluded; -1 keeps the input's size on that axis", _sizes,
-                {"type": "array", "items": {"type": "integer", "anyOf": [{"minimum": 1}, {"const": -1}]},
+                {"type": "array", "items": templated({"type": "integer", "anyOf": [{"minimum": 1}, {"const": -1}]}),
                  "minItems": 1})
 
 
@@ -194,7 +201,7 @@ class Permute(Layer):
     input axis dims[i]. Moves data only. Receptive field: unchanged by the identity permutation, otherwise
     unknown (positions move to other axes, and the field is followed per axis of the network input)."""
 
-    flops_rule = "0 (it moves data only)"
+    flops_rule = "0 (data movement only)"
     keeps = KEEPS_NOTHING       # the gradient of a permutation is the inverse permutation
     view = True                 # torch's permute is a view of its input
 
@@ -224,7 +231,7 @@ class Expand(Layer):
     position along an expanded spatial axis sees the input's one position there (a window of stride 0);
     unknown when axes are added."""
 
-    flops_rule = "0 (it moves data only)"
+    flops_rule = "0 (data movement only)"
     keeps = KEEPS_NOTHING       # the gradient is a sum over the repeated axes: nothing kept
     view = True                 # torch's expand is a view of its input
 
@@ -275,7 +282,7 @@ class Roll(Layer):
     only the channel axis rolls (or every shift is a whole turn); otherwise unknown (positions wrap around
     from one end of the axis to the other, which no window describes)."""
 
-    flops_rule = "0 (it moves data only)"
+    flops_rule = "0 (data movement only)"
     keeps = KEEPS_NOTHING       # the gradient is the opposite roll
 
     shifts: tuple = arg(SHIFTS, "the shift along each of `axes`")
