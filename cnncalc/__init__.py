@@ -11,10 +11,11 @@ The API's names are imported on first use, so the command line pays nothing for 
 
 __version__ = "0.1.0"
 
-__all__ = ["analyze", "compare", "check", "read", "Report", "Comparison", "CheckResult", "SpecError",
+__all__ = ["analyze", "compare", "check", "read", "family", "Family", "Report", "Comparison", "CheckResult", "SpecError",
            "CnncalcError", "__version__"]
 
-_FROM = {"SpecError": "cnncalc.errors", "CnncalcError": "cnncalc.errors"}
+_FROM = {"SpecError": "cnncalc.errors", "CnncalcError": "cnncalc.errors", "family": "cnncalc.families",
+         "Family": "cnncalc.families"}
 
 
 def __getattr__(name: str):

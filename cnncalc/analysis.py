@@ -107,7 +107,7 @@ def analyze(spec: Spec, dtype: str = "float32", batch: int = 1) -> Analysis:
     graph = spec.graph
     shapes: dict[str, tuple] = {}
     receptive_fields: dict[str, tuple] = {}
-    rows, warnings = [], []
+    rows, warnings = [], [LayerWarning(layer, message) for layer, message in getattr(spec, "notes", ())]
     tied: list = []           # (node, its Facts): layers that reuse another's weights, checked at the end
     inferred: dict = {}       # (layer, input shapes) → (Facts, output, its elements): a layer shared by many
     #                           nodes (spec/assembly.py); the last few hundred only

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from cnncalc.budget.engine import CheckRun
     from cnncalc import comparison as _comparison
     from cnncalc.peak import Peak
+    from cnncalc.estimate import Estimate
     from cnncalc.roofline import Roofline
     from cnncalc.spec import Spec
     from cnncalc.training import TrainingMemory
@@ -143,8 +144,11 @@ class Report(_Documents):
                                                "was found).")
     training = _Of[Optional["TrainingMemory"]]("training", "Training memory (cnncalc.training.TrainingMemory), or "
                                                            "None when analyze was given training=False.")
-    latency = _Of[Optional["Roofline"]]("roofline", "The roofline estimate (cnncalc.roofline.Roofline), or None "
-                                                    "without a device.")
+    latency = _Of[Optional["Roofline"]]("roofline", "The roofline bound (cnncalc.roofline.Roofline), or None "
+                                                    "without a device; ``runtime`` names the network it is of.")
+    latency_estimate = _Of[Optional["Estimate"]]("estimate", "The latency estimate beside the bound "
+                                                             "(cnncalc.estimate.Estimate), or None without a "
+                                                             "device or without the device's efficiencies.")
 
     @property
     def runtime(self) -> str:

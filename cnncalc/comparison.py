@@ -104,8 +104,8 @@ def unique_names(reports: Sequence[Analysis]) -> tuple:
 def compare(reports: Sequence[Analysis], figures: Optional[Sequence[Figures]] = None) -> TotalComparison:
     """``figures``: each report's Figures (peak, training memory, latency as asked); a metric not computed
     for every spec (no --device, no --training) is left out."""
-    if len(reports) < 2:
-        raise ValueError("compare needs at least two reports")
+    if not reports:
+        raise ValueError("compare needs a report")
     every = figures if figures is not None else [Figures(r) for r in reports]
     rows = (MetricRow(m, tuple(m.get(f) for f in every)) for m in METRICS)
     return TotalComparison(
@@ -117,6 +117,57 @@ def compare(reports: Sequence[Analysis], figures: Optional[Sequence[Figures]] = 
         output_shapes=tuple(tuple(r.output_shape) for r in reports),
         output_rfs=tuple(tuple(r.output_rf) for r in reports),
     )
+
+
+def pareto(values: Sequence[Sequence[int]]) -> tuple:
+    """The indices of the Pareto-optimal points (every figure smaller is better): a point is left out when
+    another is at most as large in every figure and smaller in one. Equal points are all kept. In the order
+    given. Sorted lexicographically first, a point can be dominated only by one before it, and only by one
+    on the front so far (domination is transitive), so each is compared with the front alone."""
+    order = sorted(range(len(values)), key=lambda i: tuple(values[i]))
+    front: list = []
+    for i in order:
+        point = tuple(values[i])
+        if not any(all(a <= b for a, b in zip(values[j], point)) and tuple(values[j]) != point for j in front):
+            front.append(i)
+    return tuple(sorted(front))
+
+
+def pareto_keys(text: str) -> tuple:
+    """The figures of ``--pareto KEY,KEY:max,...``: (metric key, True when larger is better) for each, a
+    key being a metric's (params, macs, peak_memory, …), smaller better unless it ends in ``:max``;
+    ValueError naming the keys for an unknown or repeated one."""
+    from cnncalc.errors import did_you_mean
+    known = [m.key for m in METRICS]
+    out = []
+    for item in text.split(","):
+        key, _, sense = item.strip().partition(":")
+        if key not in known:
+            raise ValueError(f"unknown figure '{key}'{did_you_mean(key, known)}; one of {', '.join(known)}")
+        if sense not in ("", "min", "max"):
+            raise ValueError(f"'{item.strip()}': a figure is KEY, KEY:min or KEY:max (larger is better)")
+        out.append((key, sense == "max"))
+    if len({key for key, _ in out}) != len(out):
+        raise ValueError(f"'{text}' names a figure twice")
+    return tuple(out)
+
+
+def pareto_figures(figures: Sequence[Figures], keys: Sequence[tuple]) -> tuple:
+    """The indices of ``figures`` on the Pareto front of ``keys`` (from :func:`pareto_keys`); ValueError when
+    a figure is not computed (latency without a device, training memory without training, arena without
+    a planner)."""
+    from cnncalc.metrics import BY_KEY
+    rows = []
+    for f in figures:
+        row = []
+        for key, larger in keys:
+            value = BY_KEY[key].get(f)
+            if value is None:
+                need = BY_KEY[key].needs
+                raise ValueError(f"'{key}' is not computed here (it needs --{need})")
+            row.append(-value if larger else value)
+        rows.append(tuple(row))
+    return pareto(rows)
 
 
 # ----------------------------------------------------------------------------- layer by layer

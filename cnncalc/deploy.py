@@ -112,7 +112,8 @@ def deploy(report: Analysis, graph: Graph, runtime: Runtime) -> tuple[Analysis, 
             in_place.add(new.name)
     output = alias.get(report.output, report.output)
     return _analysis(report, tuple(deployed_rows), output), \
-        Graph(nodes=nodes, output=output, instances=graph.instances, in_place=frozenset(in_place))
+        Graph(nodes=nodes, output=output, instances=graph.instances, in_place=frozenset(in_place),
+              folded=frozenset(chain.host for chain in merged.values() if chain.folded))
 
 
 def _refuse(rows, graph: Graph, runtime: Runtime) -> None:

@@ -33,6 +33,8 @@ class Graph:
     instances: tuple = field(default=(), compare=False)
     # nodes a runtime runs in place whatever --in-place says (cnncalc.deploy: TinyEngine's depthwise convolution)
     in_place: frozenset = field(default=frozenset(), compare=False)
+    # the nodes a batch norm was folded into (cnncalc.deploy): their bias is the fold's shift
+    folded: frozenset = field(default=frozenset(), compare=False)
 
     def topological_order(self) -> list[Node]:
         """Every node after its inputs; among ready nodes, the one defined first (so a plain sequence

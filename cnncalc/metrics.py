@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from cnncalc.analysis import DTYPE_BITS, Analysis
+from cnncalc.errors import SpecError
 from cnncalc.record import record
 from cnncalc.units import BYTES, COUNT, SECONDS
 
@@ -25,6 +26,7 @@ class Settings:
     device: Optional["Device"] = None
     patches: Optional[tuple] = None   # a patch grid (count per spatial axis): patch-based inference
     patch_until: Optional[str] = None  # its cut; None: the one of least peak
+    patch_input: str = "runtime"      # resident | streamed | runtime (the runtime's rule; eager: resident)
     planner: Optional[str] = None     # the memory planner of the arena (cnncalc.planner); None: no arena
     runtime: Optional["Runtime"] = None   # the runtime whose deployed graph the figures describe; None: eager
 
@@ -96,9 +98,9 @@ class Figures:
         if grid is None or self.graph is None:
             return None
         from cnncalc import patches, peak
-        test = self._in_place()
+        test, streamed = self._in_place(), patches.streamed(s.patch_input, s.runtime)
         return self._once("patches", lambda: patches.patch_schedule(self.graph, grid, s.patch_until, self.analysed,
-                                                                   test))
+                                                                   test, streamed))
 
     @property
     def arena(self):
@@ -113,8 +115,50 @@ class Figures:
         from cnncalc import planner
         m = self.analysed.memory
         test = self._in_place()
+        runtime, scratch = s.runtime, self.scratch
+        alignment = runtime.value("alignment") if runtime is not None else 1
+        extra = {x.layer: x.bytes for x in scratch.layers} if scratch is not None and \
+            scratch.placement == "operator" else {}
         return self._once("arena", lambda: planner.plan_of(self.analysed, planner.SPEC, name,
-                                                           DTYPE_BITS[m.dtype], m.batch, test))
+                                                           DTYPE_BITS[m.dtype], m.batch, test, alignment, extra))
+
+    @property
+    def scratch(self):
+        """The runtime's scratch buffers (a cnncalc.scratch.Scratch), or None without a runtime that has any."""
+        runtime = self.settings.runtime
+        if runtime is None or runtime.value("scratch") == "none" or self.graph is None:
+            return None
+        from cnncalc.scratch import scratch_of
+        return self._once("scratch", lambda: scratch_of(self.analysed, self.graph, runtime.value("scratch")))
+
+    @property
+    def ram(self) -> int:
+        """The RAM of inference (cnncalc.scratch): the activations as the runtime holds them (the arena when
+        a planner lays them out, else the peak; the patch schedule's with --patches) plus its scratch."""
+        plan, scratch = self.arena, self.scratch
+        if plan is not None:
+            return plan.arena_bytes          # the planner placed the per-operator scratch too
+        schedule = self.patches
+        if scratch is None or not scratch.counted:
+            return self.peak.peak_bytes if schedule is None else schedule.peak_bytes
+        from cnncalc.scratch import OPERATOR, ram_bytes
+        if schedule is not None:             # the scratch of whole layers: tiles need no more
+            largest = scratch.largest
+            extra = scratch.static_bytes if scratch.placement != OPERATOR else largest.bytes if largest else 0
+            return schedule.peak_bytes + extra
+        peak = self.peak
+        return ram_bytes(scratch, peak.order, peak.step_bytes)
+
+    @property
+    def flash(self) -> int:
+        """The weights as the runtime stores them (cnncalc.scratch.flash_bytes)."""
+        from cnncalc.scratch import flash_bytes
+        graph = self.graph
+        if graph is None:
+            from cnncalc.analysis import DTYPE_BITS, bytes_for
+            t = self.analysed.totals
+            return bytes_for(t.params + t.state, DTYPE_BITS[self.analysed.memory.dtype])
+        return self._once("flash", lambda: flash_bytes(self.analysed, graph))
 
     @property
     def training(self):
@@ -127,15 +171,45 @@ class Figures:
         return self._once("training", lambda: training.training_memory(
             report, training.layer_saves(graph, report), report.memory.batch, s.optimizer, s.precision))
 
+    def bound_network(self):
+        """The runtime the bound assumes and the (analysis, graph) it is computed on: --runtime's deployed
+        network, or with eager (the default) the device's own runtime's (the first of its ``runtimes``).
+        A runtime that does not run on the device is a SpecError naming the ones that do."""
+        device, runtime = self.settings.device, self.settings.runtime
+        assert device is not None
+        name = runtime.name if runtime is not None else device.runtimes[0]
+        if name not in device.runtimes:
+            raise SpecError(f"the runtime '{name}' does not run on the device '{device.name}'; runtimes on it: "
+                            f"{', '.join(device.runtimes)} (give one with --runtime)")
+        if runtime is not None or name == "eager" or self.trained[1] is None:
+            return ("eager" if runtime is None else name), self.analysed, self.graph
+        from cnncalc import runtimes
+        from cnncalc.deploy import deploy
+        report, graph = deploy(*self.trained, runtimes.load(name))
+        return name, report, graph
+
     @property
     def roofline(self):
-        """The roofline estimate on the device (a cnncalc.roofline.Roofline), or None without a device."""
+        """The roofline bound on the device (a cnncalc.roofline.Roofline), or None without a device."""
         if self.settings.device is None:
             return None
         from cnncalc import roofline
-        m = self.analysed.memory
-        return self._once("roofline", lambda: roofline.estimate(self.analysed, self.settings.device, m.dtype,
-                                                                m.batch))
+
+        def make():
+            name, report, graph = self.bound_network()
+            m = report.memory
+            return roofline.estimate(report, self.settings.device, m.dtype, m.batch, graph, name)
+        return self._once("roofline", make)
+
+    @property
+    def estimate(self):
+        """The latency estimate beside the bound (a cnncalc.estimate.Estimate), or None without a device or
+        when the device gives no efficiencies."""
+        bound = self.roofline
+        if bound is None:
+            return None
+        from cnncalc import estimate
+        return self._once("estimate", lambda: estimate.estimate(bound, self.settings.device))
 
 
 def _training_total(f: Figures) -> Optional[int]:
@@ -182,6 +256,8 @@ METRICS = (
     Metric("min_peak_memory", "peak memory (minimising order)", BYTES, lambda f: f.minimum_peak.peak_bytes),
     Metric("arena", "arena (activation memory as a planner lays it out, --planner)", BYTES, _arena_bytes,
            needs="planner"),
+    Metric("ram", "RAM (activations as the runtime holds them + its scratch buffers)", BYTES, lambda f: f.ram),
+    Metric("flash", "flash (the weights as the runtime stores them)", BYTES, lambda f: f.flash),
     Metric("training_memory", "training memory", BYTES, _training_total, needs="training"),
     Metric("latency", "latency (roofline lower bound)", SECONDS, _latency, needs="device"),
 )

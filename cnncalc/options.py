@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 FLAG, CHOICE, COUNT, SHAPE, ASSIGNMENTS, TEXT, GRID = "flag", "choice", "count", "shape", "assignments", "text", "grid"
 
-SPEC_READERS = ("analyze", "compare", "check", "verify", "graph", "explain", "export", "read")
+SPEC_READERS = ("analyze", "compare", "check", "verify", "graph", "explain", "export", "read", "measure")
 FIGURES = ("analyze", "compare", "check")
 
 
@@ -96,10 +96,10 @@ OPTIONS = (
            "weights).", kind=CHOICE, default="fp32", choices="cnncalc.training:PRECISIONS",
            aliases={"float32": "fp32", "fp16": "mixed-fp16", "float16": "mixed-fp16", "bf16": "mixed-bf16",
                     "bfloat16": "mixed-bf16"}),
-    Option("device", "--device", FIGURES,
+    Option("device", "--device", FIGURES + ("measure",),
            "Add a roofline latency estimate (a lower bound) on a device: a shipped profile (cnncalc devices) or "
            "a profile YAML file.", metavar="NAME|FILE"),
-    Option("runtime", "--runtime", FIGURES,
+    Option("runtime", "--runtime", FIGURES + ("measure",),
            "The runtime whose deployed network the figures describe: eager (the spec as written), fused (batch "
            "norm folded, activations and adds fused), tflite-micro, tinyengine (cnncalc runtimes).",
            kind=CHOICE, default="eager", choices="cnncalc.runtimes:SHIPPED"),
@@ -112,6 +112,11 @@ OPTIONS = (
            "recomputed halos.", kind=GRID, metavar="RxC"),
     Option("patch_until", "--patch-until", FIGURES + ("verify",),
            "With --patches: the last layer run patch by patch (default: the one of least peak).", metavar="LAYER"),
+    Option("patch_input", "--patch-input", FIGURES + ("verify",),
+           "With --patches: whether the network input is held whole in memory (resident) or read one tile per "
+           "patch from the sensor or flash (streamed, as TinyEngine's patch stage does); default: the runtime's "
+           "rule (tinyengine: streamed; the others: resident).",
+           kind=CHOICE, default="runtime", choices="cnncalc.runtimes:PATCH_INPUTS"),
     Option("planner", "--planner", FIGURES,
            "Plan the activation memory in one arena with this memory planner: greedy-by-size (TF-Lite Micro's) "
            "or linear (no reuse); shows the arena, the peak below it and the fragmentation (docs/conventions.md, "
@@ -127,7 +132,8 @@ CLI_ONLY = {
                 "columns": "a display of the report (the table's columns)",
                 "quiet": "a display of the report (totals only)"},
     "compare": {"output_format": "the result object's to_json, to_markdown, to_csv",
-                "sweep": "compare Reports made with cnncalc.analyze(..., set=...)",
+                "sweep": "compare Reports made with cnncalc.family(...).analyze(NAME=VALUE)",
+                "pareto": "cnncalc.comparison.pareto on the Reports' figures",
                 "runtimes": "compare Reports made with cnncalc.analyze(..., runtime=...)",
                 "by": "the layers side by side: a display (cnncalc.comparison.compare_layers)",
                 "depth": "with --by layer"},
@@ -257,6 +263,9 @@ def resolve(command: str, values: Mapping) -> Chosen:
                               f"{', '.join(profile.peak)}", "dtype")
     if value("patch_until") is not None and value("patches") is None:
         raise OptionError("patch_until names the cut of patch-based inference: give patches too", "patch_until")
+    if value("patch_input") != "runtime" and value("patches") is None:
+        raise OptionError("patch_input says how patch-based inference reads the input: give patches too",
+                          "patch_input")
     planner = value("planner")
     if planner is not None:
         from cnncalc.planner import planner_named        # only when a plan is asked for
@@ -270,7 +279,8 @@ def resolve(command: str, values: Mapping) -> Chosen:
         runtime = runtimes.load(value("runtime"))
     settings = Settings(in_place=value("in_place"), training=value("training"), optimizer=value("optimizer"),
                         precision=value("precision"), device=profile, patches=value("patches"),
-                        patch_until=value("patch_until"), planner=planner, runtime=runtime)
+                        patch_until=value("patch_until"), patch_input=value("patch_input"), planner=planner,
+                        runtime=runtime)
     return Chosen(value("input"), value("set"), read_limits, value("dtype"), value("batch"), settings)
 
 

@@ -11,8 +11,11 @@ Pure data, exact ints; the rule is written in docs/conventions.md, "Patch-based 
   one interval per axis.
 * **Peak.** Patches run one after another in row-major order; within a patch the first part's layers run in
   the spec's order and their tiles live by peak.py's liveness rule (a tile from its layer's step to its last
-  reader's in the same patch). The network input is held whole (a tile of it is a view) from its step until
-  its last reader has run in the last patch; the cut writes its tile into the cut's whole output buffer,
+  reader's in the same patch). The network input is *resident* by default: held whole (a tile of it is a
+  view) from its step until its last reader has run in the last patch. *Streamed* (TinyEngine's patch stage,
+  whose code generator sizes the first layer's input to the patch: tinyengine code_generator/InputResizer.py,
+  PatchResizer), each patch reads its input tile from the sensor or flash, and the tile lives like any other
+  tile. The cut writes its tile into the cut's whole output buffer,
   alive from the cut's step in the first patch on. Then the rest of the network runs from that buffer by
   peak.py as for the whole network. The peak is the largest sum over every step of both phases.
 * **Halo MACs.** A layer's MACs on a tile are its MACs per output position (constant for window layers)
@@ -39,10 +42,20 @@ from cnncalc.errors import SpecError, did_you_mean
 from cnncalc.graph import Graph
 from cnncalc.layers.base import ELEMENTWISE, WHOLE, Window
 from cnncalc.record import record, replace
+from cnncalc.runtimes import PATCH_INPUTS
 from cnncalc.shapes import product
 from cnncalc.spec import Spec
 
 GIVEN, LEAST_PEAK = "given", "least peak"
+BY_RUNTIME, RESIDENT, STREAMED = PATCH_INPUTS      # --patch-input's words
+
+
+def streamed(patch_input: str, runtime=None) -> bool:
+    """Whether the patch phase reads the network input tile by tile: ``patch_input`` (--patch-input), where
+    ``runtime`` (BY_RUNTIME) defers to the runtime profile's patch_input rule; eager: resident."""
+    if patch_input == BY_RUNTIME:
+        return runtime is not None and runtime.value("patch_input") == STREAMED
+    return patch_input == STREAMED
 
 
 class PatchError(SpecError):
@@ -75,7 +88,7 @@ class PatchSchedule:
     first_part: tuple         # layer names run patch by patch, in order (the input first, the cut last)
     rest: tuple               # the layers run whole after the cut
     patches: tuple            # Patch, row-major
-    input_bytes: int          # the network input, held whole during the patch phase
+    input_bytes: int          # the network input whole (held during the patch phase unless streamed)
     cut_bytes: int            # the cut's whole output buffer
     patch_peak_bytes: int     # the patch phase's peak
     patch_peak_at: tuple      # (patch index, layer) where it is first reached
@@ -90,6 +103,7 @@ class PatchSchedule:
     skipped_macs: int         # MACs of positions no tile covers (nothing after reads them), ≥ 0
     total_macs: int           # the network's MACs with the halos
     considered: tuple = ()    # (cut, peak_bytes, extra_macs) of every candidate tried, when chosen
+    input_streamed: bool = False   # the input read one tile per patch (not held whole)
 
     @property
     def peak_layer(self) -> str:
@@ -259,7 +273,8 @@ def _tile_macs(row, sizes: tuple) -> int:
     return int(macs)
 
 
-def _schedule(net: _Net, grid: tuple, cut: str, in_place, chosen: str, whole_peak: int) -> PatchSchedule:
+def _schedule(net: _Net, grid: tuple, cut: str, in_place, chosen: str, whole_peak: int,
+              stream: bool = False) -> PatchSchedule:
     report, rows = net.report, net.rows
     batch, bits = report.memory.batch, DTYPE_BITS[report.memory.dtype]
 
@@ -288,13 +303,14 @@ def _schedule(net: _Net, grid: tuple, cut: str, in_place, chosen: str, whole_pea
             patched_macs += macs
             size = nbytes(product(shape))
             tiles.append(Tile(name, region, shape, size, macs))
-            sizes.append(0 if name in (source, cut) else size)   # a view of the input; written into the cut's buffer
+            # a resident input's tile is a view of it; the cut writes into its whole buffer
+            sizes.append(0 if name == cut or name == source and not stream else size)
         test = (lambda i: in_place(rows[part[i]])) if in_place else None
         problem = peakmod.Problem(part, [rows[name].inputs for name in part], sizes, cut, test)
         steps = peakmod.peak_in_order(problem).step_bytes
         patch_best, patch_at = -1, ""
         for j, during in enumerate(steps):
-            during += input_bytes if k < len(indices) - 1 or j <= last_input_reader else 0
+            during += input_bytes if not stream and (k < len(indices) - 1 or j <= last_input_reader) else 0
             during += cut_bytes if k > 0 or part[j] == cut else 0
             if during > patch_best:
                 patch_best, patch_at = during, part[j]
@@ -315,7 +331,8 @@ def _schedule(net: _Net, grid: tuple, cut: str, in_place, chosen: str, whole_pea
                          rest_peak_layer=rest_peak.peak_layer, peak_bytes=max(best, rest_peak.peak_bytes),
                          whole_peak_bytes=whole_peak, first_part_macs=first_macs, patched_macs=patched_macs,
                          extra_macs=patched_macs - first_macs, halo_macs=patched_macs - covered,
-                         skipped_macs=first_macs - covered, total_macs=report.totals.macs + patched_macs - first_macs)
+                         skipped_macs=first_macs - covered, total_macs=report.totals.macs + patched_macs - first_macs,
+                         input_streamed=stream)
 
 
 def _refusal(net: _Net, grid: tuple, cut: str) -> Optional[str]:
@@ -345,35 +362,51 @@ def _refusal(net: _Net, grid: tuple, cut: str) -> Optional[str]:
 
 
 def patch_schedule(spec: Union[Spec, Graph], grid: Sequence[int], cut: Optional[str] = None, report: Optional[Analysis] = None,
-                   in_place: Optional[Callable[[object], bool]] = None) -> PatchSchedule:
+                   in_place: Optional[Callable[[object], bool]] = None, stream: bool = False) -> PatchSchedule:
     """The patch schedule of ``spec`` (or its graph) for ``grid`` (a count per spatial axis, rows first), at ``report``'s dtype
     and batch (default: ``analyze(spec)``). ``cut``: the last layer run patch by patch; None chooses the one of
     least peak. ``in_place(row)``: which layers may overwrite an input (peak.py's predicate; None: none).
+    ``stream``: the input is read one tile per patch instead of held whole (:func:`streamed`).
     A grid or cut that cannot work is a PatchError naming the layer and why."""
+    try:
+        return _patch_schedule(spec, grid, cut, report, in_place, stream)
+    except PatchError as err:           # located at the layer it names, else at the spec's first line
+        graph: Graph = spec.graph if isinstance(spec, Spec) else spec
+        nodes = graph.nodes
+        where = nodes[err.layer].location if err.layer in nodes else next(iter(nodes.values())).location
+        raise PatchError(err.message, err.location or where, err.layer) from None
+
+
+def _whole_peak(report: Analysis, in_place) -> int:
+    """The network's peak run whole in the spec's order (peak.py), for comparison."""
+    return peakmod.peak_in_order(peakmod.problem_of_report(report, report.memory.batch,
+                                                           DTYPE_BITS[report.memory.dtype], in_place=in_place)).peak_bytes
+
+
+def _patch_schedule(spec, grid, cut, report, in_place, stream, made: Optional[tuple] = None) -> PatchSchedule:
+    """``made``: the (_Net, whole peak) of an earlier call on the same spec and report, not made again."""
     if report is None:
         if not isinstance(spec, Spec):
             raise TypeError("patch_schedule of a graph needs its report")
         report = analyze(spec)
     grid = tuple(grid)
-    net = _Net(spec, report)
+    net, whole_peak = made if made is not None else (_Net(spec, report), _whole_peak(report, in_place))
     if len(grid) != net.ndim:
         raise PatchError(f"the patch grid {'x'.join(map(str, grid))} has {len(grid)} counts; the network input "
                          f"{list(report.input_shape)} has {net.ndim} spatial axes: give one count per axis")
     rows = net.rows
-    whole = peakmod.peak_in_order(peakmod.problem_of_report(report, report.memory.batch,
-                                                            DTYPE_BITS[report.memory.dtype], in_place=in_place))
     if cut is not None:
         if cut not in rows:
             raise PatchError(f"no layer named '{cut}' to cut after{did_you_mean(cut, list(rows))}")
         why = _refusal(net, grid, cut)
         if why is not None:
             raise PatchError(f"it cannot be the cut of patch-based inference: {why}", layer=cut)
-        return _schedule(net, grid, cut, in_place, GIVEN, whole.peak_bytes)
+        return _schedule(net, grid, cut, in_place, GIVEN, whole_peak, stream)
     found = []
     for name in net.order:
         if _refusal(net, grid, name) is None:
             try:
-                found.append(_schedule(net, grid, name, in_place, LEAST_PEAK, whole.peak_bytes))
+                found.append(_schedule(net, grid, name, in_place, LEAST_PEAK, whole_peak, stream))
             except PatchError:           # this cut cannot be scheduled (a tile's MACs): the others still can
                 continue
     if not found:
@@ -394,22 +427,25 @@ def grids(ndim: int, most: int) -> list:
 
 
 def smallest_fitting(spec: Union[Spec, Graph], limit: int, report: Analysis, most: int = 64,
-                     in_place: Optional[Callable[[object], bool]] = None) -> Optional[PatchSchedule]:
+                     in_place: Optional[Callable[[object], bool]] = None,
+                     stream: bool = False) -> Optional[PatchSchedule]:
     """The smallest grid (:func:`grids`, up to ``most`` patches) with a cut whose peak is at most ``limit`` bytes,
     and among its cuts that fit, the one of fewest extra MACs (then the earlier); None when none fits."""
     ndim = len(report.input_shape) - 1
     if ndim < 1:                      # a flat input has no positions to split into patches
         return None
-    m = report.memory                 # every schedule holds the whole input: past the limit alone, none fits
-    if bytes_for(math.prod(report.input_shape) * m.batch, DTYPE_BITS[m.dtype]) > limit:
+    m = report.memory                 # a resident input is held whole: past the limit alone, none fits
+    if not stream and bytes_for(math.prod(report.input_shape) * m.batch, DTYPE_BITS[m.dtype]) > limit:
         return None
+    made = (_Net(spec, report), _whole_peak(report, in_place))          # once for every grid tried
     for grid in grids(ndim, most):
         try:
-            least = patch_schedule(spec, grid, None, report, in_place)
+            least = _patch_schedule(spec, grid, None, report, in_place, stream, made)
         except PatchError:
             continue                  # no layer's output divisible by this grid
         fitting = [(extra, i, cut) for i, (cut, peak, extra) in enumerate(least.considered) if peak <= limit]
         if fitting:
             _, _, cut = min(fitting)
-            return replace(patch_schedule(spec, grid, cut, report, in_place), considered=least.considered)
+            return replace(_patch_schedule(spec, grid, cut, report, in_place, stream, made),
+                           considered=least.considered)
     return None

@@ -9,7 +9,7 @@
 The stitched buffer must equal the whole run's cut output (``np.allclose`` at float64; ``exact`` says whether
 every element is bit for bit equal). While the patch run goes, the arrays it holds are counted by reference —
 a tile is dropped when its last reader in the patch has run, the input when its last reader has run in the last
-patch, the cut's buffer never — at the schedule's dtype, independently of peak.py: the most bytes held at any
+patch (a streamed input, ``--patch-input streamed``: its tile, like any tile), the cut's buffer never — at the schedule's dtype, independently of peak.py: the most bytes held at any
 step must equal the schedule's ``patch_peak_bytes``.
 
 numpy is imported here (and in cnncalc.execute) only: ``cnncalc analyze`` never loads this module.
@@ -119,6 +119,7 @@ def run_patches(spec: Spec, schedule: PatchSchedule, report: Optional[Analysis] 
     stitched = np.zeros_like(whole)
     replay = Context(structural=False, seed=seed)
     cut_buffer, held_input = False, True
+    streamed = schedule.input_streamed         # the input's tile is read per patch and held like any tile
     best, best_at = -1, ((), "")
 
     def nbytes(array: np.ndarray) -> int:
@@ -154,8 +155,8 @@ def run_patches(spec: Spec, schedule: PatchSchedule, report: Optional[Analysis] 
                 else:
                     tiles[name] = out
             # bytes held while this layer runs: its tile and every tile still to be read, the buffers
-            held = sum(nbytes(t) for u, t in tiles.items() if u != source)
-            held += nbytes(x) if held_input else 0
+            held = sum(nbytes(t) for u, t in tiles.items() if u != source or streamed)
+            held += nbytes(x) if held_input and not streamed else 0
             held += nbytes(whole) if cut_buffer else 0
             if held > best:
                 best, best_at = held, (patch.index, name)

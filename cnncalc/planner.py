@@ -26,7 +26,7 @@ prints. Imported only when a plan is asked for.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from typing import Callable, Optional, Sequence, Union
+from typing import Callable, Mapping, Optional, Sequence, Union
 
 from cnncalc.record import record
 
@@ -169,12 +169,15 @@ def planner_named(name: str) -> Callable[[Sequence[Tensor]], Plan]:
     return found
 
 
-def tensors_of(problem, order: Optional[Sequence[str]] = None, alignment: int = 1) -> tuple[Tensor, ...]:
+def tensors_of(problem, order: Optional[Sequence[str]] = None, alignment: int = 1,
+               scratch: Optional[Mapping[str, int]] = None) -> tuple[Tensor, ...]:
     """The tensors of a cnncalc.peak liveness problem run in ``order`` (default: its own, the spec's), by
     the liveness rule: node v's tensor is alive from v's step to its last reader's (its own if unread; the
     last step for the network output); a node that runs in place overwrites the input cnncalc.peak chooses,
     which then ends the step before. Added in the order the nodes run. ``alignment``: each size rounded up to
-    a multiple of it (TF-Lite Micro rounds to 16 bytes, micro_arena_constants.h)."""
+    a multiple of it (TF-Lite Micro rounds to 16 bytes, micro_arena_constants.h). ``scratch``: node name →
+    bytes of a scratch buffer alive at that node's step only (TF-Lite Micro's per-operator scratch), added
+    after the node's tensor as "NAME (scratch)"."""
     from cnncalc import peak
     if alignment < 1:
         raise ValueError(f"alignment must be at least 1, not {alignment}")
@@ -186,18 +189,29 @@ def tensors_of(problem, order: Optional[Sequence[str]] = None, alignment: int = 
         if u is not None:
             end[u] = t - 1
             took[seq[t]] = u
-    names, sizes = problem.names, problem.sizes
-    return tuple(Tensor(name=names[v], size=-(-sizes[v] // alignment) * alignment, first=position[v],
-                        last=end[v], overwrites=names[took[v]] if v in took else None) for v in seq)
+    names, sizes, scratch = problem.names, problem.sizes, scratch or {}
+
+    def aligned(n: int) -> int:
+        return -(-n // alignment) * alignment
+
+    found = []
+    for v in seq:
+        found.append(Tensor(name=names[v], size=aligned(sizes[v]), first=position[v], last=end[v],
+                            overwrites=names[took[v]] if v in took else None))
+        if scratch.get(names[v]):
+            found.append(Tensor(name=f"{names[v]} (scratch)", size=aligned(scratch[names[v]]),
+                                first=position[v], last=position[v]))
+    return tuple(found)
 
 
 def plan_of(report, order: Union[str, Sequence[str], None] = SPEC, planner: str = GREEDY_BY_SIZE,
             bits: int = 32, batch: int = 1, in_place: Optional[Callable[[object], bool]] = None,
-            alignment: int = 1) -> Plan:
+            alignment: int = 1, scratch: Optional[Mapping[str, int]] = None) -> Plan:
     """The arena plan of an analysed network (cnncalc.analysis.Analysis): tensors of ``batch`` samples at
     ``bits`` per element (cnncalc.peak.problem_of_report), run in ``order`` — ``"spec"`` (the report's row
     order), ``"minimum"`` (cnncalc.peak.minimum_peak's order) or the node names in order — with the named
-    ``planner``. ``in_place(row)``: which rows may overwrite an input (cnncalc.peak.runtime_in_place)."""
+    ``planner``. ``in_place(row)``: which rows may overwrite an input (cnncalc.peak.runtime_in_place);
+    ``alignment`` and ``scratch`` as :func:`tensors_of`."""
     from cnncalc import peak
     place = planner_named(planner)
     problem = peak.problem_of_report(report, batch=batch, bits=bits, in_place=in_place)
@@ -209,4 +223,4 @@ def plan_of(report, order: Union[str, Sequence[str], None] = SPEC, planner: str 
         raise ValueError(f"unknown order '{order}'; the orders are: {SPEC}, {MINIMUM}, or the layers' names")
     else:
         names = order
-    return place(tensors_of(problem, names, alignment))
+    return place(tensors_of(problem, names, alignment, scratch))

@@ -12,8 +12,15 @@ Per layer, at ``bits`` per element and ``batch`` samples (docs/conventions.md, "
   F / peak ≥ B / bandwidth, memory-bound otherwise;
 * the network's time is the sum over layers (the input node moves nothing and takes no time).
 
-Caches, overlap between layers, kernel launch costs and utilisation below the peak are ignored: every one of
-them makes real time longer, never shorter.
+The rows are those of the deployed network (cnncalc.deploy) of the runtime the bound assumes: ``--runtime``,
+or, when it is eager (the default), the device's own (the first of its ``runtimes``: ``fused`` for the GPUs
+and CPUs, as TensorRT and ONNX Runtime run a network). A folded batch norm and a fused activation or add then
+move no bytes of their own; the deployed graph of the most-fusing runtime moves the fewest bytes, so its
+bound is a bound for any runtime that fuses less. Caches, overlap between layers, kernel launch costs and
+utilisation below the peak are ignored: every one of them makes real time longer, never shorter.
+
+Each layer's ``kind`` (the kind of work, cnncalc.devices.KINDS) is what the estimate (cnncalc.estimate)
+reads the device's efficiency for.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from cnncalc.record import record
+from cnncalc.shapes import product
 
 COMPUTE = "compute"
 MEMORY = "memory"
@@ -37,6 +45,7 @@ class LayerTime:
     intensity: Fraction       # flops / bytes
     bound: str                # COMPUTE or MEMORY
     seconds: Fraction
+    kind: str = ""            # the kind of work (cnncalc.devices.KINDS)
 
 
 @record
@@ -51,21 +60,47 @@ class Roofline:
     flops: int
     bytes: int
     seconds: Fraction         # the sum of the layers' times
+    runtime: str = "eager"    # the runtime whose deployed network the rows are
+    arithmetic: str = ""      # the arithmetic the peak is of when not the dtype's own ('tf32')
 
 
 def _bytes(elements: int, bits: int) -> int:
     return -(-elements * bits // 8)
 
 
-def estimate(report, device, dtype: str = "float32", batch: int = 1) -> Roofline:
-    """The roofline estimate of an analysed network on a device (cnncalc.devices.Device). A device without
-    a peak for ``dtype`` is refused (ValueError naming the dtypes it has)."""
+def kind_of(row, layer, input_shapes) -> str:
+    """The kind of work of a (deployed) row, from its figures and the layer's traits, never its type name:
+    no MACs: ``pooling`` when it does arithmetic (FLOPs) and its one input has more elements than its output
+    (a window or global reduction), else ``elementwise`` (activations, adds, concatenations, views, and the
+    slices of a split or a crop); with MACs: ``depthwise`` when each
+    output channel reads only its own input channel (``Layer.channelwise``), ``matmul`` when the output has
+    no spatial axes (dense, linear), ``pointwise`` when each output element takes exactly C_in MACs (a 1×1
+    convolution), else ``conv``."""
+    if row.macs == 0:
+        if row.flops and len(input_shapes) == 1 and product(input_shapes[0]) > product(row.output_shape):
+            return "pooling"
+        return "elementwise"
+    if layer is not None and layer.channelwise(input_shapes):
+        return "depthwise"
+    if len(row.output_shape) <= 1:
+        return "matmul"
+    if input_shapes and row.macs == product(row.output_shape) * input_shapes[0][0]:
+        return "pointwise"
+    return "conv"
+
+
+def estimate(report, device, dtype: str = "float32", batch: int = 1, graph=None, runtime: str = "eager") -> Roofline:
+    """The roofline bound of an analysed network on a device (cnncalc.devices.Device); ``graph`` (the analysed
+    one) gives the layers' traits for each layer's kind of work, ``runtime`` names the runtime whose deployed
+    network ``report`` is. A device without a peak for ``dtype`` is refused (ValueError naming the dtypes it
+    has)."""
     from cnncalc.analysis import DTYPE_BITS
     if dtype not in device.peak:
         raise ValueError(f"the device '{device.name}' has no peak for {dtype}; it has: {', '.join(device.peak)}")
     bits = DTYPE_BITS[dtype]
     peak, bandwidth = device.peak[dtype].value, device.bandwidth.value
     elements = {row.name: row.activation_elements * batch for row in report.rows}
+    shapes = {row.name: row.output_shape for row in report.rows}
     owners = {row.name: row for row in report.rows} if any(row.shares for row in report.rows) else {}
     layers = []
     for row in report.rows:
@@ -78,9 +113,13 @@ def estimate(report, device, dtype: str = "float32", batch: int = 1) -> Roofline
         written = _bytes(elements[row.name], bits)
         moved = weight + read + written
         compute, memory = Fraction(flops, peak), Fraction(moved, bandwidth)
+        layer = graph.nodes[row.name].layer if graph is not None and row.name in graph.nodes else None
+        kind = kind_of(row, layer, [shapes[name] for name in row.inputs])
         layers.append(LayerTime(name=row.name, flops=flops, weight_bytes=weight, input_bytes=read,
                                 output_bytes=written, bytes=moved, intensity=Fraction(flops, moved),
-                                bound=COMPUTE if compute >= memory else MEMORY, seconds=max(compute, memory)))
+                                bound=COMPUTE if compute >= memory else MEMORY, seconds=max(compute, memory),
+                                kind=kind))
     return Roofline(device=device.name, dtype=dtype, batch=batch, peak=peak, bandwidth=bandwidth,
                     ridge=Fraction(peak, bandwidth), layers=tuple(layers), flops=sum(t.flops for t in layers),
-                    bytes=sum(t.bytes for t in layers), seconds=sum((t.seconds for t in layers), Fraction(0)))
+                    bytes=sum(t.bytes for t in layers), seconds=sum((t.seconds for t in layers), Fraction(0)),
+                    runtime=runtime, arithmetic=device.peak[dtype].arithmetic)

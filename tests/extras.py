@@ -25,3 +25,13 @@ def require_dot() -> str:
     if dot is None:
         pytest.skip(DOT_MISSING)
     return dot
+
+
+ONNXRUNTIME_MISSING = ("onnxruntime is not installed: it comes with the test and onnxruntime extras, "
+                       "pip install -e '.[test]'")
+
+
+def require_onnxruntime():
+    """The onnxruntime module, or skip the calling test."""
+    __tracebackhide__ = True
+    return pytest.importorskip("onnxruntime", reason=ONNXRUNTIME_MISSING)

@@ -21,6 +21,12 @@ SLOW = {
         "builds a 200,000-layer spec",
     "tests/onnximport/test_roundtrip.py::test_zoo_spec_survives_onnx_export":
         "exports every zoo network to ONNX through torch (the fast tier keeps test_roundtrip's other tests)",
+    "tests/onnxexport/test_onnx_export.py::test_resnet18_round_trips":
+        "executes ResNet-18 in numpy and in onnxruntime (the fast tier round-trips the small specs)",
+    "tests/onnxexport/test_onnx_export.py::test_every_expressible_shipped_spec_round_trips":
+        "executes every shipped network in numpy and in onnxruntime",
+    "tests/test_measure.py::test_measure_prints_the_median_beside_the_bound_and_the_estimate":
+        "imports onnxruntime and times a network (the fast tier keeps the JSON and the errors)",
     "tests/export/test_pytorch.py::test_every_spec_at_an_odd_input":
         "builds and runs every shipped spec in torch a second time (the fast tier runs each at its input)",
     # parity (torch): the fast tier keeps the paper oracles, every layer form and the torchvision totals

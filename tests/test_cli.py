@@ -286,3 +286,26 @@ def test_tables_fit_a_narrow_terminal(args):
     assert max(len(line) for line in done.stdout.splitlines()) <= 60
     if args[0] == "analyze":
         assert "(left out to fit 60 columns: " in done.stdout and "25.6M" in done.stdout
+
+
+@pytest.mark.parametrize("args, code", [
+    (["check", str(ZOO / "resnet50.yaml"), "--max-params", "25M", "--max-macs", "4.1G"], 1),
+    (["devices"], 0), (["devices", "t4"], 0), (["runtimes"], 0),
+    (["explain", str(ZOO / "alexnet.yaml"), "conv1"], 0),
+    (["analyze", str(ZOO / "mobilenet_v2.yaml"), "--dtype", "int8", "--runtime", "tinyengine", "-q"], 0)])
+def test_every_command_fits_a_narrow_terminal(args, code):
+    """check's lines were 113 wide at COLUMNS=60, devices' and runtimes' prose and explain's formulas ran on:
+    now every line fits, wrapped between words; only a word longer than the width (a source's URL) stands
+    whole on a line of its own, never broken."""
+    done = subprocess.run([sys.executable, "-m", "cnncalc", *args], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "60"})
+    assert done.returncode == code, done.stderr
+    wide = [line for line in done.stdout.splitlines() if len(line) > 60]
+    assert all(len(line.split()) == 1 for line in wide), wide
+    if args[0] != "analyze":
+        assert wide or args[0] in ("check", "explain")        # devices and runtimes do have such URLs
+    # in a pipe without $COLUMNS, nothing is wrapped: CI logs keep one line per limit
+    piped = subprocess.run([sys.executable, "-m", "cnncalc", *args], capture_output=True, text=True,
+                           env={k: v for k, v in os.environ.items() if k != "COLUMNS"})
+    if args[0] == "check":
+        assert [line.split()[0] for line in piped.stdout.splitlines()[:2]] == ["FAIL", "PASS"]

@@ -21,7 +21,7 @@ from cnncalc.cli import main
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 API = {"analyze": cnncalc.analyze, "compare": cnncalc.compare, "check": cnncalc.check}
 OWN = {"source", "sources", "budget"}          # the functions' own arguments, not options
-SPEC_COMMANDS = ("analyze", "compare", "check", "verify", "graph", "explain", "export")
+SPEC_COMMANDS = ("analyze", "compare", "check", "verify", "graph", "explain", "export", "measure")
 
 
 def _command(name: str) -> click.Command:

@@ -97,6 +97,26 @@ def test_chain_2d_by_hand():
     assert (s.peak_bytes, s.patch_peak_at, s.whole_peak_bytes, s.rest_peak_bytes) == (500, ((0, 1), "pool"), 512, 64)
 
 
+def test_streamed_input_chain_2d_by_hand():
+    # As test_chain_2d_by_hand, the input now read one tile per patch (TinyEngine): its tile (index 0 on an axis:
+    # [0,7), 7 positions; index 1: [1,8), 7) is 7·7·4 = 196 B, alive until c1 has read it; no whole input.
+    # (0,0): c1 196 + 144 = 340; pool 144 + 36 = 180; c2 36 + 64 = 100 (the buffer from c2's step on).
+    # (0,1), (1,0), (1,1): c1 196 + 144 + 64 = 404; pool 144 + 36 + 64 = 244.
+    s = schedule_of(CHAIN_2D, (2, 2), "c2", stream=True)
+    assert patches_steps(s) == [((0, 0), 340, "c1"), ((0, 1), 404, "c1"), ((1, 0), 404, "c1"), ((1, 1), 404, "c1")]
+    assert (s.peak_bytes, s.input_streamed) == (404, True)
+    resident = schedule_of(CHAIN_2D, (2, 2), "c2")
+    assert (resident.peak_bytes, resident.input_streamed) == (500, False)
+
+
+def test_streamed_follows_the_runtime_unless_told():
+    from cnncalc import runtimes
+    from cnncalc.patches import streamed
+    tiny, micro = runtimes.load("tinyengine"), runtimes.load("tflite-micro")
+    assert streamed("runtime", tiny) and not streamed("runtime", micro) and not streamed("runtime", None)
+    assert not streamed("resident", tiny) and streamed("streamed", None)
+
+
 def test_cut_chosen_by_least_peak():
     # float32, 2×2 patches; candidates c1 (8×8, tiles 4×4), pool (4×4, tiles 2×2), c2 (above: 500 B, 720 MACs more).
     # cut c1: every c1 step holds the input 256 + c1's buffer 256 = 512 (its tile is written into the buffer);
@@ -206,6 +226,39 @@ def test_mobilenet_v2_int8_224_four_by_four():
     assert auto.peak_bytes <= s.peak_bytes and all(auto.peak_bytes <= c[1] for c in auto.considered)
     in_place = patch_schedule(spec, (4, 4), "stage3.rest.0.res", report=report, in_place=pk.runtime_in_place(spec.graph))
     assert in_place.peak_bytes == 395_456 < s.peak_bytes
+
+
+def test_mobilenet_v2_int8_224_four_by_four_under_tinyengine():
+    """MCUNetV2 (Lin et al., NeurIPS 2021, Fig. 1 and §3.1): MobileNetV2 int8 at 224, 4×4 patches under TinyEngine,
+    peak 1372 kB → 172 kB ("the first 5 blocks" patch by patch; the later blocks "all share a small memory
+    usage", 8× less). TinyEngine's patch stage reads its input one patch at a time (its code generator resizes
+    the first layer's input to the patch: tinyengine code_generator/InputResizer.py), so --runtime tinyengine
+    streams the input."""
+    import cnncalc
+    report = cnncalc.analyze("zoo:mobilenet_v2", dtype="int8", runtime="tinyengine", patches="4x4")
+    s = report.figures.patches
+    assert s.input_streamed and s.cut == "stage3.first.dw_project.project"
+    # Interior patch (1,1), back from the cut's [7,14) on 28 (3×3 depthwise windows, padding 1):
+    #   stage3.first depthwise (s2, on 56) outputs [7,14) ← [13, 13·2−1+3) = [13,28) 15; its 1×1 expansion too;
+    #   stage2.rest (residual; depthwise s1) outputs [13,28) ← [12,29) 17, hulled with the shortcut: [12,29);
+    #   stage2.first depthwise (s2, on 112) outputs [12,29) ← [23, 28·2−1+3) = [23,58) 35;
+    #   stage1 depthwise (s1) [23,58) ← stem [22,59) 37; stem (3×3 s2) ← input [43, 58·2−1+3) = [43,118) 75.
+    # The patch phase peaks at stage2's expansion (its BN and ReLU6 fused, its depthwise in place): stage1's
+    # projection tile 16·35·35 and the expansion's 96·35·35, with the cut's whole 32·28·28 buffer (int8).
+    assert s.patch_peak_at == ((1, 1), "stage2.first.expand")
+    assert s.patch_peak_bytes == 16 * 35 * 35 + 96 * 35 * 35 + 32 * 28 * 28 == 162_288
+    assert s.patch_peak_bytes <= 172 * 1024          # MCUNetV2's kB are KiB: its 1372 kB is 1,404,928 B exactly
+    # The rest runs whole. Its peak is in the first residual block at 28×28 (expansion 192): the block's input,
+    # held for the shortcut (32·28·28), the expansion (192·28·28, its depthwise in place) and the projection
+    # (32·28·28) while the projection runs: 200,704 B = 196 KiB. MCUNetV2's 172 kB is 175,616 B = 171.5 KiB,
+    # the largest input + output of one layer there (32·28·28 + 192·28·28): its per-layer accounting does not
+    # hold the shortcut through the block, which TinyEngine's scheduler does (code_generator/
+    # GeneralMemoryScheduler.py: a tensor lives until its last reader, the add). docs/conventions.md says so.
+    assert s.rest_peak_bytes == 2 * 32 * 28 * 28 + 192 * 28 * 28 == 200_704
+    assert s.peak_bytes == 200_704 and 32 * 28 * 28 + 192 * 28 * 28 == 175_616
+    # Halo MACs: the same tiles as the eager schedule's least-peak cut (test_mobilenet_v2_int8_224_four_by_four):
+    # folding and fusing change no MAC.
+    assert s.extra_macs == 27_919_344
 
 
 @pytest.mark.parametrize("layer, refused", [

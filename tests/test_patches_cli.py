@@ -37,7 +37,9 @@ def test_errors_are_one_line(cli, write):
                          "layer 'c2': it cannot be the cut of patch-based inference: the 3x3 grid does not divide"),
                         (("--patches", "2x2", "--patch-until", "c9"), "no layer named 'c9'"),
                         (("--patches", "2y2"), "a count per spatial axis such as 4x4"),
-                        (("--patch-until", "c2"), "give patches too")):
+                        (("--patch-until", "c2"), "give patches too"),
+                        (("--patch-input", "streamed"), "give patches too"),
+                        (("--patches", "2x2", "--patch-input", "streem"), "did you mean 'streamed'")):
         code, out, err = cli("analyze", path, *args)
         assert code == 2 and words in err and "Traceback" not in err and err.count("\n") == 1, err
 
@@ -96,3 +98,20 @@ def test_a_residual_fused_by_the_runtime_is_not_an_internal_error(cli):
     code, out, err = cli("analyze", spec, "--runtime", "fused", "--patches", "2x2", "--format", "json")
     assert code == 0, err
     assert json.loads(out)["patches"]["cut"] == "maxpool"
+
+
+def test_patch_input_streamed_or_resident(cli_json, write):
+    path = write(CHAIN_2D)
+    # tests/test_patches.py, test_streamed_input_chain_2d_by_hand: cut c2, resident 500 B, streamed 404 B
+    streamed = cli_json("analyze", path, "--patches", "2x2", "--patch-until", "c2", "--patch-input", "streamed")
+    resident = cli_json("analyze", path, "--patches", "2x2", "--patch-until", "c2")
+    assert (streamed["patches"]["peak_bytes"], streamed["patches"]["input_streamed"]) == (404, True)
+    assert (resident["patches"]["peak_bytes"], resident["patches"]["input_streamed"]) == (500, False)
+    # tinyengine streams by its profile's rule (its in-place 1-channel convolution lowers both figures);
+    # --patch-input resident overrides the rule
+    def tiny(*more):
+        return cli_json("analyze", path, "--patches", "2x2", "--patch-until", "c2", "--runtime", "tinyengine",
+                        *more)["patches"]
+    by_rule, streamed, resident = tiny(), tiny("--patch-input", "streamed"), tiny("--patch-input", "resident")
+    assert by_rule == streamed and by_rule["input_streamed"] and not resident["input_streamed"]
+    assert by_rule["peak_bytes"] < resident["peak_bytes"]

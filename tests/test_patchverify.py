@@ -15,9 +15,9 @@ from cnncalc.patchverify import run_patches
 from cnncalc.spec import parse_spec, read_spec
 
 
-def check(spec, grid, cut=None, dtype="float32"):
+def check(spec, grid, cut=None, dtype="float32", stream=False):
     report = analyze(spec, dtype=dtype)
-    schedule = patch_schedule(spec, grid, cut, report=report)
+    schedule = patch_schedule(spec, grid, cut, report=report, stream=stream)
     run = run_patches(spec, schedule, report)
     assert run.refused == ()
     assert run.equal, run.max_difference
@@ -35,9 +35,11 @@ def check(spec, grid, cut=None, dtype="float32"):
     ("zoo:resnet18", (3, 64, 64), (2, 2), "layer2.0.relu1"),       # 3×3/2 max pooling, padding 1; 1×1/2 shortcut
     ("zoo:mobilenet_v1", (3, 64, 64), (2, 2), None),               # TensorFlow 'same' at stride 2: pads after only
 ])
-def test_shipped_specs(source, shape, grid, cut):
-    schedule, run = check(read_spec(source, input_shape=shape), grid, cut, dtype="int8")
+@pytest.mark.parametrize("stream", [False, True], ids=["resident", "streamed"])
+def test_shipped_specs(source, shape, grid, cut, stream):
+    schedule, run = check(read_spec(source, input_shape=shape), grid, cut, dtype="int8", stream=stream)
     assert schedule.extra_macs == schedule.halo_macs > 0 and schedule.skipped_macs == 0
+    assert schedule.input_streamed == stream
 
 
 def test_stride_and_padding_by_hand():
@@ -111,7 +113,7 @@ def test_random_networks():
         except PatchError:
             continue                  # no layer's output divisible by the grid
         cut = rng.choice(schedule.considered)[0]
-        given, run = check(spec, grid, cut)
+        given, run = check(spec, grid, cut, stream=done % 2 == 1)   # every other network streams its input
         assert given.halo_macs >= 0 and given.skipped_macs >= 0, text
         assert given.extra_macs == given.halo_macs - given.skipped_macs
         if grid == (1, 1):

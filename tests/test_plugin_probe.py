@@ -48,7 +48,8 @@ def probe(tmp_path_factory):
         target = (site / name) if name.endswith(".py") else (folder / name)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    for package in ("mylayers", "mylayers/layers", "mylayers/execute", "mylayers/pytorch", "mylayers/onnxmap"):
+    for package in ("mylayers", "mylayers/layers", "mylayers/execute", "mylayers/pytorch", "mylayers/onnxmap",
+                    "mylayers/onnxwrite"):
         (site / package / "__init__.py").touch()
     # what `pip install` writes for the page's pyproject.toml entry points
     section = files["pyproject.toml"].split('[project.entry-points."cnncalc.layers"]', 1)[1]
@@ -198,3 +199,25 @@ def test_onnx_import_uses_the_plugins_mapping(probe):
         ("conv", [12, 8, 8], 324, 20_736), ("pixel_shuffle", [3, 16, 16], 0, 0)]
     code, out, err = run("analyze", "dcr.onnx")
     assert code == 2 and "DepthToSpace" in err and "nn.PixelShuffle is CRD" in err, err
+
+
+def test_onnx_export_uses_the_plugins_writer(probe):
+    # the model the page's writer makes reads back, through the page's mapping, with the spec's figures
+    # (CSV: every layer's name, type, shape, counts and receptive field), and onnxruntime runs it to the
+    # numpy executors' output
+    run, folder = probe
+    pytest.importorskip("onnx")
+    code, out, err = run("export", "subpixel.yaml", "--to", "onnx", "-o", "exported.onnx")
+    assert code == 0, err
+    assert run("analyze", "exported.onnx", "--format", "csv")[1] == run("analyze", "subpixel.yaml", "--format", "csv")[1]
+    pytest.importorskip("onnxruntime")
+    script = ("import numpy as np, onnxruntime as ort\n"
+              "from cnncalc.spec import read_spec\nfrom cnncalc.analysis import analyze\n"
+              "from cnncalc.onnxexport import export\n"
+              "spec = read_spec('subpixel.yaml'); e = export(spec, analyze(spec))\n"
+              "s = ort.InferenceSession(e.model.SerializeToString(), providers=['CPUExecutionProvider'])\n"
+              "y = s.run(None, {s.get_inputs()[0].name: e.input.astype(np.float32)})[0]\n"
+              "print(float(np.max(np.abs(y - e.output)) / np.max(np.abs(e.output))))\n")
+    code, out, err = run(script, module="-c")
+    assert code == 0, err
+    assert float(out) < 1e-5

@@ -31,7 +31,7 @@ def validator():
 
 
 def test_every_shipped_spec_validates(validator):
-    assert len(SHIPPED) == 17 + 21           # specs/zoo and specs/seed, counted by hand (issue 22: + 2 + 6)
+    assert len(SHIPPED) == 20 + 21           # specs/zoo and specs/seed, counted by hand (issue 22: + 2 + 6)
     for path in SHIPPED:
         with open(path) as handle:
             errors = list(validator.iter_errors(yaml.safe_load(handle)))
@@ -92,6 +92,29 @@ GOOD["the family language"] = """
       - {dropout: {rate: '$width / 5'}}
     """
 
+GOOD["composition (issue 23)"] = """
+    extends: zoo:mobilenet_v3_large
+    imports: [{from: zoo:mobilenet_v3_large, blocks: [se]}]
+    args: {dilated: true}
+    blocks:
+      unit:
+        args: {act: relu}
+        layers: [{name: act, $act: {}}, {conv: {out: '8 + $repeat.index', kernel: 1}}]
+    layers:
+      until: head
+      replace: {bneck15: []}
+      insert_after: {bneck14: [{se: {squeeze: 8}}]}
+      append: [{unit: {act: hardswish}, repeat: 2}]
+    """
+
+GOOD["a tabulated family"] = """
+    args: {variant: small, c: 8}
+    variants: {small: {c: 8}, large: {c: 16}}
+    input: [3, 8, 8]
+    layers:
+      - {conv: {out: 'quantize($c * 2 ** 0.5, 8)', kernel: 1}}
+    """
+
 BAD = {
     "unknown type": "input: [3, 8, 8]\nlayers:\n  - {convv: {out: 8, kernel: 3}}\n",
     "unknown bare type": "input: [3, 8, 8]\nlayers:\n  - rellu\n",
@@ -111,10 +134,16 @@ BAD = {
     "an unknown default": "input: [3, 8, 8]\ndefaults: {biass: false}\nlayers: [relu]\n",
     "an unknown budget key": "input: [3, 8, 8]\nbudget: {parms: 3M}\nlayers: [relu]\n",
     "a bad budget unit": "input: [3, 8, 8]\nbudget: {params: 3MiB}\nlayers: [relu]\n",
-    "a block named as a type": "input: [3, 8, 8]\nblocks:\n  conv: {layers: [relu]}\nlayers: [relu]\n",
+    "extends that is not one name": "extends: [zoo:resnet18]\n",
+    "an unknown layer edit": "extends: zoo:resnet18\nlayers: {swap: {fc: []}}\n",
+    "an import without from": "imports: [{blocks: [a]}]\ninput: [3, 8, 8]\nlayers: [relu]\n",
+    "variants as a list": "args: {variant: a}\nvariants: [a]\ninput: [3, 8, 8]\nlayers: [relu]\n",
+    "a variant that is not a mapping": "args: {variant: a}\nvariants: {a: 1}\ninput: [3, 8, 8]\nlayers: [relu]\n",
     "a wrong argument inside a block": ("input: [3, 8, 8]\nblocks:\n  b: {layers: [{conv: {out: 8, kernl: 3}}]}\n"
                                         "layers: [b]\n"),
 }
+# a block may have a layer type's name (issue 23): the spec's own block is meant
+GOOD["a block named as a type"] = "input: [3, 8, 8]\nblocks:\n  conv: {layers: [relu]}\nlayers: [relu]\n"
 
 
 @pytest.mark.parametrize("case", sorted(GOOD))

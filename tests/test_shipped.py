@@ -29,7 +29,7 @@ def test_zoo_lists_every_shipped_spec_with_its_figures(cli):
     listed = {item["spec"]: item for item in json.loads(out)["specs"]}
     expected = [f"zoo:{n}" for n in _files("zoo")] + [f"seed:{n}" for n in _files("seed")]
     # zoo + seed, counted by hand: issue 22 added swin_t, maxvit_t and six attention seeds
-    assert list(listed) == expected and len(expected) == 17 + 21
+    assert list(listed) == expected and len(expected) == 20 + 21
     # torchvision's published counts (its model documentation), not cnncalc's output
     assert listed["zoo:resnet50"]["params"] == 25_557_032 and listed["zoo:resnet50"]["input"] == [3, 224, 224]
     assert listed["zoo:resnet18"]["params"] == 11_689_512

@@ -256,15 +256,20 @@ PATCH_SEARCH_LAYERS = 1_000
 def _patches_that_fit(figures: Figures, limit: int) -> tuple:
     """A note naming the smallest patch grid, and its cut, under which the peak fits ``limit`` (patch-based
     inference, cnncalc.patches), when one does."""
-    from cnncalc.patches import PatchError, smallest_fitting
+    from cnncalc.patches import PatchError, smallest_fitting, streamed
+    s = figures.settings
     try:
-        found = smallest_fitting(figures.graph, limit, figures.analysed, in_place=figures._in_place())
+        found = smallest_fitting(figures.graph, limit, figures.analysed, in_place=figures._in_place(),
+                                 stream=streamed(s.patch_input, s.runtime))
     except PatchError:
         return ()
     if found is None:
         return ()
     grid = "x".join(map(str, found.grid))
-    return (f"the peak fits with patch-based inference: --patches {grid} --patch-until {found.cut} "
+    how = " (the input streamed, one tile per patch)" if found.input_streamed else ""
+    # a runtime whose patch_input rule streams runs patch by patch itself; the others do not
+    runner = "" if streamed("runtime", s.runtime) else " (MCUNetV2's; TinyEngine runs it)"
+    return (f"the peak fits with patch-based inference{runner}{how}: --patches {grid} --patch-until {found.cut} "
             f"(peak {found.peak_bytes:,} B, {found.extra_macs:,} more MACs for the recomputed halos)",)
 
 

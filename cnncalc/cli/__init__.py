@@ -32,6 +32,7 @@ COMMANDS = {
     "explain": "cnncalc.cli.explain",
     "import": "cnncalc.cli.import_onnx",
     "export": "cnncalc.cli.export",
+    "measure": "cnncalc.cli.measure",
 }
 
 

@@ -170,7 +170,8 @@ def check(specs, budget_path, baseline, max_increase, skip_non_specs, warn_at, j
                            batch=batch, input_shape=input_shape, read_limits=read_limits, overrides=overrides,
                            skip_non_specs=skip_non_specs, settings=settings)
     streamed = output_format in ("table", "github")
-    lines = render.Lines(request.specs, warn_at)
+    from cnncalc.render.terminal import terminal_width
+    lines = render.Lines(request.specs, warn_at, terminal_width(0))
 
     def report(one) -> None:
         if one.error is not None:

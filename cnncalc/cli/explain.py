@@ -37,4 +37,7 @@ def explain(spec: str, layer: str, input_shape, read_limits, overrides) -> None:
     source = rows[row.inputs[0]] if row.inputs else None
     lines = explain_lines(report, node.layer, row, source.output_shape if source else None,
                           source.rf if source else None)
-    click.echo("\n".join(lines))
+    from cnncalc.render.fmt import fit
+    from cnncalc.render.terminal import terminal_width
+    width = terminal_width(0)             # wrapped between words in a narrow terminal, continued indented
+    click.echo("\n".join(part for line in lines for part in fit(line, width, "    ")))

@@ -1,4 +1,5 @@
-"""`cnncalc export SPEC --to pytorch`: the network written out as code (docs/export.md)."""
+"""`cnncalc export SPEC --to pytorch`: the network written out as code (docs/export.md); `--to onnx`: as an
+ONNX model with seeded random weights (the onnx extra; cnncalc/onnxexport)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from cnncalc.cli.specpath import SPEC_PATH
 @click.command(epilog="\b\nExamples:\n  cnncalc export zoo:resnet18 --to pytorch -o resnet18.py\n"
                        "  cnncalc export zoo:efficientnet --set width=1.1 --to pytorch")
 @click.argument("spec", metavar="SPEC", type=SPEC_PATH)
-@click.option("--to", "target", type=Choice(["pytorch"]), required=True, help="The framework to write.")
+@click.option("--to", "target", type=Choice(["pytorch", "onnx"]), required=True,
+              help="The framework to write: PyTorch code, or an ONNX model (seeded random weights; needs -o).")
 @click.option("--output", "-o", "output", metavar="FILE", type=click.Path(dir_okay=False, path_type=str),
               help="Write the code to FILE instead of standard output.")
 @options_of("export")
@@ -26,5 +28,9 @@ def export(spec: str, target: str, output, input_shape, read_limits, overrides) 
     from cnncalc.spec import read_spec
 
     parsed = read_spec(spec, input_shape, read_limits, stdin=sys.stdin.buffer, overrides=overrides)
+    if target == "onnx":
+        from cnncalc.onnxexport.save import save_onnx
+        save_onnx(parsed, output)
+        return
     from cnncalc.cli.output import write_text
     write_text(export_pytorch(parsed).text, output)

@@ -129,7 +129,7 @@ def options_of(command: str):
                           read_limits=chosen.read_limits)
             if "dtype" in names:
                 kwargs.update(dtype=chosen.dtype, batch=chosen.batch, settings=chosen.settings)
-            elif "patches" in names:            # verify: the patch schedule to execute
+            elif "patches" in names or "device" in names:   # verify's patch schedule; measure's device
                 kwargs.update(settings=chosen.settings)
             return func(*args, **kwargs)
 

@@ -66,8 +66,9 @@ def verify(ctx: click.Context, spec: str, output_format: str, input_shape, read_
     report = analyze(parsed)
     schedule = None
     if settings.patches is not None:             # a grid or cut that cannot work is refused before any run
-        from cnncalc.patches import patch_schedule
-        schedule = patch_schedule(parsed, settings.patches, settings.patch_until, report)
+        from cnncalc.patches import patch_schedule, streamed
+        schedule = patch_schedule(parsed, settings.patches, settings.patch_until, report,
+                                  stream=streamed(settings.patch_input))
     from cnncalc.render.verify import ProgressBar, reason_text
     with ProgressBar() as bar:
         result = run(parsed, report, seed=seed, progress=bar,

@@ -8,6 +8,11 @@ A profile::
     bandwidth: {value: 320GB, what: ..., source: ...}          # bytes per second
     peak:                                          # operations per second, per dtype (at least one)
       float32: {value: 8.1T, what: ..., source: ...}
+      # optional: `as: tf32` when the figure is that of the arithmetic the default library path runs the dtype in
+    runtimes: [fused, eager]                       # optional: the runtimes that run on it, the bound's default first
+    efficiency:                                    # optional: the estimate's fraction of the bound, per kind of work
+      conv: {value: 0.5, what: ..., source: ...}   # conv, depthwise, pointwise, matmul, elementwise, pooling
+    overhead: {value: 2us, what: ..., source: ...} # optional: time added per deployed layer by the estimate
 
 Values use cnncalc's exact units (docs/ci.md): bandwidth a byte size per second (``320GB``, ``17068MB``),
 peaks a count per second (``8.1T``, ``960M``). Every figure must say what it is and where it comes from.
@@ -15,19 +20,28 @@ peaks a count per second (``8.1T``, ``960M``). Every figure must say what it is 
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
+from typing import Optional
+
 from cnncalc.errors import Location, SpecError, did_you_mean
 from cnncalc.record import record
 
 DTYPES = ("float64", "float32", "float16", "bfloat16", "int8", "int4")   # cnncalc.analysis.DTYPE_BITS's names
+# the kinds of work the estimate's efficiencies are given for (cnncalc.estimate.kind_of decides a layer's kind)
+KINDS = ("conv", "depthwise", "pointwise", "matmul", "elementwise", "pooling")
+# a profile without `runtimes` runs every runtime and its bound defaults to eager (the spec as written); the
+# shipped profiles name theirs (docs/conventions.md, "Latency")
+DEFAULT_RUNTIMES = ("eager", "fused", "tflite-micro", "tinyengine")
 HERE = Path(__file__).parent
 
 
 @record
 class Figure:
-    value: int                # bytes per second, or operations per second
+    value: object             # bytes or operations per second (int); an efficiency (Fraction); seconds (Fraction)
     what: str
     source: str
+    arithmetic: str = ""      # a peak's: the arithmetic the dtype runs in when not its own ('tf32'); "" its own
 
 
 @record
@@ -37,6 +51,9 @@ class Device:
     bandwidth: Figure         # bytes per second
     peak: dict                # dtype → Figure (operations per second)
     source: str               # the file it was read from
+    runtimes: tuple = DEFAULT_RUNTIMES    # the runtimes that run on it; the first is the bound's default
+    efficiency: dict = {}     # kind of work (KINDS) → Figure (a Fraction in (0, 1]); empty: no estimate
+    overhead: Optional[Figure] = None     # seconds per deployed layer added by the estimate
 
 
 def shipped() -> list[str]:
@@ -65,7 +82,8 @@ def parse_device(text, source: str = "<device>") -> Device:
     data = yamlsource.load(text, source)
     if not isinstance(data, yamlsource.LocDict):
         raise SpecError("a device profile is a mapping with name, bandwidth and peak", _loc(data, source))
-    _keys(data, {"name", "title", "bandwidth", "peak"}, {"name", "bandwidth", "peak"}, "a device profile", source)
+    _keys(data, {"name", "title", "bandwidth", "peak", "runtimes", "efficiency", "overhead"},
+          {"name", "bandwidth", "peak"}, "a device profile", source)
     name = data["name"]
     if not isinstance(name, str) or not name:
         raise SpecError("'name' must be a non-empty text", data.where("name"))
@@ -86,7 +104,35 @@ def parse_device(text, source: str = "<device>") -> Device:
         peak[dtype] = _figure(item, f"peak.{dtype}", "count", peaks.where(dtype), source)
         if peak[dtype].value == 0:
             raise SpecError(f"'peak.{dtype}' must be above 0", peaks.where(dtype))
-    return Device(name=name, title=title, bandwidth=bandwidth, peak=peak, source=source)
+    return Device(name=name, title=title, bandwidth=bandwidth, peak=peak, source=source,
+                  runtimes=_runtimes(data, source), efficiency=_efficiencies(data, source),
+                  overhead=_figure(data["overhead"], "overhead", "seconds", data.where("overhead"), source)
+                  if "overhead" in data else None)
+
+
+def _runtimes(data, source: str) -> tuple:
+    if "runtimes" not in data:
+        return DEFAULT_RUNTIMES
+    from cnncalc.runtimes import SHIPPED
+    names = data["runtimes"]
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise SpecError(f"'runtimes' must list runtime names ({', '.join(SHIPPED)}), the default first",
+                        data.where("runtimes"))
+    for name in names:
+        if name not in SHIPPED:
+            raise SpecError(f"unknown runtime '{name}'{did_you_mean(name, SHIPPED)}; shipped: {', '.join(SHIPPED)}",
+                            data.where("runtimes"))
+    return tuple(names)
+
+
+def _efficiencies(data, source: str) -> dict:
+    if "efficiency" not in data:
+        return {}
+    from cnncalc.spec import yamlsource
+    given = data["efficiency"]
+    if not isinstance(given, yamlsource.LocDict) or set(given) != set(KINDS):
+        raise SpecError(f"'efficiency' must give every kind of work: {', '.join(KINDS)}", data.where("efficiency"))
+    return {kind: _figure(given[kind], f"efficiency.{kind}", "fraction", given.where(kind), source) for kind in KINDS}
 
 
 def _loc(value, source: str) -> Location:
@@ -108,15 +154,34 @@ def _figure(item, key: str, kind: str, at: Location, source: str) -> Figure:
     from cnncalc.spec import yamlsource
     if not isinstance(item, yamlsource.LocDict):
         raise SpecError(f"'{key}' must be a mapping with value, what and source", at)
-    _keys(item, {"value", "what", "source"}, {"value", "what", "source"}, f"'{key}'", source)
-    for text in ("what", "source"):
+    allowed = {"value", "what", "source"} | ({"as"} if kind == "count" else set())
+    _keys(item, allowed, {"value", "what", "source"}, f"'{key}'", source)
+    for text in ("what", "source") + (("as",) if "as" in item else ()):
         if not isinstance(item[text], str) or not item[text].strip():
             raise SpecError(f"'{key}.{text}' must be a non-empty text", item.where(text))
+    value: object
     try:
-        value = units.parse_bytes(item["value"], key) if kind == "bytes" else units.parse_count(item["value"], key)
+        if kind == "fraction":
+            value = _fraction(item["value"], key)
+        elif kind == "seconds":
+            value = units.parse_seconds(item["value"], key)
+        else:
+            value = units.parse_bytes(item["value"], key) if kind == "bytes" else units.parse_count(item["value"], key)
     except units.UnitError as err:
         raise SpecError(str(err), item.where("value")) from None
-    return Figure(value=value, what=item["what"], source=item["source"])
+    return Figure(value=value, what=item["what"], source=item["source"], arithmetic=item.get("as", ""))
+
+
+def _fraction(raw, key: str) -> Fraction:
+    from cnncalc import units
+    try:
+        value = Fraction(str(raw)) if not isinstance(raw, bool) else None
+    except (ValueError, ZeroDivisionError):
+        value = None
+    if value is None or not 0 < value <= 1:
+        raise units.UnitError(f"'{key}' must be a number above 0 and at most 1 (a fraction of the bound's speed), "
+                              f"not {raw!r}")
+    return value
 
 
 @record

@@ -17,7 +17,7 @@ def network_input(layer, inputs, ctx):
 def flatten(layer, inputs, ctx):
     """channels outermost (PyTorch's order for `[C, H, W]`)"""
     (x,) = inputs
-    return x.reshape(x.shape[0], -1)
+    return x.reshape(x.shape[0], int(np.prod(x.shape[1:])))     # -1 cannot be inferred for an empty batch
 
 
 @executes("concat", structural=SAME)

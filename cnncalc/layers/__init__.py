@@ -34,6 +34,7 @@ COMPANION_KINDS = {
     "execute": "the numpy executor (cnncalc verify)",
     "pytorch": "the PyTorch writer (cnncalc export --to pytorch)",
     "onnxmap": "the ONNX operator mappings (cnncalc analyze model.onnx, cnncalc import)",
+    "onnxwrite": "the ONNX writer (cnncalc export --to onnx, cnncalc measure)",
 }
 
 _loaded = {"builtins": False, "plugins": False}

@@ -416,6 +416,13 @@ class Layer:
         if it has a bias already, else one per output channel (the first axis)."""
         return 0 if getattr(self, "bias", True) else output[0]
 
+    def scratch(self, kernels: str, inputs: Sequence[Shape], output: Shape, in_place: bool) -> dict:
+        """The scratch buffers a runtime's int8 kernels allocate to run it, kind → bytes (im2col columns, a
+        kernel copy, the in-place depthwise channel buffer), for the kernel library ``kernels`` (a runtime
+        profile's ``scratch`` rule: ``cmsis-nn``, ``tinyengine``); ``in_place``: the runtime runs it in its
+        input's storage. By default none (cnncalc/layers/scratch.py has the libraries' formulas)."""
+        return {}
+
     def tie_shape(self, inputs: Sequence[Shape]) -> tuple:
         """What of its input shapes its weights are shaped by, beyond their arguments: a layer that reuses its
         weights ('share:') must read inputs that give the same. By default the input channels, which shape

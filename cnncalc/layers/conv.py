@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cnncalc.errors import LayerArgError
+from cnncalc.layers import scratch
 from cnncalc.layers.base import BOOLEAN, POSITIVE_INT, Facts, arg, register
 from cnncalc.layers.sliding import SlidingOut, sliding_label, worked_window
 from cnncalc.record import record
@@ -57,3 +58,16 @@ class Conv(Grouped, SlidingOut):
     def worked(self, inputs, facts) -> tuple:
         (shape,) = inputs
         return worked_window(shape[0], self.groups, self.out, self.geometry(shape), self.bias)
+
+    def scratch(self, kernels, inputs, output, in_place) -> dict:
+        """A dense convolution's im2col (and kernel) buffers; a grouped one with one filter per channel as a
+        depthwise convolution (the converter writes it as one); other groupings none (no such int8 kernel)."""
+        (shape,) = inputs
+        geo = self.geometry(shape)
+        if self.groups == 1:
+            return scratch.convolution(kernels, shape[0], self.out, geo.kernel, geo.padding, geo.stride,
+                                       geo.dilation)
+        if self.channelwise(inputs):
+            return scratch.depthwise(kernels, shape[0], 1, shape[1:], geo.kernel, geo.padding, geo.dilation,
+                                     in_place)
+        return {}

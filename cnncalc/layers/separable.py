@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cnncalc.layers import scratch
 from cnncalc.layers.base import KEEPS_INPUT, BOOLEAN, Kept, POSITIVE_INT, Facts, Worked, arg, register, times
 from cnncalc.layers.sliding import Sliding, SlidingOut, sliding_label, worked_window
 from cnncalc.record import record
@@ -37,6 +38,12 @@ class DepthwiseConv(Sliding):
         """A convolution with groups = C_in and C_in·multiplier outputs."""
         c = inputs[0][0]
         return worked_window(c, c, c * self.multiplier, self.geometry(inputs[0]), self.bias)
+
+    def scratch(self, kernels, inputs, output, in_place) -> dict:
+        (shape,) = inputs
+        geo = self.geometry(shape)
+        return scratch.depthwise(kernels, shape[0], self.multiplier, shape[1:], geo.kernel, geo.padding,
+                                 geo.dilation, in_place)
 
 
 @register("separable_conv")

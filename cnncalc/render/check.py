@@ -80,8 +80,8 @@ class Lines:
     is as wide as the longest path given, the others start at a usual width and widen when a longer text comes
     (lines already printed cannot move)."""
 
-    def __init__(self, specs, warn_at: Optional[Fraction] = None):
-        self.warn_at = warn_at
+    def __init__(self, specs, warn_at: Optional[Fraction] = None, width: int = 0):
+        self.warn_at, self.width = warn_at, width      # width: of the terminal (0: no wrapping)
         self.widths = [4, max([len(shown(s)) for s in specs] + [1]), max(len(k) for k in BUDGET_KEYS), 13, 15, 30]
 
     def of(self, result) -> list[str]:
@@ -92,10 +92,16 @@ class Lines:
             self.widths = [max(width, len(cell)) for width, cell in zip(self.widths, cells)]
             padded = [cell.rjust(width) if i == 3 else cell.ljust(width)
                       for i, (cell, width) in enumerate(zip(cells, self.widths))]
-            lines.append("  ".join(padded + [cells[-1]]).rstrip())
+            line = "  ".join(padded + [cells[-1]]).rstrip()
+            if self.width and len(line) > self.width:     # result, spec and metric; the figures below them
+                head = "  ".join(cell for cell in cells[:3] if cell)
+                lines += [head, *fmt.fit("      " + "  ".join(c.strip() for c in cells[3:] if c.strip()),
+                                         self.width, "      ")]
+            else:
+                lines.append(line)
         if result.skipped:
             lines.append(shown(f"SKIP  {result.spec}: {result.skipped}"))
-        lines += [shown(f"note: {n}") for n in result.notes]
+        lines += [part for n in result.notes for part in fmt.fit(shown(f"note: {n}"), self.width, "  ")]
         return lines
 
     def end(self, run: CheckRun) -> list[str]:

@@ -2,36 +2,53 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from cnncalc.render import document, fmt
 
 
 def _figure_dict(figure) -> dict:
-    return {"value": figure.value, "what": figure.what, "source": figure.source}
+    out = {"value": figure.value if isinstance(figure.value, int) else fmt.exact(figure.value),
+           "what": figure.what, "source": figure.source}
+    if figure.arithmetic:
+        out["as"] = figure.arithmetic
+    return out
 
 
 def devices_json(catalogue) -> str:
     """Bandwidth in bytes per second and peaks in operations per second, exact ints."""
     return document.to_json(document.envelope("cnncalc.devices/1", {"devices": [
         {"name": d.name, "title": d.title, "bandwidth": _figure_dict(d.bandwidth),
-         "peak": {dtype: _figure_dict(f) for dtype, f in d.peak.items()}} for d in catalogue.profiles]}))
+         "peak": {dtype: _figure_dict(f) for dtype, f in d.peak.items()}, "runtimes": list(d.runtimes),
+         "efficiency": {kind: _figure_dict(f) for kind, f in d.efficiency.items()},
+         "overhead": None if d.overhead is None else _figure_dict(d.overhead)} for d in catalogue.profiles]}))
 
 
-def devices_text(catalogue) -> str:
+def devices_text(catalogue, width: Optional[int] = None) -> str:
     """One block per profile: bandwidth and peaks; detailed (profiles the user named): with what each figure
-    is and its source."""
+    is and its source. Lines wrap at ``width`` (default: the terminal's; none in a pipe without $COLUMNS)."""
+    from cnncalc.render.terminal import terminal_width
+    width = terminal_width(0) if width is None else width
     lines, detailed = [], catalogue.detailed
     for d in catalogue.profiles:
         lines.append(f"{d.name}: {d.title}")
         figures = [("bandwidth", f"{fmt.count(d.bandwidth.value)} B/s ({fmt.nbytes(d.bandwidth.value)}/s)",
                     d.bandwidth)]
-        figures += [(f"peak {dtype}", f"{fmt.count(f.value)} op/s ({fmt.human(f.value)})", f)
-                    for dtype, f in d.peak.items()]
-        width = max(len(label) for label, _, _ in figures)
+        figures += [(f"peak {dtype}", f"{fmt.count(f.value)} op/s ({fmt.human(f.value)})"
+                     + (f" as {f.arithmetic}" if f.arithmetic else ""), f) for dtype, f in d.peak.items()]
+        figures += [(f"efficiency {kind}", f"{float(f.value):g} of the bound's speed", f) for kind, f in d.efficiency.items()]
+        if d.overhead is not None:
+            figures.append(("overhead per layer", fmt.seconds(d.overhead.value), d.overhead))
+        lines += fmt.fit(f"  runtimes  {', '.join(d.runtimes)} (the bound assumes {d.runtimes[0]} unless --runtime "
+                         "names another)", width, "            ")
+        label_width = max(len(label) for label, _, _ in figures)
+        pad = " " * (label_width + 4)
         for label, value, figure in figures:
-            lines.append(f"  {label.ljust(width)}  {value}")
+            lines += fmt.fit(f"  {label.ljust(label_width)}  {value}", width, pad)
             if detailed:
-                lines.append(f"  {' ' * width}  {figure.what}")
-            lines.append(f"  {' ' * width}  source: {figure.source}")
+                lines += fmt.fit(f"{pad}{figure.what}", width, pad)
+            lines += fmt.fit(f"{pad}source: {figure.source}", width, pad)
         lines.append("")
-    lines.append("A roofline estimate from these figures is a lower bound on the time, not a measurement.")
+    lines += fmt.fit("A roofline estimate from these figures is a lower bound on the time, not a measurement; the "
+                     "estimate beside it divides it by the efficiency of each kind of work.", width, "")
     return "\n".join(lines) + "\n"

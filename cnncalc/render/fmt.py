@@ -262,3 +262,12 @@ def change(c, kind: str, ascii: bool = False) -> str:
     if c.ratio is None:
         return f"{delta(c.delta, kind, ascii)} (from 0)"
     return f"{delta(c.delta, kind, ascii)} ({percent(c.relative, ascii)}, {ratio(c.ratio, ascii)})"
+
+
+def fit(line: str, width: int, indent: str) -> list:
+    """``line`` wrapped at ``width`` (0: as it is) between words, the continuation lines after ``indent``; a
+    word longer than the width (a URL) stays whole on a line of its own, never broken."""
+    if width <= 0 or len(line) <= width:
+        return [line]
+    import textwrap
+    return textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)

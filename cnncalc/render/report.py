@@ -164,7 +164,7 @@ def _patches_dict(s) -> dict:
             "whole_peak_bytes": s.whole_peak_bytes, "input_bytes": s.input_bytes, "cut_bytes": s.cut_bytes,
             "first_part": list(s.first_part), "first_part_macs": s.first_part_macs, "patched_macs": s.patched_macs,
             "extra_macs": s.extra_macs, "halo_macs": s.halo_macs, "skipped_macs": s.skipped_macs,
-            "total_macs": s.total_macs,
+            "total_macs": s.total_macs, "input_streamed": s.input_streamed,
             "considered": [{"cut": cut, "peak_bytes": n, "extra_macs": extra} for cut, n, extra in s.considered]}
 
 
@@ -177,17 +177,30 @@ def _training_dict(t) -> dict:
                        for layer in t.layers]}
 
 
-def _latency_dict(r, device) -> dict:
+def _latency_dict(r, device, e=None) -> dict:
     """Intensities (FLOPs per byte) as ratios ('p/q' strings, fmt.exact); times in seconds as integers in
-    units of 1/denominator (fmt.in_units), per object."""
+    units of 1/denominator (fmt.in_units), per object. ``estimate``: the estimate beside the bound in the
+    same form (its layers with their kind and efficiency), or null when the device gives no efficiencies."""
     return {"device": r.device, "title": device.title, "source": device.source, "dtype": r.dtype,
+            "arithmetic": r.arithmetic or r.dtype, "runtime": r.runtime,
             "batch": r.batch, "peak_ops_per_second": r.peak, "bandwidth_bytes_per_second": r.bandwidth,
             "ridge": fmt.exact(r.ridge), "flops": r.flops, "bytes": r.bytes, **fmt.in_units({"seconds": r.seconds}),
             "lower_bound": True,
-            "layers": [{"name": t.name, "flops": t.flops, "weight_bytes": t.weight_bytes,
+            "layers": [{"name": t.name, "kind": t.kind, "flops": t.flops, "weight_bytes": t.weight_bytes,
                         "input_bytes": t.input_bytes, "output_bytes": t.output_bytes, "bytes": t.bytes,
                         "intensity": fmt.exact(t.intensity), "bound": t.bound, **fmt.in_units({"seconds": t.seconds})}
-                       for t in r.layers]}
+                       for t in r.layers],
+            "estimate": None if e is None else _estimate_dict(e, device)}
+
+
+def _estimate_dict(e, device) -> dict:
+    return {"device": e.device, "runtime": e.runtime, "dtype": e.dtype, "batch": e.batch,
+            **fmt.in_units({"seconds": e.seconds}), "lower_bound": False,
+            "overhead": fmt.in_units({"seconds": e.overhead}),
+            "efficiency": {kind: {"value": fmt.exact(f.value), "what": f.what, "source": f.source}
+                           for kind, f in device.efficiency.items()},
+            "layers": [{"name": t.name, "kind": t.kind, "efficiency": fmt.exact(t.efficiency),
+                        **fmt.in_units({"seconds": t.seconds})} for t in e.layers]}
 
 
 def _arena_dict(plan) -> dict:
@@ -217,11 +230,23 @@ def figures_dict(figures: Figures, layers=None, columns: Optional[Sequence[str]]
     training = figures.training
     out["training_memory"] = None if training is None else _training_dict(training)
     roofline = figures.roofline
-    out["latency"] = None if roofline is None else _latency_dict(roofline, figures.settings.device)
+    out["latency"] = None if roofline is None else _latency_dict(roofline, figures.settings.device,
+                                                                 figures.estimate)
     runtime = figures.settings.runtime
     if runtime is not None:           # absent: eager, the spec as written (so eager's JSON is as before)
         out["runtime"] = runtime_dict(runtime)
+        out["deployed_memory"] = {"ram_bytes": figures.ram, "flash_bytes": figures.flash,
+                                  "scratch": _scratch_dict(figures.scratch)}
     return out
+
+
+def _scratch_dict(scratch) -> Optional[dict]:
+    """The runtime's scratch buffers (cnncalc.scratch.Scratch): per layer, and the static ones per kind."""
+    if scratch is None:
+        return None
+    return {"kernels": scratch.kernels, "placement": scratch.placement, "counted": scratch.counted,
+            "static": [{"kind": kind, "bytes": n, "layer": layer} for kind, n, layer in scratch.static],
+            "layers": [{"layer": x.layer, "buffers": dict(x.buffers)} for x in scratch.layers]}
 
 
 def runtime_dict(runtime) -> dict:
@@ -297,6 +322,32 @@ def summary_items(report: Analysis, figures: Figures | None = None) -> list[tupl
     return items
 
 
+def _deployed_items(figures: Figures, memory) -> list[tuple[str, str]]:
+    """Under a runtime: its scratch buffers, the RAM and the flash (cnncalc.scratch)."""
+    items = []
+    scratch = figures.scratch
+    if scratch is not None:
+        label = f"Scratch buffers ({scratch.kernels} kernels)"
+        if not scratch.counted:
+            items.append((label, f"not counted: the kernels' buffers are int8's, the dtype is "
+                                 f"{figures.report.memory.dtype}"))
+        elif scratch.static:
+            items.append((label, f"{memory(scratch.static_bytes)}, static: " + "; ".join(
+                f"{kind} {memory(n)} for {layer}" for kind, n, layer in scratch.static)))
+        elif scratch.largest is not None:
+            largest = scratch.largest
+            items.append((label, f"one per layer while it runs, in the arena; the largest "
+                                 f"{memory(largest.bytes)} at {largest.layer}"))
+        else:
+            items.append((label, "none: no layer's kernel asks for one"))
+    how = "the arena" if figures.arena is not None else "the patch schedule's peak" if figures.patches else \
+        "the peak"
+    items.append(("RAM (activations + scratch)", f"{memory(figures.ram)} ({how}"
+                  + (" + scratch)" if scratch is not None and scratch.counted and figures.arena is None else ")")))
+    items.append(("Flash (weights as stored)", memory(figures.flash)))
+    return items
+
+
 def figure_items(figures: Figures, memory) -> list[tuple[str, str]]:
     m, s = figures.report.memory, figures.settings
     mode = ", in place" if s.in_place else ""
@@ -311,6 +362,8 @@ def figure_items(figures: Figures, memory) -> list[tuple[str, str]]:
                       f"{memory(plan.arena_bytes)}: the peak {fmt.bytes_exact(plan.peak_bytes)} and "
                       + (f"{fmt.bytes_exact(plan.fragmentation_bytes)} of fragmentation" if plan.fragmentation_bytes
                          else "no fragmentation")))
+    if s.runtime is not None:
+        items += _deployed_items(figures, memory)
     schedule = figures.patches
     if schedule is not None:
         grid = "×".join(map(str, schedule.grid))
@@ -320,6 +373,10 @@ def figure_items(figures: Figures, memory) -> list[tuple[str, str]]:
                 if schedule.patch_peak_bytes >= schedule.rest_peak_bytes else ", after the cut")),
             ("  cut (last layer run patch by patch)", f"{schedule.cut}" + (" (least peak)" if schedule.considered
                                                                           else "")),
+            ("  patches / after the cut", f"{fmt.bytes_exact(schedule.patch_peak_bytes)} / "
+                                         f"{fmt.bytes_exact(schedule.rest_peak_bytes)}"),
+            ("  input", "read one tile per patch (streamed)" if schedule.input_streamed else
+             f"held whole while the patches run: {fmt.bytes_exact(schedule.input_bytes)}"),
             ("  extra MACs (halos recomputed)", f"{fmt.count(schedule.extra_macs)} ("
              + fmt.percent(Fraction(schedule.extra_macs, max(schedule.total_macs - schedule.extra_macs, 1)))
              + " of the network's MACs)"),
@@ -334,9 +391,14 @@ def figure_items(figures: Figures, memory) -> list[tuple[str, str]]:
         ]
     r, device = figures.roofline, s.device
     if r is not None and device is not None:
-        items.append((f"Latency on {device.name} ({r.dtype}, batch {r.batch})",
+        arithmetic = f" as {r.arithmetic}" if r.arithmetic else ""
+        items.append((f"Latency on {device.name} ({r.dtype}{arithmetic}, batch {r.batch})",
                       f"≥ {fmt.seconds(r.seconds)}: a roofline lower bound, not a measurement"))
-        items.append(("  device", f"{device.title}: {fmt.count(r.peak)} {r.dtype} op/s, "
+        e = figures.estimate
+        items.append(("  estimate", f"≈ {fmt.seconds(e.seconds)}: the bound ÷ the device's efficiencies, not a bound"
+                      if e is not None else "none: the profile has no efficiencies"))
+        items.append(("  runtime", f"{r.runtime}: the bound's and the estimate's network"))
+        items.append(("  device", f"{device.title}: {fmt.count(r.peak)} {r.dtype}{arithmetic} op/s, "
                                   f"{fmt.nbytes(r.bandwidth)}/s"))
     return items
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from cnncalc.render import document
+from typing import Optional
+
+from cnncalc.render import document, fmt
 
 
 def runtimes_json(catalogue) -> str:
@@ -19,16 +21,21 @@ def _value(value) -> str:
     return str(value)
 
 
-def runtimes_text(catalogue) -> str:
-    """One block per profile: each rule's value, what it means and its source."""
+def runtimes_text(catalogue, width: Optional[int] = None) -> str:
+    """One block per profile: each rule's value, what it means and its source. Lines wrap at ``width``
+    (default: the terminal's; none in a pipe without $COLUMNS)."""
+    from cnncalc.render.terminal import terminal_width
+    width = terminal_width(0) if width is None else width
     lines = []
     for runtime in catalogue.profiles:
-        lines.append(f"{runtime.name}: {runtime.title}")
-        width = max(len(key) for key in runtime.rules)
+        lines += fmt.fit(f"{runtime.name}: {runtime.title}", width, "  ")
+        key_width = max(len(key) for key in runtime.rules)
+        pad = " " * (key_width + 4)
         for key, rule in runtime.rules.items():
-            lines.append(f"  {key.ljust(width)}  {_value(rule.value)}")
-            lines.append(f"  {' ' * width}  {rule.what}")
-            lines.append(f"  {' ' * width}  source: {rule.source}")
+            lines += fmt.fit(f"  {key.ljust(key_width)}  {_value(rule.value)}", width, pad)
+            lines += fmt.fit(f"{pad}{rule.what}", width, pad)
+            lines += fmt.fit(f"{pad}source: {rule.source}", width, pad)
         lines.append("")
-    lines.append("--runtime NAME shows the network as that runtime deploys it (docs/conventions.md, 'Runtimes').")
+    lines += fmt.fit("--runtime NAME shows the network as that runtime deploys it (docs/conventions.md, "
+                     "'Runtimes').", width, "")
     return "\n".join(lines) + "\n"

@@ -90,7 +90,8 @@ def print_report(result: Analysis | Figures, terminal: Terminal, columns: Option
     out.append("")
     keys = ["macs", "flops", "receptive_field", "activation_memory"]
     if figures is not None:
-        keys += ["peak_memory"] + (["training_memory"] if figures.training is not None else []) + \
+        keys += ["peak_memory"] + (["ram", "flash"] if figures.settings.runtime is not None else []) + \
+            (["training_memory"] if figures.training is not None else []) + \
                 (["latency"] if roofline is not None else [])
     for key in keys:
         out += [style(line, DIM) for line in textwrap.wrap(CONVENTIONS[key] + ".", max(terminal.width - 1, 40))]

@@ -13,7 +13,9 @@ A profile::
       residual: {value: true, what: ..., source: ...}
       in_place_depthwise: {value: false, what: ..., source: ...}
       refuses: {value: [], what: ..., source: ...}            # layer traits it cannot run
-      scratch: {value: none, what: ..., source: ...}
+      scratch: {value: none, what: ..., source: ...}          # none | cmsis-nn | tinyengine
+      patch_input: {value: resident, what: ..., source: ...}  # resident | streamed (--patches)
+      alignment: {value: 1, what: ..., source: ...}           # an arena buffer's size rounded up to it
       planner: {value: liveness, what: ..., source: ...}
 
 The rules name layer traits (``Layer.fuses``, ``Layer.takes_fold``, ``Layer.clamps``, ``Layer.channelwise``,
@@ -30,9 +32,13 @@ from cnncalc.record import record
 HERE = os.path.dirname(os.path.abspath(__file__))   # os.path, not pathlib: --runtime's choices are read at start-up
 EAGER = "eager"
 FUSE_WORDS = ("elementwise", "clamp", "none")
+SCRATCH_WORDS = ("none", "cmsis-nn", "tinyengine")   # the kernel libraries of cnncalc/layers/scratch.py
 # the layer traits a profile may refuse (class attributes of cnncalc.layers.base.Layer), each in words
 REFUSABLE = {"weights_per_position": "its weights differ by output position, and the runtime has no such kernel"}
-RULES = ("fold", "fuse", "residual", "in_place_depthwise", "refuses", "scratch", "planner")
+RULES = ("fold", "fuse", "residual", "in_place_depthwise", "refuses", "scratch", "patch_input", "alignment",
+         "planner")
+PATCH_INPUT_WORDS = ("resident", "streamed")
+PATCH_INPUTS = ("runtime", *PATCH_INPUT_WORDS)       # --patch-input's words: runtime defers to the profile
 SHIPPED = tuple(sorted(name[:-len(".yaml")] for name in os.listdir(HERE) if name.endswith(".yaml")))
 
 
@@ -102,7 +108,15 @@ def parse_runtime(text, source: str = "<runtime>") -> Runtime:
                 raise SpecError(f"'rules.refuses.value' must list layer traits among {', '.join(REFUSABLE)}",
                                 item.where("value"))
             value = tuple(value)
-        if key in ("scratch", "planner") and not isinstance(value, str):
+        if key == "patch_input" and value not in PATCH_INPUT_WORDS:
+            raise SpecError(f"'rules.patch_input.value' must be one of {', '.join(PATCH_INPUT_WORDS)}",
+                            item.where("value"))
+        if key == "scratch" and value not in SCRATCH_WORDS:
+            raise SpecError(f"'rules.scratch.value' must be one of {', '.join(SCRATCH_WORDS)}", item.where("value"))
+        if key == "alignment" and (not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 4096):
+            raise SpecError("'rules.alignment.value' must be a whole number of bytes from 1 to 4096",
+                            item.where("value"))
+        if key == "planner" and not isinstance(value, str):
             raise SpecError(f"'rules.{key}.value' must be text", item.where("value"))
         rules[key] = Rule(value=value, what=item["what"], source=item["source"])
     return Runtime(name=name, title=title, rules=rules, source=source)

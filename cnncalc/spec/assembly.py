@@ -15,15 +15,20 @@ from cnncalc.spec.definitions import Block, read_blocks, read_defaults
 from cnncalc.spec.entries import Entry, read_entry
 from cnncalc.spec.references import References
 from cnncalc.spec.scopes import Scope, resolve
-from cnncalc.spec.templates import Derived, has_dollar, substitute, vanishes
+from cnncalc.spec.templates import Derived, expand, has_dollar, mentions, substitute, vanishes
 from cnncalc.spec.ties import check_tie, tied_node
 from cnncalc.spec.yamlsource import LocDict, LocList
 
 
 class Builder:
     def __init__(self, doc: LocDict, max_layers: int, max_depth: int, env: Optional[dict] = None,
-                 dollars: bool = True):
+                 dollars: bool = True, totals: Optional[dict] = None):
+        """``totals``: block name → its instances in the network ($block.count), as a build before this one
+        counted them (None in the first build; a block not counted there, or past its count, reads a stand-in,
+        index + 2, never below the real count's lower bound index + 1 and never 1, so that index / (count - 1)
+        can be evaluated)."""
         self.doc = doc
+        self.totals = totals
         self.dollars = dollars               # False: no text of the spec holds a '$' (nothing to substitute)
         self.max_layers = max_layers
         self.max_depth = max_depth
@@ -41,6 +46,10 @@ class Builder:
         self.shared: dict = {}               # (type, its scalar arguments) → the one layer built from them
         self.classes: dict = {}              # type name → its layer class, as looked up
         self.type_defaults: dict = {}        # type name → the spec's defaults that apply to it
+        self.notes: list = []                # (layer, message): a block used in place of a layer type
+        self.block_counts: dict = {}         # block name → instances built so far ($block.index)
+        self.counted = False                 # whether an expression read $block.count (then: build again)
+        self.guessed = False                 # whether one read a stand-in for it (index + 2: not counted yet)
 
     def build(self, shape: tuple) -> Graph:
         loc = self.doc.where("input")
@@ -83,12 +92,12 @@ class Builder:
                 raise self._named(err, value, scope) from None
             if gone:
                 return self._vanish(value, scope, previous)
+        written = value
+        count = self._repeat_count(value, scope) if isinstance(value, LocDict) and "repeat" in value else None
+        env = scope.env if count is None else {**scope.env, "$repeat": {"index": 0, "count": count}}
         if self.dollars and has_dollar(value):
             loc = entries.where(index)
-            try:
-                value = substitute(value, scope.env, loc, self._shape_reader(scope))
-            except SpecError as err:     # name the layer (or, unnamed, the block instance) it happened in
-                raise self._named(err, value, scope) from None
+            value = self._substituted(value, env, loc, scope)
         entry = read_entry(value, loc, scope, self.max_layers, self._arguments_of)
         loc = entry.location
         block = self.blocks.get(entry.type)
@@ -103,6 +112,10 @@ class Builder:
         if entry.share is not None and (block is not None or cls is not None or not entry.type):
             entry, tied = tied_node(entry, block, scope, self.nodes, self.position)
             cls = type(tied.layer)
+        if block is not None and block.shadows and not any(n[2] == block.name for n in self.notes):
+            self.notes.append((entry.label(scope), f"block '{block.name}' (defined at {block.location}) is used "
+                               f"here, not the layer type of that name: a spec's own blocks shadow layer types",
+                               block.name))
         if block is None and cls is None:
             choices = [*type_names(), *self.blocks]
             raise SpecError(f"unknown layer type '{entry.type}'{did_you_mean(entry.type, choices)}; "
@@ -117,15 +130,22 @@ class Builder:
                 local = scope.auto_name(entry.type)
             else:
                 local = entry.name if entry.repeat == 1 else f"{entry.name}.{rep}"
-            if local in scope.names:
+            if local in scope.names and scope.vanished.pop(local, None) is None:
                 raise SpecError(f"the name '{local}' is used twice in this scope", loc, scope.full(local))
             start = last if rep > 0 or entry.source is None else None
             full = scope.full(local)
+            copy = None
+            if count is not None:          # a written repeat: $repeat.index and .count of this copy
+                copy = {"index": rep, "count": count}
+                if rep > 0 and self.dollars and mentions(written, "$repeat."):
+                    again = self._substituted(written, {**scope.env, "$repeat": copy}, entries.where(index), scope)
+                    entry = replace(entry, arguments=read_entry(again, loc, scope, self.max_layers,
+                                                                self._arguments_of).arguments)
             if block is not None:
-                output = self._block(block, entry, scope, full, start)
+                output = self._block(block, entry, scope, full, start, copy)
             else:
                 assert cls is not None                          # an entry names a block or a layer type
-                output = self._layer(cls, entry, scope, full, start, tied)
+                output = self._layer(cls, entry, scope, full, start, tied, copy)
             scope.names[local] = output
             last = output
             if rep == 0 and entry.repeat > 1:
@@ -133,6 +153,23 @@ class Builder:
         if entry.name is not None and entry.repeat > 1:
             scope.names[entry.name] = last
         return last
+
+    def _substituted(self, value, env: dict, loc: Location, scope: Scope):
+        try:
+            return substitute(value, env, loc, self._shape_reader(scope))
+        except SpecError as err:     # name the layer (or, unnamed, the block instance) it happened in
+            raise self._named(err, value, scope) from None
+
+    def _repeat_count(self, value: LocDict, scope: Scope):
+        """A written ``repeat:``'s number of copies (``$repeat.count``); None if it is not a count (an error
+        read_entry reports)."""
+        count = value["repeat"]
+        if isinstance(count, str) and "$" in count:
+            try:
+                count = expand(count, scope.env, value.where("repeat"), self._shape_reader(scope))
+            except SpecError as err:
+                raise self._named(err, value, scope) from None
+        return count if type(count) is int and count >= 0 else None
 
     @staticmethod
     def _named(err: SpecError, value, scope: Scope) -> SpecError:
@@ -143,16 +180,16 @@ class Builder:
     def _vanish(self, value: LocDict, scope: Scope, previous: str) -> str:
         """An entry left out (``if:`` false, ``repeat: 0``): its name, if any, means the layer before it."""
         name = value.get("name")
-        if isinstance(name, str):
-            if name in scope.names:
-                raise SpecError(f"the name '{name}' is used twice in this scope", value.loc, scope.full(name))
+        if isinstance(name, str) and name not in scope.names:
+            # an alternative that survives (``if:``) may take the name: only one of them is built
             scope.names[name] = previous
+            scope.vanished[name] = previous
         return previous
 
     # -- plain layers and merges -----------------------------------------------------------------------
 
     def _layer(self, cls: type[Layer], entry: Entry, scope: Scope, full: str, start: Optional[str],
-               tied: Optional[Node] = None) -> str:
+               tied: Optional[Node] = None, copy: Optional[dict] = None) -> str:
         args, loc, source = entry.arguments, entry.location, entry.source
         shares = "" if tied is None else tied.name        # 'share:': the node whose weights it reuses
         branches = None
@@ -198,7 +235,7 @@ class Builder:
                                 f"'from' must name one layer", loc, full)
             # without a start the entry names its source (start is None only then)
             origin = start if start is not None else resolve(scope, str(source), self.position, loc, full)
-            inputs = self._branches(branches, scope, full, origin, entry.trainable, loc)
+            inputs = self._branches(branches, scope, full, origin, entry.trainable, loc, copy)
             if len(inputs) < 2:
                 raise SpecError(f"{cls.type_name} needs two or more branches", loc, full)
             self._add(full, layer, tuple(inputs), loc, entry.trainable, arg_locations, shares)
@@ -280,7 +317,10 @@ class Builder:
             layer = self.shared[key] = cls.from_args(args, defaults)
         return layer
 
-    def _branches(self, branches, scope: Scope, full: str, origin: str, trainable: bool, loc: Location) -> list[str]:
+    def _branches(self, branches, scope: Scope, full: str, origin: str, trainable: bool, loc: Location,
+                  copy: Optional[dict] = None) -> list[str]:
+        """The branches' outputs; ``copy``: the ``$repeat`` of a repeated entry, which its branches see."""
+        env = scope.env if copy is None else {**scope.env, "$repeat": copy}
         if isinstance(branches, LocDict):
             items = [(str(key), value, branches.where(key)) for key, value in branches.items()]
         else:
@@ -292,7 +332,7 @@ class Builder:
                 continue
             if not isinstance(body, LocList):
                 raise SpecError(f"branch '{label}' must be a list of layers ([] for the identity)", where, full)
-            sub = Scope(prefix=f"{full}.{label}", input=origin, env=scope.env, parent=scope,
+            sub = Scope(prefix=f"{full}.{label}", input=origin, env=env, parent=scope,
                         blocks=scope.blocks, trainable=trainable, shape_from=scope.shape_from,
                         sources=scope.sources)
             self._check_depth(sub, where, full)
@@ -302,7 +342,9 @@ class Builder:
 
     # -- blocks ---------------------------------------------------------------------------------------
 
-    def _block(self, block: Block, entry: Entry, scope: Scope, full: str, start: Optional[str]) -> str:
+    def _block(self, block: Block, entry: Entry, scope: Scope, full: str, start: Optional[str],
+               copy: Optional[dict] = None) -> str:
+        """A block instance; ``copy``: the ``$repeat`` of its entry, when repeated (else its scope's, if any)."""
         loc = entry.location
         args: Any = entry.arguments         # a LocDict, or None / {} for a call without arguments
         if block.name in scope.blocks:
@@ -324,7 +366,16 @@ class Builder:
             origin = resolve(scope, entry.source, self.position, loc, full)
         else:
             origin = start
-        env, sources = self._block_arguments(block, args, scope, origin, full)
+        number = self.block_counts.get(block.name, 0)
+        self.block_counts[block.name] = number + 1
+        totals = self.totals
+        counted = totals is not None and number < totals.get(block.name, 0)
+        count = totals[block.name] if counted and totals is not None else number + 2
+        special: dict = {"$block": _Position(self, not counted, index=number, count=count)}
+        copy = copy or scope.env.get("$repeat")
+        if copy is not None:
+            special["$repeat"] = copy
+        env, sources = self._block_arguments(block, args, scope, origin, full, special)
         inner = Scope(prefix=full, input=origin, env=env, parent=scope, blocks=(*scope.blocks, block.name),
                       trainable=entry.trainable, shape_from=origin, sources=sources)
         self._check_depth(inner, loc, full)
@@ -333,10 +384,12 @@ class Builder:
         self.instances.append((full, block.name, origin, output))
         return output
 
-    def _block_arguments(self, block: Block, args, scope: Scope, origin: str, full: str) -> tuple:
+    def _block_arguments(self, block: Block, args, scope: Scope, origin: str, full: str,
+                         special: Optional[dict] = None) -> tuple:
         """The block's arguments (those of the call, then its defaults, which may be expressions of the spec's
-        arguments, of the block's earlier ones and of ``$input.…``), and where each value was written."""
-        env: dict = {}
+        arguments, of the block's earlier ones, of ``$input.…``, ``$repeat.…`` and ``$block.…``), and where
+        each value was written. ``special``: the ``$repeat`` and ``$block`` the block sees."""
+        env: dict = dict(special or {})
         sources: dict = {}
         refs = args.refs if isinstance(args, Derived) else {}
         for name, default in block.args.items():
@@ -415,6 +468,23 @@ class Builder:
         nodes[full] = Node(full, layer, inputs if type(inputs) is tuple else tuple(inputs), loc, trainable,
                            arg_locations, shares)
         self.position[full] = len(self.position)
+
+
+class _Position(dict):
+    """``$block``: its ``index`` and ``count``; reading the count tells the builder, whose first build does not
+    know it yet (spec/document.py builds again with the counts)."""
+
+    __slots__ = ("builder", "stand_in")
+
+    def __init__(self, builder: Builder, stand_in: bool, **parts):
+        super().__init__(parts)
+        self.builder, self.stand_in = builder, stand_in
+
+    def __getitem__(self, key):
+        if key == "count":
+            self.builder.counted = True
+            self.builder.guessed = self.builder.guessed or self.stand_in
+        return dict.__getitem__(self, key)
 
 
 _SAMPLES = (3, 64, True, "same", 0.5, [2, 2])

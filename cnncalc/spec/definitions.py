@@ -20,6 +20,7 @@ class Block:
     args: LocDict                       # argument → default value
     layers: LocList
     location: Location
+    shadows: bool = False               # a layer type has its name: the spec's block is meant (with a note)
 
 
 @record
@@ -45,8 +46,6 @@ def read_blocks(blocks, loc: Location) -> dict[str, Block]:
         where = blocks.where(name)
         if not isinstance(name, str) or not _WORD.fullmatch(name):
             raise SpecError(f"block name {brief(name)} must be a word (letters, digits, _)", where)
-        if lookup(name, plugins=False) is not None:     # a block shadows a plug-in type of its name
-            raise SpecError(f"block '{name}' has the name of a layer type; choose another", where)
         if not isinstance(body, LocDict):
             raise SpecError(f"block '{name}' must be a mapping with 'layers' (and optional 'args')", where)
         for key in body:
@@ -68,7 +67,9 @@ def read_blocks(blocks, loc: Location) -> dict[str, Block]:
         if not isinstance(layers, LocList) or not layers:
             raise SpecError(f"block '{name}' needs a non-empty 'layers' list", body.where("layers")
                             if "layers" in body else body.loc)
-        result[name] = Block(name, args, layers, where)
+        # a block shadows a layer type of its name, so that a type added to cnncalc never changes an existing
+        # spec's meaning (plug-in types are not looked up: entry points stay unread)
+        result[name] = Block(name, args, layers, where, lookup(name, plugins=False) is not None)
     return result
 
 

@@ -13,11 +13,13 @@ from cnncalc.record import record
 from cnncalc.spec import yamlsource
 from cnncalc.spec.assembly import Builder
 from cnncalc.spec.templates import has_dollar, substitute
+from cnncalc.spec.variants import with_variant
 from cnncalc.spec.yamlsource import LocDict
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-TOP_KEYS = ("name", "description", "args", "input", "defaults", "budget", "blocks", "layers")
+TOP_KEYS = ("name", "description", "extends", "imports", "args", "variants", "input", "defaults", "budget", "blocks",
+            "layers")
 
 
 @record
@@ -42,6 +44,8 @@ class Spec:
     input_shape: tuple
     graph: Graph
     budget: Optional[LocDict] = None
+    notes: tuple = ()          # (layer, message): what the spec's text does not say by itself (a block that
+    #                            shadows a layer type), shown with the analysis's warnings
 
 
 def read_spec(path: str, input_shape: Optional[tuple] = None, read_limits: ReadLimits = ReadLimits(), stdin=None,
@@ -61,24 +65,47 @@ def read_spec(path: str, input_shape: Optional[tuple] = None, read_limits: ReadL
         if zoo.is_shipped(path):
             path = zoo.path(path)
         data = yamlsource.read_file(path, read_limits.max_bytes)
-    return parse_spec(data, source, input_shape, read_limits, overrides)
+    return parse_spec(data, source, input_shape, read_limits, overrides, path=None if path == "-" else path)
 
 
 def parse_spec(text: str | bytes, source: str = "<spec>", input_shape: Optional[tuple] = None,
-               read_limits: ReadLimits = ReadLimits(), overrides: Optional[Mapping] = None) -> Spec:
+               read_limits: ReadLimits = ReadLimits(), overrides: Optional[Mapping] = None,
+               path: Optional[str] = None) -> Spec:
+    """Build a spec from its text. ``path``: the file it was read from, whose folder a relative
+    ``extends:``/``imports:`` is read from (text without one may extend only zoo: and seed: specs)."""
+    doc, dollars = load_spec_document(text, source, read_limits, path)
+    return build_spec(doc, dollars, source, input_shape, read_limits, overrides)
+
+
+def load_spec_document(text: str | bytes, source: str, read_limits: ReadLimits = ReadLimits(),
+                       path: Optional[str] = None) -> tuple:
+    """A spec's document read (yamlsource.load_document) and its ``extends:`` and ``imports:`` done:
+    (document, whether a '$' may appear), what :func:`build_spec` builds, once per setting of its arguments."""
     doc, dollars = yamlsource.load_document(text, source, max_bytes=read_limits.max_bytes,
                                             max_nodes=read_limits.max_yaml_nodes, max_depth=read_limits.max_yaml_depth,
                                             max_layers=read_limits.max_layers)
+    _check_document(doc, source)
+    if "extends" in doc or "imports" in doc:
+        from cnncalc.spec.inherit import Reading, compose
+        doc, dollars = compose(doc, dollars, source, path, Reading(read_limits, bytes=len(text)))
+    return doc, dollars
+
+
+def _check_document(doc, source: str) -> None:
     here = Location(source, 1, 1)
     if doc is None:
         raise SpecError("the spec is empty; it needs at least 'input' and 'layers'", here)
     if not isinstance(doc, LocDict):
         raise SpecError("a spec is a mapping with 'input' and 'layers' (see docs/spec.md)",
                         getattr(doc, "loc", here))
-    for key in doc:
-        if key not in TOP_KEYS:
-            raise SpecError(f"unknown top-level key '{key}'{did_you_mean(key, TOP_KEYS)}; a spec has "
-                            f"{', '.join(TOP_KEYS)}", doc.where(key))
+    check_keys(doc)
+
+
+def build_spec(doc, dollars, source: str, input_shape: Optional[tuple] = None,
+               read_limits: ReadLimits = ReadLimits(), overrides: Optional[Mapping] = None) -> Spec:
+    """The spec of a document already loaded, its bases composed (:func:`load_spec_document`): what
+    cnncalc.family repeats per setting of a family's arguments, the YAML read once."""
+    _check_document(doc, source)
     for key in ("input", "layers"):
         if key not in doc:
             raise SpecError(f"the spec has no '{key}'", doc.loc)
@@ -99,9 +126,46 @@ def parse_spec(text: str | bytes, source: str = "<spec>", input_shape: Optional[
     budget = doc.get("budget")
     if budget is not None and not isinstance(budget, LocDict):
         raise SpecError("'budget' must be a mapping such as {params: 25M, macs: 4G}", doc.where("budget"))
-    graph = Builder(doc, read_limits.max_layers, read_limits.max_depth, env, dollars).build(shape)
+    builder, graph = _build(doc, shape, read_limits, env, dollars)
     return Spec(name=name, description=description.strip(), source=source, input_shape=tuple(shape),
-                graph=graph, budget=budget)
+                graph=graph, budget=budget, notes=tuple((layer, message) for layer, message, _ in builder.notes))
+
+
+_COUNT_PASSES = 4
+
+
+def _build(doc: LocDict, shape: tuple, read_limits: ReadLimits, env: dict, dollars: bool) -> tuple:
+    """(the builder, the graph). A spec that reads ``$block.count`` (how many instances of a block the network
+    has) is known only once built: each build uses the counts of the one before (a first build, or a block not
+    counted yet, a stand-in, spec/assembly.py), until a build ends with the counts it used; an error of a build
+    that used a stand-in is not the spec's, and the next build decides. A count read inside a block can change
+    the counts of the blocks that block calls, never its own (a block cannot call itself), so the counts
+    settle one level of nesting per build."""
+    totals: Optional[dict] = None
+    for attempt in range(_COUNT_PASSES):
+        builder = Builder(doc, read_limits.max_layers, read_limits.max_depth, env, dollars, totals)
+        try:
+            graph = builder.build(shape)
+        except SpecError:
+            if not builder.guessed or attempt == _COUNT_PASSES - 1:
+                raise
+        else:
+            if not builder.counted or builder.block_counts == totals:
+                return builder, graph
+        totals = dict(builder.block_counts)
+    assert totals is not None
+    raise SpecError(f"the blocks' counts ($block.count) did not settle in {_COUNT_PASSES} builds (the last: "
+                    f"{', '.join(f'{n} {b}' for b, n in totals.items())}): counts that decide how many other blocks "
+                    f"are built, nested this deep, are not followed; use $block.count for values such as rates",
+                    doc.where("layers"))
+
+
+def check_keys(doc: LocDict) -> None:
+    """Every top-level key is one a spec has."""
+    for key in doc:
+        if key not in TOP_KEYS:
+            raise SpecError(f"unknown top-level key '{key}'{did_you_mean(key, TOP_KEYS)}; a spec has "
+                            f"{', '.join(TOP_KEYS)}", doc.where(key))
 
 
 def read_arguments(doc: LocDict, overrides: Mapping) -> dict:
@@ -123,6 +187,7 @@ def read_arguments(doc: LocDict, overrides: Mapping) -> dict:
             known = ", ".join(args) or "none"
             raise SpecError(f"--set {name}: the spec has no argument '{name}'{did_you_mean(name, list(args))}; "
                             f"its args: {known}", doc.where("args") if "args" in doc else doc.loc)
+    overrides = with_variant(doc, args, overrides)     # a tabulated family's row (cnncalc/spec/variants.py)
     env: dict = {}
     for name, default in args.items():
         if name in overrides:

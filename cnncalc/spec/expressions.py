@@ -1,14 +1,23 @@
 """Expressions of the spec language (docs/spec.md, "Expressions"): a safe walk of Python's expression syntax
 tree (no ``eval``), on exact numbers (ints and ``fractions.Fraction``), true/false and text.
 
-``+ - * / // %`` (``/`` exact), comparisons, ``and or not`` (on true/false), ``X if C else Y``, and the
-functions min, max, round (Python's: half to even), floor, ceil and make_divisible (torchvision's
-``_make_divisible``). A YAML float in an expression is the exact fraction of its decimal text (1.2 → 6/5).
+``+ - * / // % **`` (``/`` exact), comparisons, ``and or not`` (on true/false), ``X if C else Y``, and the
+functions min, max, round (Python's: half to even), floor, ceil, make_divisible (torchvision's
+``_make_divisible``), quantize (to a multiple), log and exp. A YAML float in an expression is the exact
+fraction of its decimal text (1.2 → 6/5).
+
+log, exp and ``**`` are exact where the value is rational (``2 ** 10``, ``4 ** (1/2)``, ``log(8, 2)``); an
+irrational value is a :class:`Real`, bounded as tightly as needed with :mod:`decimal` (whose ln and exp are
+correctly rounded) and interval arithmetic, and may only end in a rounding function or a comparison, which
+answers only when the bounds prove the answer (else "too close to call"): results stay exact and the same on
+every machine.
 """
 
 from __future__ import annotations
 
 import ast
+import decimal
+import functools
 import math
 import operator
 import re
@@ -75,9 +84,16 @@ def exact(value):
 def make_divisible(v, divisor, min_value=None) -> int:
     """torchvision's ``_make_divisible``: ``v`` rounded to the nearest multiple of ``divisor`` (halves up), at
     least ``min_value`` (default ``divisor``), and one more ``divisor`` if rounding lost more than 10 % of v.
-    Exact: ``0.9·v`` is 9/10 of v, not a float product."""
+    Exact: ``0.9·v`` is 9/10 of v, not a float product. ``v`` may be a :class:`Real`."""
     if min_value is None:
         min_value = divisor
+    if isinstance(v, Real):
+        shifted = real_arithmetic(operator.add, v, Fraction(divisor, 2))
+        whole = floor_of(shifted) if order(shifted, 0) >= 0 else ceil_of(shifted)     # int() truncates
+        new = max(min_value, whole // divisor * divisor)
+        if order(new, real_arithmetic(operator.mul, Fraction(9, 10), v)) < 0:
+            new += divisor
+        return new
     new = max(min_value, int(v + Fraction(divisor, 2)) // divisor * divisor)
     if new < Fraction(9, 10) * v:
         new += divisor
@@ -85,7 +101,7 @@ def make_divisible(v, divisor, min_value=None) -> int:
 
 
 def _is_number(value) -> bool:
-    return isinstance(value, _NUMBER) and not isinstance(value, bool)
+    return (isinstance(value, _NUMBER) and not isinstance(value, bool)) or isinstance(value, Real)
 
 
 def _kind(value) -> str:
@@ -143,11 +159,18 @@ def evaluate(text: str, loc: Location, names: Callable[[str], object] | None = N
                 return not boolean(operand, "'not'")
             if isinstance(node.op, (ast.USub, ast.UAdd)):
                 value = number(operand, "a sign")
+                if isinstance(value, Real):
+                    return real_arithmetic(operator.sub, 0, value) if isinstance(node.op, ast.USub) else value
                 return -value if isinstance(node.op, ast.USub) else value
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            base, exponent = number(walk(node.left), "'**'"), number(walk(node.right), "'**'")
+            return power(base, exponent, lambda message: fail(f"'{shown}': {message}"))
         if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
             left, right = number(walk(node.left), "arithmetic"), number(walk(node.right), "arithmetic")
-            if right == 0 and isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)):
+            if not isinstance(right, Real) and right == 0 and isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)):
                 raise fail(f"division by zero in '{shown}'")
+            if isinstance(left, Real) or isinstance(right, Real):
+                return _real_binary(node.op, left, right)
             if isinstance(node.op, ast.Div) and isinstance(left, int) and isinstance(right, int):
                 return Fraction(left, right)
             return _ARITHMETIC[type(node.op)](left, right)
@@ -163,13 +186,15 @@ def evaluate(text: str, loc: Location, names: Callable[[str], object] | None = N
             for op, right_node in zip(node.ops, node.comparators):
                 right = walk(right_node)
                 if isinstance(op, (ast.Eq, ast.NotEq)):
-                    same = _kind(left) == _kind(right) and left == right
+                    same = _kind(left) == _kind(right) and (order(left, right) == 0 if _is_number(left)
+                                                            else left == right)
                     holds = same if isinstance(op, ast.Eq) else not same
                 elif type(op) in _ORDER:
                     if not ((_is_number(left) and _is_number(right))
                             or (isinstance(left, str) and isinstance(right, str))):
                         raise fail(f"'{shown}' compares {_kind(left)} with {_kind(right)}")
-                    holds = _ORDER[type(op)](left, right)
+                    holds = _ORDER[type(op)](order(left, right) if _is_number(left) else left,
+                                             0 if _is_number(left) else right)
                 else:
                     raise fail(f"'{shown}': expressions compare with == != < <= > >= only")
                 if not holds:
@@ -191,11 +216,21 @@ def evaluate(text: str, loc: Location, names: Callable[[str], object] | None = N
     if len(shown) > MAX_LENGTH:
         raise fail(f"an expression is longer than {MAX_LENGTH} characters")
     source = text.strip()
+    tree = _parse(source)
+    if tree is None:
+        raise fail(f"'{shown}' is not a valid expression")
     try:
-        tree = ast.parse(source, mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        raise fail(f"'{shown}' is not a valid expression") from None
-    value = walk(tree)
+        value = walk(tree)
+        if isinstance(value, Real):
+            raise fail(f"'{shown}' is irrational (≈{float(value):.6g}); an irrational value must end in round, "
+                       f"floor, ceil, make_divisible or quantize")
+    except TooClose:
+        raise fail(f"'{shown}': too close to call: a rounding or comparison of an irrational value is not "
+                   f"settled by {MAX_DIGITS} digits") from None
+    except TooLarge:
+        raise fail(f"'{shown}' rounds an irrational value beyond 10^18") from None
+    except (decimal.DecimalException, OverflowError, ZeroDivisionError):     # a guard: bounds prevent these
+        raise fail(f"'{shown}' cannot be evaluated exactly (an irrational intermediate out of range)") from None
     if _is_number(value):
         if isinstance(value, Fraction) and value.denominator == 1:
             value = int(value)
@@ -208,12 +243,32 @@ def evaluate(text: str, loc: Location, names: Callable[[str], object] | None = N
     return value
 
 
+@functools.lru_cache(maxsize=4096)
+def _parse(source: str):
+    """The syntax tree of an expression, or None: kept, as a family evaluates the same texts per variant
+    (the trees are only read)."""
+    try:
+        return ast.parse(source, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
 def _decimal(written: str, value: float) -> Fraction:
     """A float literal as the exact fraction of its text (1.2 → 6/5)."""
     try:
         return Fraction(written.replace("_", ""))
     except ValueError:
         return Fraction(repr(value))
+
+
+def _real_binary(op, left, right):
+    """left op right where one side is a Real: + - * / a Real, // an int, % a Real."""
+    if isinstance(op, ast.FloorDiv):
+        return floor_of(real_arithmetic(operator.truediv, left, right))
+    if isinstance(op, ast.Mod):
+        whole = floor_of(real_arithmetic(operator.truediv, left, right))
+        return real_arithmetic(operator.sub, left, real_arithmetic(operator.mul, right, whole))
+    return real_arithmetic(_ARITHMETIC[type(op)], left, right)
 
 
 def _call(name: str, args: list, keywords: dict, shown: str, loc: Location):
@@ -240,16 +295,279 @@ def _call(name: str, args: list, keywords: dict, shown: str, loc: Location):
     if name in ("min", "max"):
         if len(args) < 2:
             raise fail(f"{name}() needs two or more numbers")
-        return (min if name == "min" else max)(args)
+        best = args[0]
+        for value in args[1:]:
+            if order(value, best) == (-1 if name == "min" else 1):
+                best = value
+        return best
     if name == "round":
         if len(args) == 2 and isinstance(args[1], int) and abs(args[1]) <= 18:
+            if isinstance(args[0], Real):
+                scale = Fraction(10) ** args[1]
+                return Fraction(round_of(real_arithmetic(operator.mul, args[0], scale))) / scale
             return round(args[0], args[1])
         if len(args) != 1:
             raise fail("round takes (value) or (value, digits), digits an int of at most 18")
-        return round(args[0])
+        return round_of(args[0])
+    if name == "log":
+        if len(args) not in (1, 2):
+            raise fail("log takes (value) for the natural logarithm or (value, base)")
+        return log(args[0], args[1] if len(args) == 2 else None, fail)
+    if name == "quantize":
+        if len(args) != 2 or isinstance(args[1], Real) or args[1] <= 0:
+            raise fail("quantize takes (value, step), step a positive number")
+        return quantize(args[0], args[1])
     if len(args) != 1:
         raise fail(f"{name}() takes one number")
-    return math.floor(args[0]) if name == "floor" else math.ceil(args[0])
+    if name == "exp":
+        if isinstance(args[0], Real) and (order(args[0], MAX_EXP) > 0 or order(args[0], -MAX_EXP) < 0) or \
+                not isinstance(args[0], Real) and abs(args[0]) > MAX_EXP:
+            raise fail(f"exp of a number beyond ±{MAX_EXP}")
+        return 1 if not isinstance(args[0], Real) and args[0] == 0 else _exp(args[0])
+    return floor_of(args[0]) if name == "floor" else ceil_of(args[0])
 
 
-FUNCTIONS = ("min", "max", "round", "floor", "ceil", "make_divisible")
+FUNCTIONS = ("min", "max", "round", "floor", "ceil", "make_divisible", "quantize", "log", "exp")
+
+
+# --- log, exp and powers: exact where rational, otherwise bounded reals that only a rounding may end ---------
+
+FIRST_DIGITS = 40                     # decimal digits of the first bounds of an irrational value
+MAX_DIGITS = 640                      # the most digits tried before a rounding is "too close to call"
+MAX_POWER_DIGITS = 4_000              # digits of an exact power's numerator or denominator
+MAX_EXP = 10_000                      # |x| of exp(x) (and of y·log x in a power)
+
+
+class Real:
+    """An irrational value inside an expression (a log, exp or power that is not rational): not a number but
+    the means to bound it. ``bounds(digits)`` gives Fractions ``lo <= value <= hi`` whose width shrinks as
+    ``digits`` grows; a rounding (round, floor, ceil, make_divisible, quantize) and a comparison refine them
+    until the answer is certain (``decide``). A Real never leaves an expression: ``evaluate`` refuses one."""
+
+    __slots__ = ("_bounds", "_cache")
+
+    def __init__(self, bounds: Callable[[int], tuple]):
+        self._bounds = bounds
+        self._cache: dict = {}
+
+    def bounds(self, digits: int) -> tuple:
+        if digits not in self._cache:
+            self._cache[digits] = self._bounds(digits)
+        return self._cache[digits]
+
+    def __float__(self) -> float:
+        lo, hi = self.bounds(FIRST_DIGITS)
+        return float((lo + hi) / 2)
+
+
+def _bounds_of(value, digits: int) -> tuple:
+    return value.bounds(digits) if isinstance(value, Real) else (value, value)
+
+
+class TooClose(Exception):
+    """A rounding or comparison of an irrational value that MAX_DIGITS digits cannot decide."""
+
+
+def decide(question: Callable[..., object], *values):
+    """The answer ``question(lo, hi)`` gives once it is not None, refining the bounds of ``values`` (Reals)
+    from FIRST_DIGITS digits, doubling, to MAX_DIGITS; TooClose past that. ``question`` gets the bounds of the
+    values in order, flattened: (lo1, hi1, lo2, hi2, …)."""
+    digits = FIRST_DIGITS
+    while digits <= MAX_DIGITS:
+        flat: list = []
+        for value in values:
+            flat.extend(_bounds_of(value, digits))
+        answer = question(*flat)
+        if answer is not None:
+            return answer
+        digits *= 2
+    raise TooClose
+
+
+def _same(f: Callable[[Fraction], object]):
+    """A question for ``decide``: f of the lower bound if f gives the same at both bounds."""
+    def question(lo, hi):
+        a = f(lo)
+        return a if a == f(hi) else None
+    return question
+
+
+class TooLarge(Exception):
+    """A rounding of an irrational value beyond any spec integer (its digits are not worth computing)."""
+
+
+def _rounding(f: Callable[[Fraction], int], value) -> int:
+    if not isinstance(value, Real):
+        return f(value)
+    lo, hi = value.bounds(FIRST_DIGITS)
+    if min(abs(lo), abs(hi)) > 10 * MAX_INT:
+        raise TooLarge
+    return decide(_same(f), value)
+
+
+def floor_of(value) -> int:
+    return _rounding(math.floor, value)
+
+
+def ceil_of(value) -> int:
+    return _rounding(math.ceil, value)
+
+
+def round_of(value) -> int:
+    """Python's round (halves to even). An irrational value is never a half, so only its bounds matter."""
+    return _rounding(round, value)
+
+
+def order(left, right) -> int:
+    """-1, 0 or 1 as left <, ==, > right; two values of which one is irrational are never equal."""
+    if not isinstance(left, Real) and not isinstance(right, Real):
+        return (left > right) - (left < right)
+
+    def question(llo, lhi, rlo, rhi):
+        if lhi < rlo:
+            return -1
+        if llo > rhi:
+            return 1
+        return None
+    return decide(question, left, right)
+
+
+def _interval(op, a: tuple, b: tuple) -> tuple | None:
+    if op is operator.add:
+        return a[0] + b[0], a[1] + b[1]
+    if op is operator.sub:
+        return a[0] - b[1], a[1] - b[0]
+    if op is operator.truediv:
+        if b[0] <= 0 <= b[1]:
+            return None                   # the divisor's bounds hold 0: finer bounds may not
+        b = (1 / b[1], 1 / b[0])
+    corners = [x * y for x in a for y in b]
+    return min(corners), max(corners)
+
+
+def real_arithmetic(op, left, right):
+    """left op right (+ - * /) where one side is a Real: a Real."""
+    def bounds(digits: int) -> tuple:
+        while True:
+            out = _interval(op, _bounds_of(left, digits), _bounds_of(right, digits))
+            if out is not None:
+                return out
+            digits *= 2
+            if digits > MAX_DIGITS:
+                raise TooClose
+    return Real(bounds)
+
+
+def _decimal_bounds(value, digits: int, function: str) -> tuple:
+    """Bounds of ln or exp (both increasing) over the bounds of ``value``. decimal's ln and exp are correctly
+    rounded (within half a unit in the last place, |r|·10^(1-p)), so a margin of |r|·10^(2-p) holds the
+    true value; the arguments are rounded outwards first."""
+    lo, hi = _bounds_of(value, digits)
+    while function == "ln" and lo <= 0:       # positive (log checked it), but not yet at these digits
+        digits *= 2
+        if digits > MAX_DIGITS:
+            raise TooClose
+        lo, hi = _bounds_of(value, digits)
+    p = digits + 10
+    down = decimal.Context(prec=p, rounding=decimal.ROUND_FLOOR, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+    up = decimal.Context(prec=p, rounding=decimal.ROUND_CEILING, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+    near = decimal.Context(prec=p, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+    ends = []
+    for end, context, sign in ((lo, down, -1), (hi, up, 1)):
+        argument = context.divide(decimal.Decimal(end.numerator), decimal.Decimal(end.denominator))
+        result = Fraction(near.ln(argument) if function == "ln" else near.exp(argument))
+        ends.append(result + sign * abs(result) * Fraction(1, 10 ** (p - 2)))
+    return ends[0], ends[1]
+
+
+def _ln(value) -> Real:
+    return Real(lambda digits: _decimal_bounds(value, digits, "ln"))
+
+
+def _exp(value) -> Real:
+    return Real(lambda digits: _decimal_bounds(value, digits, "exp"))
+
+
+def _root(n: int, k: int):
+    """The exact k-th root of n >= 0, or None."""
+    if n < 2:
+        return n
+    r = _iroot(n, k)
+    return r if r ** k == n else None
+
+
+def _iroot(n: int, k: int) -> int:
+    """floor(n ** (1/k)) for n >= 1 (Newton's method on ints)."""
+    x = 1 << -(-n.bit_length() // k)         # >= the root
+    while True:
+        y = ((k - 1) * x + n // x ** (k - 1)) // k
+        if y >= x:
+            return x
+        x = y
+
+
+def _power_digits(base: Fraction, exponent: int) -> int:
+    return abs(exponent) * max(len(str(abs(base.numerator))), len(str(base.denominator)))
+
+
+def power(base, exponent, fail: Callable[[str], Exception]):
+    """base ** exponent: exact when rational (an int exponent, or a root that exists), else a Real."""
+    if isinstance(exponent, int) and not isinstance(base, Real):
+        if base == 0 and exponent < 0:
+            raise fail("0 to a negative power")
+        if _power_digits(Fraction(base), exponent) > MAX_POWER_DIGITS:
+            raise fail(f"the power is longer than {MAX_POWER_DIGITS} digits")
+        return Fraction(base) ** exponent
+    if not isinstance(base, Real):
+        if base < 0:
+            raise fail("a negative number to a fractional power")
+        if base == 0:
+            if order(exponent, 0) <= 0:
+                raise fail("0 to a power that is not positive")
+            return 0
+        if base == 1:
+            return 1
+        if not isinstance(exponent, Real):
+            exponent = Fraction(exponent)
+            base = Fraction(base)
+            num, den = _root(base.numerator, exponent.denominator), _root(base.denominator, exponent.denominator)
+            if num is not None and den is not None:
+                return power(Fraction(num, den), exponent.numerator, fail)
+    elif order(base, 0) <= 0:
+        raise fail("a power of a number that is not positive")
+    product = real_arithmetic(operator.mul, exponent, _ln(base))
+    if order(product, MAX_EXP) > 0 or order(product, -MAX_EXP) < 0:
+        raise fail(f"a power beyond e^{MAX_EXP}")
+    return _exp(product)
+
+
+def log(value, base, fail: Callable[[str], Exception]):
+    """The logarithm (natural, or to ``base``): exact when rational, else a Real. A rational log_b(x) is p/q
+    with x^q = b^p; b being a q-th power with parts at most 10^18 (or an exact power of at most
+    MAX_POWER_DIGITS digits) bounds q, so trying q up to 64 finds it."""
+    if order(value, 0) <= 0:
+        raise fail("the logarithm of a number that is not positive")
+    if base is not None and (order(base, 0) <= 0 or order(base, 1) == 0):
+        raise fail("a logarithm's base must be positive and not 1")
+    if not isinstance(value, Real) and value == 1:
+        return 0
+    if base is None:
+        return _ln(value)                     # ln of a rational other than 1 is irrational (Lindemann)
+    if not isinstance(value, Real) and not isinstance(base, Real):
+        x, b = Fraction(value), Fraction(base)
+        estimate = real_arithmetic(operator.truediv, _ln(x), _ln(b))
+        lo, hi = estimate.bounds(FIRST_DIGITS)
+        for q in range(1, 65):
+            p = round(lo * q)
+            if (_power_digits(x, q) <= MAX_POWER_DIGITS and _power_digits(b, p) <= MAX_POWER_DIGITS
+                    and x ** q == b ** p):
+                return Fraction(p, q)
+        return estimate
+    return real_arithmetic(operator.truediv, _ln(value), _ln(base))
+
+
+def quantize(value, step) -> Fraction | int:
+    """``value`` to the nearest multiple of ``step`` (halves to the even multiple, as round): RegNet's
+    quantised widths, ``round(w / 8) * 8``."""
+    return round_of(real_arithmetic(operator.truediv, value, step) if isinstance(value, Real)
+                    else Fraction(value) / step) * step

@@ -28,6 +28,7 @@ class Scope:
     peeked: tuple = ()                            # the last peek: (type, counter then, its number, name)
     shape_from: str = "input"                     # the node whose shape $input.… reads (the block's input)
     sources: dict = field(default_factory=dict)   # argument → (where its value was written, how it came)
+    vanished: dict = field(default_factory=dict)  # names of entries left out (if: false), which a kept one may take
 
     def full(self, local: str) -> str:
         return f"{self.prefix}.{local}" if self.prefix else local

@@ -12,7 +12,7 @@ from cnncalc.errors import Location, SpecError, brief, did_you_mean
 from cnncalc.spec.expressions import evaluate, exact
 from cnncalc.spec.yamlsource import LocDict, LocList
 
-__all__ = ["Derived", "evaluate", "expand", "has_dollar", "input_part", "substitute", "vanishes"]
+__all__ = ["Derived", "evaluate", "expand", "has_dollar", "input_part", "mentions", "substitute", "vanishes"]
 
 _REF = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?")
 # a value pasted onto another ('$a$c', '$a $c') or onto text ('conv$i'): no operator between them
@@ -55,13 +55,26 @@ def _lookup(name: str, part: Optional[str], env: dict, loc: Location, shape: Sha
             raise SpecError(f"'{written}': write $input.channels, $input.height, ... or $input.shape "
                             f"(the block's input shape)", loc)
         return input_part(shape(), part, loc, written)
+    if name in SPECIAL and name not in env:
+        info = env.get("$" + name)
+        if info is None:
+            raise SpecError(f"'{written}': ${name}.… is read {SPECIAL[name]}", loc)
+        if part not in info:
+            raise SpecError(f"'{written}': ${name} has {' and '.join(f'${name}.{p}' for p in info)}", loc)
+        return info[part]
     if name not in env:
-        known = ", ".join(f"${n}" for n in env) or "none here"
-        raise SpecError(f"unknown argument ${name}{did_you_mean(name, env)}; known: {known}", loc)
+        words = [n for n in env if not n.startswith("$")]
+        known = ", ".join(f"${n}" for n in words) or "none here"
+        raise SpecError(f"unknown argument ${name}{did_you_mean(name, words)}; known: {known}", loc)
     if part is not None:
         raise SpecError(f"'{written}': ${name} has no parts (only $input.channels etc. do)", loc)
     return env[name]
 
+
+# what $repeat.index / .count (the copy of a repeated entry) and $block.index (the instance of a block,
+# counted over the whole network) are read in, when not an argument of that name
+SPECIAL = {"repeat": "in a repeated entry (one that writes repeat:) and in the blocks and branches it builds",
+           "block": "inside a block"}
 
 _PLACEHOLDER = "__v"      # the name each $reference's value takes inside the evaluated expression
 
@@ -111,10 +124,20 @@ def substitute(value, env: dict, loc: Location, shape: Shape = None):
             return out
         refs = {}
         values = {}
+        renamed = {}                              # a '$name' key → the type it became
         for key, item in value.items():
+            where = value.where(key)
             if isinstance(item, str) and "$" in item:
                 refs[key] = tuple(m.group(1) for m in _REF.finditer(item))
-            values[key] = substitute(item, env, value.where(key), shape)
+            item = substitute(item, env, where, shape)
+            if isinstance(key, str) and "$" in key:
+                new, item = type_key(key, item, env, where, shape)
+                if new in values or new in value:
+                    raise SpecError(f"'{key}' is '{new}', a key this mapping has already", where)
+                renamed[key] = new
+                refs.pop(key, None)
+                key = new
+            values[key] = item
         if refs:
             derived = Derived(values)
             derived.refs = refs
@@ -122,12 +145,39 @@ def substitute(value, env: dict, loc: Location, shape: Shape = None):
         else:
             out = LocDict(values)
         out.located_like(value)
+        if renamed:
+            out.key_locs = {renamed.get(k, k): value.where(k) for k in value}
         return out
     if isinstance(value, LocList):
         items = LocList(substitute(item, env, value.where(i), shape) for i, item in enumerate(value))
         items.located_like(value)
         return items
     return value
+
+
+def type_key(key: str, item, env: dict, loc: Location, shape: Shape = None) -> tuple:
+    """A key written ``$name`` (a layer type or block passed as an argument: ``{name: act, $act: {}}``) → (the
+    type, its arguments). The argument is a type or block name, or ``{TYPE: {arguments}}``, whose arguments
+    come first and the ones written beside the key override them."""
+    if not _REF.fullmatch(key.strip()):
+        raise SpecError(f"'{key}': a key with '$' is one $name, an argument naming a layer type or block", loc)
+    value = expand(key, env, loc, shape)
+    if isinstance(value, str) and value:
+        return value, item
+    if isinstance(value, dict) and len(value) == 1:
+        (kind, args), = value.items()
+        if isinstance(kind, str) and (args is None or isinstance(args, LocDict)):
+            if item is None or (isinstance(item, dict) and not item):
+                return kind, args
+            if isinstance(args, LocDict) and isinstance(item, LocDict):
+                merged = LocDict({**args, **item})
+                merged.located_like(item)
+                merged.key_locs = {**{k: args.where(k) for k in args}, **{k: item.where(k) for k in item}}
+                return kind, merged
+            if args is None or not args:
+                return kind, item
+    raise SpecError(f"'{key}' is {brief(value)}; an argument used as a layer's type names a layer type or a block "
+                    f"(relu, bottleneck), or gives one with arguments ({{bottleneck: {{out: 64}}}})", loc)
 
 
 def vanishes(entry: LocDict, env: dict, shape: Shape = None) -> bool:
@@ -146,12 +196,17 @@ def vanishes(entry: LocDict, env: dict, shape: Shape = None) -> bool:
     return repeat == 0 and type(repeat) is int
 
 
-def has_dollar(value) -> bool:
-    """Whether a `$` appears in any text of the value (so it needs substituting even outside a block)."""
+def mentions(value, text: str) -> bool:
+    """Whether ``text`` appears in any text (or key) of the value."""
     if isinstance(value, str):
-        return "$" in value
+        return text in value
     if isinstance(value, dict):
-        return any(has_dollar(v) for v in value.values())
+        return any(mentions(v, text) or (isinstance(k, str) and text in k) for k, v in value.items())
     if isinstance(value, list):
-        return any(has_dollar(v) for v in value)
+        return any(mentions(v, text) for v in value)
     return False
+
+
+def has_dollar(value) -> bool:
+    """Whether a `$` appears in any text or key of the value (so it needs substituting even outside a block)."""
+    return mentions(value, "$")

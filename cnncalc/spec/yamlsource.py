@@ -33,6 +33,7 @@ MAX_SPEC_BYTES = 16 * 1024 * 1024    # a bigger spec is refused before it is rea
 MAX_NODES = 5_000_000                # YAML nodes, aliases counted at their full size each time they are used
 MAX_DEPTH = 100                      # nesting levels of YAML collections
 MAX_INT = 10**18                     # the largest integer (in magnitude) a spec may contain
+MAX_NUMBERS = 10_000                 # numbers in one list of a spec (refused while the file is read)
 _MAX_INT_CHARS = 100                 # longer integer literals are refused before Python converts them
 
 
@@ -446,6 +447,9 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
                             container._items.append((mark.line + 1) << 32 | (mark.column + 1))
                             if len(container) > max_items:
                                 raise shape.too_long(event, depth)      # type: ignore[union-attr]
+                            if len(container) > MAX_NUMBERS and shape is not None and \
+                                    (type(value) is int or type(value) is float):
+                                raise _too_many_numbers(source_name, event)
                         elif container is None:
                             root = value
                         elif key is _NO_KEY:
@@ -516,6 +520,11 @@ def _read(loader: _Loader, text: str, source_name: str, max_nodes: int, max_dept
     if error is not None:
         raise error
     return root, dollars
+
+
+def _too_many_numbers(source_name: str, event) -> SpecError:
+    return SpecError(f"a list of more than {MAX_NUMBERS:,} numbers: no spec argument takes so many (a kernel, a "
+                     f"stride or a padding has one per spatial axis)", _mark_location(source_name, event))
 
 
 def _too_many_nodes(max_nodes: int, source_name: str, event) -> SpecError:
@@ -648,19 +657,20 @@ def read_file(path: str, max_bytes: int = MAX_SPEC_BYTES) -> bytes:
 
 # ----------------------------------------------------------------------------- is this YAML a spec?
 
-# a top-level 'layers' key written on a line of its own, for text that is not YAML at all
-_LAYERS_LINE = rb"""^(?:layers|"layers"|'layers')[ \t]*:"""
+# a top-level 'layers' (or 'extends') key written on a line of its own, for text that is not YAML at all
+_LAYERS_LINE = rb"""^(?:layers|"layers"|'layers'|extends|"extends"|'extends')[ \t]*:"""
 
 
 def is_spec(path: str, max_bytes: int = MAX_SPEC_BYTES) -> bool:
     """Whether a file (given to `check --skip-non-specs`) is meant as a cnncalc spec: one of its YAML documents
-    is a mapping with a top-level 'layers' key. Anything else is not: a mapping without 'layers', several
+    is a mapping with a top-level 'layers' key (or 'extends': its layers are another spec's). Anything else
+    is not: a mapping without either, several
     documents (Kubernetes manifests), application tags (CloudFormation's !Ref), text that is not YAML
     (templates). A file that has 'layers' is a spec, so a broken spec is still an error.
 
     Only YAML parse events are read (no tags resolved, no aliases expanded, nothing built), stopping at the
-    first top-level 'layers' key. Where the events cannot be read (not YAML, not UTF-8), a line starting
-    with 'layers:' decides. A file that cannot be read, or is bigger than ``max_bytes``, counts as a spec, so
+    first top-level 'layers' or 'extends' key. Where the events cannot be read (not YAML, not UTF-8), a line
+    starting with 'layers:' or 'extends:' decides. A file that cannot be read, or is bigger than ``max_bytes``, counts as a spec, so
     that reading it reports why."""
     try:
         if os.path.isdir(path) or os.stat(path).st_size > max_bytes:
@@ -675,9 +685,12 @@ def is_spec(path: str, max_bytes: int = MAX_SPEC_BYTES) -> bool:
         return re.search(_LAYERS_LINE, data, re.M) is not None
 
 
+_SPEC_KEYS = ("layers", "extends")        # a spec has its layers, or takes them from the spec it extends
+
+
 def _has_top_level_layers(text: str) -> bool:
-    """Whether a document of the YAML stream is a mapping with the key 'layers'. Raises yaml.YAMLError
-    where the text is not YAML, unless the key comes before the error."""
+    """Whether a document of the YAML stream is a mapping with the key 'layers' or 'extends'. Raises
+    yaml.YAMLError where the text is not YAML, unless the key comes before the error."""
     parser = _Base(text)
     depth = 0               # open collections in the current document
     root_mapping = False    # whether the current document's root is a mapping
@@ -700,7 +713,7 @@ def _has_top_level_layers(text: str) -> bool:
                     items += 1
             elif kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
                 if depth == 1 and root_mapping:
-                    if items % 2 == 0 and kind is yaml.ScalarEvent and event.value == "layers":
+                    if items % 2 == 0 and kind is yaml.ScalarEvent and event.value in _SPEC_KEYS:
                         return True
                     items += 1
     finally:

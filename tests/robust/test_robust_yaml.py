@@ -295,3 +295,24 @@ def test_a_block_list_longer_than_the_limit_is_refused_while_streaming(spec):
     text = f"input: [3, 8, 8]\nblocks:\n  b:\n    layers:\n{body}layers: [b]\n"
     # the 11th '      - relu' of the block: on line 5 + 10, its item after '      - ' at column 9
     assert located("analyze", spec(text), "--max-layers", "10") == (5 + 10, 9, LIST_LIMIT)
+
+
+NUMBERS_LIMIT = ("a list of more than 10,000 numbers: no spec argument takes so many (a kernel, a stride or a "
+                 "padding has one per spatial axis)")
+
+
+def test_a_list_of_too_many_numbers_is_refused_at_the_number_that_passes_it(spec):
+    # issue 25: 24 conv kernels of 200,000 numbers each (14 MB, within the layer limit per list) were read whole
+    # before the conv refused them; now the 10,001st number of the first is refused while streaming
+    entry = "  - {conv: {out: 2, kernel: [" + ", ".join(["3"] * 200_000) + "]}}\n"
+    text = "input: [3, 8, 8]\nlayers:\n" + entry * 24
+    column = entry.index("[") + 2 + 10_000 * 3                   # after 10,000 items of '3, '
+    assert located("analyze", spec(text)) == (3, column, NUMBERS_LIMIT)
+
+
+def test_ten_thousand_numbers_are_read_and_names_are_not_numbers(spec):
+    numbers = "input: [3, 8, 8]\nlayers:\n  - {conv: {out: 2, kernel: [" + ", ".join(["3"] * 10_000) + "]}}\n"
+    assert "'kernel' has 10000 values" in located("analyze", spec(numbers))[2]
+    # a list of more than 10,000 names is held to the layer limit only (a chain of bare layer names)
+    chain = "input: [3, 8, 8]\nlayers: [" + ", ".join(["relu"] * 10_001) + "]\n"
+    assert CliRunner().invoke(main, ["analyze", spec(chain), "--format", "json"]).exit_code == 0

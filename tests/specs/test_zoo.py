@@ -208,8 +208,9 @@ def test_derivations_agree_with_published_figures():
 
 
 def test_every_zoo_spec_has_figures():
-    issue10 = {spec for spec, _ in PUBLISHED} | {"unet"}
-    assert sorted(p.stem for p in ZOO.glob("*.yaml")) == sorted(set(FIGURES) | issue10)
+    issue10 = {spec for spec, _ in PUBLISHED} | {"unet", "regnet"}      # regnet: tests/specs/test_regnet.py
+    segmentation = {"lraspp_mobilenet_v3_large", "deeplabv3_mobilenet_v3_large"}     # test_zoo_segmentation.py
+    assert sorted(p.stem for p in ZOO.glob("*.yaml")) == sorted(set(FIGURES) | issue10 | segmentation)
 
 
 @pytest.mark.parametrize("name", sorted(FIGURES))

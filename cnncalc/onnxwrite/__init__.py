@@ -1,0 +1,1 @@
+"""ONNX writers of the built-in layer types, one module per layer module (cnncalc/onnxexport)."""
