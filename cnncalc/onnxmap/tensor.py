@@ -28,6 +28,26 @@ def materialised(t: Translator, node, i: int = 0) -> Act:
     return Act(name, identity(rank))
 
 
+MATERIALISING = ("Reshape", "Expand", "ReduceSum", "ReduceL2", "ReduceMean", "ReduceMax", "Squeeze", "Unsqueeze")
+
+
+def _reads_own_axes(t: Translator, reader) -> bool:
+    """Whether ``reader`` needs a tensor's own axes (it would make a transposed input a ``permute`` first)."""
+    if reader.op_type == "MatMul":        # of two activations; by a constant it follows a channels-last layout
+        return all(name not in t.model.consts for name in reader.input)
+    return reader.op_type in MATERIALISING
+
+
+def eager_permute(t: Translator, node, x: Act, perm: tuple) -> bool:
+    """A Transpose every reader of which needs its output's own axes is a ``permute`` layer at once, named
+    after the Transpose (rather than one made later at each reader); True when it emitted it."""
+    readers = t.consumers.get(node.output[0], [])
+    if not readers or node.output[0] == t.model.output or not all(_reads_own_axes(t, r) for r in readers):
+        return False
+    t.emit(node, Permute, {"dims": [p - 1 for p in perm[1:]]}, [x])
+    return True
+
+
 @maps("Expand")
 def expand(t: Translator, node) -> None:
     """`expand` to the output's shape (batch excluded), of an activation whose batch axis stays first"""
