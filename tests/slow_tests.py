@@ -27,6 +27,8 @@ SLOW = {
         "exports a torch network to ONNX, importing torch (the fast tier keeps test_grn's onnx.helper models)",
     "tests/onnximport/test_learnable.py::test_a_torch_vit_stem":
         "exports a torch network to ONNX, importing torch (the fast tier keeps test_learnable's onnx.helper models)",
+    "tests/onnximport/test_roundtrip.py::test_attention_zoo_exports_are_refused_naming_the_operators":
+        "exports swin_t and maxvit_t to ONNX through torch",
     "tests/onnximport/test_roundtrip.py::test_zoo_spec_survives_onnx_export":
         "exports every zoo network to ONNX through torch (the fast tier keeps test_roundtrip's other tests)",
     "tests/onnxexport/test_onnx_export.py::test_resnet18_round_trips":
@@ -40,6 +42,12 @@ SLOW = {
     # parity (torch): the fast tier keeps the paper oracles, every layer form and the torchvision totals
     "tests/parity/test_saved_parity.py::test_saved_bytes_per_layer_and_in_total":
         "trains every zoo and seed network one step in torch",
+    "tests/parity/test_attention_parity.py::test_transformer_block_is_torch_flop_counter_halved":
+        "counts ViT-B/16's block in torch (the fast tier keeps a 64-channel block of the same spec)",
+    "tests/onnximport/test_tensor_roundtrip.py::test_attention_seed_spec_survives_onnx_export":
+        "exports the attention seed networks to ONNX through torch (the fast tier keeps the onnx.helper models)",
+    "tests/onnximport/test_tensor_roundtrip.py::test_paper_module_exported_by_torch_imports_exactly":
+        "exports the papers' attention modules to ONNX through torch (the fast tier keeps the onnx.helper models)",
     "tests/parity/test_saved_parity.py::test_saved_bytes_of_random_networks":
         "trains 120 random networks one step in torch",
     "tests/test_patches_cli.py::test_verify_executes_the_patch_schedule":

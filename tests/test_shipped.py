@@ -28,12 +28,14 @@ def test_zoo_lists_every_shipped_spec_with_its_figures(cli):
     assert code == 0
     listed = {item["spec"]: item for item in json.loads(out)["specs"]}
     expected = [f"zoo:{n}" for n in _files("zoo")] + [f"seed:{n}" for n in _files("seed")]
-    assert list(listed) == expected and len(expected) == 18 + 15       # zoo + seed, counted by hand
+    # zoo + seed, counted by hand: issue 22 added swin_t, maxvit_t and six attention seeds
+    assert list(listed) == expected and len(expected) == 20 + 21
     # torchvision's published counts (its model documentation), not cnncalc's output
     assert listed["zoo:resnet50"]["params"] == 25_557_032 and listed["zoo:resnet50"]["input"] == [3, 224, 224]
     assert listed["zoo:resnet18"]["params"] == 11_689_512
     assert listed["zoo:vgg16"]["params"] == 138_357_544
     assert listed["zoo:efficientnet"]["params"] == 5_288_548          # EfficientNet_B0_Weights: the default
+    assert listed["zoo:swin_t"]["params"] == 28_288_354                # Swin_T_Weights.IMAGENET1K_V1
     # the inception module by hand (the spec's description): 256 + 128 + 1,152 + 128 + 3,200 + 256 weights
     assert listed["seed:inception_bottleneck"]["params"] == 256 + 128 + 1152 + 128 + 3200 + 256
     code, out, _ = cli("zoo", "seed")

@@ -204,14 +204,14 @@ def test_a_left_out_entry_is_not_evaluated():
 BLOCKS = """
 input: [16, 10, 12]
 blocks:
-  expand:
+  widen:                       # (not `expand`: that is a layer type since issue 22)
     args: {t: 6, out: '$input.channels'}
     layers:
       - {conv: {out: '$input.channels * $t', kernel: 1}}
       - {conv: {out: $out, kernel: [1, '$input.width - $input.height + 1']}}
 layers:
-  - {name: x, expand: {t: 2}}
-  - {name: y, expand: {out: 3}}
+  - {name: x, widen: {t: 2}}
+  - {name: y, widen: {out: 3}}
 """
 
 

@@ -74,19 +74,25 @@ def sigmoid(layer, inputs, ctx):
     return 1.0 / (1.0 + np.exp(-x))
 
 
+def _softmax_axis(layer, x: np.ndarray) -> int:
+    """The layer's axis as an axis of the batched array."""
+    return layer.along(x.shape[1:]) + 1
+
+
 def every_channel(layer, inputs, ctx):
-    """Structural run of softmax (whose terms can cancel): every channel at a position depends on every
-    channel there."""
+    """Structural run of softmax (whose terms can cancel): every value along the axis depends on every
+    value along it (at a position, every channel there)."""
     (x,) = inputs
-    return np.broadcast_to(x.max(axis=1, keepdims=True), x.shape).copy()
+    return np.broadcast_to(x.max(axis=_softmax_axis(layer, x), keepdims=True), x.shape).copy()
 
 
 @executes("softmax", structural=every_channel)
 def softmax(layer, inputs, ctx):
-    """softmax over the channel axis, at each position"""
+    """softmax along the layer's axis (by default the channel axis, at each position)"""
     (x,) = inputs
-    shifted = np.exp(x - x.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
+    axis = _softmax_axis(layer, x)
+    shifted = np.exp(x - x.max(axis=axis, keepdims=True))
+    return shifted / shifted.sum(axis=axis, keepdims=True)
 
 
 @executes("silu", structural=SAME)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from cnncalc.layers.base import BOOLEAN, EPILOGUE, KEEPS_INPUT, KEEPS_OUTPUT, NUMBER, WHOLE, Facts, Layer, arg, choice, register
+from cnncalc.layers.tensor import AXIS, mixing_rf, resolve_axes
 from cnncalc.record import record, replace
 from cnncalc.shapes import product
 
@@ -111,17 +112,28 @@ class Sigmoid(_OutputKeeping):
 @register("softmax")
 @record
 class Softmax(_OutputKeeping):
-    """exp(x_c) / Σ exp over the channel axis, at each position: 3 FLOPs per element (exp, add to the
-    sum, divide). The max-subtraction of stable implementations is not counted. On a flat input [N] the
-    channels are all N elements, so every output sees the whole input."""
+    """exp(x_i) / Σ exp along one axis (by default the channel axis, at each position): 3 FLOPs per element
+    (exp, add to the sum, divide). The max-subtraction of stable implementations is not counted. `axis`
+    (batch excluded, negative from the end) softmaxes another axis: attention's scores over the keys,
+    SK-Net's over its branches, global context's over the positions. Receptive field: element-wise over the
+    channel axis; the whole input when the axis is a spatial one (every value along it is read), and on a
+    flat input [N], whose channels are all N elements."""
 
     flops_ops = ("exp", "add into the sum", "divide")
     flops_note = "; the max-subtraction of stable versions is not counted"
-    fuses = ""                # a reduction over channels, not element-wise
+    fuses = ""                # a reduction along an axis, not element-wise
+
+    axis: int = arg(AXIS, "the axis normalised (batch excluded; 0: channels; −1: the last)", 0)
+
+    def along(self, shape) -> int:
+        """The axis normalised, non-negative."""
+        (axis,) = resolve_axes((self.axis,), len(shape), self.type_name, "axis")
+        return axis
 
     def infer(self, inputs) -> Facts:
         facts = super().infer(inputs)
-        return replace(facts, rf=WHOLE) if len(inputs[0]) == 1 else facts
+        shape = tuple(inputs[0])
+        return replace(facts, rf=WHOLE) if len(shape) == 1 else replace(facts, rf=mixing_rf(shape, (self.along(shape),)))
 
 
 # The gated and hard activations of MobileNetV3, EfficientNet and their kin. Each keeps its input for

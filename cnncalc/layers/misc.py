@@ -6,6 +6,7 @@ from cnncalc import shapes
 from cnncalc.errors import LayerArgError, brief
 from cnncalc.layers.base import (ELEMENTWISE, KEEPS_NOTHING, NUMBER, PADDING, POSITIVE_INT, UNKNOWN, ArgRule, Facts,
                                  Layer, Routing, Window, arg, choice, padding_schema, register, spatial_axes)
+from cnncalc.layers.tensor import templated
 from cnncalc.record import record
 from cnncalc.shapes import product
 
@@ -76,22 +77,26 @@ def _target_shape(value, key):
         items.append(item)
     if items.count(-1) > 1:
         raise LayerArgError(f"'{key}': at most one size may be -1", key)
-    if len(items) > 4:
-        raise LayerArgError(f"'{key}' has {len(items)} axes; a shape has at most 4, channels first: [C], [C, L], "
-                            f"[C, H, W] or [C, D, H, W]", key)
+    if len(items) > MAX_AXES:
+        raise LayerArgError(f"'{key}' has {len(items)} axes; a shape has at most {MAX_AXES} (channels first, no "
+                            f"batch: window partitions and space-to-depth use 5 or 6)", key)
     return tuple(items)
 
 
-TARGET_SHAPE = ArgRule("a list of sizes, channels first, no batch; one may be -1 (inferred)", _target_shape,
-                       {"type": "array", "items": {"type": "integer", "anyOf": [{"minimum": 1}, {"const": -1}]},
-                        "minItems": 1, "maxItems": 4})
+MAX_AXES = 8        # torch's and numpy's tensors take more (25, 32); no network needs more than 6 (issue 14)
+
+TARGET_SHAPE = ArgRule("a list of sizes, channels first, no batch, of any rank; one may be -1 (inferred)",
+                       _target_shape,
+                       {"type": "array", "items": templated({"type": "integer", "anyOf": [{"minimum": 1}, {"const": -1}]}),
+                        "minItems": 1, "maxItems": MAX_AXES})
 
 
 @register("reshape")
 @record
 class Reshape(Layer):
-    """Reinterpret the elements in a new shape (channels first, no batch; one size may be −1). No
-    arithmetic. Receptive field: a reshape to one axis is a flatten (a following dense layer sees the whole
+    """Reinterpret the elements in a new shape of any rank (channels first, no batch; one size may be −1):
+    [C, H, W] → [C, H·W] for a transformer's tokens, or the 5- and 6-axis views of window partitions and
+    space-to-depth. No arithmetic. Receptive field: a reshape to one axis is a flatten (a following dense layer sees the whole
     input); a reshape to the same shape changes nothing; any other reshape moves elements between positions
     and the field is reported unknown."""
 

@@ -1,5 +1,6 @@
 """ONNX activations → the types of cnncalc/layers/activation.py: Relu, LeakyRelu, Elu, Sigmoid, HardSigmoid,
-HardSwish, Tanh, Gelu (GELU's erf form is matched from its Div: cnncalc/onnxmap/arith.py), Clip to [0, 6] or [0, ∞), Softmax over the channels;
+HardSwish, Tanh, Gelu (GELU's erf form is matched from its Div: cnncalc/onnxmap/arith.py), Clip to [0, 6] or [0, ∞),
+Softmax along any axis but the batch;
 x·Sigmoid(x) and x·HardSigmoid(x) are silu and hardswish (cnncalc/onnximport/patterns.py)."""
 
 from __future__ import annotations
@@ -96,11 +97,11 @@ def clip(t: Translator, node) -> None:
 
 @maps("Softmax")
 def softmax(t: Translator, node) -> None:
-    """`softmax` over the channel axis only (before opset 13, which softmaxes every axis from `axis` on, the
-    channel axis must also be the last)"""
+    """`softmax` along the node's axis (in any layout); the batch axis is refused, and before opset 13, which
+    softmaxes every axis from `axis` on together, an axis that is not the last"""
     x = t.act(node, any_layout=True)
     rank = len(t.shape(node.input[0]))
     axis = int(attrs(node).get("axis", -1 if t.model.opset >= 13 else 1)) % rank
-    if x.perm[axis] != 1 or (t.model.opset < 13 and axis != rank - 1):
-        raise Unmapped(f"softmax over axis {axis}, not the channel axis")
-    t.emit(node, Softmax, {}, [x], perm=x.perm)
+    if x.perm[axis] == 0 or (t.model.opset < 13 and axis != rank - 1):
+        raise Unmapped(f"softmax over axis {axis}: the batch axis, or (before opset 13) several axes together")
+    t.emit(node, Softmax, differing(Softmax, axis=x.perm[axis] - 1), [x], perm=x.perm)

@@ -1,5 +1,6 @@
 """ONNX MatMul of a constant matrix (+ the Add of its bias) → ``linear`` over the channels of a channels-last
-tensor (cnncalc/layers/linear.py), or ``dense`` on a flat input."""
+tensor (cnncalc/layers/linear.py), or ``dense`` on a flat input; of two activations, ``matmul``
+(cnncalc/onnxmap/tensor.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ from cnncalc.layers.linear import Linear
 from cnncalc.onnximport.mapping import Unmapped, differing, maps
 from cnncalc.onnximport.patterns import bias_add
 from cnncalc.onnximport.translate import Translator
+from cnncalc.onnxmap.tensor import activation_product
 
 
 @maps("MatMul")
 def matmul(t: Translator, node) -> None:
     """by a constant matrix: `dense` on a flat input, `linear` over the channels after a Transpose to
-    channels-last; a product over another axis, or by a matrix that is not a constant, is refused
+    channels-last (a product over another axis is refused); of two activations of one rank, `matmul`
 
     The Add of a constant bias after it is the layer's bias (:func:`cnncalc.onnximport.patterns.bias_add`)."""
+    if node.input[1] not in t.model.consts:
+        return activation_product(t, node)
     x = t.act(node, any_layout=True)
     weight = t.const(node, 1)
     if weight is None or weight.ndim != 2:

@@ -8,7 +8,8 @@ from cnncalc.layers.misc import LRN, Pad, Reshape
 from cnncalc.layers.structure import Flatten
 from cnncalc.onnximport.mapping import Unmapped, attrs, differing, float32, maps, padding
 from cnncalc.onnximport.patterns import channel_shuffle, pixel_rearrangement
-from cnncalc.onnximport.translate import Act, Translator
+from cnncalc.onnximport.translate import Act, Translator, identity
+from cnncalc.onnxmap.tensor import materialised
 
 # ONNX's defaults of LRN
 LRN_ALPHA, LRN_BETA, LRN_BIAS = 0.0001, 0.75, 1.0
@@ -26,16 +27,18 @@ def _new_shape(t: Translator, node, x: Act, before, after) -> None:
 
 @maps("Reshape")
 def reshape(t: Translator, node) -> None:
-    """`flatten` to [N, F], else `reshape` (its target folded); to the same shape, no layer; across the batch
-    axis: refused
+    """`flatten` to [N, F], else `reshape` of any rank (its target folded; of a transposed tensor, after a
+    `permute`); to the same shape, no layer; across the batch axis: refused
 
     Reshape → Transpose → Reshape is one ``channel_shuffle``
     (:func:`cnncalc.onnximport.patterns.channel_shuffle`), or from a 6-D shape one ``pixel_unshuffle`` or
     ``pixel_shuffle`` (:func:`cnncalc.onnximport.patterns.pixel_rearrangement`)."""
-    x = t.act(node)
     before, after = t.shape(node.input[0]), t.shape(node.output[0])
     if after[0] != before[0]:
         raise Unmapped(f"reshapes {list(before)} to {list(after)}, across the batch axis")
+    if t.act(node, any_layout=True).perm != identity(len(before)):
+        return _new_shape(t, node, materialised(t, node), before, after)     # the transposed tensor's own axes
+    x = t.act(node)
     if channel_shuffle(t, node, x, before, after) or pixel_rearrangement(t, node, x, before, after):
         return
     if after == before:
@@ -45,12 +48,12 @@ def reshape(t: Translator, node) -> None:
 
 @maps("Squeeze", "Unsqueeze")
 def squeeze(t: Translator, node) -> None:
-    """`flatten` to [N, F], else `reshape`; refused when it changes the batch axis or leaves no channel axis"""
-    x = t.act(node)
+    """`flatten` to [N, F], else `reshape` (of a transposed tensor, after a `permute`); refused when it changes
+    the batch axis or leaves no channel axis"""
     before, after = t.shape(node.input[0]), t.shape(node.output[0])
     if not after or after[0] != before[0] or (len(before) > 1 and len(after) < 2):
         raise Unmapped(f"{list(before)} → {list(after)} changes the batch axis or leaves no channel axis")
-    _new_shape(t, node, x, before, after)
+    _new_shape(t, node, materialised(t, node), before, after)
 
 
 @maps("Pad")

@@ -1,12 +1,14 @@
 """ONNX pooling → ``maxpool``, ``avgpool``, ``global_avgpool``, ``global_maxpool`` (cnncalc/layers/pool.py);
-ReduceMean and ReduceMax over every spatial axis are global pooling."""
+ReduceMean and ReduceMax over every spatial axis are global pooling, over other axes ``reduce``
+(cnncalc/onnxmap/tensor.py)."""
 
 from __future__ import annotations
 
 from cnncalc.layers.pool import AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
 from cnncalc.onnxmap.sliding import window
 from cnncalc.onnximport.mapping import Unmapped, attrs, axes_value, differing, maps
-from cnncalc.onnximport.translate import Translator
+from cnncalc.onnximport.translate import Translator, identity
+from cnncalc.onnxmap.tensor import general_reduce, reduced_axes
 
 
 POOLS = {"MaxPool": MaxPool, "AveragePool": AvgPool}
@@ -43,14 +45,10 @@ def global_pool(t: Translator, node) -> None:
 
 @maps(*REDUCE)
 def reduce(t: Translator, node) -> None:
-    """`global_avgpool`, `global_maxpool` over every spatial axis, `keepdims` as the node's; other axes are
-    refused"""
-    x = t.act(node)
-    a = attrs(node)
+    """`global_avgpool`, `global_maxpool` over every spatial axis of a channels-first tensor, `keepdims` as the
+    node's; over other axes, `reduce` (`mean`, `max`); the batch axis is refused"""
     rank = len(t.shape(node.input[0]))
-    axes = a.get("axes")
-    if axes is None and len(node.input) > 1 and node.input[1]:
-        axes = [int(v) for v in t.const(node, 1, "axes")]
-    if axes is None or sorted(v % rank for v in axes) != list(range(2, rank)) or rank < 3:
-        raise Unmapped(f"reduces axes {axes}; cnncalc maps a reduction over every spatial axis only")
-    t.emit(node, REDUCE[node.op_type], {"keepdims": bool(a.get("keepdims", 1))}, [x])
+    x = t.act(node, any_layout=True)
+    if rank < 3 or x.perm != identity(rank) or reduced_axes(t, node) != list(range(2, rank)):
+        return general_reduce(t, node)
+    t.emit(node, REDUCE[node.op_type], {"keepdims": bool(attrs(node).get("keepdims", 1))}, [x])

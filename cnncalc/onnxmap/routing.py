@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from cnncalc.onnximport.mapping import Unmapped, attrs, maps
 from cnncalc.onnximport.translate import Translator
+from cnncalc.onnxmap.tensor import eager_permute
 
 
 @maps("Identity", "Cast")
@@ -16,11 +17,14 @@ def passthrough(t: Translator, node) -> None:
 
 @maps("Transpose")
 def transpose(t: Translator, node) -> None:
-    """no layer: it changes the layout that the next operators follow (channels-last blocks); moving the
-    batch axis is refused"""
+    """no layer: it changes the layout that the next operators follow (channels-last blocks); a `permute`
+    when every reader needs the tensor's own axes (Reshape, Expand, the reductions, a MatMul of activations);
+    moving the batch axis is refused"""
     x = t.act(node, any_layout=True)
     rank = len(x.perm)
     perm = [int(p) for p in attrs(node).get("perm", list(reversed(range(rank))))]
     if perm[0] != 0:
         raise Unmapped(f"moves the batch axis (perm {perm})")
-    t.alias(node, x, tuple(x.perm[p] for p in perm))
+    layout = tuple(x.perm[p] for p in perm)
+    if not eager_permute(t, node, x, layout):
+        t.alias(node, x, layout)

@@ -43,7 +43,7 @@ def elu(b, node, in_shapes, out_shape, weights):
 
 @writes("softmax")
 def softmax(b, node, in_shapes, out_shape, weights):
-    b.op("Softmax", b.inputs(node), node.name, axis=1)       # over the channels, as cnncalc's
+    b.op("Softmax", b.inputs(node), node.name, axis=node.layer.along(in_shapes[0]) + 1)     # the batch axis is 0
 
 
 @writes("gelu")

@@ -6,7 +6,7 @@ from cnncalc.export.code import module, number, writes
 
 # the types whose module takes no argument
 for _name, _ctor in {"relu": "nn.ReLU()", "relu6": "nn.ReLU6()", "tanh": "nn.Tanh()", "sigmoid": "nn.Sigmoid()",
-                     "softmax": "nn.Softmax(dim=1)", "silu": "nn.SiLU()", "hardswish": "nn.Hardswish()",
+                     "silu": "nn.SiLU()", "hardswish": "nn.Hardswish()",
                      "hardsigmoid": "nn.Hardsigmoid()", "mish": "nn.Mish()"}.items():
     writes(_name)(lambda layer, shapes, out, ctor=_ctor: module(ctor))
 
@@ -29,3 +29,10 @@ def gelu(layer, shapes, out):
 @writes("prelu")
 def prelu(layer, shapes, out):
     return module(f"nn.PReLU({shapes[0][0]})" if layer.per_channel else "nn.PReLU()")
+
+
+@writes("softmax")
+def softmax(layer, shapes, out):
+    # the layer's axis counts without the batch axis; torch's with it (a negative one is the same in both)
+    axis = layer.along(shapes[0])
+    return module(f"nn.Softmax(dim={axis + 1})")

@@ -175,7 +175,8 @@ COLUMNS = (
     Column("params_share", SHARE, "its parameters as a share of the network's (JSON, CSV: 'p/q')",
            reader=_share("params"), heading="Params %", text=_or(fmt.proportion, "-"), json=fmt.exact,
            csv=fmt.exact, total=_share_total("params")),
-    Column("macs", MACS, "multiply-accumulates of the layers with weights, bias excluded", attr="macs",
+    Column("macs", MACS, "multiply-accumulates of the layers with weights and of activation products (matmul), "
+                         "bias excluded", attr="macs",
            heading="MACs", total=lambda c: c.report.totals.macs),
     Column("macs_share", SHARE, "its MACs as a share of the network's (JSON, CSV: 'p/q')", reader=_share("macs"),
            heading="MACs %", text=_or(fmt.proportion, "-"), json=fmt.exact, csv=fmt.exact,

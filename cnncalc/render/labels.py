@@ -2,7 +2,8 @@
 
 PARAMS = "parameters: learnable tensors, as PyTorch's parameters() counts them"
 STATE = "state: non-learned tensors (BatchNorm running mean and variance); Keras lists them as non-trainable parameters"
-MACS = "MACs: multiply-accumulates of the layers with weights (convolutions of every kind, dense, NetVLAD), bias excluded (torchvision's 'GFLOPS')"
+MACS = ("MACs: multiply-accumulates of the layers with weights (convolutions of every kind, dense, NetVLAD) and of "
+        "products of two activations (matmul: attention), bias excluded (torchvision's 'GFLOPS')")
 FLOPS = "FLOPs: 2·MACs + bias adds + element-wise work (activations, BN, pooling, add), per docs/conventions.md"
 RF = "receptive field per spatial axis: size, effective stride (jump), start offset, in input positions"
 ACTIVATIONS = "activation memory: every layer's output tensor (input excluded), no in-place reuse, × batch"

@@ -245,6 +245,8 @@ class Builder:
             if cls.arity is None:
                 raise SpecError(f"{cls.type_name} merges two or more inputs: give it branches "
                                 f"({cls.type_name}: [[...], [...]]) or 'from: [a, b]'", loc, full)
+            if cls.arity > 1:
+                raise SpecError(f"{cls.type_name} takes {cls.arity} inputs: name them with 'from: [a, b]'", loc, full)
             self._add(full, layer, (start,), loc, entry.trainable, arg_locations, shares)
         else:
             if isinstance(source, str):
@@ -257,7 +259,8 @@ class Builder:
                 raise SpecError(f"{cls.type_name} merges two or more inputs; 'from' names {len(names)}",
                                 loc, full)
             if cls.arity is not None and len(names) != cls.arity:
-                raise SpecError(f"{cls.type_name} takes {cls.arity} input, 'from' names {len(names)}", loc, full)
+                raise SpecError(f"{cls.type_name} takes {cls.arity} input{'s' if cls.arity != 1 else ''}, 'from' "
+                                f"names {len(names)}", loc, full)
             now = self.refs.inputs_now(scope, names, loc, full)
             self._add(full, layer, now, loc, entry.trainable, arg_locations, shares)
             if not now:

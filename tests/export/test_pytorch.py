@@ -26,7 +26,8 @@ from tests.export.exported import imports, load, run, state  # noqa: E402
 REPO = Path(__file__).resolve().parents[2]
 PATHS = sorted((REPO / "specs" / "zoo").glob("*.yaml")) + sorted((REPO / "specs" / "seed").glob("*.yaml"))
 # as tests/parity/test_spec_parity.py: the smallest odd sizes DeepFace's and U-Net's valid windows take
-ODD_INPUT = {"deepface": (155, 149), "unet": (188, 204)}
+ODD_INPUT = {"deepface": (155, 149), "unet": (188, 204),
+             "swin_t": (448, 224), "maxvit_t": (448, 224)}     # 7×7 windows after a /32: sides of 224·k
 EXECUTE_LIMIT = 200_000_000      # more parameters than this: built and run on torch's meta device
 
 
@@ -57,8 +58,9 @@ def test_every_spec_at_its_input(path):
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
 def test_every_spec_at_an_odd_input(path):
-    channels = read_spec(str(path)).input_shape[0]
-    assert mismatches(read_spec(str(path), input_shape=(channels, *ODD_INPUT.get(path.stem, (65, 81))))) == []
+    declared = read_spec(str(path)).input_shape         # on as many axes as it has ([C, N] tokens: N = 65)
+    odd = (declared[0], *ODD_INPUT.get(path.stem, (65, 81))[:len(declared) - 1])
+    assert mismatches(read_spec(str(path), input_shape=odd)) == []
 
 
 def test_issue_10_types():

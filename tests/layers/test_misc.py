@@ -74,10 +74,12 @@ def test_embedding_and_text_cnn():
     assert one_layer((50,), "embedding: {vocab: 10, dim: 8}").output_shape == (8, 50)
 
 
-def test_reshape_refuses_more_than_four_axes():
-    # a shape is [C], [C, L], [C, H, W] or [C, D, H, W]: 21 axes were once accepted (issue 14)
+def test_reshape_takes_any_rank_up_to_eight_axes():
+    # a shape of 5 or 6 axes is a window partition or a space-to-depth view (issue 22); 21 axes were once
+    # accepted that nothing could use (issue 14): more than 8 are refused
     from cnncalc.errors import SpecError
     from cnncalc.spec import parse_spec
-    with pytest.raises(SpecError, match="'shape' has 5 axes; a shape has at most 4"):
-        parse_spec("input: [4, 8, 8]\nlayers:\n  - {reshape: {shape: [1, 1, 1, 1, 256]}}\n")
-    assert parse_spec("input: [4, 8, 8]\nlayers:\n  - {reshape: {shape: [1, 1, 16, 16]}}\n") is not None
+    with pytest.raises(SpecError, match="'shape' has 9 axes; a shape has at most 8"):
+        parse_spec("input: [4, 8, 8]\nlayers:\n  - {reshape: {shape: [1, 1, 1, 1, 1, 1, 1, 1, 256]}}\n")
+    report = one_layer((4, 8, 8), "reshape: {shape: [4, 2, 4, 2, 4]}")
+    assert report.output_shape == (4, 2, 4, 2, 4)        # 4·8·8 = 256 = 4·2·4·2·4

@@ -1,4 +1,4 @@
-"""ONNX GRN (ConvNeXt V2, as timm exports it) → grn (cnncalc/onnxmap/grn.py, patterns.global_response_norm)."""
+"""ONNX GRN (ConvNeXt V2, as timm exports it) → grn (the ReduceL2 handler of cnncalc/onnxmap/tensor.py, patterns.global_response_norm)."""
 
 from __future__ import annotations
 
@@ -44,17 +44,19 @@ def test_timm_grn_is_one_grn(tmp_path, opset, with_one):
     assert (totals.params, totals.macs, totals.flops) == (16, 0, 1_466)
 
 
-def test_a_reduce_l2_that_is_not_grn_is_refused(tmp_path, cli):
+def test_a_reduce_l2_that_is_not_grn_is_a_reduce(tmp_path, cli_json):
+    # not the start of a GRN: the general `reduce` (l2 over the spatial axes, keepdims), issue 22's reductions
     nodes = [node("ReduceL2", ["x"], ["y"], name="norm", axes=[2, 3], keepdims=1)]
-    code, _, err = cli("analyze", save(tmp_path / "m.onnx", nodes, [1, 8, 5, 6]))
-    assert code == 2 and "ReduceL2 ×1" in err and "not the norm of ConvNeXt V2" in err
+    doc = cli_json("analyze", save(tmp_path / "m.onnx", nodes, [1, 8, 5, 6]))
+    (row,) = [r for r in doc["layers"] if r["name"] != "input"]
+    assert row["type"] == "reduce" and row["output_shape"] == [8, 1, 1]
 
 
 def test_a_grn_whose_norms_are_read_elsewhere_is_not_matched(tmp_path, cli):
     nodes, inits = _grn()
     nodes.append(node("Add", ["y", "g"], ["z"], name="extra"))
-    code, _, err = cli("analyze", save(tmp_path / "m.onnx", nodes, [1, 8, 5, 6], inits))
-    assert code == 2 and "ReduceL2 ×1" in err
+    code, out, err = cli("analyze", save(tmp_path / "m.onnx", nodes, [1, 8, 5, 6], inits), "--format", "json")
+    assert '"grn"' not in out         # its nodes map one by one (or are refused), never as one grn
 
 
 def test_a_torch_export_of_timms_grn(tmp_path):

@@ -41,13 +41,15 @@ def test_space_to_depth_through_a_6d_reshape(tmp_path, perm, args):
     assert layers == [{"name": "s2d.Reshape_1", "pixel_unshuffle": args}]
 
 
-def test_another_6d_permutation_is_refused(tmp_path, cli):
+def test_another_6d_permutation_is_no_pixel_rearrangement(tmp_path, cli_json):
+    # not a space-to-depth: the general tensor operations of issue 22 (a 6-D reshape, a permute, a reshape back)
     nodes = [node("Reshape", ["x", "s1"], ["a"], name="r1"), node("Transpose", ["a"], ["b"], name="t", perm=[0, 1, 2, 4, 3, 5]),
              node("Reshape", ["b", "s2"], ["y"], name="r2")]
     path = save(tmp_path / "m.onnx", nodes, [1, 3, 8, 12], {"s1": np.array([1, 3, 2, 4, 3, 4], np.int64),
                                                             "s2": np.array([1, 3, 8, 12], np.int64)})
-    code, _, err = cli("analyze", path)
-    assert code == 2 and "transposed layout" in err and "Traceback" not in err
+    doc = cli_json("analyze", path)
+    types = [r["type"] for r in doc["layers"] if r["name"] != "input"]
+    assert "pixel_unshuffle" not in types and "permute" in types and doc["layers"][-1]["output_shape"] == [3, 8, 12]
 
 
 def test_torch_exports_of_space_to_depth_and_pixel_shuffles(tmp_path):

@@ -93,14 +93,21 @@ def test_spec_at_its_declared_input(path):
 # U-Net's valid convolutions need n ≡ 12 (mod 16) and n ≥ 188 on each axis (four levels of −4 then /2 must
 # stay even and positive): 188 × 204 is the smallest non-square input it takes.
 # arith_and_pixels unshuffles twice by 2: each side must divide by 4 (68 × 84, not square, not 16's multiples).
-ODD_INPUT = {"deepface": (155, 149), "unet": (188, 204), "arith_and_pixels": (68, 84)}
+ODD_INPUT = {"deepface": (155, 149), "unet": (188, 204), "arith_and_pixels": (68, 84),
+             "swin_t": (448, 224), "maxvit_t": (448, 224)}     # 7×7 windows after a /32: sides of 224·k
+
+
+
+def odd_input(path) -> tuple:
+    """The spec's odd input: its channels at ODD_INPUT's size, or 65×81, on as many axes as it has ([C, N]
+    tokens: N = 65)."""
+    declared = read_spec(str(path)).input_shape
+    return (declared[0], *ODD_INPUT.get(path.stem, (65, 81))[:len(declared) - 1])
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
 def test_spec_at_an_odd_input(path):
-    channels = read_spec(str(path)).input_shape[0]
-    size = ODD_INPUT.get(path.stem, (65, 81))
-    assert compare(read_spec(str(path), input_shape=(channels, *size))) == []
+    assert compare(read_spec(str(path), input_shape=odd_input(path))) == []
 
 
 def test_deepface_too_small_is_rejected_by_both():
@@ -125,12 +132,11 @@ def test_heavy_specs_are_the_expected_ones():
     # (10^6 inputs · 10^6 outputs; 5,265 · 10^6 at 65×81); every other spec runs on the CPU
     heavy = []
     for path in PATHS:
-        channels = read_spec(str(path)).input_shape[0]
-        for size in (None, ODD_INPUT.get(path.stem, (65, 81))):
-            spec = read_spec(str(path), input_shape=None if size is None else (channels, *size))
+        for shape in (None, odd_input(path)):
+            spec = read_spec(str(path), input_shape=shape)
             if device_for(spec) == "meta":
-                heavy.append((path.stem, size))
-    assert heavy == [("fc_vs_local_vs_conv_fc", None), ("fc_vs_local_vs_conv_fc", (65, 81))]
+                heavy.append((path.stem, shape))
+    assert heavy == [("fc_vs_local_vs_conv_fc", None), ("fc_vs_local_vs_conv_fc", (1, 65, 81))]
 
 
 def test_zoo_totals_at_224_are_torchvision_figures():

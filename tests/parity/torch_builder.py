@@ -3,7 +3,8 @@
 torch module itself. What is compared stays independent of cnncalc's arithmetic: :func:`measure` counts from
 the torch modules alone: parameters and buffers as torch holds them, MACs from forward hooks on every
 convolution, transposed convolution, linear, locally connected / tiled and NetVLAD module, each by a rule
-written beside it (``_MAC_RULES``), and every layer's output shape as torch computes it (the generated
+written beside it (``_MAC_RULES``), and from every product of two activations the generated forward computes
+(``ProductCounter``), and every layer's output shape as torch computes it (the generated
 ``forward``'s trace). Each spec node is mapped to the modules that compute it by ``Export.modules``.
 Everything works on the meta device too, so a network too large to execute is still measured by torch.
 
@@ -264,6 +265,33 @@ def _rule_for(module):
 
 
 
+class ProductCounter(torch.overrides.TorchFunctionMode):
+    """While active, counts the multiply-accumulates of every ``torch.matmul`` (or ``@``) that a line of the
+    generated forward calls itself, a product of two activations (no module, so no hook sees it): per
+    example, ``output elements / batch · K`` for operands [B, …, M, K] and [B, …, K, N] (each output element
+    is one dot product of K terms). Products inside a module (a helper's forward) are not at such a line and
+    are left to the module's own hook rule."""
+
+    FUNCS = (torch.matmul, torch.Tensor.matmul, torch.Tensor.__matmul__)
+
+    def __init__(self, net: SpecNet, counts: dict):
+        super().__init__()
+        self.tracker = NodeTracker(net)
+        self.counts = counts
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        if func in self.FUNCS:
+            frame = sys._getframe(1)            # through torch's own Python wrappers (Tensor.__matmul__'s)
+            while frame is not None and frame.f_code.co_filename.startswith(torch.__path__[0]):
+                frame = frame.f_back
+            if frame is not None and frame.f_code.co_filename == self.tracker.filename \
+                    and frame.f_lineno in self.tracker.lines:
+                node = frame.f_locals.get("prefix", "") + self.tracker.lines[frame.f_lineno]
+                self.counts[node] += out.numel() // out.shape[0] * args[0].shape[-1]
+        return out
+
+
 def measure(net: SpecNet, x: torch.Tensor) -> dict[str, Measured]:
     """Run ``x`` (batch 1) through ``net``; per node: output shape, parameters, state and MACs. A module
     that several nodes run (tied weights, 'share:') is hooked once; its k-th call counts for the k-th of
@@ -287,7 +315,7 @@ def measure(net: SpecNet, x: torch.Tensor) -> dict[str, Measured]:
             calls[key] += 1
         handles.append(sub.register_forward_hook(hook))
     try:
-        with torch.no_grad():
+        with torch.no_grad(), ProductCounter(net, counts):
             outputs = net(x)
     finally:
         for handle in handles:

@@ -142,6 +142,11 @@ PUBLISHED = {
     ("convnext", ("channels=128", "blocks3=27")): ("ConvNeXt_Base_Weights.IMAGENET1K_V1", 88_591_464, "15.355", 224),
     ("convnext", ("channels=192", "blocks3=27")): ("ConvNeXt_Large_Weights.IMAGENET1K_V1", 197_767_336, "34.361", 224),
     ("regnet_y_400mf", ()): ("RegNet_Y_400MF_Weights.IMAGENET1K_V2", 4_344_144, "0.402", 224),
+    # issue 22: attention counted as torch's FlopCounterMode counts it (docs/conventions.md, "Products of two
+    # activations"): torchvision's swin_transformer.py, Swin_T_Weights.IMAGENET1K_V1 meta
+    ("swin_t", ()): ("Swin_T_Weights.IMAGENET1K_V1", 28_288_354, "4.491", 224),
+    # torchvision's maxvit.py, MaxVit_T_Weights.IMAGENET1K_V1 meta
+    ("maxvit_t", ()): ("MaxVit_T_Weights.IMAGENET1K_V1", 30_919_624, "5.558", 224),
 }
 
 
