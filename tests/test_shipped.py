@@ -28,8 +28,8 @@ def test_zoo_lists_every_shipped_spec_with_its_figures(cli):
     assert code == 0
     listed = {item["spec"]: item for item in json.loads(out)["specs"]}
     expected = [f"zoo:{n}" for n in _files("zoo")] + [f"seed:{n}" for n in _files("seed")]
-    # zoo + seed, counted by hand: issue 22 added swin_t, maxvit_t and six attention seeds
-    assert list(listed) == expected and len(expected) == 20 + 21
+    # zoo + seed, counted by hand: issue 22 added swin_t, maxvit_t, vit_b_16 and six attention seeds
+    assert list(listed) == expected and len(expected) == 21 + 21
     # torchvision's published counts (its model documentation), not cnncalc's output
     assert listed["zoo:resnet50"]["params"] == 25_557_032 and listed["zoo:resnet50"]["input"] == [3, 224, 224]
     assert listed["zoo:resnet18"]["params"] == 11_689_512

@@ -111,7 +111,9 @@ def test_there_are_seed_specs():
 # the same structure) it has 1/256 of them.
 REDUCED_SETTINGS = {"unet": {"width": 4},
                     # 224×224 is the least input of these two (7×7 windows after a /32)
-                    "swin_t": {"embed": 6}, "maxvit_t": {"width": 4, "head": 4}}
+                    "swin_t": {"embed": 6}, "maxvit_t": {"width": 4, "head": 4},
+                    # 4 tokens of 32 channels, 2 heads of 16 (1/√16 exact), 2 blocks
+                    "vit_b_16": {"dim": 32, "heads": 2, "mlp": 64, "depth": 2, "resolution": 32}}
 
 
 def reduced_input(path: Path) -> tuple:

@@ -112,8 +112,9 @@ def _padding(value, key):
 
 
 def padding_schema(*words: str) -> dict:
-    """JSON Schema of a padding: one of ``words``, an int ≥ 0, or a list of ints ≥ 0 or [before, after] pairs."""
-    amount = {"type": "integer", "minimum": 0}
+    """JSON Schema of a padding: one of ``words``, an int ≥ 0, or a list of ints ≥ 0 or [before, after] pairs;
+    an item may be an expression (a text with a '$': '$input.length - 1')."""
+    amount = {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": r"\$"}]}
     pair = {"type": "array", "items": amount, "minItems": 2, "maxItems": 2}
     forms = [amount, {"type": "array", "items": {"anyOf": [amount, pair]}, "minItems": 1}]
     return {"anyOf": ([{"enum": list(words)}] if words else []) + forms}

@@ -147,6 +147,9 @@ PUBLISHED = {
     ("swin_t", ()): ("Swin_T_Weights.IMAGENET1K_V1", 28_288_354, "4.491", 224),
     # torchvision's maxvit.py, MaxVit_T_Weights.IMAGENET1K_V1 meta
     ("maxvit_t", ()): ("MaxVit_T_Weights.IMAGENET1K_V1", 30_919_624, "5.558", 224),
+    # torchvision's vision_transformer.py, ViT_B_16_Weights.IMAGENET1K_V1 meta, and IMAGENET1K_SWAG_E2E_V1 at 384
+    ("vit_b_16", ()): ("ViT_B_16_Weights.IMAGENET1K_V1", 86_567_656, "17.564", 224),
+    ("vit_b_16", ("resolution=384",)): ("ViT_B_16_Weights.IMAGENET1K_SWAG_E2E_V1", 86_859_496, "55.484", 384),
 }
 
 
