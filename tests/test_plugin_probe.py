@@ -136,8 +136,7 @@ def test_the_exported_file_runs_and_the_executor_is_torchs_pixel_shuffle(probe):
         "from subpixel import Subpixel\n"
         "from cnncalc.layers import lookup\n"
         "from mylayers.execute.pixel_shuffle import pixel_shuffle\n"
-        "trace = {}\n"
-        "y = Subpixel()(torch.randn(1, 3, 8, 8), trace)\n"
+        "y = Subpixel()(torch.randn(1, 3, 8, 8))\n"
         "print(list(y.shape[1:]))\n"
         # the page's numpy executor against torch's own pixel_shuffle, on distinct values
         "x = np.arange(2 * 12 * 3 * 5, dtype=np.float64).reshape(2, 12, 3, 5)\n"

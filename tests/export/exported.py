@@ -8,6 +8,7 @@ import ast
 import torch
 
 from cnncalc.export import export_pytorch
+from cnncalc.export.tracing import trace_outputs
 
 
 def imports(text: str) -> set:
@@ -32,12 +33,11 @@ def load(spec, device: str = "cpu"):
     return net.eval(), exported
 
 
-def run(net, spec, device: str = "cpu") -> dict:
-    """Every layer's output, by name, for one random input of batch 1."""
-    trace: dict = {}
+def run(net, spec, device: str = "cpu", exported=None) -> dict:
+    """Every layer's output, by name, for one random input of batch 1 (cnncalc.export.tracing)."""
     with torch.no_grad():
-        net(torch.randn(1, *spec.input_shape, device=device), trace)
-    return trace
+        return trace_outputs(net, exported or export_pytorch(spec), torch.randn(1, *spec.input_shape,
+                                                                                 device=device))
 
 
 def state(net) -> int:
