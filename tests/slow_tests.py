@@ -7,6 +7,11 @@ tier keeps of the same ground is said where it is not obvious. tests/conftest.py
 from __future__ import annotations
 
 SLOW = {
+    "tests/export/test_scripted.py::test_every_seed_file_scripts":
+        "torch.jit.script of every seed network, run (test_small_files_script keeps three small ones)",
+    "tests/export/test_scripted.py::test_every_zoo_file_scripts": "torch.jit.script of every zoo network, run",
+    "tests/export/test_scripted.py::test_every_file_runs_at_a_second_size_or_refuses_it":
+        "every shipped network exported and run at two sizes",
     "tests/test_verify.py::test_networks_verify_at_a_reduced_input":
         "executes every zoo network in numpy (the fast tier verifies the edge-case networks of the same file)",
     "tests/test_verify.py::test_seed_specs_verify": "executes every seed network in numpy",

@@ -198,6 +198,26 @@ def _multiple(vector: tuple, params: dict) -> Optional[str]:
     return None
 
 
+def _one_run(node: ast.Call) -> ast.Call:
+    """``nn.Sequential(A, *[A for _ in range(k)])`` with the first block as the rest and k a number:
+    ``nn.Sequential(*[A for _ in range(k + 1)])``; ``nn.Sequential(A, *[B for _ in range(1)])``:
+    ``nn.Sequential(A, B)``."""
+    if ast.unparse(node.func) != "nn.Sequential" or len(node.args) != 2 or \
+            not isinstance(node.args[1], ast.Starred) or not isinstance(node.args[1].value, ast.ListComp):
+        return node
+    comp = node.args[1].value
+    loop = comp.generators[0].iter                 # range(k)
+    count = loop.args[0] if isinstance(loop, ast.Call) else None
+    if not isinstance(count, ast.Constant) or not isinstance(count.value, int):
+        return node
+    if ast.unparse(node.args[0]) == ast.unparse(comp.elt):
+        count.value += 1
+        node.args = [node.args[1]]
+    elif count.value == 1:
+        node.args = [node.args[0], comp.elt]
+    return node
+
+
 class _Scope:
     """The top-level network or one block instance: its own nodes and the instances directly inside."""
 
@@ -362,6 +382,7 @@ class _Writer:
                 if run is not None:
                     base, members = run
                     done_children.update(id(c) for c in members)
+                    done_children.add(id(child))
                     attr = identifier(base, attrs)
                     calls = []
                     for i, member in enumerate(members):
@@ -416,7 +437,9 @@ class _Writer:
 
     def _runs(self, scope: _Scope) -> dict:
         """Chains of children named BASE.0, BASE.1, … (a repeat), each reading only the one before, its
-        output read by nothing else: id(first child) → (BASE, the children in order)."""
+        output read by nothing else: id(each child) → (BASE, the children in order). A child that is only
+        such a chain of its own children 0, 1, … (a stage of blocks) is the chain itself: id(child) → (its
+        name, its children)."""
         by_base: dict = {}
         for child in scope.children:
             local = scope.local(child.prefix)
@@ -425,21 +448,32 @@ class _Writer:
                 by_base.setdefault(base, {})[int(index)] = child
         runs: dict = {}
         for base, members in by_base.items():
-            if sorted(members) != list(range(len(members))):
-                continue
-            chain = [members[i] for i in range(len(members))]
-            if not all(self._external(c) == [c.origin] for c in chain):
-                continue
-            if not all(b.origin == a.output for a, b in zip(chain, chain[1:])):
-                continue
-            reader_of = {a.output: self._all_nodes(b) for a, b in zip(chain, chain[1:])}
-            if any(source in reader_of and node.name not in reader_of[source]
-                   for node in self.graph.nodes.values() for source in node.inputs):
-                continue
+            chain = self._chain(members)
             for child in chain:
                 runs[id(child)] = (base, chain)
+        for child in scope.children:
+            inner = {int(child.local(c.prefix)): c for c in child.children if child.local(c.prefix).isdigit()}
+            chain = self._chain(inner)
+            if chain and not child.node_names and len(chain) == len(child.children) and \
+                    chain[0].origin == child.origin and chain[-1].output == child.output:
+                runs[id(child)] = (scope.local(child.prefix), chain)
         return runs
 
+    def _chain(self, members: dict) -> list:
+        """The scopes numbered 0, 1, … in order when each reads only the one before and its output is read
+        by nothing but the next; else []."""
+        if not members or sorted(members) != list(range(len(members))):
+            return []
+        chain = [members[i] for i in range(len(members))]
+        if not all(self._external(c) == [c.origin] for c in chain):
+            return []
+        if not all(b.origin == a.output for a, b in zip(chain, chain[1:])):
+            return []
+        reader_of = {a.output: self._all_nodes(b) for a, b in zip(chain, chain[1:])}
+        if any(source in reader_of and node.name not in reader_of[source]
+               for node in self.graph.nodes.values() for source in node.inputs):
+            return []
+        return chain
 
     # -- one class per group: the values that differ become the constructor's arguments ----------------------
 
@@ -517,7 +551,7 @@ class _Writer:
                     child = groups[int(node.func.id[len(CHILD):])]
                     node.func = ast.Name(id=child.name, ctx=ast.Load())
                     node.args = [node.args[k] for _, k in child.signature]
-                return node
+                return _one_run(node)
 
             def visit_Name(self, node: ast.Name):
                 if not node.id.startswith(PLACEHOLDER):

@@ -137,7 +137,7 @@ def build(spec, device="meta") -> SpecNet:
     export = export_pytorch(spec)
     filename = f"<cnncalc export {next(_BUILDS)}>"
     namespace: dict = {"__name__": "cnncalc_export_parity"}
-    exec(compile(export.text, filename, "exec"), namespace)
+    exec(compile(export.text, filename, "exec", dont_inherit=True), namespace)
     with torch.device(device):
         net = namespace[export.class_name]()
     order = [node.name for node in spec.graph.topological_order()]
