@@ -48,8 +48,9 @@ def _attributes(cls: ast.ClassDef) -> dict[str, ast.expr]:
 
 def traced_names(exported) -> set[str]:
     """Every layer name cnncalc.export.tracing.trace_outputs can read: each block instance's (and the
-    network's) forward variables that Export.variables names, under the instance's prefix, and the input."""
-    names = {"input"}
+    network's) forward variables that Export.variables names, under the instance's prefix, the layers it
+    hooks, and the input."""
+    names = {"input", *exported.hooked}       # a layer inside an nn.Sequential: by a forward hook
     for path, prefix in exported.prefixes.items():
         for local in exported.variables[exported.classes[path]].values():
             names.add(f"{prefix}.{local}" if prefix else local)

@@ -66,6 +66,7 @@ class Export:
     variables: dict           # class name → {forward's local variable: the layer's name inside the instance}
     prefixes: dict            # attribute path of a block instance ('' the network) → its layers' name prefix
     classes: dict             # attribute path of a block instance ('' the network) → its class
+    hooked: dict = {}         # a layer inside an nn.Sequential → its module's path: a forward hook reads it
 
 
 def identifier(name: str, taken: set) -> str:
@@ -253,6 +254,7 @@ class _Writer:
         self.modules: dict = {}
         self.prefixes: dict = {"": ""}
         self.instance_groups: dict = {}  # attribute path of a block instance → its _Group
+        self.hooked: dict = {}           # layer in an nn.Sequential → its module's path (traced by a hook)
         self.ties: list = []             # (path of a module, path of its owner) across classes
         self.top = _Scope("", "", "input", self.graph.output)
 
@@ -343,7 +345,7 @@ class _Writer:
         classes_of = {path: group.name for path, group in self.instance_groups.items()}
         classes_of[""] = name
         return Export(text="\n\n\n".join(parts) + "\n", class_name=name, modules=self.modules,
-                      variables=all_vars, prefixes=self.prefixes, classes=classes_of)
+                      variables=all_vars, prefixes=self.prefixes, classes=classes_of, hooked=self.hooked)
 
     def _source(self, scope: _Scope, top: bool = False) -> tuple:
         """The class of one scope, its numbers as written: (source, {local variable: layer's local name})."""
@@ -386,14 +388,21 @@ class _Writer:
                     attr = identifier(base, attrs)
                     calls = []
                     for i, member in enumerate(members):
+                        path = f"{self._path(scope, attr)}.{i}"
+                        if isinstance(member, str):      # a layer: its module, its output read by a hook
+                            calls.append(self._plain(member))
+                            self.modules[member] = (path,)
+                            self.hooked[member] = path
+                            continue
                         member.attr = str(i)
-                        member.path = f"{self._path(scope, attr)}.{i}"
+                        member.path = path
                         calls.append(self._child_call(member))
                     if len(calls) > 1 and len(set(calls[1:])) == 1:     # the first, then the rest alike
                         ctor = f"nn.Sequential({calls[0]}, *[{calls[1]} for _ in range({len(calls) - 1})])"
                     else:
                         ctor = "nn.Sequential(" + ", ".join(calls) + ")"
-                    output = members[-1].output
+                    last = members[-1]
+                    output = last if isinstance(last, str) else last.output
                 else:
                     done_children.add(id(child))
                     attr = identifier(scope.local(child.prefix), attrs)
@@ -438,8 +447,9 @@ class _Writer:
     def _runs(self, scope: _Scope) -> dict:
         """Chains of children named BASE.0, BASE.1, … (a repeat), each reading only the one before, its
         output read by nothing else: id(each child) → (BASE, the children in order). A child that is only
-        such a chain of its own children 0, 1, … (a stage of blocks) is the chain itself: id(child) → (its
-        name, its children)."""
+        such a chain of its own members 0, 1, … (block instances, or layers that are one module each: a
+        stage of blocks, torchvision's conv + BN ``downsample``) is the chain itself: id(child) → (its name,
+        its members, a layer by its name)."""
         by_base: dict = {}
         for child in scope.children:
             local = scope.local(child.prefix)
@@ -452,24 +462,58 @@ class _Writer:
             for child in chain:
                 runs[id(child)] = (base, chain)
         for child in scope.children:
-            inner = {int(child.local(c.prefix)): c for c in child.children if child.local(c.prefix).isdigit()}
-            chain = self._chain(inner)
-            if chain and not child.node_names and len(chain) == len(child.children) and \
-                    chain[0].origin == child.origin and chain[-1].output == child.output:
+            inner: dict = {}
+            for member in child.children:
+                inner[child.local(member.prefix)] = member
+            for name in child.node_names:
+                inner[child.local(name)] = name
+            if not all(key.isdigit() for key in inner):
+                continue
+            chain = self._chain({int(key): member for key, member in inner.items()})
+            if chain and self._origin(chain[0]) == child.origin and self._output(chain[-1]) == child.output and \
+                    all(isinstance(m, _Scope) or self._plain(m) for m in chain):
                 runs[id(child)] = (scope.local(child.prefix), chain)
         return runs
 
+    def _origin(self, member) -> str:
+        if isinstance(member, _Scope):
+            return member.origin
+        inputs = self.graph.nodes[member].inputs
+        return inputs[0] if len(inputs) == 1 else ""
+
+    def _output(self, member) -> str:
+        return member if isinstance(member, str) else member.output
+
+    def _plain(self, name: str) -> str:
+        """The constructor of a layer that is one module called on its one input, trainable and unshared
+        (it can stand in an nn.Sequential), else ''."""
+        node = self.graph.nodes[name]
+        writer = self.writers[type(node.layer)]
+        if writer is None or node.shares or not node.trainable or type(node.layer).multi_output or \
+                len(node.inputs) != 1:
+            return ""
+        try:
+            code = writer(node.layer, [self.shapes[s] for s in node.inputs], self.shapes[name])
+        except Refused:
+            return ""
+        if len(code.modules) != 1 or code.modules[0][0] or code.parameter or code.expr not in ("", "{m}({0})"):
+            return ""
+        for helper in code.helpers:
+            self.helpers.setdefault(helper, writer.helpers[helper])
+        return code.modules[0][1]
+
     def _chain(self, members: dict) -> list:
-        """The scopes numbered 0, 1, … in order when each reads only the one before and its output is read
-        by nothing but the next; else []."""
+        """The members (block instances or layers) numbered 0, 1, … in order when each reads only the one
+        before and its output is read by nothing but the next; else []."""
         if not members or sorted(members) != list(range(len(members))):
             return []
         chain = [members[i] for i in range(len(members))]
-        if not all(self._external(c) == [c.origin] for c in chain):
+        if not all(self._external(c) == [c.origin] for c in chain if isinstance(c, _Scope)):
             return []
-        if not all(b.origin == a.output for a, b in zip(chain, chain[1:])):
+        if not all(self._origin(b) == self._output(a) for a, b in zip(chain, chain[1:])):
             return []
-        reader_of = {a.output: self._all_nodes(b) for a, b in zip(chain, chain[1:])}
+        reader_of = {self._output(a): self._all_nodes(b) if isinstance(b, _Scope) else {b}
+                     for a, b in zip(chain, chain[1:])}
         if any(source in reader_of and node.name not in reader_of[source]
                for node in self.graph.nodes.values() for source in node.inputs):
             return []

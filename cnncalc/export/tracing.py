@@ -3,7 +3,9 @@
 The exported forward() keeps one local variable per layer; :func:`trace_outputs` runs the network once under
 a profile hook (``sys.setprofile``) that, as each forward() of the file returns, reads its local variables and
 names them by ``Export.variables`` (the class's variable → the layer's name inside the instance) and
-``Export.prefixes`` (the instance's attribute path → its layers' name prefix). Never imports torch.
+``Export.prefixes`` (the instance's attribute path → its layers' name prefix); a layer inside an
+``nn.Sequential`` has no variable of its own: a forward hook on its module (``Export.hooked``) records it.
+Never imports torch.
 """
 
 from __future__ import annotations
@@ -35,10 +37,18 @@ def trace_outputs(net: Any, exported: Any, x: Any) -> dict:
             if var in local:
                 found[f"{prefix}.{name}" if prefix else name] = local[var]
 
+    def hook(name):
+        def record(module, inputs, output):
+            found[name] = output
+        return record
+
+    handles = [net.get_submodule(path).register_forward_hook(hook(name)) for name, path in exported.hooked.items()]
     previous = sys.getprofile()
     sys.setprofile(profile)
     try:
         net(x)
     finally:
         sys.setprofile(previous)
+        for handle in handles:
+            handle.remove()
     return found

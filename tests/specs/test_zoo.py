@@ -247,8 +247,8 @@ def test_resnet50_shapes_follow_table_1():
     assert row(rep, "maxpool").output_shape == (64, 56, 56)
     for layer, shape in (("layer1", (256, 56, 56)), ("layer2", (512, 28, 28)), ("layer3", (1024, 14, 14)),
                          ("layer4", (2048, 7, 7))):
-        # the relu after each block's add: layerN.0.relu1, layerN.rest.i.relu1
-        ends = [r for r in rep.rows if re.fullmatch(rf"{layer}\.(0|rest\.\d+)\.relu1", r.name)]
+        # the relu after each block's add: layerN.i.relu3 (torchvision's names: layerN.i)
+        ends = [r for r in rep.rows if re.fullmatch(rf"{layer}\.\d+\.relu3", r.name)]
         assert len(ends) == {"layer1": 3, "layer2": 4, "layer3": 6, "layer4": 3}[layer]
         assert all(r.output_shape == shape for r in ends)
 
