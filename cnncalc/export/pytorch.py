@@ -199,6 +199,31 @@ def _multiple(vector: tuple, params: dict) -> Optional[str]:
     return None
 
 
+WIDTH = 116
+
+
+def _call_lines(node: ast.expr, indent: int) -> str:
+    """``node`` as source at ``indent``: a call too long for one line with one argument a line."""
+    text = ast.unparse(node)
+    if indent + len(text) <= WIDTH or not isinstance(node, ast.Call):
+        return text
+    inner = " " * (indent + 4)
+    parts = [inner + _call_lines(arg, indent + 4) for arg in node.args]
+    parts += [inner + f"{kw.arg}=" + _call_lines(kw.value, indent + 4 + len(kw.arg or "") + 1)
+              if kw.arg else inner + "**" + ast.unparse(kw.value) for kw in node.keywords]
+    return ast.unparse(node.func) + "(\n" + ",\n".join(parts) + ",\n" + " " * indent + ")"
+
+
+def _folded(line: str) -> str:
+    """A line of __init__, ``self.x = Call(...)``, folded one argument a line where it is too long."""
+    if len(line) <= WIDTH or not line.startswith("        self."):
+        return line
+    stmt = ast.parse(line.strip()).body[0]
+    if not isinstance(stmt, ast.Assign) or not isinstance(stmt.value, ast.Call):
+        return line
+    return "        " + ast.unparse(stmt.targets[0]) + " = " + _call_lines(stmt.value, 8)
+
+
 def _one_run(node: ast.Call) -> ast.Call:
     """``nn.Sequential(A, *[A for _ in range(k)])`` with the first block as the rest and k a number:
     ``nn.Sequential(*[A for _ in range(k + 1)])``; ``nn.Sequential(A, *[B for _ in range(1)])``:
@@ -386,21 +411,7 @@ class _Writer:
                     done_children.update(id(c) for c in members)
                     done_children.add(id(child))
                     attr = identifier(base, attrs)
-                    calls = []
-                    for i, member in enumerate(members):
-                        path = f"{self._path(scope, attr)}.{i}"
-                        if isinstance(member, str):      # a layer: its module, its output read by a hook
-                            calls.append(self._plain(member))
-                            self.modules[member] = (path,)
-                            self.hooked[member] = path
-                            continue
-                        member.attr = str(i)
-                        member.path = path
-                        calls.append(self._child_call(member))
-                    if len(calls) > 1 and len(set(calls[1:])) == 1:     # the first, then the rest alike
-                        ctor = f"nn.Sequential({calls[0]}, *[{calls[1]} for _ in range({len(calls) - 1})])"
-                    else:
-                        ctor = "nn.Sequential(" + ", ".join(calls) + ")"
+                    ctor = self._sequence(members, self._path(scope, attr))
                     last = members[-1]
                     output = last if isinstance(last, str) else last.output
                 else:
@@ -462,18 +473,44 @@ class _Writer:
             for child in chain:
                 runs[id(child)] = (base, chain)
         for child in scope.children:
-            inner: dict = {}
-            for member in child.children:
-                inner[child.local(member.prefix)] = member
-            for name in child.node_names:
-                inner[child.local(name)] = name
-            if not all(key.isdigit() for key in inner):
-                continue
-            chain = self._chain({int(key): member for key, member in inner.items()})
-            if chain and self._origin(chain[0]) == child.origin and self._output(chain[-1]) == child.output and \
-                    all(isinstance(m, _Scope) or self._plain(m) for m in chain):
+            chain = self._members(child)
+            if chain:
                 runs[id(child)] = (scope.local(child.prefix), chain)
         return runs
+
+    def _members(self, child: _Scope) -> list:
+        """The members of a block instance that is only a chain of members 0, 1, … (block instances, or
+        layers of one module each), in order; else []."""
+        inner: dict = {}
+        for member in child.children:
+            inner[child.local(member.prefix)] = member
+        for name in child.node_names:
+            inner[child.local(name)] = name
+        if not all(key.isdigit() for key in inner):
+            return []
+        chain = self._chain({int(key): member for key, member in inner.items()})
+        if chain and self._origin(chain[0]) == child.origin and self._output(chain[-1]) == child.output and \
+                all(isinstance(m, _Scope) or self._plain(m) for m in chain):
+            return chain
+        return []
+
+    def _sequence(self, members: list, path: str) -> str:
+        """``nn.Sequential(...)`` of a chain's members at attribute ``path``: a layer its module (its output
+        read by a hook), a block instance that is itself such a chain nested, any other its class."""
+        calls = []
+        for i, member in enumerate(members):
+            here = f"{path}.{i}"
+            if isinstance(member, str):
+                calls.append(self._plain(member))
+                self.modules[member] = (here,)
+                self.hooked[member] = here
+                continue
+            member.attr, member.path = str(i), here
+            inner = self._members(member)
+            calls.append(self._sequence(inner, here) if inner else self._child_call(member))
+        if len(calls) > 1 and len(set(calls[1:])) == 1:     # the first, then the rest alike
+            return f"nn.Sequential({calls[0]}, *[{calls[1]} for _ in range({len(calls) - 1})])"
+        return "nn.Sequential(" + ", ".join(calls) + ")"
 
     def _origin(self, member) -> str:
         if isinstance(member, _Scope):
@@ -536,6 +573,7 @@ class _Writer:
         taken = set(self.local_names) | {node.attr for node in ast.walk(group.tree)
                                          if isinstance(node, ast.Attribute)}
         params: dict = {}                # values (one per instance) → parameter name
+        relations: dict = {}             # values → the multiple of a parameter they are
         for k in range(len(lift.values)):
             vector = tuple(values[k] for values in group.instances)
             if inside.get(k) is False:
@@ -544,13 +582,15 @@ class _Writer:
                 group.rendered[k] = None if lift.default[k] else vector[0]
             elif vector in params:
                 group.rendered[k] = params[vector]
+            elif vector in relations and not lift.forward[k]:
+                group.rendered[k] = relations[vector]
             else:
                 name = self._parameter_name(lift.hints[k], taken)
                 relation = None if lift.forward[k] or not _channels(name) else \
                     _multiple(vector, {v: n for v, n in params.items() if _channels(n)})
                 if relation:
                     taken.discard(name)
-                    group.rendered[k] = relation
+                    group.rendered[k] = relations[vector] = relation
                     continue
                 params[vector] = name
                 group.signature.append((name, k))
@@ -621,7 +661,7 @@ class _Writer:
             init.args.args.append(ast.arg(arg=name))
         for name in sorted(group.stored, key=[n for n, _ in group.signature].index, reverse=True):
             init.body.insert(1, ast.parse(f"self.{name} = {name}").body[0])
-        text = ast.unparse(ast.fix_missing_locations(tree))
+        text = "\n".join(_folded(line) for line in ast.unparse(ast.fix_missing_locations(tree)).split("\n"))
         return text.replace("\n\n    def forward", "\n    def forward").replace("\n    def forward",
                                                                                    "\n\n    def forward")
 

@@ -21,7 +21,7 @@ from tests.export.exported import load  # noqa: E402
 
 KEYS = Path(__file__).resolve().parent / "torchvision_keys"
 # zoo spec → torchvision's constructor (the spec's defaults are that model: EfficientNet-B0, ConvNeXt-Tiny, …)
-MODELS = {"resnet50": "resnet50"}
+MODELS = {"resnet50": "resnet50", "mobilenet_v2": "mobilenet_v2"}
 
 
 def torchvision_keys(name: str) -> list:
