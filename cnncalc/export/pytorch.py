@@ -215,7 +215,11 @@ def _call_lines(node: ast.expr, indent: int) -> str:
 
 
 def _folded(line: str) -> str:
-    """A line of __init__, ``self.x = Call(...)``, folded one argument a line where it is too long."""
+    """A line of __init__, ``self.x = Call(...)`` or its ``def``, folded one argument a line where it is too
+    long."""
+    if len(line) > WIDTH and line.startswith("    def __init__(self, "):
+        names = line[len("    def __init__(self, "):-len("):")].split(", ")
+        return "    def __init__(\n" + "".join(f"        {name},\n" for name in ["self", *names]) + "    ):"
     if len(line) <= WIDTH or not line.startswith("        self."):
         return line
     stmt = ast.parse(line.strip()).body[0]

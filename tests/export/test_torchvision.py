@@ -20,8 +20,10 @@ from cnncalc.spec import read_spec  # noqa: E402
 from tests.export.exported import load  # noqa: E402
 
 KEYS = Path(__file__).resolve().parent / "torchvision_keys"
-# zoo spec → torchvision's constructor (the spec's defaults are that model: EfficientNet-B0, ConvNeXt-Tiny, …)
-MODELS = {"resnet50": "resnet50", "mobilenet_v2": "mobilenet_v2"}
+# zoo spec → torchvision's constructor and its arguments (the spec's defaults are that model; GoogLeNet without
+# the auxiliary classifiers and transform_input, as the spec says)
+MODELS = {"resnet50": ("resnet50", {}), "mobilenet_v2": ("mobilenet_v2", {}),
+          "googlenet": ("googlenet", {"aux_logits": False, "init_weights": True, "transform_input": False})}
 
 
 def torchvision_keys(name: str) -> list:
@@ -49,7 +51,8 @@ def test_the_check_sees_a_renamed_layer():
 def test_torchvisions_weights_load_strictly_and_the_outputs_agree(name):
     from extras import require_torchvision
     torchvision = require_torchvision()
-    reference = getattr(torchvision.models, MODELS[name])().eval()
+    factory, arguments = MODELS[name]
+    reference = getattr(torchvision.models, factory)(**arguments).eval()
     net, _ = load(read_spec(f"zoo:{name}"))
     net.load_state_dict(reference.state_dict(), strict=True)
     torch.manual_seed(0)
