@@ -7,6 +7,12 @@ tier keeps of the same ground is said where it is not obvious. tests/conftest.py
 from __future__ import annotations
 
 SLOW = {
+    "tests/export/test_onnx_exporters.py::test_small_files_through_both_exporters":
+        "torch's two ONNX exporters, run in ONNX Runtime (the fast tier keeps LeNet-5, legacy)",
+    "tests/export/test_onnx_exporters.py::test_locally_connected_layers_through_both_exporters":
+        "DeepFace exported to ONNX twice and run in ONNX Runtime",
+    "tests/export/test_onnx_exporters.py::test_every_shipped_file_through_both_exporters":
+        "every shipped network exported to ONNX twice and run in ONNX Runtime",
     "tests/export/test_scripted.py::test_every_seed_file_scripts":
         "torch.jit.script of every seed network, run (test_small_files_script keeps three small ones)",
     "tests/export/test_scripted.py::test_every_zoo_file_scripts": "torch.jit.script of every zoo network, run",
