@@ -7,6 +7,8 @@ tier keeps of the same ground is said where it is not obvious. tests/conftest.py
 from __future__ import annotations
 
 SLOW = {
+    "tests/export/test_scripted.py::test_small_files_compile_without_graph_breaks":
+        "torch.compile (dynamo, aot_eager) of three small exported networks",
     "tests/export/test_onnx_exporters.py::test_small_files_through_both_exporters":
         "torch's two ONNX exporters, run in ONNX Runtime (the fast tier keeps LeNet-5, legacy)",
     "tests/export/test_onnx_exporters.py::test_locally_connected_layers_through_both_exporters":

@@ -86,10 +86,15 @@ def undefined_globals(text: str, filename: str) -> set[str]:
 
 def module_path_exists(classes: dict, exported, path: str) -> bool:
     """Whether attribute path a.b.c is a block instance's (Export.classes) attribute assigned in its class's
-    __init__."""
+    __init__, or a member of an nn.Sequential so assigned."""
     owner = max((p for p in exported.classes if p == "" or path.startswith(p + ".")), key=len)
     rest = path[len(owner) + 1:] if owner else path
-    return "." not in rest and rest in _attributes(classes[exported.classes[owner]])
+    attributes = _attributes(classes[exported.classes[owner]])
+    if "." not in rest:
+        return rest in attributes
+    # a layer inside an nn.Sequential attribute (attr.0, attr.2.1): the attribute is one
+    first = rest.split(".")[0]
+    return first in attributes and ast.unparse(attributes[first]).startswith("nn.Sequential(")
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])

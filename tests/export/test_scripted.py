@@ -1,5 +1,5 @@
 """The exported files as engineers use them (issue 24): every shipped spec's file passes torch.jit.script
-and the scripted network computes what the eager one does; a network exported at the spec's input runs at a
+and the scripted network computes what the eager one does (and small ones torch.compile, fullgraph); a network exported at the spec's input runs at a
 second input size wherever the spec allows one (its weights fit the network exported at that size, and the
 two agree), and where it does not, forward fails loudly instead of computing something else."""
 
@@ -112,3 +112,16 @@ def test_shufflenet_runs_at_256():
     assert "channel_shuffle(" in exported.text
     with torch.no_grad():
         assert tuple(net(torch.randn(1, 3, 256, 256)).shape) == (1, 1000)
+
+
+@pytest.mark.parametrize("path", SMALL, ids=[p.stem for p in SMALL])
+def test_small_files_compile_without_graph_breaks(path, tmp_path):
+    # torch.compile with fullgraph=True fails on any graph break; aot_eager traces forward and backward
+    # graphs without needing a C++ compiler
+    spec = read_spec(str(path))
+    torch.manual_seed(0)
+    net, _ = load_module(spec, tmp_path)
+    compiled = torch.compile(net, backend="aot_eager", fullgraph=True)
+    x = torch.randn(1, *spec.input_shape)
+    with torch.no_grad():
+        assert torch.equal(compiled(x), net(x))
