@@ -28,7 +28,7 @@ def test_a_type_without_a_writer_is_refused_by_name(monkeypatch):
     writer_for(lookup("relu6"))                     # imported, then taken away
     monkeypatch.delitem(WRITERS, "relu6")
     spec = read_spec(str(SPECS / "zoo" / "mobilenet_v2.yaml"))
-    with pytest.raises(SpecError, match=r"layer 'stem_relu6': relu6 has no PyTorch form in `cnncalc export`: no "
+    with pytest.raises(SpecError, match=r"layer 'features\.0\.2': relu6 has no PyTorch form in `cnncalc export`: no "
                                         r"writer registered for it in cnncalc\.pytorch\.activation"):
         export_pytorch(spec)
 
