@@ -152,13 +152,17 @@ class NodeTracker:
     """While active, ``running`` is the spec node whose line of the generated forward is executing: every
     statement ``var = expr`` of a generated forward computes the node(s) ``Export.variables`` names ``var``
     in its class (read from the source with ast), inside the instance ``Export.prefixes`` names by the
-    module's attribute path."""
+    module's attribute path; a layer inside an nn.Sequential (``Export.hooked``) by its module's forward
+    pre-hook."""
 
     def __init__(self, net: SpecNet):
         self.filename = net.filename
         self.lines: dict = {}        # (class name, line number) → the local node name computed there
         self.paths = {id(module): path for path, module in net.net.named_modules()}
         self.prefixes = net.export.prefixes
+        # a layer inside an nn.Sequential has no line of its own: its module's forward pre-hook names it
+        self.hooked = [(name, net.net.get_submodule(path)) for name, path in net.export.hooked.items()]
+        self.handles: list = []
         self.running = None
         for cls in ast.parse(net.export.text).body:
             if not isinstance(cls, ast.ClassDef) or cls.name not in net.export.variables:
@@ -189,10 +193,20 @@ class NodeTracker:
     def __enter__(self):
         self._previous = sys.gettrace()
         sys.settrace(self._global)
+        for name, module in self.hooked:
+            self.handles.append(module.register_forward_pre_hook(self._runs(name)))
         return self
+
+    def _runs(self, name):
+        def pre_hook(module, inputs):
+            self.running = name
+        return pre_hook
 
     def __exit__(self, *exc):
         sys.settrace(self._previous)
+        for handle in self.handles:
+            handle.remove()
+        self.handles = []
 
 
 # ----------------------------------------------------------------------------- counting, from torch alone
