@@ -46,6 +46,15 @@ def tie(module, owner):
             setattr(mine, name, tensor)
 """)
 
+NAMED = Helper("named_sequential", """
+def named_sequential(*members):
+    \"\"\"nn.Sequential of (name, module) pairs: members named as the spec names them (torchvision's block1-0).\"\"\"
+    sequence = nn.Sequential()
+    for name, module in members:
+        sequence.add_module(name, module)
+    return sequence
+""")
+
 # the name of a constructor's positional arguments, by the module's name less its 1d/2d/3d
 POSITIONAL = {"Conv": ("in_channels", "out_channels", "kernel_size"),
               "ConvTranspose": ("in_channels", "out_channels", "kernel_size"),
@@ -271,7 +280,7 @@ class _Writer:
         self.groups: dict = {}           # (block, source with placeholders) → _Group, in order of creation
         # every layer class's writer (None: it has none), and the helpers they declare
         self.writers = {cls: writer_for(cls) for cls in {type(node.layer) for node in self.graph.nodes.values()}}
-        self.declared: dict = {TIE.name: TIE}
+        self.declared: dict = {TIE.name: TIE, NAMED.name: NAMED}
         for writer in filter(None, self.writers.values()):
             for helper in writer.helpers.values():
                 if self.declared.setdefault(helper.name, helper) != helper:
@@ -284,6 +293,7 @@ class _Writer:
         self.prefixes: dict = {"": ""}
         self.instance_groups: dict = {}  # attribute path of a block instance → its _Group
         self.hooked: dict = {}           # layer in an nn.Sequential → its module's path (traced by a hook)
+        self.member_names: dict = {}     # a member of a named chain (layer name or id of its scope) → its name
         self.ties: list = []             # (path of a module, path of its owner) across classes
         self.top = _Scope("", "", "input", self.graph.output)
 
@@ -360,8 +370,8 @@ class _Writer:
         top.name = name
         classes.append(self._render(top))
         head = ["import torch", "import torch.nn.functional as F", "from torch import nn"]
-        used = [h for hname, h in self.helpers.items() if hname != TIE.name] + \
-            ([TIE] if TIE.name in self.helpers else [])
+        used = [h for hname, h in self.helpers.items() if hname not in (TIE.name, NAMED.name)] + \
+            [h for h in (TIE, NAMED) if h.name in self.helpers]
         if any(helper.math for helper in used):
             head.insert(0, "import math")
         title = self.spec.name or "network"
@@ -490,9 +500,17 @@ class _Writer:
             inner[child.local(member.prefix)] = member
         for name in child.node_names:
             inner[child.local(name)] = name
-        if not all(key.isdigit() for key in inner):
+        if all(key.isdigit() for key in inner):
+            chain = self._chain({int(key): member for key, member in inner.items()})
+        elif inner and not any(key.isidentifier() or "." in key for key in inner):
+            # names no attribute can take (torchvision's block1-0): a chain in the order the layers run
+            first = {node.name: i for i, node in enumerate(self.topo)}
+            ordered = sorted(inner.items(), key=lambda item: first[item[1] if isinstance(item[1], str) else
+                                                                 min(self._all_nodes(item[1]), key=first.get)])
+            chain = self._chain({i: member for i, (_, member) in enumerate(ordered)})
+            self.member_names.update({id(m) if not isinstance(m, str) else m: key for key, m in ordered})
+        else:
             return []
-        chain = self._chain({int(key): member for key, member in inner.items()})
         if chain and self._origin(chain[0]) == child.origin and self._output(chain[-1]) == child.output and \
                 all(isinstance(m, _Scope) or self._plain(m) for m in chain):
             return chain
@@ -502,8 +520,9 @@ class _Writer:
         """``nn.Sequential(...)`` of a chain's members at attribute ``path``: a layer its module (its output
         read by a hook), a block instance that is itself such a chain nested, any other its class."""
         calls = []
+        names = [self.member_names.get(m if isinstance(m, str) else id(m), str(i)) for i, m in enumerate(members)]
         for i, member in enumerate(members):
-            here = f"{path}.{i}"
+            here = f"{path}.{names[i]}"
             if isinstance(member, str):
                 calls.append(self._plain(member))
                 self.modules[member] = (here,)
@@ -512,6 +531,9 @@ class _Writer:
             member.attr, member.path = str(i), here
             inner = self._members(member)
             calls.append(self._sequence(inner, here) if inner else self._child_call(member))
+        if not all(name.isdigit() for name in names):
+            self.helpers.setdefault(NAMED.name, NAMED)
+            return "named_sequential(" + ", ".join(f"({name!r}, {call})" for name, call in zip(names, calls)) + ")"
         if len(calls) > 1 and len(set(calls[1:])) == 1:     # the first, then the rest alike
             return f"nn.Sequential({calls[0]}, *[{calls[1]} for _ in range({len(calls) - 1})])"
         return "nn.Sequential(" + ", ".join(calls) + ")"
