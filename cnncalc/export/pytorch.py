@@ -505,8 +505,9 @@ class _Writer:
         elif inner and not any(key.isidentifier() or "." in key for key in inner):
             # names no attribute can take (torchvision's block1-0): a chain in the order the layers run
             first = {node.name: i for i, node in enumerate(self.topo)}
-            ordered = sorted(inner.items(), key=lambda item: first[item[1] if isinstance(item[1], str) else
-                                                                 min(self._all_nodes(item[1]), key=first.get)])
+            def position(member) -> int:
+                return first[member] if isinstance(member, str) else min(first[n] for n in self._all_nodes(member))
+            ordered = sorted(inner.items(), key=lambda item: position(item[1]))
             chain = self._chain({i: member for i, (_, member) in enumerate(ordered)})
             self.member_names.update({id(m) if not isinstance(m, str) else m: key for key, m in ordered})
         else:
