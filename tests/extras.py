@@ -1,4 +1,4 @@
-"""The optional tools some tests need, and the one skip reason each: a test that needs PyTorch or Graphviz
+"""The optional tools some tests need, and the one skip reason each: a test that needs PyTorch, torchvision or Graphviz
 skips with how to install it when the tool is missing (every other test runs without them)."""
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ import shutil
 import pytest
 
 TORCH_MISSING = "PyTorch is not installed: it comes with the optional parity extra, pip install -e '.[test,parity]'"
+TORCHVISION_MISSING = ("torchvision is not installed: it comes with the optional torchvision extra, "
+                       "pip install -e '.[test,torchvision]' (torch 2.14.1, torchvision 0.29.1)")
 DOT_MISSING = ("Graphviz's dot is not on PATH: install Graphviz (apt-get install graphviz, brew install graphviz); "
                ".ci/run installs it")
 
@@ -16,6 +18,12 @@ def require_torch():
     """The torch module, or skip the calling test (or, at module level, the whole module)."""
     __tracebackhide__ = True            # the skip is reported at the caller's line
     return pytest.importorskip("torch", reason=TORCH_MISSING)
+
+
+def require_torchvision():
+    """The torchvision module, or skip the calling test (or, at module level, the whole module)."""
+    __tracebackhide__ = True
+    return pytest.importorskip("torchvision", reason=TORCHVISION_MISSING)
 
 
 def require_dot() -> str:

@@ -7,6 +7,19 @@ tier keeps of the same ground is said where it is not obvious. tests/conftest.py
 from __future__ import annotations
 
 SLOW = {
+    "tests/export/test_scripted.py::test_small_files_compile_without_graph_breaks":
+        "torch.compile (dynamo, aot_eager) of three small exported networks",
+    "tests/export/test_onnx_exporters.py::test_small_files_through_both_exporters":
+        "torch's two ONNX exporters, run in ONNX Runtime (the fast tier keeps LeNet-5, legacy)",
+    "tests/export/test_onnx_exporters.py::test_locally_connected_layers_through_both_exporters":
+        "DeepFace exported to ONNX twice and run in ONNX Runtime",
+    "tests/export/test_onnx_exporters.py::test_every_shipped_file_through_both_exporters":
+        "every shipped network exported to ONNX twice and run in ONNX Runtime",
+    "tests/export/test_scripted.py::test_every_seed_file_scripts":
+        "torch.jit.script of every seed network, run (test_small_files_script keeps three small ones)",
+    "tests/export/test_scripted.py::test_every_zoo_file_scripts": "torch.jit.script of every zoo network, run",
+    "tests/export/test_scripted.py::test_every_file_runs_at_a_second_size_or_refuses_it":
+        "every shipped network exported and run at two sizes",
     "tests/test_verify.py::test_networks_verify_at_a_reduced_input":
         "executes every zoo network in numpy (the fast tier verifies the edge-case networks of the same file)",
     "tests/test_verify.py::test_seed_specs_verify": "executes every seed network in numpy",

@@ -139,20 +139,20 @@ def test_a_narrow_terminal_gets_letters_and_every_number_whole(cli, monkeypatch)
 
 
 def test_layer_table_never_cuts_a_shape_or_a_count(cli, monkeypatch):
-    lines = _table(cli, monkeypatch, 100, "specs/zoo/resnet18.yaml", "specs/zoo/resnet50.yaml", "--by", "layer",
+    lines = _table(cli, monkeypatch, 97, "specs/zoo/resnet50.yaml", "specs/zoo/resnet18.yaml", "--by", "layer",
                    "--depth", "2")
     # conv1 of both: 7·7·3·64 = 9,408 weights, 64×112×112 outputs, 112·112·9,408 = 118,013,952 MACs
     conv1 = next(line for line in lines if line.startswith(" conv1 "))
     assert conv1.split() == ["conv1"] + ["64×112×112"] * 2 + ["9,408"] * 2 + ["118,013,952"] * 2
-    # fc: 512·1,000 + 1,000 = 513,000 against 2,048·1,000 + 1,000 = 2,049,000 parameters; the total row has
-    # torchvision's 11,689,512 and 25,557,032 parameters, whole
+    # fc: 2,048·1,000 + 1,000 = 2,049,000 against 512·1,000 + 1,000 = 513,000 parameters; the total row has
+    # torchvision's 25,557,032 and 11,689,512 parameters, whole
     fc = next(line for line in lines if line.startswith(" fc "))
-    assert fc.split()[:5] == ["fc", "1000", "1000", "513,000", "2,049,000"]
+    assert fc.split()[:5] == ["fc", "1000", "1000", "2,049,000", "513,000"]
     total = next(line for line in lines if line.startswith(" total "))
-    assert total.split()[:5] == ["total", "1000", "1000", "11,689,512", "25,557,032"]
-    # a note folds: 'only in A' (resnet50 has no layer1.1) over two lines of the last column, 7 cells wide
+    assert total.split()[:5] == ["total", "1000", "1000", "25,557,032", "11,689,512"]
+    # a note folds: 'only in A' (resnet18 has no layer1.2) over two lines of the last column, 7 cells wide
     # ('differs'): 'only in' fills it, the space after it ends the piece
-    k = next(k for k, line in enumerate(lines) if line.startswith(" layer1.1 "))
+    k = next(k for k, line in enumerate(lines) if line.startswith(" layer1.2 "))
     assert lines[k].split()[-2:] == ["only", "in"] and lines[k + 1].split() == ["A"]
     assert lines[k].rindex("only") == lines[k + 1].index("A")
 

@@ -1,9 +1,10 @@
 """`cnncalc export --to pytorch` without PyTorch: for every shipped spec (specs/zoo, specs/seed) the written
 file is Python that compiles, imports nothing but torch and math, defines the network class as an nn.Module
 with __init__ and forward, names no global it does not define (a helper module such as SPP or Unshared
-left out of the file would be one), holds every module Export.modules promises, and records every layer of
-the spec in forward's trace. tests/export runs the files under torch where the parity extra is installed;
-these checks read the text alone, so they run in every install."""
+left out of the file would be one), holds every module Export.modules promises, and names every layer of
+the spec by a variable of some forward() (Export.variables, read by cnncalc.export.tracing). tests/export
+runs the files under torch where the parity extra is installed; these checks read the text alone, so they
+run in every install."""
 
 from __future__ import annotations
 
@@ -45,36 +46,24 @@ def _attributes(cls: ast.ClassDef) -> dict[str, ast.expr]:
     return found
 
 
-def _block_class(value: ast.expr, classes: dict) -> str | None:
-    """The class of a block instance: self.x = Block(...) where Block is a class of the file."""
-    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in classes:
-        return value.func.id
-    return None
-
-
-def traced_names(classes: dict, name: str, prefix: str = "") -> set[str]:
-    """Every name forward() of class ``name`` puts in trace: the keys of its trace.update({...}) (a block's
-    keys are prefix + "local"), and those of the blocks it calls as self.attr(x, trace, "prefix.")."""
-    cls = classes[name]
-    attributes = _attributes(cls)
-    names = set()
-    for node in ast.walk(_method(cls, "forward")):
-        if isinstance(node, ast.Dict):
-            for key in node.keys:
-                if isinstance(key, ast.BinOp):        # prefix + "local"
-                    key = key.right
-                if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                    names.add(prefix + key.value)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                and isinstance(node.func.value, ast.Name) and node.func.value.id == "self":
-            block = _block_class(attributes.get(node.func.attr), classes)
-            if block is not None and any(isinstance(a, ast.Name) and a.id == "trace" for a in node.args):
-                inner = node.args[-1]
-                if isinstance(inner, ast.BinOp):      # a block inside a block: prefix + "inner."
-                    inner = inner.right
-                assert isinstance(inner, ast.Constant), ast.unparse(node)
-                names |= traced_names(classes, block, prefix + inner.value)
+def traced_names(exported) -> set[str]:
+    """Every layer name cnncalc.export.tracing.trace_outputs can read: each block instance's (and the
+    network's) forward variables that Export.variables names, under the instance's prefix, the layers it
+    hooks, and the input."""
+    names = {"input", *exported.hooked}       # a layer inside an nn.Sequential: by a forward hook
+    for path, prefix in exported.prefixes.items():
+        for local in exported.variables[exported.classes[path]].values():
+            names.add(f"{prefix}.{local}" if prefix else local)
     return names
+
+
+def forward_variables(cls: ast.ClassDef) -> set[str]:
+    """The local variables forward() assigns."""
+    found = set()
+    for node in ast.walk(_method(cls, "forward")):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            found.add(node.id)
+    return found
 
 
 def undefined_globals(text: str, filename: str) -> set[str]:
@@ -95,20 +84,17 @@ def undefined_globals(text: str, filename: str) -> set[str]:
     return missing
 
 
-def module_path_exists(classes: dict, top: str, path: str) -> bool:
-    """Whether attribute path a.b.c is assigned in __init__ through the block classes, from class ``top``."""
-    cls = classes[top]
-    parts = path.split(".")
-    for i, part in enumerate(parts):
-        attributes = _attributes(cls)
-        if part not in attributes:
-            return False
-        if i < len(parts) - 1:
-            block = _block_class(attributes[part], classes)
-            if block is None:
-                return False
-            cls = classes[block]
-    return True
+def module_path_exists(classes: dict, exported, path: str) -> bool:
+    """Whether attribute path a.b.c is a block instance's (Export.classes) attribute assigned in its class's
+    __init__, or a member of an nn.Sequential so assigned."""
+    owner = max((p for p in exported.classes if p == "" or path.startswith(p + ".")), key=len)
+    rest = path[len(owner) + 1:] if owner else path
+    attributes = _attributes(classes[exported.classes[owner]])
+    if "." not in rest:
+        return rest in attributes
+    # a layer inside an nn.Sequential attribute (attr.0, attr.2.1): the attribute is one
+    first = rest.split(".")[0]
+    return first in attributes and ast.unparse(attributes[first]).startswith("nn.Sequential(")
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
@@ -133,12 +119,15 @@ def test_exported_source_compiles_and_holds_every_layer(path):
     assert [a.arg for a in forward.args.args][:2] == ["self", "x"]
     assert undefined_globals(exported.text, filename) == set()
 
-    # every layer of the spec, and nothing else, in forward's trace; every module it runs in __init__
-    assert traced_names(classes, exported.class_name) == set(spec.graph.nodes)
+    # every layer of the spec, and nothing else, named by a variable forward() assigns; every module it runs
+    # in __init__
+    assert traced_names(exported) == set(spec.graph.nodes)
+    for class_name, variables in exported.variables.items():
+        assert set(variables) <= forward_variables(classes[class_name]), class_name
     assert set(exported.modules) <= set(spec.graph.nodes)
     for node, paths in exported.modules.items():
         for attribute in paths:
-            assert module_path_exists(classes, exported.class_name, attribute), (node, attribute)
+            assert module_path_exists(classes, exported, attribute), (node, attribute)
     # every layer with parameters (by cnncalc's own count) is computed by some module
     with_params = {row.name for row in analyze(spec).rows if row.params}
     shared = {name for name, node in spec.graph.nodes.items() if getattr(node, "shares", "")}
@@ -146,15 +135,16 @@ def test_exported_source_compiles_and_holds_every_layer(path):
 
 
 def test_the_checks_see_a_missing_layer_and_a_missing_helper():
-    # the structural checks above can fail: a trace entry and a helper class removed from a real export
+    # the structural checks above can fail: a variable's name and a helper class removed from a real export
     spec = read_spec(str(REPO / "specs" / "seed" / "spp.yaml"))
     exported = export_pytorch(spec)
     classes = _classes(ast.parse(exported.text))
     assert "SPP" in classes
-    assert len(traced_names(classes, exported.class_name)) == 3    # input, the pyramid, the dense layer
-    trace = next(node for node in ast.walk(classes[exported.class_name]) if isinstance(node, ast.Dict))
-    del trace.keys[1], trace.values[1]
-    assert len(traced_names(classes, exported.class_name)) == 2 < len(spec.graph.nodes)
+    assert len(traced_names(exported)) == 3    # input, the pyramid, the dense layer
+    variables = exported.variables[exported.class_name]
+    del variables[next(iter(variables))]
+    assert len(traced_names(exported)) == 2 < len(spec.graph.nodes)
+    assert not module_path_exists(classes, exported, "nothing")
     tree = ast.parse(exported.text)
     tree.body = [n for n in tree.body if not (isinstance(n, ast.ClassDef) and n.name == "SPP")]
     without_helper = ast.unparse(tree)

@@ -194,37 +194,37 @@ def test_mobilenet_v2_int8_224_four_by_four():
     inverted-residual block (28×28×32, tiles 7×7); docs/conventions.md records the comparison."""
     spec = read_spec("zoo:mobilenet_v2")
     report = analyze(spec, dtype="int8")
-    s = patch_schedule(spec, (4, 4), "stage3.rest.0.res", report=report)
+    s = patch_schedule(spec, (4, 4), "features.5.add", report=report)
+    # (torchvision's names: features.N is the N-th block; features.N.conv.1.0 its depthwise convolution.)
     # Tiles of an interior patch, index 1 on both axes, back from the cut's [7,14) (3×3 windows, padding 1):
-    #   stage3.rest.0 depthwise (s1) [7,14) 7 ← expansion [6,15) 9, hulled with the shortcut's [7,14): [6,15);
-    #   stage3.first depthwise (s2, on 56) outputs [6,15) 9 ← [6·2−1, 14·2−1+3) = [11,30) 19;
-    #   stage2.rest depthwise (s1) outputs [11,30) ← [10,31) 21 (hull with its shortcut's [11,30));
-    #   stage2.first depthwise (s2, on 112) outputs [10,31) 21 ← [19, 30·2−1+3) = [19,62) 43;
-    #   stage1 depthwise (s1) outputs [19,62) 43 ← stem [18,63) 45; stem (3×3 s2) ← input [35, 62·2−1+3) = [35,126) 91.
+    #   block 5 depthwise (s1) [7,14) 7 ← expansion [6,15) 9, hulled with the shortcut's [7,14): [6,15);
+    #   block 4 depthwise (s2, on 56) outputs [6,15) 9 ← [6·2−1, 14·2−1+3) = [11,30) 19;
+    #   block 3 depthwise (s1) outputs [11,30) ← [10,31) 21 (hull with its shortcut's [11,30));
+    #   block 2 depthwise (s2, on 112) outputs [10,31) 21 ← [19, 30·2−1+3) = [19,62) 43;
+    #   block 1 depthwise (s1) outputs [19,62) 43 ← stem [18,63) 45; stem (3×3 s2) ← input [35, 62·2−1+3) = [35,126) 91.
     t = tiles(s, (1, 1))
-    expected = {"input": 91, "stem": 45, "stage1.dw": 43, "stage2.first.dw_project.dw": 21,
-                "stage2.rest.res.main.block.dw_project.dw": 19, "stage3.first.dw_project.dw": 9,
-                "stage3.rest.0.res.main.block.dw_project.dw": 7, "stage3.rest.0.res": 7}
+    expected = {"input": 91, "features.0.0": 45, "features.1.conv.0.0": 43, "features.2.conv.1.0": 21,
+                "features.3.conv.1.0": 19, "features.4.conv.1.0": 9, "features.5.conv.1.0": 7, "features.5.add": 7}
     assert {name: t[name].shape[1:] for name in expected} == {name: (n, n) for name, n in expected.items()}
     # The corner patch: the cut's [0,7) ← ... ← stem [0,35) ← input [−1,70) → [0,70).
     corner = tiles(s, (0, 0))
-    assert (corner["input"].shape, corner["stem"].shape) == ((3, 70, 70), (32, 35, 35))
+    assert (corner["input"].shape, corner["features.0.0"].shape) == ((3, 70, 70), (32, 35, 35))
     # Peak: in patch (1,1) the 96-channel expansion of stage 2 on 43×43 and its BN output alive together, the whole
     # 3×224×224 input, the 32×28×28 cut buffer (int8: a byte each).
-    assert s.patch_peak_at == ((1, 1), "stage2.first.expand_bn")
+    assert s.patch_peak_at == ((1, 1), "features.2.conv.0.1")
     assert s.peak_bytes == 2 * 96 * 43 * 43 + 3 * 224 * 224 + 32 * 28 * 28 == 530_624
     assert s.whole_peak_bytes == 2_408_448           # the eager whole network: the issue's 2.30 MiB
     # The stem's halo MACs: stem tiles per axis, indices 0..3: [0,35) 35, [18,63) 45, [46,91) 45, [74,112) 38 (the
     # same derivation at indices 2 and 3); 864 MACs per position (32 out · 3 in · 9 taps);
     # Σ positions 163² = 26,569 against 112² = 12,544.
-    stem = sum(tiles(s, p.index)["stem"].macs for p in s.patches)
+    stem = sum(tiles(s, p.index)["features.0.0"].macs for p in s.patches)
     assert stem - 12_544 * 864 == (163 ** 2 - 112 ** 2) * 864 == 12_117_600
     assert s.extra_macs == 79_013_808 and s.total_macs == 300_774_272 + 79_013_808
     assert s.rest_peak_bytes == 326_144
     auto = patch_schedule(spec, (4, 4), report=report)
-    assert (auto.cut, auto.peak_bytes, auto.extra_macs) == ("stage3.first.dw_project.project", 410_816, 27_919_344)
+    assert (auto.cut, auto.peak_bytes, auto.extra_macs) == ("features.4.conv.2", 410_816, 27_919_344)
     assert auto.peak_bytes <= s.peak_bytes and all(auto.peak_bytes <= c[1] for c in auto.considered)
-    in_place = patch_schedule(spec, (4, 4), "stage3.rest.0.res", report=report, in_place=pk.runtime_in_place(spec.graph))
+    in_place = patch_schedule(spec, (4, 4), "features.5.add", report=report, in_place=pk.runtime_in_place(spec.graph))
     assert in_place.peak_bytes == 395_456 < s.peak_bytes
 
 
@@ -237,7 +237,8 @@ def test_mobilenet_v2_int8_224_four_by_four_under_tinyengine():
     import cnncalc
     report = cnncalc.analyze("zoo:mobilenet_v2", dtype="int8", runtime="tinyengine", patches="4x4")
     s = report.figures.patches
-    assert s.input_streamed and s.cut == "stage3.first.dw_project.project"
+    # the 4th block's projection (torchvision's features.4, the first block at 28×28) is the cut
+    assert s.input_streamed and s.cut == "features.4.conv.2"
     # Interior patch (1,1), back from the cut's [7,14) on 28 (3×3 depthwise windows, padding 1):
     #   stage3.first depthwise (s2, on 56) outputs [7,14) ← [13, 13·2−1+3) = [13,28) 15; its 1×1 expansion too;
     #   stage2.rest (residual; depthwise s1) outputs [13,28) ← [12,29) 17, hulled with the shortcut: [12,29);
@@ -245,7 +246,7 @@ def test_mobilenet_v2_int8_224_four_by_four_under_tinyengine():
     #   stage1 depthwise (s1) [23,58) ← stem [22,59) 37; stem (3×3 s2) ← input [43, 58·2−1+3) = [43,118) 75.
     # The patch phase peaks at stage2's expansion (its BN and ReLU6 fused, its depthwise in place): stage1's
     # projection tile 16·35·35 and the expansion's 96·35·35, with the cut's whole 32·28·28 buffer (int8).
-    assert s.patch_peak_at == ((1, 1), "stage2.first.expand")
+    assert s.patch_peak_at == ((1, 1), "features.2.conv.0.0")      # stage 2's expansion conv (torchvision's name)
     assert s.patch_peak_bytes == 16 * 35 * 35 + 96 * 35 * 35 + 32 * 28 * 28 == 162_288
     assert s.patch_peak_bytes <= 172 * 1024          # MCUNetV2's kB are KiB: its 1372 kB is 1,404,928 B exactly
     # The rest runs whole. Its peak is in the first residual block at 28×28 (expansion 192): the block's input,

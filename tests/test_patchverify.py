@@ -30,7 +30,7 @@ def check(spec, grid, cut=None, dtype="float32", stream=False):
 @pytest.mark.parametrize("source, shape, grid, cut", [
     ("seed:mobilenet_v2_035_96", None, (2, 2), None),
     ("seed:mobilenet_v2_035_96", None, (3, 3), "stage3.first.dw_project.project_bn"),
-    ("zoo:mobilenet_v2", (3, 64, 64), (4, 4), "stage3.rest.0.res"),
+    ("zoo:mobilenet_v2", (3, 64, 64), (4, 4), "features.5.add"),
     ("zoo:resnet18", (3, 64, 64), (2, 2), None),
     ("zoo:resnet18", (3, 64, 64), (2, 2), "layer2.0.relu1"),       # 3×3/2 max pooling, padding 1; 1×1/2 shortcut
     ("zoo:mobilenet_v1", (3, 64, 64), (2, 2), None),               # TensorFlow 'same' at stride 2: pads after only

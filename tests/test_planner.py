@@ -344,8 +344,8 @@ def test_resnet50_in_place_fragments_by_one_slot():
     # 64·112·112 (conv1, bn1, relu1: one buffer in place) and layer1's 256·56·56 ones: per bottleneck, conv3
     # with bn3, the add and relu in place (one buffer), plus layer1.0's projection shortcut (conv, bn): five
     # buffers, all the same size, so placed first and latest-added first:
-    #   layer1.rest.1's chain → 0; layer1.rest.0's (alive with it) → 802,816; the shortcut's (alive with
-    #   neither) → 0; layer1.0's main chain, alive with the shortcut and with layer1.rest.0's → 1,605,632;
+    #   layer1.2's chain → 0; layer1.1's (alive with it) → 802,816; the shortcut's (alive with
+    #   neither) → 0; layer1.0's main chain, alive with the shortcut and with layer1.1's → 1,605,632;
     #   the stem's (alive with none of them) → 0.
     # Never more than two of them are alive together, yet they take three slots: arena ≥ 3 · 802,816.
     # The peak (tests of cnncalc.peak): at layer1.0's shortcut conv, maxpool's 64·56·56 = 200,704 B, bn3's
@@ -354,10 +354,9 @@ def test_resnet50_in_place_fragments_by_one_slot():
     plan = pl.plan_of(analyze(spec), bits=8, in_place=pk.runtime_in_place(spec.graph))
     big = {t.name: o for t, o in zip(plan.tensors, plan.offsets) if t.size == 802_816}
     slot = 802_816
-    expected = {name: 0 for name in ("conv1", "bn1", "relu1", "layer1.0.res.shortcut.conv",
-                                     "layer1.0.res.shortcut.bn")}
-    for block, at in (("layer1.0", 2 * slot), ("layer1.rest.0", slot), ("layer1.rest.1", 0)):
-        expected.update({f"{block}.{name}": at for name in ("res.main.conv3", "res.main.bn3", "res", "relu1")})
+    expected = {name: 0 for name in ("conv1", "bn1", "relu1", "layer1.0.downsample.0", "layer1.0.downsample.1")}
+    for block, at in (("layer1.0", 2 * slot), ("layer1.1", slot), ("layer1.2", 0)):
+        expected.update({f"{block}.{name}": at for name in ("conv3", "bn3", "add", "relu3")})
     assert big == expected
     assert plan.peak_bytes == 200_704 + 2 * slot
     assert plan.arena_bytes >= 3 * slot

@@ -134,8 +134,7 @@ def test_the_exported_file_runs_and_the_executor_is_torchs_softshrink(probe):
         "from shrinkage import Shrinkage\n"
         "from cnncalc.layers import lookup\n"
         "from mylayers.execute.softshrink import softshrink\n"
-        "trace = {}\n"
-        "y = Shrinkage()(torch.randn(1, 3, 8, 8), trace)\n"
+        "y = Shrinkage()(torch.randn(1, 3, 8, 8))\n"
         "print(list(y.shape[1:]))\n"
         # the page's numpy executor against torch's own softshrink, on values each side of ±λ and between
         "x = np.linspace(-2, 2, 2 * 12 * 3 * 5).reshape(2, 12, 3, 5)\n"

@@ -135,17 +135,50 @@ def ndim(shape) -> int:
     return count
 
 
+# marks a keyword argument whose value is torch's default: ``key=_default(value)``. The export keeps such a
+# keyword only where instances of one block class differ in it (it is then a constructor argument).
+DEFAULT = "_default"
+
+
 def args(*positional, **keywords) -> str:
-    """Constructor arguments, keywords left out where they are torch's default (given as (value, default))."""
+    """Constructor arguments; a keyword whose value is torch's default (given as (value, default)) is marked
+    ``DEFAULT`` (left out of the file unless instances of a block differ in it)."""
     parts = [str(p) for p in positional]
     for key, (value, default) in keywords.items():
-        if value != default:
-            parts.append(f"{key}={value}")
+        parts.append(f"{key}={value}" if value != default else f"{key}={DEFAULT}({value})")
     return ", ".join(parts)
 
 
-def padded(pairs, value: str = "") -> str:
-    """The input expression, behind an explicit F.pad when the padding is asymmetric."""
+PAD_SAME = Helper("pad_same", """
+def pad_same(x, kernels: list[int], strides: list[int], dilations: list[int], value: float = 0.0):
+    \"\"\"TensorFlow's 'same' padding for x's own size: per axis of n, output ceil(n / s), total padding
+    max((out - 1) * s + d * (k - 1) + 1 - n, 0), the extra one after.\"\"\"
+    pads: list[int] = []
+    for i in range(len(kernels) - 1, -1, -1):
+        n = x.size(2 + i)
+        out = (n + strides[i] - 1) // strides[i]
+        total = (out - 1) * strides[i] + dilations[i] * (kernels[i] - 1) + 1 - n
+        if total < 0:
+            total = 0
+        pads.append(total // 2)
+        pads.append(total - total // 2)
+    return F.pad(x, pads, value=value)
+""")
+
+
+def size_dependent(padding, stride) -> bool:
+    """TensorFlow's 'same' at a stride above 1: how much it pads depends on the input's size."""
+    return padding == "same" and any(s > 1 for s in per_axis(stride, 1))
+
+
+def padded(pairs, value: str = "", same: Optional[tuple] = None) -> str:
+    """The input expression, behind an explicit F.pad when the padding is asymmetric; ``same``: (kernels,
+    strides, dilations) of a 'same' padding that depends on the input's size, computed when forward runs
+    (:data:`PAD_SAME`)."""
+    if same is not None:
+        kernels, strides, dilations = (list(v) for v in same)
+        fill = f", {value}" if value else ""
+        return f"pad_same({{0}}, {kernels}, {strides}, {dilations}{fill})"
     if symmetric(pairs):
         return "{0}"
     return f"F.pad({{0}}, {torch_pad(pairs)}{', value=' + value if value else ''})"
@@ -169,6 +202,7 @@ def channels_last(ctor: str, shape) -> Code:
     return Code(modules=(("", ctor),), expr=f"{{m}}({{0}}.permute{there}).permute{back}")
 
 
-def slices(pairs, out) -> str:
-    """``[:, :, b:b+n, …]``: the output's ``out`` positions per axis, starting ``b`` in (crop)."""
-    return "[:, :, " + ", ".join(f"{b}:{b + n}" for (b, _), n in zip(pairs, out)) + "]"
+def slices(pairs) -> str:
+    """``[:, :, b:-a, …]``: ``b`` positions dropped before and ``a`` after on each axis (crop), whatever the
+    input's size."""
+    return "[:, :, " + ", ".join(f"{b or ''}:{-a if a else ''}" for b, a in pairs) + "]"

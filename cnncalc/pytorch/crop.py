@@ -7,10 +7,10 @@ from cnncalc.export.code import Code, Helper, ndim, slices, writes
 CENTER_CROP = '''
 def center_crop(x, like):
     """x cropped to like's spatial size, centred: (n - m) // 2 before, the rest after."""
-    index = [slice(None), slice(None)]
-    for n, m in zip(x.shape[2:], like.shape[2:]):
-        index.append(slice((n - m) // 2, (n - m) // 2 + m))
-    return x[tuple(index)]
+    for axis in range(2, x.dim()):
+        n, m = x.size(axis), like.size(axis)
+        x = x.narrow(axis, (n - m) // 2, m)
+    return x
 '''
 
 
@@ -21,4 +21,4 @@ def crop(layer, shapes, out):
     count = ndim(shapes[0])
     items = [layer.amount] * count if isinstance(layer.amount, int) else list(layer.amount)
     pairs = [tuple(v) if isinstance(v, (list, tuple)) else (v, v) for v in items]
-    return Code(expr="{0}" + slices(pairs, out[1:]))
+    return Code(expr="{0}" + slices(pairs))

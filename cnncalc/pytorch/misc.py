@@ -40,7 +40,8 @@ def pad(layer, shapes, out):
 
 @writes("reshape")
 def reshape(layer, shapes, out):
-    return Code(expr="{0}.reshape(-1, " + ", ".join(map(str, out)) + ")")
+    # the batch from the tensor: another input size fails in torch instead of changing the batch
+    return Code(expr="{0}.reshape({0}.shape[0], " + ", ".join(map(str, out)) + ")")
 
 
 @writes("embedding", helpers=(Helper("Embedding", EMBEDDING),))

@@ -3,7 +3,9 @@ global pooling."""
 
 from __future__ import annotations
 
-from cnncalc.export.code import Code, Refused, args, axes, ndim, padded, symmetric, symmetric_padding, writes
+from cnncalc.export.code import (PAD_SAME, Code, Refused, args, axes, ndim, padded, size_dependent, symmetric,
+                                 symmetric_padding, writes)
+from cnncalc.pytorch.conv import used
 from cnncalc.layers.sliding import geometry
 
 
@@ -17,40 +19,47 @@ def _window(layer, shape, dilated: bool = False):
     if not symmetric(geo.padding) and layer.ceil_mode:
         raise Refused("asymmetric padding with ceil_mode: torch's last window counts only its own symmetric "
                       "padding, so an explicit F.pad would change the output size")
-    return geo, dict(stride=(axes(geo.stride), axes(geo.kernel)), padding=(symmetric_padding(geo.padding), "0"))
+    same = (geo.kernel, geo.stride, geo.dilation) if size_dependent(layer.padding, stride) else None
+    if same and layer.ceil_mode:
+        raise Refused("'same' padding with ceil_mode")
+    padding = "0" if same else symmetric_padding(geo.padding)
+    return geo, same, dict(stride=(axes(geo.stride), axes(geo.kernel)), padding=(padding, "0"))
 
 
-@writes("maxpool")
+@writes("maxpool", helpers=(PAD_SAME,))
 def maxpool(layer, shapes, out):
-    geo, common = _window(layer, shapes[0], dilated=True)
+    geo, same, common = _window(layer, shapes[0], dilated=True)
     ctor = f"nn.MaxPool{ndim(shapes[0])}d(" + args(axes(geo.kernel), **common, dilation=(axes(geo.dilation), "1"),
                                                    ceil_mode=(layer.ceil_mode, False)) + ")"
-    return Code(modules=(("", ctor),), expr="{m}(" + padded(geo.padding, "float('-inf')") + ")")
+    inner = padded(geo.padding, "float('-inf')", same)
+    return Code(modules=(("", ctor),), expr="{m}(" + inner + ")", helpers=used(inner))
 
 
-@writes("avgpool")
+@writes("avgpool", helpers=(PAD_SAME,))
 def avgpool(layer, shapes, out):
-    geo, common = _window(layer, shapes[0])
+    geo, same, common = _window(layer, shapes[0])
     ctor = f"nn.AvgPool{ndim(shapes[0])}d(" + args(axes(geo.kernel), **common,
                                                    ceil_mode=(layer.ceil_mode, False)) + ")"
-    return Code(modules=(("", ctor),), expr="{m}(" + padded(geo.padding) + ")")
+    inner = padded(geo.padding, same=same)
+    return Code(modules=(("", ctor),), expr="{m}(" + inner + ")", helpers=used(inner))
 
 
-@writes("sumpool")
+@writes("sumpool", helpers=(PAD_SAME,))
 def sumpool(layer, shapes, out):
     """Average pooling with divisor 1 (exact); torch has no divisor for 1-D, so 1-D runs as 2-D."""
-    geo, _ = _window(layer, shapes[0])
+    geo, same, _ = _window(layer, shapes[0])
     count = ndim(shapes[0])
     k, s = geo.kernel, geo.stride
-    p = tuple(b for b, _ in geo.padding) if symmetric(geo.padding) else (0,) * count
-    inner = padded(geo.padding)
+    p = tuple(b for b, _ in geo.padding) if symmetric(geo.padding) and not same else (0,) * count
+    inner = padded(geo.padding, same=same)
     if count == 1:
         k, s, p = (1, *k), (1, *s), (0, *p)
         inner += ".unsqueeze(2)"
     ctor = f"nn.AvgPool{max(count, 2)}d(" + args(axes(k), stride=(axes(s), axes(k)), padding=(axes(p), "0"),
                                                  ceil_mode=(layer.ceil_mode, False),
                                                  divisor_override=(1, None)) + ")"
-    return Code(modules=(("", ctor),), expr="{m}(" + inner + ")" + (".squeeze(2)" if count == 1 else ""))
+    return Code(modules=(("", ctor),), expr="{m}(" + inner + ")" + (".squeeze(2)" if count == 1 else ""),
+                helpers=used(inner))
 
 
 def _global(kind: str):

@@ -37,10 +37,16 @@ def stochastic_depth(layer, shapes, out):
                 helpers=("StochasticDepth",))
 
 
-@writes("channel_shuffle")
+CHANNEL_SHUFFLE = Helper("channel_shuffle", """
+def channel_shuffle(x, groups: int):
+    \"\"\"ShuffleNet's channel shuffle: the channels read as groups rows, written out column by column; every
+    size from x itself.\"\"\"
+    shape = list(x.shape)
+    x = x.reshape([shape[0], groups, shape[1] // groups] + shape[2:])
+    return torch.transpose(x, 1, 2).reshape(shape)
+""")
+
+
+@writes("channel_shuffle", helpers=(CHANNEL_SHUFFLE,))
 def channel_shuffle(layer, shapes, out):
-    c, *spatial = shapes[0]
-    g = layer.groups
-    split = ", ".join(map(str, (g, c // g, *spatial)))
-    whole = ", ".join(map(str, (c, *spatial)))
-    return Code(expr=f"torch.transpose({{0}}.reshape(-1, {split}), 1, 2).reshape(-1, {whole})")
+    return Code(expr=f"channel_shuffle({{0}}, {layer.groups})", helpers=("channel_shuffle",))

@@ -6,26 +6,34 @@ from cnncalc.export.code import Code, Helper, writes
 
 SPP = '''
 class SPP(nn.Module):
-    """Spatial pyramid pooling: at level n, each axis of size a is pooled with window ceil(a / n) and stride
-    floor(a / n); every level flattened and concatenated."""
+    """Spatial pyramid pooling: at level n, each axis of size a is pooled with window ceil(a / n), written
+    (a + n - 1) // n (torch's legacy ONNX exporter rounds -(-a // n) wrong), and stride floor(a / n); every
+    level flattened and concatenated."""
 
-    def __init__(self, levels, mode):
+    def __init__(self, levels: list[int], mode: str):
         super().__init__()
         self.levels, self.mode = levels, mode
 
     def forward(self, x):
-        ndim = x.dim() - 2
-        pool = ({1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d} if self.mode == "max"
-                else {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d})[ndim]
-        parts = []
+        parts: list[torch.Tensor] = []
+        sizes = x.shape[2:]
         for n in self.levels:
-            window = tuple(-(-a // n) for a in x.shape[2:])
-            stride = tuple(a // n for a in x.shape[2:])
-            parts.append(torch.flatten(pool(x, window, stride), 1))
+            window = [(a + n - 1) // n for a in sizes]
+            stride = [a // n for a in sizes]
+            parts.append(torch.flatten(spp_pool(x, self.mode == "max", window, stride), 1))
         return torch.cat(parts, dim=1)
+
+
+def spp_pool(x, largest: bool, window: list[int], stride: list[int]):
+    """Max (largest) or average pooling over len(window) spatial axes."""
+    if len(window) == 1:
+        return F.max_pool1d(x, window, stride) if largest else F.avg_pool1d(x, window, stride)
+    if len(window) == 2:
+        return F.max_pool2d(x, window, stride) if largest else F.avg_pool2d(x, window, stride)
+    return F.max_pool3d(x, window, stride) if largest else F.avg_pool3d(x, window, stride)
 '''
 
 
 @writes("spp", helpers=(Helper("SPP", SPP),))
 def spp(layer, shapes, out):
-    return Code(modules=(("", f"SPP({tuple(layer.levels)!r}, {layer.mode!r})"),), helpers=("SPP",))
+    return Code(modules=(("", f"SPP({list(layer.levels)!r}, {layer.mode!r})"),), helpers=("SPP",))

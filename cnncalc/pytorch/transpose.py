@@ -18,5 +18,5 @@ def conv_transpose(layer, shapes, out):
                                                dilation=(axes(geo.dilation), "1")) + ")"
     expr = "{m}({0})"
     if not symmetric(geo.padding):        # torch crops symmetrically: crop the full output explicitly
-        expr += slices(geo.padding, out[1:])
+        expr += slices(geo.padding)
     return Code(modules=(("", ctor),), expr=expr)

@@ -28,7 +28,7 @@ def test_a_type_without_a_writer_is_refused_by_name(monkeypatch):
     writer_for(lookup("relu6"))                     # imported, then taken away
     monkeypatch.delitem(WRITERS, "relu6")
     spec = read_spec(str(SPECS / "zoo" / "mobilenet_v2.yaml"))
-    with pytest.raises(SpecError, match=r"layer 'stem_relu6': relu6 has no PyTorch form in `cnncalc export`: no "
+    with pytest.raises(SpecError, match=r"layer 'features\.0\.2': relu6 has no PyTorch form in `cnncalc export`: no "
                                         r"writer registered for it in cnncalc\.pytorch\.activation"):
         export_pytorch(spec)
 
@@ -42,13 +42,16 @@ def test_a_helper_is_written_once_when_used_and_only_then():
 
 
 def test_the_names_a_declared_helper_defines_stay_free():
-    # the locally connected layer's helper defines windows() and Unshared: a layer named 'windows' gets
-    # another variable, so forward() still calls the function
+    # a helper's source may define several names; a layer named like one gets another variable, so
+    # forward() still calls the function
     assert Helper("Unshared", "def windows(x):\n    pass\n\n\nclass Unshared:\n    pass\n").defines() == \
         ("windows", "Unshared")
-    spec = parse_spec("input: [2, 6, 6]\nlayers:\n  - {name: windows, local: {out: 2, kernel: 3}}\n")
+    # the same for pad_same (TensorFlow 'same' at stride 2, padded when forward runs)
+    spec = parse_spec("input: [2, 6, 6]\nlayers:\n  - {name: pad_same, conv: {out: 2, kernel: 3, stride: 2, "
+                      "padding: same}}\n  - {name: b, conv: {out: 2, kernel: 3, stride: 2, padding: same}}\n")
     text = export_pytorch(spec).text
-    assert "windows_ = self.windows(x)" in text and "import math" in text
+    assert "pad_same_ = self.pad_same(pad_same(x, [3, 3], [2, 2], [1, 1]))" in text
+    assert "b = self.b(pad_same(pad_same_, [3, 3], [2, 2], [1, 1]))" in text
 
 
 def test_split_is_one_operation_for_all_its_parts():

@@ -69,6 +69,8 @@ def torch_saved(net, x):
         def pad(x, *args, **kwargs):
             y = functional.pad(x, *args, **kwargs)
             caller = sys._getframe(1)
+            if caller.f_code.co_name == "pad_same":          # TensorFlow 'same' padded when forward runs
+                caller = caller.f_back
             if caller.f_code.co_filename == tracker.filename and caller.f_lineno in tracker.lines \
                     and net.export.modules.get(tracker.running):
                 padded[tracker.running] = y.numel() * y.element_size() - x.numel() * x.element_size()

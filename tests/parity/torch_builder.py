@@ -4,8 +4,8 @@ torch module itself. What is compared stays independent of cnncalc's arithmetic:
 the torch modules alone: parameters and buffers as torch holds them, MACs from forward hooks on every
 convolution, transposed convolution, linear, locally connected / tiled and NetVLAD module, each by a rule
 written beside it (``_MAC_RULES``), and from every product of two activations the generated forward computes
-(``ProductCounter``), and every layer's output shape as torch computes it (the generated
-``forward``'s trace). Each spec node is mapped to the modules that compute it by ``Export.modules``.
+(``ProductCounter``), and every layer's output shape as torch computes it (the generated run read by
+cnncalc.export.tracing.trace_outputs). Each spec node is mapped to the modules that compute it by ``Export.modules``.
 Everything works on the meta device too, so a network too large to execute is still measured by torch.
 
 A layer the export cannot express exactly is refused by ``export_pytorch`` (a SpecError naming the layer),
@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from cnncalc.export import export_pytorch
+from cnncalc.export.tracing import trace_outputs
 
 # ----------------------------------------------------------------------------- padding, by definition
 # (oracles of the property tests: test_layer_props, test_transpose_props)
@@ -106,9 +107,7 @@ class SpecNet(nn.Module):
         self.filename = filename        # the generated source's name in tracebacks and frames
 
     def forward(self, x):
-        trace: dict = {}
-        self.net(x, trace)
-        return trace
+        return trace_outputs(self.net, self.export, x)
 
     def node_modules(self) -> dict:
         """Per node, a container of the modules (or the nn.Parameter of a scale) that compute it: its
@@ -139,7 +138,7 @@ def build(spec, device="meta") -> SpecNet:
     export = export_pytorch(spec)
     filename = f"<cnncalc export {next(_BUILDS)}>"
     namespace: dict = {"__name__": "cnncalc_export_parity"}
-    exec(compile(export.text, filename, "exec"), namespace)
+    exec(compile(export.text, filename, "exec", dont_inherit=True), namespace)
     with torch.device(device):
         net = namespace[export.class_name]()
     order = [node.name for node in spec.graph.topological_order()]
@@ -152,46 +151,41 @@ def build(spec, device="meta") -> SpecNet:
 
 class NodeTracker:
     """While active, ``running`` is the spec node whose line of the generated forward is executing: every
-    statement ``var = expr`` of a generated forward computes the node(s) its trace names ``var``
-    (read from the source with ast; a block's forward adds its ``prefix`` argument)."""
+    statement ``var = expr`` of a generated forward computes the node(s) ``Export.variables`` names ``var``
+    in its class (read from the source with ast), inside the instance ``Export.prefixes`` names by the
+    module's attribute path; a layer inside an nn.Sequential (``Export.hooked``) by its module's forward
+    pre-hook."""
 
     def __init__(self, net: SpecNet):
         self.filename = net.filename
-        self.lines: dict = {}        # line number → the local node name computed there
+        self.lines: dict = {}        # (class name, line number) → the local node name computed there
+        self.paths = {id(module): path for path, module in net.net.named_modules()}
+        self.prefixes = net.export.prefixes
+        # a layer inside an nn.Sequential has no line of its own: its module's forward pre-hook names it
+        self.hooked = [(name, net.net.get_submodule(path)) for name, path in net.export.hooked.items()]
+        self.handles: list = []
         self.running = None
         for cls in ast.parse(net.export.text).body:
-            if not isinstance(cls, ast.ClassDef):
+            if not isinstance(cls, ast.ClassDef) or cls.name not in net.export.variables:
                 continue
             for fn in cls.body:
                 if isinstance(fn, ast.FunctionDef) and fn.name == "forward":
-                    self._read(fn)
+                    self._read(fn, net.export.variables[cls.name])
 
-    def _read(self, fn) -> None:
-        local_of = {}
-        for node in ast.walk(fn):
-            if isinstance(node, ast.Dict):
-                for key, value in zip(node.keys, node.values):
-                    if isinstance(key, ast.BinOp):
-                        key = key.right
-                    if isinstance(key, ast.Constant) and isinstance(value, ast.Name):
-                        local_of.setdefault(value.id, key.value)
+    def _read(self, fn, local_of: dict) -> None:
         for stmt in fn.body:
             if isinstance(stmt, ast.Assign):
                 target = stmt.targets[0]
                 names = [e.id for e in target.elts] if isinstance(target, ast.Tuple) else [target.id]
                 locals_ = [local_of[n] for n in names if n in local_of]
-                if locals_ and len(names) == len(locals_) and not self._is_block_call(stmt.value):
+                if locals_ and len(names) == len(locals_):
                     for line in range(stmt.lineno, stmt.end_lineno + 1):
                         self.lines[line] = locals_[0]
 
-    @staticmethod
-    def _is_block_call(expr) -> bool:
-        # `var = self.child(x, trace, prefix)`: the block's own lines name its nodes
-        return isinstance(expr, ast.Call) and any(isinstance(a, ast.Name) and a.id == "trace" for a in expr.args)
-
     def _local(self, frame, event, arg):
         if event == "line" and frame.f_lineno in self.lines:
-            self.running = frame.f_locals.get("prefix", "") + self.lines[frame.f_lineno]
+            prefix = self.prefixes.get(self.paths.get(id(frame.f_locals.get("self")), ""), "")
+            self.running = (prefix + "." if prefix else "") + self.lines[frame.f_lineno]
         return self._local
 
     def _global(self, frame, event, arg):
@@ -200,10 +194,20 @@ class NodeTracker:
     def __enter__(self):
         self._previous = sys.gettrace()
         sys.settrace(self._global)
+        for name, module in self.hooked:
+            self.handles.append(module.register_forward_pre_hook(self._runs(name)))
         return self
+
+    def _runs(self, name):
+        def pre_hook(module, inputs):
+            self.running = name
+        return pre_hook
 
     def __exit__(self, *exc):
         sys.settrace(self._previous)
+        for handle in self.handles:
+            handle.remove()
+        self.handles = []
 
 
 # ----------------------------------------------------------------------------- counting, from torch alone

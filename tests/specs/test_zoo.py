@@ -256,8 +256,8 @@ def test_resnet50_shapes_follow_table_1():
     assert row(rep, "maxpool").output_shape == (64, 56, 56)
     for layer, shape in (("layer1", (256, 56, 56)), ("layer2", (512, 28, 28)), ("layer3", (1024, 14, 14)),
                          ("layer4", (2048, 7, 7))):
-        # the relu after each block's add: layerN.0.relu1, layerN.rest.i.relu1
-        ends = [r for r in rep.rows if re.fullmatch(rf"{layer}\.(0|rest\.\d+)\.relu1", r.name)]
+        # the relu after each block's add: layerN.i.relu3 (torchvision's names: layerN.i)
+        ends = [r for r in rep.rows if re.fullmatch(rf"{layer}\.\d+\.relu3", r.name)]
         assert len(ends) == {"layer1": 3, "layer2": 4, "layer3": 6, "layer4": 3}[layer]
         assert all(r.output_shape == shape for r in ends)
 
@@ -265,15 +265,16 @@ def test_resnet50_shapes_follow_table_1():
 def test_mobilenet_v2_shapes_follow_table_2():
     # Sandler et al. 2018, Table 2: the input of each row; the last row's output is 1280 at 7×7
     rep = report("mobilenet_v2")
-    assert row(rep, "stem").output_shape == (32, 112, 112)
-    assert row(rep, "stage1.project_bn").output_shape == (16, 112, 112)
-    assert row(rep, "stage2.rest.res").output_shape == (24, 56, 56)
-    assert row(rep, "stage3.rest.1.res").output_shape == (32, 28, 28)
-    assert row(rep, "stage4.rest.2.res").output_shape == (64, 14, 14)
-    assert row(rep, "stage5.rest.1.res").output_shape == (96, 14, 14)
-    assert row(rep, "stage6.rest.1.res").output_shape == (160, 7, 7)
-    assert row(rep, "stage7.dw_project.project_bn").output_shape == (320, 7, 7)
-    assert row(rep, "head").output_shape == (1280, 7, 7)
+    # (torchvision's names: features.N is the N-th block, features.N.add its residual sum)
+    assert row(rep, "features.0.0").output_shape == (32, 112, 112)
+    assert row(rep, "features.1.conv.2").output_shape == (16, 112, 112)
+    assert row(rep, "features.3.add").output_shape == (24, 56, 56)
+    assert row(rep, "features.6.add").output_shape == (32, 28, 28)
+    assert row(rep, "features.10.add").output_shape == (64, 14, 14)
+    assert row(rep, "features.13.add").output_shape == (96, 14, 14)
+    assert row(rep, "features.16.add").output_shape == (160, 7, 7)
+    assert row(rep, "features.17.conv.3").output_shape == (320, 7, 7)
+    assert row(rep, "features.18.0").output_shape == (1280, 7, 7)
 
 
 def test_mobilenet_v1_same_padding_is_asymmetric_on_stride_2():
