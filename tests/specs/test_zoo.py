@@ -328,3 +328,22 @@ def test_zoo_specs_scale_to_other_inputs():
     conv_params = sum(r.params for r in rep.rows if r.type == "conv")
     assert conv_params == 138_357_544 - (25088 * 4096 + 4096 + 4096 * 4096 + 4096 + 4096 * 1000 + 1000)
     assert row(rep, "fc6.fc").params == 512 * 4096 + 4096
+
+
+def test_convnext_stochastic_depth_grows_as_torchvisions():
+    # torchvision's convnext.py: block k of all N (stage by stage) drops with stochastic_depth_prob · k / (N − 1);
+    # ConvNeXt-T has N = 3 + 3 + 9 + 3 = 18 blocks, p = 0.1
+    from fractions import Fraction
+    spec = read_spec("zoo:convnext")
+    rates = [node.layer.rate for node in spec.graph.nodes.values() if node.layer.type_name == "stochastic_depth"]
+    assert len(rates) == 18
+    assert [Fraction(r).limit_denominator(1000) for r in rates] == [Fraction(1, 10) * k / 17 for k in range(18)]
+
+
+@pytest.mark.parametrize("name", ["mobilenet_v2", "shufflenet_v2", "mobilenet_v3_large", "convnext"])
+def test_resolution_is_an_argument_of_every_family_that_has_one(name):
+    # the same network at another input size: --set resolution=160 equals --input 3,160,160
+    import cnncalc
+    by_argument = cnncalc.analyze(f"zoo:{name}", set={"resolution": 160})
+    by_input = cnncalc.analyze(f"zoo:{name}", input=(3, 160, 160))
+    assert by_argument.input_shape == (3, 160, 160) and by_argument.totals == by_input.totals
