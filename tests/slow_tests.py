@@ -13,7 +13,7 @@ SLOW = {
         "torch's two ONNX exporters, run in ONNX Runtime (the fast tier keeps LeNet-5, legacy)",
     "tests/export/test_onnx_exporters.py::test_locally_connected_layers_through_both_exporters":
         "DeepFace exported to ONNX twice and run in ONNX Runtime",
-    "tests/export/test_onnx_exporters.py::test_every_shipped_file_through_both_exporters":
+    "tests/export/test_onnx_exporters.py::test_every_kind_of_shipped_file_through_both_exporters":
         "every shipped network exported to ONNX twice and run in ONNX Runtime",
     "tests/export/test_scripted.py::test_every_seed_file_scripts":
         "torch.jit.script of every seed network, run (test_small_files_script keeps three small ones)",
