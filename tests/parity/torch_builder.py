@@ -283,6 +283,14 @@ class ProductCounter(torch.overrides.TorchFunctionMode):
         self.tracker = NodeTracker(net)
         self.counts = counts
 
+    def __enter__(self):
+        self.tracker.__enter__()            # it names the node whose line of a generated forward is running
+        return super().__enter__()
+
+    def __exit__(self, *exc):
+        super().__exit__(*exc)
+        self.tracker.__exit__(*exc)
+
     def __torch_function__(self, func, types, args=(), kwargs=None):
         out = func(*args, **(kwargs or {}))
         if func in self.FUNCS:
@@ -290,9 +298,8 @@ class ProductCounter(torch.overrides.TorchFunctionMode):
             while frame is not None and frame.f_code.co_filename.startswith(torch.__path__[0]):
                 frame = frame.f_back
             if frame is not None and frame.f_code.co_filename == self.tracker.filename \
-                    and frame.f_lineno in self.tracker.lines:
-                node = frame.f_locals.get("prefix", "") + self.tracker.lines[frame.f_lineno]
-                self.counts[node] += out.numel() // out.shape[0] * args[0].shape[-1]
+                    and frame.f_lineno in self.tracker.lines and self.tracker.running is not None:
+                self.counts[self.tracker.running] += out.numel() // out.shape[0] * args[0].shape[-1]
         return out
 
 
