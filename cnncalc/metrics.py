@@ -117,8 +117,9 @@ class Figures:
         test = self._in_place()
         runtime, scratch = s.runtime, self.scratch
         alignment = runtime.value("alignment") if runtime is not None else 1
+        from cnncalc.scratch import OPERATOR
         extra = {x.layer: x.bytes for x in scratch.layers} if scratch is not None and \
-            scratch.placement == "operator" else {}
+            scratch.placement == OPERATOR else {}
         return self._once("arena", lambda: planner.plan_of(self.analysed, planner.SPEC, name,
                                                            DTYPE_BITS[m.dtype], m.batch, test, alignment, extra))
 
@@ -154,10 +155,8 @@ class Figures:
         """The weights as the runtime stores them (cnncalc.scratch.flash_bytes)."""
         from cnncalc.scratch import flash_bytes
         graph = self.graph
-        if graph is None:
-            from cnncalc.analysis import DTYPE_BITS, bytes_for
-            t = self.analysed.totals
-            return bytes_for(t.params + t.state, DTYPE_BITS[self.analysed.memory.dtype])
+        if graph is None:                     # no layer types to ask: parameters and state at the dtype
+            return self.analysed.memory.param_bytes
         return self._once("flash", lambda: flash_bytes(self.analysed, graph))
 
     @property

@@ -92,9 +92,8 @@ def ram_bytes(scratch: Scratch, order: Sequence[str], step_bytes: Sequence[int])
 def flash_bytes(report, graph) -> int:
     """The weights as stored (the module's docstring): params and state at the dtype, and at int8 a 32-bit
     bias and a 32-bit scale per output channel of every layer a batch norm folds into."""
-    from cnncalc.analysis import DTYPE_BITS, bytes_for
     m = report.memory
-    stored = bytes_for(report.totals.params + report.totals.state, DTYPE_BITS[m.dtype])
+    stored = m.param_bytes                  # (parameters + state) at the dtype: cnncalc.analysis's figure
     if m.dtype != "int8":
         return stored
     for row in report.rows:

@@ -41,13 +41,7 @@ def devices_text(catalogue, width: Optional[int] = None) -> str:
             figures.append(("overhead per layer", fmt.seconds(d.overhead.value), d.overhead))
         lines += fmt.fit(f"  runtimes  {', '.join(d.runtimes)} (the bound assumes {d.runtimes[0]} unless --runtime "
                          "names another)", width, "            ")
-        label_width = max(len(label) for label, _, _ in figures)
-        pad = " " * (label_width + 4)
-        for label, value, figure in figures:
-            lines += fmt.fit(f"  {label.ljust(label_width)}  {value}", width, pad)
-            if detailed:
-                lines += fmt.fit(f"{pad}{figure.what}", width, pad)
-            lines += fmt.fit(f"{pad}source: {figure.source}", width, pad)
+        lines += fmt.sourced([(label, value, f.what, f.source) for label, value, f in figures], width, detailed)
         lines.append("")
     lines += fmt.fit("A roofline estimate from these figures is a lower bound on the time, not a measurement; the "
                      "estimate beside it divides it by the efficiency of each kind of work.", width, "")

@@ -264,6 +264,21 @@ def change(c, kind: str, ascii: bool = False) -> str:
     return f"{delta(c.delta, kind, ascii)} ({percent(c.relative, ascii)}, {ratio(c.ratio, ascii)})"
 
 
+def sourced(items, width: int, what: bool = True) -> list:
+    """The lines of figures or rules that cite their sources (`cnncalc devices`, `cnncalc runtimes`): per
+    ``(label, value, what, source)``, the label and value, then what it means (when ``what``) and its source,
+    under the values, each wrapped at ``width`` (:func:`fit`)."""
+    label_width = max((len(label) for label, _, _, _ in items), default=0)
+    pad = " " * (label_width + 4)
+    lines: list = []
+    for label, value, meaning, source in items:
+        lines += fit(f"  {label.ljust(label_width)}  {value}", width, pad)
+        if what:
+            lines += fit(f"{pad}{meaning}", width, pad)
+        lines += fit(f"{pad}source: {source}", width, pad)
+    return lines
+
+
 def fit(line: str, width: int, indent: str) -> list:
     """``line`` wrapped at ``width`` (0: as it is) between words, the continuation lines after ``indent``; a
     word longer than the width (a URL) stays whole on a line of its own, never broken."""

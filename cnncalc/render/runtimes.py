@@ -29,12 +29,8 @@ def runtimes_text(catalogue, width: Optional[int] = None) -> str:
     lines = []
     for runtime in catalogue.profiles:
         lines += fmt.fit(f"{runtime.name}: {runtime.title}", width, "  ")
-        key_width = max(len(key) for key in runtime.rules)
-        pad = " " * (key_width + 4)
-        for key, rule in runtime.rules.items():
-            lines += fmt.fit(f"  {key.ljust(key_width)}  {_value(rule.value)}", width, pad)
-            lines += fmt.fit(f"{pad}{rule.what}", width, pad)
-            lines += fmt.fit(f"{pad}source: {rule.source}", width, pad)
+        lines += fmt.sourced([(key, _value(rule.value), rule.what, rule.source)
+                              for key, rule in runtime.rules.items()], width)
         lines.append("")
     lines += fmt.fit("--runtime NAME shows the network as that runtime deploys it (docs/conventions.md, "
                      "'Runtimes').", width, "")
