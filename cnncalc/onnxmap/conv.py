@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from cnncalc.layers.conv import Conv
+from cnncalc.layers.pool import BlurPool
+from cnncalc.onnxmap.pool import blur_args
 from cnncalc.onnxmap.sliding import window, window_args
 from cnncalc.onnximport.mapping import attrs, axes_value, differing, maps
 from cnncalc.onnximport.translate import Translator
@@ -38,7 +40,9 @@ def groups_misfit(t: Translator, node, weight, group: int) -> str:
 @maps("Conv")
 def conv(t: Translator, node) -> None:
     """`conv`: `group`, `dilations`, `strides`, `pads`, `auto_pad` (`SAME_UPPER` is `same`; `SAME_LOWER` is
-    written as explicit pairs, the odd element before; `VALID`); bias from input 3; 1 to 3 spatial axes"""
+    written as explicit pairs, the odd element before; `VALID`); bias from input 3; 1 to 3 spatial axes. A
+    Conv with one filter per channel, no bias, whose every filter is the normalised binomial one (timm's
+    BlurPool2d) is `blurpool`: its fixed weight is no parameter"""
     x = t.act(node)
     a = attrs(node)
     weight, kernel = weight_of(t, node, a)
@@ -46,6 +50,10 @@ def conv(t: Translator, node) -> None:
     out = int(weight.shape[0])
     if weight.shape[1] * group != t.shape(node.input[0])[1] or out % group:
         raise t.fail(node, groups_misfit(t, node, weight, group))
+    blur = blur_args(t, node, a, weight, kernel)
+    if blur is not None:
+        t.emit(node, BlurPool, blur, [x])
+        return
     strides, dilations, padding = window(t, node, a, kernel)
     args = {"out": out, "kernel": axes_value(kernel), **window_args(Conv, strides, dilations, padding),
             **differing(Conv, groups=group, bias=has_bias(t, node, out))}
