@@ -151,7 +151,7 @@ FOLD_ROUNDS = 8
 
 
 # the nodes fold() takes, as docs/onnx.md's table shows them (its row's text is fold's docstring)
-FOLDED = ("Constant, Shape, Size, Gather, Unsqueeze, Concat, Cast, ConstantOfShape, Range, … on values that do not "
+FOLDED = ("Constant, Shape, Size, Gather, Unsqueeze, Concat, Cast, CastLike, ConstantOfShape, Range, … on values that do not "
           "depend on the input's data")
 
 
@@ -251,6 +251,11 @@ def _evaluate(node, consts: dict, shapes: dict, types: dict, opset: int) -> Opti
         attrs = {a.name: a.i for a in node.attribute}
         start, end = attrs.get("start", 0), attrs.get("end", len(shape))
         return [numpy.array(shape[start:end], dtype=numpy.int64)]
+    if node.op_type == "CastLike" and len(node.input) == 2 and types.get(node.input[1]) and \
+            node.input[0] in consts and not isinstance(consts[node.input[0]], Stub):
+        # its second input gives only the element type (known from shape inference, activation or weight)
+        from onnx.helper import tensor_dtype_to_np_dtype
+        return [numpy.asarray(consts[node.input[0]]).astype(tensor_dtype_to_np_dtype(types[node.input[1]]))]
     if any(name and name not in consts for name in node.input):
         return None
     outputs = [name for name in node.output if name]

@@ -29,11 +29,13 @@ def weight_of(t: Translator, node, a: dict) -> tuple:
 
 
 def has_bias(t: Translator, node, out: int) -> bool:
-    """Whether a Conv or ConvTranspose has its optional bias (input 2), checked to have ``out`` values."""
+    """Whether a Conv or ConvTranspose has its optional bias (input 2), checked to have ``out`` values. A bias
+    of zeros computed from no initializer (the dynamo exporter's for a convolution without one, from a
+    Constant) is none."""
     bias = t.const(node, 2, "bias")
     if bias is not None and list(bias.shape) != [out]:
         raise t.fail(node, f"the bias {list(bias.shape)} must have {out} values")
-    return bias is not None
+    return bias is not None and (learned(t.model, node.input[2]) or not zeros(bias))
 
 
 def groups_misfit(t: Translator, node, weight, group: int) -> str:
@@ -72,7 +74,9 @@ def standardisation(t: Translator, node, out: int) -> Optional[dict]:
     fan-in], through BatchNormalization by its own statistics (``training_mode`` 1, or a mean that a
     ReduceMean of it computes), reshaped to the Conv's weight. The BatchNormalization's scale is the gain
     when it holds learned values (an initializer, or computed from one: ScaledStdConv2d's gain times its
-    fixed γ/√fan-in), none when it is a Constant (StdConv2d's ones); a learned shift is refused."""
+    fixed γ/√fan-in), none when it is a Constant (StdConv2d's ones). The shift must be zeros (timm's): a
+    Constant, or an initializer of zeros (the dynamo exporter's optimiser makes its Constants initializers);
+    another is refused."""
     model = t.model
     reshape = model.computed.get(node.input[1])
     if reshape is None or reshape.op_type != "Reshape":
@@ -93,6 +97,21 @@ def standardisation(t: Translator, node, out: int) -> Optional[dict]:
     if not a.get("training_mode", 0) and (statistics is None or statistics.op_type != "ReduceMean" or
                                           statistics.input[0] != flat):
         return None
-    if learned(model, shift):
-        raise Unmapped("its weight is standardised with a learned shift (std_conv has a gain only)")
+    if learned(model, shift) and not zeros(model.consts.get(shift)):
+        from cnncalc.onnximport.slim import Stub
+        raise Unmapped("its weight is standardised with a shift whose values cnncalc does not read (external "
+                       "data, or over 64 KiB), which may be learned (std_conv has a gain only)"
+                       if isinstance(model.consts.get(shift), Stub) else
+                       "its weight is standardised with a learned shift (std_conv has a gain only)")
     return {"gain": learned(model, scale), "eps": float32(a.get("epsilon", 1e-5))}
+
+
+def zeros(value) -> bool:
+    """Whether a constant the reader holds the values of is all zeros (a weight left in the file is not known
+    to be)."""
+    from cnncalc.onnximport.slim import Stub
+
+    if value is None or isinstance(value, Stub):
+        return False
+    import numpy
+    return not numpy.any(numpy.asarray(value))

@@ -53,7 +53,7 @@ OUT, IN, K = 8, 3, 3
 FAN_IN = IN * K * K
 
 
-def _standardised(tmp_path, folded: bool, gain: bool = True, learned_shift: bool = False):
+def _standardised(tmp_path, folded: bool, gain: bool = True, learned_shift=False):
     """A ScaledStdConv2d(3, 8, 3, padding=1) (or, without ``gain``, a StdConv2d) as torch.onnx.export writes it:
     F.batch_norm(weight.reshape(1, 8, -1), None, None, weight=gain·scale, training=True) reshaped to the
     weight, then Conv. ``folded`` (do_constant_folding, the default): the reshaped weight, gain·scale and a
@@ -63,8 +63,8 @@ def _standardised(tmp_path, folded: bool, gain: bool = True, learned_shift: bool
     inits = {"bias": np.zeros(OUT, np.float32)}
     shift = "shift"
     nodes = []
-    if learned_shift:
-        inits["shift"] = np.zeros(OUT, np.float32)
+    if learned_shift is not False:
+        inits["shift"] = np.full(OUT, learned_shift, np.float32)
     else:
         nodes.append(const("shift", np.zeros(OUT, np.float32)))
     if folded:
@@ -117,5 +117,22 @@ def test_a_standardised_weight_without_a_gain(tmp_path, folded):
 
 
 def test_a_learned_shift_is_refused(tmp_path, cli):
-    code, _, err = cli("analyze", _standardised(tmp_path, True, learned_shift=True))
+    code, _, err = cli("analyze", _standardised(tmp_path, True, learned_shift=0.1))
     assert code == 2 and "standardised with a learned shift" in err
+
+
+def test_a_shift_of_zeros_in_an_initializer_is_none(tmp_path):
+    # the dynamo exporter's optimiser makes timm's constant zero shift an initializer: still no parameter
+    path = _standardised(tmp_path, True, learned_shift=0.0)
+    assert cnncalc.analyze(path).totals.params == 232
+
+
+def test_a_zero_bias_computed_from_constants_is_none(tmp_path):
+    # dynamo (optimize=False) writes a bias-free convolution's bias as Expand(CastLike(0.0, x), [C_out]): folded
+    # (CastLike reads only its second input's type), it holds no learned value
+    nodes = [const("zero", np.array(0.0, np.float32)), node("CastLike", ["zero", "x"], ["z"]),
+             const("n", np.array([4], np.int64)), node("Expand", ["z", "n"], ["b"]),
+             node("Conv", ["x", "w", "b"], ["y"], name="/conv/Conv", kernel_shape=[1, 1])]
+    path = save(tmp_path / "z.onnx", nodes, [1, 3, 5, 5], {"w": np.ones((4, 3, 1, 1), np.float32)})
+    assert spec_document(path)["layers"] == [{"name": "conv", "conv": {"out": 4, "kernel": 1, "bias": False}}]
+    assert cnncalc.analyze(path).totals.params == 12          # 4·3 weights
