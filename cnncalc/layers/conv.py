@@ -87,8 +87,6 @@ class StdConv(Conv):
     gain: bool = arg(BOOLEAN, "a learnable gain per output channel (ScaledStdConv2d; StdConv2d has none)", True)
     eps: float = arg(NUMBER, "ε added to each filter's variance (does not change any count)", 1e-6)
 
-    takes_fold = False        # its weights are standardised: a batch norm after it cannot fold into them
-
     def validate(self) -> None:
         super().validate()
         if self.eps < 0:
