@@ -14,7 +14,7 @@ from typing import Optional
 
 from cnncalc.errors import Location, SpecError
 from cnncalc.onnximport import EXTRA_HINT
-from cnncalc.record import record
+from cnncalc.record import field, record
 
 
 @record
@@ -29,6 +29,34 @@ class Model:
     output: str
     input_shape: tuple    # without the batch axis
     opset: int
+    # a constant computed from others by folding → the node that computed it (:func:`fold`); the other
+    # constants are the file's initializers. What a weight was computed from: :func:`learned`
+    computed: dict = field(default_factory=dict)
+
+
+def learned(model: Model, tensor: str) -> bool:
+    """Whether the constant ``tensor`` holds values of the file's initializers (learned weights, as torch
+    exports its parameters and buffers), through the nodes folding computed it; a Constant node's values,
+    or a shape, are not."""
+    seen: set = set()
+    todo = [tensor]
+    while todo:
+        name = todo.pop()
+        if name in seen or not name:
+            continue
+        seen.add(name)
+        node = model.computed.get(name)
+        if node is None:
+            if name in model.consts:
+                return True
+            continue
+        todo.extend(name for i, name in enumerate(node.input) if i in _VALUE_INPUTS.get(node.op_type, range(len(node.input))))
+    return False
+
+
+# the inputs whose values an operator's output holds, where not all do: the others give a shape or a type
+_VALUE_INPUTS = {"Shape": (), "Size": (), "ConstantOfShape": (), "CastLike": (0,), "Expand": (0,), "Reshape": (0,),
+                 "Tile": (0,), "Slice": (0,), "Squeeze": (0,), "Unsqueeze": (0,), "Gather": (0,), "Pad": (0, 2)}
 
 
 def _onnx(here: Location):
@@ -123,7 +151,7 @@ FOLD_ROUNDS = 8
 
 
 # the nodes fold() takes, as docs/onnx.md's table shows them (its row's text is fold's docstring)
-FOLDED = ("Constant, Shape, Size, Gather, Unsqueeze, Concat, Cast, ConstantOfShape, Range, … on values that do not "
+FOLDED = ("Constant, Shape, Size, Gather, Unsqueeze, Concat, Cast, CastLike, ConstantOfShape, Range, … on values that do not "
           "depend on the input's data")
 
 
@@ -149,6 +177,7 @@ def fold(onnx, model, stubs, path, input_name, output_name, input_shape, opset, 
                             here) from None
     nodes = list(model.graph.node)
     shapes: dict = {}
+    computed: dict = {}
     for _ in range(FOLD_ROUNDS):
         shapes, types = _infer(onnx, model, nodes, consts, here)
         kept, folded = [], False
@@ -160,13 +189,14 @@ def fold(onnx, model, stubs, path, input_name, output_name, input_shape, opset, 
             folded = True
             for name, value in zip(node.output, values):
                 consts[name] = value
+                computed[name] = node
         nodes = kept
         if not folded:
             break
     for name, value in consts.items():
         shapes.setdefault(name, tuple(int(n) for n in value.shape))
     return Model(path=path, nodes=nodes, consts=consts, shapes=shapes, input=input_name, output=output_name,
-                 input_shape=input_shape, opset=opset)
+                 input_shape=input_shape, opset=opset, computed=computed)
 
 
 def _infer(onnx, model, nodes, consts, here) -> tuple:
@@ -213,7 +243,7 @@ def _evaluate(node, consts: dict, shapes: dict, types: dict, opset: int) -> Opti
     from cnncalc.onnximport.slim import SMALL_BYTES, Stub, element_count
 
     if node.op_type in _SHAPE_OPS:
-        shape = shapes.get(node.input[0])
+        shape = shapes.get(node.input[0], consts[node.input[0]].shape if node.input[0] in consts else None)
         if shape is None:
             return None
         if node.op_type == "Size":
@@ -221,6 +251,11 @@ def _evaluate(node, consts: dict, shapes: dict, types: dict, opset: int) -> Opti
         attrs = {a.name: a.i for a in node.attribute}
         start, end = attrs.get("start", 0), attrs.get("end", len(shape))
         return [numpy.array(shape[start:end], dtype=numpy.int64)]
+    if node.op_type == "CastLike" and len(node.input) == 2 and types.get(node.input[1]) and \
+            node.input[0] in consts and not isinstance(consts[node.input[0]], Stub):
+        # its second input gives only the element type (known from shape inference, activation or weight)
+        from onnx.helper import tensor_dtype_to_np_dtype
+        return [numpy.asarray(consts[node.input[0]]).astype(tensor_dtype_to_np_dtype(types[node.input[1]]))]
     if any(name and name not in consts for name in node.input):
         return None
     outputs = [name for name in node.output if name]
