@@ -141,6 +141,13 @@ class _Loader(_Base):
 
 
 _TAG = "tag:yaml.org,2002:"
+
+# A float written with an exponent but no dot (1e-5, 2E3) or with an unsigned exponent (1.0e5) is a number in
+# YAML 1.2 (its core schema) and to most readers, but text to PyYAML's YAML 1.1 resolver: a spec's `eps: 1e-5`
+# is the number. Tried after PyYAML's own resolvers, so everything they read is read as they read it.
+_Loader.add_implicit_resolver(_TAG + "float", re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$"),
+                              list("-+.0123456789"))
+
 _MERGE = _TAG + "merge"
 
 
