@@ -49,13 +49,18 @@ class Pad(Routing, Layer):
     mode: str = arg(choice("constant", "reflect", "replicate"), "what the new positions hold", "constant")
     value: float = arg(NUMBER, "the constant (does not change any count)", 0)
 
+    def pairs(self, shape) -> list:
+        """(before, after) per spatial axis of an input of ``shape`` ([C, *spatial])."""
+        spatial = spatial_axes(shape, self.type_name)
+        try:
+            return shapes.resolve_padding(self.padding, spatial, [1] * len(spatial), [1] * len(spatial))
+        except ValueError as err:
+            raise LayerArgError(str(err), "padding") from None
+
     def infer(self, inputs) -> Facts:
         (shape,) = inputs
         spatial = spatial_axes(shape, self.type_name)
-        try:
-            pads = shapes.resolve_padding(self.padding, spatial, [1] * len(spatial), [1] * len(spatial))
-        except ValueError as err:
-            raise LayerArgError(str(err), "padding") from None
+        pads = self.pairs(shape)
         if self.mode == "reflect":
             for axis, (n, (before, after)) in enumerate(zip(spatial, pads)):
                 if max(before, after) >= n:

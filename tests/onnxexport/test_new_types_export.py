@@ -1,5 +1,5 @@
 """`cnncalc export --to onnx` of issue 22's layer types (arith, sqrt, rsqrt, sub, div, pixel_shuffle,
-pixel_unshuffle, grn, class_token, position_embedding, blurpool, std_conv): onnxruntime runs the model to the numpy executors'
+pixel_unshuffle, grn, class_token, position_embedding, blurpool, std_conv; and pad): onnxruntime runs the model to the numpy executors'
 output, and `cnncalc analyze` reads it back with every row's name, type, shape and counts."""
 
 from __future__ import annotations
@@ -25,9 +25,14 @@ TEXTS = {"arith_and_pixels": DATA.read_text(encoding="utf-8").split("  - {name: 
          "timm": "input: [4, 13, 13]\nlayers:\n  - {name: ws, std_conv: {out: 8, kernel: 3, padding: 1}}\n"
                  "  - {name: aa, blurpool: {}}\n"
                  "  - {name: ws2, std_conv: {out: 8, kernel: 3, groups: 2, bias: false, gain: false, eps: 1.0e-5}}\n"
-                 "  - {name: aa2, blurpool: {kernel: [3, 5], stride: 1, padding: same}}\n"}
+                 "  - {name: aa2, blurpool: {kernel: [3, 5], stride: 1, padding: same}}\n",
+         # pad in its three modes (TResNet pads by reflection before its blur), uneven amounts, a constant
+         "pad": "input: [3, 9, 7]\nlayers:\n  - {name: reflect, pad: {padding: [[1, 2], [0, 3]], mode: reflect}}\n"
+                "  - {name: edge, pad: {padding: 2, mode: replicate}}\n"
+                "  - {name: value, pad: {padding: [1, [2, 0]], value: 0.5}}\n"
+                "  - {name: conv, conv: {out: 4, kernel: 3}}\n"}
 WRITTEN = {"arith_and_pixels": {"arith", "sqrt", "rsqrt", "sub", "div", "pixel_shuffle", "pixel_unshuffle", "grn"},
-           "tokens": {"class_token", "position_embedding"}, "timm": {"std_conv", "blurpool"}}
+           "tokens": {"class_token", "position_embedding"}, "timm": {"std_conv", "blurpool"}, "pad": {"pad"}}
 
 
 def rows(report) -> list:
