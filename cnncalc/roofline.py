@@ -74,15 +74,16 @@ def kind_of(row, layer, input_shapes) -> str:
     (a window or global reduction), else ``elementwise`` (activations, adds, concatenations, views, and the
     slices of a split or a crop); with MACs: ``depthwise`` when each
     output channel reads only its own input channel (``Layer.channelwise``), ``matmul`` when the output has
-    no spatial axes (dense, linear), ``pointwise`` when each output element takes exactly C_in MACs (a 1×1
-    convolution), else ``conv``."""
+    no spatial axes (dense, linear) or its MACs have no weights (they multiply two activations: attention's
+    products), ``pointwise`` when each output element takes exactly C_in MACs (a 1×1 convolution), else
+    ``conv``."""
     if row.macs == 0:
         if row.flops and len(input_shapes) == 1 and product(input_shapes[0]) > product(row.output_shape):
             return "pooling"
         return "elementwise"
     if layer is not None and layer.channelwise(input_shapes):
         return "depthwise"
-    if len(row.output_shape) <= 1:
+    if len(row.output_shape) <= 1 or (row.params == 0 and not row.shares):
         return "matmul"
     if input_shapes and row.macs == product(row.output_shape) * input_shapes[0][0]:
         return "pointwise"

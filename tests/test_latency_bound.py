@@ -149,6 +149,21 @@ def test_kinds_of_work_and_the_estimate(write):
     assert est.layers[0].seconds == Fraction(76776, 10**9)
 
 
+def test_a_product_of_two_activations_is_matmul_work():
+    # attention's scores: [h, n, d] × [h, d, n] → [h, n, n], h·n·n·d MACs and no weights: matrix multiply,
+    # not a convolution (its output has axes beyond one, and its MACs per output, d, are not its first
+    # input's leading size, h)
+    report = report_of("""
+        input: [2, 3, 5]
+        layers:
+          - {name: t, permute: {dims: [0, 2, 1]}}
+          - {name: scores, from: [input, t], matmul: {}}
+    """)
+    scores = report.rows[2]
+    assert (scores.macs, scores.params) == (2 * 3 * 3 * 5, 0)
+    assert roofline.kind_of(scores, None, [(2, 3, 5), (2, 5, 3)]) == "matmul"
+
+
 def test_elementwise_kind_and_a_network_without_fusion():
     report = report_of("""
         input: [2, 4, 4]
@@ -182,7 +197,8 @@ def test_the_estimate_in_json_and_the_table(cli, write):
                                                                           latency.get("denominator", 1))
     assert est["efficiency"]["depthwise"]["value"] == "1/4"
     code, out, _ = cli("analyze", spec, "--device", board, "-q")
-    assert "a roofline lower bound, not a measurement" in out and "the bound ÷ the device's efficiencies" in out
+    assert "a roofline lower bound, not a measurement" in out
+    assert "≈ " in out and "an estimate by kind of work, not a bound" in out
 
 
 def test_a_device_without_efficiencies_has_no_estimate(cli, write):
