@@ -157,30 +157,23 @@ def _solve(matrix, rhs):
 
 
 def _timed(text: str, threads: int, repeats: int, warmup: int):
-    """(its analysis, the median and the fastest seconds of a probe spec given as text)."""
+    """(its FLOPs and bytes as the bound counts them, its layers, the median and the fastest seconds) of a
+    probe spec given as text."""
+    from cnncalc import devices, roofline
     from cnncalc.analysis import analyze
     from cnncalc.measure import measure
     from cnncalc.spec.document import parse_spec
     spec = parse_spec(text, "<probe>")
     report = analyze(spec)
     m = measure(spec, report, threads, warmup, repeats, per_layer=False)
-    return report, Fraction(m.median), Fraction(m.low)
+    unit = devices.Device(name="unit", title="", source="", bandwidth=devices.Figure(1, "", ""),
+                          peak={"float32": devices.Figure(1, "", "")})
+    bound = roofline.estimate(report, unit, "float32", 1, graph=spec.graph)
+    return bound.flops, bound.bytes, len(bound.layers), Fraction(m.median), Fraction(m.low)
 
 
 def _figure(value: str, what: str, source: str) -> dict:
     return {"value": value, "what": what, "source": source}
-
-
-def _moved(report) -> tuple:
-    """(FLOPs, bytes moved at float32) of a probe's layers, as the eager bound counts them."""
-    rows = {row.name: row for row in report.rows}
-    flops = moved = 0
-    for row in report.rows:
-        if row.inputs:
-            flops += row.flops
-            moved += 4 * (row.params + row.state + row.activation_elements
-                          + sum(rows[name].activation_elements for name in dict.fromkeys(row.inputs)))
-    return flops, moved
 
 
 def _g(value) -> str:
@@ -193,7 +186,7 @@ def calibrate(threads: int = 1, repeats: int = 25, warmup: int = 3, name: str = 
     instead of PROBES (a test's few; every kind needs one)."""
     import onnxruntime as ort
 
-    from cnncalc import devices, roofline
+    from cnncalc import devices
     probes = PROBES if probes is None else probes
     total, done = len(probes) + 2, 0
 
@@ -203,9 +196,9 @@ def calibrate(threads: int = 1, repeats: int = 25, warmup: int = 3, name: str = 
         if progress:
             progress(f"probe {label}", done, total)
 
-    _, one, _ = _timed(ONE, threads, repeats, warmup)
+    one = _timed(ONE, threads, repeats, warmup)[3]
     step("run cost 1")
-    _, chain, _ = _timed(CHAIN, threads, repeats, warmup)
+    chain = _timed(CHAIN, threads, repeats, warmup)[3]
     step("run cost 16")
     per_layer = max((chain - one) / 15, Fraction(0))
     run_cost = max(one - per_layer, Fraction(0))
@@ -214,25 +207,18 @@ def calibrate(threads: int = 1, repeats: int = 25, warmup: int = 3, name: str = 
         measured.append((kind, label, *_timed(text, threads, repeats, warmup)))
         step(label)
 
-    rates, byte_rates = [], []
-    for kind, label, report, median, low in measured:
-        flops, moved = _moved(report)
-        rates.append((Fraction(flops) / low, label))
-        byte_rates.append((Fraction(moved) / low, label))
+    rates = [(Fraction(flops) / low, label) for _, label, flops, _, _, _, low in measured]
+    byte_rates = [(Fraction(moved) / low, label) for _, label, _, moved, _, _, low in measured]
     (best, where), (best_bytes, where_bytes) = max(rates), max(byte_rates)
     peak, bandwidth = int(best * MARGIN), int(best_bytes * MARGIN)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     host = f"{platform.node() or 'this machine'} ({platform.processor() or platform.machine()})"
     source = f"cnncalc devices calibrate on {host}, {stamp}, onnxruntime {ort.__version__}, {threads} thread(s)"
-    device = devices.Device(name=name, title="", source="", bandwidth=devices.Figure(bandwidth, "", ""),
-                            peak={"float32": devices.Figure(peak, "", "")})
     points: dict = {}
-    for kind, label, report, median, low in measured:
-        bound = roofline.estimate(report, device, "float32", 1)
+    for kind, label, flops, moved, layers, median, low in measured:
         points.setdefault(kind, []).append(Point(
-            layers=len(bound.layers), compute=sum((Fraction(t.flops, peak) for t in bound.layers), Fraction(0)),
-            memory=sum((Fraction(t.bytes, bandwidth) for t in bound.layers), Fraction(0)),
-            seconds=median, fixed=run_cost + len(bound.layers) * per_layer))
+            layers=layers, compute=Fraction(flops, peak), memory=Fraction(moved, bandwidth),
+            seconds=median, fixed=run_cost + layers * per_layer))
     efficiency = {}
     for kind in devices.KINDS:
         if kind not in points:
