@@ -7,8 +7,8 @@ so that `--device here.yaml` bounds and estimates specs never measured (docs/con
    estimate is judged against (docs/performance.md). Each is exported and timed as `cnncalc measure` times a
    spec (the median and the fastest of the timed runs).
 2. **The run's own cost and the cost of a layer**: a chain of 1 and of 16 tiny layers; the slope is the
-   profile's `overhead` (every layer's), and the time of one run less one slope is what every probe pays
-   once beyond its layers.
+   profile's `overhead` (every layer's), and the time of one run less one slope its `run` (what every probe,
+   and every network, pays once beyond its layers).
 3. **Peak and bandwidth** (the bound's): the highest FLOP rate and the highest byte rate any probe reaches
    in its fastest run, each times MARGIN, so that a layer of a real network that runs a little faster than
    every probe still takes no less than its bound: the bound must stay a bound.
@@ -243,6 +243,8 @@ def calibrate(threads: int = 1, repeats: int = 25, warmup: int = 3, name: str = 
         "overhead": _figure(f"{float(per_layer) * 1e9:.0f}ns", "time per layer of any kind: the slope of the "
                             "medians of a chain of 1 and of 16 tiny relu layers (each kind's own overhead is beyond "
                             "it)", source),
+        "run": _figure(f"{float(run_cost) * 1e9:.0f}ns", "time per forward pass: the median of one tiny relu layer "
+                       "less the slope", source),
     }
 
 

@@ -1,6 +1,7 @@
 """The latency estimate beside the roofline bound (docs/conventions.md, "Latency"): each layer's time from
 the device's model of the layer's kind of work (cnncalc.devices.Efficiency), plus the device's per-layer
-overhead. A kind's model has one of two forms:
+overhead; the network's, their sum plus the device's time per forward pass (``run``: launching it, its
+input and output). A kind's model has one of two forms:
 
 * **one efficiency** e (the shipped profiles, from one published whole-network measurement each):
   t = t_bound / e + overhead;
@@ -39,7 +40,8 @@ class Estimate:
     batch: int
     overhead: Fraction        # seconds added per layer (the device's, beside each kind's own)
     layers: tuple             # LayerEstimate per layer of the bound, in its order
-    seconds: Fraction
+    seconds: Fraction         # the layers' sum + run
+    run: Fraction = Fraction(0)    # seconds added once per forward pass
 
 
 def layer_seconds(model, compute: Fraction, memory: Fraction) -> Fraction:
@@ -56,6 +58,7 @@ def estimate(bound, device) -> "Estimate | None":
     if not device.efficiency:
         return None
     overhead = device.overhead.value if device.overhead is not None else Fraction(0)
+    run = device.run.value if device.run is not None else Fraction(0)
     layers = []
     for t in bound.layers:
         own = layer_seconds(device.efficiency[t.kind], Fraction(t.flops, bound.peak),
@@ -63,5 +66,5 @@ def estimate(bound, device) -> "Estimate | None":
         layers.append(LayerEstimate(name=t.name, kind=t.kind, efficiency=t.seconds / own if own else Fraction(1),
                                     seconds=own + overhead))
     return Estimate(device=bound.device, runtime=bound.runtime, dtype=bound.dtype, batch=bound.batch,
-                    overhead=overhead, layers=tuple(layers),
-                    seconds=sum((t.seconds for t in layers), Fraction(0)))
+                    overhead=overhead, layers=tuple(layers), run=run,
+                    seconds=sum((t.seconds for t in layers), run))

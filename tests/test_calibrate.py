@@ -110,3 +110,19 @@ def test_bad_calibrated_entries_are_located(entry, message):
     with pytest.raises(SpecError) as err:
         devices.parse_device(text, "here.yaml")
     assert message in str(err.value) and "here.yaml:" in str(err.value)
+
+
+def test_a_network_estimate_adds_the_run_once(write):
+    # a 1×1 convolution, 4 → 2 channels on 2×2, with bias: MACs 8 outputs × 4 = 32, FLOPs 64 + 8 = 72 (no
+    # padding); bytes: weights 4·2 + 2 = 10 → 40 B, input 16 → 64 B, output 8 → 32 B = 136 B. At 100 G op/s
+    # and 100 GB/s: t_compute 72/10¹¹ s, t_memory 136/10¹¹ s; the pointwise model (compute 0.7, memory 1,
+    # no overhead): (72/0.7 + 136)/10¹¹ = (720/7 + 952/7)/10¹¹ = 1672/(7·10¹¹) s; plus the run's 3 µs once
+    import cnncalc
+    spec = write("input: [4, 2, 2]\nlayers:\n  - {name: pw, conv: {out: 2, kernel: 1}}\n", "pw.yaml")
+    profile = write(CALIBRATED + "run: {value: 3us, what: per pass, source: s}\n", "here.yaml")
+    report = cnncalc.analyze(spec, device=profile)
+    [layer] = report.latency_estimate.layers
+    assert (layer.kind, layer.seconds) == ("pointwise", Fraction(1672, 7 * 10**11))
+    assert report.latency_estimate.seconds == Fraction(1672, 7 * 10**11) + 3 * US
+    # the layer's efficiency: its bound max(72, 136)/10¹¹ over its time: 136 · 7 / 1672 = 119/209
+    assert layer.efficiency == Fraction(119, 209)

@@ -15,6 +15,7 @@ A profile::
       # or the calibrated form: the fractions of the peak and of the bandwidth it reaches, its time per layer
       # depthwise: {compute: 0.3, memory: 0.25, overhead: 2us, what: ..., source: ...}
     overhead: {value: 2us, what: ..., source: ...} # optional: time added per deployed layer by the estimate
+    run: {value: 5us, what: ..., source: ...}      # optional: time added once per forward pass by the estimate
 
 Values use cnncalc's exact units (docs/ci.md): bandwidth a byte size per second (``320GB``, ``17068MB``),
 peaks a count per second (``8.1T``, ``960M``). Every figure must say what it is and where it comes from.
@@ -70,6 +71,7 @@ class Device:
     runtimes: tuple = DEFAULT_RUNTIMES    # the runtimes that run on it; the first is the bound's default
     efficiency: dict = {}     # kind of work (KINDS) → Efficiency; empty: no estimate
     overhead: Optional[Figure] = None     # seconds per deployed layer added by the estimate
+    run: Optional[Figure] = None          # seconds added once per forward pass by the estimate
 
 
 def shipped() -> list[str]:
@@ -98,7 +100,7 @@ def parse_device(text, source: str = "<device>") -> Device:
     data = yamlsource.load(text, source)
     if not isinstance(data, yamlsource.LocDict):
         raise SpecError("a device profile is a mapping with name, bandwidth and peak", _loc(data, source))
-    _keys(data, {"name", "title", "bandwidth", "peak", "runtimes", "efficiency", "overhead"},
+    _keys(data, {"name", "title", "bandwidth", "peak", "runtimes", "efficiency", "overhead", "run"},
           {"name", "bandwidth", "peak"}, "a device profile", source)
     name = data["name"]
     if not isinstance(name, str) or not name:
@@ -123,7 +125,8 @@ def parse_device(text, source: str = "<device>") -> Device:
     return Device(name=name, title=title, bandwidth=bandwidth, peak=peak, source=source,
                   runtimes=_runtimes(data, source), efficiency=_efficiencies(data, source),
                   overhead=_figure(data["overhead"], "overhead", "seconds", data.where("overhead"), source)
-                  if "overhead" in data else None)
+                  if "overhead" in data else None,
+                  run=_figure(data["run"], "run", "seconds", data.where("run"), source) if "run" in data else None)
 
 
 def _runtimes(data, source: str) -> tuple:

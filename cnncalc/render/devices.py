@@ -40,7 +40,8 @@ def devices_json(catalogue) -> str:
         {"name": d.name, "title": d.title, "bandwidth": _figure_dict(d.bandwidth),
          "peak": {dtype: _figure_dict(f) for dtype, f in d.peak.items()}, "runtimes": list(d.runtimes),
          "efficiency": {kind: efficiency_dict(f) for kind, f in d.efficiency.items()},
-         "overhead": None if d.overhead is None else _figure_dict(d.overhead)} for d in catalogue.profiles]}))
+         "overhead": None if d.overhead is None else _figure_dict(d.overhead),
+         "run": None if d.run is None else _figure_dict(d.run)} for d in catalogue.profiles]}))
 
 
 def devices_text(catalogue, width: Optional[int] = None) -> str:
@@ -58,6 +59,8 @@ def devices_text(catalogue, width: Optional[int] = None) -> str:
         figures += [(f"efficiency {kind}", efficiency_text(f), f) for kind, f in d.efficiency.items()]
         if d.overhead is not None:
             figures.append(("overhead per layer", fmt.seconds(d.overhead.value), d.overhead))
+        if d.run is not None:
+            figures.append(("overhead per run", fmt.seconds(d.run.value), d.run))
         lines += fmt.fit(f"  runtimes  {', '.join(d.runtimes)} (the bound assumes {d.runtimes[0]} unless --runtime "
                          "names another)", width, "            ")
         lines += fmt.sourced([(label, value, f.what, f.source) for label, value, f in figures], width, detailed)

@@ -197,7 +197,7 @@ def _estimate_dict(e, device) -> dict:
     from cnncalc.render.devices import efficiency_dict
     return {"device": e.device, "runtime": e.runtime, "dtype": e.dtype, "batch": e.batch,
             **fmt.in_units({"seconds": e.seconds}), "lower_bound": False,
-            "overhead": fmt.in_units({"seconds": e.overhead}),
+            "overhead": fmt.in_units({"seconds": e.overhead}), "run": fmt.in_units({"seconds": e.run}),
             "efficiency": {kind: efficiency_dict(f) for kind, f in device.efficiency.items()},
             "layers": [{"name": t.name, "kind": t.kind, "efficiency": fmt.exact(t.efficiency),
                         **fmt.in_units({"seconds": t.seconds})} for t in e.layers]}
