@@ -1,70 +1,194 @@
 """`cnncalc devices calibrate`: this machine's device profile fitted from short measurements in onnxruntime,
 so that `--device here.yaml` bounds and estimates specs never measured (docs/conventions.md, "Latency").
 
-1. **Probes**: one-layer networks of each kind of work (cnncalc.devices.KINDS), two sizes each, exported
-   and timed as `cnncalc measure` times a spec (median of the timed runs).
-2. **Peak and bandwidth**: the highest FLOP rate any probe reaches (FLOPs ÷ median time) and the highest
-   byte rate an element-wise or pooling probe reaches (bytes moved ÷ median), each times MARGIN, so that a
-   layer of a real network that runs a little faster than every probe still takes no less than its bound:
-   the bound must stay a bound.
-3. **Overhead per layer**: the slope of the median time of a chain of tiny layers against their number.
-4. **Efficiencies**: per kind, the geometric mean over its probes of bound ÷ (median − overhead), at most 1.
+1. **Probes**: small networks of one kind of work each (cnncalc.devices.KINDS) at generic layer shapes that
+   span the sizes networks use (early and late stages, few and many channels, stride 2, the tiny tensors of
+   squeeze-excitation, attention's products): generic shapes, never the zoo's networks, which are what the
+   estimate is judged against (docs/performance.md). Each is exported and timed as `cnncalc measure` times a
+   spec (the median and the fastest of the timed runs).
+2. **The run's own cost and the cost of a layer**: a chain of 1 and of 16 tiny layers; the slope is the
+   profile's `overhead` (every layer's), and the time of one run less one slope its `run` (what every probe,
+   and every network, pays once beyond its layers).
+3. **Peak and bandwidth** (the bound's): the highest FLOP rate and the highest byte rate any probe reaches
+   in its fastest run, each times MARGIN, so that a layer of a real network that runs a little faster than
+   every probe still takes no less than its bound: the bound must stay a bound.
+4. **Each kind's model** (cnncalc.estimate): the probes of the kind give points (n layers, t_compute =
+   F / peak, t_memory = B / bandwidth, the median); `fit` finds the kind's own overhead per layer o and the
+   factors a, b of median = run's cost + n·(slope + o) + a·t_compute + b·t_memory that minimise the squared
+   relative error, with o ≥ 0 and a, b ≥ 1 (so that no layer's estimate falls below its bound); the profile
+   keeps compute = 1/a, memory = 1/b and o.
 
 The profile is written as YAML with every figure's probe and measurement as its source.
 """
 
 from __future__ import annotations
 
-import math
 import platform
-import statistics
 from datetime import datetime, timezone
 from fractions import Fraction
+from itertools import product as subsets
 from typing import Callable, Optional
 
+from cnncalc.record import record
+
 MARGIN = Fraction(5, 4)       # peak and bandwidth: the best rate measured × 1.25
-# kind → two probe specs (YAML): a layer of that kind at the sizes of an early and a late stage of ResNet and
-# MobileNet (tensors of megabytes, as a network's are, not ones that stay in a cache)
-PROBES = {
-    "conv": ("input: [64, 56, 56]\nlayers:\n  - {name: p, conv: {out: 64, kernel: 3, padding: 1}}\n",
-             "input: [256, 14, 14]\nlayers:\n  - {name: p, conv: {out: 256, kernel: 3, padding: 1}}\n"),
-    "depthwise": ("input: [144, 56, 56]\nlayers:\n  - {name: p, conv: {out: 144, kernel: 3, padding: 1, groups: 144}}\n",
-                  "input: [576, 14, 14]\nlayers:\n  - {name: p, conv: {out: 576, kernel: 3, padding: 1, groups: 576}}\n"),
-    "pointwise": ("input: [64, 56, 56]\nlayers:\n  - {name: p, conv: {out: 256, kernel: 1}}\n",
-                  "input: [160, 7, 7]\nlayers:\n  - {name: p, conv: {out: 960, kernel: 1}}\n"),
-    "matmul": ("input: [1280]\nlayers:\n  - {name: p, dense: {out: 1000}}\n",
-               "input: [2048]\nlayers:\n  - {name: p, dense: {out: 1000}}\n"),
-    "elementwise": ("input: [64, 112, 112]\nlayers:\n  - {name: p, relu: {}}\n",
-                    "input: [96, 56, 56]\nlayers:\n  - {name: p, sigmoid: {}}\n"),
-    "pooling": ("input: [64, 112, 112]\nlayers:\n  - {name: p, maxpool: {kernel: 3, stride: 2, padding: 1}}\n",
-                "input: [1280, 7, 7]\nlayers:\n  - {name: p, global_avgpool: {}}\n"),
-}
-CHAIN = "input: [8, 4, 4]\nlayers:\n" + "".join(f"  - {{name: r{i}, relu: {{}}}}\n" for i in range(16))
-ONE = "input: [8, 4, 4]\nlayers:\n  - {name: r0, relu: {}}\n"
+LOWER = (Fraction(0), Fraction(1), Fraction(1))      # the least overhead, compute factor and memory factor
+
+
+def _net(shape, *layers: str) -> str:
+    return f"input: {list(shape)}\nlayers:\n" + "".join(f"  - {layer}\n" for layer in layers)
+
+
+def _conv(c: int, size: int, out: int, kernel: int, stride: int = 1, groups: int = 1) -> str:
+    return _net((c, size, size), f"{{name: p, conv: {{out: {out}, kernel: {kernel}, stride: {stride}, "
+                                 f"padding: {kernel // 2}, groups: {groups}}}}}")
+
+
+def _probes() -> list:
+    """(kind, label, spec text) of every probe. Shapes are generic (channels × size), chosen to cover the
+    range of layer sizes (from a few kFLOPs to about 250 MFLOPs, under ~3 ms each here) of each kind."""
+    out = []
+    for c, size, o, k, s in [(3, 224, 32, 3, 2), (3, 224, 64, 7, 2), (16, 112, 16, 3, 1), (32, 56, 32, 3, 1),
+                             (32, 28, 32, 3, 1), (64, 56, 64, 3, 1), (128, 56, 128, 3, 2), (128, 28, 128, 3, 1),
+                             (256, 14, 256, 3, 1), (512, 7, 512, 3, 1), (64, 28, 96, 5, 1), (16, 14, 16, 3, 1)]:
+        out.append(("conv", f"conv {c}→{o} {k}×{k}/{s} at {size}²", _conv(c, size, o, k, s)))
+    for c, size, k, s in [(32, 112, 3, 1), (96, 112, 3, 2), (144, 56, 3, 1), (240, 28, 5, 1), (576, 14, 3, 1),
+                          (960, 7, 5, 1), (72, 28, 5, 1), (16, 56, 3, 2), (1024, 7, 3, 1), (32, 14, 3, 1)]:
+        out.append(("depthwise", f"depthwise {c} {k}×{k}/{s} at {size}²", _conv(c, size, c, k, s, c)))
+    for c, size, o in [(16, 112, 96), (64, 56, 256), (256, 56, 64), (24, 56, 72), (32, 28, 192), (160, 7, 960),
+                       (960, 7, 160), (512, 14, 512), (1024, 7, 1024), (16, 1, 64), (64, 1, 16), (576, 1, 144),
+                       (144, 1, 576)]:
+        out.append(("pointwise", f"pointwise {c}→{o} at {size}²", _conv(c, size, o, 1)))
+    for c, n in [(96, 784), (384, 196), (768, 49)]:             # a linear layer on tokens, channels first
+        out.append(("pointwise", f"linear {c}→{2 * c} on {n} tokens",
+                    _net((c, n), f"{{name: p, linear: {{out: {2 * c}}}}}")))
+    for i, o in [(512, 10), (1280, 1000), (2048, 1000), (4096, 4096)]:
+        out.append(("matmul", f"dense {i}→{o}", _net((i,), f"{{name: p, dense: {{out: {o}}}}}")))
+    for h, n in [(6, 49), (96, 49), (12, 196), (3, 400)]:       # a product of two activations, [h, n, n]²
+        out.append(("matmul", f"product {h}×{n}×{n}", _net((h, n, n), "{name: p, from: [input, input], matmul: {}}")))
+    for op, c, size in [("relu", 64, 112), ("relu", 16, 8), ("relu", 512, 7), ("sigmoid", 96, 56),
+                        ("sigmoid", 960, 1), ("silu", 240, 28), ("hardswish", 16, 112), ("gelu", 192, 28)]:
+        out.append(("elementwise", f"{op} {c} at {size}²", _net((c, size, size), f"{{name: p, {op}: {{}}}}")))
+    for c, size in [(64, 56), (256, 14), (24, 56), (40, 28)]:
+        out.append(("elementwise", f"relu and add {c} at {size}²",
+                    _net((c, size, size), "{name: r, relu: {}}", "{name: p, from: [input, r], add: {}}")))
+    for h, n in [(12, 196), (96, 49)]:
+        out.append(("elementwise", f"softmax {h}×{n}×{n}", _net((h, n, n), "{name: p, softmax: {axis: -1}}")))
+    for c, n in [(96, 784), (768, 49)]:
+        out.append(("elementwise", f"layernorm {c} on {n} tokens", _net((c, n), "{name: p, layernorm: {}}")))
+    for c, size in [(64, 112), (192, 56), (512, 14)]:
+        out.append(("pooling", f"maxpool {c} 3×3/2 at {size}²",
+                    _net((c, size, size), "{name: p, maxpool: {kernel: 3, stride: 2, padding: 1}}")))
+    for c, size in [(1280, 7), (16, 56), (72, 28), (960, 7), (2048, 7)]:
+        out.append(("pooling", f"global average {c} at {size}²", _net((c, size, size), "{name: p, global_avgpool: {}}")))
+    out.append(("pooling", "average 256 2×2/2 at 28²", _net((256, 28, 28), "{name: p, avgpool: {kernel: 2, stride: 2}}")))
+    return out
+
+
+PROBES = _probes()
+CHAIN = _net((8, 4, 4), *(f"{{name: r{i}, relu: {{}}}}" for i in range(16)))
+ONE = _net((8, 4, 4), "{name: r0, relu: {}}")
+
+
+@record
+class Point:
+    """One probe of a kind: its layers' count, the bound's two terms summed over them (seconds), its measured
+    time (seconds) and the part of it that is the run's own cost, not its layers' (seconds)."""
+    layers: int
+    compute: Fraction
+    memory: Fraction
+    seconds: Fraction
+    fixed: Fraction = Fraction(0)
+
+
+@record
+class Fit:
+    overhead: Fraction        # seconds per layer, ≥ 0
+    compute: Fraction         # the factor on t_compute, ≥ 1 (the kind reaches 1/compute of the peak)
+    memory: Fraction          # the factor on t_memory, ≥ 1 (the kind reaches 1/memory of the bandwidth)
+    error: Fraction           # the sum of the squared relative errors
+
+
+def fit(points) -> Fit:
+    """The least-squares fit of t = fixed + n·o + a·t_compute + b·t_memory to ``points`` (Point) in relative
+    error (each residual divided by the measured time, the run's own cost included, so that a probe of a few
+    microseconds does not outweigh the rest), with o ≥ 0, a ≥ 1 and b ≥ 1; exact (Fractions). Every way of
+    holding some of the three at their least value is solved (the others from the normal equations) and the
+    feasible solution of least error kept: the constrained optimum, as the problem is convex."""
+    kept = [p for p in points if p.seconds > 0]
+    rows = [(Fraction(p.layers) / p.seconds, p.compute / p.seconds, p.memory / p.seconds) for p in kept]
+    ones = [1 - p.fixed / p.seconds for p in kept]      # the residual is Σ_j x_j·v_j − (1 − fixed / t)
+    best: Optional[Fit] = None
+    for held in subsets((False, True), repeat=3):
+        free = [i for i in range(3) if not held[i]]
+        # the held unknowns at their least value move to the right-hand side
+        target = [one - sum(row[i] * LOWER[i] for i in range(3) if held[i]) for row, one in zip(rows, ones)]
+        gram = [[sum(row[i] * row[j] for row in rows) for j in free] for i in free]
+        rhs = [sum(row[i] * t for row, t in zip(rows, target)) for i in free]
+        solved = _solve(gram, rhs)
+        if solved is None:
+            continue
+        values = list(LOWER)
+        for i, v in zip(free, solved):
+            values[i] = v
+        if any(values[i] < LOWER[i] for i in range(3)):
+            continue
+        error = sum((sum(x * v for x, v in zip(row, values)) - one) ** 2 for row, one in zip(rows, ones))
+        if best is None or error < best.error:
+            best = Fit(overhead=values[0], compute=values[1], memory=values[2], error=error)
+    assert best is not None         # holding all three is always solvable and feasible
+    return best
+
+
+def _solve(matrix, rhs):
+    """Gaussian elimination in Fractions; None when singular. An empty system has the empty solution."""
+    n = len(rhs)
+    a = [list(row) + [r] for row, r in zip(matrix, rhs)]
+    for col in range(n):
+        pivot = next((r for r in range(col, n) if a[r][col] != 0), None)
+        if pivot is None:
+            return None
+        a[col], a[pivot] = a[pivot], a[col]
+        for r in range(n):
+            if r != col and a[r][col] != 0:
+                factor = a[r][col] / a[col][col]
+                a[r] = [x - factor * y for x, y in zip(a[r], a[col])]
+    return [a[i][n] / a[i][i] for i in range(n)]
 
 
 def _timed(text: str, threads: int, repeats: int, warmup: int):
-    """(its analysis, the median seconds of a probe spec given as text)."""
+    """(its FLOPs and bytes as the bound counts them, its layers, the median and the fastest seconds) of a
+    probe spec given as text."""
+    from cnncalc import devices, roofline
     from cnncalc.analysis import analyze
     from cnncalc.measure import measure
     from cnncalc.spec.document import parse_spec
     spec = parse_spec(text, "<probe>")
     report = analyze(spec)
-    return report, measure(spec, report, threads, warmup, repeats, per_layer=False).median
+    m = measure(spec, report, threads, warmup, repeats, per_layer=False)
+    unit = devices.Device(name="unit", title="", source="", bandwidth=devices.Figure(1, "", ""),
+                          peak={"float32": devices.Figure(1, "", "")})
+    bound = roofline.estimate(report, unit, "float32", 1, graph=spec.graph)
+    return bound.flops, bound.bytes, len(bound.layers), Fraction(m.median), Fraction(m.low)
 
 
 def _figure(value: str, what: str, source: str) -> dict:
     return {"value": value, "what": what, "source": source}
 
 
-def calibrate(threads: int = 1, repeats: int = 25, warmup: int = 5, name: str = "here",
-              progress: Optional[Callable[[str, int, int], None]] = None) -> dict:
-    """The fitted profile, as the mapping to write to YAML."""
+def _g(value) -> str:
+    return f"{float(value):.3g}"
+
+
+def calibrate(threads: int = 1, repeats: int = 25, warmup: int = 3, name: str = "here",
+              progress: Optional[Callable[[str, int, int], None]] = None, probes=None) -> dict:
+    """The fitted profile, as the mapping to write to YAML. ``probes``: (kind, label, spec text) to time
+    instead of PROBES (a test's few; every kind needs one)."""
     import onnxruntime as ort
 
-    from cnncalc import devices, roofline
-    total = sum(len(p) for p in PROBES.values()) + 2
-    done = 0
+    from cnncalc import devices
+    probes = PROBES if probes is None else probes
+    total, done = len(probes) + 2, 0
 
     def step(label: str) -> None:
         nonlocal done
@@ -72,55 +196,55 @@ def calibrate(threads: int = 1, repeats: int = 25, warmup: int = 5, name: str = 
         if progress:
             progress(f"probe {label}", done, total)
 
-    measured: dict = {}
-    for kind, texts in PROBES.items():
-        for i, text in enumerate(texts):
-            measured[(kind, i)] = _timed(text, threads, repeats, warmup)
-            step(f"{kind} {i + 1}")
-    _, one = _timed(ONE, threads, repeats, warmup)
-    step("overhead 1")
-    _, chain = _timed(CHAIN, threads, repeats, warmup)
-    step("overhead 16")
-    overhead = max((chain - one) / 15, 0.0)
+    one = _timed(ONE, threads, repeats, warmup)[3]
+    step("run cost 1")
+    chain = _timed(CHAIN, threads, repeats, warmup)[3]
+    step("run cost 16")
+    per_layer = max((chain - one) / 15, Fraction(0))
+    run_cost = max(one - per_layer, Fraction(0))
+    measured = []
+    for kind, label, text in probes:
+        measured.append((kind, label, *_timed(text, threads, repeats, warmup)))
+        step(label)
 
-    rates, byte_rates = [], []
-    for (kind, i), (report, seconds) in measured.items():
-        row = report.rows[1]
-        moved = sum(4 * r.activation_elements for r in report.rows) + 4 * (row.params + row.state)
-        rates.append((row.flops / seconds, f"{kind} probe {i + 1}"))
-        if kind in ("elementwise", "pooling"):
-            byte_rates.append((moved / seconds, f"{kind} probe {i + 1}"))
+    rates = [(Fraction(flops) / low, label) for _, label, flops, _, _, _, low in measured]
+    byte_rates = [(Fraction(moved) / low, label) for _, label, _, moved, _, _, low in measured]
     (best, where), (best_bytes, where_bytes) = max(rates), max(byte_rates)
     peak, bandwidth = int(best * MARGIN), int(best_bytes * MARGIN)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     host = f"{platform.node() or 'this machine'} ({platform.processor() or platform.machine()})"
     source = f"cnncalc devices calibrate on {host}, {stamp}, onnxruntime {ort.__version__}, {threads} thread(s)"
-    device = devices.Device(name=name, title="", source="",
-                            bandwidth=devices.Figure(bandwidth, "", ""),
-                            peak={"float32": devices.Figure(peak, "", "")})
+    points: dict = {}
+    for kind, label, flops, moved, layers, median, low in measured:
+        points.setdefault(kind, []).append(Point(
+            layers=layers, compute=Fraction(flops, peak), memory=Fraction(moved, bandwidth),
+            seconds=median, fixed=run_cost + layers * per_layer))
     efficiency = {}
-    for kind in PROBES:
-        ratios = []
-        for i in range(len(PROBES[kind])):
-            report, seconds = measured[(kind, i)]
-            bound = roofline.estimate(report, device, "float32", 1)
-            ratios.append(min(float(bound.seconds) / max(seconds - overhead, 1e-9), 1.0))
-        value = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
-        efficiency[kind] = _figure(f"{max(value, 0.001):.3g}",
-                                   f"the bound ÷ the measured median (less the overhead) of the {kind} probes "
-                                   f"({', '.join(f'{r:.3g}' for r in ratios)}), their geometric mean", source)
+    for kind in devices.KINDS:
+        if kind not in points:
+            raise ValueError(f"no probe of the kind '{kind}'")
+        f = fit(points[kind])
+        count = len(points[kind])
+        efficiency[kind] = {
+            "compute": _g(1 / f.compute), "memory": _g(1 / f.memory), "overhead": f"{float(f.overhead) * 1e9:.0f}ns",
+            "what": f"fitted to the medians of {count} {kind} probes (t = overhead + t_compute ÷ compute + "
+                    f"t_memory ÷ memory, least squares in relative error; rms error "
+                    f"{float(f.error / count) ** 0.5:.0%})",
+            "source": source}
     return {
         "name": name,
         "title": f"{host}, onnxruntime CPU, {threads} thread(s), calibrated {stamp}",
-        "bandwidth": _figure(str(bandwidth), f"the highest byte rate of the element-wise and pooling probes "
-                                             f"({where_bytes}, {best_bytes / 1e9:.3g} GB/s) × {float(MARGIN)}",
-                             source),
+        "bandwidth": _figure(str(bandwidth), f"the highest byte rate of the probes' fastest runs ({where_bytes}, "
+                                             f"{float(best_bytes) / 1e9:.3g} GB/s) × {float(MARGIN)}", source),
         "runtimes": ["fused", "eager"],
-        "peak": {"float32": _figure(str(peak), f"the highest FLOP rate of the probes ({where}, "
-                                                f"{best / 1e9:.3g} GFLOP/s) × {float(MARGIN)}", source)},
+        "peak": {"float32": _figure(str(peak), f"the highest FLOP rate of the probes' fastest runs ({where}, "
+                                                f"{float(best) / 1e9:.3g} GFLOP/s) × {float(MARGIN)}", source)},
         "efficiency": efficiency,
-        "overhead": _figure(f"{round(overhead * 1e9)}ns", "time per layer: the slope of a chain of 1 and 16 tiny "
-                                                        "relu layers", source),
+        "overhead": _figure(f"{float(per_layer) * 1e9:.0f}ns", "time per layer of any kind: the slope of the "
+                            "medians of a chain of 1 and of 16 tiny relu layers (each kind's own overhead is beyond "
+                            "it)", source),
+        "run": _figure(f"{float(run_cost) * 1e9:.0f}ns", "time per forward pass: the median of one tiny relu layer "
+                       "less the slope", source),
     }
 
 

@@ -3,7 +3,8 @@ the time of a forward pass, not a measurement.
 
 Per layer, at ``bits`` per element and ``batch`` samples (docs/conventions.md, "Roofline"):
 
-* work F = the layer's FLOPs × batch (cnncalc's FLOPs: 2·MACs + bias + elementwise work);
+* work F = the layer's FLOPs × batch (cnncalc's FLOPs: 2·MACs + bias + elementwise work), less 2 FLOPs for
+  each MAC of a window tap that falls on padding (``padding_taps``: a runtime need not do them);
 * bytes moved B = weights read (parameters + state) + every distinct input read + the output written,
   each tensor ceil(elements · bits / 8) bytes (activations × batch; weights once per pass, and tied
   weights ('share:') at every use: each use is its own kernel, and caches are not modelled);
@@ -74,19 +75,44 @@ def kind_of(row, layer, input_shapes) -> str:
     (a window or global reduction), else ``elementwise`` (activations, adds, concatenations, views, and the
     slices of a split or a crop); with MACs: ``depthwise`` when each
     output channel reads only its own input channel (``Layer.channelwise``), ``matmul`` when the output has
-    no spatial axes (dense, linear), ``pointwise`` when each output element takes exactly C_in MACs (a 1×1
-    convolution), else ``conv``."""
+    no spatial axes (dense, linear) or its MACs have no weights (they multiply two activations: attention's
+    products), ``pointwise`` when each output element takes exactly C_in MACs (a 1×1 convolution), else
+    ``conv``."""
     if row.macs == 0:
         if row.flops and len(input_shapes) == 1 and product(input_shapes[0]) > product(row.output_shape):
             return "pooling"
         return "elementwise"
     if layer is not None and layer.channelwise(input_shapes):
         return "depthwise"
-    if len(row.output_shape) <= 1:
+    if len(row.output_shape) <= 1 or (row.params == 0 and not row.shares):
         return "matmul"
     if input_shapes and row.macs == product(row.output_shape) * input_shapes[0][0]:
         return "pointwise"
     return "conv"
+
+
+def padding_taps(row, layer, input_shape) -> int:
+    """The MACs of a sliding-window layer's taps that fall on padding, not on its input: a runtime need not
+    do them (onnxruntime skips them: DeepLabV3's ASPP convolutions of dilation 24 and 36, most of whose taps
+    overhang a 33×33 map, run 1.7× and 4× faster than the one of dilation 12), so the bound's work leaves
+    them out. Per spatial axis, the taps of output position o that read the input are the k in [0, K) with
+    0 ≤ o·stride − pad_before + k·dilation < n; the share of the MACs on the input is the product over the
+    axes of those counts over out·K (rounded so that the MACs kept are never more than the exact share)."""
+    from cnncalc.layers.sliding import Sliding
+    if not isinstance(layer, Sliding) or not row.macs or input_shape is None or len(input_shape) < 2:
+        return 0
+    try:
+        geo = layer.geometry(tuple(input_shape))
+    except ValueError:         # LayerArgError among them: a window this geometry does not describe: keep every tap
+        return 0
+    if tuple(geo.output) != tuple(row.output_shape[1:]):
+        return 0
+    inside, every = 1, 1
+    for n, k, s, d, (before, _), out in zip(input_shape[1:], geo.kernel, geo.stride, geo.dilation, geo.padding,
+                                            geo.output):
+        inside *= sum(1 for o in range(out) for j in range(k) if 0 <= o * s - before + j * d < n)
+        every *= out * k
+    return row.macs - row.macs * inside // every
 
 
 def estimate(report, device, dtype: str = "float32", batch: int = 1, graph=None, runtime: str = "eager") -> Roofline:
@@ -106,14 +132,14 @@ def estimate(report, device, dtype: str = "float32", batch: int = 1, graph=None,
     for row in report.rows:
         if not row.inputs:
             continue
-        flops = row.flops * batch
+        layer = graph.nodes[row.name].layer if graph is not None and row.name in graph.nodes else None
+        flops = (row.flops - 2 * padding_taps(row, layer, shapes[row.inputs[0]])) * batch
         weights = owners[row.shares] if row.shares else row      # tied weights are read at every use
         weight = _bytes(weights.params + weights.state, bits)
         read = sum(_bytes(elements[name], bits) for name in dict.fromkeys(row.inputs))
         written = _bytes(elements[row.name], bits)
         moved = weight + read + written
         compute, memory = Fraction(flops, peak), Fraction(moved, bandwidth)
-        layer = graph.nodes[row.name].layer if graph is not None and row.name in graph.nodes else None
         kind = kind_of(row, layer, [shapes[name] for name in row.inputs])
         layers.append(LayerTime(name=row.name, flops=flops, weight_bytes=weight, input_bytes=read,
                                 output_bytes=written, bytes=moved, intensity=Fraction(flops, moved),

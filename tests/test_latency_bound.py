@@ -141,12 +141,49 @@ def test_kinds_of_work_and_the_estimate(write):
     assert est.seconds == sum(t.seconds / wanted[t.kind] for t in bound.layers) + Fraction(6, 10**6)
     assert est.seconds > bound.seconds and device.efficiency["conv"].value == Fraction(1, 2)
     # conv+bn+relu by hand: 8·64 outputs × 36 MACs = 18,432 MACs → 36,864 + 512 bias adds (the conv's own bias,
-    # which the folded BN's shift joins) + 512 for the fused relu = 37,888 FLOPs; bytes: weights 8·36 + 8 =
-    # 296 params → 1,184 B; input 256 el 1,024 B; output 512 el 2,048 B = 4,256 B (no BN or relu tensor).
-    # compute 37,888 ns > memory 4,256 ns → 37.888 µs; estimate 37.888 / 0.5 + 1 = 76.776 µs.
-    assert (bound.layers[0].flops, bound.layers[0].bytes) == (37888, 4256)
-    assert bound.layers[0].seconds == Fraction(37888, 10**9)
-    assert est.layers[0].seconds == Fraction(76776, 10**9)
+    # which the folded BN's shift joins) + 512 for the fused relu = 37,888 FLOPs. Taps on the padding are not
+    # the bound's work: per axis, of the 8 outputs × 3 taps, the first output's first tap and the last
+    # output's last tap fall on the padding, 22 of 24 read the input; (22·22)/(24·24) = 484/576 of the MACs,
+    # 18,432 · 484/576 = 15,488 kept, 2,944 on padding → 37,888 − 2·2,944 = 32,000 FLOPs. Bytes: weights
+    # 8·36 + 8 = 296 params → 1,184 B; input 256 el 1,024 B; output 512 el 2,048 B = 4,256 B (no BN or relu
+    # tensor). compute 32,000 ns > memory 4,256 ns → 32 µs; estimate 32 / 0.5 + 1 = 65 µs.
+    assert (bound.layers[0].flops, bound.layers[0].bytes) == (32000, 4256)
+    assert bound.layers[0].seconds == Fraction(32000, 10**9)
+    assert est.layers[0].seconds == Fraction(65000, 10**9)
+
+
+def test_taps_on_the_padding_are_not_the_bounds_work():
+    # a 3×3 convolution of dilation 4 and padding 4 on a 5×5 map (an ASPP branch in small), 2 → 3 channels.
+    # Per axis, output o reads positions o − 4, o, o + 4: o = 0 → 0, 4 (2 taps); o = 1, 2, 3 → the middle
+    # only (1 each); o = 4 → 0, 4 (2): 7 of the 5·3 = 15 taps read the input, (7·7)/(15·15) = 49/225 of the
+    # MACs. MACs 3 · 25 · 9 · 2 = 1,350; kept 1,350 · 49/225 = 294; on the padding 1,056.
+    from cnncalc.spec.document import parse_spec
+    text = "input: [2, 5, 5]\nlayers:\n  - {name: aspp, conv: {out: 3, kernel: 3, dilation: 4, padding: 4, bias: false}}\n"
+    report, spec = report_of(text), parse_spec(text, "a.yaml")
+    row = report.rows[1]
+    assert row.macs == 1350
+    assert roofline.padding_taps(row, spec.graph.nodes["aspp"].layer, (2, 5, 5)) == 1056
+    device = devices.parse_device(BOARD, "board.yaml")
+    bound = roofline.estimate(report, device, graph=spec.graph)
+    assert bound.layers[0].flops == 2 * 294 == row.flops - 2 * 1056
+    # without padding (kernel 1) nothing is left out
+    plain = report_of("input: [2, 5, 5]\nlayers:\n  - {name: p, conv: {out: 3, kernel: 1}}\n")
+    assert roofline.estimate(plain, device).layers[0].flops == plain.rows[1].flops
+
+
+def test_a_product_of_two_activations_is_matmul_work():
+    # attention's scores: [h, n, d] × [h, d, n] → [h, n, n], h·n·n·d MACs and no weights: matrix multiply,
+    # not a convolution (its output has axes beyond one, and its MACs per output, d, are not its first
+    # input's leading size, h)
+    report = report_of("""
+        input: [2, 3, 5]
+        layers:
+          - {name: t, permute: {dims: [0, 2, 1]}}
+          - {name: scores, from: [input, t], matmul: {}}
+    """)
+    scores = report.rows[2]
+    assert (scores.macs, scores.params) == (2 * 3 * 3 * 5, 0)
+    assert roofline.kind_of(scores, None, [(2, 3, 5), (2, 5, 3)]) == "matmul"
 
 
 def test_elementwise_kind_and_a_network_without_fusion():
@@ -182,7 +219,8 @@ def test_the_estimate_in_json_and_the_table(cli, write):
                                                                           latency.get("denominator", 1))
     assert est["efficiency"]["depthwise"]["value"] == "1/4"
     code, out, _ = cli("analyze", spec, "--device", board, "-q")
-    assert "a roofline lower bound, not a measurement" in out and "the bound ÷ the device's efficiencies" in out
+    assert "a roofline lower bound, not a measurement" in out
+    assert "≈ " in out and "an estimate by kind of work, not a bound" in out
 
 
 def test_a_device_without_efficiencies_has_no_estimate(cli, write):

@@ -89,18 +89,31 @@ def test_calibrate_writes_a_profile_that_devices_reads(cli, tmp_path, monkeypatc
     path = tmp_path / "here.yaml"
     code, out, err = cli("devices", "calibrate", "-o", str(path))
     assert code == 0, err
-    assert "calibrate: probe conv 1 (1/14)" in err
+    assert "calibrate: probe run cost 1 (1/8)" in err and "calibrate: probe conv (3/8)" in err
     device = devices.find(str(path))
     assert device.runtimes == ("fused", "eager") and set(device.efficiency) == set(devices.KINDS)
-    assert all(0 < f.value <= 1 for f in device.efficiency.values())
-    assert device.peak["float32"].value > 0 and device.overhead is not None
+    # the calibrated form: fractions of the peak and of the bandwidth in (0, 1], an overhead ≥ 0
+    assert all(0 < f.compute <= 1 and 0 < f.memory <= 1 and f.overhead >= 0 and f.value is None
+               for f in device.efficiency.values())
+    assert device.peak["float32"].value > 0 and device.bandwidth.value > 0 and device.overhead is not None
     code, out, err = cli("analyze", "zoo:lenet5", "--device", str(path), "-q")
     assert code == 0 and "≈ " in out and "≥ " in out
 
 
+# one small probe of each kind: the test checks the profile's form, not its figures
+TINY_PROBES = [
+    ("conv", "conv", "input: [4, 8, 8]\nlayers:\n  - {name: p, conv: {out: 4, kernel: 3, padding: 1}}\n"),
+    ("depthwise", "depthwise", "input: [4, 8, 8]\nlayers:\n  - {name: p, conv: {out: 4, kernel: 3, groups: 4}}\n"),
+    ("pointwise", "pointwise", "input: [4, 8, 8]\nlayers:\n  - {name: p, conv: {out: 8, kernel: 1}}\n"),
+    ("matmul", "matmul", "input: [16]\nlayers:\n  - {name: p, dense: {out: 8}}\n"),
+    ("elementwise", "elementwise", "input: [4, 8, 8]\nlayers:\n  - {name: p, relu: {}}\n"),
+    ("pooling", "pooling", "input: [4, 8, 8]\nlayers:\n  - {name: p, global_avgpool: {}}\n"),
+]
+
+
 def _quick(function):
     def run(**kwargs):
-        return function(**{**kwargs, "repeats": 2, "warmup": 0})
+        return function(**{**kwargs, "repeats": 2, "warmup": 0, "probes": TINY_PROBES})
     return run
 
 
@@ -144,3 +157,52 @@ def test_measure_refuses_what_export_refuses(cli):
     require_onnxruntime()
     code, _, err = cli("measure", "seed:spp")
     assert code == 2 and "layer 'spp1' (spp) cannot be written as ONNX" in err
+
+
+def test_a_reshape_inferring_an_axis_runs_on_the_empty_batch_measure_draws_weights_with():
+    # `measure` writes the model from an empty batch (onnxexport.export, reference=False), where numpy cannot
+    # infer a -1 from 0 elements; the axis comes from one example: 4·6 = 24 elements = 2 × 12
+    import textwrap
+
+    import numpy as np
+
+    from cnncalc.execute import Context, executor_for
+    from cnncalc.spec.document import parse_spec
+    spec = parse_spec(textwrap.dedent("""
+        input: [4, 6]
+        layers:
+          - {name: r, reshape: {shape: [2, -1]}}
+    """), "r.yaml")
+    layer = spec.graph.nodes["r"].layer
+    ctx = Context(structural=False, seed=0)
+    assert ctx.run(executor_for("reshape"), layer, [np.zeros((0, 4, 6))]).shape == (0, 2, 12)
+    assert ctx.run(executor_for("reshape"), layer, [np.zeros((3, 4, 6))]).shape == (3, 2, 12)
+
+
+@pytest.mark.parametrize("text", [
+    # Swin's shifted windows: a roll of both spatial axes, one back by 1, one by 3 (mod 4)
+    "input: [2, 4, 4]\nlayers:\n  - {name: shift, roll: {shifts: [-1, 3], axes: [1, 2]}}\n",
+    # a window of 2×2 tokens, 3 heads, 2 windows: scores [6, 4, 4] plus the table's bias per head
+    "input: [6, 4, 4]\nlayers:\n  - {name: bias, relative_position_bias: {heads: 3, window: 2}}\n",
+])
+def test_the_timing_only_writers_do_the_layers_work(text):
+    # roll and relative_position_bias have no ONNX operator that reads back as the layer (`export` refuses
+    # them); a model to time writes the same work in other operators. Oracle: the numpy executors (weights
+    # of the same seed: the model's first layer draws first in both) on the same input.
+    require_onnxruntime()
+    import numpy as np
+
+    from cnncalc.execute import Context, executor_for
+    from cnncalc.measure import session
+    from cnncalc.onnxexport import ExportRefused, export
+    from cnncalc.spec.document import parse_spec
+    spec = parse_spec(text, "t.yaml")
+    report = analyze(spec)
+    with pytest.raises(ExportRefused):
+        export(spec, report)                         # `export --to onnx` still refuses
+    model = export(spec, report, reference=False).model
+    x = np.random.default_rng(1).standard_normal((1, *spec.input_shape))
+    got = session(model).run(None, {model.graph.input[0].name: x.astype(np.float32)})[0]
+    node = [n for n in spec.graph.topological_order() if n.inputs][0]
+    want = Context(structural=False, seed=0).run(executor_for(type(node.layer).type_name), node.layer, [x])
+    assert got.shape == want.shape and np.allclose(got, want, atol=1e-5)

@@ -12,8 +12,11 @@ with bias):
     its input (16 values), relu its output (32), flatten nothing, dense its input = the flatten view of
     relu's output, the same storage: (16 + 32)·4·64 = 12,288. Total 14,160 B.
   Latency on DEVICE (1 G op/s float32, 1 GB/s; bytes moved = weights + inputs + output at 4 B):
-    conv max(576, 72 + 64 + 128 = 264) = 576 ns; relu max(32, 256) = 256 ns; flatten max(0, 256) = 256 ns;
-    dense max(195, 396 + 128 + 12 = 536) = 536 ns. Total 1,624 ns = 203/125,000,000 s.
+    conv: of its 576 FLOPs, the taps on the padding are not the bound's work: per axis 4 outputs × 3 taps,
+    the first's first and the last's last on the padding, 10 of 12 read the input; (10·10)/(12·12) of the
+    288 MACs = 200 kept, 88 left out → 576 − 176 = 400 FLOPs; max(400, 72 + 64 + 128 = 264) = 400 ns;
+    relu max(32, 256) = 256 ns; flatten max(0, 256) = 256 ns; dense max(195, 396 + 128 + 12 = 536) = 536 ns.
+    Total 1,448 ns = 181/125,000,000 s.
 """
 
 from __future__ import annotations
@@ -77,9 +80,9 @@ def test_analyze_json_peak_training_and_latency(cli_json, tiny, device):
     lat = data["latency"]
     assert lat["lower_bound"] is True and lat["device"] == "round-board"
     assert [(x["name"], exact(x, "seconds") * 10**9, x["bound"]) for x in lat["layers"]] == [
-        ("conv", 576, "compute"), ("relu", 256, "memory"), ("flat", 256, "memory"), ("fc", 536, "memory")]
+        ("conv", 400, "compute"), ("relu", 256, "memory"), ("flat", 256, "memory"), ("fc", 536, "memory")]
     assert all(isinstance(x["seconds"], int) for x in lat["layers"])           # exact: integer / denominator
-    assert (lat["seconds"], lat["denominator"]) == (203, 125_000_000) and exact(lat, "seconds") == Fraction(1624, 10**9)
+    assert (lat["seconds"], lat["denominator"]) == (181, 125_000_000) and exact(lat, "seconds") == Fraction(1448, 10**9)
 
 
 def test_analyze_in_place_changes_the_peak_and_says_so(cli, cli_json, tiny):
@@ -94,7 +97,7 @@ def test_analyze_in_place_changes_the_peak_and_says_so(cli, cli_json, tiny):
 def test_analyze_table_with_a_device_states_a_lower_bound(cli, tiny, device):
     code, out, _ = cli("analyze", tiny, "--device", device)
     assert code == 0
-    assert "Latency" in out and "≥ 1.62 µs" in out
+    assert "Latency" in out and "≥ 1.45 µs" in out
     assert "a roofline lower bound, not a measurement" in out
 
 
@@ -164,15 +167,15 @@ def test_training_memory_with_sgd_and_mixed_precision(cli, tiny):
     assert data["checks"][0]["actual"] == 468 + 234 + 468 + 6_144
 
 
-@pytest.mark.parametrize("limit, code", [("1.624us", 0), ("1624ns", 0), ("1623ns", 1), ("0.001ms", 1)])
+@pytest.mark.parametrize("limit, code", [("1.448us", 0), ("1448ns", 0), ("1447ns", 1), ("0.001ms", 1)])
 def test_max_latency(cli, tiny, device, limit, code):
     got, data, _ = check_json(cli, tiny, "--max-latency", limit, "--device", device)
     assert got == code
     [c] = data["checks"]
-    assert (c["metric"], exact(c, "actual"), c["unit"]) == ("latency", Fraction(1624, 10**9), "seconds")
-    assert exact(c, "headroom") == exact(c, "limit") - Fraction(1624, 10**9)
+    assert (c["metric"], exact(c, "actual"), c["unit"]) == ("latency", Fraction(1448, 10**9), "seconds")
+    assert exact(c, "headroom") == exact(c, "limit") - Fraction(1448, 10**9)
     got, out, _ = cli("check", tiny, "--max-latency", limit, "--device", device)
-    assert got == code and "1.62 µs" in out
+    assert got == code and "1.45 µs" in out
 
 
 def test_max_latency_with_a_shipped_device(cli, tiny):
@@ -197,16 +200,17 @@ def test_new_keys_in_a_spec_budget_and_a_budget_file(cli, write, tmp_path, devic
     assert [(c["metric"], c["actual"], c["passed"]) for c in data["checks"]] == [
         ("peak_memory", 256, True), ("min_peak_memory", 256, False)]
     # batch 64, by hand: tensors scale by 64, so the peak is 64·256 = 16,384 B; latency per layer
-    # conv max(576·64 = 36,864, 72 + 64·64 + 128·64 = 12,360) → 36,864 ns; relu and flatten max(32·64, 2·128·64)
-    # → 16,384 ns each; dense max(195·64 = 12,480, 396 + 128·64 + 12·64 = 9,356) → 12,480 ns: 82,112 ns.
+    # conv max(400·64 = 25,600 (padding taps left out, as above), 72 + 64·64 + 128·64 = 12,360) → 25,600 ns;
+    # relu and flatten max(32·64, 2·128·64) → 16,384 ns each; dense max(195·64 = 12,480, 396 + 128·64 + 12·64 =
+    # 9,356) → 12,480 ns: 70,848 ns.
     write(TINY, "c.yaml")
     budgets = tmp_path / "budgets.yaml"
-    budgets.write_text("specs:\n  c.yaml: {peak_memory: 16KiB, training_memory: 14160B, latency: 82.112us}\n")
+    budgets.write_text("specs:\n  c.yaml: {peak_memory: 16KiB, training_memory: 14160B, latency: 70.848us}\n")
     code, data, _ = check_json(cli, "--budget", str(budgets), "--batch", "64", "--device", device)
     assert code == 0, data
     actual = {c["metric"]: exact(c, "actual") for c in data["checks"]}
-    assert actual == {"peak_memory": 16_384, "training_memory": 14_160, "latency": Fraction(82_112, 10**9)}
-    budgets.write_text("specs:\n  c.yaml: {latency: 82.111us}\n")
+    assert actual == {"peak_memory": 16_384, "training_memory": 14_160, "latency": Fraction(70_848, 10**9)}
+    budgets.write_text("specs:\n  c.yaml: {latency: 70.847us}\n")
     code, data, _ = check_json(cli, "--budget", str(budgets), "--batch", "64", "--device", device)
     assert code == 1 and data["checks"][0]["passed"] is False
 

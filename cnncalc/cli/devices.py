@@ -26,7 +26,7 @@ def devices(names: tuple, output_format: str, output, threads: int) -> None:
 
     Name profiles (shipped, or a profile YAML file) for every figure with what it is and its public source.
     `cnncalc devices calibrate -o here.yaml` (the onnxruntime extra) fits this machine's profile from short
-    measurements (a minute or two), so that `--device here.yaml` bounds and estimates any spec here.
+    measurements (seconds to a minute), so that `--device here.yaml` bounds and estimates any spec here.
     """
     if names[:1] == ("calibrate",):
         return _calibrate(names[1:], output, threads)

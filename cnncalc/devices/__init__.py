@@ -10,9 +10,12 @@ A profile::
       float32: {value: 8.1T, what: ..., source: ...}
       # optional: `as: tf32` when the figure is that of the arithmetic the default library path runs the dtype in
     runtimes: [fused, eager]                       # optional: the runtimes that run on it, the bound's default first
-    efficiency:                                    # optional: the estimate's fraction of the bound, per kind of work
+    efficiency:                                    # optional: the estimate's model of each kind of work
       conv: {value: 0.5, what: ..., source: ...}   # conv, depthwise, pointwise, matmul, elementwise, pooling
+      # or the calibrated form: the fractions of the peak and of the bandwidth it reaches, its time per layer
+      # depthwise: {compute: 0.3, memory: 0.25, overhead: 2us, what: ..., source: ...}
     overhead: {value: 2us, what: ..., source: ...} # optional: time added per deployed layer by the estimate
+    run: {value: 5us, what: ..., source: ...}      # optional: time added once per forward pass by the estimate
 
 Values use cnncalc's exact units (docs/ci.md): bandwidth a byte size per second (``320GB``, ``17068MB``),
 peaks a count per second (``8.1T``, ``960M``). Every figure must say what it is and where it comes from.
@@ -45,6 +48,20 @@ class Figure:
 
 
 @record
+class Efficiency:
+    """The estimate's model of one kind of work (cnncalc.estimate), in one of two forms: ``value`` alone, the
+    fraction of the bound's speed a layer reaches (t = t_bound / value); or ``compute`` and ``memory``, the
+    fractions of the peak and of the bandwidth it reaches, and ``overhead``, seconds per layer of the kind
+    (t = overhead + t_compute / compute + t_memory / memory)."""
+    what: str
+    source: str
+    value: Optional[Fraction] = None
+    compute: Optional[Fraction] = None
+    memory: Optional[Fraction] = None
+    overhead: Fraction = Fraction(0)
+
+
+@record
 class Device:
     name: str
     title: str
@@ -52,8 +69,9 @@ class Device:
     peak: dict                # dtype → Figure (operations per second)
     source: str               # the file it was read from
     runtimes: tuple = DEFAULT_RUNTIMES    # the runtimes that run on it; the first is the bound's default
-    efficiency: dict = {}     # kind of work (KINDS) → Figure (a Fraction in (0, 1]); empty: no estimate
+    efficiency: dict = {}     # kind of work (KINDS) → Efficiency; empty: no estimate
     overhead: Optional[Figure] = None     # seconds per deployed layer added by the estimate
+    run: Optional[Figure] = None          # seconds added once per forward pass by the estimate
 
 
 def shipped() -> list[str]:
@@ -82,7 +100,7 @@ def parse_device(text, source: str = "<device>") -> Device:
     data = yamlsource.load(text, source)
     if not isinstance(data, yamlsource.LocDict):
         raise SpecError("a device profile is a mapping with name, bandwidth and peak", _loc(data, source))
-    _keys(data, {"name", "title", "bandwidth", "peak", "runtimes", "efficiency", "overhead"},
+    _keys(data, {"name", "title", "bandwidth", "peak", "runtimes", "efficiency", "overhead", "run"},
           {"name", "bandwidth", "peak"}, "a device profile", source)
     name = data["name"]
     if not isinstance(name, str) or not name:
@@ -107,7 +125,8 @@ def parse_device(text, source: str = "<device>") -> Device:
     return Device(name=name, title=title, bandwidth=bandwidth, peak=peak, source=source,
                   runtimes=_runtimes(data, source), efficiency=_efficiencies(data, source),
                   overhead=_figure(data["overhead"], "overhead", "seconds", data.where("overhead"), source)
-                  if "overhead" in data else None)
+                  if "overhead" in data else None,
+                  run=_figure(data["run"], "run", "seconds", data.where("run"), source) if "run" in data else None)
 
 
 def _runtimes(data, source: str) -> tuple:
@@ -132,7 +151,36 @@ def _efficiencies(data, source: str) -> dict:
     given = data["efficiency"]
     if not isinstance(given, yamlsource.LocDict) or set(given) != set(KINDS):
         raise SpecError(f"'efficiency' must give every kind of work: {', '.join(KINDS)}", data.where("efficiency"))
-    return {kind: _figure(given[kind], f"efficiency.{kind}", "fraction", given.where(kind), source) for kind in KINDS}
+    return {kind: _efficiency(given[kind], f"efficiency.{kind}", given.where(kind), source) for kind in KINDS}
+
+
+def _efficiency(item, key: str, at: Location, source: str) -> Efficiency:
+    """One kind's model: ``value`` (the whole-layer form) or ``compute`` and ``memory`` with an optional
+    ``overhead`` (the calibrated form)."""
+    from cnncalc import units
+    from cnncalc.spec import yamlsource
+    if not isinstance(item, yamlsource.LocDict):
+        raise SpecError(f"'{key}' must be a mapping with value (or compute and memory), what and source", at)
+    _keys(item, {"value", "compute", "memory", "overhead", "what", "source"}, {"what", "source"}, f"'{key}'", source)
+    split = {"compute", "memory", "overhead"} & set(item)
+    if ("value" in item) == bool(split) or (split and not {"compute", "memory"} <= split):
+        raise SpecError(f"'{key}' takes either value (a fraction of the bound's speed) or compute and memory "
+                        "(fractions of the peak and of the bandwidth) with an optional overhead", at)
+    for text in ("what", "source"):
+        if not isinstance(item[text], str) or not item[text].strip():
+            raise SpecError(f"'{key}.{text}' must be a non-empty text", item.where(text))
+    parsed: dict = {}
+    try:
+        for part in ("value", "compute", "memory"):
+            if part in item:
+                parsed[part] = _fraction(item[part], key if part == "value" else f"{key}.{part}")
+        if "overhead" in item:
+            parsed["overhead"] = units.parse_seconds(item["overhead"], f"{key}.overhead")
+    except units.UnitError as err:
+        where = next(part for part in ("value", "compute", "memory", "overhead") if part in item
+                     and (part not in parsed))
+        raise SpecError(str(err), item.where(where)) from None
+    return Efficiency(what=item["what"], source=item["source"], **parsed)
 
 
 def _loc(value, source: str) -> Location:

@@ -16,5 +16,6 @@ def relative_position_bias(layer, inputs, ctx):
     table = ctx.shift("table", (layer.table(), layer.heads))
     bias = table[np.asarray(relative_index(layer.size()))]             # [N, N, heads]
     bias = np.moveaxis(bias, 2, 0)                                     # [heads, N, N]
-    grouped = x.reshape(x.shape[0], -1, layer.heads, n, n)
+    groups = int(np.prod(x.shape[1:])) // (layer.heads * n * n)       # per example (numpy cannot infer a -1
+    grouped = x.reshape(x.shape[0], groups, layer.heads, n, n)         # from an empty batch)
     return (grouped + bias).reshape(x.shape)

@@ -60,7 +60,11 @@ def pad(layer, inputs, ctx):
 def reshape(layer, inputs, ctx):
     """C-order reshape of each example"""
     (x,) = inputs
-    return x.reshape(x.shape[0], *layer.shape)
+    shape = list(layer.shape)
+    if -1 in shape and x.shape[0] == 0:       # numpy cannot infer the -1 of an empty batch: from one example
+        known = int(np.prod([n for n in shape if n != -1]))
+        shape[shape.index(-1)] = int(np.prod(x.shape[1:])) // known if known else 0
+    return x.reshape(x.shape[0], *shape)
 
 
 def embedding_dependencies(layer, inputs, ctx):

@@ -1,5 +1,6 @@
 """ONNX writers of matmul, reduce, permute and expand (cnncalc/layers/tensor.py), at opset 17: each one node
-that the importer reads back as the same layer (cnncalc/onnxmap/tensor.py); roll is refused."""
+that the importer reads back as the same layer (cnncalc/onnxmap/tensor.py); roll is refused (written as Slices
+and Concats for timing only)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,27 @@ from cnncalc.onnxexport import cannot_write, writes
 
 REDUCE_OPS = {"sum": "ReduceSum", "mean": "ReduceMean", "max": "ReduceMax", "l2": "ReduceL2"}
 
+def _roll_timing(b, node, in_shapes, out_shape, weights):
+    """For timing only: each rolled axis as two Slices and a Concat (output position p is input position
+    (p − shift) mod n: the last `shift` elements first), the data movement roll does."""
+    x = b.inputs(node)[0]
+    pairs = [(axis, shift % in_shapes[0][axis]) for axis, shift in node.layer.rolled(in_shapes[0])]
+    pairs = [(axis, shift) for axis, shift in pairs if shift]
+    if not pairs:
+        b.op("Identity", [x], node.name)
+        return
+    for i, (axis, shift) in enumerate(pairs):
+        n, last = in_shapes[0][axis], i == len(pairs) - 1
+        at = b.constant(f"{node.name}.axis{i}", [axis + 1], "int64")
+        cut, zero, end = (b.constant(f"{node.name}.{label}{i}", [value], "int64")
+                          for label, value in (("cut", n - shift), ("zero", 0), ("end", n)))
+        tail = b.op("Slice", [x, cut, end, at], f"{node.name}.tail{i}")
+        head = b.op("Slice", [x, zero, cut, at], f"{node.name}.head{i}")
+        x = b.op("Concat", [tail, head], node.name if last else f"{node.name}.rolled{i}", axis=axis + 1)
+
+
 cannot_write("ONNX has no roll operator: written as Slice and Concat nodes it would read back as those, not one "
-             "roll", "roll")
+             "roll", "roll", timing=_roll_timing)
 
 
 @writes("matmul")

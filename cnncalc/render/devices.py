@@ -15,13 +15,33 @@ def _figure_dict(figure) -> dict:
     return out
 
 
+def efficiency_dict(model) -> dict:
+    """One kind's model (cnncalc.devices.Efficiency) as JSON: ``value`` (a ratio), or ``compute`` and
+    ``memory`` (ratios) with ``overhead`` (seconds, fmt.in_units); with what and source."""
+    if model.value is not None:
+        out: dict = {"value": fmt.exact(model.value)}
+    else:
+        out = {"compute": fmt.exact(model.compute), "memory": fmt.exact(model.memory),
+               "overhead": fmt.in_units({"seconds": model.overhead})}
+    return {**out, "what": model.what, "source": model.source}
+
+
+def efficiency_text(model) -> str:
+    """One kind's model for people."""
+    if model.value is not None:
+        return f"{float(model.value):g} of the bound's speed"
+    return (f"{float(model.compute):.3g} of the peak, {float(model.memory):.3g} of the bandwidth, "
+            f"+ {fmt.seconds(model.overhead)} per layer")
+
+
 def devices_json(catalogue) -> str:
     """Bandwidth in bytes per second and peaks in operations per second, exact ints."""
     return document.to_json(document.envelope("cnncalc.devices/1", {"devices": [
         {"name": d.name, "title": d.title, "bandwidth": _figure_dict(d.bandwidth),
          "peak": {dtype: _figure_dict(f) for dtype, f in d.peak.items()}, "runtimes": list(d.runtimes),
-         "efficiency": {kind: _figure_dict(f) for kind, f in d.efficiency.items()},
-         "overhead": None if d.overhead is None else _figure_dict(d.overhead)} for d in catalogue.profiles]}))
+         "efficiency": {kind: efficiency_dict(f) for kind, f in d.efficiency.items()},
+         "overhead": None if d.overhead is None else _figure_dict(d.overhead),
+         "run": None if d.run is None else _figure_dict(d.run)} for d in catalogue.profiles]}))
 
 
 def devices_text(catalogue, width: Optional[int] = None) -> str:
@@ -36,13 +56,15 @@ def devices_text(catalogue, width: Optional[int] = None) -> str:
                     d.bandwidth)]
         figures += [(f"peak {dtype}", f"{fmt.count(f.value)} op/s ({fmt.human(f.value)})"
                      + (f" as {f.arithmetic}" if f.arithmetic else ""), f) for dtype, f in d.peak.items()]
-        figures += [(f"efficiency {kind}", f"{float(f.value):g} of the bound's speed", f) for kind, f in d.efficiency.items()]
+        figures += [(f"efficiency {kind}", efficiency_text(f), f) for kind, f in d.efficiency.items()]
         if d.overhead is not None:
             figures.append(("overhead per layer", fmt.seconds(d.overhead.value), d.overhead))
+        if d.run is not None:
+            figures.append(("overhead per run", fmt.seconds(d.run.value), d.run))
         lines += fmt.fit(f"  runtimes  {', '.join(d.runtimes)} (the bound assumes {d.runtimes[0]} unless --runtime "
                          "names another)", width, "            ")
         lines += fmt.sourced([(label, value, f.what, f.source) for label, value, f in figures], width, detailed)
         lines.append("")
     lines += fmt.fit("A roofline estimate from these figures is a lower bound on the time, not a measurement; the "
-                     "estimate beside it divides it by the efficiency of each kind of work.", width, "")
+                     "estimate beside it charges each layer by the device's model of its kind of work.", width, "")
     return "\n".join(lines) + "\n"

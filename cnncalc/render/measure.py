@@ -29,7 +29,7 @@ def measure_text(result) -> str:
         lines.append(f"  ≥ {fmt.seconds(bound.seconds)}: a roofline lower bound, not a measurement "
                      f"(the median is {m.median / float(bound.seconds):.3g}× it)" if bound.seconds else "  ≥ 0 s")
         lines.append(f"Estimate on {bound.device}")
-        lines.append(f"  ≈ {fmt.seconds(est.seconds)}: the bound ÷ the device's efficiencies, not a bound"
+        lines.append(f"  ≈ {fmt.seconds(est.seconds)}: an estimate by kind of work, not a bound"
                      if est is not None else "  none: the device profile has no efficiencies "
                      "(cnncalc devices calibrate -o here.yaml makes one)")
     else:

@@ -195,11 +195,11 @@ def _latency_dict(r, device, e=None) -> dict:
 
 
 def _estimate_dict(e, device) -> dict:
+    from cnncalc.render.devices import efficiency_dict
     return {"device": e.device, "runtime": e.runtime, "dtype": e.dtype, "batch": e.batch,
             **fmt.in_units({"seconds": e.seconds}), "lower_bound": False,
-            "overhead": fmt.in_units({"seconds": e.overhead}),
-            "efficiency": {kind: {"value": fmt.exact(f.value), "what": f.what, "source": f.source}
-                           for kind, f in device.efficiency.items()},
+            "overhead": fmt.in_units({"seconds": e.overhead}), "run": fmt.in_units({"seconds": e.run}),
+            "efficiency": {kind: efficiency_dict(f) for kind, f in device.efficiency.items()},
             "layers": [{"name": t.name, "kind": t.kind, "efficiency": fmt.exact(t.efficiency),
                         **fmt.in_units({"seconds": t.seconds})} for t in e.layers]}
 
@@ -399,7 +399,7 @@ def figure_items(figures: Figures, memory) -> list[tuple[str, str]]:
         items.append((f"Latency on {device.name} ({r.dtype}{arithmetic}, batch {r.batch})",
                       f"≥ {fmt.seconds(r.seconds)}: a roofline lower bound, not a measurement"))
         e = figures.estimate
-        items.append(("  estimate", f"≈ {fmt.seconds(e.seconds)}: the bound ÷ the device's efficiencies, not a bound"
+        items.append(("  estimate", f"≈ {fmt.seconds(e.seconds)}: an estimate by kind of work, not a bound"
                       if e is not None else "none: the profile has no efficiencies"))
         items.append(("  runtime", f"{r.runtime}: the bound's and the estimate's network"))
         items.append(("  device", f"{device.title}: {fmt.count(r.peak)} {r.dtype}{arithmetic} op/s, "
