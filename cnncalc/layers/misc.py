@@ -49,7 +49,7 @@ class Pad(Routing, Layer):
     mode: str = arg(choice("constant", "reflect", "replicate"), "what the new positions hold", "constant")
     value: float = arg(NUMBER, "the constant (does not change any count)", 0)
 
-    def pairs(self, shape) -> list:
+    def pairs(self, shape) -> tuple:
         """(before, after) per spatial axis of an input of ``shape`` ([C, *spatial])."""
         spatial = spatial_axes(shape, self.type_name)
         try:
