@@ -45,8 +45,8 @@ def require_onnxruntime():
     return pytest.importorskip("onnxruntime", reason=ONNXRUNTIME_MISSING)
 
 
-TIMM_MISSING = ("timm is not installed: it is no dependency of cnncalc; pip install timm==1.0.31 beside torch 2.14.1 "
-                "and torchvision 0.29.1 (pip install -e '.[test,torchvision]')")
+TIMM_MISSING = ("timm is not installed: it comes with the optional torchvision extra, "
+                "pip install -e '.[test,torchvision]' (torch 2.14.1, torchvision 0.29.1, timm 1.0.31)")
 
 
 def require_timm():
