@@ -22,8 +22,9 @@ so that `--device here.yaml` bounds and estimates specs never measured (docs/con
 5. **The memory hierarchy** (cnncalc.estimate): the last-level cache's size C from Linux's sysfs (`cache_size`)
    and the main memory's bandwidth D from the probes whose working set is far beyond it (a dense layer of
    ~67 and ~101 MB of weights, a relu over 64 MiB): their time beyond their kind's in-cache model is the time
-   of their bytes beyond C (`main_memory_rate`). Without a cache size (or without such a probe) the profile
-   has neither figure, its title says why, and the kinds are fitted on every probe as before.
+   of their bytes beyond C (`main_memory_rate`). Without a cache size the kinds are fitted on every probe
+   as before; then, or when no probe exceeds the cache, or those that do ran no slower than the in-cache
+   model, the profile has neither figure and its title says why.
 
 The profile is written as YAML with every figure's probe and measurement as its source.
 """

@@ -248,3 +248,32 @@ def test_the_main_memory_rate_is_the_time_beyond_the_in_cache_model():
     # a probe no slower than its in-cache model (26 µs): no rate; nor without a probe beyond the cache
     assert main_memory_rate([("matmul", 0, 1, 26 * US, 5 * US, (3 * 10**6,))], fits, 10**11, 10**11, 10**6) is None
     assert main_memory_rate([], fits, 10**11, 10**11, 10**6) is None
+
+
+def test_the_hierarchy_in_json_and_the_device_listing(cli, write):
+    import json
+    profile = write(HIERARCHY, "here.yaml")
+    code, out, _ = cli("analyze", write("input: [1000]\nlayers:\n  - {name: fc, dense: {out: 1000}}\n", "fc.yaml"),
+                       "--device", profile, "--format", "json")
+    est = json.loads(out)["latency"]["estimate"]
+    assert code == 0 and (est["cache_bytes"], est["main_memory_bytes_per_second"]) == (10**6, 10**10)
+    code, out, _ = cli("devices", profile, "--format", "json")
+    [device] = json.loads(out)["devices"]
+    assert device["cache"]["value"] == 10**6 and device["main_memory"]["value"] == 10**10
+    code, out, _ = cli("devices", profile)
+    assert "last-level cache" in out and "main memory" in out and "beyond the cache" in out
+    # a profile without the hierarchy: null in JSON
+    code, out, _ = cli("devices", "t4", "--format", "json")
+    assert json.loads(out)["devices"][0]["cache"] is None
+
+
+@pytest.mark.parametrize("main", ["1GB", "100GB", "1000GB"])
+def test_every_layer_of_a_network_stays_above_its_bound_with_the_hierarchy(write, main):
+    # AlexNet's layers on a 1 MB cache: most working sets exceed it (its dense layers by 150 MB); a main memory
+    # slower than, equal to and faster than the 100 GB/s bandwidth: each layer's estimate ≥ its bound
+    # (min(m, μ) ≤ m ≤ 1, the docstring of cnncalc.estimate)
+    import cnncalc
+    report = cnncalc.analyze("zoo:alexnet", device=write(HIERARCHY.replace("10GB", main), "here.yaml"))
+    pairs = list(zip(report.latency.layers, report.latency_estimate.layers))
+    assert pairs and sum(1 for t, _ in pairs if t.bytes > 10**6) >= 5
+    assert all(e.name == t.name and e.seconds >= t.seconds for t, e in pairs)
