@@ -325,7 +325,7 @@ def _hierarchy(cache, spilled, fits, peak, bandwidth, host, stamp, source) -> "t
     return {
         "cache": _figure(str(cache[0]), f"the last-level cache's size ({mib}): {cache[1]}",
                          f"Linux sysfs on {host}, read {stamp}"),
-        "main_memory": _figure(str(int(rate)), f"the main memory's bandwidth ({float(rate) / 1e9:.3g} GB/s): the "
+        "main_memory": _figure(str(max(int(rate), 1)), f"the main memory's bandwidth ({float(rate) / 1e9:.3g} GB/s): the "
                                f"bytes beyond the cache of the probes whose working set exceeds it ({labels}; "
                                f"{spill / 1e6:.0f} MB) over their medians less their kinds' in-cache model",
                                source),
