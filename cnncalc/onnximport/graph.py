@@ -14,7 +14,7 @@ from typing import Optional
 
 from cnncalc.errors import Location, SpecError
 from cnncalc.onnximport import EXTRA_HINT
-from cnncalc.record import record
+from cnncalc.record import field, record
 
 
 @record
@@ -29,6 +29,9 @@ class Model:
     output: str
     input_shape: tuple    # without the batch axis
     opset: int
+    # folded tensor → (the weight initializer, the indices) of the Gather of rows of a weight table it was
+    # computed from by data movement only (Swin's and MaxViT's relative position bias): :func:`_lineage`
+    tables: dict = field(default_factory=dict)
 
 
 def _onnx(here: Location):
@@ -119,7 +122,7 @@ def _show(dims: list) -> str:
     return "[" + ", ".join(map(str, dims)) + "]"
 
 
-FOLD_ROUNDS = 8
+FOLD_ROUNDS = 32
 
 
 # the nodes fold() takes, as docs/onnx.md's table shows them (its row's text is fold's docstring)
@@ -148,6 +151,8 @@ def fold(onnx, model, stubs, path, input_name, output_name, input_shape, opset, 
             raise SpecError(f"the initializer '{tensor.name}' cannot be read: {type(err).__name__}: {err}",
                             here) from None
     nodes = list(model.graph.node)
+    weights = {tensor.name for tensor in model.graph.initializer}
+    tables: dict = {}
     shapes: dict = {}
     for _ in range(FOLD_ROUNDS):
         shapes, types = _infer(onnx, model, nodes, consts, here)
@@ -158,6 +163,7 @@ def fold(onnx, model, stubs, path, input_name, output_name, input_shape, opset, 
                 kept.append(node)
                 continue
             folded = True
+            _lineage(node, consts, weights, tables)
             for name, value in zip(node.output, values):
                 consts[name] = value
         nodes = kept
@@ -166,7 +172,24 @@ def fold(onnx, model, stubs, path, input_name, output_name, input_shape, opset, 
     for name, value in consts.items():
         shapes.setdefault(name, tuple(int(n) for n in value.shape))
     return Model(path=path, nodes=nodes, consts=consts, shapes=shapes, input=input_name, output=output_name,
-                 input_shape=input_shape, opset=opset)
+                 input_shape=input_shape, opset=opset, tables=tables)
+
+
+# folded operators that only move or copy their first input's values (a table's rows keep their lineage)
+_MOVING = ("Reshape", "Transpose", "Unsqueeze", "Squeeze", "Flatten", "Identity", "Expand")
+
+
+def _lineage(node, consts: dict, weights: set, tables: dict) -> None:
+    """Record in ``tables`` the folded ``node``'s output when it gathers rows of a weight matrix (an
+    initializer) by constant indices, or moves such a gathered tensor: the weight and the indices."""
+    if not node.input or not node.output:
+        return
+    data = node.input[0]
+    if node.op_type == "Gather" and data in weights and len(getattr(consts[data], "shape", ())) == 2 and \
+            not any(a.name == "axis" and a.i != 0 for a in node.attribute):
+        tables[node.output[0]] = (data, consts[node.input[1]])
+    elif node.op_type in _MOVING and data in tables:
+        tables[node.output[0]] = tables[data]
 
 
 def _infer(onnx, model, nodes, consts, here) -> tuple:

@@ -325,16 +325,17 @@ def split_args(sizes: list) -> dict:
 
 @pattern("Slices of the channel axis, step 1, that together split the channels (torch's `chunk`, `split`)",
          "Slice")
-def channel_slices(t: Translator, node, x: Act, ranges: dict) -> None:
+def channel_slices(t: Translator, node, x: Act, ranges: dict, axis: int = 1) -> None:
     """`split`, each Slice one part; a lone channel slice, or one of the channel and a spatial axis at once,
     is refused (cnncalc has no channel crop)
 
     Slices of the channel axis alone (torch's ``chunk`` and ``split`` as ONNX Slices): every Slice of the
     same tensor that does the same, together covering each channel once, becomes one ``split``, each Slice
-    one of its parts. ``node`` is the first of them, ``ranges`` its :func:`slice_ranges`."""
+    one of its parts. ``node`` is the first of them, ``ranges`` its :func:`slice_ranges`, ``axis`` the axis of
+    the tensor that is the channel axis in ``x``'s layout (1, or the last of a channels-last tensor)."""
     if len(ranges) != 1:
         raise Unmapped("slices the channel axis and a spatial axis at once")
-    channels = t.shape(node.input[0])[1]
+    channels = t.shape(node.input[0])[axis]
     group = []
     for reader in t.consumers.get(node.input[0], []):
         if reader.op_type != "Slice" or id(reader) in t.absorbed:
@@ -343,13 +344,13 @@ def channel_slices(t: Translator, node, x: Act, ranges: dict) -> None:
             theirs = slice_ranges(t, reader)
         except Unmapped:
             continue
-        if list(theirs) == [1]:
-            group.append((theirs[1], reader))
+        if list(theirs) == [axis]:
+            group.append((theirs[axis], reader))
     group.sort(key=lambda item: item[0])
     bounds = [r for r, _ in group]
     if not bounds or bounds[0][0] != 0 or bounds[-1][1] != channels or \
             any(a[1] != b[0] for a, b in zip(bounds, bounds[1:])):
-        raise Unmapped(f"slices channels {ranges[1][0]}..{ranges[1][1]} of {channels}, and the channel slices of "
+        raise Unmapped(f"slices channels {ranges[axis][0]}..{ranges[axis][1]} of {channels}, and the channel slices of "
                        f"its input do not split the channels into parts (cnncalc has no channel crop)")
     readers = [reader for _, reader in group]
     t.emit(node, Split, split_args([stop - first for first, stop in bounds]), [x], perm=x.perm,

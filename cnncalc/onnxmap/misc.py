@@ -87,11 +87,13 @@ def squeeze(t: Translator, node) -> None:
 @maps("Pad")
 def pad(t: Translator, node) -> None:
     """`pad`: `constant` (its value), `reflect`, `edge` → `replicate`; the batch and channel axes must be
-    unpadded; negative pads (a crop) are refused"""
-    x = t.act(node)
+    unpadded; negative pads (a crop) are refused; pads of 0 are no layer"""
     a = attrs(node)
     rank = len(t.shape(node.input[0]))
     given = t.const(node, 1, "pads")
+    if given is not None and not given.any() and t.shape(node.output[0]) == t.shape(node.input[0]):
+        return t.alias(node, t.act(node, any_layout=True))       # no padding (Swin's pad to whole windows)
+    x = t.act(node)
     pads = [int(v) for v in (given if given is not None else a.get("pads", [0] * 2 * rank))]
     axes = t.const(node, 3, "axes")
     if axes is not None:

@@ -44,13 +44,18 @@ def materialised(t: Translator, node, i: int = 0) -> Act:
     """Input ``i`` of ``node`` with its node's axes in the tensor's own order: an activation in a transposed
     layout first becomes a ``permute`` (the batch axis, wherever the tensor holds it, is not among the
     permuted axes)."""
-    x = t.act(node, i, any_layout=True)
+    return own_axes(t, node, t.act(node, i, any_layout=True), node.input[i])
+
+
+def own_axes(t: Translator, node, x: Act, tensor: str) -> Act:
+    """``x`` (of the tensor ``tensor``, read by ``node``) with its node's axes in the tensor's order, by a
+    ``permute`` when they are not."""
     rank, batch = len(x.perm), batch_at(x.perm)
     own = own_layout(rank, batch)
     if x.perm == own:
         return x
     name = t.emit(node, Permute, {"dims": [p - 1 for p in x.perm if p != 0]}, [x],
-                  name=f"{t.names[id(node)]}.permute", outputs=[f"{node.input[i]}\x00permuted"], perm=own)
+                  name=f"{t.names[id(node)]}.permute", outputs=[f"{tensor}\x00permuted{x.perm}"], perm=own)
     return Act(name, own)
 
 
@@ -160,3 +165,34 @@ def activation_product(t: Translator, node) -> None:
         raise Unmapped(f"a product of activations {list(a)} and {list(b)}: cnncalc's matmul takes two of one rank "
                        f"(at least 2 besides the batch axis) and one batch, first in both")
     t.emit(node, MatMul, {}, [x, y], perm=own_layout(len(a), batch))
+
+
+@maps("Einsum")
+def einsum(t: Translator, node) -> None:
+    """`matmul` of two activations written as a batched matrix product ('bhid,bhjd->bhij': MaxViT's
+    attention), either operand's last two axes in either order (then a `permute`); other equations are
+    refused"""
+    equation = str(attrs(node).get("equation", "")).replace(" ", "")
+    terms, _, out = equation.partition("->")
+    operands = terms.split(",")
+    if len(operands) != 2 or len(node.input) != 2 or any(name in t.model.consts for name in node.input):
+        raise Unmapped(f"equation '{equation}': cnncalc maps a product of two activations")
+    a, b = operands
+    lead = out[:-2]
+    if not (len(a) == len(b) == len(out) >= 3 and a[:-2] == b[:-2] == lead and len(set(a)) == len(set(b)) == len(a)):
+        raise Unmapped(f"equation '{equation}' is not a batched matrix product")
+    i, j = out[-2], out[-1]
+    shared = (set(a[-2:]) & set(b[-2:])) - {i, j}
+    if len(shared) != 1 or i not in a[-2:] or j not in b[-2:] or i == j:
+        raise Unmapped(f"equation '{equation}' is not a batched matrix product")
+    (k,) = shared
+    inputs = []
+    for n, (term, first) in enumerate(((a, i), (b, k))):
+        x = t.act(node, n, any_layout=True)
+        if term[-2] != first:          # the operand's last two axes swapped
+            x = Act(x.node, (*x.perm[:-2], x.perm[-1], x.perm[-2]))
+        inputs.append(own_axes(t, node, x, f"{node.input[n]}\x00{n}"))
+    batch = batch_at(inputs[0].perm)
+    if batch != batch_at(inputs[1].perm) or batch not in (0, None):
+        raise Unmapped("its operands hold the batch axis in different places")
+    t.emit(node, MatMul, {}, inputs, perm=own_layout(len(out), batch))

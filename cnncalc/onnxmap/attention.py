@@ -1,0 +1,78 @@
+"""An Add to attention's scores of a constant gathered from a weight table by the relative offsets of a
+window's tokens (Swin Transformer's and MaxViT's relative position bias, folded by the importer or by the
+exporter) → ``relative_position_bias`` (cnncalc/layers/attention.py)."""
+
+from __future__ import annotations
+
+import math
+
+from cnncalc.layers.attention import RelativePositionBias, relative_index
+from cnncalc.onnximport.mapping import Unmapped
+from cnncalc.onnximport.patterns import pattern
+from cnncalc.onnximport.slim import Stub
+from cnncalc.onnximport.translate import Translator
+from cnncalc.onnxmap.tensor import batch_at
+
+
+@pattern("Gather(table, relative index) → Reshape/Transpose/Unsqueeze → Add to scores [..., heads, N, N]", "Add")
+def relative_bias(t: Translator, node, i: int) -> bool:
+    """`relative_position_bias`, its parameters the table's: an Add of a constant folded from a Gather of a
+    weight table [(2w − 1)², heads] by Swin's relative position index of a w×w window (N = w² tokens), moved
+    by Reshape, Transpose, Unsqueeze only, to scores [..., heads, N, N] (the index is a buffer, not a
+    parameter, as in torch); or of a constant [heads, N, N] that holds, for each head, one value per relative
+    offset (the same bias, folded by the exporter)
+
+    ``i`` is the Add's activation input; False when the constant is not such a bias. The values of a weight
+    that the import left in the file are read for this (:func:`cnncalc.onnximport.peek.values`); one larger
+    than 4 MiB, or stored as external data, is refused, saying how to keep its table."""
+    const = node.input[1 - i]
+    shape, value = t.shape(node.input[i]), t.model.consts[const]
+    n = shape[-1]
+    w = math.isqrt(n)
+    sizes = tuple(int(k) for k in value.shape)
+    if node.op_type != "Add" or w * w != n or len(shape) < 3 or t.shape(node.output[0]) != tuple(shape) or \
+            not 3 <= len(sizes) <= len(shape) or sizes[-2:] != (n, n) or any(k != 1 for k in sizes[:-3]) or \
+            shape[-3] != sizes[-3]:
+        return False
+    heads = sizes[-3]
+    offsets = [k for row in relative_index((w, w)) for k in row]
+    lineage = t.model.tables.get(const)
+    if lineage is not None:
+        table, index = lineage
+        if tuple(t.model.consts[table].shape) != ((2 * w - 1) ** 2, heads) or \
+                (not isinstance(index, Stub) and index.reshape(-1).tolist() != offsets):
+            return False
+    elif isinstance(value, Stub) and _read(t, const) is not None:
+        if not _by_offset(_read(t, const).reshape(heads, n * n).tolist(), offsets):
+            return False
+    elif isinstance(value, Stub):
+        raise Unmapped(f"a constant {list(sizes)} added to attention scores whose values are not read (larger "
+                       f"than 64 KiB), so cnncalc cannot tell whether it is a relative position bias; "
+                       f"torch.onnx.export(..., do_constant_folding=False) keeps its table")
+    elif not _by_offset(value.reshape(heads, n * n).tolist(), offsets):
+        return False              # values that are not one per relative offset
+    x = t.act(node, i, any_layout=True)
+    if batch_at(x.perm) not in (0, None) or x.perm != tuple(sorted(x.perm)):
+        return False
+    t.emit(node, RelativePositionBias, {"heads": heads, "window": w}, [x], perm=x.perm)
+    return True
+
+
+def _by_offset(rows: list, offsets: list) -> bool:
+    """Whether every row of ``rows`` (a head's N·N values) holds one value per relative offset (``offsets``,
+    the offset of each (query, key) pair)."""
+    for row in rows:
+        seen: dict = {}
+        for offset, v in zip(offsets, row):
+            if seen.setdefault(offset, v) != v:
+                return False
+    return True
+
+
+def _read(t: Translator, name: str):
+    """The values of the weight ``name`` left in the file (read once), or None."""
+    cache = t.__dict__.setdefault("_peeked", {})
+    if name not in cache:
+        from cnncalc.onnximport.peek import values
+        cache[name] = values(t.model.path, name) if name in t.model.consts else None
+    return cache[name]
