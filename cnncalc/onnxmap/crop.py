@@ -13,6 +13,7 @@ from cnncalc.layers.tensor import Permute, Roll
 from cnncalc.onnximport.mapping import attrs, maps, padding
 from cnncalc.onnximport.patterns import channel_slices, pattern, slice_ranges
 from cnncalc.onnximport.translate import Act, Translator, identity
+from cnncalc.onnxmap.tensor import to_front
 
 
 @maps("Slice")
@@ -100,13 +101,12 @@ def strided_merge(t: Translator, node) -> bool:
     tensor = node.input[0]
     x = t.act(node, any_layout=True)
     shape = t.shape(tensor)
-    if len(shape) != 4 or 0 in x.perm[1:] or x.perm[0] != 0:
+    if len(shape) != 4 or x.perm[0] != 0:
         return False
-    # the Slices from the tensor, and the one Concat they lead to
-    inner, frontier, concat = [], [node], None
+    # the one Concat the Slices from the node lead to
+    frontier, concat = [node], None
     while frontier:
         current = frontier.pop()
-        inner.append(current)
         readers = t.consumers.get(current.output[0], [])
         if current.output[0] == t.model.output or not readers:
             return False
@@ -117,26 +117,38 @@ def strided_merge(t: Translator, node) -> bool:
                 concat = reader
             else:
                 return False
-    if concat is None:
+    if concat is None or len(concat.input) != 4:
         return False
+    # each of its inputs: two strided Slices of the tensor, (tensor axis → parity)
     producers = _producers(t)
-    offsets = []
+    offsets, inner = [], {}
     for name in concat.input:
         taken: dict = {}
         link = producers.get(name)
-        while link is not None and link.op_type == "Slice" and link.output[0] != tensor:
+        while link is not None and link.op_type == "Slice" and len(taken) < 2:
             sliced = _slice_of(t, link)
             if sliced is None or sliced[4] != 2 or sliced[1] in taken or sliced[2] not in (0, 1):
                 return False
-            taken[x.perm[sliced[1]]] = sliced[2]
+            taken[sliced[1]] = sliced[2]
+            inner[id(link)] = link
             if sliced[0] == tensor:
                 break
             link = producers.get(sliced[0])
-        if link is None or link.input[0] != tensor or sorted(taken) != [2, 3]:
+        if link is None or link.input[0] != tensor or len(taken) != 2 or 0 in taken:
             return False
-        offsets.append((taken[2], taken[3]))
-    channels, height, width = (shape[x.perm.index(a)] for a in (1, 2, 3))
-    if height % 2 or width % 2 or int(attrs(concat)["axis"]) % 4 != x.perm.index(1):
+        offsets.append(taken)
+    inside = {link.output[0] for link in inner.values()}
+    if any(reader is not concat and reader.output[0] not in inside
+           for link in inner.values() for reader in t.consumers.get(link.output[0], [])):
+        return False
+    axis = int(attrs(concat)["axis"]) % 4
+    if axis == 0 or axis in offsets[0] or any(sorted(o) != sorted(offsets[0]) for o in offsets):
+        return False
+    # the Concat's axis becomes the channels; the two sliced axes stay in their node's order (rows, columns)
+    row, column = sorted(offsets[0], key=lambda a: x.perm[a])
+    offsets = [(o[row], o[column]) for o in offsets]
+    channels, height, width = shape[axis], shape[row], shape[column]
+    if height % 2 or width % 2:
         return False
     if offsets == [(0, 0), (1, 0), (0, 1), (1, 1)]:
         dims = [4, 2, 0, 1, 3]          # the parity of W first: part oh + 2·ow
@@ -144,6 +156,7 @@ def strided_merge(t: Translator, node) -> bool:
         dims = [2, 4, 0, 1, 3]
     else:
         return False
+    x = to_front(t, node, x, x.perm[axis], tensor)
     name = t.names[id(concat)]
     first = t.emit(concat, Reshape, {"shape": [channels, height // 2, 2, width // 2, 2]}, [x],
                    name=f"{name}.split", outputs=[f"{tensor}\x00merge0"], perm=identity(6))
@@ -151,5 +164,5 @@ def strided_merge(t: Translator, node) -> bool:
                     outputs=[f"{tensor}\x00merge1"], perm=identity(6))
     t.emit(concat, Reshape, {"shape": [4 * channels, height // 2, width // 2]}, [Act(second, identity(6))],
            perm=x.perm)
-    t.absorb(*inner, concat)
+    t.absorb(*inner.values(), concat)
     return True

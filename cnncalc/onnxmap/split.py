@@ -52,7 +52,8 @@ def _drop_axis(t: Translator, node, x: Act, axis: int) -> None:
 def gather(t: Translator, node) -> None:
     """of an activation, one index each (a constant scalar): Gathers that together take every entry of an
     axis once, a `split` of it (after a `permute` making it the channel axis) and a `reshape` per part;
-    one entry of a spatial axis, a `crop` and a `reshape`; the batch axis, or a channel alone, are refused
+    one entry of another axis, a `crop` and a `reshape` (of the channel axis, after a `permute` that makes
+    another axis the channels); the batch axis is refused
 
     On constants it is folded (the last row). nn.MultiheadAttention's export takes q, k and v from its
     [3, L, N, C] projection so; torchvision's ViT takes its class token (x[:, 0]) so."""
@@ -77,8 +78,12 @@ def gather(t: Translator, node) -> None:
                    name=f"{t.names[id(node)]}.split")
         part = t.acts[f"{key}{index}"]
         return _drop_axis(t, node, part, 1)
-    if along == 1:
-        raise Unmapped(f"it takes entry {index} of the channel axis (cnncalc has no channel crop)")
+    if along == 1:        # cnncalc crops spatial axes: another axis of the tensor becomes the channels first
+        other = next((k for k in reversed(range(len(shape))) if k != axis and x.perm[k] != 0), None)
+        if other is None:
+            raise Unmapped(f"it takes entry {index} of the channel axis (cnncalc has no channel crop)")
+        x = to_front(t, node, x, x.perm[other], tensor)
+        along = x.perm[axis]
     pairs = [(0, 0)] * (len(x.perm) - (0 in x.perm))
     pairs[along - 1] = (index, shape[axis] - 1 - index)
     name = t.emit(node, Crop, {"amount": padding(pairs[1:])}, [x], perm=x.perm,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from cnncalc.layers.misc import Reshape
 from cnncalc.layers.tensor import Expand, MatMul, Permute, Reduce
 from cnncalc.onnximport.mapping import Unmapped, attrs, differing, maps
 from cnncalc.onnximport.patterns import global_response_norm
@@ -57,6 +58,30 @@ def own_axes(t: Translator, node, x: Act, tensor: str) -> Act:
     name = t.emit(node, Permute, {"dims": [p - 1 for p in x.perm if p != 0]}, [x],
                   name=f"{t.names[id(node)]}.permute", outputs=[f"{tensor}\x00permuted{x.perm}"], perm=own)
     return Act(name, own)
+
+
+def unbatched(t: Translator, node, x: Act, tensor: str) -> Act:
+    """In a model of batch 1, ``x`` as a tensor without a batch axis: its (unit) batch axis becomes one of the
+    node's axes, by a ``reshape`` after its axes are put in the tensor's order (two operands that hold the
+    batch axis in different places then meet: a unit heads axis taken for the batch, say)."""
+    x = own_axes(t, node, x, tensor)
+    if batch_at(x.perm) is None:
+        return x
+    rank = len(x.perm)
+    perm = own_layout(rank, None)
+    name = t.emit(node, Reshape, {"shape": [int(n) for n in t.shape(tensor)]}, [x],
+                  name=f"{t.names[id(node)]}.reshape", outputs=[f"{tensor}\x00unbatched"], perm=perm)
+    return Act(name, perm)
+
+
+def one_batch(t: Translator, node, inputs: list) -> list:
+    """``inputs`` (of the tensors ``node.input``) in their own axes, the batch axis first in all or in none
+    (in a model of batch 1, :func:`unbatched` when they differ)."""
+    inputs = [own_axes(t, node, x, node.input[i]) for i, x in enumerate(inputs)]
+    places = {batch_at(x.perm) for x in inputs}
+    if (len(places) > 1 or not places <= {0, None}) and batch_one(t):
+        inputs = [unbatched(t, node, x, node.input[i]) for i, x in enumerate(inputs)]
+    return inputs
 
 
 def to_front(t: Translator, node, x: Act, axis: int, tensor: str) -> Act:
@@ -158,7 +183,7 @@ def activation_product(t: Translator, node) -> None:
     """`matmul` of two activations of one rank (batch first in both, or, in a model of batch 1, in neither:
     :func:`batch_at`), the leading axes broadcast."""
     a, b = t.shape(node.input[0]), t.shape(node.input[1])
-    x, y = materialised(t, node, 0), materialised(t, node, 1)
+    x, y = one_batch(t, node, [t.act(node, 0, any_layout=True), t.act(node, 1, any_layout=True)])
     batch = batch_at(x.perm)
     if len(a) != len(b) or batch != batch_at(y.perm) or batch not in (0, None) or \
             len(a) - (batch is not None) < 2 or (batch == 0 and a[0] != b[0]):
@@ -191,7 +216,8 @@ def einsum(t: Translator, node) -> None:
         x = t.act(node, n, any_layout=True)
         if term[-2] != first:          # the operand's last two axes swapped
             x = Act(x.node, (*x.perm[:-2], x.perm[-1], x.perm[-2]))
-        inputs.append(own_axes(t, node, x, f"{node.input[n]}\x00{n}"))
+        inputs.append(x)
+    inputs = one_batch(t, node, inputs)
     batch = batch_at(inputs[0].perm)
     if batch != batch_at(inputs[1].perm) or batch not in (0, None):
         raise Unmapped("its operands hold the batch axis in different places")
