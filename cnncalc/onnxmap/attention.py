@@ -1,17 +1,19 @@
 """An Add to attention's scores of a constant gathered from a weight table by the relative offsets of a
 window's tokens (Swin Transformer's and MaxViT's relative position bias, folded by the importer or by the
-exporter) → ``relative_position_bias`` (cnncalc/layers/attention.py)."""
+exporter) → ``relative_position_bias``; of Swin's mask of the shifted windows → ``shifted_window_mask``
+(cnncalc/layers/attention.py)."""
 
 from __future__ import annotations
 
 import math
 
-from cnncalc.layers.attention import RelativePositionBias, relative_index
+from cnncalc.layers.attention import RelativePositionBias, ShiftedWindowMask, relative_index, shifted_regions
 from cnncalc.onnximport.mapping import Unmapped
 from cnncalc.onnximport.patterns import pattern
 from cnncalc.onnximport.slim import Stub
 from cnncalc.onnximport.translate import Translator
 from cnncalc.onnxmap.tensor import batch_at
+from cnncalc.shapes import product
 
 
 @pattern("Gather(table, relative index) → Reshape/Transpose/Unsqueeze → Add to scores [..., heads, N, N]", "Add")
@@ -76,3 +78,47 @@ def _read(t: Translator, name: str):
         from cnncalc.onnximport.peek import values
         cache[name] = values(t.model.path, name) if name in t.model.consts else None
     return cache[name]
+
+
+@pattern("Add of a constant [windows, 1, N, N] of 0 and −100 to scores [windows, heads, N, N]", "Add")
+def window_mask(t: Translator, node, i: int) -> bool:
+    """`shifted_window_mask`, no parameters: a constant that holds, for each window of a w×w grid of a map
+    cyclically shifted by s, −100 where a query and a key come from different regions and 0 elsewhere
+    (Swin's mask, computed by the model from no weight and folded), broadcast over the heads
+
+    The map's windows (rows × columns) and the shift are the first that give the constant's values.
+    ``i`` is the Add's activation input; False when the constant is not such a mask."""
+    const = node.input[1 - i]
+    shape, value = t.shape(node.input[i]), t.model.consts[const]
+    sizes = tuple(int(k) for k in value.shape)
+    n = shape[-1]
+    w = math.isqrt(n)
+    if node.op_type != "Add" or w * w != n or w < 2 or len(shape) < 3 or t.shape(node.output[0]) != tuple(shape) \
+            or len(sizes) > len(shape) or sizes[-2:] != (n, n):
+        return False
+    # right-aligned, the constant is the scores' size or 1 on every leading axis: the windows are the axes it
+    # spans, all outside the heads (the axes of the scores it is 1 on)
+    lead = (1,) * (len(shape) - len(sizes)) + sizes[:-2]
+    spanned = [k for k, size in enumerate(lead) if size != 1]
+    spread = [k for k, size in enumerate(lead) if size == 1 and shape[k] != 1]
+    if any(lead[k] != shape[k] for k in spanned) or (spanned and spread and min(spread) < max(spanned)):
+        return False
+    windows = product(lead)
+    heads = product(shape[:-2]) // windows
+    values = value if not isinstance(value, Stub) else _read(t, const)
+    if windows < 2 or values is None:
+        return False
+    import numpy
+    values = numpy.asarray(values).reshape(windows, n, n)
+    for rows in (r for r in range(1, windows + 1) if windows % r == 0):
+        for shift in range(1, w):
+            size = (rows * w, windows // rows * w)
+            regions = numpy.asarray(shifted_regions(size, w, shift))
+            if numpy.array_equal(values, numpy.where(regions[:, :, None] != regions[:, None, :], -100.0, 0.0)):
+                x = t.act(node, i, any_layout=True)
+                if batch_at(x.perm) not in (0, None) or x.perm != tuple(sorted(x.perm)):
+                    return False
+                t.emit(node, ShiftedWindowMask, {"heads": heads, "window": w, "shift": shift, "size": list(size)},
+                       [x], perm=x.perm)
+                return True
+    return False

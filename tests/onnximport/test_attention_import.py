@@ -228,3 +228,32 @@ def test_einsum_that_is_not_a_matrix_product_is_refused(tmp_path, cli, equation)
     path = save(tmp_path / "m.onnx", nodes, [1, 2, 1, 4, 4])
     code, _, err = cli("analyze", path)
     assert code == 2 and f"equation '{equation}'" in err
+
+
+def _mask(regions):
+    """Swin's mask of windows whose tokens have ``regions``: −100 between two regions, 0 within one."""
+    r = np.array(regions)
+    return np.where(r[:, :, None] != r[:, None, :], -100.0, 0.0).astype(np.float32)
+
+
+# a 4×4 map shifted by 1 in 2×2 windows (tests/execute/test_tensor.py derives these regions by hand)
+REGIONS = [[0, 0, 0, 0], [1, 2, 1, 2], [3, 3, 6, 6], [4, 5, 7, 8]]
+
+
+def test_swins_mask_of_shifted_windows(tmp_path):
+    # scores [1, 4 windows, 2 heads, 4, 4] + the mask [1, 4, 1, 4, 4] broadcast over the heads, as
+    # torchvision's shifted_window_attention adds it: a shifted_window_mask, no parameters, 128 adds
+    nodes = [node("Add", ["x", "mask"], ["y"], name="mask_add")]
+    _, layers, report = _model(tmp_path, nodes, [1, 4, 2, 4, 4], {"mask": _mask(REGIONS)[None, :, None]})
+    assert layers == [{"name": "mask_add",
+                       "shifted_window_mask": {"heads": 2, "window": 2, "shift": 1, "size": [4, 4]}}]
+    assert (report.totals.params, report.totals.macs, report.totals.flops) == (0, 0, 4 * 2 * 4 * 4)
+
+
+def test_a_mask_of_other_regions_is_refused(tmp_path, cli):
+    # window (0, 1)'s tokens all in one region: not the mask of any shift of any grid of 4 windows
+    regions = [[0, 0, 0, 0], [1, 1, 1, 1], [3, 3, 6, 6], [4, 5, 7, 8]]
+    path = save(tmp_path / "m.onnx", [node("Add", ["x", "mask"], ["y"], name="mask_add")], [1, 4, 2, 4, 4],
+                {"mask": _mask(regions)[None, :, None]})
+    code, _, err = cli("analyze", path)
+    assert code == 2 and "Add ×1 (its constant has shape [1, 4, 1, 4, 4]" in err
