@@ -30,7 +30,8 @@ def product_input(t: Translator, node, x, shape: tuple) -> tuple:
 @maps("MatMul")
 def matmul(t: Translator, node) -> None:
     """by a constant matrix: `dense` on a flat input, `linear` over the channels after a Transpose to
-    channels-last (a product over another axis is refused); of two activations of one rank, `matmul`
+    channels-last (over another axis, in a model of batch 1, after a `permute` making it the channels; else
+    refused); of two activations of one rank, `matmul`
 
     The Add of a constant bias after it is the layer's bias (:func:`cnncalc.onnximport.patterns.bias_add`)."""
     if node.input[1] not in t.model.consts:

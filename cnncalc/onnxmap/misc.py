@@ -52,7 +52,8 @@ def unit_batch_reshape(t: Translator, node, before: tuple, after: tuple) -> None
 @maps("Reshape")
 def reshape(t: Translator, node) -> None:
     """`flatten` to [N, F], else `reshape` of any rank (its target folded; of a transposed tensor, after a
-    `permute`); to the same shape, no layer; across the batch axis: refused
+    `permute`); to the same shape, no layer; across the batch axis: refused, unless the batch is 1 (then a
+    `reshape` of the other axes, the batch axis kept where it starts at the same element, or merged away)
 
     Reshape → Transpose → Reshape is one ``channel_shuffle``
     (:func:`cnncalc.onnximport.patterns.channel_shuffle`), or from a 6-D shape one ``pixel_unshuffle`` or
@@ -75,7 +76,7 @@ def reshape(t: Translator, node) -> None:
 @maps("Squeeze", "Unsqueeze")
 def squeeze(t: Translator, node) -> None:
     """`flatten` to [N, F], else `reshape` (of a transposed tensor, after a `permute`); refused when it changes
-    the batch axis or leaves no channel axis"""
+    the batch axis or leaves no channel axis, unless the batch is 1 (as Reshape)"""
     before, after = t.shape(node.input[0]), t.shape(node.output[0])
     if batch_one(t) and after and (after[0] != before[0] or batch_at(t.act(node, any_layout=True).perm) != 0):
         return unit_batch_reshape(t, node, before, after)
