@@ -77,7 +77,7 @@ def slice_roll(t: Translator, node) -> bool:
         return False
     other = _producers(t).get(concat.input[1 - list(concat.input).index(node.output[0])])
     theirs = _slice_of(t, other) if other is not None else None
-    if theirs is None or t.only_reader(other.output[0]) is not concat:
+    if other is None or theirs is None or t.only_reader(other.output[0]) is not concat:
         return False
     head, tail = (mine, theirs) if concat.input[0] == node.output[0] else (theirs, mine)
     data, axis, k, stop, step = head
@@ -146,13 +146,13 @@ def strided_merge(t: Translator, node) -> bool:
         return False
     # the Concat's axis becomes the channels; the two sliced axes stay in their node's order (rows, columns)
     row, column = sorted(offsets[0], key=lambda a: x.perm[a])
-    offsets = [(o[row], o[column]) for o in offsets]
+    parities = [(o[row], o[column]) for o in offsets]
     channels, height, width = shape[axis], shape[row], shape[column]
     if height % 2 or width % 2:
         return False
-    if offsets == [(0, 0), (1, 0), (0, 1), (1, 1)]:
+    if parities == [(0, 0), (1, 0), (0, 1), (1, 1)]:
         dims = [4, 2, 0, 1, 3]          # the parity of W first: part oh + 2·ow
-    elif offsets == [(0, 0), (0, 1), (1, 0), (1, 1)]:
+    elif parities == [(0, 0), (0, 1), (1, 0), (1, 1)]:
         dims = [2, 4, 0, 1, 3]
     else:
         return False

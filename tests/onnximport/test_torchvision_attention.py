@@ -20,10 +20,10 @@ from __future__ import annotations
 import warnings
 
 import pytest
-from extras import require_torchvision
+from extras import require_torch, require_torchvision
 
+torch = require_torch()
 torchvision = require_torchvision()
-import torch  # noqa: E402
 
 import cnncalc  # noqa: E402
 
