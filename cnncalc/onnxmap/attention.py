@@ -12,7 +12,7 @@ from cnncalc.onnximport.mapping import Unmapped
 from cnncalc.onnximport.patterns import pattern
 from cnncalc.onnximport.slim import Stub
 from cnncalc.onnximport.translate import Translator
-from cnncalc.onnxmap.tensor import batch_at
+from cnncalc.onnxmap.tensor import batch_at, own_axes
 from cnncalc.shapes import product
 
 
@@ -54,8 +54,9 @@ def relative_bias(t: Translator, node, i: int) -> bool:
     elif not _by_offset(value.reshape(heads, n * n).tolist(), offsets):
         return False              # values that are not one per relative offset
     x = t.act(node, i, any_layout=True)
-    if batch_at(x.perm) not in (0, None) or x.perm != tuple(sorted(x.perm)):
+    if batch_at(x.perm) not in (0, None):
         return False
+    x = own_axes(t, node, x, node.input[i])          # the heads and tokens as the scores' own axes
     t.emit(node, RelativePositionBias, {"heads": heads, "window": w}, [x], perm=x.perm)
     return True
 
@@ -116,8 +117,9 @@ def window_mask(t: Translator, node, i: int) -> bool:
             regions = numpy.asarray(shifted_regions(size, w, shift))
             if numpy.array_equal(values, numpy.where(regions[:, :, None] != regions[:, None, :], -100.0, 0.0)):
                 x = t.act(node, i, any_layout=True)
-                if batch_at(x.perm) not in (0, None) or x.perm != tuple(sorted(x.perm)):
+                if batch_at(x.perm) not in (0, None):
                     return False
+                x = own_axes(t, node, x, node.input[i])
                 t.emit(node, ShiftedWindowMask, {"heads": heads, "window": w, "shift": shift, "size": list(size)},
                        [x], perm=x.perm)
                 return True
