@@ -49,8 +49,9 @@ def relative_bias(t: Translator, node, i: int) -> bool:
             return False
     elif isinstance(value, Stub):
         raise Unmapped(f"a constant {list(sizes)} added to attention scores whose values are not read (larger "
-                       f"than 64 KiB), so cnncalc cannot tell whether it is a relative position bias; "
-                       f"torch.onnx.export(..., do_constant_folding=False) keeps its table")
+                       f"than 4 MiB, or stored as external data), so cnncalc cannot tell whether it is a relative "
+                       f"position bias; an export without constant folding (the legacy exporter's "
+                       f"do_constant_folding=False) keeps its table")
     elif not _by_offset(value.reshape(heads, n * n).tolist(), offsets):
         return False              # values that are not one per relative offset
     x = t.act(node, i, any_layout=True)
