@@ -32,6 +32,8 @@ class Model:
     # folded tensor → (the weight initializer, the indices) of the Gather of rows of a weight table it was
     # computed from by data movement only (Swin's and MaxViT's relative position bias): :func:`_lineage`
     tables: dict = field(default_factory=dict)
+    # folded tensor → (the weight initializer whose values it moves, the steps): :func:`_lineage`, :func:`replay`
+    moved: dict = field(default_factory=dict)
 
 
 def _onnx(here: Location):
@@ -155,6 +157,7 @@ def fold(onnx, model, stubs, path, input_name, output_name, input_shape, opset, 
     nodes = list(model.graph.node)
     weights = {tensor.name for tensor in model.graph.initializer}
     tables: dict = {}
+    moved: dict = {}
     shapes: dict = {}
     for _ in range(FOLD_ROUNDS):
         shapes, types = _infer(onnx, model, nodes, consts, here)
@@ -165,7 +168,7 @@ def fold(onnx, model, stubs, path, input_name, output_name, input_shape, opset, 
                 kept.append(node)
                 continue
             folded = True
-            _lineage(node, consts, weights, tables)
+            _lineage(node, values, consts, weights, tables, moved)
             for name, value in zip(node.output, values):
                 consts[name] = value
         nodes = kept
@@ -174,16 +177,19 @@ def fold(onnx, model, stubs, path, input_name, output_name, input_shape, opset, 
     for name, value in consts.items():
         shapes.setdefault(name, tuple(int(n) for n in value.shape))
     return Model(path=path, nodes=nodes, consts=consts, shapes=shapes, input=input_name, output=output_name,
-                 input_shape=input_shape, opset=opset, tables=tables)
+                 input_shape=input_shape, opset=opset, tables=tables, moved=moved)
 
 
 # folded operators that only move or copy their first input's values (a table's rows keep their lineage)
 _MOVING = ("Reshape", "Transpose", "Unsqueeze", "Squeeze", "Flatten", "Identity", "Expand")
 
 
-def _lineage(node, consts: dict, weights: set, tables: dict) -> None:
-    """Record in ``tables`` the folded ``node``'s output when it gathers rows of a weight matrix (an
-    initializer) by constant indices, or moves such a gathered tensor: the weight and the indices."""
+
+def _lineage(node, outputs: list, consts: dict, weights: set, tables: dict, moved: dict) -> None:
+    """Record in ``tables`` the folded ``node``'s output (of values ``outputs``) when it gathers rows of a
+    weight matrix (an initializer) by constant indices, or moves such a gathered tensor: the weight and the
+    indices; and in ``moved`` when it is an initializer's values moved (reshaped, transposed, expanded): the
+    initializer and the steps, which :func:`replay` applies to its values."""
     if not node.input or not node.output:
         return
     data = node.input[0]
@@ -192,6 +198,15 @@ def _lineage(node, consts: dict, weights: set, tables: dict) -> None:
         tables[node.output[0]] = (data, consts[node.input[1]])
     elif node.op_type in _MOVING and data in tables:
         tables[node.output[0]] = tables[data]
+    if node.op_type in _MOVING and (data in weights or data in moved) and len(outputs) == 1:
+        source, steps = moved.get(data, (data, ()))
+        shape = tuple(int(n) for n in outputs[0].shape)
+        if node.op_type == "Transpose":
+            perm = next((list(a.ints) for a in node.attribute if a.name == "perm"), None)
+            step: tuple = ("transpose", tuple(perm) if perm else None)
+        else:
+            step = ("expand" if node.op_type == "Expand" else "reshape", shape)
+        moved[node.output[0]] = (source, (*steps, step))
 
 
 def _infer(onnx, model, nodes, consts, here) -> tuple:
@@ -266,3 +281,17 @@ def _run(node, consts: dict, opset: int) -> list:
     except Exception as err:      # an operator onnx cannot evaluate, or bad constants: the user's model
         raise SpecError(f"node '{node.name or node.output[0]}' ({node.op_type}) on constants: "
                         f"{type(err).__name__}: {err}") from None
+
+
+def replay(values, steps: tuple):
+    """The numpy ``values`` of a weight moved by ``steps`` (:func:`_lineage`): reshaped, transposed (None: the
+    axes reversed, ONNX's default), broadcast."""
+    import numpy
+    for op, arg in steps:
+        if op == "transpose":
+            values = numpy.transpose(values, arg)
+        elif op == "expand":
+            values = numpy.broadcast_to(values, arg)
+        else:
+            values = values.reshape(arg)
+    return values

@@ -74,11 +74,15 @@ def _by_offset(rows: list, offsets: list) -> bool:
 
 
 def _read(t: Translator, name: str):
-    """The values of the weight ``name`` left in the file (read once), or None."""
+    """The values of the weight ``name`` left in the file (or of the weight folding moved to it; read
+    once), or None."""
     cache = t.__dict__.setdefault("_peeked", {})
     if name not in cache:
         from cnncalc.onnximport.peek import values
-        cache[name] = values(t.model.path, name) if name in t.model.consts else None
+        from cnncalc.onnximport.graph import replay
+        source, steps = t.model.moved.get(name, (name, ()))      # a weight moved by folding: its steps replayed
+        found = values(t.model.path, source) if name in t.model.consts else None
+        cache[name] = None if found is None else replay(found, steps)
     return cache[name]
 
 

@@ -12,7 +12,9 @@ from cnncalc.onnxmap.structure import channel_axis
 from cnncalc.onnximport.mapping import Unmapped, attrs, maps, padding
 from cnncalc.onnximport.patterns import split_args
 from cnncalc.onnximport.translate import Act, Translator
-from cnncalc.onnxmap.tensor import to_front
+from cnncalc.onnxmap.misc import unit_batch_reshape
+from cnncalc.onnxmap.tensor import batch_one, to_front
+from cnncalc.onnximport.slim import Stub
 
 
 @maps("Split")
@@ -48,12 +50,22 @@ def _drop_axis(t: Translator, node, x: Act, axis: int) -> None:
     t.emit(node, Reshape, {"shape": sizes}, [x], perm=perm)
 
 
+def _in_order(t: Translator, node, shape: tuple) -> bool:
+    """Whether the Gather ``node`` of a flat tensor of ``shape`` takes each entry once, in order (constant
+    indices 0, 1, …, n − 1 in any shape)."""
+    indices = t.model.consts.get(node.input[1])
+    if len(shape) != 1 or indices is None or isinstance(indices, Stub) or indices.size != shape[0]:
+        return False
+    return indices.reshape(-1).tolist() == list(range(shape[0]))
+
+
 @maps("Gather")
 def gather(t: Translator, node) -> None:
     """of an activation, one index each (a constant scalar): Gathers that together take every entry of an
     axis once, a `split` of it (after a `permute` making it the channel axis) and a `reshape` per part;
     one entry of another axis, a `crop` and a `reshape` (of the channel axis, after a `permute` that makes
-    another axis the channels); the batch axis is refused
+    another axis the channels); in a model of batch 1, every entry of a flat tensor in order, a `reshape`;
+    the batch axis is refused
 
     On constants it is folded (the last row). nn.MultiheadAttention's export takes q, k and v from its
     [3, L, N, C] projection so; torchvision's ViT takes its class token (x[:, 0]) so."""
@@ -62,6 +74,9 @@ def gather(t: Translator, node) -> None:
     shape = t.shape(tensor)
     axis = int(attrs(node).get("axis", 0)) % len(shape)
     index = _index(t, node, tensor, axis)
+    if index is None and _in_order(t, node, shape) and batch_one(t):
+        # every entry of a flat tensor in order (the dynamo exporter's as_strided of a flatten): a reshape
+        return unit_batch_reshape(t, node, shape, t.shape(node.output[0]))
     if index is None:
         raise Unmapped("a Gather of indices that are not one constant")
     along = x.perm[axis]

@@ -257,3 +257,29 @@ def test_a_mask_of_other_regions_is_refused(tmp_path, cli):
                 {"mask": _mask(regions)[None, :, None]})
     code, _, err = cli("analyze", path)
     assert code == 2 and "Add ×1 (its constant has shape [1, 4, 1, 4, 4]" in err
+
+
+def test_a_large_folded_bias_moved_by_folding_is_read_from_the_file(tmp_path):
+    # the dynamo exporter's folding leaves the gathered bias as a weight [N·N, heads] (here 49·49·8 float32
+    # values, 76,832 bytes: more than the 64 KiB the import loads), which the model reshapes, transposes and
+    # unsqueezes to [1, heads, N, N]: cnncalc reads that one weight, replays the moves, finds one value per
+    # relative offset of a 7×7 window for each head: a relative_position_bias of (2·7 − 1)²·8 = 1,352 parameters
+    table = (np.arange(169 * 8, dtype=np.float32) / 1000).reshape(169, 8)
+    gathered = table[_swin_index(7).reshape(-1)]                          # [2401, 8]
+    nodes = [_ints("s", [49, 49, 8]), node("Reshape", ["g", "s"], ["r"], name="r"),
+             node("Transpose", ["r"], ["tr"], name="tr", perm=[2, 0, 1]), _ints("zero", [0]),
+             node("Unsqueeze", ["tr", "zero"], ["bias"], name="u"), node("Add", ["x", "bias"], ["y"], name="rel_bias")]
+    _, layers, report = _model(tmp_path, nodes, [1, 8, 49, 49], {"g": gathered})
+    assert layers == [{"name": "rel_bias", "relative_position_bias": {"heads": 8, "window": 7}}]
+    assert (report.totals.params, report.totals.flops) == (169 * 8, 8 * 49 * 49)
+
+
+def test_a_gather_of_every_entry_in_order_is_a_reshape(tmp_path):
+    # the dynamo exporter's flatten of a pooled [1, 6, 1, 1]: Reshape [6] (the batch merged away), Gather of
+    # the indices 0..5 shaped [1, 6], then a 6 → 3 Gemm: parameters 6·3 + 3 = 21, MACs 18
+    nodes = [_ints("flat", [6]), node("Reshape", ["x", "flat"], ["f"], name="f"),
+             const("idx", np.arange(6, dtype=np.int64).reshape(1, 6)), node("Gather", ["f", "idx"], ["g"], name="g"),
+             node("Gemm", ["g", "w", "b"], ["y"], name="fc", transB=1)]
+    _, layers, report = _model(tmp_path, nodes, [1, 6, 1, 1], {"w": weights(3, 6), "b": weights(3)})
+    assert _types(layers)[-1] == "dense"
+    assert (report.totals.params, report.totals.macs, report.output_shape) == (21, 18, (3,))

@@ -1,5 +1,5 @@
 """torchvision's vit_b_16, swin_t and maxvit_t exported to ONNX by torch.onnx.export (the legacy exporter,
-opset 17) and read by cnncalc: parameters equal to torch's count of the model's parameters and to
+opset 17; vit_b_16 and swin_t by the dynamo exporter too) and read by cnncalc: parameters equal to torch's count of the model's parameters and to
 torchvision's published num_params, MACs equal to torch's FlopCounterMode total halved on the same model at
 224×224, batch 1, and to torchvision's published `_ops` (GFLOPS) to its printed digits.
 
@@ -41,17 +41,29 @@ def _flop_counter_macs(model) -> int:
     return total // 2
 
 
-def _export(name, tmp_path, **options):
+def _export(name, tmp_path, dynamo=False, **options):
+    """torchvision's model ``name`` (untrained), exported by the legacy exporter (opset 17), or by the dynamo
+    exporter with its weights in the file (external_data=False: cnncalc never reads external data) and none
+    of them zero (its optimiser drops a zero bias, which torchvision initialises ViT's to)."""
+    torch.manual_seed(0)
     model = getattr(torchvision.models, name)().eval()
     path = tmp_path / f"{name}.onnx"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(model, (torch.zeros(1, 3, 224, 224),), str(path), dynamo=False, opset_version=17,
-                          **options)
+        if dynamo:
+            pytest.importorskip("onnxscript", reason="the dynamo exporter needs onnxscript")
+            with torch.no_grad():
+                for p in model.parameters():
+                    p.add_(torch.rand_like(p) * 0.01 + 0.01)
+            torch.onnx.export(model, (torch.zeros(1, 3, 224, 224),), str(path), dynamo=True, external_data=False)
+        else:
+            torch.onnx.export(model, (torch.zeros(1, 3, 224, 224),), str(path), dynamo=False, opset_version=17,
+                              **options)
     return model, str(path)
 
 
-@pytest.mark.parametrize("name, options", [("vit_b_16", {}), ("swin_t", {}), ("maxvit_t", {"do_constant_folding": False})])
+@pytest.mark.parametrize("name, options", [("vit_b_16", {}), ("swin_t", {}), ("maxvit_t", {"do_constant_folding": False}),
+                                           ("vit_b_16", {"dynamo": True}), ("swin_t", {"dynamo": True})])
 def test_torchvision_attention_exports_equal_torch_and_the_published_figures(name, options, tmp_path):
     model, path = _export(name, tmp_path, **options)
     report = cnncalc.analyze(path)
@@ -67,11 +79,12 @@ def test_torchvision_attention_exports_equal_torch_and_the_published_figures(nam
         assert sum(row.type == "shifted_window_mask" for row in report.rows) == 1 + 1 + 3
 
 
-def test_maxvit_t_with_its_batch_norms_folded_by_the_exporter(tmp_path):
-    # torch.onnx.export's default folds each BatchNormalization into the convolution before it (and the
-    # relative position biases into constants of their gathered values, which cnncalc reads back as their
-    # tables): the MACs are torch's still; the parameters are the ONNX model's, which differ from torch's
-    model, path = _export("maxvit_t", tmp_path)
+@pytest.mark.parametrize("dynamo", [False, True])
+def test_maxvit_t_with_its_batch_norms_folded_by_the_exporter(dynamo, tmp_path):
+    # torch.onnx.export's default (either exporter) folds each BatchNormalization into the convolution before
+    # it (and the relative position biases into constants of their gathered values, which cnncalc reads back
+    # as their tables): the MACs are torch's still; the parameters are the ONNX model's, not torch's
+    model, path = _export("maxvit_t", tmp_path, dynamo=dynamo)
     report = cnncalc.analyze(path)
     assert report.totals.macs == _flop_counter_macs(model)
     assert sum(row.type == "relative_position_bias" for row in report.rows) == 2 * (2 + 2 + 5 + 2)
