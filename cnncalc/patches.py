@@ -95,6 +95,8 @@ class PatchSchedule:
     rest_peak_bytes: int      # the rest's peak (peak.py, from the cut's buffer)
     rest_peak_layer: str
     peak_bytes: int           # max of the two phases
+    layer_bytes: int          # the largest single step of both phases (peak.largest_step): one layer's inputs and
+    layer_at: str             # output alone, nothing held for a later reader; ≤ peak_bytes (MCUNet's accounting)
     whole_peak_bytes: int     # the same network run whole (peak.py, spec order), for comparison
     first_part_macs: int      # the first part's MACs run whole
     patched_macs: int         # Σ over patches of its tiles' MACs
@@ -293,6 +295,8 @@ def _schedule(net: _Net, grid: tuple, cut: str, in_place, chosen: str, whole_pea
     patched_macs = 0
     best = -1
     best_at: tuple = ((), "")          # (patch index, layer)
+    layer: tuple = (-1, "")            # (bytes, layer) of the largest single step
+    problem_inputs = [rows[name].inputs for name in part]
     for k, index in enumerate(indices):
         tiles, sizes = [], []
         for name in part:
@@ -306,8 +310,14 @@ def _schedule(net: _Net, grid: tuple, cut: str, in_place, chosen: str, whole_pea
             # a resident input's tile is a view of it; the cut writes into its whole buffer
             sizes.append(0 if name == cut or name == source and not stream else size)
         test = (lambda i: in_place(rows[part[i]])) if in_place else None
-        problem = peakmod.Problem(part, [rows[name].inputs for name in part], sizes, cut, test)
+        problem = peakmod.Problem(part, problem_inputs, sizes, cut, test)
         steps = peakmod.peak_in_order(problem).step_bytes
+        # one layer's own tensors: the cut writes its whole buffer, a resident input is there whole
+        own = peakmod.largest_step(peakmod.Problem(part, problem_inputs, [
+            cut_bytes if name == cut else input_bytes if name == source and not stream else size
+            for name, size in zip(part, sizes)], cut, test))
+        if own[0] > layer[0]:
+            layer = own
         patch_best, patch_at = -1, ""
         for j, during in enumerate(steps):
             during += input_bytes if not stream and (k < len(indices) - 1 or j <= last_input_reader) else 0
@@ -321,6 +331,7 @@ def _schedule(net: _Net, grid: tuple, cut: str, in_place, chosen: str, whole_pea
                             [cut_bytes, *(nbytes(rows[name].activation_elements) for name in rest)], report.output,
                             (lambda i: i > 0 and in_place(rows[rest[i - 1]])) if in_place else None)
     rest_peak = peakmod.peak_in_order(later)
+    layer = max(layer, peakmod.largest_step(later), key=lambda found: found[0])
     first_macs = sum(rows[name].macs for name in part)
     covered = sum(_tile_macs(rows[name], tuple(_union([regions[name] for regions in per_axis[axis]])
                                                for axis in range(len(grid))))
@@ -329,6 +340,7 @@ def _schedule(net: _Net, grid: tuple, cut: str, in_place, chosen: str, whole_pea
                          patches=tuple(patches), input_bytes=input_bytes, cut_bytes=cut_bytes,
                          patch_peak_bytes=best, patch_peak_at=best_at, rest_peak_bytes=rest_peak.peak_bytes,
                          rest_peak_layer=rest_peak.peak_layer, peak_bytes=max(best, rest_peak.peak_bytes),
+                         layer_bytes=layer[0], layer_at=layer[1],
                          whole_peak_bytes=whole_peak, first_part_macs=first_macs, patched_macs=patched_macs,
                          extra_macs=patched_macs - first_macs, halo_macs=patched_macs - covered,
                          skipped_macs=first_macs - covered, total_macs=report.totals.macs + patched_macs - first_macs,

@@ -206,6 +206,23 @@ def peak_in_order(problem: Problem, order: Optional[Sequence[str]] = None, metho
                 alive=tuple((problem.names[w], problem.sizes[w]) for w in sorted(alive)))
 
 
+def largest_step(problem: Problem, order: Optional[Sequence[str]] = None) -> tuple[int, str]:
+    """(bytes, node) of the largest *single step* of ``order`` (default: the problem's own): the most bytes one
+    node's own tensors take while it runs, its distinct inputs and its output (less the input it overwrites in
+    place, as :func:`peak_in_order` decides), nothing held for a later reader. Every step of the order holds at
+    least that, so it is at most the order's peak; it is the per-layer accounting of MCUNet's figures (Lin et
+    al., NeurIPS 2020 and 2021: "the largest input + output of a layer"), docs/conventions.md."""
+    seq, _, _, overwrite = schedule(problem, order)
+    sizes = problem.sizes
+    best, best_at = -1, 0
+    for t, v in enumerate(seq):
+        u = overwrite[t]
+        own = sum(sizes[w] for w in problem.inputs[v]) + sizes[v] - (min(sizes[u], sizes[v]) if u is not None else 0)
+        if own > best:
+            best, best_at = own, v
+    return max(best, 0), problem.names[best_at]
+
+
 class _TooMuchWork(Exception):
     pass
 

@@ -25,6 +25,13 @@ def one_layer(input_shape, layer_yaml: str):
     return report.rows[1]
 
 
+@pytest.fixture(autouse=True)
+def no_inherited_width(monkeypatch):
+    """Every test starts without $COLUMNS: the width a command wraps at is what the test sets, never the
+    terminal pytest runs in nor the COLUMNS=80 that pytest-xdist gives its workers."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
+
 @pytest.fixture
 def cli():
     """Run cnncalc; returns (exit_code, stdout, stderr)."""

@@ -43,3 +43,13 @@ def require_onnxruntime():
     """The onnxruntime module, or skip the calling test."""
     __tracebackhide__ = True
     return pytest.importorskip("onnxruntime", reason=ONNXRUNTIME_MISSING)
+
+
+TIMM_MISSING = ("timm is not installed: it is no dependency of cnncalc; pip install timm==1.0.31 beside torch 2.14.1 "
+                "and torchvision 0.29.1 (pip install -e '.[test,torchvision]')")
+
+
+def require_timm():
+    """The timm module, or skip the calling test (or, at module level, the whole module)."""
+    __tracebackhide__ = True
+    return pytest.importorskip("timm", reason=TIMM_MISSING)

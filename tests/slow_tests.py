@@ -36,6 +36,8 @@ SLOW = {
         "exports a torch network to ONNX, importing torch (the fast tier keeps test_arith's onnx.helper models)",
     "tests/onnximport/test_pixel.py::test_torch_exports_of_space_to_depth_and_pixel_shuffles":
         "exports a torch network to ONNX, importing torch (the fast tier keeps test_pixel's onnx.helper models)",
+    "tests/onnximport/test_timm_models.py": "exports nine timm and torchvision networks to ONNX (the fast tier "
+                                            "keeps test_timm_forms's onnx.helper models of the same forms)",
     "tests/onnximport/test_grn.py::test_a_torch_export_of_timms_grn":
         "exports a torch network to ONNX, importing torch (the fast tier keeps test_grn's onnx.helper models)",
     "tests/onnximport/test_learnable.py::test_a_torch_vit_stem":

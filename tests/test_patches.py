@@ -257,6 +257,10 @@ def test_mobilenet_v2_int8_224_four_by_four_under_tinyengine():
     # GeneralMemoryScheduler.py: a tensor lives until its last reader, the add). docs/conventions.md says so.
     assert s.rest_peak_bytes == 2 * 32 * 28 * 28 + 192 * 28 * 28 == 200_704
     assert s.peak_bytes == 200_704 and 32 * 28 * 28 + 192 * 28 * 28 == 175_616
+    # MCUNet's per-layer accounting, the largest single step of both phases (one layer's inputs and output,
+    # nothing held for a later layer): that expansion, 32·28·28 in and 192·28·28 out, 175,616 B ≤ 172 kB.
+    assert (s.layer_bytes, s.layer_at) == (175_616, "features.5.conv.0.0")
+    assert s.layer_bytes <= 172 * 1024 < s.peak_bytes
     # Halo MACs: the same tiles as the eager schedule's least-peak cut (test_mobilenet_v2_int8_224_four_by_four):
     # folding and fusing change no MAC.
     assert s.extra_macs == 27_919_344

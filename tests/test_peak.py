@@ -41,6 +41,24 @@ def oracle(order, inputs, sizes, output, may):
     larger input (a strided depthwise convolution run in place) is written into that input's storage, so its
     own interval starts after it runs."""
     n = len(order)
+    start, end = intervals(order, inputs, sizes, output, may)
+    moments = [sum(sizes[u] for u in range(n) if start[u] <= t <= end[u]) for t in range(n)]
+    top = max(moments)
+    t = moments.index(top)
+    return top, moments, order[t], {u for u in range(n) if start[u] <= t <= end[u]}
+
+
+def own_step_oracle(order, inputs, sizes, output, may):
+    """(bytes, node) of the largest single step: at each node's moment, the tensors alive by the intervals that
+    are its inputs or itself (an input it overwrote has ended, or holds its output: counted once)."""
+    start, end = intervals(order, inputs, sizes, output, may)
+    own = [sum(sizes[u] for u in {*inputs[v], v} if start[u] <= t <= end[u]) for t, v in enumerate(order)]
+    return max(own), order[own.index(max(own))]
+
+
+def intervals(order, inputs, sizes, output, may):
+    """Each tensor's (first, last) moment alive, by the liveness rule's intervals."""
+    n = len(order)
     pos = {v: t for t, v in enumerate(order)}
     start = dict(pos)
     readers = {u: [v for v in range(n) if u in inputs[v]] for u in range(n)}
@@ -58,10 +76,7 @@ def oracle(order, inputs, sizes, output, may):
                     else:
                         start[v] = pos[v] + 1
                     break
-    moments = [sum(sizes[u] for u in range(n) if start[u] <= t <= end[u]) for t in range(n)]
-    top = max(moments)
-    t = moments.index(top)
-    return top, moments, order[t], {u for u in range(n) if start[u] <= t <= end[u]}
+    return start, end
 
 
 def random_dag(rng):
@@ -92,6 +107,9 @@ def test_peak_equals_brute_force_over_every_order(seed):
     assert (got.peak_bytes, list(got.step_bytes), got.peak_layer) == (top, moments, f"n{at}")
     assert {name for name, _ in got.alive} == {f"n{u}" for u in alive}
     assert sum(b for _, b in got.alive) == top
+    # the largest single step (MCUNet's per-layer accounting) never exceeds the order's peak
+    own, own_at = own_step_oracle(spec, inputs, sizes, output, may)
+    assert pk.largest_step(problem) == (own, f"n{own_at}") and own <= top
 
     best = pk.minimum_peak(problem)
     assert best.method == pk.EXACT
@@ -232,6 +250,11 @@ def test_residual_block_peak():
     assert inplace.in_place == (("block.main.bn1", "block.main.conv1"), ("block.main.relu1", "block.main.bn1"),
                                 ("block.main.bn2", "block.main.conv2"), ("block", "block.main.bn2"),
                                 ("out", "block"))
+    # One layer alone (its inputs and output, nothing held for later): without in place every layer holds
+    # 2 T but the add, which reads bn2 and the input and writes the sum: 3 T; in place the add writes into
+    # bn2, so no step holds more than 2 T, first at conv1 (the input and conv1).
+    assert pk.largest_step(pk.problem_of_report(report)) == (1536, "block")
+    assert pk.largest_step(pk.problem_of_report(report, in_place=_relu_and_add)) == (1024, "block.main.conv1")
 
 
 def test_the_network_output_is_never_overwritten_and_stays_alive():

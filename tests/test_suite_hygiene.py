@@ -76,13 +76,14 @@ def test_the_check_sees_an_unguarded_import(tmp_path):
 
 
 def test_ci_runs_the_readmes_test_command_and_every_test():
-    # README's second set-up command (every test) is what .ci/run runs, pip quiet; no marker filter, and
+    # README's second set-up command (every test, on every core: pytest-xdist) is what .ci/run runs, pip quiet;
+    # no marker filter, and
     # pytest's exit 5 (nothing collected) counted as a failure
     repo = TESTS.parent
     (command,) = [line.strip() for line in (repo / "README.md").read_text().splitlines()
                   if line.startswith("    ") and "-m pytest" in line]
     ci = (repo / ".ci" / "run").read_text()
-    assert command.endswith("-m pytest") and "[test,parity]" in command
+    assert command.endswith("-m pytest -n auto") and "[test,parity]" in command
     assert command.replace("pip install -e", "pip install -q -e") + "\n" in ci
     assert ci.count("-m pytest") == 1 and '"$rc" -eq 5' in ci
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from cnncalc.execute import SAME, executes
 from cnncalc.execute.sliding import Windows, pad, taps, windows
+from cnncalc.layers.pool import binomial
 
 
 def _pool_windows(layer, x) -> Windows:
@@ -74,3 +75,18 @@ def global_maxpool(layer, inputs, ctx):
     """mean / maximum over all spatial axes, `keepdims` as declared"""
     (x,) = inputs
     return _global(x, layer.keepdims, np.max)
+
+
+@executes("blurpool", structural=SAME)
+def blurpool(layer, inputs, ctx):
+    """each channel filtered by the outer product of the binomial rows `C(k−1, i) / 2^(k−1)` of each axis,
+    zero padding, stride, dilation (the filter fixed: nothing drawn)"""
+    (x,) = inputs
+    win = windows(x.shape[2:], layer.kernel, layer.stride, layer.padding, layer.dilation)
+    rows = [[float(value) for value in binomial(k)] for k in win.kernel]
+    out: np.ndarray | None = None
+    for offsets, view in taps(pad(x, win, 0.0), win):
+        tap = float(np.prod([row[o] for row, o in zip(rows, offsets)]))
+        out = tap * view if out is None else out + tap * view
+    assert out is not None            # a window has at least one tap
+    return out

@@ -1,12 +1,12 @@
-"""Convolution over 1, 2 or 3 spatial axes."""
+"""Convolution over 1, 2 or 3 spatial axes, and its weight-standardised form."""
 
 from __future__ import annotations
 
 from cnncalc.errors import LayerArgError
 from cnncalc.layers import scratch
-from cnncalc.layers.base import BOOLEAN, POSITIVE_INT, Facts, arg, register
+from cnncalc.layers.base import BOOLEAN, NUMBER, POSITIVE_INT, Facts, arg, register
 from cnncalc.layers.sliding import SlidingOut, sliding_label, worked_window
-from cnncalc.record import record
+from cnncalc.record import record, replace
 from cnncalc.shapes import product
 
 
@@ -71,3 +71,36 @@ class Conv(Grouped, SlidingOut):
             return scratch.depthwise(kernels, shape[0], 1, shape[1:], geo.kernel, geo.padding, geo.dilation,
                                      in_place)
         return {}
+
+
+@register("std_conv")
+@record
+class StdConv(Conv):
+    """Convolution with weight standardisation (Qiao et al., "Micro-Batch Training with Batch-Channel
+    Normalization and Weight Standardization", 2019; the NF-ResNets of Brock et al., ICLR 2021: timm's
+    StdConv2d and ScaledStdConv2d): before it is applied, each filter's weights are standardised over its
+    fan-in (C_in/groups · taps) to mean 0 and variance 1 (biased, + `eps`), then multiplied by the filter's
+    learnable gain (`gain`, ScaledStdConv2d's; its fixed γ/√fan-in factor is part of the gain's value). The
+    parameters are conv's plus C_out gains; MACs and FLOPs are conv's: the standardisation reads the
+    weights only (once per forward pass, a constant at inference, as batchnorm's folded scale)."""
+
+    gain: bool = arg(BOOLEAN, "a learnable gain per output channel (ScaledStdConv2d; StdConv2d has none)", True)
+    eps: float = arg(NUMBER, "ε added to each filter's variance (does not change any count)", 1e-6)
+
+    def validate(self) -> None:
+        super().validate()
+        if self.eps < 0:
+            raise LayerArgError(f"'eps' must be at least 0, got {self.eps}", "eps")
+
+    def infer(self, inputs) -> Facts:
+        facts = super().infer(inputs)
+        return replace(facts, params=facts.params + (self.out if self.gain else 0),
+                       label=facts.label.replace("conv", self.type_name, 1))
+
+    def worked(self, inputs, facts) -> tuple:
+        """conv's, with the C_out gains among the parameters."""
+        if not self.gain:
+            return super().worked(inputs, facts)
+        return tuple(replace(w, formula=w.formula + " + gain", numbers=f"{w.numbers} + {self.out}",
+                             value=w.value + self.out) if w.figure == "params" else w
+                     for w in super().worked(inputs, facts))

@@ -1,11 +1,14 @@
-"""Pooling: windowed max / average / sum, and global pooling."""
+"""Pooling: windowed max / average / sum, anti-aliased (blur) pooling, and global pooling."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+from math import comb
 from typing import ClassVar, Optional
 
-from cnncalc.layers.base import (BOOLEAN, KEEPS_NOTHING, PADDING, POSITIVE_INTS, WHOLE, Facts, KeepsArgmax, Layer, arg,
-                                 register, spatial_axes)
+from cnncalc.errors import LayerArgError
+from cnncalc.layers.base import (BOOLEAN, KEEPS_NOTHING, PADDING, POSITIVE_INTS, WHOLE, Facts, KeepsArgmax, Layer,
+                                 Worked, arg, register, spatial_axes, times)
 from cnncalc.layers.sliding import Sliding, check_pool_padding, sliding_label
 from cnncalc.record import record
 from cnncalc.shapes import product
@@ -61,6 +64,53 @@ class SumPool(_WindowPool):
     """Sum pooling (L1 pooling without the division): k−1 additions per output element."""
 
     flops_rule = "k−1 per output element"
+
+
+def binomial(taps: int) -> tuple:
+    """The normalised binomial filter of ``taps`` taps along one axis, exact: row taps−1 of Pascal's triangle
+    over its sum 2^(taps−1) (3 taps: 1/4, 1/2, 1/4)."""
+    return tuple(Fraction(comb(taps - 1, i), 2 ** (taps - 1)) for i in range(taps))
+
+
+@register("blurpool")
+@record
+class BlurPool(Sliding):
+    """Anti-aliased downsampling (Zhang, "Making Convolutional Networks Shift-Invariant Again", ICML 2019;
+    timm's BlurPool2d, TResNet's anti-aliasing): each channel filtered with a fixed, normalised binomial
+    filter (3 taps: [1, 2, 1]/4 along each spatial axis, their outer product over the axes) at a stride. No
+    parameters and no state: the filter follows from `kernel` (timm keeps it in a non-persistent buffer,
+    outside `parameters()` and `state_dict()`). MACs are the depthwise convolution's that computes it (as
+    torch's FLOP counter counts it): C · output positions · taps. Zero padding; TResNet pads by reflection
+    first (a `pad` layer)."""
+
+    flops_rule = "2·MACs (a multiply and an add per tap); MACs = C · output positions · taps"
+
+    kernel: object = arg(POSITIVE_INTS, "taps of the binomial filter per axis (k taps: row k−1 of Pascal's "
+                                        "triangle over 2^(k−1); timm's filt_size)", 3)
+    stride: object = arg(POSITIVE_INTS, "stride", 2)
+
+    def validate(self) -> None:
+        if any(k < 2 for k in (self.kernel if isinstance(self.kernel, tuple) else (self.kernel,))):
+            raise LayerArgError(f"blurpool's kernel must have at least 2 taps on every axis (1 tap is no blur, "
+                                f"a strided subsampling); got {self.kernel}", "kernel")
+
+    def channelwise(self, inputs) -> bool:
+        return True             # each output channel filters its own input channel
+
+    def infer(self, inputs) -> Facts:
+        (shape,) = inputs
+        geo = self.geometry(shape)
+        macs = shape[0] * product(geo.output) * product(geo.kernel)
+        return Facts(output=(shape[0], *geo.output), macs=macs, flops=2 * macs, rf=geo.rf_step,
+                     label=sliding_label(self.type_name, geo))
+
+    def worked(self, inputs, facts) -> tuple:
+        """One multiply-accumulate per tap of the fixed filter, per channel and output position."""
+        (shape,) = inputs
+        geo = self.geometry(shape)
+        return (Worked("macs", "C · output positions · taps",
+                       f"{shape[0]} · {times(geo.output)} · {times(geo.kernel)}",
+                       shape[0] * product(geo.output) * product(geo.kernel)),)
 
 
 @record

@@ -29,11 +29,34 @@ class Model:
     output: str
     input_shape: tuple    # without the batch axis
     opset: int
-    # folded tensor → (the weight initializer, the indices) of the Gather of rows of a weight table it was
-    # computed from by data movement only (Swin's and MaxViT's relative position bias): :func:`_lineage`
-    tables: dict = field(default_factory=dict)
-    # folded tensor → (the weight initializer whose values it moves, the steps): :func:`_lineage`, :func:`replay`
-    moved: dict = field(default_factory=dict)
+    # a constant computed from others by folding → the node that computed it (:func:`fold`); the other
+    # constants are the file's initializers. What a weight was computed from: :func:`learned`
+    computed: dict = field(default_factory=dict)
+
+
+def learned(model: Model, tensor: str) -> bool:
+    """Whether the constant ``tensor`` holds values of the file's initializers (learned weights, as torch
+    exports its parameters and buffers), through the nodes folding computed it; a Constant node's values,
+    or a shape, are not."""
+    seen: set = set()
+    todo = [tensor]
+    while todo:
+        name = todo.pop()
+        if name in seen or not name:
+            continue
+        seen.add(name)
+        node = model.computed.get(name)
+        if node is None:
+            if name in model.consts:
+                return True
+            continue
+        todo.extend(name for i, name in enumerate(node.input) if i in _VALUE_INPUTS.get(node.op_type, range(len(node.input))))
+    return False
+
+
+# the inputs whose values an operator's output holds, where not all do: the others give a shape or a type
+_VALUE_INPUTS = {"Shape": (), "Size": (), "ConstantOfShape": (), "CastLike": (0,), "Expand": (0,), "Reshape": (0,),
+                 "Tile": (0,), "Slice": (0,), "Squeeze": (0,), "Unsqueeze": (0,), "Gather": (0,), "Pad": (0, 2)}
 
 
 def _onnx(here: Location):
@@ -130,7 +153,7 @@ FOLD_ELEMENTS = 1 << 18
 
 
 # the nodes fold() takes, as docs/onnx.md's table shows them (its row's text is fold's docstring)
-FOLDED = ("Constant, Shape, Size, Gather, Unsqueeze, Concat, Cast, ConstantOfShape, Range, … on values that do not "
+FOLDED = ("Constant, Shape, Size, Gather, Unsqueeze, Concat, Cast, CastLike, ConstantOfShape, Range, … on values that do not "
           "depend on the input's data")
 
 
@@ -155,10 +178,8 @@ def fold(onnx, model, stubs, path, input_name, output_name, input_shape, opset, 
             raise SpecError(f"the initializer '{tensor.name}' cannot be read: {type(err).__name__}: {err}",
                             here) from None
     nodes = list(model.graph.node)
-    weights = {tensor.name for tensor in model.graph.initializer}
-    tables: dict = {}
-    moved: dict = {}
     shapes: dict = {}
+    computed: dict = {}
     for _ in range(FOLD_ROUNDS):
         shapes, types = _infer(onnx, model, nodes, consts, here)
         kept, folded = [], False
@@ -168,45 +189,16 @@ def fold(onnx, model, stubs, path, input_name, output_name, input_shape, opset, 
                 kept.append(node)
                 continue
             folded = True
-            _lineage(node, values, consts, weights, tables, moved)
             for name, value in zip(node.output, values):
                 consts[name] = value
+                computed[name] = node
         nodes = kept
         if not folded:
             break
     for name, value in consts.items():
         shapes.setdefault(name, tuple(int(n) for n in value.shape))
     return Model(path=path, nodes=nodes, consts=consts, shapes=shapes, input=input_name, output=output_name,
-                 input_shape=input_shape, opset=opset, tables=tables, moved=moved)
-
-
-# folded operators that only move or copy their first input's values (a table's rows keep their lineage)
-_MOVING = ("Reshape", "Transpose", "Unsqueeze", "Squeeze", "Flatten", "Identity", "Expand")
-
-
-
-def _lineage(node, outputs: list, consts: dict, weights: set, tables: dict, moved: dict) -> None:
-    """Record in ``tables`` the folded ``node``'s output (of values ``outputs``) when it gathers rows of a
-    weight matrix (an initializer) by constant indices, or moves such a gathered tensor: the weight and the
-    indices; and in ``moved`` when it is an initializer's values moved (reshaped, transposed, expanded): the
-    initializer and the steps, which :func:`replay` applies to its values."""
-    if not node.input or not node.output:
-        return
-    data = node.input[0]
-    if node.op_type == "Gather" and data in weights and len(getattr(consts[data], "shape", ())) == 2 and \
-            not any(a.name == "axis" and a.i != 0 for a in node.attribute):
-        tables[node.output[0]] = (data, consts[node.input[1]])
-    elif node.op_type in _MOVING and data in tables:
-        tables[node.output[0]] = tables[data]
-    if node.op_type in _MOVING and (data in weights or data in moved) and len(outputs) == 1:
-        source, steps = moved.get(data, (data, ()))
-        shape = tuple(int(n) for n in outputs[0].shape)
-        if node.op_type == "Transpose":
-            perm = next((list(a.ints) for a in node.attribute if a.name == "perm"), None)
-            step: tuple = ("transpose", tuple(perm) if perm else None)
-        else:
-            step = ("expand" if node.op_type == "Expand" else "reshape", shape)
-        moved[node.output[0]] = (source, (*steps, step))
+                 input_shape=input_shape, opset=opset, computed=computed)
 
 
 def _infer(onnx, model, nodes, consts, here) -> tuple:
@@ -253,7 +245,7 @@ def _evaluate(node, consts: dict, shapes: dict, types: dict, opset: int) -> Opti
     from cnncalc.onnximport.slim import Stub, element_count
 
     if node.op_type in _SHAPE_OPS:
-        shape = shapes.get(node.input[0])
+        shape = shapes.get(node.input[0], consts[node.input[0]].shape if node.input[0] in consts else None)
         if shape is None:
             return None
         if node.op_type == "Size":
@@ -261,6 +253,11 @@ def _evaluate(node, consts: dict, shapes: dict, types: dict, opset: int) -> Opti
         attrs = {a.name: a.i for a in node.attribute}
         start, end = attrs.get("start", 0), attrs.get("end", len(shape))
         return [numpy.array(shape[start:end], dtype=numpy.int64)]
+    if node.op_type == "CastLike" and len(node.input) == 2 and types.get(node.input[1]) and \
+            node.input[0] in consts and not isinstance(consts[node.input[0]], Stub):
+        # its second input gives only the element type (known from shape inference, activation or weight)
+        from onnx.helper import tensor_dtype_to_np_dtype
+        return [numpy.asarray(consts[node.input[0]]).astype(tensor_dtype_to_np_dtype(types[node.input[1]]))]
     if any(name and name not in consts for name in node.input):
         return None
     outputs = [name for name in node.output if name]
@@ -281,17 +278,3 @@ def _run(node, consts: dict, opset: int) -> list:
     except Exception as err:      # an operator onnx cannot evaluate, or bad constants: the user's model
         raise SpecError(f"node '{node.name or node.output[0]}' ({node.op_type}) on constants: "
                         f"{type(err).__name__}: {err}") from None
-
-
-def replay(values, steps: tuple):
-    """The numpy ``values`` of a weight moved by ``steps`` (:func:`_lineage`): reshaped, transposed (None: the
-    axes reversed, ONNX's default), broadcast."""
-    import numpy
-    for op, arg in steps:
-        if op == "transpose":
-            values = numpy.transpose(values, arg)
-        elif op == "expand":
-            values = numpy.broadcast_to(values, arg)
-        else:
-            values = values.reshape(arg)
-    return values

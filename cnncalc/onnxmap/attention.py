@@ -38,9 +38,12 @@ def relative_bias(t: Translator, node, i: int) -> bool:
         return False
     heads = sizes[-3]
     offsets = [k for row in relative_index((w, w)) for k in row]
-    lineage = t.model.tables.get(const)
-    if lineage is not None:
-        table, index = lineage
+    source, steps = _moved(t, const)
+    gather = t.model.computed.get(source)
+    if gather is not None and gather.op_type == "Gather" and _weight(t, gather.input[0]) and \
+            len(t.model.consts[gather.input[0]].shape) == 2 and _attr(gather, "axis", 0) == 0 and \
+            gather.input[1] in t.model.consts:
+        table, index = gather.input[0], t.model.consts[gather.input[1]]
         if tuple(t.model.consts[table].shape) != ((2 * w - 1) ** 2, heads) or \
                 (not isinstance(index, Stub) and index.reshape(-1).tolist() != offsets):
             return False
@@ -79,10 +82,9 @@ def _read(t: Translator, name: str):
     cache = t.__dict__.setdefault("_peeked", {})
     if name not in cache:
         from cnncalc.onnximport.peek import values
-        from cnncalc.onnximport.graph import replay
-        source, steps = t.model.moved.get(name, (name, ()))      # a weight moved by folding: its steps replayed
-        found = values(t.model.path, source) if name in t.model.consts else None
-        cache[name] = None if found is None else replay(found, steps)
+        source, steps = _moved(t, name)                      # a weight moved by folding: its moves replayed
+        found = values(t.model.path, source) if _weight(t, source) else None
+        cache[name] = None if found is None else _replay(found, steps)
     return cache[name]
 
 
@@ -129,3 +131,47 @@ def window_mask(t: Translator, node, i: int) -> bool:
                        [x], perm=x.perm)
                 return True
     return False
+
+
+# folded operators that only move their first input's values (reshape, transpose, broadcast)
+_MOVING = ("Reshape", "Transpose", "Unsqueeze", "Squeeze", "Flatten", "Identity", "Expand")
+
+
+def _weight(t: Translator, name: str) -> bool:
+    """Whether the constant ``name`` is one of the file's initializers (not computed by folding)."""
+    return name in t.model.consts and name not in t.model.computed
+
+
+def _attr(node, name: str, default):
+    return next((a.i for a in node.attribute if a.name == name), default)
+
+
+def _moved(t: Translator, name: str) -> tuple:
+    """(the constant that folding moved to ``name`` by data movement alone, the moves from it to ``name``):
+    ``name`` and no moves when folding did not compute it so. A move is ("transpose", perm or None),
+    ("expand", shape) or ("reshape", shape)."""
+    steps: list = []
+    node = t.model.computed.get(name)
+    while node is not None and node.op_type in _MOVING and node.input:
+        shape = tuple(int(n) for n in t.model.consts[node.output[0]].shape)
+        if node.op_type == "Transpose":
+            perm = next((tuple(a.ints) for a in node.attribute if a.name == "perm"), None)
+            steps.append(("transpose", perm or None))
+        else:
+            steps.append(("expand" if node.op_type == "Expand" else "reshape", shape))
+        name = node.input[0]
+        node = t.model.computed.get(name)
+    return name, tuple(reversed(steps))
+
+
+def _replay(values, steps: tuple):
+    """``values`` moved by ``steps`` (:func:`_moved`)."""
+    import numpy
+    for op, arg in steps:
+        if op == "transpose":
+            values = numpy.transpose(values, arg)
+        elif op == "expand":
+            values = numpy.broadcast_to(values, arg)
+        else:
+            values = values.reshape(arg)
+    return values

@@ -1,11 +1,14 @@
 """ONNX pooling → ``maxpool``, ``avgpool``, ``global_avgpool``, ``global_maxpool`` (cnncalc/layers/pool.py);
 ReduceMean and ReduceMax over every spatial axis are global pooling, over other axes ``reduce``
-(cnncalc/onnxmap/tensor.py)."""
+(cnncalc/onnxmap/tensor.py). A depthwise Conv of the fixed binomial filter is ``blurpool`` (:func:`blur_args`,
+which the Conv handler asks, cnncalc/onnxmap/conv.py)."""
 
 from __future__ import annotations
 
-from cnncalc.layers.pool import AvgPool, GlobalAvgPool, GlobalMaxPool, MaxPool
-from cnncalc.onnxmap.sliding import window
+from typing import Optional
+
+from cnncalc.layers.pool import AvgPool, BlurPool, GlobalAvgPool, GlobalMaxPool, MaxPool, binomial
+from cnncalc.onnxmap.sliding import window, window_args
 from cnncalc.onnximport.mapping import Unmapped, attrs, axes_value, differing, maps
 from cnncalc.onnximport.translate import Translator, identity
 from cnncalc.onnxmap.tensor import general_reduce, reduced_axes
@@ -52,3 +55,27 @@ def reduce(t: Translator, node) -> None:
     if rank < 3 or x.perm != identity(rank) or reduced_axes(t, node) != list(range(2, rank)):
         return general_reduce(t, node)
     t.emit(node, REDUCE[node.op_type], {"keepdims": bool(attrs(node).get("keepdims", 1))}, [x])
+
+
+def blur_args(t: Translator, node, a: dict, weight, kernel: list) -> Optional[dict]:
+    """The `blurpool` arguments of a Conv of attributes ``a`` and constant ``weight`` that is anti-aliased
+    downsampling (timm's BlurPool2d), or None: one filter per channel (group = input channels = output
+    channels), no bias, and every channel's filter the normalised binomial one of its kernel (the outer
+    product of the rows C(k−1, i) / 2^(k−1), exact in float32). Only such a weight's values are read: it
+    has C·prod(kernel) elements, and a weight the reader left in the file (a ``Stub``) is a conv."""
+    import numpy
+
+    from cnncalc.onnximport.slim import Stub
+
+    channels = t.shape(node.input[0])[1]
+    if isinstance(weight, Stub) or int(a.get("group", 1)) != channels or list(weight.shape[:2]) != [channels, 1] \
+            or (len(node.input) > 2 and node.input[2]):
+        return None
+    expected = numpy.ones((), dtype=numpy.float64)
+    for k in kernel:
+        expected = numpy.multiply.outer(expected, numpy.array([float(v) for v in binomial(k)]))
+    values = numpy.asarray(weight)
+    if values.dtype.kind != "f" or not (values == expected.astype(values.dtype)).all():
+        return None
+    strides, dilations, padding = window(t, node, a, kernel)
+    return {**differing(BlurPool, kernel=axes_value(kernel)), **window_args(BlurPool, strides, dilations, padding)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cnncalc.layers.pool import binomial
 from cnncalc.onnxexport import ExportRefused, writes
 from cnncalc.onnxwrite.conv import window_attributes
 
@@ -42,3 +43,19 @@ def global_avgpool(b, node, in_shapes, out_shape, weights):
 @writes("global_maxpool")
 def global_maxpool(b, node, in_shapes, out_shape, weights):
     _global(b, node, in_shapes, "GlobalMaxPool", "ReduceMax")
+
+
+@writes("blurpool")
+def blurpool(b, node, in_shapes, out_shape, weights):
+    """A Conv with one filter per channel, each the normalised binomial filter (as timm's BlurPool2d exports),
+    no bias: what the Conv mapping reads back as blurpool."""
+    import numpy
+
+    geo = node.layer.geometry(in_shapes[0])
+    channels = in_shapes[0][0]
+    filt = numpy.ones(())
+    for k in geo.kernel:
+        filt = numpy.multiply.outer(filt, [float(v) for v in binomial(k)])
+    weight = numpy.broadcast_to(filt, (channels, 1, *geo.kernel))
+    b.op("Conv", b.inputs(node) + [b.constant(f"{node.name}.filter", weight)], node.name, group=channels,
+         **window_attributes(geo))

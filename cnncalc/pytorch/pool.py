@@ -1,10 +1,10 @@
-"""PyTorch writers of the pooling types (cnncalc/layers/pool.py): windowed max, average and sum pooling, and
-global pooling."""
+"""PyTorch writers of the pooling types (cnncalc/layers/pool.py): windowed max, average and sum pooling,
+anti-aliased (blur) pooling (a module written into the file), and global pooling."""
 
 from __future__ import annotations
 
-from cnncalc.export.code import (PAD_SAME, Code, Refused, args, axes, ndim, padded, size_dependent, symmetric,
-                                 symmetric_padding, writes)
+from cnncalc.export.code import (PAD_SAME, Code, Helper, Refused, args, axes, ndim, padded, size_dependent,
+                                 symmetric, symmetric_padding, writes)
 from cnncalc.pytorch.conv import used
 from cnncalc.layers.sliding import geometry
 
@@ -71,3 +71,37 @@ def _global(kind: str):
 
 writes("global_avgpool")(_global("Avg"))
 writes("global_maxpool")(_global("Max"))
+
+
+BLUR_POOL = '''
+class BlurPool(nn.Module):
+    """Anti-aliased downsampling (Zhang, ICML 2019; timm's BlurPool2d): each channel convolved with the fixed
+    normalised binomial filter, the outer product of the rows C(k - 1, i) / 2^(k - 1) of each axis. The filter
+    is a non-persistent buffer (as timm's): neither a parameter nor in state_dict()."""
+
+    def __init__(self, channels, kernel, stride, padding, dilation):
+        super().__init__()
+        filt = torch.ones([])
+        for k in kernel:
+            row = torch.tensor([float(math.comb(k - 1, i)) for i in range(k)]) / 2 ** (k - 1)
+            filt = filt.unsqueeze(-1) * row
+        self.register_buffer("filt", filt.expand(channels, 1, *kernel).contiguous(), persistent=False)
+        self.conv = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[len(kernel)]
+        self.stride, self.padding, self.dilation, self.channels = stride, padding, dilation, channels
+
+    def forward(self, x):
+        return self.conv(x, self.filt, stride=self.stride, padding=self.padding, dilation=self.dilation,
+                         groups=self.channels)
+'''
+
+
+@writes("blurpool", helpers=(Helper("BlurPool", BLUR_POOL, math=True), PAD_SAME))
+def blurpool(layer, shapes, out):
+    shape = shapes[0]
+    ndim(shape)
+    geo = geometry(shape[1:], layer.kernel, layer.stride, layer.padding, layer.dilation)
+    same = (geo.kernel, geo.stride, geo.dilation) if size_dependent(layer.padding, layer.stride) else None
+    padding = "0" if same else symmetric_padding(geo.padding)
+    ctor = f"BlurPool({shape[0]}, {list(geo.kernel)}, {list(geo.stride)}, {padding}, {list(geo.dilation)})"
+    inner = padded(geo.padding, same=same)
+    return Code(modules=(("", ctor),), expr="{m}(" + inner + ")", helpers=("BlurPool", *used(inner)))

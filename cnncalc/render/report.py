@@ -161,6 +161,7 @@ def _patches_dict(s) -> dict:
             "peak_layer": s.peak_layer, "patch_peak": {"bytes": s.patch_peak_bytes, "patch": list(s.patch_peak_at[0]),
                                                        "layer": s.patch_peak_at[1]},
             "rest_peak": {"bytes": s.rest_peak_bytes, "layer": s.rest_peak_layer},
+            "one_layer": {"bytes": s.layer_bytes, "layer": s.layer_at},
             "whole_peak_bytes": s.whole_peak_bytes, "input_bytes": s.input_bytes, "cut_bytes": s.cut_bytes,
             "first_part": list(s.first_part), "first_part_macs": s.first_part_macs, "patched_macs": s.patched_macs,
             "extra_macs": s.extra_macs, "halo_macs": s.halo_macs, "skipped_macs": s.skipped_macs,
@@ -375,6 +376,9 @@ def figure_items(figures: Figures, memory) -> list[tuple[str, str]]:
                                                                           else "")),
             ("  patches / after the cut", f"{fmt.bytes_exact(schedule.patch_peak_bytes)} / "
                                          f"{fmt.bytes_exact(schedule.rest_peak_bytes)}"),
+            ("  one layer alone (MCUNet's accounting)", f"{fmt.bytes_exact(schedule.layer_bytes)} at "
+                                                       f"{schedule.layer_at}: its inputs and output, nothing held "
+                                                       "for a later layer (≤ the peak)"),
             ("  input", "read one tile per patch (streamed)" if schedule.input_streamed else
              f"held whole while the patches run: {fmt.bytes_exact(schedule.input_bytes)}"),
             ("  extra MACs (halos recomputed)", f"{fmt.count(schedule.extra_macs)} ("

@@ -42,3 +42,20 @@ def test_conv_matches_nested_loops(shape, out, k, s, p, d, g, bias):
     expected = naive_conv(x, drawn["weight"], drawn.get("bias"), ss, pads, ds, g)
     assert got.shape == expected.shape
     np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_std_conv_standardises_each_filter():
+    # each filter: (w − mean) / sqrt(var + eps) over its fan-in (biased variance), times its gain, then the
+    # nested-loop convolution
+    from .helpers import make
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((4, 7, 7))
+    layer = make("std_conv", out=6, kernel=3, padding=1, groups=2, eps=1e-3)
+    got, drawn = run(layer, x)
+    w = drawn["weight"]
+    flat = w.reshape(6, -1)
+    mean = flat.sum(axis=1, keepdims=True) / flat.shape[1]
+    var = ((flat - mean) ** 2).sum(axis=1, keepdims=True) / flat.shape[1]
+    standard = ((flat - mean) / np.sqrt(var + 1e-3) * drawn["gain"][:, None]).reshape(w.shape)
+    expected = naive_conv(x, standard, drawn["bias"], (1, 1), [(1, 1), (1, 1)], (1, 1), 2)
+    np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)

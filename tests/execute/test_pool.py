@@ -111,3 +111,17 @@ def test_global_pools(keepdims):
         values = [x[c, h, w] for h in range(4) for w in range(5)]
         assert avg.reshape(3)[c] == pytest.approx(sum(values) / 20, rel=1e-12)
         assert mx.reshape(3)[c] == max(values)
+
+
+def test_blurpool_is_the_binomial_depthwise_convolution():
+    # the filter written out by hand: [1, 2, 1]/4 ⊗ [1, 4, 6, 4, 1]/16, the same in every channel, through the
+    # nested-loop convolution with groups = channels
+    from .helpers import make, naive_conv, run
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 9, 11))
+    layer = make("blurpool", kernel=[3, 5], stride=2, padding=[1, 2])
+    got, drawn = run(layer, x)
+    assert drawn == {}                       # nothing drawn: the filter is fixed
+    filt = np.outer([1, 2, 1], [1, 4, 6, 4, 1]) / 64.0
+    expected = naive_conv(x, np.broadcast_to(filt, (3, 1, 3, 5)), None, (2, 2), [(1, 1), (2, 2)], (1, 1), 3)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)

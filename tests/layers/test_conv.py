@@ -78,3 +78,20 @@ def test_3d_conv_and_pool_on_video():
     # time axis: conv 3 (field 3), pool 1, conv 3 (field 5), pool 2 (field 6, jump 2)
     assert (p2.rf[0].size, p2.rf[0].stride) == (6, 2)
     assert (p2.rf[1].size, p2.rf[1].stride) == (10, 4)
+
+
+@pytest.mark.parametrize("channels, args, params, macs", [
+    # ScaledStdConv2d(3, 8, 3, padding 1) on 3×10×10: 8 filters of 3·3·3 weights, 8 biases, 8 gains = 232;
+    # MACs 8·10·10 outputs · 27 taps = 21,600
+    (3, "{out: 8, kernel: 3, padding: 1}", 216 + 8 + 8, 21_600),
+    # StdConv2d(8, 4, 1, bias=False): 4·8 weights, no gain; 4·100 outputs · 8 = 3,200
+    (8, "{out: 4, kernel: 1, bias: false, gain: false}", 32, 3_200),
+    # grouped, no padding: 8 filters of 4·3·3 (2 groups of 4 channels) + 8 gains; 8·8·8 outputs · 36 = 18,432
+    (8, "{out: 8, kernel: 3, groups: 2, bias: false}", 8 * 4 * 9 + 8, 18_432),
+])
+def test_std_conv_counts_its_gain(channels, args, params, macs):
+    row = one_layer((channels, 10, 10), f"std_conv: {args}")
+    assert (row.params, row.state, row.macs) == (params, 0, macs)
+    # FLOPs as a convolution's: 2·MACs + a bias add per output element (standardising reads the weights only)
+    bias = 0 if "bias: false" in args else 8 * 10 * 10
+    assert row.flops == 2 * macs + bias

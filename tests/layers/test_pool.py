@@ -86,3 +86,46 @@ def test_ceil_mode_still_rejects_a_window_overhanging_by_a_stride(size, kernel, 
     assert window_starts(size, kernel, stride, 0, 0, 1, ceil_mode=True) == []
     with pytest.raises(SpecError, match="larger than the padded input"):
         one_layer((2, size), f"maxpool: {{kernel: {kernel}, stride: {stride}, ceil_mode: true}}")
+
+
+@pytest.mark.parametrize("shape, k, s, p", [
+    ((128, 58, 58), 3, 2, 0),                 # TResNet-M's layer2 blur: reflect-padded 56 → 58, output 28
+    ((8, 9, 9), 3, 2, 1),
+    ((8, 16, 16), 4, 2, "same"),
+    ((4, 30), 5, 3, 0),                       # 1-D
+    ((2, 6, 9, 9), 3, 2, 0),                  # 3-D
+])
+def test_blurpool_is_counted_as_its_depthwise_convolution(shape, k, s, p):
+    row = one_layer(shape, f"blurpool: {{kernel: {k}, stride: {s}, padding: {p}}}")
+    c, spatial = shape[0], shape[1:]
+    sizes = window_counts(spatial, p, k, s, 1, False)
+    assert row.output_shape == (c, *sizes)
+    # the fixed filter is no parameter and no state (timm's non-persistent buffer); one multiply-accumulate per
+    # tap per channel and output position, as torch's FlopCounterMode counts F.conv2d(x, filt, groups=C)
+    assert (row.params, row.state) == (0, 0)
+    assert row.macs == c * prod(sizes) * k ** len(spatial) and row.flops == 2 * row.macs
+    before, after = pads_for(p, spatial[0], k, s, 1)
+    size, _, start = receptive_field_1d([(k, s, before, after, 1)], spatial[0])
+    assert (row.rf[0].size, row.rf[0].start) == (size, start)
+
+
+def test_blurpool_defaults_and_tresnet_figure():
+    # TResNet-M layer2's blur by hand: 128 channels, 58×58 (56 reflect-padded by 1) → 28×28, 3×3 taps:
+    # 128·28·28·9 = 903,168 MACs
+    row = one_layer((128, 58, 58), "blurpool: {}")
+    assert row.output_shape == (128, 28, 28) and row.macs == 903_168
+
+
+def test_blurpool_needs_two_taps():
+    with pytest.raises(SpecError, match="at least 2 taps"):
+        one_layer((3, 8, 8), "blurpool: {kernel: [3, 1]}")
+
+
+def test_binomial_rows():
+    from fractions import Fraction as F
+
+    from cnncalc.layers.pool import binomial
+    # Pascal's triangle over its row sums (Zhang 2019, Table: filters [1, 1], [1, 2, 1], [1, 3, 3, 1], ...)
+    assert binomial(2) == (F(1, 2), F(1, 2))
+    assert binomial(3) == (F(1, 4), F(1, 2), F(1, 4))
+    assert binomial(5) == (F(1, 16), F(4, 16), F(6, 16), F(4, 16), F(1, 16))

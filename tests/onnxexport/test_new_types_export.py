@@ -1,5 +1,5 @@
 """`cnncalc export --to onnx` of issue 22's layer types (arith, sqrt, rsqrt, sub, div, pixel_shuffle,
-pixel_unshuffle, grn, class_token, position_embedding): onnxruntime runs the model to the numpy executors'
+pixel_unshuffle, grn, class_token, position_embedding, blurpool, std_conv): onnxruntime runs the model to the numpy executors'
 output, and `cnncalc analyze` reads it back with every row's name, type, shape and counts."""
 
 from __future__ import annotations
@@ -20,7 +20,14 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "arith_and_pixels.yaml"
 TEXTS = {"arith_and_pixels": DATA.read_text(encoding="utf-8").split("  - {name: grid,")[0],
          "tokens": "input: [4, 10]\nlayers:\n  - {name: embed, conv: {out: 6, kernel: 3, padding: 1}}\n"
                    "  - {name: cls, class_token: {tokens: 2}}\n  - {name: positions, position_embedding: {}}\n"
-                   "  - {name: act, relu: {}}\n"}
+                   "  - {name: act, relu: {}}\n",
+         # TResNet's anti-aliasing and NF-ResNet's convolutions: with and without gain, bias, groups, 'same'
+         "timm": "input: [4, 13, 13]\nlayers:\n  - {name: ws, std_conv: {out: 8, kernel: 3, padding: 1}}\n"
+                 "  - {name: aa, blurpool: {}}\n"
+                 "  - {name: ws2, std_conv: {out: 8, kernel: 3, groups: 2, bias: false, gain: false, eps: 1.0e-5}}\n"
+                 "  - {name: aa2, blurpool: {kernel: [3, 5], stride: 1, padding: same}}\n"}
+WRITTEN = {"arith_and_pixels": {"arith", "sqrt", "rsqrt", "sub", "div", "pixel_shuffle", "pixel_unshuffle", "grn"},
+           "tokens": {"class_token", "position_embedding"}, "timm": {"std_conv", "blurpool"}}
 
 
 def rows(report) -> list:
@@ -43,5 +50,4 @@ def test_round_trip(name, tmp_path):
     back = analyze(read_spec(str(path)))
     assert back.totals == report.totals and rows(back) == rows(report)
     written = {r[1] for r in rows(report)}
-    assert written >= ({"arith", "sqrt", "rsqrt", "sub", "div", "pixel_shuffle", "pixel_unshuffle", "grn"}
-                       if name == "arith_and_pixels" else {"class_token", "position_embedding"})
+    assert written >= WRITTEN[name]

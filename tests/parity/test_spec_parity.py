@@ -378,6 +378,19 @@ layers:
 """
 
 
+# TResNet's anti-aliased downsampling after a reflection pad, and NF-ResNet's weight-standardised convolutions
+# (issue 22), 1-D, 2-D and grouped
+CHAPTER["timm"] = """
+input: [4, 29, 27]
+layers:
+  - {std_conv: {out: 8, kernel: 3, padding: 1}}
+  - {pad: {padding: 1, mode: reflect}}
+  - {blurpool: {}}
+  - {std_conv: {out: 8, kernel: 3, groups: 2, bias: false, gain: false, eps: 1.0e-5}}
+  - {blurpool: {kernel: [3, 4], stride: 1, padding: same}}
+  - {blurpool: {kernel: 5, stride: 3, padding: 2, dilation: 2}}
+"""
+
 @pytest.mark.parametrize("text", list(CHAPTER.values()), ids=list(CHAPTER))
 def test_every_chapter_layer_form(text):
     assert compare(parse_spec(text, "chapter.yaml")) == []

@@ -253,10 +253,23 @@ def _netvlad_aggregation_macs(module, inputs, output):
     return inputs[0].numel() // inputs[0].shape[0] * module.centres.shape[0]
 
 
+def _blur_macs(module, inputs, output):
+    # a depthwise convolution by the fixed filter (its buffer [C, 1, *kernel]): every output element one
+    # multiply-accumulate per tap, as torch's FlopCounterMode counts the F.conv2d it runs
+    return output.numel() // output.shape[0] * math.prod(module.filt.shape[2:])
+
+
+def _std_conv_macs(module, inputs, output):
+    # the convolution of its standardised weight (module.conv holds the raw one, of the same shape); the
+    # standardisation reads the weights only and is no multiply-accumulate of the input
+    return _conv_macs(module.conv, inputs, output)
+
+
 # torch's own module types, and the generated file's own modules by class name (each build defines them anew)
 _MAC_RULES = [((nn.Conv1d, nn.Conv2d, nn.Conv3d), _conv_macs), ((nn.Linear,), _linear_macs),
               ((nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d), _conv_transpose_macs),
-              ("Unshared", _unshared_macs), ("NetVLAD", _netvlad_aggregation_macs)]
+              ("Unshared", _unshared_macs), ("NetVLAD", _netvlad_aggregation_macs), ("BlurPool", _blur_macs),
+              ("StdConv", _std_conv_macs)]
 
 
 def _rule_for(module):
