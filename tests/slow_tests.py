@@ -58,7 +58,8 @@ SLOW = {
     "tests/parity/test_attention_parity.py::test_transformer_block_is_torch_flop_counter_halved":
         "counts ViT-B/16's block in torch (the fast tier keeps a 64-channel block of the same spec)",
     "tests/onnximport/test_torchvision_attention.py":
-        "exports torchvision's vit_b_16, swin_t and maxvit_t to ONNX through torch and counts them with FlopCounterMode",
+        "exports torchvision's vit_b_16, swin_t and maxvit_t to ONNX through torch's two exporters and counts "
+        "them with FlopCounterMode",
     "tests/onnximport/test_tensor_roundtrip.py::test_attention_seed_spec_survives_onnx_export":
         "exports the attention seed networks to ONNX through torch (the fast tier keeps the onnx.helper models)",
     "tests/onnximport/test_tensor_roundtrip.py::test_paper_module_exported_by_torch_imports_exactly":

@@ -123,7 +123,8 @@ def eager_permute(t: Translator, node, x: Act, perm: tuple) -> bool:
     """A Transpose every reader of which needs its output's own axes is a ``permute`` layer at once, named
     after the Transpose (rather than one made later at each reader); True when it emitted it."""
     readers = t.consumers.get(node.output[0], [])
-    if perm[0] != 0 or not readers or node.output[0] == t.model.output or not all(_reads_own_axes(t, r) for r in readers):
+    if perm[0] != 0 or not readers or node.output[0] == t.model.output or \
+            not all(_reads_own_axes(t, r) for r in readers):
         return False
     t.emit(node, Permute, {"dims": [p - 1 for p in perm[1:]]}, [x])
     return True

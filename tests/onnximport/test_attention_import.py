@@ -27,7 +27,8 @@ def _types(layers):
 
 def _swin_index(w: int) -> np.ndarray:
     """Swin's relative position index of a w×w window, written from the paper's definition (not cnncalc's):
-    for tokens a = (ya, xa), b = (yb, xb) in row-major order, (ya − yb + w − 1)·(2w − 1) + (xa − xb + w − 1)."""
+    for tokens a = (ya, xa), b = (yb, xb) in row-major order,
+    (ya − yb + w − 1)·(2w − 1) + (xa − xb + w − 1)."""
     cells = [(y, x) for y in range(w) for x in range(w)]
     return np.array([[(ya - yb + w - 1) * (2 * w - 1) + (xa - xb + w - 1) for yb, xb in cells] for ya, xa in cells],
                     dtype=np.int64)

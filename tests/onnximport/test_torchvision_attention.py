@@ -1,7 +1,8 @@
 """torchvision's vit_b_16, swin_t and maxvit_t exported to ONNX by torch.onnx.export (the legacy exporter,
-opset 17; vit_b_16 and swin_t by the dynamo exporter too) and read by cnncalc: parameters equal to torch's count of the model's parameters and to
-torchvision's published num_params, MACs equal to torch's FlopCounterMode total halved on the same model at
-224×224, batch 1, and to torchvision's published `_ops` (GFLOPS) to its printed digits.
+opset 17; vit_b_16 and swin_t by the dynamo exporter too) and read by cnncalc: parameters equal to torch's
+count of the model's parameters and to torchvision's published num_params, MACs equal to torch's
+FlopCounterMode total halved on the same model at 224×224, batch 1, and to torchvision's published `_ops`
+(GFLOPS) to its printed digits.
 
 The oracles: torchvision's weights metadata (torchvision/models/vision_transformer.py,
 ViT_B_16_Weights.IMAGENET1K_V1: 86,567,656 parameters, 17.564 GFLOPS; swin_transformer.py,
@@ -62,7 +63,8 @@ def _export(name, tmp_path, dynamo=False, **options):
     return model, str(path)
 
 
-@pytest.mark.parametrize("name, options", [("vit_b_16", {}), ("swin_t", {}), ("maxvit_t", {"do_constant_folding": False}),
+@pytest.mark.parametrize("name, options", [("vit_b_16", {}), ("swin_t", {}),
+                                           ("maxvit_t", {"do_constant_folding": False}),
                                            ("vit_b_16", {"dynamo": True}), ("swin_t", {"dynamo": True})])
 def test_torchvision_attention_exports_equal_torch_and_the_published_figures(name, options, tmp_path):
     model, path = _export(name, tmp_path, **options)
