@@ -636,7 +636,7 @@ class _Writer:
     def _parameter_name(self, hint: tuple, taken: set) -> str:
         func, arg, attr = hint
         if isinstance(arg, str):
-            name = arg
+            name = arg or "value"        # a bare number of the forward (x * 0.125): no keyword to name it
         elif func.startswith(CHILD):
             child = self.groups[list(self.groups)[int(func[len(CHILD):])]]
             name = next((n for n, k in child.signature if k == arg), "value")
