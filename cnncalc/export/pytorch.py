@@ -496,12 +496,30 @@ class _Writer:
         """The members of a block instance that is only a chain of members 0, 1, … (block instances, or
         layers of one module each), in order; else []."""
         inner: dict = {}
+        repeats: dict = {}               # K of the members K.0, K.1, … (a repeat) → {index: member}
         for member in child.children:
-            inner[child.local(member.prefix)] = member
+            key = child.local(member.prefix)
+            base, _, index = key.rpartition(".")
+            if base.isdigit() and index.isdigit():
+                repeats.setdefault(base, {})[int(index)] = member
+            else:
+                inner[key] = member
         for name in child.node_names:
             inner[child.local(name)] = name
-        if all(key.isdigit() for key in inner):
-            chain = self._chain({int(key): member for key, member in inner.items()})
+        for base, copies in repeats.items():
+            # a repeat is member K itself when its copies are a chain: an nn.Sequential nested at K
+            run = self._chain(copies)
+            if not run or base in inner:
+                return []
+            inner[base] = nested = _Scope(f"{child.prefix}.{base}", "", run[0].origin, run[-1].output)
+            nested.children = run
+        if inner and all(key.isdigit() for key in inner):
+            # members named by increasing numbers; where numbers are skipped (torchvision's parameter-free
+            # Permute at ConvNeXt's block.1), the members keep their names (named_sequential)
+            ordered = sorted(inner.items(), key=lambda item: int(item[0]))
+            chain = self._chain({i: member for i, (_, member) in enumerate(ordered)})
+            if [key for key, _ in ordered] != [str(i) for i in range(len(ordered))]:
+                self.member_names.update({id(m) if not isinstance(m, str) else m: key for key, m in ordered})
         elif inner and not any(key.isidentifier() or "." in key for key in inner):
             # names no attribute can take (torchvision's block1-0): a chain in the order the layers run
             first = {node.name: i for i, node in enumerate(self.topo)}
@@ -532,7 +550,7 @@ class _Writer:
             member.attr, member.path = str(i), here
             inner = self._members(member)
             calls.append(self._sequence(inner, here) if inner else self._child_call(member))
-        if not all(name.isdigit() for name in names):
+        if names != [str(i) for i in range(len(names))]:
             self.helpers.setdefault(NAMED.name, NAMED)
             return "named_sequential(" + ", ".join(f"({name!r}, {call})" for name, call in zip(names, calls)) + ")"
         if len(calls) > 1 and len(set(calls[1:])) == 1:     # the first, then the rest alike
@@ -560,11 +578,15 @@ class _Writer:
             code = writer(node.layer, [self.shapes[s] for s in node.inputs], self.shapes[name])
         except Refused:
             return ""
-        if len(code.modules) != 1 or code.modules[0][0] or code.parameter or code.expr not in ("", "{m}({0})"):
+        if code.alone:                   # the module form of a layer written otherwise (channels moved last)
+            ctor, helpers = code.alone
+        elif len(code.modules) != 1 or code.modules[0][0] or code.parameter or code.expr not in ("", "{m}({0})"):
             return ""
-        for helper in code.helpers:
+        else:
+            ctor, helpers = code.modules[0][1], code.helpers
+        for helper in helpers:
             self.helpers.setdefault(helper, writer.helpers[helper])
-        return code.modules[0][1]
+        return ctor
 
     def _chain(self, members: dict) -> list:
         """The members (block instances or layers) numbered 0, 1, … in order when each reads only the one
