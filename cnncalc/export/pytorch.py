@@ -24,7 +24,7 @@ from typing import Optional
 from cnncalc.errors import SpecError
 from cnncalc.export.code import DEFAULT, Code, Helper, Refused, writer_for
 from cnncalc.layers import companion_module
-from cnncalc.record import record
+from cnncalc.record import fields, record
 
 # nn.Module's own attributes (a layer named 'eval' or 'training' gets a trailing '_'), and forward's names
 MODULE_NAMES = frozenset("""T_destination add_module apply bfloat16 buffers call_super_init children compile cpu
@@ -62,7 +62,7 @@ POSITIONAL = {"Conv": ("in_channels", "out_channels", "kernel_size"),
               "out_features"), "LayerNorm": ("normalized_shape",), "GroupNorm": ("num_groups", "num_channels"),
               "PReLU": ("num_parameters",), "Dropout": ("p",), "MaxPool": ("kernel_size",),
               "AvgPool": ("kernel_size",), "AdaptiveAvgPool": ("output_size",), "AdaptiveMaxPool": ("output_size",),
-              "range": ("repeats",)}
+              "range": ("repeats",), "split": ("tensor", "split_sizes")}
 PLACEHOLDER = "__v"
 CHILD = "__block"
 
@@ -140,6 +140,7 @@ class _Lift(ast.NodeTransformer):
 
     def visit_FunctionDef(self, node: ast.FunctionDef):
         self.in_forward = node.name == "forward"
+        self.attr = ""                   # forward's values belong to no attribute's constructor
         if not self.in_forward:          # __init__: the values of the attributes' constructors only
             for stmt in node.body:
                 if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Attribute):
@@ -168,14 +169,43 @@ class _Lift(ast.NodeTransformer):
 class _Group:
     """The instances of one block written alike (the same source once their numbers are lifted out)."""
 
-    def __init__(self, block: str, tree: ast.Module, lift: _Lift, variables: dict):
+    def __init__(self, block: str, tree: ast.Module, lift: _Lift, variables: dict, layers: Optional[dict] = None):
         self.block, self.tree, self.lift, self.variables = block, tree, lift, variables
+        self.layers: dict = layers or {}  # attribute → the layer record it writes (its arguments' names)
         self.instances: list = []        # each instance's values
+        self.arguments: list = []        # each instance's block arguments as the spec declares them
         self.name = ""
         self.signature: list = []        # (parameter name, the first placeholder that holds it)
         self.rendered: dict = {}         # placeholder index → source in __init__ (None: a dropped keyword)
         self.stored: set = set()         # parameters forward reads (self.NAME)
         self.children: dict = {}         # CHILDn → the child's group
+
+
+def _same(value, text: str) -> bool:
+    """Whether a spec's value (a block's or a layer's argument) is the number, boolean or list written as
+    ``text`` in the file."""
+    try:
+        written = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return False
+    if isinstance(value, bool) or isinstance(written, bool):
+        return value is written
+    if isinstance(value, (list, tuple)) and isinstance(written, (list, tuple)):
+        return len(value) == len(written) and all(_same(v, repr(w)) for v, w in zip(value, written))
+    return isinstance(value, (int, float)) and isinstance(written, (int, float)) and value == written
+
+
+def _declared(group: "_Group", vector: tuple, taken: set) -> str:
+    """The block's own argument (``$stride``) whose value in every instance is the one in ``vector``, the name
+    its constructor argument then takes; '' when none is."""
+    if not group.arguments:
+        return ""
+    for name in group.arguments[0]:
+        if name.isidentifier() and not keyword.iskeyword(name) and name not in taken and \
+                all(_same(arguments.get(name), text) for arguments, text in zip(group.arguments, vector)):
+            taken.add(name)
+            return name
+    return ""
 
 
 DROP = ast.Constant(None)           # a keyword left out: the value is torch's default in every instance
@@ -211,10 +241,11 @@ def _multiple(vector: tuple, params: dict) -> Optional[str]:
 WIDTH = 116
 
 
-def _call_lines(node: ast.expr, indent: int) -> str:
-    """``node`` as source at ``indent``: a call too long for one line with one argument a line."""
+def _call_lines(node: ast.expr, indent: int, lead: int = 0) -> str:
+    """``node`` as source at ``indent``, after ``lead`` characters on its first line: a call too long for one
+    line with one argument a line."""
     text = ast.unparse(node)
-    if indent + len(text) <= WIDTH or not isinstance(node, ast.Call):
+    if indent + lead + len(text) <= WIDTH or not isinstance(node, ast.Call):
         return text
     inner = " " * (indent + 4)
     parts = [inner + _call_lines(arg, indent + 4) for arg in node.args]
@@ -234,7 +265,8 @@ def _folded(line: str) -> str:
     stmt = ast.parse(line.strip()).body[0]
     if not isinstance(stmt, ast.Assign) or not isinstance(stmt.value, ast.Call):
         return line
-    return "        " + ast.unparse(stmt.targets[0]) + " = " + _call_lines(stmt.value, 8)
+    target = ast.unparse(stmt.targets[0]) + " = "
+    return "        " + target + _call_lines(stmt.value, 8, len(target))
 
 
 def _one_run(node: ast.Call) -> ast.Call:
@@ -260,8 +292,9 @@ def _one_run(node: ast.Call) -> ast.Call:
 class _Scope:
     """The top-level network or one block instance: its own nodes and the instances directly inside."""
 
-    def __init__(self, prefix: str, block: str, origin: str, output: str):
+    def __init__(self, prefix: str, block: str, origin: str, output: str, arguments: Optional[dict] = None):
         self.prefix, self.block, self.origin, self.output = prefix, block, origin, output
+        self.arguments: dict = arguments or {}   # the block's arguments in this call ($out, $stride, …)
         self.members: list = []         # node names and child _Scopes, in order
         self.node_names: set = set()
         self.children: list = []
@@ -358,7 +391,7 @@ class _Writer:
     def write(self) -> Export:
         self.topo = self.graph.topological_order()
         self._scopes()
-        top_source, variables = self._source(self.top, top=True)
+        top_source, variables, _ = self._source(self.top, top=True)
         for group in self.groups.values():
             self._settle(group)
         classes = [self._render(group) for group in self.groups.values()]
@@ -387,7 +420,8 @@ class _Writer:
                       variables=all_vars, prefixes=self.prefixes, classes=classes_of, hooked=self.hooked)
 
     def _source(self, scope: _Scope, top: bool = False) -> tuple:
-        """The class of one scope, its numbers as written: (source, {local variable: layer's local name})."""
+        """The class of one scope, its numbers as written: (source, {local variable: layer's local name},
+        {attribute: the layer record it writes})."""
         inits: list = []
         lines: list = []
         variables: dict = {}
@@ -452,19 +486,21 @@ class _Writer:
             body += [f"        tie(self.{path}, self.{owner})" for path, owner in self.ties]
         body += ["", f"    {signature}"] + [f"        {line}" for line in lines]
         body += [f"        return {out}"]
-        return "class __self(nn.Module):\n" + "\n".join(body) + "\n", names
+        layers = {attr: self.graph.nodes[name].layer for name, attr in node_attr.items()}
+        return "class __self(nn.Module):\n" + "\n".join(body) + "\n", names, layers
 
     def _child_call(self, child: _Scope) -> str:
         """``__blockN(values…)``: the child's class (its group) and every value of the child, as written."""
         self.prefixes[child.path] = child.prefix
-        source, variables = self._source(child)
+        source, variables, layers = self._source(child)
         lift = _Lift()
         tree = lift.visit(ast.parse(source))
         key = (child.block, ast.unparse(tree))
         group = self.groups.get(key)
         if group is None:
-            group = self.groups[key] = _Group(child.block, tree, lift, variables)
+            group = self.groups[key] = _Group(child.block, tree, lift, variables, layers)
         group.instances.append(lift.values)
+        group.arguments.append(child.arguments)
         self.instance_groups[child.path] = group
         number = list(self.groups).index(key)
         return f"{CHILD}{number}(" + ", ".join(lift.values) + ")"
@@ -622,6 +658,7 @@ class _Writer:
         taken = set(self.local_names) | {node.attr for node in ast.walk(group.tree)
                                          if isinstance(node, ast.Attribute)}
         params: dict = {}                # values (one per instance) → parameter name
+        own = set(group.arguments[0]) if group.arguments else set()   # the block's declared arguments
         relations: dict = {}             # values → the multiple of a parameter they are
         for k in range(len(lift.values)):
             vector = tuple(values[k] for values in group.instances)
@@ -634,9 +671,10 @@ class _Writer:
             elif vector in relations and not lift.forward[k]:
                 group.rendered[k] = relations[vector]
             else:
-                name = self._parameter_name(lift.hints[k], taken)
-                relation = None if lift.forward[k] or not _channels(name) else \
-                    _multiple(vector, {v: n for v, n in params.items() if _channels(n)})
+                declared = _declared(group, vector, taken)
+                name = declared or self._parameter_name(lift.hints[k], taken, group, vector[0])
+                relation = None if declared or lift.forward[k] or not _channels(name) else \
+                    _multiple(vector, {v: n for v, n in params.items() if _channels(n) or n in own})
                 if relation:
                     taken.discard(name)
                     group.rendered[k] = relations[vector] = relation
@@ -655,7 +693,10 @@ class _Writer:
                 name = f"{base}_{i}"
             group.name = identifier(name, self.class_names)
 
-    def _parameter_name(self, hint: tuple, taken: set) -> str:
+    def _parameter_name(self, hint: tuple, taken: set, group: _Group, first) -> str:
+        """A constructor argument's name from the module argument it sets (``first``: its value in the group's
+        first instance): torch's keyword or positional name, a block's own parameter, else the argument of the
+        spec's layer that has that value (StochasticDepth's p: the layer's ``rate``)."""
         func, arg, attr = hint
         if isinstance(arg, str):
             name = arg
@@ -664,7 +705,10 @@ class _Writer:
             name = next((n for n, k in child.signature if k == arg), "value")
         else:
             names = POSITIONAL.get(re.sub(r"\dd$", "", func), ())
-            name = names[arg] if isinstance(arg, int) and arg < len(names) else "size"
+            layer = group.layers.get(attr)
+            spec_name = next((f.name for f in fields(layer) if _same(getattr(layer, f.name), first)), "") \
+                if layer is not None else ""
+            name = names[arg] if isinstance(arg, int) and arg < len(names) else spec_name or "size"
         ident = name if name not in taken or not attr else f"{attr}_{name}".lstrip("_")
         i = 2
         while ident in taken or keyword.iskeyword(ident):
