@@ -42,6 +42,9 @@ class Code:
     # the same computation as one module called on the input as it is, for a member of an nn.Sequential:
     # (constructor source, the Helper names it uses); () when the code above is that already or has none
     alone: tuple = field(default=())
+    # what fixes the network's input size in this code ('reshapes [32, 196] to [32, 14, 14]'): a size of the
+    # spec's input written as a number, which no tensor can supply; the network's forward then checks its input
+    fixed: str = ""
 
 
 @record

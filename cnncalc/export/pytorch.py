@@ -46,6 +46,14 @@ def tie(module, owner):
             setattr(mine, name, tensor)
 """)
 
+FIXED = Helper("fixed_size", """
+def fixed_size(x, size: list[int], reason: str):
+    \"\"\"The one input size the network was written for: a layer's code holds a size of it (reason).\"\"\"
+    if list(x.shape[1:]) != size:
+        raise ValueError("input " + str(list(x.shape[1:])) + ", but this network was exported for input "
+                         + str(size) + " (" + reason + "): export the spec again at the size needed")
+""")
+
 NAMED = Helper("named_sequential", """
 def named_sequential(*members):
     \"\"\"nn.Sequential of (name, module) pairs: members named as the spec names them (torchvision's block1-0).\"\"\"
@@ -313,7 +321,7 @@ class _Writer:
         self.groups: dict = {}           # (block, source with placeholders) → _Group, in order of creation
         # every layer class's writer (None: it has none), and the helpers they declare
         self.writers = {cls: writer_for(cls) for cls in {type(node.layer) for node in self.graph.nodes.values()}}
-        self.declared: dict = {TIE.name: TIE, NAMED.name: NAMED}
+        self.declared: dict = {TIE.name: TIE, NAMED.name: NAMED, FIXED.name: FIXED}
         for writer in filter(None, self.writers.values()):
             for helper in writer.helpers.values():
                 if self.declared.setdefault(helper.name, helper) != helper:
@@ -328,6 +336,7 @@ class _Writer:
         self.hooked: dict = {}           # layer in an nn.Sequential → its module's path (traced by a hook)
         self.member_names: dict = {}     # a member of a named chain (layer name or id of its scope) → its name
         self.ties: list = []             # (path of a module, path of its owner) across classes
+        self.fixed: list = []            # (layer, what in its code fixes the input size)
         self.top = _Scope("", "", "input", self.graph.output)
 
     # -- scopes ------------------------------------------------------------------------------------------
@@ -392,6 +401,12 @@ class _Writer:
         self.topo = self.graph.topological_order()
         self._scopes()
         top_source, variables, _ = self._source(self.top, top=True)
+        if self.fixed:                   # forward first checks the input it gets
+            self.helpers.setdefault(FIXED.name, FIXED)
+            layer, reason = self.fixed[0]
+            more = f" and {len(self.fixed) - 1} more" if len(self.fixed) > 1 else ""
+            check = f"        fixed_size(x, {list(self.spec.input_shape)}, {f'layer {layer} {reason}{more}'!r})\n"
+            top_source = top_source.replace("    def forward(self, x):\n", "    def forward(self, x):\n" + check, 1)
         for group in self.groups.values():
             self._settle(group)
         classes = [self._render(group) for group in self.groups.values()]
@@ -403,8 +418,8 @@ class _Writer:
         top.name = name
         classes.append(self._render(top))
         head = ["import torch", "import torch.nn.functional as F", "from torch import nn"]
-        used = [h for hname, h in self.helpers.items() if hname not in (TIE.name, NAMED.name)] + \
-            [h for h in (TIE, NAMED) if h.name in self.helpers]
+        used = [h for hname, h in self.helpers.items() if hname not in (TIE.name, NAMED.name, FIXED.name)] + \
+            [h for h in (TIE, NAMED, FIXED) if h.name in self.helpers]
         if any(helper.math for helper in used):
             head.insert(0, "import math")
         title = self.spec.name or "network"
@@ -782,6 +797,8 @@ class _Writer:
                 raise RuntimeError(f"the PyTorch writer of {cls.type_name} uses the helper '{name}', which it does "
                                    f"not declare (writes(..., helpers=...))")
             self.helpers.setdefault(name, writer.helpers[name])
+        if code.fixed:
+            self.fixed.append((node.name, code.fixed))
         local = scope.local(node.name)
         owner = node.shares
         attr = None
