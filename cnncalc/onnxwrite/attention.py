@@ -6,7 +6,7 @@ import numpy as np
 
 from cnncalc.execute.attention import window_mask
 from cnncalc.layers.attention import relative_index
-from cnncalc.onnxexport import cannot_write, writes
+from cnncalc.onnxexport import writes
 
 
 def _add_grouped(b, node, out_shape, constant, groups: int) -> None:
@@ -21,16 +21,13 @@ def _add_grouped(b, node, out_shape, constant, groups: int) -> None:
     b.op("Reshape", [summed, back], node.name)
 
 
-def _timing(b, node, in_shapes, out_shape, weights):
-    """The table looked up once at export, [heads, N, N], added to the scores grouped by head."""
+@writes("relative_position_bias")
+def relative_position_bias(b, node, in_shapes, out_shape, weights):
+    """The table looked up once at export, [heads, N, N], added to the scores grouped by head; the importer
+    reads the constant back as this layer with its table's parameters (one value per offset)."""
     layer = node.layer
     bias = np.moveaxis(weights["table"][np.asarray(relative_index(layer.size()))], 2, 0)
     _add_grouped(b, node, out_shape, bias, layer.heads)
-
-
-cannot_write("ONNX has no relative-position-bias operator: written as a Gather of the table and an Add it would "
-             "read back as an add of a constant, not the layer with its table", "relative_position_bias",
-             timing=_timing)
 
 
 @writes("shifted_window_mask")
