@@ -28,8 +28,8 @@ class Node:
 class Graph:
     nodes: dict                       # name → Node, in the order the spec defines them
     output: str                       # the node whose output is the network's output
-    # the block calls, innermost first: (scope prefix, block name, origin node, output node); cnncalc.export
-    # writes one class per block from them
+    # the block calls, innermost first: (scope prefix, block name, origin node, output node, {argument: its
+    # value in this call}); cnncalc.export writes one class per block from them
     instances: tuple = field(default=(), compare=False)
     # nodes a runtime runs in place whatever --in-place says (cnncalc.deploy: TinyEngine's depthwise convolution)
     in_place: frozenset = field(default=frozenset(), compare=False)

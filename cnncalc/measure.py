@@ -1,6 +1,5 @@
 """Measuring a spec's latency on this machine's CPU with onnxruntime (`cnncalc measure`; the onnxruntime
-extra): the spec exported to ONNX (cnncalc.onnxexport, seeded random weights; a layer ONNX cannot express as
-itself but can compute, such as roll, by its timing-only writer), run after a warm-up a number
+extra): the spec exported to ONNX (cnncalc.onnxexport, seeded random weights), run after a warm-up a number
 of times, each run timed; the median and the spread of the times, and per layer the median of onnxruntime's
 profiler's kernel times where it reports them (its fused nodes under the name of their first layer).
 

@@ -42,8 +42,6 @@ SLOW = {
         "exports a torch network to ONNX, importing torch (the fast tier keeps test_grn's onnx.helper models)",
     "tests/onnximport/test_learnable.py::test_a_torch_vit_stem":
         "exports a torch network to ONNX, importing torch (the fast tier keeps test_learnable's onnx.helper models)",
-    "tests/onnximport/test_roundtrip.py::test_attention_zoo_exports_are_refused_naming_the_operators":
-        "exports swin_t and maxvit_t to ONNX through torch",
     "tests/onnximport/test_roundtrip.py::test_zoo_spec_survives_onnx_export":
         "exports every zoo network to ONNX through torch (the fast tier keeps test_roundtrip's other tests)",
     "tests/onnxexport/test_onnx_export.py::test_resnet18_round_trips":
@@ -59,6 +57,9 @@ SLOW = {
         "trains every zoo and seed network one step in torch",
     "tests/parity/test_attention_parity.py::test_transformer_block_is_torch_flop_counter_halved":
         "counts ViT-B/16's block in torch (the fast tier keeps a 64-channel block of the same spec)",
+    "tests/onnximport/test_torchvision_attention.py":
+        "exports torchvision's vit_b_16, swin_t and maxvit_t to ONNX through torch's two exporters and counts "
+        "them with FlopCounterMode",
     "tests/onnximport/test_tensor_roundtrip.py::test_attention_seed_spec_survives_onnx_export":
         "exports the attention seed networks to ONNX through torch (the fast tier keeps the onnx.helper models)",
     "tests/onnximport/test_tensor_roundtrip.py::test_paper_module_exported_by_torch_imports_exactly":

@@ -92,9 +92,10 @@ def module_path_exists(classes: dict, exported, path: str) -> bool:
     attributes = _attributes(classes[exported.classes[owner]])
     if "." not in rest:
         return rest in attributes
-    # a layer inside an nn.Sequential attribute (attr.0, attr.2.1): the attribute is one
+    # a layer inside an nn.Sequential attribute (attr.0, attr.2.1): the attribute is one (named_sequential
+    # builds one whose members keep the spec's names, ConvNeXt's block.0, block.2)
     first = rest.split(".")[0]
-    return first in attributes and ast.unparse(attributes[first]).startswith("nn.Sequential(")
+    return first in attributes and ast.unparse(attributes[first]).startswith(("nn.Sequential(", "named_sequential("))
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])

@@ -289,13 +289,16 @@ def _plain_positions(dot_source: str) -> dict:
 
 @pytest.mark.parametrize("spec, splits", [(GOOGLENET, 9 * 3), (INCEPTION, 3),
                                            (os.path.join(ROOT, "specs", "seed", "inception_naive.yaml"), 3),
-                                           (os.path.join(ROOT, "specs", "zoo", "shufflenet_v2.yaml"), 16)])
+                                           (os.path.join(ROOT, "specs", "zoo", "shufflenet_v2.yaml"), 16),
+                                           (os.path.join(ROOT, "specs", "zoo", "vit_b_16.yaml"), 12 * 2)])
 def test_branches_are_drawn_in_spec_order(cli, spec, splits):
     """The branches of a split (the layers that read only that one layer) are drawn left to right in the
     spec's order: GoogLeNet's came out 1, 4, 3, 2 (Graphviz lays sibling clusters right to left). The count
     of neighbouring branches, by hand: GoogLeNet's nine inception modules of four branches, 3 pairs each; one
     module of four in each inception seed spec; shufflenet_v2: the first unit of each of its 3 stages reads
-    its input in two branches, and the 13 other units (3 + 7 + 3) split it in two parts: 16 pairs."""
+    its input in two branches, and the 13 other units (3 + 7 + 3) split it in two parts: 16 pairs (a split's
+    two parts came out turned round once each unit's branch2 was drawn as a cluster); vit_b_16: each of its
+    12 encoder layers splits the in_proj output in three parts (q, k, v), 2 pairs each."""
     code, source, _ = cli("graph", spec, "--format", "dot")
     assert code == 0
     where = _plain_positions(source)

@@ -1,11 +1,12 @@
-"""numpy executor of relative_position_bias (cnncalc/layers/attention.py)."""
+"""numpy executors of relative_position_bias and shifted_window_mask (cnncalc/layers/attention.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from cnncalc.execute import SAME, executes
-from cnncalc.layers.attention import relative_index
+from cnncalc.execute.arith import same_position
+from cnncalc.layers.attention import relative_index, shifted_regions
 
 
 @executes("relative_position_bias", structural=SAME)    # structural: the table is a shift, zero: x itself
@@ -19,3 +20,19 @@ def relative_position_bias(layer, inputs, ctx):
     groups = int(np.prod(x.shape[1:])) // (layer.heads * n * n)       # per example (numpy cannot infer a -1
     grouped = x.reshape(x.shape[0], groups, layer.heads, n, n)         # from an empty batch)
     return (grouped + bias).reshape(x.shape)
+
+
+def window_mask(layer):
+    """The mask [windows, N, N]: −100 where the query's and the key's regions differ, else 0 (float32)."""
+    regions = np.asarray(shifted_regions(tuple(layer.size), layer.window, layer.shift))    # [windows, N]
+    return np.where(regions[:, :, None] != regions[:, None, :], -100.0, 0.0).astype(np.float32)
+
+
+@executes("shifted_window_mask", structural=same_position)      # x + c: each element from its own
+def shifted_window_mask(layer, inputs, ctx):
+    """scores `[B, …, N, N]` + mask`[window, query, key]`, the heads fastest in the leading axes"""
+    (x,) = inputs
+    n = x.shape[-1]
+    groups = int(np.prod(x.shape[1:])) // (layer.heads * n * n)       # numpy cannot infer a -1 from an empty batch
+    grouped = x.reshape(x.shape[0], groups, layer.heads, n, n)
+    return (grouped + window_mask(layer)[:, None]).reshape(x.shape)

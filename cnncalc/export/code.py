@@ -39,6 +39,12 @@ class Code:
     expr: str = ""
     helpers: tuple = ()            # names of the Helpers this code uses (declared with its writer)
     parameter: tuple = field(default=())    # (suffix, source) of an nn.Parameter attribute (scale)
+    # the same computation as one module called on the input as it is, for a member of an nn.Sequential:
+    # (constructor source, the Helper names it uses); () when the code above is that already or has none
+    alone: tuple = field(default=())
+    # what fixes the network's input size in this code ('reshapes [32, 196] to [32, 14, 14]'): a size of the
+    # spec's input written as a number, which no tensor can supply; the network's forward then checks its input
+    fixed: str = ""
 
 
 @record
@@ -193,13 +199,16 @@ def module(ctor: str) -> Code:
     return Code(modules=(("", ctor),), expr="{m}({0})")
 
 
-def channels_last(ctor: str, shape) -> Code:
-    """A module that works on the last axis (nn.Linear, nn.LayerNorm) applied to the channels."""
+def channels_last(ctor: str, shape, alone: Optional["Helper"] = None) -> Code:
+    """A module that works on the last axis (nn.Linear, nn.LayerNorm) applied to the channels. ``alone``: a
+    subclass of that module (a helper whose forward moves a [N, C, H, W] input's channels last and back, as
+    torchvision's LayerNorm2d) that stands for it in an nn.Sequential, with the same parameters."""
     if len(shape) == 1:
         return module(ctor)
     rank = len(shape) + 1                        # batch included
     there, back = (0, *range(2, rank), 1), (0, rank - 1, *range(1, rank - 1))
-    return Code(modules=(("", ctor),), expr=f"{{m}}({{0}}.permute{there}).permute{back}")
+    own = (alone.name + ctor[ctor.index("("):], (alone.name,)) if alone is not None and rank == 4 else ()
+    return Code(modules=(("", ctor),), expr=f"{{m}}({{0}}.permute{there}).permute{back}", alone=own)
 
 
 def slices(pairs) -> str:

@@ -24,7 +24,7 @@ from typing import Optional
 from cnncalc.errors import SpecError
 from cnncalc.export.code import DEFAULT, Code, Helper, Refused, writer_for
 from cnncalc.layers import companion_module
-from cnncalc.record import record
+from cnncalc.record import fields, record
 
 # nn.Module's own attributes (a layer named 'eval' or 'training' gets a trailing '_'), and forward's names
 MODULE_NAMES = frozenset("""T_destination add_module apply bfloat16 buffers call_super_init children compile cpu
@@ -46,6 +46,14 @@ def tie(module, owner):
             setattr(mine, name, tensor)
 """)
 
+FIXED = Helper("fixed_size", """
+def fixed_size(x, size: list[int], reason: str):
+    \"\"\"The one input size the network was written for: a layer's code holds a size of it (reason).\"\"\"
+    if list(x.shape[1:]) != size:
+        raise ValueError("input " + str(list(x.shape[1:])) + ", but this network was exported for input "
+                         + str(size) + " (" + reason + "): export the spec again at the size needed")
+""")
+
 NAMED = Helper("named_sequential", """
 def named_sequential(*members):
     \"\"\"nn.Sequential of (name, module) pairs: members named as the spec names them (torchvision's block1-0).\"\"\"
@@ -62,7 +70,7 @@ POSITIONAL = {"Conv": ("in_channels", "out_channels", "kernel_size"),
               "out_features"), "LayerNorm": ("normalized_shape",), "GroupNorm": ("num_groups", "num_channels"),
               "PReLU": ("num_parameters",), "Dropout": ("p",), "MaxPool": ("kernel_size",),
               "AvgPool": ("kernel_size",), "AdaptiveAvgPool": ("output_size",), "AdaptiveMaxPool": ("output_size",),
-              "range": ("repeats",)}
+              "range": ("repeats",), "split": ("tensor", "split_sizes")}
 PLACEHOLDER = "__v"
 CHILD = "__block"
 
@@ -140,6 +148,7 @@ class _Lift(ast.NodeTransformer):
 
     def visit_FunctionDef(self, node: ast.FunctionDef):
         self.in_forward = node.name == "forward"
+        self.attr = ""                   # forward's values belong to no attribute's constructor
         if not self.in_forward:          # __init__: the values of the attributes' constructors only
             for stmt in node.body:
                 if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Attribute):
@@ -168,14 +177,43 @@ class _Lift(ast.NodeTransformer):
 class _Group:
     """The instances of one block written alike (the same source once their numbers are lifted out)."""
 
-    def __init__(self, block: str, tree: ast.Module, lift: _Lift, variables: dict):
+    def __init__(self, block: str, tree: ast.Module, lift: _Lift, variables: dict, layers: Optional[dict] = None):
         self.block, self.tree, self.lift, self.variables = block, tree, lift, variables
+        self.layers: dict = layers or {}  # attribute → the layer record it writes (its arguments' names)
         self.instances: list = []        # each instance's values
+        self.arguments: list = []        # each instance's block arguments as the spec declares them
         self.name = ""
         self.signature: list = []        # (parameter name, the first placeholder that holds it)
         self.rendered: dict = {}         # placeholder index → source in __init__ (None: a dropped keyword)
         self.stored: set = set()         # parameters forward reads (self.NAME)
         self.children: dict = {}         # CHILDn → the child's group
+
+
+def _same(value, text: str) -> bool:
+    """Whether a spec's value (a block's or a layer's argument) is the number, boolean or list written as
+    ``text`` in the file."""
+    try:
+        written = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return False
+    if isinstance(value, bool) or isinstance(written, bool):
+        return value is written
+    if isinstance(value, (list, tuple)) and isinstance(written, (list, tuple)):
+        return len(value) == len(written) and all(_same(v, repr(w)) for v, w in zip(value, written))
+    return isinstance(value, (int, float)) and isinstance(written, (int, float)) and value == written
+
+
+def _declared(group: "_Group", vector: tuple, taken: set) -> str:
+    """The block's own argument (``$stride``) whose value in every instance is the one in ``vector``, the name
+    its constructor argument then takes; '' when none is."""
+    if not group.arguments:
+        return ""
+    for name in group.arguments[0]:
+        if name.isidentifier() and not keyword.iskeyword(name) and name not in taken and \
+                all(_same(arguments.get(name), text) for arguments, text in zip(group.arguments, vector)):
+            taken.add(name)
+            return name
+    return ""
 
 
 DROP = ast.Constant(None)           # a keyword left out: the value is torch's default in every instance
@@ -211,10 +249,11 @@ def _multiple(vector: tuple, params: dict) -> Optional[str]:
 WIDTH = 116
 
 
-def _call_lines(node: ast.expr, indent: int) -> str:
-    """``node`` as source at ``indent``: a call too long for one line with one argument a line."""
+def _call_lines(node: ast.expr, indent: int, lead: int = 0) -> str:
+    """``node`` as source at ``indent``, after ``lead`` characters on its first line: a call too long for one
+    line with one argument a line."""
     text = ast.unparse(node)
-    if indent + len(text) <= WIDTH or not isinstance(node, ast.Call):
+    if indent + lead + len(text) <= WIDTH or not isinstance(node, ast.Call):
         return text
     inner = " " * (indent + 4)
     parts = [inner + _call_lines(arg, indent + 4) for arg in node.args]
@@ -234,7 +273,8 @@ def _folded(line: str) -> str:
     stmt = ast.parse(line.strip()).body[0]
     if not isinstance(stmt, ast.Assign) or not isinstance(stmt.value, ast.Call):
         return line
-    return "        " + ast.unparse(stmt.targets[0]) + " = " + _call_lines(stmt.value, 8)
+    target = ast.unparse(stmt.targets[0]) + " = "
+    return "        " + target + _call_lines(stmt.value, 8, len(target))
 
 
 def _one_run(node: ast.Call) -> ast.Call:
@@ -260,8 +300,9 @@ def _one_run(node: ast.Call) -> ast.Call:
 class _Scope:
     """The top-level network or one block instance: its own nodes and the instances directly inside."""
 
-    def __init__(self, prefix: str, block: str, origin: str, output: str):
+    def __init__(self, prefix: str, block: str, origin: str, output: str, arguments: Optional[dict] = None):
         self.prefix, self.block, self.origin, self.output = prefix, block, origin, output
+        self.arguments: dict = arguments or {}   # the block's arguments in this call ($out, $stride, …)
         self.members: list = []         # node names and child _Scopes, in order
         self.node_names: set = set()
         self.children: list = []
@@ -280,7 +321,7 @@ class _Writer:
         self.groups: dict = {}           # (block, source with placeholders) → _Group, in order of creation
         # every layer class's writer (None: it has none), and the helpers they declare
         self.writers = {cls: writer_for(cls) for cls in {type(node.layer) for node in self.graph.nodes.values()}}
-        self.declared: dict = {TIE.name: TIE, NAMED.name: NAMED}
+        self.declared: dict = {TIE.name: TIE, NAMED.name: NAMED, FIXED.name: FIXED}
         for writer in filter(None, self.writers.values()):
             for helper in writer.helpers.values():
                 if self.declared.setdefault(helper.name, helper) != helper:
@@ -295,6 +336,7 @@ class _Writer:
         self.hooked: dict = {}           # layer in an nn.Sequential → its module's path (traced by a hook)
         self.member_names: dict = {}     # a member of a named chain (layer name or id of its scope) → its name
         self.ties: list = []             # (path of a module, path of its owner) across classes
+        self.fixed: list = []            # (layer, what in its code fixes the input size)
         self.top = _Scope("", "", "input", self.graph.output)
 
     # -- scopes ------------------------------------------------------------------------------------------
@@ -358,7 +400,13 @@ class _Writer:
     def write(self) -> Export:
         self.topo = self.graph.topological_order()
         self._scopes()
-        top_source, variables = self._source(self.top, top=True)
+        top_source, variables, _ = self._source(self.top, top=True)
+        if self.fixed:                   # forward first checks the input it gets
+            self.helpers.setdefault(FIXED.name, FIXED)
+            layer, reason = self.fixed[0]
+            more = f" and {len(self.fixed) - 1} more" if len(self.fixed) > 1 else ""
+            check = f"        fixed_size(x, {list(self.spec.input_shape)}, {f'layer {layer} {reason}{more}'!r})\n"
+            top_source = top_source.replace("    def forward(self, x):\n", "    def forward(self, x):\n" + check, 1)
         for group in self.groups.values():
             self._settle(group)
         classes = [self._render(group) for group in self.groups.values()]
@@ -370,8 +418,8 @@ class _Writer:
         top.name = name
         classes.append(self._render(top))
         head = ["import torch", "import torch.nn.functional as F", "from torch import nn"]
-        used = [h for hname, h in self.helpers.items() if hname not in (TIE.name, NAMED.name)] + \
-            [h for h in (TIE, NAMED) if h.name in self.helpers]
+        used = [h for hname, h in self.helpers.items() if hname not in (TIE.name, NAMED.name, FIXED.name)] + \
+            [h for h in (TIE, NAMED, FIXED) if h.name in self.helpers]
         if any(helper.math for helper in used):
             head.insert(0, "import math")
         title = self.spec.name or "network"
@@ -387,7 +435,8 @@ class _Writer:
                       variables=all_vars, prefixes=self.prefixes, classes=classes_of, hooked=self.hooked)
 
     def _source(self, scope: _Scope, top: bool = False) -> tuple:
-        """The class of one scope, its numbers as written: (source, {local variable: layer's local name})."""
+        """The class of one scope, its numbers as written: (source, {local variable: layer's local name},
+        {attribute: the layer record it writes})."""
         inits: list = []
         lines: list = []
         variables: dict = {}
@@ -452,19 +501,21 @@ class _Writer:
             body += [f"        tie(self.{path}, self.{owner})" for path, owner in self.ties]
         body += ["", f"    {signature}"] + [f"        {line}" for line in lines]
         body += [f"        return {out}"]
-        return "class __self(nn.Module):\n" + "\n".join(body) + "\n", names
+        layers = {attr: self.graph.nodes[name].layer for name, attr in node_attr.items()}
+        return "class __self(nn.Module):\n" + "\n".join(body) + "\n", names, layers
 
     def _child_call(self, child: _Scope) -> str:
         """``__blockN(values…)``: the child's class (its group) and every value of the child, as written."""
         self.prefixes[child.path] = child.prefix
-        source, variables = self._source(child)
+        source, variables, layers = self._source(child)
         lift = _Lift()
         tree = lift.visit(ast.parse(source))
         key = (child.block, ast.unparse(tree))
         group = self.groups.get(key)
         if group is None:
-            group = self.groups[key] = _Group(child.block, tree, lift, variables)
+            group = self.groups[key] = _Group(child.block, tree, lift, variables, layers)
         group.instances.append(lift.values)
+        group.arguments.append(child.arguments)
         self.instance_groups[child.path] = group
         number = list(self.groups).index(key)
         return f"{CHILD}{number}(" + ", ".join(lift.values) + ")"
@@ -496,12 +547,30 @@ class _Writer:
         """The members of a block instance that is only a chain of members 0, 1, … (block instances, or
         layers of one module each), in order; else []."""
         inner: dict = {}
+        repeats: dict = {}               # K of the members K.0, K.1, … (a repeat) → {index: member}
         for member in child.children:
-            inner[child.local(member.prefix)] = member
+            key = child.local(member.prefix)
+            base, _, index = key.rpartition(".")
+            if base.isdigit() and index.isdigit():
+                repeats.setdefault(base, {})[int(index)] = member
+            else:
+                inner[key] = member
         for name in child.node_names:
             inner[child.local(name)] = name
-        if all(key.isdigit() for key in inner):
-            chain = self._chain({int(key): member for key, member in inner.items()})
+        for base, copies in repeats.items():
+            # a repeat is member K itself when its copies are a chain: an nn.Sequential nested at K
+            run = self._chain(copies)
+            if not run or base in inner:
+                return []
+            inner[base] = nested = _Scope(f"{child.prefix}.{base}", "", run[0].origin, run[-1].output)
+            nested.children = run
+        if inner and all(key.isdigit() for key in inner):
+            # members named by increasing numbers; where numbers are skipped (torchvision's parameter-free
+            # Permute at ConvNeXt's block.1), the members keep their names (named_sequential)
+            ordered = sorted(inner.items(), key=lambda item: int(item[0]))
+            chain = self._chain({i: member for i, (_, member) in enumerate(ordered)})
+            if [key for key, _ in ordered] != [str(i) for i in range(len(ordered))]:
+                self.member_names.update({id(m) if not isinstance(m, str) else m: key for key, m in ordered})
         elif inner and not any(key.isidentifier() or "." in key for key in inner):
             # names no attribute can take (torchvision's block1-0): a chain in the order the layers run
             first = {node.name: i for i, node in enumerate(self.topo)}
@@ -532,7 +601,7 @@ class _Writer:
             member.attr, member.path = str(i), here
             inner = self._members(member)
             calls.append(self._sequence(inner, here) if inner else self._child_call(member))
-        if not all(name.isdigit() for name in names):
+        if names != [str(i) for i in range(len(names))]:
             self.helpers.setdefault(NAMED.name, NAMED)
             return "named_sequential(" + ", ".join(f"({name!r}, {call})" for name, call in zip(names, calls)) + ")"
         if len(calls) > 1 and len(set(calls[1:])) == 1:     # the first, then the rest alike
@@ -560,11 +629,15 @@ class _Writer:
             code = writer(node.layer, [self.shapes[s] for s in node.inputs], self.shapes[name])
         except Refused:
             return ""
-        if len(code.modules) != 1 or code.modules[0][0] or code.parameter or code.expr not in ("", "{m}({0})"):
+        if code.alone:                   # the module form of a layer written otherwise (channels moved last)
+            ctor, helpers = code.alone
+        elif len(code.modules) != 1 or code.modules[0][0] or code.parameter or code.expr not in ("", "{m}({0})"):
             return ""
-        for helper in code.helpers:
+        else:
+            ctor, helpers = code.modules[0][1], code.helpers
+        for helper in helpers:
             self.helpers.setdefault(helper, writer.helpers[helper])
-        return code.modules[0][1]
+        return ctor
 
     def _chain(self, members: dict) -> list:
         """The members (block instances or layers) numbered 0, 1, … in order when each reads only the one
@@ -600,6 +673,7 @@ class _Writer:
         taken = set(self.local_names) | {node.attr for node in ast.walk(group.tree)
                                          if isinstance(node, ast.Attribute)}
         params: dict = {}                # values (one per instance) → parameter name
+        own = set(group.arguments[0]) if group.arguments else set()   # the block's declared arguments
         relations: dict = {}             # values → the multiple of a parameter they are
         for k in range(len(lift.values)):
             vector = tuple(values[k] for values in group.instances)
@@ -612,9 +686,10 @@ class _Writer:
             elif vector in relations and not lift.forward[k]:
                 group.rendered[k] = relations[vector]
             else:
-                name = self._parameter_name(lift.hints[k], taken)
-                relation = None if lift.forward[k] or not _channels(name) else \
-                    _multiple(vector, {v: n for v, n in params.items() if _channels(n)})
+                declared = _declared(group, vector, taken)
+                name = declared or self._parameter_name(lift.hints[k], taken, group, vector[0])
+                relation = None if declared or lift.forward[k] or not _channels(name) else \
+                    _multiple(vector, {v: n for v, n in params.items() if _channels(n) or n in own})
                 if relation:
                     taken.discard(name)
                     group.rendered[k] = relations[vector] = relation
@@ -633,16 +708,22 @@ class _Writer:
                 name = f"{base}_{i}"
             group.name = identifier(name, self.class_names)
 
-    def _parameter_name(self, hint: tuple, taken: set) -> str:
+    def _parameter_name(self, hint: tuple, taken: set, group: _Group, first) -> str:
+        """A constructor argument's name from the module argument it sets (``first``: its value in the group's
+        first instance): torch's keyword or positional name, a block's own parameter, else the argument of the
+        spec's layer that has that value (StochasticDepth's p: the layer's ``rate``)."""
         func, arg, attr = hint
         if isinstance(arg, str):
-            name = arg
+            name = arg or "value"        # a bare number of the forward (x * 0.125): no keyword to name it
         elif func.startswith(CHILD):
             child = self.groups[list(self.groups)[int(func[len(CHILD):])]]
             name = next((n for n, k in child.signature if k == arg), "value")
         else:
             names = POSITIONAL.get(re.sub(r"\dd$", "", func), ())
-            name = names[arg] if isinstance(arg, int) and arg < len(names) else "size"
+            layer = group.layers.get(attr)
+            spec_name = next((f.name for f in fields(layer) if _same(getattr(layer, f.name), first)), "") \
+                if layer is not None else ""
+            name = names[arg] if isinstance(arg, int) and arg < len(names) else spec_name or "size"
         ident = name if name not in taken or not attr else f"{attr}_{name}".lstrip("_")
         i = 2
         while ident in taken or keyword.iskeyword(ident):
@@ -716,6 +797,8 @@ class _Writer:
                 raise RuntimeError(f"the PyTorch writer of {cls.type_name} uses the helper '{name}', which it does "
                                    f"not declare (writes(..., helpers=...))")
             self.helpers.setdefault(name, writer.helpers[name])
+        if code.fixed:
+            self.fixed.append((node.name, code.fixed))
         local = scope.local(node.name)
         owner = node.shares
         attr = None

@@ -1,5 +1,5 @@
 """What attention adds to a product of activations: a learnable relative position bias gathered onto the
-scores (Swin Transformer, MaxViT)."""
+scores (Swin Transformer, MaxViT), and Swin's mask of the shifted windows."""
 
 from __future__ import annotations
 
@@ -65,3 +65,52 @@ class RelativePositionBias(Layer):
     def tie_shape(self, inputs) -> tuple:
         return (self.heads, self.size())
 
+
+
+def shifted_regions(size: tuple, window: int, shift: int) -> list:
+    """Swin's region of every token of every window of a cyclically shifted map of ``size`` (H, W): along each
+    axis the rows [0, H − w) are region 0, [H − w, H − s) region 1, [H − s, H) region 2 (w the window, s the
+    shift), a token's region 3·(its row's) + (its column's). A list per window (row-major over the windows)
+    of the w·w tokens' regions (row-major in the window)."""
+    def band(i: int, n: int) -> int:
+        return 0 if i < n - window else (1 if i < n - shift else 2)
+    h, w = size
+    return [[3 * band(wy * window + y, h) + band(wx * window + x, w) for y in range(window) for x in range(window)]
+            for wy in range(h // window) for wx in range(w // window)]
+
+
+@register("shifted_window_mask")
+@record
+class ShiftedWindowMask(Layer):
+    """Add Swin Transformer's mask of the shifted windows to attention's scores (Liu et al. 2021, §3.2,
+    "efficient batch computation for shifted configuration"; torchvision's shifted_window_attention): −100
+    where a query and a key of a window come from different regions of the cyclically shifted map, so that
+    softmax gives them no weight, 0 elsewhere. The scores [..., N, N] of N = w² tokens hold the windows and
+    the heads in their leading axes, the heads fastest (window-major: [windows·heads, N, N] or
+    [windows, heads, N, N]). A constant: no parameters; the add is 1 FLOP per element. Receptive field:
+    element-wise."""
+
+    flops_rule = "1 per element (the add of the constant mask)"
+    keeps = KEEPS_NOTHING
+
+    heads: int = arg(POSITIVE_INT, "attention heads: the scores' leading axes hold windows × heads")
+    window: int = arg(POSITIVE_INT, "the window's side w (w×w tokens)")
+    shift: int = arg(POSITIVE_INT, "the cyclic shift s of the map (0 < s < w), on both axes")
+    size: tuple = arg(POSITIVE_INTS, "the map [H, W] the windows partition (multiples of the window)")
+
+    def windows(self) -> int:
+        h, w = self.size
+        return (h // self.window) * (w // self.window)
+
+    def infer(self, inputs) -> Facts:
+        (shape,) = (tuple(s) for s in inputs)
+        n = self.window * self.window
+        if len(self.size) != 2 or any(side % self.window for side in self.size) or \
+                not 0 < self.shift < self.window:
+            raise LayerArgError(f"shifted_window_mask needs a map [H, W] of multiples of the window "
+                                f"{self.window} and a shift between 0 and it; got size {list(self.size)}, shift "
+                                f"{self.shift}")
+        if len(shape) < 3 or shape[-2:] != (n, n) or product(shape[:-2]) != self.windows() * self.heads:
+            raise LayerArgError(f"shifted_window_mask needs scores [..., {n}, {n}] whose leading axes hold "
+                                f"{self.windows()} windows × {self.heads} heads; got {list(shape)}")
+        return Facts(output=shape, flops=product(shape), rf=ELEMENTWISE, label=f"window mask, shift {self.shift}")

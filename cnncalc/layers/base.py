@@ -84,8 +84,10 @@ def _ints_at_least(low: int, what: str) -> ArgRule:
             return tuple(scalar(item, key) for item in value)
         return scalar(value, key)
     item = {"type": "integer", "minimum": low}
+    # a list's items may be expressions too ([$input.height, $input.width]), as the reader evaluates them
+    listed = {"anyOf": [item, {"type": "string", "pattern": r"\$"}]}
     return ArgRule(f"{what}, or a list of them (one per spatial axis)", convert,
-                   {"anyOf": [item, {"type": "array", "items": item, "minItems": 1}]})
+                   {"anyOf": [item, {"type": "array", "items": listed, "minItems": 1}]})
 
 
 POSITIVE_INTS = _ints_at_least(1, "a positive int")

@@ -32,7 +32,6 @@ IR_VERSION = 8                # ONNX Runtime reads IR 8 (opset 17) on every rele
 Writer = Callable[..., None]
 WRITERS: dict[str, Writer] = {}
 CANNOT: dict[str, str] = {}   # type name → why the ONNX standard cannot express it as one re-importable layer
-TIMING: dict[str, Writer] = {}   # of those, a writer of the same work that does not read back, for timing only
 
 
 class ExportRefused(CnncalcError):
@@ -50,19 +49,15 @@ def writes(*type_names: str) -> Callable[[Writer], Writer]:
     return decorate
 
 
-def cannot_write(reason: str, *type_names: str, timing: Optional[Writer] = None) -> None:
+def cannot_write(reason: str, *type_names: str) -> None:
     """Declare that ONNX cannot express the layer types ``type_names`` as layers that read back the same, and
-    why. ``timing``: a writer of the same work in other operators (it reads back as other layers), used only
-    for a model to time (`cnncalc measure`, :func:`export` with ``reference`` False), never for `export`."""
+    why."""
     for name in type_names:
         CANNOT[name] = reason
-        if timing is not None:
-            TIMING[name] = timing
 
 
-def writer_for(cls: type, timing: bool = False) -> tuple[Optional[Writer], str]:
-    """(the writer of a layer class, "") or (None, why it has none); ``timing``: a timing-only writer
-    (:func:`cannot_write`) counts too."""
+def writer_for(cls: type) -> tuple[Optional[Writer], str]:
+    """(the writer of a layer class, "") or (None, why it has none)."""
     from cnncalc.layers import companion_module, load_companion
 
     name = getattr(cls, "type_name", "")
@@ -70,8 +65,6 @@ def writer_for(cls: type, timing: bool = False) -> tuple[Optional[Writer], str]:
         load_companion(cls, "onnxwrite")
     if name in WRITERS:
         return WRITERS[name], ""
-    if timing and name in TIMING:
-        return TIMING[name], ""
     if name in CANNOT:
         return None, CANNOT[name]
     return None, (f"no ONNX writer: none is registered in {companion_module(cls, 'onnxwrite') or 'an onnxwrite companion'} "
@@ -124,14 +117,13 @@ class Exported:
     output: Any               # the numpy executors' output on it (float64)
 
 
-def refusals(spec, timing: bool = False) -> list[tuple[str, str, str]]:
-    """(layer name, type, why) for every layer of ``spec`` that cannot be written (``timing``: as a model to
-    time, where timing-only writers count); [] when all can."""
+def refusals(spec) -> list[tuple[str, str, str]]:
+    """(layer name, type, why) for every layer of ``spec`` that cannot be written; [] when all can."""
     from cnncalc.execute import executor_for
     out = []
     for node in spec.graph.topological_order():
         cls = type(node.layer)
-        writer, why = writer_for(cls, timing)
+        writer, why = writer_for(cls)
         if writer is None:
             out.append((node.name, cls.type_name, why))
         elif executor_for(cls.type_name) is None:
@@ -145,12 +137,11 @@ def export(spec, report, seed: int = 0, reference: bool = True) -> Exported:
     """The ONNX model of ``spec`` (its analysis ``report``) with the executors' seeded weights; the first
     layer that cannot be written is an :class:`ExportRefused` naming it and why. ``reference`` False: the
     executors run on an empty batch, which draws the same weights without computing any output (a model to
-    time, not to check: ``output`` is then empty), and a type with a timing-only writer (:func:`cannot_write`)
-    is written with it."""
+    time, not to check: ``output`` is then empty)."""
     from onnx import TensorProto, helper
 
     from cnncalc.execute import Context, executor_for
-    refused = refusals(spec, timing=not reference) or [(row.name, row.type, f"{row.params + row.state:,} weights, over the "
+    refused = refusals(spec) or [(row.name, row.type, f"{row.params + row.state:,} weights, over the "
                                   f"{MAX_LAYER_WEIGHTS:,} cnncalc draws for one layer")
                                  for row in report.rows if row.params + row.state > MAX_LAYER_WEIGHTS]
     total = report.totals.params + report.totals.state
@@ -172,7 +163,7 @@ def export(spec, report, seed: int = 0, reference: bool = True) -> Exported:
         executor = executor_for(layer.type_name)
         assert executor is not None
         values[node.name] = ctx.run(executor, layer, inputs)
-        writer, _ = writer_for(type(layer), timing=not reference)
+        writer, _ = writer_for(type(layer))
         assert writer is not None
         if not node.inputs:
             b.tensor[node.name] = node.name

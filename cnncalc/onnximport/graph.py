@@ -147,7 +147,9 @@ def _show(dims: list) -> str:
     return "[" + ", ".join(map(str, dims)) + "]"
 
 
-FOLD_ROUNDS = 8
+FOLD_ROUNDS = 32
+# the most elements of a value folding computes (1 MiB of float32: Swin's attention mask [64, 49, 49] is 153,664)
+FOLD_ELEMENTS = 1 << 18
 
 
 # the nodes fold() takes, as docs/onnx.md's table shows them (its row's text is fold's docstring)
@@ -162,7 +164,7 @@ def fold(onnx, model, stubs, path, input_name, output_name, input_shape, opset, 
     evaluated (:func:`_evaluate`) and its values made constants, ONNX shape inference run again after each
     round, until a round folds nothing (at most ``FOLD_ROUNDS``). The weights left in the file
     (``stubs``, :mod:`cnncalc.onnximport.slim`) are constants of known shape without values: a node of them
-    gives stubs of its inferred shapes, as does one whose output would be larger than ``slim.SMALL_BYTES``."""
+    gives stubs of its inferred shapes, as does one whose output would be larger than ``FOLD_ELEMENTS``."""
     from onnx import numpy_helper
 
     consts: dict = {}
@@ -240,7 +242,7 @@ def _evaluate(node, consts: dict, shapes: dict, types: dict, opset: int) -> Opti
     is not evaluated (its outputs could be of any size)."""
     import numpy
 
-    from cnncalc.onnximport.slim import SMALL_BYTES, Stub, element_count
+    from cnncalc.onnximport.slim import Stub, element_count
 
     if node.op_type in _SHAPE_OPS:
         shape = shapes.get(node.input[0], consts[node.input[0]].shape if node.input[0] in consts else None)
@@ -262,7 +264,7 @@ def _evaluate(node, consts: dict, shapes: dict, types: dict, opset: int) -> Opti
     if any(name not in shapes for name in outputs):
         return None
     if any(isinstance(consts[name], Stub) for name in node.input if name) or \
-            any(element_count(shapes[name]) > SMALL_BYTES // 8 for name in outputs):
+            any(element_count(shapes[name]) > FOLD_ELEMENTS for name in outputs):
         return [Stub(shapes.get(name, ()), types.get(name, 0)) for name in node.output]
     return _run(node, consts, opset)
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from cnncalc.layers.arith import Arith, Div, Sqrt, Sub
+from cnncalc.onnxmap.attention import relative_bias, window_mask
 from cnncalc.onnxmap.learnable import position_embedding
 from cnncalc.onnximport.mapping import Unmapped, differing, float32, maps
 from cnncalc.onnximport.patterns import erf_gelu, reciprocal_sqrt
@@ -22,6 +23,8 @@ def with_constant(t: Translator, node) -> None:
     i = 0 if node.input[0] not in t.model.consts else 1
     x = t.act(node, i, any_layout=True)
     value = t.const(node, 1 - i, "constant")
+    if value.size != 1 and (relative_bias(t, node, i) or window_mask(t, node, i)):
+        return
     if value.size != 1 and position_embedding(t, node, i):
         return
     if value.size != 1:

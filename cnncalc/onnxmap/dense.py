@@ -6,13 +6,14 @@ from __future__ import annotations
 from cnncalc.layers.dense import Dense
 from cnncalc.onnximport.mapping import Unmapped, attrs, differing, float32, maps
 from cnncalc.onnximport.translate import Translator
+from cnncalc.onnxmap.linear import product_input
 
 
 @maps("Gemm")
 def gemm(t: Translator, node) -> None:
     """`dense`: `transB`; bias from input 3, one value per output; `transA`, and `alpha` or `beta` ≠ 1, are
-    refused"""
-    x = t.act(node)
+    refused; in a model of batch 1, of tokens [L, C] (batch merged away), `linear` over C"""
+    x = t.act(node, any_layout=True)
     a = attrs(node)
     if a.get("transA", 0):
         raise Unmapped("transA")
@@ -28,4 +29,5 @@ def gemm(t: Translator, node) -> None:
     bias = t.const(node, 2, "bias")
     if bias is not None and bias.size != out:
         raise Unmapped(f"a bias of shape {list(bias.shape)} (not one value per output)")
-    t.emit(node, Dense, {"out": int(out), **differing(Dense, bias=bias is not None)}, [x])
+    x, cls = product_input(t, node, x, shape)
+    t.emit(node, cls, {"out": int(out), **differing(cls, bias=bias is not None)}, [x], perm=x.perm)

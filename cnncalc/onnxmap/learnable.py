@@ -39,8 +39,8 @@ def position_embedding(t: Translator, node, i: int) -> bool:
         if sizes[0] != 1:
             return False
         sizes = sizes[1:]
-    if node.op_type != "Add" or sizes != list(shape[1:]):
-        return False
     x = t.act(node, i, any_layout=True)
+    if node.op_type != "Add" or sizes != list(shape[1:]) or x.perm[0] != 0:     # the batch axis first
+        return False
     t.emit(node, PositionEmbedding, {}, [x], perm=x.perm)
     return True

@@ -6,6 +6,7 @@ from __future__ import annotations
 from cnncalc.layers.norm import BatchNorm, Dropout, LayerNorm
 from cnncalc.onnximport.mapping import Unmapped, attrs, differing, float32, maps
 from cnncalc.onnximport.translate import Translator, identity
+from cnncalc.onnxmap.tensor import batch_one, channels_last
 
 ONNX_EPSILON = 1e-05        # ONNX's default epsilon of BatchNormalization and LayerNormalization
 ONNX_RATIO = 0.5            # ONNX's default ratio of Dropout
@@ -31,13 +32,16 @@ def batchnorm(t: Translator, node) -> None:
 @maps("LayerNormalization")
 def layernorm(t: Translator, node) -> None:
     """`layernorm`: the last axis when it is the channel axis (after a channels-last Transpose, or of
-    [N, C]) → `over: channels`; from axis 1 → `over: all`; `epsilon` → `eps`; it must have a bias"""
+    [N, C]; in a model of batch 1, any last axis but the batch, after a `permute` that makes it the channel
+    axis) → `over: channels`; from axis 1 → `over: all`; `epsilon` → `eps`; it must have a bias"""
     x = t.act(node, any_layout=True)
     shape = t.shape(node.input[0])
     a = attrs(node)
     axis = int(a.get("axis", -1)) % len(shape)
     if axis == len(shape) - 1 and x.perm[axis] == 1:
         over = "channels"
+    elif axis == len(shape) - 1 and x.perm[axis] != 0 and batch_one(t) and len(x.perm) - (0 in x.perm) > 1:
+        x, over = channels_last(t, node), "channels"     # over the last axis made the channel axis (MaxViT)
     elif axis == 1 and x.perm == identity(len(shape)):
         over = "all"
     else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from cnncalc.onnximport.mapping import Unmapped, attrs, maps
 from cnncalc.onnximport.translate import Translator
-from cnncalc.onnxmap.tensor import eager_permute
+from cnncalc.onnxmap.tensor import batch_one, eager_permute
 
 
 @maps("Identity", "Cast")
@@ -19,11 +19,12 @@ def passthrough(t: Translator, node) -> None:
 def transpose(t: Translator, node) -> None:
     """no layer: it changes the layout that the next operators follow (channels-last blocks); a `permute`
     when every reader needs the tensor's own axes (Reshape, Expand, the reductions, a MatMul of activations);
-    moving the batch axis is refused"""
+    moving the batch axis is refused, unless the batch is 1 (nn.MultiheadAttention's export: the layout
+    then holds the batch axis where the Transpose puts it)"""
     x = t.act(node, any_layout=True)
     rank = len(x.perm)
     perm = [int(p) for p in attrs(node).get("perm", list(reversed(range(rank))))]
-    if perm[0] != 0:
+    if x.perm[perm[0]] != x.perm[0] and not batch_one(t):
         raise Unmapped(f"moves the batch axis (perm {perm})")
     layout = tuple(x.perm[p] for p in perm)
     if not eager_permute(t, node, x, layout):

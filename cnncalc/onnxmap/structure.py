@@ -12,6 +12,8 @@ from cnncalc.onnxmap.learnable import class_token
 from cnncalc.onnxmap.scale import scale
 from cnncalc.onnximport.mapping import Handler, Unmapped, attrs, maps
 from cnncalc.onnximport.translate import Act, Translator
+from cnncalc.onnxmap.tensor import batch_at, batch_one
+from cnncalc.layers.tensor import Permute
 
 
 def merge(t: Translator, node, cls: type, of_constant: Optional[Handler] = None) -> None:
@@ -23,9 +25,25 @@ def merge(t: Translator, node, cls: type, of_constant: Optional[Handler] = None)
         raise Unmapped(f"an operand is a constant; cnncalc maps {node.op_type} of activations")
     inputs = [t.act(node, i, any_layout=True) for i in range(len(node.input))]
     ranks = {len(t.shape(name)) for name in node.input}
+    if len(ranks) == 1 and len({a.perm for a in inputs}) != 1 and batch_one(t):
+        inputs = [inputs[0], *(relaid(t, node, i, inputs[0].perm) for i in range(1, len(inputs)))]
     if len({a.perm for a in inputs}) != 1 or len(ranks) != 1:
         raise Unmapped("its operands differ in rank or layout")
     t.emit(node, cls, {}, inputs, perm=inputs[0].perm)
+
+
+def relaid(t: Translator, node, i: int, perm: tuple) -> Act:
+    """Input ``i`` of ``node`` in layout ``perm`` (that of another operand): a ``permute`` of its node's axes
+    when it is in another layout with the batch axis at the same place (a residual that
+    nn.MultiheadAttention's export returns in its own layout)."""
+    x = t.act(node, i, any_layout=True)
+    if x.perm == perm or sorted(x.perm) != sorted(perm) or batch_at(x.perm) != batch_at(perm):
+        return x
+    # the output's node axis perm[k] is the input's node axis x.perm[k], for every tensor axis k
+    source = {p: q for p, q in zip(perm, x.perm) if p != 0}
+    name = t.emit(node, Permute, {"dims": [source[a] - 1 for a in sorted(source)]}, [x],
+                  name=f"{t.names[id(node)]}.permute", outputs=[f"{node.input[i]}\x00relaid"], perm=perm)
+    return Act(name, perm)
 
 
 @maps("Add", "Sum")

@@ -1,16 +1,18 @@
 """ONNX writers of matmul, reduce, permute and expand (cnncalc/layers/tensor.py), at opset 17: each one node
-that the importer reads back as the same layer (cnncalc/onnxmap/tensor.py); roll is refused (written as Slices
-and Concats for timing only)."""
+that the importer reads back as the same layer (cnncalc/onnxmap/tensor.py); roll, which ONNX has no operator
+for, as Slices and a Concat per axis (read back as a roll per axis)."""
 
 from __future__ import annotations
 
-from cnncalc.onnxexport import cannot_write, writes
+from cnncalc.onnxexport import writes
 
 REDUCE_OPS = {"sum": "ReduceSum", "mean": "ReduceMean", "max": "ReduceMax", "l2": "ReduceL2"}
 
-def _roll_timing(b, node, in_shapes, out_shape, weights):
-    """For timing only: each rolled axis as two Slices and a Concat (output position p is input position
-    (p − shift) mod n: the last `shift` elements first), the data movement roll does."""
+@writes("roll")
+def roll(b, node, in_shapes, out_shape, weights):
+    """Each rolled axis as two Slices and a Concat (output position p is input position (p − shift) mod n:
+    the last `shift` elements first), the data movement roll does; the importer reads each axis's back as a
+    roll of that axis (the same figures: a roll has no arithmetic)."""
     x = b.inputs(node)[0]
     pairs = [(axis, shift % in_shapes[0][axis]) for axis, shift in node.layer.rolled(in_shapes[0])]
     pairs = [(axis, shift) for axis, shift in pairs if shift]
@@ -25,10 +27,6 @@ def _roll_timing(b, node, in_shapes, out_shape, weights):
         tail = b.op("Slice", [x, cut, end, at], f"{node.name}.tail{i}")
         head = b.op("Slice", [x, zero, cut, at], f"{node.name}.head{i}")
         x = b.op("Concat", [tail, head], node.name if last else f"{node.name}.rolled{i}", axis=axis + 1)
-
-
-cannot_write("ONNX has no roll operator: written as Slice and Concat nodes it would read back as those, not one "
-             "roll", "roll", timing=_roll_timing)
 
 
 @writes("matmul")

@@ -40,8 +40,34 @@ def pad(layer, shapes, out):
 
 @writes("reshape")
 def reshape(layer, shapes, out):
-    # the batch from the tensor: another input size fails in torch instead of changing the batch
-    return Code(expr="{0}.reshape({0}.shape[0], " + ", ".join(map(str, out)) + ")")
+    """The batch from the tensor (another batch is never folded into the sizes), and so are the spatial axes
+    the reshape leaves alone at either end (selective kernel's [2·C, H, W] → [2, C, H, W]); of the axes
+    between, the one the spec leaves to -1, or the one axis above 1 they merge into (tokens [C, H·W] from
+    [C, H, W]), is -1, the others the spec's numbers. Where those numbers split one of the input's spatial
+    axes ([C, H·W] back to [C, H, W]), the code is fixed to the spec's input size (Code.fixed)."""
+    shape, out = tuple(shapes[0]), tuple(out)
+    n, m = len(shape), len(out)
+    tail = 0
+    while tail < min(n, m) and shape[n - 1 - tail] == out[m - 1 - tail]:
+        tail += 1
+    head = 0
+    while head < min(n, m) - tail and shape[head] == out[head]:
+        head += 1
+    between = range(head, m - tail)
+    inferred = next((j for j in between if layer.shape[j] == -1), None)
+    above = [j for j in between if out[j] > 1]
+    if inferred is None and len(above) == 1:
+        inferred = above[0]
+    sizes = []
+    for j, size in enumerate(out):
+        kept = j if j < head else n - (m - j) if j >= m - tail else None     # the input axis it keeps
+        if kept is not None and kept >= 1 and size > 1:
+            sizes.append(f"{{0}}.shape[{kept + 1}]")
+        else:
+            sizes.append("-1" if j == inferred else str(size))
+    fixed = inferred is None and any(i >= 1 and shape[i] > 1 for i in range(head, n - tail))
+    return Code(expr="{0}.reshape({0}.shape[0], " + ", ".join(sizes) + ")",
+                fixed=f"reshapes {list(shape)} to {list(out)}" if fixed else "")
 
 
 @writes("embedding", helpers=(Helper("Embedding", EMBEDDING),))

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from cnncalc.export.code import Code, Refused, args, channels_last, module, number, writes
+from cnncalc.export.code import Code, Helper, Refused, args, channels_last, module, number, writes
+
+LAYERNORM2D = Helper("LayerNorm2d", """
+class LayerNorm2d(nn.LayerNorm):
+    \"\"\"nn.LayerNorm over the channels of an [N, C, H, W] tensor (torchvision's LayerNorm2d): its parameters
+    are nn.LayerNorm's.\"\"\"
+
+    def forward(self, x):
+        x = F.layer_norm(x.permute(0, 2, 3, 1), self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
+""")
 
 
 def _norm(kind: str, dims_of_rank: dict, layer, shape, default: bool) -> Code:
@@ -26,13 +36,13 @@ def instancenorm(layer, shapes, out):
     return _norm("InstanceNorm", {2: 1, 3: 2, 4: 3}, layer, shapes[0], False)
 
 
-@writes("layernorm")
+@writes("layernorm", helpers=(LAYERNORM2D,))
 def layernorm(layer, shapes, out):
     shape = shapes[0]
     affine = dict(eps=(number(layer.eps), "1e-05"), elementwise_affine=(layer.affine, True), bias=(layer.affine, True))
     if layer.over == "all":
         return Code(modules=(("", "nn.LayerNorm(" + args(list(shape), **affine) + ")"),))
-    return channels_last("nn.LayerNorm(" + args(shape[0], **affine) + ")", shape)
+    return channels_last("nn.LayerNorm(" + args(shape[0], **affine) + ")", shape, LAYERNORM2D)
 
 
 @writes("groupnorm")

@@ -12,7 +12,7 @@ def _inputs(count: int) -> list:
 
 @writes("flatten")
 def flatten(layer, shapes, out):
-    return Code(expr="torch.flatten({0}, 1)")
+    return Code(expr="torch.flatten({0}, 1)", alone=("nn.Flatten()", ()))
 
 
 @writes("concat")

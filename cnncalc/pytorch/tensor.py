@@ -32,9 +32,15 @@ def permute(layer, shapes, out):
 
 @writes("expand")
 def expand(layer, shapes, out):
+    """The axes it keeps as -1 (their sizes from the tensor); an axis of size 1 expanded to one of the input's
+    spatial sizes (ECA's gate to [C, H, W]) fixes the code to the spec's input size (Code.fixed)."""
     added = len(out) - len(shapes[0])
-    source = "{0}" if not added else "{0}.reshape(-1, " + ", ".join(map(str, (1,) * added + tuple(shapes[0]))) + ")"
-    return Code(expr=source + ".expand(-1, " + ", ".join(map(str, out)) + ")")
+    before = (1,) * added + tuple(shapes[0])
+    source = "{0}" + ".unsqueeze(1)" * added
+    sizes = ["-1" if b == o else str(o) for b, o in zip(before, out)]
+    fixed = any(b != o for i, (b, o) in enumerate(zip(before, out)) if i > added)
+    return Code(expr=source + ".expand(-1, " + ", ".join(sizes) + ")",
+                fixed=f"expands {list(shapes[0])} to {list(out)}" if fixed else "")
 
 
 @writes("roll")

@@ -182,8 +182,10 @@ def nested_lines(cluster: Cluster, opening, box_line, closing: str, indent: str 
     ``closing`` around each named cluster, ``box_line(box)`` for each box, nested clusters indented once more.
     Boxes and clusters come in the order of their first layer. ``for_dot``: in the order that makes Graphviz's
     dot draw them left to right in the spec's order: dot lays out the members of a cluster whose first member
-    is a box right to left, so those are written boxes then clusters, each last to first (found on the shipped
-    specs, and held by tests/test_graph.py's branch-order test). ``trailer(cluster)``: more lines at the end
+    is a box and that holds clusters too right to left, so those are written boxes then clusters, each last to
+    first; a cluster of boxes only (a split's parts, chained by the trailer's invisible edges) is written in
+    order, else a branch drawn as a cluster beside it (ShuffleNet's branch2 reading split.1) turns the parts
+    round (found on the shipped specs, and held by tests/test_graph.py's branch-order test). ``trailer(cluster)``: more lines at the end
     of each cluster, the whole network's included."""
     lines: list[str] = []
 
@@ -197,7 +199,7 @@ def nested_lines(cluster: Cluster, opening, box_line, closing: str, indent: str 
             lines.extend(f"{indent * depth}{line}" if i == 0 else f"{indent * inner}{line}"
                          for i, line in enumerate(opening(node)))
         items = sorted([*node.boxes, *node.clusters], key=first)
-        if for_dot and items and isinstance(items[0], Box):
+        if for_dot and items and isinstance(items[0], Box) and node.clusters:
             items = node.boxes[::-1] + node.clusters[::-1]
         for item in items:
             if isinstance(item, Box):

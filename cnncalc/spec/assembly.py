@@ -42,7 +42,8 @@ class Builder:
         self.position: dict[str, int] = {}   # node → the order it was written in
         self.refs = References(self.nodes, self.position)   # forward 'from:' and 'like:': resolved later
         self.shapes: dict = {}               # node → its output shape, for $input.… (inferred when asked)
-        self.instances: list = []            # block calls: (scope prefix, block name, origin node, output node)
+        self.instances: list = []            # block calls: (scope prefix, block name, origin node, output node,
+                                             # the block's arguments' values)
         self.shared: dict = {}               # (type, its scalar arguments) → the one layer built from them
         self.classes: dict = {}              # type name → its layer class, as looked up
         self.type_defaults: dict = {}        # type name → the spec's defaults that apply to it
@@ -381,7 +382,7 @@ class Builder:
         self._check_depth(inner, loc, full)
         inner.names["input"] = origin
         output = self._sequence(block.layers, inner, origin)
-        self.instances.append((full, block.name, origin, output))
+        self.instances.append((full, block.name, origin, output, {name: env[name] for name in block.args}))
         return output
 
     def _block_arguments(self, block: Block, args, scope: Scope, origin: str, full: str,

@@ -100,3 +100,20 @@ def test_relative_position_bias_is_swins_table_by_offset():
         assert got[g, i, j] == pytest.approx(x[g, i, j] + table[row, g % 2], rel=1e-12)
     # structural: the table is a constant shift, not an input
     assert structural(layer, (6, 6, 6), (4, 1, 2)) == {(4, 1, 2)}
+
+
+def test_shifted_window_mask_is_swins_mask():
+    # Liu et al. 2021, §3.2: a 4×4 map shifted by 1 and cut into 2×2 windows. Along each axis rows 0–1 are
+    # region 0 ([0, H − w)), row 2 region 1 ([H − w, H − s)), row 3 region 2 ([H − s, H)); a token's region is
+    # 3·row's + column's. Window (0, 0) holds regions 0 0 / 0 0, window (0, 1) 1 2 / 1 2, window (1, 0)
+    # 3 3 / 6 6, window (1, 1) 4 5 / 7 8 (tokens row-major). 2 heads: scores [4 windows · 2 heads, 4, 4]
+    regions = [[0, 0, 0, 0], [1, 2, 1, 2], [3, 3, 6, 6], [4, 5, 7, 8]]
+    layer = make("shifted_window_mask", heads=2, window=2, shift=1, size=[4, 4])
+    x = rand(8, 4, 4)
+    got, drawn = run(layer, x)
+    assert drawn == {}
+    for g, i, j in itertools.product(range(8), range(4), range(4)):
+        window = regions[g // 2]
+        want = x[g, i, j] + (0.0 if window[i] == window[j] else -100.0)
+        assert got[g, i, j] == pytest.approx(want, rel=1e-6)
+    assert structural(layer, (8, 4, 4), (5, 1, 2)) == {(5, 1, 2)}

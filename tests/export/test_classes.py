@@ -76,11 +76,32 @@ layers:
     text = export_pytorch(spec).text
     classes = [n.name for n in ast.parse(text).body if isinstance(n, ast.ClassDef)]
     assert classes == ["Unit", "Network"]
-    # the input channels, out and the stride differ between the calls; out · 2 is written as the multiple;
-    # the stride is left out where every call has torch's default, kept as the argument here
-    assert "def __init__(self, in_channels, out_channels, stride):" in text
-    assert "self.conv = nn.Conv2d(in_channels, out_channels, 3, stride=stride, padding=1, bias=False)" in text
-    assert "self.wide = nn.Conv2d(out_channels, out_channels * 2, 1)" in text
+    # the input channels, out and the stride differ between the calls; the values that are the block's own
+    # arguments ($out, $stride) are named as the spec names them; out · 2 is written as the multiple; the
+    # stride is left out where every call has torch's default, kept as the argument here
+    assert "def __init__(self, in_channels, out, stride):" in text
+    assert "self.conv = nn.Conv2d(in_channels, out, 3, stride=stride, padding=1, bias=False)" in text
+    assert "self.wide = nn.Conv2d(out, out * 2, 1)" in text
     # the calls: a: 3 → 16, stride 1; b: 32 (a's wide) → 32, stride 2; r.0: 64 → 64, then r.1, r.2 alike
     assert "self.a = Unit(3, 16, 1)" in text and "self.b = Unit(32, 32, 2)" in text
     assert "self.r = nn.Sequential(Unit(64, 64, 1), *[Unit(128, 64, 1) for _ in range(2)])" in text
+
+
+def _signatures(text: str) -> dict:
+    """class name → its __init__'s argument names (self left out)."""
+    return {node.name: [a.arg for a in item.args.args[1:]] for node in ast.parse(text).body
+            if isinstance(node, ast.ClassDef) for item in node.body
+            if isinstance(item, ast.FunctionDef) and item.name == "__init__"}
+
+
+def test_a_constructor_argument_is_named_after_the_blocks_own():
+    # zoo:convnext's cnblock declares `rate` (args: {rate: 0.1}); its instances differ in the input channels
+    # and in the stochastic-depth rate $rate · k / (N − 1), which is no call's $rate but the stochastic_depth
+    # layer's own `rate` argument. Before, the rate was called `size` (no torch name for StochasticDepth's p).
+    signatures = _signatures(export_pytorch(read_spec("zoo:convnext")).text)
+    assert signatures["Cnblock"] == ["in_channels", "rate"]
+    # zoo:resnet50's bottleneck declares width, stride and skip: conv1's out is $width in every call, conv2's
+    # stride $stride; skip selects the projection (a class of its own), never a number
+    signatures = _signatures(export_pytorch(read_spec("zoo:resnet50")).text)
+    assert signatures["Bottleneck"] == ["in_channels", "width", "stride"]
+    assert signatures["Bottleneck_2"] == ["in_channels", "width"]

@@ -5,6 +5,7 @@ two agree), and where it does not, forward fails loudly instead of computing som
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -24,10 +25,11 @@ pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated
 EXECUTE_LIMIT = 200_000_000      # more parameters than this: not executed (fc_vs_local_vs_conv_fc: 10^12)
 # a second size per spec: smaller than the declared one where it is big, odd where it can be
 SECOND = {"deepface": (3, 155, 149), "unet": (1, 188, 204)}
-# seeds of issue 22 whose reshapes and expands are written with the spec's sizes (a gate expanded to the input's
-# [C, H, W], tokens reshaped to [C, H·W]): exported, they run at the spec's size only, and at another fail in
-# torch (a size mismatch), never silently wrong
-FIXED_SIZE = {"eca", "global_context", "non_local", "selective_kernel", "transformer_block"}
+# seeds whose code holds a size of the spec's input no tensor supplies (ECA's gate expanded to [C, H, W],
+# non-local's [C, H·W] reshaped back to [C, H, W]): exported, they run at the spec's size only, and forward
+# refuses another naming the size it was exported for and the layer that fixes it
+FIXED_SIZE = {"eca": "layer eca.gate_all expands [64, 1, 1] to [64, 14, 14]",
+              "non_local": "layer non_local.y_map reshapes [32, 196] to [32, 14, 14]"}
 
 
 def executable(spec) -> bool:
@@ -58,17 +60,20 @@ def second_size(path: Path) -> None:
     shape = SECOND.get(path.stem, odd)
     assert shape is not None, spec.input_shape
     torch.manual_seed(0)
-    net, _ = load(spec)
+    net, exported = load(spec)
     x = torch.randn(1, *shape)
+    # a file that holds its input's size checks it first (fixed_size, with the reason), else torch fails
+    refusal = ValueError if "fixed_size(x, " in exported.text else RuntimeError
     if path.stem in FIXED_SIZE:
-        with pytest.raises(RuntimeError), torch.no_grad():
+        exported_for = f"exported for input {list(spec.input_shape)} ({FIXED_SIZE[path.stem]})"
+        with pytest.raises(ValueError, match=re.escape(exported_for)), torch.no_grad():
             net(x)
         return
     try:
         other, _ = load(read_spec(str(path), input_shape=shape))
         other.load_state_dict(net.state_dict(), strict=True)
     except (SpecError, RuntimeError):       # the spec does not allow that size (or not with these weights)
-        with pytest.raises(RuntimeError), torch.no_grad():
+        with pytest.raises(refusal), torch.no_grad():
             net(x)
         return
     with torch.no_grad():

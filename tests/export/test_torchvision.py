@@ -23,7 +23,8 @@ KEYS = Path(__file__).resolve().parent / "torchvision_keys"
 # zoo spec → torchvision's constructor and its arguments (the spec's defaults are that model; GoogLeNet without
 # the auxiliary classifiers and transform_input, as the spec says)
 MODELS = {"resnet50": ("resnet50", {}), "mobilenet_v2": ("mobilenet_v2", {}), "efficientnet": ("efficientnet_b0", {}),
-          "regnet_y_400mf": ("regnet_y_400mf", {}),
+          "regnet_y_400mf": ("regnet_y_400mf", {}), "shufflenet_v2": ("shufflenet_v2_x1_0", {}),
+          "convnext": ("convnext_tiny", {}),
           "googlenet": ("googlenet", {"aux_logits": False, "init_weights": True, "transform_input": False})}
 
 

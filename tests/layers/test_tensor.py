@@ -162,3 +162,15 @@ def test_relative_position_bias_parameters_and_flops():
     assert rect.params == (2 * 2 - 1) * (2 * 3 - 1) * 2 == 30
     with pytest.raises(SpecError, match=r"needs scores \[\.\.\., 49, 49\]"):
         one_layer((10, 49, 49), "relative_position_bias: {heads: 3, window: 7}")
+
+
+def test_shifted_window_mask_has_no_parameters_and_adds_once_per_score():
+    # Swin's first stage: a 56×56 map in 8·8 = 64 windows of 7×7, 3 heads: scores [192, 49, 49], one add each
+    row = one_layer((192, 49, 49), "shifted_window_mask: {heads: 3, window: 7, shift: 3, size: [56, 56]}")
+    assert (row.params, row.flops, row.macs) == (0, 192 * 49 * 49, 0)
+    assert one_layer((64, 3, 49, 49), "shifted_window_mask: {heads: 3, window: 7, shift: 3, size: [56, 56]}").flops \
+        == 64 * 3 * 49 * 49
+    with pytest.raises(SpecError, match=r"64 windows × 2 heads"):
+        one_layer((192, 49, 49), "shifted_window_mask: {heads: 2, window: 7, shift: 3, size: [56, 56]}")
+    with pytest.raises(SpecError, match=r"a shift between 0 and it"):
+        one_layer((192, 49, 49), "shifted_window_mask: {heads: 3, window: 7, shift: 7, size: [56, 56]}")

@@ -300,6 +300,17 @@ def test_gelu_written_with_erf_is_one_gelu(tmp_path):
     assert cnncalc.analyze(tmp_path / "m.onnx").totals.flops == 5 * 2 * 3 * 3
 
 
+def test_gelu_as_the_dynamo_exporter_writes_it(tmp_path):
+    # torch.onnx.export(dynamo=True) halves before it multiplies by x: x / √2 → Erf → + 1 → · ½ → · x; one
+    # gelu, 5 FLOPs per element: 90 on 2×3×3
+    nodes = [const("sqrt2", np.array(2 ** 0.5, dtype=np.float32)), node("Div", ["x", "sqrt2"], ["d"], name="/act/Div"),
+             node("Erf", ["d"], ["e"], name="/act/Erf"), const("one", np.array(1.0, dtype=np.float32)),
+             node("Add", ["e", "one"], ["a"], name="/act/Add"), const("half", np.array(0.5, dtype=np.float32)),
+             node("Mul", ["half", "a"], ["h"], name="/act/Mul"), node("Mul", ["x", "h"], ["y"], name="/act/Mul_1")]
+    assert _layers(tmp_path, nodes, [1, 2, 3, 3], opset=17) == [{"name": "act", "gelu": {}}]
+    assert cnncalc.analyze(tmp_path / "m.onnx").totals.flops == 5 * 2 * 3 * 3
+
+
 def test_a_division_that_is_not_gelu_is_reported(tmp_path, cli):
     # a Div by a constant is an arith, of two activations a div (tests/onnximport/test_arith.py); of two
     # activations of different ranks, it is refused

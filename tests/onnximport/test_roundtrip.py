@@ -15,11 +15,10 @@ from cnncalc import zoo
 torch = pytest.importorskip("torch", reason="the round trip exports with torch (the parity extra)")
 from tests.export.exported import load  # noqa: E402  (imports torch)
 
-# the zoo networks whose torch export the importer cannot read back yet (issue 22), with the operators it
-# refuses: the relative position bias becomes a Gather of its table folded to a constant and an Add of that
-# constant to the scores; Swin's roll becomes Slices and a Concat along a spatial axis
-NOT_IMPORTABLE = {"zoo:swin_t": ("Add ×12", "Concat ×20"), "zoo:maxvit_t": ("Add ×22",)}
-ZOO = [name for name in zoo.names("zoo") if name not in NOT_IMPORTABLE]
+# every zoo network, swin_t and maxvit_t included: their relative position bias becomes a Gather of its table
+# and an Add to the scores, Swin's roll Slices and a Concat, its mask an Add of a constant, each read back as
+# the layer it was (tests/onnximport/test_attention_import.py)
+ZOO = zoo.names("zoo")
 
 
 def _round_trip(name, tmp_path, **options):
@@ -51,10 +50,3 @@ def test_gelu_as_older_exports_write_it(tmp_path):
     assert sum(row.type == "gelu" for row in got.rows) == 3 + 3 + 9 + 3
     assert got.totals.flops == want.totals.flops
 
-
-@pytest.mark.parametrize("name", sorted(NOT_IMPORTABLE))
-def test_attention_zoo_exports_are_refused_naming_the_operators(name, tmp_path):
-    from cnncalc.errors import SpecError
-    with pytest.raises(SpecError) as err:
-        _round_trip(name, tmp_path)
-    assert all(part in str(err.value) for part in NOT_IMPORTABLE[name])
