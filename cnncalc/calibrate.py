@@ -16,7 +16,15 @@ so that `--device here.yaml` bounds and estimates specs never measured (docs/con
    F / peak, t_memory = B / bandwidth, the median); `fit` finds the kind's own overhead per layer o and the
    factors a, b of median = run's cost + n·(slope + o) + a·t_compute + b·t_memory that minimise the squared
    relative error, with o ≥ 0 and a, b ≥ 1 (so that no layer's estimate falls below its bound); the profile
-   keeps compute = 1/a, memory = 1/b and o.
+   keeps compute = 1/a, memory = 1/b and o. Only the probes whose every layer's working set (the bound's
+   bytes: weights, inputs and output) fits in the last-level cache take part: the kinds' rates are the
+   in-cache ones.
+5. **The memory hierarchy** (cnncalc.estimate): the last-level cache's size C from Linux's sysfs (`cache_size`)
+   and the main memory's bandwidth D from the probes whose working set is far beyond it (a dense layer of
+   ~67 and ~101 MB of weights, a relu over 64 MiB): their time beyond their kind's in-cache model is the time
+   of their bytes beyond C (`main_memory_rate`). Without a cache size the kinds are fitted on every probe
+   as before; then, or when no probe exceeds the cache, or those that do ran no slower than the in-cache
+   model, the profile has neither figure and its title says why.
 
 The profile is written as YAML with every figure's probe and measurement as its source.
 """
@@ -46,7 +54,9 @@ def _conv(c: int, size: int, out: int, kernel: int, stride: int = 1, groups: int
 
 def _probes() -> list:
     """(kind, label, spec text) of every probe. Shapes are generic (channels × size), chosen to cover the
-    range of layer sizes (from a few kFLOPs to about 250 MFLOPs, under ~3 ms each here) of each kind."""
+    range of layer sizes (from a few kFLOPs to about 250 MFLOPs, under ~3 ms each here) of each kind, and
+    three whose working set is far beyond a last-level cache (a dense layer's 67 and 101 MB of weights, a
+    relu over 64 MiB: tens of ms each) for the main memory's bandwidth."""
     out = []
     for c, size, o, k, s in [(3, 224, 32, 3, 2), (3, 224, 64, 7, 2), (16, 112, 16, 3, 1), (32, 56, 32, 3, 1),
                              (32, 28, 32, 3, 1), (64, 56, 64, 3, 1), (128, 56, 128, 3, 2), (128, 28, 128, 3, 1),
@@ -64,11 +74,13 @@ def _probes() -> list:
                     _net((c, n), f"{{name: p, linear: {{out: {2 * c}}}}}")))
     for i, o in [(512, 10), (1280, 1000), (2048, 1000), (4096, 4096)]:
         out.append(("matmul", f"dense {i}→{o}", _net((i,), f"{{name: p, dense: {{out: {o}}}}}")))
+    out.append(("matmul", "dense 6144→4096", _net((6144,), "{name: p, dense: {out: 4096}}")))   # ~101 MB of weights
     for h, n in [(6, 49), (96, 49), (12, 196), (3, 400)]:       # a product of two activations, [h, n, n]²
         out.append(("matmul", f"product {h}×{n}×{n}", _net((h, n, n), "{name: p, from: [input, input], matmul: {}}")))
     for op, c, size in [("relu", 64, 112), ("relu", 16, 8), ("relu", 512, 7), ("sigmoid", 96, 56),
                         ("sigmoid", 960, 1), ("silu", 240, 28), ("hardswish", 16, 112), ("gelu", 192, 28)]:
         out.append(("elementwise", f"{op} {c} at {size}²", _net((c, size, size), f"{{name: p, {op}: {{}}}}")))
+    out.append(("elementwise", "relu 16 at 1024²", _net((16, 1024, 1024), "{name: p, relu: {}}")))   # 64 MiB in
     for c, size in [(64, 56), (256, 14), (24, 56), (40, 28)]:
         out.append(("elementwise", f"relu and add {c} at {size}²",
                     _net((c, size, size), "{name: r, relu: {}}", "{name: p, from: [input, r], add: {}}")))
@@ -157,8 +169,8 @@ def _solve(matrix, rhs):
 
 
 def _timed(text: str, threads: int, repeats: int, warmup: int):
-    """(its FLOPs and bytes as the bound counts them, its layers, the median and the fastest seconds) of a
-    probe spec given as text."""
+    """(its FLOPs and bytes as the bound counts them, its layers, the median and the fastest seconds, each
+    layer's bytes) of a probe spec given as text."""
     from cnncalc import devices, roofline
     from cnncalc.analysis import analyze
     from cnncalc.measure import measure
@@ -169,7 +181,49 @@ def _timed(text: str, threads: int, repeats: int, warmup: int):
     unit = devices.Device(name="unit", title="", source="", bandwidth=devices.Figure(1, "", ""),
                           peak={"float32": devices.Figure(1, "", "")})
     bound = roofline.estimate(report, unit, "float32", 1, graph=spec.graph)
-    return bound.flops, bound.bytes, len(bound.layers), Fraction(m.median), Fraction(m.low)
+    return (bound.flops, bound.bytes, len(bound.layers), Fraction(m.median), Fraction(m.low),
+            tuple(t.bytes for t in bound.layers))
+
+
+SYSFS_CACHE = "/sys/devices/system/cpu/cpu0/cache"
+
+
+def cache_size(root: str = SYSFS_CACHE) -> "Optional[tuple[int, str]]":
+    """(bytes, what was read) of the last-level cache: Linux's sysfs entry of level 3 for cpu0, else of level
+    2 (data or unified caches; sizes as '32768K', K = 1024 bytes, as the kernel writes them); None when
+    neither can be read (another system, a container without sysfs)."""
+    from pathlib import Path
+    found: dict = {}
+    for entry in sorted(Path(root).glob("index*")):
+        try:
+            level = int((entry / "level").read_text().strip())
+            kind = (entry / "type").read_text().strip()
+            text = (entry / "size").read_text().strip()
+        except (OSError, ValueError):
+            continue
+        scale = {"K": 1024, "M": 1024 ** 2, "G": 1024 ** 3}.get(text[-1:].upper(), 1)
+        number = text[:-1] if scale > 1 else text
+        if kind == "Instruction" or not number.isdigit() or int(number) == 0:
+            continue
+        found[level] = (int(number) * scale, f"{entry / 'size'} reads {text} (level {level}, {kind.lower()})")
+    return next((found[level] for level in (3, 2) if level in found), None)
+
+
+def main_memory_rate(spilled, fits: dict, peak: int, bandwidth: int, cache: int) -> Optional[Fraction]:
+    """The main memory's bandwidth (bytes per second) from the probes whose working set exceeds the cache:
+    ``spilled`` holds (kind, FLOPs, layers, median, fixed, each layer's bytes). Each probe's time beyond its
+    kind's in-cache model (the run's cost and overheads, t_compute · a, and its first ``cache`` bytes per
+    layer at b · t_memory: cnncalc.estimate's rule) is the time of its bytes beyond the cache; the rate is
+    their bytes over that time, pooled. None when no probe exceeds the cache or the probes took no longer than
+    the in-cache model."""
+    spill, rest = 0, Fraction(0)
+    for kind, flops, layers, median, fixed, sizes in spilled:
+        f = fits[kind]
+        inside = sum(min(b, cache) for b in sizes)
+        spill += sum(max(b - cache, 0) for b in sizes)
+        rest += median - (fixed + layers * f.overhead + f.compute * Fraction(flops, peak)
+                          + f.memory * Fraction(inside, bandwidth))
+    return Fraction(spill) / rest if spill and rest > 0 else None
 
 
 def _figure(value: str, what: str, source: str) -> dict:
@@ -207,23 +261,29 @@ def calibrate(threads: int = 1, repeats: int = 25, warmup: int = 3, name: str = 
         measured.append((kind, label, *_timed(text, threads, repeats, warmup)))
         step(label)
 
-    rates = [(Fraction(flops) / low, label) for _, label, flops, _, _, _, low in measured]
-    byte_rates = [(Fraction(moved) / low, label) for _, label, _, moved, _, _, low in measured]
+    rates = [(Fraction(flops) / low, label) for _, label, flops, _, _, _, low, _ in measured]
+    byte_rates = [(Fraction(moved) / low, label) for _, label, _, moved, _, _, low, _ in measured]
     (best, where), (best_bytes, where_bytes) = max(rates), max(byte_rates)
     peak, bandwidth = int(best * MARGIN), int(best_bytes * MARGIN)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     host = f"{platform.node() or 'this machine'} ({platform.processor() or platform.machine()})"
     source = f"cnncalc devices calibrate on {host}, {stamp}, onnxruntime {ort.__version__}, {threads} thread(s)"
+    cache = cache_size()
     points: dict = {}
-    for kind, label, flops, moved, layers, median, low in measured:
+    spilled = []      # the probes whose working set exceeds the cache: the main memory's, not their kind's
+    for kind, label, flops, moved, layers, median, low, sizes in measured:
+        fixed = run_cost + layers * per_layer
+        if cache is not None and max(sizes) > cache[0]:
+            spilled.append((label, (kind, flops, layers, median, fixed, sizes)))
+            continue
         points.setdefault(kind, []).append(Point(
             layers=layers, compute=Fraction(flops, peak), memory=Fraction(moved, bandwidth),
-            seconds=median, fixed=run_cost + layers * per_layer))
-    efficiency = {}
+            seconds=median, fixed=fixed))
+    efficiency, fits = {}, {}
     for kind in devices.KINDS:
         if kind not in points:
-            raise ValueError(f"no probe of the kind '{kind}'")
-        f = fit(points[kind])
+            raise ValueError(f"no probe of the kind '{kind}'" + (" within the cache" if cache else ""))
+        f = fits[kind] = fit(points[kind])
         count = len(points[kind])
         efficiency[kind] = {
             "compute": _g(1 / f.compute), "memory": _g(1 / f.memory), "overhead": f"{float(f.overhead) * 1e9:.0f}ns",
@@ -231,9 +291,10 @@ def calibrate(threads: int = 1, repeats: int = 25, warmup: int = 3, name: str = 
                     f"t_memory ÷ memory, least squares in relative error; rms error "
                     f"{float(f.error / count) ** 0.5:.0%})",
             "source": source}
+    hierarchy, without = _hierarchy(cache, spilled, fits, peak, bandwidth, host, stamp, source)
     return {
         "name": name,
-        "title": f"{host}, onnxruntime CPU, {threads} thread(s), calibrated {stamp}",
+        "title": f"{host}, onnxruntime CPU, {threads} thread(s), calibrated {stamp}" + without,
         "bandwidth": _figure(str(bandwidth), f"the highest byte rate of the probes' fastest runs ({where_bytes}, "
                                              f"{float(best_bytes) / 1e9:.3g} GB/s) × {float(MARGIN)}", source),
         "runtimes": ["fused", "eager"],
@@ -245,7 +306,30 @@ def calibrate(threads: int = 1, repeats: int = 25, warmup: int = 3, name: str = 
                             "it)", source),
         "run": _figure(f"{float(run_cost) * 1e9:.0f}ns", "time per forward pass: the median of one tiny relu layer "
                        "less the slope", source),
+        **hierarchy,
     }
+
+
+def _hierarchy(cache, spilled, fits, peak, bandwidth, host, stamp, source) -> "tuple[dict, str]":
+    """The profile's ``cache`` and ``main_memory`` figures, or none and the reason (for the title)."""
+    if cache is None:
+        return {}, ("; no memory-hierarchy term: no last-level cache size found (Linux: "
+                    f"{SYSFS_CACHE}/index*/size of level 3 or 2)")
+    mib = f"{cache[0] / 2 ** 20:.3g} MiB"
+    rate = main_memory_rate([probe for _, probe in spilled], fits, peak, bandwidth, cache[0])
+    if rate is None:
+        return {}, (f"; no memory-hierarchy term: no probe's working set exceeds the {mib} cache" if not spilled
+                    else "; no memory-hierarchy term: the probes beyond the cache took no longer than in it")
+    labels = ", ".join(label for label, _ in spilled)
+    spill = sum(max(b - cache[0], 0) for _, probe in spilled for b in probe[5])
+    return {
+        "cache": _figure(str(cache[0]), f"the last-level cache's size ({mib}): {cache[1]}",
+                         f"Linux sysfs on {host}, read {stamp}"),
+        "main_memory": _figure(str(max(int(rate), 1)), f"the main memory's bandwidth ({float(rate) / 1e9:.3g} GB/s): the "
+                               f"bytes beyond the cache of the probes whose working set exceeds it ({labels}; "
+                               f"{spill / 1e6:.0f} MB) over their medians less their kinds' in-cache model",
+                               source),
+    }, ""
 
 
 def profile_yaml(profile: dict) -> str:

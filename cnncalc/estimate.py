@@ -12,9 +12,23 @@ input and output). A kind's model has one of two forms:
   a small layer, whose time is mostly o, reaches far less of the bound's speed than a large one, and a layer
   whose arithmetic is slow for its kind (a sigmoid's against a ReLU's) is charged for it.
 
-Both forms keep every efficiency ≤ 1 (c, m ≤ 1 and o ≥ 0: t_compute / c + t_memory / m ≥ max(t_compute,
-t_memory) = t_bound), so the estimate is never below the bound. A device without efficiencies has no
-estimate. Exact Fractions throughout, as the bound.
+**The memory hierarchy** (optional: a profile's ``cache`` C, bytes, and ``main_memory`` D, bytes per
+second, which `cnncalc devices calibrate` measures): a layer's working set is the bound's B (weights, every
+distinct input and the output, at the dtype and batch). Its first min(B, C) bytes go at the kind's rate, as
+above; the bytes beyond the cache, max(B − C, 0), at the slower of the main memory's and the kind's own rate.
+With t_in = min(B, C) / bandwidth, t_out = max(B − C, 0) / bandwidth (t_in + t_out = t_memory) and
+μ = D / bandwidth, the main memory's fraction of the bandwidth:
+
+* one efficiency: t = max(t_compute, t_in + t_out / min(1, μ)) / e + overhead;
+* the calibrated form: t = o + t_compute / c + t_in / m + t_out / min(m, μ) + overhead.
+
+Without the two figures t_out is 0 and both are the forms above.
+
+**Never below the bound.** c, m ≤ 1, o ≥ 0 and min(m, μ) ≤ m (resp. min(1, μ) ≤ 1) give t_compute / c +
+t_in / m + t_out / min(m, μ) ≥ t_compute + t_in + t_out = t_compute + t_memory ≥ max(t_compute, t_memory) =
+t_bound, and max(t_compute, t_in + t_out / min(1, μ)) / e ≥ max(t_compute, t_memory) / e ≥ t_bound for e ≤ 1,
+whatever C ≥ 0 and D > 0 are. A device without efficiencies has no estimate. Exact Fractions throughout, as
+the bound.
 """
 
 from __future__ import annotations
@@ -44,12 +58,23 @@ class Estimate:
     run: Fraction = Fraction(0)    # seconds added once per forward pass
 
 
-def layer_seconds(model, compute: Fraction, memory: Fraction) -> Fraction:
-    """A layer's time under one kind's model (cnncalc.devices.Efficiency) from the bound's two terms:
-    ``compute`` = F / peak and ``memory`` = B / bandwidth seconds (the device's own overhead not included)."""
+def layer_seconds(model, compute: Fraction, memory: Fraction, beyond: Fraction = Fraction(0),
+                  main: Fraction = Fraction(1)) -> Fraction:
+    """A layer's time under one kind's model (cnncalc.devices.Efficiency) from the bound's terms: ``compute``
+    = F / peak seconds, ``memory`` = min(B, C) / bandwidth seconds (the bytes in the cache; all of B without
+    a cache size), ``beyond`` = max(B − C, 0) / bandwidth seconds (the bytes beyond it) and ``main`` = μ, the
+    main memory's fraction of the bandwidth (the device's own overhead not included)."""
     if model.value is not None:
-        return max(compute, memory) / model.value
-    return model.overhead + compute / model.compute + memory / model.memory
+        return max(compute, memory + beyond / min(Fraction(1), main)) / model.value
+    return model.overhead + compute / model.compute + memory / model.memory + beyond / min(model.memory, main)
+
+
+def split_bytes(moved: int, device) -> "tuple[int, int]":
+    """(the bytes in the cache, the bytes beyond it) of a layer's working set ``moved`` on ``device``: all in
+    the cache when the device gives no cache size and main-memory bandwidth."""
+    if device.cache is None or device.main_memory is None:
+        return moved, 0
+    return min(moved, device.cache.value), max(moved - device.cache.value, 0)
 
 
 def estimate(bound, device) -> "Estimate | None":
@@ -59,10 +84,12 @@ def estimate(bound, device) -> "Estimate | None":
         return None
     overhead = device.overhead.value if device.overhead is not None else Fraction(0)
     run = device.run.value if device.run is not None else Fraction(0)
+    main = Fraction(device.main_memory.value, bound.bandwidth) if device.main_memory is not None else Fraction(1)
     layers = []
     for t in bound.layers:
+        inside, beyond = split_bytes(t.bytes, device)
         own = layer_seconds(device.efficiency[t.kind], Fraction(t.flops, bound.peak),
-                            Fraction(t.bytes, bound.bandwidth))
+                            Fraction(inside, bound.bandwidth), Fraction(beyond, bound.bandwidth), main)
         layers.append(LayerEstimate(name=t.name, kind=t.kind, efficiency=t.seconds / own if own else Fraction(1),
                                     seconds=own + overhead))
     return Estimate(device=bound.device, runtime=bound.runtime, dtype=bound.dtype, batch=bound.batch,

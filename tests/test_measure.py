@@ -96,6 +96,9 @@ def test_calibrate_writes_a_profile_that_devices_reads(cli, tmp_path, monkeypatc
     assert all(0 < f.compute <= 1 and 0 < f.memory <= 1 and f.overhead >= 0 and f.value is None
                for f in device.efficiency.values())
     assert device.peak["float32"].value > 0 and device.bandwidth.value > 0 and device.overhead is not None
+    # the tiny probes' working sets (a few kB) exceed no last-level cache: no memory-hierarchy term, and the
+    # title says why (no cache size found, or no probe beyond it)
+    assert device.cache is None and device.main_memory is None and "no memory-hierarchy term" in device.title
     code, out, err = cli("analyze", "zoo:lenet5", "--device", str(path), "-q")
     assert code == 0 and "≈ " in out and "≥ " in out
 

@@ -16,6 +16,10 @@ A profile::
       # depthwise: {compute: 0.3, memory: 0.25, overhead: 2us, what: ..., source: ...}
     overhead: {value: 2us, what: ..., source: ...} # optional: time added per deployed layer by the estimate
     run: {value: 5us, what: ..., source: ...}      # optional: time added once per forward pass by the estimate
+    # optional, both or neither: the estimate's memory hierarchy (cnncalc.estimate): a layer's bytes beyond
+    # the last-level cache go at the main memory's rate
+    cache: {value: 32MiB, what: ..., source: ...}              # bytes: the last-level cache's size
+    main_memory: {value: 12GB, what: ..., source: ...}         # bytes per second: main memory's streaming rate
 
 Values use cnncalc's exact units (docs/ci.md): bandwidth a byte size per second (``320GB``, ``17068MB``),
 peaks a count per second (``8.1T``, ``960M``). Every figure must say what it is and where it comes from.
@@ -72,6 +76,8 @@ class Device:
     efficiency: dict = {}     # kind of work (KINDS) → Efficiency; empty: no estimate
     overhead: Optional[Figure] = None     # seconds per deployed layer added by the estimate
     run: Optional[Figure] = None          # seconds added once per forward pass by the estimate
+    cache: Optional[Figure] = None        # bytes of the last-level cache (the estimate's, with main_memory)
+    main_memory: Optional[Figure] = None  # bytes per second beyond the cache (the estimate's, with cache)
 
 
 def shipped() -> list[str]:
@@ -100,7 +106,8 @@ def parse_device(text, source: str = "<device>") -> Device:
     data = yamlsource.load(text, source)
     if not isinstance(data, yamlsource.LocDict):
         raise SpecError("a device profile is a mapping with name, bandwidth and peak", _loc(data, source))
-    _keys(data, {"name", "title", "bandwidth", "peak", "runtimes", "efficiency", "overhead", "run"},
+    _keys(data, {"name", "title", "bandwidth", "peak", "runtimes", "efficiency", "overhead", "run", "cache",
+                 "main_memory"},
           {"name", "bandwidth", "peak"}, "a device profile", source)
     name = data["name"]
     if not isinstance(name, str) or not name:
@@ -126,7 +133,23 @@ def parse_device(text, source: str = "<device>") -> Device:
                   runtimes=_runtimes(data, source), efficiency=_efficiencies(data, source),
                   overhead=_figure(data["overhead"], "overhead", "seconds", data.where("overhead"), source)
                   if "overhead" in data else None,
-                  run=_figure(data["run"], "run", "seconds", data.where("run"), source) if "run" in data else None)
+                  run=_figure(data["run"], "run", "seconds", data.where("run"), source) if "run" in data else None,
+                  **_hierarchy(data, source))
+
+
+def _hierarchy(data, source: str) -> dict:
+    """``cache`` (bytes) and ``main_memory`` (bytes per second): both or neither, each above 0."""
+    given = [key for key in ("cache", "main_memory") if key in data]
+    if len(given) == 1:
+        other = "main_memory" if given == ["cache"] else "cache"
+        raise SpecError(f"'{given[0]}' needs '{other}': the estimate's memory hierarchy takes the last-level "
+                        "cache's size and the main memory's bandwidth together", data.where(given[0]))
+    out = {}
+    for key in given:
+        out[key] = _figure(data[key], key, "bytes", data.where(key), source)
+        if out[key].value == 0:
+            raise SpecError(f"'{key}' must be above 0", data.where(key))
+    return out
 
 
 def _runtimes(data, source: str) -> tuple:

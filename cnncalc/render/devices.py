@@ -41,7 +41,10 @@ def devices_json(catalogue) -> str:
          "peak": {dtype: _figure_dict(f) for dtype, f in d.peak.items()}, "runtimes": list(d.runtimes),
          "efficiency": {kind: efficiency_dict(f) for kind, f in d.efficiency.items()},
          "overhead": None if d.overhead is None else _figure_dict(d.overhead),
-         "run": None if d.run is None else _figure_dict(d.run)} for d in catalogue.profiles]}))
+         "run": None if d.run is None else _figure_dict(d.run),
+         "cache": None if d.cache is None else _figure_dict(d.cache),
+         "main_memory": None if d.main_memory is None else _figure_dict(d.main_memory)}
+        for d in catalogue.profiles]}))
 
 
 def devices_text(catalogue, width: Optional[int] = None) -> str:
@@ -61,6 +64,10 @@ def devices_text(catalogue, width: Optional[int] = None) -> str:
             figures.append(("overhead per layer", fmt.seconds(d.overhead.value), d.overhead))
         if d.run is not None:
             figures.append(("overhead per run", fmt.seconds(d.run.value), d.run))
+        if d.cache is not None and d.main_memory is not None:
+            figures.append(("last-level cache", fmt.nbytes(d.cache.value), d.cache))
+            figures.append(("main memory", f"{fmt.count(d.main_memory.value)} B/s ({fmt.nbytes(d.main_memory.value)}/s)"
+                            " beyond the cache", d.main_memory))
         lines += fmt.fit(f"  runtimes  {', '.join(d.runtimes)} (the bound assumes {d.runtimes[0]} unless --runtime "
                          "names another)", width, "            ")
         lines += fmt.sourced([(label, value, f.what, f.source) for label, value, f in figures], width, detailed)

@@ -200,6 +200,8 @@ def _estimate_dict(e, device) -> dict:
             **fmt.in_units({"seconds": e.seconds}), "lower_bound": False,
             "overhead": fmt.in_units({"seconds": e.overhead}), "run": fmt.in_units({"seconds": e.run}),
             "efficiency": {kind: efficiency_dict(f) for kind, f in device.efficiency.items()},
+            "cache_bytes": None if device.cache is None else device.cache.value,
+            "main_memory_bytes_per_second": None if device.main_memory is None else device.main_memory.value,
             "layers": [{"name": t.name, "kind": t.kind, "efficiency": fmt.exact(t.efficiency),
                         **fmt.in_units({"seconds": t.seconds})} for t in e.layers]}
 
