@@ -97,13 +97,18 @@ def padding_taps(row, layer, input_shape) -> int:
     overhang a 33×33 map, run 1.7× and 4× faster than the one of dilation 12), so the bound's work leaves
     them out. Per spatial axis, the taps of output position o that read the input are the k in [0, K) with
     0 ≤ o·stride − pad_before + k·dilation < n; the share of the MACs on the input is the product over the
-    axes of those counts over out·K (rounded so that the MACs kept are never more than the exact share)."""
+    axes of those counts over out·K (rounded so that the MACs kept are never more than the exact share), of the
+    MACs that are such taps (``Sliding.window_macs``: none of a transposed convolution, whose padding crops
+    its output; a separable convolution's depthwise half)."""
     from cnncalc.layers.sliding import Sliding
     if not isinstance(layer, Sliding) or not row.macs or input_shape is None or len(input_shape) < 2:
         return 0
     try:
         geo = layer.geometry(tuple(input_shape))
+        tapped = layer.window_macs(tuple(input_shape), row.macs)
     except ValueError:         # LayerArgError among them: a window this geometry does not describe: keep every tap
+        return 0
+    if not tapped:
         return 0
     if tuple(geo.output) != tuple(row.output_shape[1:]):
         return 0
@@ -112,7 +117,7 @@ def padding_taps(row, layer, input_shape) -> int:
                                             geo.output):
         inside *= sum(1 for o in range(out) for j in range(k) if 0 <= o * s - before + j * d < n)
         every *= out * k
-    return row.macs - row.macs * inside // every
+    return tapped - tapped * inside // every
 
 
 def estimate(report, device, dtype: str = "float32", batch: int = 1, graph=None, runtime: str = "eager") -> Roofline:

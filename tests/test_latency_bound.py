@@ -171,6 +171,24 @@ def test_taps_on_the_padding_are_not_the_bounds_work():
     assert roofline.estimate(plain, device).layers[0].flops == plain.rows[1].flops
 
 
+def test_padding_taps_of_transposed_and_separable_convolutions():
+    # A transposed convolution's padding crops its output: every tap reads an input element, none is left out
+    # (8→8 channels, kernel 4, stride 2, padding 1 on 7×7: 14×14 out, 100,352 FLOPs all the bound's work).
+    # A separable convolution's depthwise half has taps on the padding, its pointwise half none: on [2, 5, 5],
+    # kernel 3, padding 1, per axis the 5 output positions read 2, 3, 3, 3, 2 of their 3 taps: 13 of 15, so
+    # 169 of 225 over both axes; the depthwise MACs 2·25·9 = 450, of which 450·169/225 = 338 read the input
+    # and 112 the padding; the pointwise MACs 25·2·3 = 150 all read the depthwise output.
+    from cnncalc.spec.document import parse_spec
+    text = "input: [8, 7, 7]\nlayers:\n  - {name: up, conv_transpose: {out: 8, kernel: 4, stride: 2, padding: 1}}\n"
+    report, spec = report_of(text), parse_spec(text, "t.yaml")
+    assert report.rows[1].output_shape == (8, 14, 14)
+    assert roofline.padding_taps(report.rows[1], spec.graph.nodes["up"].layer, (8, 7, 7)) == 0
+    text = "input: [2, 5, 5]\nlayers:\n  - {name: sep, separable_conv: {out: 3, kernel: 3, padding: 1}}\n"
+    report, spec = report_of(text), parse_spec(text, "s.yaml")
+    assert report.rows[1].macs == 450 + 150
+    assert roofline.padding_taps(report.rows[1], spec.graph.nodes["sep"].layer, (2, 5, 5)) == 112
+
+
 def test_a_product_of_two_activations_is_matmul_work():
     # attention's scores: [h, n, d] × [h, d, n] → [h, n, n], h·n·n·d MACs and no weights: matrix multiply,
     # not a convolution (its output has axes beyond one, and its MACs per output, d, are not its first

@@ -83,6 +83,12 @@ class SeparableConv(SlidingOut):
                      macs=macs, flops=2 * macs + (positions * self.out if self.bias else 0), rf=depthwise.rf,
                      label=depthwise.label.replace("depthwise", "separable", 1))
 
+    def window_macs(self, shape, macs: int) -> int:
+        """The depthwise half's (C_in·multiplier filters of kernel taps at each output position); the pointwise
+        half's 1×1 taps read the depthwise output, never padding."""
+        geo = self.geometry(shape)
+        return shape[0] * self.multiplier * product(geo.output) * product(geo.kernel)
+
     def worked(self, inputs, facts) -> tuple:
         """The depthwise filters (C_in·multiplier of kernel taps, no bias) and the pointwise 1×1 convolution
         (C_in·multiplier → out, with the bias); at each output position every intermediate channel takes

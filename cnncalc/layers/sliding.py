@@ -120,6 +120,12 @@ class Sliding(Layer):
         return geometry(spatial_axes(shape, self.type_name), self.kernel, self.stride if stride is None else stride,
                         self.padding, self.dilation, ceil_mode)
 
+    def window_macs(self, shape: Shape, macs: int) -> int:
+        """Of the layer's ``macs`` on an input ``shape``, those that are taps of its window over the (padded)
+        input, as :meth:`geometry` places it, so that a tap on the padding is one of them: all, by default
+        (the roofline leaves the padding's share of these out of a bound's work: cnncalc.roofline)."""
+        return macs
+
 
 @record
 class _Out(Layer):

@@ -183,6 +183,10 @@ class ConvTranspose(Grouped, SlidingOut):
                                 "input·stride; give the padding explicitly (PyTorch's rule: out = (in−1)·s − "
                                 "p_before − p_after + d·(k−1) + output_padding + 1)", "output_padding")
 
+    def window_macs(self, shape, macs: int) -> int:
+        """None: every tap of a transposed convolution reads an input element (its padding crops the output)."""
+        return 0
+
     def geometry(self, shape, stride=None, ceil_mode=False) -> TransposedGeometry:  # type: ignore[override]
         """The transposed windows on an input ``shape`` (channels first)."""
         return transposed_geometry(spatial_axes(shape, self.type_name), self.kernel, self.stride, self.padding,
