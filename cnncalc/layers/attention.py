@@ -98,6 +98,11 @@ class ShiftedWindowMask(Layer):
     shift: int = arg(POSITIVE_INT, "the cyclic shift s of the map (0 < s < w), on both axes")
     size: tuple = arg(POSITIVE_INTS, "the map [H, W] the windows partition (multiples of the window)")
 
+    def validate(self) -> None:
+        if not isinstance(self.size, tuple) or len(self.size) != 2:
+            raise LayerArgError(f"'size' of shifted_window_mask is the map [H, W] the windows partition, two "
+                                f"sizes; got {self.size}", "size")
+
     def windows(self) -> int:
         h, w = self.size
         return (h // self.window) * (w // self.window)

@@ -174,3 +174,6 @@ def test_shifted_window_mask_has_no_parameters_and_adds_once_per_score():
         one_layer((192, 49, 49), "shifted_window_mask: {heads: 2, window: 7, shift: 3, size: [56, 56]}")
     with pytest.raises(SpecError, match=r"a shift between 0 and it"):
         one_layer((192, 49, 49), "shifted_window_mask: {heads: 3, window: 7, shift: 7, size: [56, 56]}")
+    for size in ("56", "[56, 56, 56]"):      # the map is two sizes: a scalar or three is refused, located
+        with pytest.raises(SpecError, match=r"'size' of shifted_window_mask is the map \[H, W\]"):
+            one_layer((192, 49, 49), f"shifted_window_mask: {{heads: 3, window: 7, shift: 3, size: {size}}}")
