@@ -7,7 +7,7 @@ import numpy as np
 
 from cnncalc.execute import SAME, executes
 from cnncalc.execute.sliding import Windows, pad, taps, windows
-from cnncalc.layers.pool import binomial
+from cnncalc.layers.pool import binomial_filter
 
 
 def _pool_windows(layer, x) -> Windows:
@@ -83,10 +83,10 @@ def blurpool(layer, inputs, ctx):
     zero padding, stride, dilation (the filter fixed: nothing drawn)"""
     (x,) = inputs
     win = windows(x.shape[2:], layer.kernel, layer.stride, layer.padding, layer.dilation)
-    rows = [[float(value) for value in binomial(k)] for k in win.kernel]
+    filt = binomial_filter(win.kernel)
     out: np.ndarray | None = None
     for offsets, view in taps(pad(x, win, 0.0), win):
-        tap = float(np.prod([row[o] for row, o in zip(rows, offsets)]))
+        tap = float(filt[tuple(offsets)])
         out = tap * view if out is None else out + tap * view
     assert out is not None            # a window has at least one tap
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from math import comb
-from typing import ClassVar, Optional
+from typing import TYPE_CHECKING, ClassVar, Optional
 
 from cnncalc.errors import LayerArgError
 from cnncalc.layers.base import (BOOLEAN, KEEPS_NOTHING, PADDING, POSITIVE_INTS, WHOLE, Facts, KeepsArgmax, Layer,
@@ -12,6 +12,9 @@ from cnncalc.layers.base import (BOOLEAN, KEEPS_NOTHING, PADDING, POSITIVE_INTS,
 from cnncalc.layers.sliding import Sliding, check_pool_padding, sliding_label
 from cnncalc.record import record
 from cnncalc.shapes import product
+
+if TYPE_CHECKING:
+    import numpy
 
 
 @record
@@ -70,6 +73,16 @@ def binomial(taps: int) -> tuple:
     """The normalised binomial filter of ``taps`` taps along one axis, exact: row taps−1 of Pascal's triangle
     over its sum 2^(taps−1) (3 taps: 1/4, 1/2, 1/4)."""
     return tuple(Fraction(comb(taps - 1, i), 2 ** (taps - 1)) for i in range(taps))
+
+
+def binomial_filter(kernel) -> numpy.ndarray:
+    """The normalised binomial filter of ``kernel`` taps per axis: the outer product of the axes' rows
+    (:func:`binomial`), float64 (exact: every value a dyadic fraction)."""
+    import numpy
+    filt = numpy.ones(())
+    for k in kernel:
+        filt = numpy.multiply.outer(filt, [float(v) for v in binomial(k)])
+    return filt
 
 
 @register("blurpool")

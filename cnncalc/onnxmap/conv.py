@@ -97,12 +97,13 @@ def standardisation(t: Translator, node, out: int) -> Optional[dict]:
     if not a.get("training_mode", 0) and (statistics is None or statistics.op_type != "ReduceMean" or
                                           statistics.input[0] != flat):
         return None
-    if learned(model, shift) and not zeros(model.consts.get(shift)):
+    if not zeros(model.consts.get(shift)):
         from cnncalc.onnximport.slim import Stub
         raise Unmapped("its weight is standardised with a shift whose values cnncalc does not read (external "
-                       "data, or over 64 KiB), which may be learned (std_conv has a gain only)"
+                       "data, or over 64 KiB), which may not be zeros (std_conv has a gain only)"
                        if isinstance(model.consts.get(shift), Stub) else
-                       "its weight is standardised with a learned shift (std_conv has a gain only)")
+                       "its weight is standardised with a shift of other values than zeros (std_conv has a gain "
+                       "only)")
     return {"gain": learned(model, scale), "eps": float32(a.get("epsilon", 1e-5))}
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from cnncalc.layers.pool import AvgPool, BlurPool, GlobalAvgPool, GlobalMaxPool, MaxPool, binomial
+from cnncalc.layers.pool import AvgPool, BlurPool, GlobalAvgPool, GlobalMaxPool, MaxPool, binomial_filter
 from cnncalc.onnxmap.sliding import window, window_args
 from cnncalc.onnximport.mapping import Unmapped, attrs, axes_value, differing, maps
 from cnncalc.onnximport.translate import Translator, identity
@@ -60,20 +60,20 @@ def reduce(t: Translator, node) -> None:
 def blur_args(t: Translator, node, a: dict, weight, kernel: list) -> Optional[dict]:
     """The `blurpool` arguments of a Conv of attributes ``a`` and constant ``weight`` that is anti-aliased
     downsampling (timm's BlurPool2d), or None: one filter per channel (group = input channels = output
-    channels), no bias, and every channel's filter the normalised binomial one of its kernel (the outer
+    channels), no bias (a bias of zeros computed from no initializer, as the dynamo exporter writes for a
+    bias-free conv, is none), and every channel's filter the normalised binomial one of its kernel (the outer
     product of the rows C(k−1, i) / 2^(k−1), exact in float32). Only such a weight's values are read: it
     has C·prod(kernel) elements, and a weight the reader left in the file (a ``Stub``) is a conv."""
     import numpy
 
     from cnncalc.onnximport.slim import Stub
 
+    from cnncalc.onnxmap.conv import has_bias
     channels = t.shape(node.input[0])[1]
     if isinstance(weight, Stub) or int(a.get("group", 1)) != channels or list(weight.shape[:2]) != [channels, 1] \
-            or (len(node.input) > 2 and node.input[2]):
+            or has_bias(t, node, channels):
         return None
-    expected = numpy.ones((), dtype=numpy.float64)
-    for k in kernel:
-        expected = numpy.multiply.outer(expected, numpy.array([float(v) for v in binomial(k)]))
+    expected = binomial_filter(kernel)
     values = numpy.asarray(weight)
     if values.dtype.kind != "f" or not (values == expected.astype(values.dtype)).all():
         return None

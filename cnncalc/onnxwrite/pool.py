@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cnncalc.layers.pool import binomial
+from cnncalc.layers.pool import binomial_filter
 from cnncalc.onnxexport import ExportRefused, writes
 from cnncalc.onnxwrite.conv import window_attributes
 
@@ -53,9 +53,6 @@ def blurpool(b, node, in_shapes, out_shape, weights):
 
     geo = node.layer.geometry(in_shapes[0])
     channels = in_shapes[0][0]
-    filt = numpy.ones(())
-    for k in geo.kernel:
-        filt = numpy.multiply.outer(filt, [float(v) for v in binomial(k)])
-    weight = numpy.broadcast_to(filt, (channels, 1, *geo.kernel))
+    weight = numpy.broadcast_to(binomial_filter(geo.kernel), (channels, 1, *geo.kernel))
     b.op("Conv", b.inputs(node) + [b.constant(f"{node.name}.filter", weight)], node.name, group=channels,
          **window_attributes(geo))

@@ -15,9 +15,10 @@ from tests.onnximport.models import const, node, save
 BINOMIAL_3 = np.outer([1, 2, 1], [1, 2, 1]).astype(np.float32) / 16
 
 
-def _blur(tmp_path, weight, as_constant=True):
+def _blur(tmp_path, weight, as_constant=True, dynamo_bias=False):
     """timm's BlurPool2d(channels=4): F.pad(x, [1, 1, 1, 1], 'reflect') then F.conv2d(x, filt, stride=2,
-    groups=4); the non-persistent filter is a Constant node in torch's export."""
+    groups=4); the non-persistent filter is a Constant node in torch's export. ``dynamo_bias``: the dynamo
+    exporter's bias of the bias-free F.conv2d, Expand(CastLike(0.0, x), [C])."""
     nodes = [const("pads", np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64)),
              node("Pad", ["x", "pads"], ["p"], name="/aa/Pad", mode="reflect")]
     inits = {}
@@ -25,14 +26,19 @@ def _blur(tmp_path, weight, as_constant=True):
         nodes.append(const("filt", weight))
     else:
         inits["filt"] = weight
-    nodes.append(node("Conv", ["p", "filt"], ["y"], name="/aa/Conv", group=4, kernel_shape=[3, 3], strides=[2, 2],
-                      pads=[0, 0, 0, 0]))
+    bias = []
+    if dynamo_bias:
+        nodes += [const("zero", np.array(0.0, np.float32)), node("CastLike", ["zero", "x"], ["z"]),
+                  const("n", np.array([4], np.int64)), node("Expand", ["z", "n"], ["b"])]
+        bias = ["b"]
+    nodes.append(node("Conv", ["p", "filt", *bias], ["y"], name="/aa/Conv", group=4, kernel_shape=[3, 3],
+                      strides=[2, 2], pads=[0, 0, 0, 0]))
     return save(tmp_path / "blur.onnx", nodes, [1, 4, 10, 10], inits)
 
 
-@pytest.mark.parametrize("as_constant", [True, False])
-def test_a_depthwise_binomial_conv_is_blurpool(tmp_path, as_constant):
-    path = _blur(tmp_path, np.broadcast_to(BINOMIAL_3, (4, 1, 3, 3)).copy(), as_constant)
+@pytest.mark.parametrize("as_constant, dynamo_bias", [(True, False), (False, False), (True, True)])
+def test_a_depthwise_binomial_conv_is_blurpool(tmp_path, as_constant, dynamo_bias):
+    path = _blur(tmp_path, np.broadcast_to(BINOMIAL_3, (4, 1, 3, 3)).copy(), as_constant, dynamo_bias)
     layers = spec_document(path)["layers"]
     assert [next(iter(set(e) - {"name", "from"})) for e in layers] == ["pad", "blurpool"]
     assert layers[1]["blurpool"] == {}           # kernel 3, stride 2, no padding: the defaults
@@ -53,7 +59,7 @@ OUT, IN, K = 8, 3, 3
 FAN_IN = IN * K * K
 
 
-def _standardised(tmp_path, folded: bool, gain: bool = True, learned_shift=False):
+def _standardised(tmp_path, folded: bool, gain: bool = True, learned_shift=False, constant_shift=0.0):
     """A ScaledStdConv2d(3, 8, 3, padding=1) (or, without ``gain``, a StdConv2d) as torch.onnx.export writes it:
     F.batch_norm(weight.reshape(1, 8, -1), None, None, weight=gain·scale, training=True) reshaped to the
     weight, then Conv. ``folded`` (do_constant_folding, the default): the reshaped weight, gain·scale and a
@@ -66,7 +72,7 @@ def _standardised(tmp_path, folded: bool, gain: bool = True, learned_shift=False
     if learned_shift is not False:
         inits["shift"] = np.full(OUT, learned_shift, np.float32)
     else:
-        nodes.append(const("shift", np.zeros(OUT, np.float32)))
+        nodes.append(const("shift", np.full(OUT, constant_shift, np.float32)))
     if folded:
         inits.update({"flat": w.reshape(1, OUT, -1), "copy": w.reshape(1, OUT, -1).transpose(0, 2, 1).copy()})
         flat, copy = "flat", "copy"
@@ -116,9 +122,11 @@ def test_a_standardised_weight_without_a_gain(tmp_path, folded):
     assert cnncalc.analyze(path).totals.params == 216 + 8          # StdConv2d: weight and bias
 
 
-def test_a_learned_shift_is_refused(tmp_path, cli):
-    code, _, err = cli("analyze", _standardised(tmp_path, True, learned_shift=0.1))
-    assert code == 2 and "standardised with a learned shift" in err
+@pytest.mark.parametrize("shift", [{"learned_shift": 0.1}, {"constant_shift": 0.5}])
+def test_a_shift_other_than_zeros_is_refused(tmp_path, cli, shift):
+    # std_conv has a gain only: a shift of other values, learned (an initializer) or a Constant, is refused
+    code, _, err = cli("analyze", _standardised(tmp_path, True, **shift))
+    assert code == 2 and "standardised with a shift of other values than zeros" in err
 
 
 def test_a_shift_of_zeros_in_an_initializer_is_none(tmp_path):
