@@ -18,16 +18,23 @@ PEEK_BYTES = 1 << 22
 def values(path: str, name: str, limit: int = PEEK_BYTES):
     """The numpy array of the initializer ``name`` of the model at ``path``, or None when it is absent, stored
     as external data, or larger than ``limit`` bytes."""
+    from google.protobuf.message import DecodeError
     from onnx import TensorProto, numpy_helper
 
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         span = _find(data, name.encode("utf-8"))
         if span is None or span[1] - span[0] > limit:
             return None
-        tensor = TensorProto.FromString(bytes(data[span[0]:span[1]]))
+        try:
+            tensor = TensorProto.FromString(bytes(data[span[0]:span[1]]))
+        except DecodeError:
+            return None
     if tensor.external_data or tensor.data_location == TensorProto.EXTERNAL:
         return None
-    return numpy_helper.to_array(tensor)
+    try:
+        return numpy_helper.to_array(tensor)
+    except (ValueError, TypeError):         # declared dimensions that its data does not hold: not read
+        return None
 
 
 def _find(data, name: bytes) -> Optional[tuple]:

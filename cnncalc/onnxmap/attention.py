@@ -8,12 +8,19 @@ from __future__ import annotations
 import math
 
 from cnncalc.layers.attention import RelativePositionBias, ShiftedWindowMask, relative_index, shifted_regions
+from cnncalc.onnximport.graph import FOLD_ELEMENTS
 from cnncalc.onnximport.mapping import Unmapped
 from cnncalc.onnximport.patterns import pattern
 from cnncalc.onnximport.slim import Stub
 from cnncalc.onnximport.translate import Translator
 from cnncalc.onnxmap.tensor import batch_at, own_axes
 from cnncalc.shapes import product
+
+
+# the most values of a constant these patterns look at (and build the offsets or regions of): what folding
+# computes at most, FOLD_ELEMENTS (Swin-T's largest mask, 64 windows of 49×49, is 153,664); a declared shape
+# beyond is not looked at, so a file cannot make the import build what it declares
+MOST_VALUES = FOLD_ELEMENTS
 
 
 @pattern("Gather(table, relative index) → Reshape/Transpose/Unsqueeze → Add to scores [..., heads, N, N]", "Add")
@@ -34,8 +41,9 @@ def relative_bias(t: Translator, node, i: int) -> bool:
     sizes = tuple(int(k) for k in value.shape)
     if node.op_type != "Add" or w * w != n or len(shape) < 3 or t.shape(node.output[0]) != tuple(shape) or \
             not 3 <= len(sizes) <= len(shape) or sizes[-2:] != (n, n) or any(k != 1 for k in sizes[:-3]) or \
-            shape[-3] != sizes[-3]:
+            shape[-3] != sizes[-3] or product(sizes) > MOST_VALUES:
         return False
+    import numpy
     heads = sizes[-3]
     offsets = [k for row in relative_index((w, w)) for k in row]
     source, steps = _moved(t, const)
@@ -44,8 +52,14 @@ def relative_bias(t: Translator, node, i: int) -> bool:
             len(t.model.consts[gather.input[0]].shape) == 2 and _attr(gather, "axis", 0) == 0 and \
             gather.input[1] in t.model.consts:
         table, index = gather.input[0], t.model.consts[gather.input[1]]
+        if isinstance(index, Stub):            # an index of over 64 KiB (windows of 91 tokens and more): read it
+            index = _read(t, gather.input[1])
+            if index is None:
+                raise Unmapped(f"a Gather of a table {list(t.model.consts[table].shape)} by an index whose values "
+                               f"are not read (larger than 4 MiB, or stored as external data), so cnncalc cannot "
+                               f"tell whether it is Swin's relative position index")
         if tuple(t.model.consts[table].shape) != ((2 * w - 1) ** 2, heads) or \
-                (not isinstance(index, Stub) and index.reshape(-1).tolist() != offsets):
+                numpy.asarray(index).reshape(-1).tolist() != offsets:
             return False
     elif isinstance(value, Stub) and _read(t, const) is not None:
         if not _by_offset(_read(t, const).reshape(heads, n * n).tolist(), offsets):
@@ -102,7 +116,7 @@ def window_mask(t: Translator, node, i: int) -> bool:
     n = shape[-1]
     w = math.isqrt(n)
     if node.op_type != "Add" or w * w != n or w < 2 or len(shape) < 3 or t.shape(node.output[0]) != tuple(shape) \
-            or len(sizes) > len(shape) or sizes[-2:] != (n, n):
+            or len(sizes) > len(shape) or sizes[-2:] != (n, n) or product(sizes) > MOST_VALUES:
         return False
     # right-aligned, the constant is the scores' size or 1 on every leading axis: the windows are the axes it
     # spans, all outside the heads (the axes of the scores it is 1 on)

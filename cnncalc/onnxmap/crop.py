@@ -59,8 +59,8 @@ def _slice_of(t: Translator, node) -> Optional[tuple]:
     starts, ends = values[0], values[1]
     axes = values[2] if len(values) > 2 and node.input[3] else list(range(len(starts)))
     steps = values[3] if len(values) > 3 and node.input[4] else [1] * len(starts)
-    if len(starts) != 1:
-        return None
+    if len(starts) != 1 or not axes or not steps or steps[0] == 0 or not before:
+        return None                               # (a step of 0 is an invalid Slice: the operator refuses it)
     axis = axes[0] % len(before)
     first, stop, step = slice(starts[0], ends[0], steps[0]).indices(before[axis])
     return node.input[0], axis, first, stop, step

@@ -284,3 +284,31 @@ def test_a_gather_of_every_entry_in_order_is_a_reshape(tmp_path):
     _, layers, report = _model(tmp_path, nodes, [1, 6, 1, 1], {"w": weights(3, 6), "b": weights(3)})
     assert _types(layers)[-1] == "dense"
     assert (report.totals.params, report.totals.macs, report.output_shape) == (21, 18, (3,))
+
+
+def _large_window_bias(tmp_path, index):
+    """Scores of one head over a 10×10 window (N = 100 tokens: [1, 1, 100, 100]) plus table[index] moved to
+    [1, 1, N, N]; the index, N² = 10,000 int64 = 80,000 bytes, is an initializer the import leaves in the file
+    (over 64 KiB), read on demand to check it."""
+    n = 100
+    nodes = [node("Transpose", ["x"], ["xt"], name="t", perm=[0, 1, 3, 2]),
+             node("MatMul", ["x", "xt"], ["sc"], name="scores"),
+             node("Gather", ["table", "index"], ["tg"], name="bias_gather", axis=0),
+             _ints("bs", [n, n, 1]), node("Reshape", ["tg", "bs"], ["tr"], name="bias_r"),
+             node("Transpose", ["tr"], ["tt"], name="bias_t", perm=[2, 0, 1]),
+             _ints("zero", [0]), node("Unsqueeze", ["tt", "zero"], ["bias"], name="bias_u"),
+             node("Add", ["sc", "bias"], ["y"], name="rel_bias")]
+    inits = {"table": weights(19 * 19, 1), "index": index.reshape(-1)}
+    return _model(tmp_path, nodes, [1, 1, n, 3], inits)
+
+
+def test_a_large_relative_index_is_read_and_checked(tmp_path):
+    # Swin's index of a 10×10 window (the paper's definition): the Add is the bias, its table (2·10 − 1)² = 361
+    # offsets × 1 head its parameters
+    _, layers, report = _large_window_bias(tmp_path, _swin_index(10))
+    assert _types(layers)[-1] == "relative_position_bias" and report.rows[-1].params == 361
+    # the same with one entry of the index changed: not Swin's index, so not the bias
+    wrong = _swin_index(10)
+    wrong[0, 1] = wrong[0, 2]
+    _, layers, _ = _large_window_bias(tmp_path, wrong)
+    assert "relative_position_bias" not in _types(layers)

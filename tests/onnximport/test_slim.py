@@ -112,6 +112,37 @@ def test_a_tensor_declaring_more_than_it_holds_is_a_stub(tmp_path):
     assert cnncalc.analyze(str(path)).output_shape == (3, 4, 4)
 
 
+def _scores_plus(tmp_path, heads: int, n: int, data: bytes = b""):
+    """Attention scores [1, heads, n, n] (a MatMul of the input by its transpose) plus a constant initializer
+    declared [heads, n, n] that holds ``data`` (raw float32 bytes): what the relative-bias and window-mask
+    patterns look at."""
+    weight = _declared("c", [heads, n, n])
+    weight.raw_data = data
+    nodes = [node("Transpose", ["x"], ["xt"], name="t", perm=[0, 1, 3, 2]),
+             node("MatMul", ["x", "xt"], ["scores"], name="scores"), node("Add", ["scores", "c"], ["y"], name="add")]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, heads, n, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [weight])
+    path = tmp_path / "m.onnx"
+    path.write_bytes(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString())
+    return str(path)
+
+
+def test_a_declared_attention_constant_is_not_built(tmp_path, cli):
+    # 3 heads of 4,096 tokens (64×64 windows): the constant declares 3·4096² = 50,331,648 values (192 MiB) and
+    # holds none. It is over what the attention patterns look at (FOLD_ELEMENTS, 262,144): they neither read
+    # it nor build the 16.8 M relative offsets, and it is what any added weight is, a learnable tensor
+    # counted by its declared shape (nothing allocated)
+    report = cnncalc.analyze(_scores_plus(tmp_path, 3, 4096))
+    assert [(r.type, r.params) for r in report.rows[-1:]] == [("position_embedding", 3 * 4096 * 4096)]
+
+
+def test_an_attention_constant_holding_less_than_it_declares_is_not_read(tmp_path, cli):
+    # 3·144² = 62,208 values declared (243 KiB: left in the file, under the look-at limit), 16 bytes held: its
+    # values cannot be read (the dimensions ask for more than the data), so it is refused, not an error
+    code, _, err = cli("analyze", _scores_plus(tmp_path, 3, 144, np.zeros(4, np.float32).tobytes()))
+    assert code == 2 and "Traceback" not in err and "internal error" not in err
+
+
 def test_values_of_a_stub_are_refused_with_the_reason(tmp_path, cli):
     # a Reshape whose target is a large constant: its values are not loaded, so the Reshape is refused
     target = np.ones(20_000, np.int64)       # 160,000 bytes
