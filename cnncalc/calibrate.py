@@ -268,17 +268,26 @@ def calibrate(threads: int = 1, repeats: int = 25, warmup: int = 3, name: str = 
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     host = f"{platform.node() or 'this machine'} ({platform.processor() or platform.machine()})"
     source = f"cnncalc devices calibrate on {host}, {stamp}, onnxruntime {ort.__version__}, {threads} thread(s)"
+    def split(cache) -> tuple:
+        """(the probes' points per kind, those whose working set exceeds the cache: the main memory's, not
+        their kind's)."""
+        points: dict = {}
+        spilled = []
+        for kind, label, flops, moved, layers, median, low, sizes in measured:
+            fixed = run_cost + layers * per_layer
+            if cache is not None and max(sizes) > cache[0]:
+                spilled.append((label, (kind, flops, layers, median, fixed, sizes)))
+                continue
+            points.setdefault(kind, []).append(Point(
+                layers=layers, compute=Fraction(flops, peak), memory=Fraction(moved, bandwidth),
+                seconds=median, fixed=fixed))
+        return points, spilled
+
     cache = cache_size()
-    points: dict = {}
-    spilled = []      # the probes whose working set exceeds the cache: the main memory's, not their kind's
-    for kind, label, flops, moved, layers, median, low, sizes in measured:
-        fixed = run_cost + layers * per_layer
-        if cache is not None and max(sizes) > cache[0]:
-            spilled.append((label, (kind, flops, layers, median, fixed, sizes)))
-            continue
-        points.setdefault(kind, []).append(Point(
-            layers=layers, compute=Fraction(flops, peak), memory=Fraction(moved, bandwidth),
-            seconds=median, fixed=fixed))
+    points, spilled = split(cache)
+    small = cache is not None and any(kind not in points for kind in devices.KINDS)
+    if small:            # a cache too small for some kind's every probe: no memory-hierarchy term, all fitted
+        points, spilled = split(None)
     efficiency, fits = {}, {}
     for kind in devices.KINDS:
         if kind not in points:
@@ -292,6 +301,10 @@ def calibrate(threads: int = 1, repeats: int = 25, warmup: int = 3, name: str = 
                     f"{float(f.error / count) ** 0.5:.0%})",
             "source": source}
     hierarchy, without = _hierarchy(cache, spilled, fits, peak, bandwidth, host, stamp, source)
+    if small:
+        assert cache is not None
+        hierarchy, without = {}, (f"; no memory-hierarchy term: the {cache[0] / 2 ** 20:.3g} MiB cache holds no "
+                                  f"probe of some kind of work, whose rates are then fitted to probes beyond it")
     return {
         "name": name,
         "title": f"{host}, onnxruntime CPU, {threads} thread(s), calibrated {stamp}" + without,

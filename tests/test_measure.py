@@ -122,6 +122,19 @@ def _quick(function):
 
 # ----------------------------------------------------------------------------- bad input: one line, exit 2
 
+def test_a_cache_smaller_than_every_probe_of_a_kind_fits_without_the_hierarchy(monkeypatch):
+    # a last-level cache of 64 bytes: every tiny probe's working set (hundreds of bytes at least) exceeds it,
+    # so no kind has a probe within it; calibrate fits every kind to all its probes and leaves the
+    # memory-hierarchy term out, saying why (it raised a bare ValueError: an internal error)
+    require_onnxruntime()
+    from cnncalc import calibrate
+    monkeypatch.setattr(calibrate, "cache_size", lambda: (64, "a test's cache"))
+    profile = _quick(calibrate.calibrate)(threads=1)
+    assert set(profile["efficiency"]) == set(devices.KINDS)
+    assert "cache" not in profile and "main_memory" not in profile
+    assert "the 6.1e-05 MiB cache holds no probe of some kind of work" in profile["title"]
+
+
 def test_calibrate_takes_no_names(cli):
     code, _, err = cli("devices", "calibrate", "t4")
     assert code == 2 and "calibrate takes no names" in err

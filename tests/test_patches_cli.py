@@ -115,3 +115,11 @@ def test_patch_input_streamed_or_resident(cli_json, write):
     by_rule, streamed, resident = tiny(), tiny("--patch-input", "streamed"), tiny("--patch-input", "resident")
     assert by_rule == streamed and by_rule["input_streamed"] and not resident["input_streamed"]
     assert by_rule["peak_bytes"] < resident["peak_bytes"]
+
+
+def test_json_carries_one_layer_alone(cli_json):
+    # tests/test_patches.py derives MobileNetV2 int8 4×4 under tinyengine by hand: MCUNet's accounting, one
+    # layer's inputs and output alone, is the 28×28 block's expansion, 32·28·28 + 192·28·28 = 175,616 B, under
+    # the schedule's peak (the same block's input held for its shortcut: 200,704 B)
+    p = cli_json("analyze", "zoo:mobilenet_v2", "--dtype", "int8", "--runtime", "tinyengine", "--patches", "4x4")["patches"]
+    assert p["one_layer"] == {"bytes": 175_616, "layer": "features.5.conv.0.0"} and p["peak_bytes"] == 200_704
