@@ -67,8 +67,9 @@ def test_locally_connected_layers_through_both_exporters(dynamo, tmp_path):
     exported_agree(REPO / "specs" / "seed" / "deepface.yaml", tmp_path, dynamo, (3, 155, 149))
 
 
-# One shipped spec for each kind of code the writers produce, so that CI stays within its ten minutes (every
-# shipped spec through both exporters took 6 minutes on two cores): plain convolution, pooling and dense
+# One shipped spec for each kind of code the writers produce, so that CI stays within its ten minutes; every
+# shipped spec through both exporters is bench/exporters_all.py (2.6 minutes of one core; all 42 agreed on
+# 2026-12-08, docs/performance.md): plain convolution, pooling and dense
 # (alexnet); residual blocks and batch norm (resnet18); depthwise, ReLU6 and inverted residuals
 # (mobilenet_v2); concatenated branches and ceil-mode pooling (googlenet); split and channel shuffle
 # (shufflenet_v2); SiLU, squeeze-and-excitation, stochastic depth (efficientnet); LayerNorm over channels,
