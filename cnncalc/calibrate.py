@@ -268,6 +268,7 @@ def calibrate(threads: int = 1, repeats: int = 25, warmup: int = 3, name: str = 
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     host = f"{platform.node() or 'this machine'} ({platform.processor() or platform.machine()})"
     source = f"cnncalc devices calibrate on {host}, {stamp}, onnxruntime {ort.__version__}, {threads} thread(s)"
+
     def split(cache) -> tuple:
         """(the probes' points per kind, those whose working set exceeds the cache: the main memory's, not
         their kind's)."""
@@ -291,7 +292,7 @@ def calibrate(threads: int = 1, repeats: int = 25, warmup: int = 3, name: str = 
     efficiency, fits = {}, {}
     for kind in devices.KINDS:
         if kind not in points:
-            raise ValueError(f"no probe of the kind '{kind}'" + (" within the cache" if cache else ""))
+            raise ValueError(f"no probe of the kind '{kind}'")        # only a test's own probes can lack one
         f = fits[kind] = fit(points[kind])
         count = len(points[kind])
         efficiency[kind] = {
@@ -300,11 +301,13 @@ def calibrate(threads: int = 1, repeats: int = 25, warmup: int = 3, name: str = 
                     f"t_memory ÷ memory, least squares in relative error; rms error "
                     f"{float(f.error / count) ** 0.5:.0%})",
             "source": source}
-    hierarchy, without = _hierarchy(cache, spilled, fits, peak, bandwidth, host, stamp, source)
+    hierarchy: dict
     if small:
         assert cache is not None
         hierarchy, without = {}, (f"; no memory-hierarchy term: the {cache[0] / 2 ** 20:.3g} MiB cache holds no "
                                   f"probe of some kind of work, whose rates are then fitted to probes beyond it")
+    else:
+        hierarchy, without = _hierarchy(cache, spilled, fits, peak, bandwidth, host, stamp, source)
     return {
         "name": name,
         "title": f"{host}, onnxruntime CPU, {threads} thread(s), calibrated {stamp}" + without,

@@ -22,10 +22,16 @@ def relative_position_bias(layer, inputs, ctx):
     return (grouped + bias).reshape(x.shape)
 
 
-def window_mask(layer):
-    """The mask [windows, N, N]: −100 where the query's and the key's regions differ, else 0 (float32)."""
-    regions = np.asarray(shifted_regions(tuple(layer.size), layer.window, layer.shift))    # [windows, N]
+def mask_values(size: tuple, window: int, shift: int):
+    """Swin's mask [windows, N, N] of a map ``size`` in windows of ``window``² tokens shifted by ``shift``: −100
+    where the query's and the key's regions differ, else 0 (float32)."""
+    regions = np.asarray(shifted_regions(tuple(size), window, shift))         # [windows, N]
     return np.where(regions[:, :, None] != regions[:, None, :], -100.0, 0.0).astype(np.float32)
+
+
+def window_mask(layer):
+    """The layer's mask [windows, N, N] (:func:`mask_values`)."""
+    return mask_values(tuple(layer.size), layer.window, layer.shift)
 
 
 @executes("shifted_window_mask", structural=same_position)      # x + c: each element from its own

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from cnncalc.layers.attention import RelativePositionBias, ShiftedWindowMask, relative_index, shifted_regions
+from cnncalc.layers.attention import RelativePositionBias, ShiftedWindowMask, relative_index
 from cnncalc.onnximport.graph import FOLD_ELEMENTS
 from cnncalc.onnximport.mapping import Unmapped
 from cnncalc.onnximport.patterns import pattern
@@ -131,12 +131,13 @@ def window_mask(t: Translator, node, i: int) -> bool:
     if windows < 2 or values is None:
         return False
     import numpy
+
+    from cnncalc.execute.attention import mask_values
     values = numpy.asarray(values).reshape(windows, n, n)
     for rows in (r for r in range(1, windows + 1) if windows % r == 0):
         for shift in range(1, w):
             size = (rows * w, windows // rows * w)
-            regions = numpy.asarray(shifted_regions(size, w, shift))
-            if numpy.array_equal(values, numpy.where(regions[:, :, None] != regions[:, None, :], -100.0, 0.0)):
+            if numpy.array_equal(values, mask_values(size, w, shift)):
                 x = t.act(node, i, any_layout=True)
                 if batch_at(x.perm) not in (0, None):
                     return False
