@@ -110,8 +110,7 @@ class ShiftedWindowMask(Layer):
     def infer(self, inputs) -> Facts:
         (shape,) = (tuple(s) for s in inputs)
         n = self.window * self.window
-        if len(self.size) != 2 or any(side % self.window for side in self.size) or \
-                not 0 < self.shift < self.window:
+        if any(side % self.window for side in self.size) or not 0 < self.shift < self.window:
             raise LayerArgError(f"shifted_window_mask needs a map [H, W] of multiples of the window "
                                 f"{self.window} and a shift between 0 and it; got size {list(self.size)}, shift "
                                 f"{self.shift}")

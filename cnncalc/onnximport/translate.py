@@ -59,10 +59,14 @@ class Translator:
         self.unknown: set = set()       # tensors of unknown shape after an unmapped node (readers not reported)
         self.absorbed: set = set()      # nodes taken into a pattern (x·sigmoid(x), MatMul + bias)
         self.consumers: dict = {}
+        self.producers: dict = {}       # tensor → the node that writes it
         for node in model.nodes:
             for name in node.input:
                 self.consumers.setdefault(name, []).append(node)
+            for name in node.output:
+                self.producers[name] = node
         self.names = _names(model.nodes)
+        self.peeked: dict = {}          # a weight's values read on demand (cnncalc.onnximport.peek), by name
 
     # -- reading a node's inputs -----------------------------------------------------------------------
     def fail(self, node, message: str) -> SpecError:

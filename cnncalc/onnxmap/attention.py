@@ -93,7 +93,7 @@ def _by_offset(rows: list, offsets: list) -> bool:
 def _read(t: Translator, name: str):
     """The values of the weight ``name`` left in the file (or of the weight folding moved to it; read
     once), or None."""
-    cache = t.__dict__.setdefault("_peeked", {})
+    cache = t.peeked
     if name not in cache:
         from cnncalc.onnximport.peek import values
         source, steps = _moved(t, name)                      # a weight moved by folding: its moves replayed

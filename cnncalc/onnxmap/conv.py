@@ -12,6 +12,7 @@ from cnncalc.onnxmap.sliding import window, window_args
 from cnncalc.onnximport.graph import learned
 from cnncalc.onnximport.mapping import Unmapped, attrs, axes_value, differing, float32, maps
 from cnncalc.onnximport.translate import Translator
+from cnncalc.shapes import product
 
 
 def weight_of(t: Translator, node, a: dict) -> tuple:
@@ -86,9 +87,7 @@ def standardisation(t: Translator, node, out: int) -> Optional[dict]:
             len(norm.input) != 5:
         return None
     flat, scale, shift, mean = norm.input[:4]
-    weight_size = 1
-    for n in t.shape(node.input[1]):
-        weight_size *= n
+    weight_size = product(t.shape(node.input[1]))
     shape = model.shapes.get(flat)
     if shape is None or len(shape) != 3 or shape[0] != 1 or shape[1] != out or shape[1] * shape[2] != weight_size:
         return None

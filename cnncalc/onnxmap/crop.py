@@ -41,15 +41,6 @@ def slice_(t: Translator, node) -> None:
     t.emit(node, Crop, {"amount": padding(pairs[2:])}, [x])
 
 
-def _producers(t: Translator) -> dict:
-    """Each tensor's producing node (made once per translation)."""
-    made = getattr(t, "_producers", None)
-    if made is None:
-        made = {name: node for node in t.model.nodes for name in node.output}
-        setattr(t, "_producers", made)
-    return made
-
-
 def _slice_of(t: Translator, node) -> Optional[tuple]:
     """(data tensor, axis, start, stop, step) of a Slice ``node`` of one axis, its bounds constant; else None."""
     if node.op_type != "Slice" or len(node.input) < 3 or any(name not in t.model.consts for name in node.input[1:]):
@@ -75,7 +66,7 @@ def slice_roll(t: Translator, node) -> bool:
     if mine is None or concat is None or concat.op_type != "Concat" or len(concat.input) != 2 or \
             concat.input[0] == concat.input[1]:
         return False
-    other = _producers(t).get(concat.input[1 - list(concat.input).index(node.output[0])])
+    other = t.producers.get(concat.input[1 - list(concat.input).index(node.output[0])])
     theirs = _slice_of(t, other) if other is not None else None
     if other is None or theirs is None or t.only_reader(other.output[0]) is not concat:
         return False
@@ -120,7 +111,7 @@ def strided_merge(t: Translator, node) -> bool:
     if concat is None or len(concat.input) != 4:
         return False
     # each of its inputs: two strided Slices of the tensor, (tensor axis → parity)
-    producers = _producers(t)
+    producers = t.producers
     offsets, inner = [], {}
     for name in concat.input:
         taken: dict = {}
