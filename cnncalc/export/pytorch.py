@@ -401,12 +401,6 @@ class _Writer:
         self.topo = self.graph.topological_order()
         self._scopes()
         top_source, variables, _ = self._source(self.top, top=True)
-        if self.fixed:                   # forward first checks the input it gets
-            self.helpers.setdefault(FIXED.name, FIXED)
-            layer, reason = self.fixed[0]
-            more = f" and {len(self.fixed) - 1} more" if len(self.fixed) > 1 else ""
-            check = f"        fixed_size(x, {list(self.spec.input_shape)}, {f'layer {layer} {reason}{more}'!r})\n"
-            top_source = top_source.replace("    def forward(self, x):\n", "    def forward(self, x):\n" + check, 1)
         for group in self.groups.values():
             self._settle(group)
         classes = [self._render(group) for group in self.groups.values()]
@@ -494,6 +488,11 @@ class _Writer:
                 continue
             self._node(scope, node, variables, taken, attrs, inits, lines, node_attr, names)
         out = variables[scope.output]
+        if top and self.fixed:           # the network's forward first checks the input it gets
+            self.helpers.setdefault(FIXED.name, FIXED)
+            layer, reason = self.fixed[0]
+            more = f" and {len(self.fixed) - 1} more" if len(self.fixed) > 1 else ""
+            lines.insert(0, f"fixed_size(x, {list(self.spec.input_shape)}, {f'layer {layer} {reason}{more}'!r})")
         signature = "def forward(self, x):" if top else f"def forward(self, {', '.join(params)}):"
         body = ["    def __init__(self):", "        super().__init__()"]
         body += [f"        {line}" for line in inits]
