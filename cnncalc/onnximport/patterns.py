@@ -100,11 +100,10 @@ def erf_gelu(t: Translator, node) -> bool:
               sorted(last.input) == sorted([x, first.output[0]])):
         return False
     act = t.act(node, any_layout=True)
-    half = last
     t.absorb(erf, add, first, last)
     # named as its module (torch's '/block/act/Div' → 'block.act'), the five nodes and constants being its own
     module = t.names[id(node)].rsplit(".", 1)[0] if "." in t.names[id(node)] else None
-    t.emit(node, GELU, {}, [act], perm=act.perm, name=module, outputs=[half.output[0]])
+    t.emit(node, GELU, {}, [act], perm=act.perm, name=module, outputs=[last.output[0]])
     return True
 
 
